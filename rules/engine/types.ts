@@ -1,0 +1,119 @@
+import type { Origin, Span, Statement, TableModel } from '../model/types';
+import type { SchemaModel } from '../model/schema';
+import type { ResolvedConfig } from './config';
+
+export type Severity = 'error' | 'warning' | 'info';
+export type Category = 'tenancy' | 'security' | 'locking' | 'design' | 'meta';
+
+/** A text edit in UTF-16 offsets. `file` is set only when the edit targets another (possibly new) file. */
+export interface TextEdit {
+  file?: string;
+  start: number;
+  end: number;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  /** Safe fixes preserve meaning and may be applied by "fix all"; unsafe ones only on request. */
+  safe: boolean;
+  edits: TextEdit[];
+}
+
+export interface RelatedInfo extends Origin {
+  message: string;
+}
+
+/** What a rule reports; the engine adds rule id, severity and file. */
+export interface Report {
+  message: string;
+  /** Where the user must act; defaults to the statement. */
+  span?: Span;
+  /** The file of `span` when it is not the current statement's file (set-level rules). */
+  file?: string;
+  related?: RelatedInfo[];
+  fixes?: Fix[];
+  /** The complete safe recipe as SQL with the user's names, shown by the CLI and hover. */
+  recipe?: string;
+  /** The statement the finding belongs to, for suppressions (set-level rules anchor on a statement). */
+  statement?: Statement;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  category: Category;
+  message: string;
+  file: string;
+  start: number;
+  end: number;
+  related: RelatedInfo[];
+  fixes: Fix[];
+  recipe?: string;
+}
+
+export interface FileContext {
+  path: string;
+  text: string;
+  statements: Statement[];
+  /** `.down.sql` files and goose Down sections are checked for syntax only. */
+  replayed: boolean;
+}
+
+/** What a per-statement rule sees. */
+export interface StatementContext {
+  statement: Statement;
+  file: FileContext;
+  /** The schema model just before this statement (all earlier files of the set, earlier statements of this file). */
+  before: SchemaModel;
+  config: ResolvedConfig;
+  /** Inside an explicit BEGIN … COMMIT, or the config says the tool wraps each file in a transaction. */
+  inTransaction: boolean;
+  /** `SET lock_timeout` (non-zero) ran earlier in this file. */
+  lockTimeoutSet: boolean;
+  /** The table was created earlier in this same file (locks on it harm nobody yet). */
+  createdInFile(table: { schema?: string; name: string }): boolean;
+  /** The table exists in the model before this statement and was not created in this file. */
+  existedBefore(table: { schema?: string; name: string }): TableModel | undefined;
+  /** Name of a new migration file that sorts right after this one, in the folder's own convention. */
+  followUpFileName(slug: string): string;
+}
+
+/** What a set-level rule sees: the final model after replaying the whole migration set. */
+export interface SetContext {
+  model: SchemaModel;
+  files: FileContext[];
+  config: ResolvedConfig;
+  /** The statement at an origin, for suppressions and fixes. */
+  statementAt(origin: Origin): Statement | undefined;
+  fileText(path: string): string | undefined;
+}
+
+export interface RuleDocs {
+  /** Extra paragraphs for the docs page (markdown). */
+  details?: string;
+  /** "Instead of" SQL: linting it gives exactly one finding of this rule. */
+  bad: string;
+  /** "Use" SQL: linting it gives no finding of this rule. */
+  good: string;
+}
+
+export interface RuleMeta {
+  id: string;
+  category: Category;
+  defaultSeverity: Severity;
+  title: string;
+  /** One paragraph: the harm (which lock, what waits, since which version) and what to do. */
+  rationale: string;
+  fixable: boolean;
+  docs: RuleDocs;
+}
+
+export interface Rule extends RuleMeta {
+  check?(ctx: StatementContext): Report[];
+  checkSet?(ctx: SetContext): Report[];
+}
+
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}

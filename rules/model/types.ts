@@ -1,0 +1,282 @@
+// The typed model every rule reads. Only rules/parser/adapter.ts sees raw libpg-query JSON;
+// it turns each statement into a Statement with a list of Actions, described here.
+
+/** A half-open range of UTF-16 offsets into one file's text. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** A schema-qualified name. `schema` is undefined when the SQL did not qualify it. */
+export interface QName {
+  schema?: string;
+  name: string;
+}
+
+export interface TypeRef {
+  /** Normalised type name without schema, e.g. `int4`, `timestamp`, `varchar`, `text`, `uuid`, `serial`. */
+  name: string;
+  /** Schema written or implied (pg_catalog for built-ins spelled with SQL keywords). */
+  schema?: string;
+  /** Type modifiers as written, e.g. [10] for varchar(10), [10, 2] for numeric(10,2). */
+  mods: number[];
+  array: boolean;
+  /** Where the type name starts in the file (the end is found lazily by fixes that need it). */
+  start: number;
+}
+
+export type ConstraintKind = 'primary' | 'unique' | 'foreign' | 'check' | 'exclude' | 'not-null';
+
+export interface ConstraintDef {
+  kind: ConstraintKind;
+  name?: string;
+  columns: string[];
+  /** Foreign keys: the referenced table and columns. */
+  refTable?: QName;
+  refColumns?: string[];
+  onDelete?: string;
+  /** CHECK: the expression is `<column> IS NOT NULL` (used by the SET NOT NULL recipe since PG 12). */
+  checkIsNotNullOf?: string;
+  /** CHECK: columns the expression mentions. */
+  checkColumns?: string[];
+  /** NOT VALID was written (skip_validation). */
+  notValid: boolean;
+  /** ADD UNIQUE/PRIMARY KEY USING INDEX <index>. */
+  usingIndex?: string;
+  /** Declared inline on a column definition. */
+  inline: boolean;
+  span: Span;
+}
+
+export type DefaultKind = 'none' | 'constant' | 'stable' | 'volatile';
+
+export interface ColumnDef {
+  name: string;
+  type: TypeRef;
+  notNull: boolean;
+  /** How the DEFAULT expression behaves for ADD COLUMN (volatile defaults rewrite the table). */
+  defaultKind: DefaultKind;
+  defaultText?: string;
+  identity: boolean;
+  generatedStored: boolean;
+  /** The column's constraints written inline (PRIMARY KEY, UNIQUE, REFERENCES, CHECK). */
+  constraints: ConstraintDef[];
+  span: Span;
+}
+
+export interface IndexDef {
+  name?: string;
+  table: QName;
+  /** Plain column names; an expression element is recorded as `(expr)`. */
+  columns: string[];
+  include: string[];
+  unique: boolean;
+  partial: boolean;
+  concurrently: boolean;
+  ifNotExists: boolean;
+  method: string;
+  span: Span;
+}
+
+export type PolicyCommand = 'all' | 'select' | 'insert' | 'update' | 'delete';
+
+export interface PolicyDef {
+  name: string;
+  table: QName;
+  command: PolicyCommand;
+  roles: string[];
+  permissive: boolean;
+  /** Column names referenced by USING / WITH CHECK. */
+  usingColumns?: string[];
+  checkColumns?: string[];
+  /** The expression is a constant true (`USING (true)`). */
+  usingAlwaysTrue?: boolean;
+  checkAlwaysTrue?: boolean;
+  usingText?: string;
+  checkText?: string;
+  /** current_setting('<name>', …) settings read by the expressions. */
+  settings: string[];
+  span: Span;
+}
+
+export interface FunctionDef {
+  name: QName;
+  securityDefiner: boolean;
+  /** SET search_path = … is part of the definition. */
+  setsSearchPath: boolean;
+  language?: string;
+  orReplace: boolean;
+  /** PL/pgSQL or SQL body text when given as a string. */
+  body?: string;
+  span: Span;
+}
+
+/** Everything a statement does, one entry per effect. An ALTER TABLE with three commands gives three actions. */
+export type Action =
+  | { type: 'create-table'; table: QName; columns: ColumnDef[]; constraints: ConstraintDef[]; ifNotExists: boolean;
+      partitioned: boolean; partitionOf?: QName; unlogged: boolean; temporary: boolean; likeTables: QName[]; asSelect: boolean }
+  | { type: 'add-column'; table: QName; column: ColumnDef; ifNotExists: boolean }
+  | { type: 'drop-column'; table: QName; column: string; ifExists: boolean }
+  | { type: 'alter-column-type'; table: QName; column: string; newType: TypeRef; using: boolean }
+  | { type: 'set-not-null'; table: QName; column: string }
+  | { type: 'drop-not-null'; table: QName; column: string }
+  | { type: 'set-default'; table: QName; column: string; defaultKind: DefaultKind }
+  | { type: 'drop-default'; table: QName; column: string }
+  | { type: 'add-constraint'; table: QName; constraint: ConstraintDef }
+  | { type: 'validate-constraint'; table: QName; name: string }
+  | { type: 'drop-constraint'; table: QName; name: string; ifExists: boolean }
+  | { type: 'rename-column'; table: QName; from: string; to: string }
+  | { type: 'rename-table'; table: QName; to: string }
+  | { type: 'rename-index'; index: QName; to: string }
+  | { type: 'rename-constraint'; table: QName; from: string; to: string }
+  | { type: 'set-schema'; table: QName; schema: string }
+  | { type: 'create-index'; index: IndexDef }
+  | { type: 'drop-index'; indexes: QName[]; concurrently: boolean; ifExists: boolean }
+  | { type: 'reindex'; target: QName; kind: 'index' | 'table' | 'schema' | 'database' | 'system'; concurrently: boolean }
+  | { type: 'enable-rls'; table: QName }
+  | { type: 'disable-rls'; table: QName }
+  | { type: 'force-rls'; table: QName }
+  | { type: 'no-force-rls'; table: QName }
+  | { type: 'create-policy'; policy: PolicyDef }
+  | { type: 'alter-policy'; name: string; table: QName; usingColumns?: string[]; checkColumns?: string[];
+      usingAlwaysTrue?: boolean; checkAlwaysTrue?: boolean; roles?: string[] }
+  | { type: 'drop-policy'; name: string; table: QName; ifExists: boolean }
+  | { type: 'drop-table'; tables: QName[]; cascade: boolean; ifExists: boolean }
+  | { type: 'truncate'; tables: QName[]; cascade: boolean }
+  | { type: 'create-function'; fn: FunctionDef }
+  | { type: 'drop-function'; name: QName }
+  | { type: 'grant'; tables: QName[]; allTablesInSchema?: string; privileges: string[]; grantees: string[]; revoke: boolean }
+  | { type: 'set'; name: string; value?: string; local: boolean }
+  | { type: 'reset'; name: string }
+  | { type: 'transaction'; op: 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollback-to' | 'other' }
+  | { type: 'vacuum'; full: boolean; tables: QName[] }
+  | { type: 'cluster'; table?: QName }
+  | { type: 'lock-table'; tables: QName[]; mode: LockMode }
+  | { type: 'create-schema'; name: string }
+  | { type: 'create-extension'; name: string }
+  | { type: 'comment'; target: 'table' | 'column' | 'other'; table?: QName; column?: string; text?: string }
+  | { type: 'set-logged'; table: QName; logged: boolean }
+  | { type: 'attach-partition'; table: QName; partition: QName }
+  | { type: 'detach-partition'; table: QName; partition: QName; concurrently: boolean }
+  | { type: 'create-trigger'; table: QName; name: string }
+  | { type: 'refresh-matview'; view: QName; concurrently: boolean }
+  | { type: 'create-view'; view: QName; materialized: boolean }
+  | { type: 'alter-type-add-value'; typeName: QName }
+  | { type: 'dml'; kind: 'insert' | 'update' | 'delete' | 'select' | 'merge'; table?: QName; hasWhere: boolean }
+  | { type: 'alter-table-other'; table: QName; subtype: string }
+  | { type: 'other'; node: string };
+
+export type ActionType = Action['type'];
+
+/** PostgreSQL's eight table-level lock modes, weakest first. https://www.postgresql.org/docs/current/explicit-locking.html */
+export type LockMode =
+  | 'AccessShare'
+  | 'RowShare'
+  | 'RowExclusive'
+  | 'ShareUpdateExclusive'
+  | 'Share'
+  | 'ShareRowExclusive'
+  | 'Exclusive'
+  | 'AccessExclusive';
+
+/** One statement of a file, as the rules see it. */
+export interface Statement {
+  /** Index in its file. */
+  index: number;
+  file: string;
+  /** UTF-16 range, leading whitespace and comments trimmed, trailing `;` excluded. */
+  span: Span;
+  /** 0-based line and column (UTF-16) of span.start. */
+  line: number;
+  column: number;
+  text: string;
+  /** libpg-query node name, e.g. `AlterTableStmt`; `SyntaxError` for a statement that did not parse. */
+  node: string;
+  actions: Action[];
+  /** Byte→UTF-16 aware location of AST nodes already applied: every Span in actions is a file offset. */
+  syntaxError?: { message: string; offset: number };
+  /** Ignore directives (`-- sql-architect-ignore a, b: why`) in the comments right before this statement. */
+  ignores: IgnoreDirective[];
+}
+
+export interface IgnoreDirective {
+  rules: string[];
+  reason?: string;
+  file: boolean;
+  span: Span;
+}
+
+/* ---------------- schema model ---------------- */
+
+/** Where a fact was established: a statement of a file. */
+export interface Origin {
+  file: string;
+  span: Span;
+}
+
+export interface ColumnModel {
+  name: string;
+  type: TypeRef;
+  notNull: boolean;
+  hasDefault: boolean;
+  identity: boolean;
+  origin: Origin;
+  comment?: string;
+}
+
+export interface ConstraintModel {
+  name: string;
+  kind: ConstraintKind;
+  columns: string[];
+  refTable?: QName;
+  refColumns?: string[];
+  validated: boolean;
+  checkIsNotNullOf?: string;
+  origin: Origin;
+}
+
+export interface IndexModel {
+  name: string;
+  columns: string[];
+  include: string[];
+  unique: boolean;
+  partial: boolean;
+  method: string;
+  /** Backs a PRIMARY KEY / UNIQUE constraint. */
+  constraint?: string;
+  origin: Origin;
+}
+
+export interface PolicyModel extends Omit<PolicyDef, 'span' | 'table'> {
+  origin: Origin;
+}
+
+export interface TableModel {
+  schema: string;
+  name: string;
+  columns: Map<string, ColumnModel>;
+  constraints: ConstraintModel[];
+  indexes: IndexModel[];
+  rlsEnabled?: Origin;
+  rlsForced?: Origin;
+  policies: PolicyModel[];
+  partitioned: boolean;
+  partitionOf?: QName;
+  temporary: boolean;
+  unlogged: boolean;
+  created: Origin;
+  /** Every statement that changed this table, oldest first (for hover and reports). */
+  history: Origin[];
+  comment?: string;
+  /** Privileges granted to PUBLIC. */
+  publicGrants: { privileges: string[]; origin: Origin }[];
+}
+
+export interface FunctionModel {
+  schema: string;
+  name: string;
+  securityDefiner: boolean;
+  setsSearchPath: boolean;
+  language?: string;
+  origin: Origin;
+}
