@@ -1,0 +1,105 @@
+/** Public types of the embedded-PostgreSQL engine (replay, lock trace, tenant-isolation probe). */
+
+export interface ExecStatement {
+  file: string;
+  /** 1-based line of the statement's first character in `file`. */
+  line: number;
+  /** Statement text without the trailing ';'. */
+  sql: string;
+  /**
+   * false for statements that cannot run in a transaction block (CREATE/DROP INDEX CONCURRENTLY,
+   * REINDEX CONCURRENTLY, VACUUM, CREATE DATABASE, …). When undefined it is detected from the SQL text.
+   */
+  transactional?: boolean;
+}
+
+export type RelationKind = 'table' | 'index' | 'matview' | 'view' | 'sequence' | 'foreign table' | 'other';
+
+export interface LockInfo {
+  /** Schema-qualified unless in `public`, e.g. "t" or "auth.users". */
+  relation: string;
+  /** Strongest mode held on the relation, as PostgreSQL names it: 'AccessExclusiveLock'. */
+  mode: string;
+  /** Every mode held on the relation, strongest first. */
+  modes: string[];
+  kind: RelationKind;
+  /** The statement dropped the relation; its name comes from the catalog as it was before the statement. */
+  dropped?: boolean;
+}
+
+export interface TraceError {
+  message: string;
+  /** SQLSTATE; absent for engine failures (WASM abort, crash, timeout). */
+  code?: string;
+  /** 1-based character offset into the statement text. */
+  position?: number;
+  detail?: string;
+  hint?: string;
+}
+
+export interface TraceEntry {
+  file: string;
+  line: number;
+  sql: string;
+  locks: LockInfo[];
+  /** Relations whose relfilenode changed: the table or index was rewritten. */
+  rewrites: string[];
+  /** Wall time of the statement itself, in milliseconds. */
+  ms: number;
+  error?: TraceError;
+  /** Why the statement was not run. */
+  skipped?: string;
+}
+
+export interface EngineOptions {
+  /** Use a real server through `pg` instead of PGlite: a scratch database is created there and dropped after. */
+  databaseUrl?: string;
+  /**
+   * A statement that does not finish within this time is reported as an error and the engine is
+   * restarted (PGlite ignores statement_timeout, so this is enforced from outside). Default 60 000.
+   */
+  statementTimeoutMs?: number;
+  /** Create the Supabase roles / auth schema stubs before replay (see environment.ts). Default true. */
+  supabaseEnvironment?: boolean;
+  /** Path of the compiled worker script, when the default lookup next to this module does not fit the bundle. */
+  workerPath?: string;
+}
+
+export interface IsolationTable {
+  schema: string;
+  table: string;
+  tenantColumn: string;
+}
+
+export interface IsolationOptions extends EngineOptions {
+  /** The setting the policies read, e.g. 'app.current_tenant_id'. */
+  tenantSetting: string;
+  tables: IsolationTable[];
+  /**
+   * Roles the probe role is made a member of, so that policies written `TO authenticated` apply to it.
+   * Default: ['authenticated'] when that role exists.
+   */
+  probeMemberOf?: string[];
+}
+
+export type IsolationStatus = 'isolated' | 'leaks' | 'untestable';
+
+export interface IsolationResult {
+  /** Schema-qualified unless public. */
+  table: string;
+  tenantColumn: string;
+  status: IsolationStatus;
+  details: string;
+}
+
+export interface ScriptError {
+  index: number;
+  message: string;
+  code?: string;
+}
+
+export interface ScriptResult {
+  errors: ScriptError[];
+  /** Errors in the setup statements (index into setupSql). */
+  setupErrors: ScriptError[];
+}

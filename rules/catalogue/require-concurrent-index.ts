@@ -1,0 +1,40 @@
+import { defineRule, type Report } from '../engine/types';
+import { tableSql } from './util';
+
+export const requireConcurrentIndex = defineRule({
+  id: 'require-concurrent-index',
+  category: 'locking',
+  defaultSeverity: 'warning',
+  fixable: true,
+  title: 'Build indexes on existing tables concurrently',
+  rationale:
+    'CREATE INDEX holds a SHARE lock on the table for the whole build: every INSERT, UPDATE and DELETE waits until the index is built, which takes minutes on a large table. CREATE INDEX CONCURRENTLY takes SHARE UPDATE EXCLUSIVE instead, so writes continue; it cannot run inside a transaction block.',
+  docs: {
+    bad: 'CREATE INDEX orders_customer_id_idx ON orders (customer_id);',
+    good: 'CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);',
+    details: 'Tables created earlier in the same migration file are exempt: nobody else can be using them yet. If the concurrent build fails it leaves an INVALID index behind: drop it with `DROP INDEX CONCURRENTLY` and run the migration again.',
+  },
+  check(ctx) {
+    const reports: Report[] = [];
+    for (const a of ctx.statement.actions) {
+      if (a.type !== 'create-index' || a.index.concurrently || ctx.createdInFile(a.index.table)) continue;
+      const text = ctx.statement.text;
+      const m = /^\s*CREATE\s+(UNIQUE\s+)?INDEX\b/i.exec(text);
+      const fixes = m
+        ? [{
+            title: 'Use CREATE INDEX CONCURRENTLY',
+            // CONCURRENTLY cannot run inside a transaction block: never applied by "fix all".
+            safe: false,
+            edits: [{ start: ctx.statement.span.start + m[0].length, end: ctx.statement.span.start + m[0].length, newText: ' CONCURRENTLY' }],
+          }]
+        : [];
+      const table = tableSql(a.index.table);
+      reports.push({
+        message: `CREATE INDEX on ${table} holds a SHARE lock for the whole build: every INSERT, UPDATE and DELETE on ${table} waits. Use CREATE INDEX CONCURRENTLY, outside a transaction block.`,
+        recipe: `${text.replace(/^\s*CREATE\s+(UNIQUE\s+)?INDEX\b/i, (s) => `${s} CONCURRENTLY`)};  -- outside BEGIN … COMMIT`,
+        fixes,
+      });
+    }
+    return reports;
+  },
+});

@@ -1,0 +1,46 @@
+import { ruleTester } from '../testing/tester';
+import { requireTenantIndex } from './require-tenant-index';
+
+ruleTester(requireTenantIndex, {
+  valid: [
+    'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL); CREATE INDEX ON invoices (tenant_id, id);',
+    'CREATE TABLE invoices (tenant_id uuid NOT NULL, id bigint, PRIMARY KEY (tenant_id, id));',
+    'CREATE TABLE tenants (id uuid PRIMARY KEY); CREATE TABLE t (id bigint PRIMARY KEY, tenant_id uuid NOT NULL UNIQUE REFERENCES tenants (id));',
+    'CREATE TABLE notes (id bigint PRIMARY KEY, body text);',
+    {
+      sql: {
+        'db/001_init.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, org_id bigint NOT NULL);',
+        'db/002_idx.sql': 'CREATE INDEX CONCURRENTLY orders_org_idx ON orders (org_id);',
+      },
+    },
+    { sql: 'CREATE TABLE w (id bigint PRIMARY KEY, shop_id bigint); CREATE INDEX ON w (shop_id);', config: { tenantColumns: ['shop_id'] } },
+    { sql: 'CREATE TABLE w (id bigint PRIMARY KEY, tenant_id bigint);', config: { tenantColumns: ['shop_id'] } },
+  ],
+  invalid: [
+    {
+      sql: 'CREATE TABLE w (id bigint PRIMARY KEY, shop_id bigint);',
+      config: { tenantColumns: ['shop_id'] },
+      errors: [{ line: 1, column: 1, message: /shop_id/ }],
+    },
+    {
+      sql: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);',
+      errors: [{ line: 1, column: 1, message: /invoices has no index leading with tenant_id/ }],
+      output: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);\n\nCREATE INDEX invoices_tenant_id_idx ON invoices (tenant_id);',
+    },
+    {
+      // The index exists but does not lead with the tenant column; and a partial index does not count.
+      sql: '-- Rechnungen für Mandanten 📦\nCREATE TABLE "Rechnung" (id bigint PRIMARY KEY, organization_id bigint NOT NULL)\n;\nCREATE INDEX r1 ON "Rechnung" (id, organization_id);\nCREATE INDEX r2 ON "Rechnung" (organization_id) WHERE id > 0;',
+      errors: [{ line: 2, column: 1 }],
+      output: '-- Rechnungen für Mandanten 📦\nCREATE TABLE "Rechnung" (id bigint PRIMARY KEY, organization_id bigint NOT NULL)\n;\n\nCREATE INDEX rechnung_organization_id_idx ON "Rechnung" (organization_id);\nCREATE INDEX r1 ON "Rechnung" (id, organization_id);\nCREATE INDEX r2 ON "Rechnung" (organization_id) WHERE id > 0;',
+    },
+    {
+      // The tenant column arrives in a later migration: the finding and the index go there, concurrently.
+      sql: {
+        'db/001_init.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY);',
+        'db/002_tenant.sql': 'ALTER TABLE orders ADD COLUMN team_id bigint;',
+      },
+      errors: [{ file: 'db/002_tenant.sql', line: 1, column: 1 }],
+      output: 'ALTER TABLE orders ADD COLUMN team_id bigint;\n\nCREATE INDEX CONCURRENTLY orders_team_id_idx ON orders (team_id);',
+    },
+  ],
+});

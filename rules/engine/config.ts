@@ -1,0 +1,102 @@
+// Configuration: the shape of `.sqlarchitect.json`, its defaults, and validation with messages that name the key.
+import type { Severity } from './types';
+
+export type RuleSetting = Severity | 'off';
+
+export interface ResolvedConfig {
+  postgresVersion: number;
+  tenantColumns: string[];
+  tenantSetting: string;
+  sensitiveColumns: { include: string[]; exclude: string[] };
+  rules: Record<string, RuleSetting>;
+  lockTimeout: string;
+  assumeInTransaction: boolean;
+  migrations: string[];
+}
+
+export const DEFAULT_TENANT_COLUMNS = ['tenant_id', 'organization_id', 'org_id', 'workspace_id', 'team_id', 'account_id'];
+
+export function defaultConfig(): ResolvedConfig {
+  return {
+    postgresVersion: 14,
+    tenantColumns: [...DEFAULT_TENANT_COLUMNS],
+    tenantSetting: 'app.current_tenant_id',
+    sensitiveColumns: { include: [], exclude: [] },
+    rules: {},
+    lockTimeout: '2s',
+    assumeInTransaction: false,
+    migrations: [],
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly key: string, message: string) {
+    super(message);
+  }
+}
+
+const SEVERITIES = ['off', 'info', 'warning', 'error'];
+
+/**
+ * Validates a parsed `.sqlarchitect.json` object and merges it over `base`. Throws ConfigError naming the
+ * offending key. `knownRules` lists the rule ids of the registry.
+ */
+export function resolveConfig(raw: unknown, knownRules: readonly string[], base: ResolvedConfig = defaultConfig()): ResolvedConfig {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('', 'the configuration must be a JSON object');
+  const o = raw as Record<string, unknown>;
+  const out: ResolvedConfig = { ...base, sensitiveColumns: { ...base.sensitiveColumns }, rules: { ...base.rules } };
+  const stringArray = (key: string, v: unknown): string[] => {
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new ConfigError(key, `"${key}" must be an array of strings`);
+    return v as string[];
+  };
+  for (const [key, v] of Object.entries(o)) {
+    switch (key) {
+      case '$schema':
+        break;
+      case 'postgresVersion':
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 9 || v > 30) throw new ConfigError(key, '"postgresVersion" must be a PostgreSQL major version such as 14');
+        out.postgresVersion = v;
+        break;
+      case 'tenantColumns':
+        out.tenantColumns = stringArray(key, v);
+        break;
+      case 'tenantSetting':
+        if (typeof v !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_.]*$/.test(v)) {
+          throw new ConfigError(key, '"tenantSetting" must be a custom setting name with a prefix, such as "app.current_tenant_id"');
+        }
+        out.tenantSetting = v;
+        break;
+      case 'sensitiveColumns': {
+        if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(key, '"sensitiveColumns" must be an object with "include" and "exclude" arrays');
+        for (const [k, list] of Object.entries(v as Record<string, unknown>)) {
+          if (k !== 'include' && k !== 'exclude') throw new ConfigError(`${key}.${k}`, `unknown key "${key}.${k}" (expected "include" or "exclude")`);
+          out.sensitiveColumns[k] = stringArray(`${key}.${k}`, list);
+        }
+        break;
+      }
+      case 'rules': {
+        if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(key, '"rules" must be an object of rule id → "off" | "info" | "warning" | "error"');
+        for (const [id, sev] of Object.entries(v as Record<string, unknown>)) {
+          if (!knownRules.includes(id)) throw new ConfigError(`rules.${id}`, `unknown rule "${id}" in "rules"`);
+          if (typeof sev !== 'string' || !SEVERITIES.includes(sev)) throw new ConfigError(`rules.${id}`, `"rules.${id}" must be one of ${SEVERITIES.map((s) => `"${s}"`).join(', ')}`);
+          out.rules[id] = sev as RuleSetting;
+        }
+        break;
+      }
+      case 'lockTimeout':
+        if (typeof v !== 'string' || !/^\d+\s*(ms|s|min)?$/.test(v)) throw new ConfigError(key, '"lockTimeout" must be a duration such as "2s" or "500ms"');
+        out.lockTimeout = v;
+        break;
+      case 'assumeInTransaction':
+        if (typeof v !== 'boolean') throw new ConfigError(key, '"assumeInTransaction" must be true or false');
+        out.assumeInTransaction = v;
+        break;
+      case 'migrations':
+        out.migrations = stringArray(key, v);
+        break;
+      default:
+        throw new ConfigError(key, `unknown key "${key}"`);
+    }
+  }
+  return out;
+}

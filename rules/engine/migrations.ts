@@ -1,0 +1,127 @@
+// Migration-set conventions: which files form a set, in which order they apply, and how a follow-up
+// migration is named. Pure string work on paths (POSIX separators).
+
+export interface MigrationFile {
+  path: string;
+  /** Down migrations are checked for syntax but not replayed into the model. */
+  replayed: boolean;
+}
+
+function dirname(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i < 0 ? '.' : p.slice(0, i) || '/';
+}
+
+function basename(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+const PRISMA_RE = /^(\d{8,})_[^/]*$/;
+
+/** The sortable version of a migration file: numbers from its name, Prisma folder or Flyway prefix. */
+export function migrationVersion(path: string): number[] | undefined {
+  const base = basename(path);
+  const parent = basename(dirname(path));
+  if (base === 'migration.sql' && PRISMA_RE.test(parent)) return [Number(parent.match(PRISMA_RE)![1])];
+  const flyway = /^[VU](\d+(?:[._]\d+)*)__/.exec(base);
+  if (flyway) return flyway[1].split(/[._]/).map(Number);
+  const num = /^(\d+)/.exec(base);
+  if (num) return [Number(num[1])];
+  return undefined;
+}
+
+export function isDownMigration(path: string): boolean {
+  const b = basename(path).toLowerCase();
+  return /\.down\.sql$/.test(b) || /^u\d/.test(b) || b === 'down.sql';
+}
+
+function compareVersions(a: number[] | undefined, b: number[] | undefined): number {
+  if (a && !b) return -1;
+  if (!a && b) return 1;
+  if (!a || !b) return 0;
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Orders files of one set as the migration tools apply them. */
+export function orderMigrations(paths: string[]): MigrationFile[] {
+  const sorted = [...paths].sort((x, y) => compareVersions(migrationVersion(x), migrationVersion(y)) || (x < y ? -1 : x > y ? 1 : 0));
+  return sorted.map((path) => ({ path, replayed: !isDownMigration(path) }));
+}
+
+/** Groups `.sql` paths into migration sets by folder (a Prisma/Drizzle `<ts>_<name>/migration.sql` joins its parent). */
+export function groupMigrationSets(paths: string[]): { id: string; files: MigrationFile[] }[] {
+  const groups = new Map<string, string[]>();
+  for (const p of paths) {
+    const parent = dirname(p);
+    const key = basename(p) === 'migration.sql' && PRISMA_RE.test(basename(parent)) ? dirname(parent) : parent;
+    const list = groups.get(key) ?? [];
+    list.push(p);
+    groups.set(key, list);
+  }
+  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, files]) => ({ id, files: orderMigrations(files) }));
+}
+
+function addSeconds(ts: string, n: number): string {
+  // YYYYMMDDHHMMSS timestamps: add n seconds with calendar carry.
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(ts);
+  if (!m) return String(BigInt(ts) + BigInt(n)).padStart(ts.length, '0');
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6] + n));
+  const p = (x: number, w = 2) => String(x).padStart(w, '0');
+  return `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+}
+
+/**
+ * A path for a new migration that applies right after `current`, in the folder's own naming convention,
+ * not colliding with `existing`.
+ */
+export function followUpMigrationPath(current: string, existing: readonly string[], slug: string): string {
+  const taken = new Set(existing);
+  const dir = dirname(current);
+  const base = basename(current);
+  const parent = basename(dir);
+  const versionsTaken = new Set(existing.map((p) => JSON.stringify(migrationVersion(p))));
+  const free = (p: string) => !taken.has(p) && !versionsTaken.has(JSON.stringify(migrationVersion(p)));
+  // Prisma / Drizzle: <timestamp>_<name>/migration.sql
+  if (base === 'migration.sql' && PRISMA_RE.test(parent)) {
+    const ts = parent.match(PRISMA_RE)![1];
+    for (let i = 1; i < 1000; i++) {
+      const p = `${dirname(dir)}/${addSeconds(ts, i)}_${slug}/migration.sql`;
+      if (free(p)) return p;
+    }
+  }
+  // Flyway: V1__x.sql → V1.1__<slug>.sql (Flyway versions may have dotted parts).
+  const fw = /^V(\d+(?:[._]\d+)*)__/.exec(base);
+  if (fw) {
+    for (let i = 1; i < 1000; i++) {
+      const p = `${dir}/V${fw[1]}.${i}__${slug}.sql`;
+      if (free(p)) return p;
+    }
+  }
+  const num = /^(\d+)([_-])/.exec(base);
+  if (num) {
+    const digits = num[1];
+    const suffix = /\.up\.sql$/i.test(base) ? '.up.sql' : '.sql';
+    const make = (v: string) => `${dir}/${v}${num[2]}${slug}${suffix}`;
+    if (digits.length >= 12) {
+      for (let i = 1; i < 100000; i++) {
+        const p = make(addSeconds(digits, i));
+        if (free(p)) return p;
+      }
+    }
+    // Sequence numbers: the next one if free, else after the last one of the set.
+    const next = String(Number(digits) + 1).padStart(digits.length, '0');
+    if (free(make(next))) return make(next);
+    const max = Math.max(...existing.map((p) => migrationVersion(p)?.[0] ?? 0));
+    return make(String(max + 1).padStart(digits.length, '0'));
+  }
+  const stem = base.replace(/\.sql$/i, '');
+  for (let i = 1; i < 1000; i++) {
+    const p = `${dir}/${stem}_${slug}${i > 1 ? `_${i}` : ''}.sql`;
+    if (!taken.has(p)) return p;
+  }
+  return `${dir}/${stem}_${slug}.sql`;
+}

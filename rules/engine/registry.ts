@@ -1,0 +1,38 @@
+// The one registry: every rule id the config, suppressions, docs, CLI and editor know comes from here.
+import { designRules } from '../catalogue/design';
+import { lockingRules } from '../catalogue/locking';
+import { securityRules } from '../catalogue/security';
+import { tenancyRules } from '../catalogue/tenancy';
+import type { RuleMeta, Rule } from './types';
+
+/** Rules the engine itself reports (they have no check function). */
+export const metaRules: RuleMeta[] = [
+  {
+    id: 'syntax-error', category: 'meta', defaultSeverity: 'error', fixable: false,
+    title: 'Statements must parse',
+    rationale: 'PostgreSQL rejects this statement, so the migration fails when it reaches it. SQL Architect parses every statement with the real PostgreSQL 18 parser; the statements around a broken one are still analysed.',
+    docs: { bad: 'CREATE TABLE t (id bigint PRIMARY KEY,, name text);', good: 'CREATE TABLE t (id bigint PRIMARY KEY, name text);' },
+  },
+  {
+    id: 'unused-ignore', category: 'meta', defaultSeverity: 'warning', fixable: true,
+    title: 'Ignore comments must suppress something',
+    rationale: 'An ignore comment that suppresses nothing hides nothing today but will hide a real finding tomorrow; one that names an unknown rule is a typo. Remove it.',
+    docs: { bad: '-- sql-architect-ignore prefer-timestamptz: legacy column\nCREATE TABLE t (id bigint PRIMARY KEY, at timestamptz);', good: '-- sql-architect-ignore prefer-timestamptz: legacy column\nCREATE TABLE t (id bigint PRIMARY KEY, at timestamp);' },
+  },
+];
+
+export const allRules: Rule[] = [...tenancyRules, ...securityRules, ...lockingRules, ...designRules];
+
+export const allRuleMeta: RuleMeta[] = [...allRules, ...metaRules];
+
+export const allRuleIds: string[] = allRuleMeta.map((r) => r.id);
+
+export function ruleMeta(id: string): RuleMeta | undefined {
+  return allRuleMeta.find((r) => r.id === id);
+}
+
+/** The documentation page of a rule, derived from its id (never typed by hand). */
+export const DOCS_BASE = 'https://github.com/sql-architect/sql-architect/blob/main/docs/rules/';
+export function docsUrl(id: string): string {
+  return `${DOCS_BASE}${id}.md`;
+}

@@ -1,0 +1,304 @@
+// The static lock table: which table-level lock each statement takes, whether it rewrites or scans the
+// table. Hover, the locking rules and the reports read it; test/pg checks it against PostgreSQL's pg_locks.
+// https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES
+import { displayName } from './model/schema';
+import type { Action, LockMode, QName, Statement, TypeRef } from './model/types';
+import type { StatementContext } from './engine/types';
+
+export interface LockEntry {
+  table: string;
+  mode: LockMode;
+  /** The table (and its indexes) is rewritten: time grows with its size while the lock is held. */
+  rewrite: boolean;
+  /** The whole table is read (validation, index build) while the lock is held. */
+  scan: boolean;
+  /** The table existed before this migration file (locks on a table created in the same file harm nobody). */
+  existing: boolean;
+  /** What takes the lock, in words: "ADD COLUMN", "CREATE INDEX". */
+  what: string;
+}
+
+export interface LockPlan {
+  entries: LockEntry[];
+}
+
+const ORDER: LockMode[] = ['AccessShare', 'RowShare', 'RowExclusive', 'ShareUpdateExclusive', 'Share', 'ShareRowExclusive', 'Exclusive', 'AccessExclusive'];
+
+export function strongerOf(a: LockMode, b: LockMode): LockMode {
+  return ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b;
+}
+
+/** What ordinary traffic a lock mode makes wait. */
+export function blocks(mode: LockMode): { reads: boolean; writes: boolean; summary: string } {
+  switch (mode) {
+    case 'AccessExclusive':
+      return { reads: true, writes: true, summary: 'blocks every read and write (even SELECT)' };
+    case 'Exclusive':
+      return { reads: false, writes: true, summary: 'blocks writes and SELECT … FOR UPDATE; plain reads continue' };
+    case 'ShareRowExclusive':
+      return { reads: false, writes: true, summary: 'blocks INSERT, UPDATE and DELETE; reads continue' };
+    case 'Share':
+      return { reads: false, writes: true, summary: 'blocks INSERT, UPDATE and DELETE; reads continue' };
+    case 'ShareUpdateExclusive':
+      return { reads: false, writes: false, summary: 'blocks only other schema changes and VACUUM; reads and writes continue' };
+    case 'RowExclusive':
+      return { reads: false, writes: false, summary: 'blocks only CREATE INDEX and stronger locks' };
+    case 'RowShare':
+    case 'AccessShare':
+      return { reads: false, writes: false, summary: 'blocks only ACCESS EXCLUSIVE locks' };
+  }
+}
+
+/** `AccessExclusive` → `ACCESS EXCLUSIVE`, as the PostgreSQL docs spell lock modes. */
+export function modeName(mode: LockMode): string {
+  return mode.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+}
+
+/** Type changes PostgreSQL performs without rewriting the table (binary-coercible). */
+export function isBinaryCompatibleChange(from: TypeRef | undefined, to: TypeRef): boolean {
+  if (!from) return false;
+  if (from.array !== to.array) return false;
+  const f = from.name;
+  const t = to.name;
+  const textual = ['varchar', 'text'];
+  if (f === 'varchar' && t === 'text') return true;
+  if (f === 'varchar' && t === 'varchar') return to.mods.length === 0 || (from.mods.length > 0 && to.mods[0] >= from.mods[0]);
+  if (f === 'text' && t === 'varchar') return to.mods.length === 0;
+  if (f === 'bpchar' && textual.includes(t)) return false;
+  if (f === 'numeric' && t === 'numeric') {
+    if (to.mods.length === 0) return true;
+    if (from.mods.length === 0) return false;
+    return (from.mods[1] ?? 0) === (to.mods[1] ?? 0) && to.mods[0] >= from.mods[0];
+  }
+  if (f === t && from.mods.length === 0 && to.mods.length === 0) return true;
+  if ((f === 'varbit' && t === 'varbit')) return to.mods.length === 0 || to.mods[0] >= (from.mods[0] ?? Infinity);
+  // timestamp → timestamptz is free only when the session TimeZone is UTC (PostgreSQL 12+).
+  if (f === 'timestamp' && t === 'timestamptz' && from.mods.join() === to.mods.join()) return true;
+  if (f === 'cidr' && t === 'inet') return true;
+  return false;
+}
+
+function entry(table: string, mode: LockMode, what: string, existing: boolean, opts: { rewrite?: boolean; scan?: boolean } = {}): LockEntry {
+  return { table, mode, what, existing, rewrite: opts.rewrite ?? false, scan: opts.scan ?? opts.rewrite ?? false };
+}
+
+/** The locks a statement takes, per table, from the model before it. */
+export function lockPlan(stmt: Statement, ctx: Pick<StatementContext, 'before' | 'createdInFile' | 'config'>): LockPlan {
+  const entries: LockEntry[] = [];
+  const model = ctx.before;
+  const name = (q: QName) => {
+    const t = model.table(q);
+    return t ? displayName(t) : q.schema ? `${q.schema}.${q.name}` : q.name;
+  };
+  // A table the model does not know is taken to exist: a migration set may start from a live database.
+  const existing = (q: QName) => !ctx.createdInFile(q);
+  const add = (q: QName, mode: LockMode, what: string, opts?: { rewrite?: boolean; scan?: boolean }) => {
+    entries.push(entry(name(q), mode, what, existing(q), opts));
+  };
+  for (const a of stmt.actions) actionLocks(a, add, ctx, existing);
+  // One entry per table: the strongest mode, rewrite/scan if any action does.
+  const merged = new Map<string, LockEntry>();
+  for (const e of entries) {
+    const m = merged.get(e.table);
+    if (!m) { merged.set(e.table, { ...e }); continue; }
+    m.mode = strongerOf(m.mode, e.mode);
+    m.rewrite ||= e.rewrite;
+    m.scan ||= e.scan;
+    m.existing ||= e.existing;
+    if (!m.what.split(', ').includes(e.what)) m.what += `, ${e.what}`;
+  }
+  return { entries: [...merged.values()] };
+}
+
+type Add = (q: QName, mode: LockMode, what: string, opts?: { rewrite?: boolean; scan?: boolean }) => void;
+
+const ALTER_OTHER: Record<string, LockMode> = {
+  AT_SetStatistics: 'ShareUpdateExclusive', AT_SetRelOptions: 'ShareUpdateExclusive', AT_ResetRelOptions: 'ShareUpdateExclusive',
+  AT_ClusterOn: 'ShareUpdateExclusive', AT_DropCluster: 'ShareUpdateExclusive', AT_EnableTrig: 'ShareRowExclusive',
+  AT_DisableTrig: 'ShareRowExclusive', AT_EnableTrigAll: 'ShareRowExclusive', AT_DisableTrigAll: 'ShareRowExclusive',
+  AT_EnableTrigUser: 'ShareRowExclusive', AT_DisableTrigUser: 'ShareRowExclusive', AT_EnableAlwaysTrig: 'ShareRowExclusive',
+  AT_EnableReplicaTrig: 'ShareRowExclusive',
+};
+
+function actionLocks(a: Action, add: Add, ctx: Pick<StatementContext, 'before' | 'config'>, existing: (q: QName) => boolean): void {
+  const pg = ctx.config.postgresVersion;
+  switch (a.type) {
+    case 'create-table':
+      add(a.table, 'AccessExclusive', 'CREATE TABLE');
+      // A foreign key in CREATE TABLE locks the referenced table against writes while it is added.
+      for (const c of [...a.constraints, ...a.columns.flatMap((col) => col.constraints)]) {
+        if (c.kind === 'foreign' && c.refTable) add(c.refTable, 'ShareRowExclusive', 'FOREIGN KEY reference');
+      }
+      if (a.partitionOf) add(a.partitionOf, 'AccessExclusive', 'PARTITION OF');
+      return;
+    case 'add-column': {
+      const c = a.column;
+      // Since PostgreSQL 11 a non-volatile DEFAULT is stored in the catalog; no rewrite.
+      const rewrite = c.defaultKind === 'volatile' || c.identity || c.generatedStored || (pg < 11 && c.defaultKind !== 'none');
+      add(a.table, 'AccessExclusive', 'ADD COLUMN', { rewrite });
+      for (const k of c.constraints) {
+        if (k.kind === 'foreign' && k.refTable) add(k.refTable, 'ShareRowExclusive', 'FOREIGN KEY reference');
+        if (k.kind === 'unique' || k.kind === 'primary') add(a.table, 'AccessExclusive', 'ADD COLUMN … UNIQUE', { scan: true });
+      }
+      return;
+    }
+    case 'drop-column':
+      add(a.table, 'AccessExclusive', 'DROP COLUMN');
+      return;
+    case 'alter-column-type': {
+      const from = ctx.before.table(a.table)?.columns.get(a.column)?.type;
+      add(a.table, 'AccessExclusive', 'ALTER COLUMN TYPE', { rewrite: a.using || !isBinaryCompatibleChange(from, a.newType) });
+      return;
+    }
+    case 'set-not-null': {
+      const t = ctx.before.table(a.table);
+      // PostgreSQL 12+ skips the scan when a validated CHECK (col IS NOT NULL) proves it.
+      const proven = pg >= 12 && Boolean(t?.constraints.some((c) => c.kind === 'check' && c.validated && c.checkIsNotNullOf === a.column));
+      add(a.table, 'AccessExclusive', 'SET NOT NULL', { scan: !proven });
+      return;
+    }
+    case 'drop-not-null':
+      add(a.table, 'AccessExclusive', 'DROP NOT NULL');
+      return;
+    case 'set-default':
+    case 'drop-default':
+      add(a.table, 'AccessExclusive', a.type === 'set-default' ? 'SET DEFAULT' : 'DROP DEFAULT');
+      return;
+    case 'add-constraint': {
+      const c = a.constraint;
+      if (c.kind === 'foreign') {
+        add(a.table, 'ShareRowExclusive', 'ADD FOREIGN KEY', { scan: !c.notValid });
+        if (c.refTable) add(c.refTable, 'ShareRowExclusive', 'FOREIGN KEY reference');
+      } else if (c.kind === 'check') {
+        add(a.table, 'AccessExclusive', 'ADD CHECK', { scan: !c.notValid });
+      } else if (c.kind === 'primary' || c.kind === 'unique') {
+        add(a.table, 'AccessExclusive', c.kind === 'primary' ? 'ADD PRIMARY KEY' : 'ADD UNIQUE', { scan: !c.usingIndex });
+      } else {
+        add(a.table, 'AccessExclusive', 'ADD CONSTRAINT', { scan: true });
+      }
+      return;
+    }
+    case 'validate-constraint': {
+      add(a.table, 'ShareUpdateExclusive', 'VALIDATE CONSTRAINT', { scan: true });
+      const fk = ctx.before.table(a.table)?.constraints.find((c) => c.name === a.name && c.kind === 'foreign');
+      if (fk?.refTable) add(fk.refTable, 'RowShare', 'FOREIGN KEY reference');
+      return;
+    }
+    case 'drop-constraint':
+      add(a.table, 'AccessExclusive', 'DROP CONSTRAINT');
+      return;
+    case 'rename-column':
+    case 'rename-table':
+    case 'rename-constraint':
+      add(a.table, 'AccessExclusive', a.type === 'rename-table' ? 'RENAME TABLE' : a.type === 'rename-column' ? 'RENAME COLUMN' : 'RENAME CONSTRAINT');
+      return;
+    case 'rename-index': {
+      const t = ctx.before.indexTable(a.index);
+      // ALTER INDEX … RENAME takes SHARE UPDATE EXCLUSIVE since PostgreSQL 12.
+      if (t) add({ schema: t.schema, name: t.name }, pg >= 12 ? 'ShareUpdateExclusive' : 'AccessExclusive', 'RENAME INDEX');
+      return;
+    }
+    case 'set-schema':
+      add(a.table, 'AccessExclusive', 'SET SCHEMA');
+      return;
+    case 'create-index':
+      add(a.index.table, a.index.concurrently ? 'ShareUpdateExclusive' : 'Share', a.index.concurrently ? 'CREATE INDEX CONCURRENTLY' : 'CREATE INDEX', { scan: true });
+      return;
+    case 'drop-index':
+      for (const q of a.indexes) {
+        const t = ctx.before.indexTable(q);
+        if (t) add({ schema: t.schema, name: t.name }, a.concurrently ? 'ShareUpdateExclusive' : 'AccessExclusive', a.concurrently ? 'DROP INDEX CONCURRENTLY' : 'DROP INDEX');
+      }
+      return;
+    case 'reindex': {
+      if (a.kind === 'index') {
+        const t = ctx.before.indexTable(a.target);
+        if (t) add({ schema: t.schema, name: t.name }, a.concurrently ? 'ShareUpdateExclusive' : 'Share', 'REINDEX', { scan: true });
+      } else if (a.kind === 'table') {
+        add(a.target, a.concurrently ? 'ShareUpdateExclusive' : 'Share', 'REINDEX', { scan: true });
+      }
+      return;
+    }
+    case 'enable-rls':
+    case 'disable-rls':
+    case 'force-rls':
+    case 'no-force-rls':
+      add(a.table, 'AccessExclusive', a.type.replace(/-/g, ' ').toUpperCase().replace('RLS', 'ROW LEVEL SECURITY'));
+      return;
+    case 'create-policy':
+      add(a.policy.table, 'AccessExclusive', 'CREATE POLICY');
+      return;
+    case 'alter-policy':
+    case 'drop-policy':
+      add(a.table, 'AccessExclusive', a.type === 'alter-policy' ? 'ALTER POLICY' : 'DROP POLICY');
+      return;
+    case 'drop-table':
+      for (const q of a.tables) {
+        add(q, 'AccessExclusive', 'DROP TABLE');
+        // Dropping a table removes its foreign keys, which locks the referenced tables too.
+        const t = ctx.before.table(q);
+        for (const c of t?.constraints ?? []) if (c.kind === 'foreign' && c.refTable) add(c.refTable, 'AccessExclusive', 'DROP TABLE (foreign key)');
+      }
+      return;
+    case 'truncate':
+      for (const q of a.tables) add(q, 'AccessExclusive', 'TRUNCATE', { rewrite: true });
+      return;
+    case 'grant':
+      for (const q of a.tables) add(q, 'AccessShare', a.revoke ? 'REVOKE' : 'GRANT');
+      return;
+    case 'comment':
+      if (a.table) add(a.table, 'ShareUpdateExclusive', 'COMMENT');
+      return;
+    case 'vacuum':
+      for (const q of a.tables) add(q, a.full ? 'AccessExclusive' : 'ShareUpdateExclusive', a.full ? 'VACUUM FULL' : 'VACUUM', { rewrite: a.full, scan: true });
+      return;
+    case 'cluster':
+      if (a.table) add(a.table, 'AccessExclusive', 'CLUSTER', { rewrite: true });
+      return;
+    case 'lock-table':
+      for (const q of a.tables) add(q, a.mode, 'LOCK TABLE');
+      return;
+    case 'set-logged': {
+      const t = ctx.before.table(a.table);
+      // SET LOGGED / UNLOGGED rewrite the table unless it already has that persistence.
+      const change = t ? t.unlogged === a.logged : true;
+      add(a.table, 'AccessExclusive', a.logged ? 'SET LOGGED' : 'SET UNLOGGED', { rewrite: change });
+      return;
+    }
+    case 'attach-partition':
+      add(a.table, 'ShareUpdateExclusive', 'ATTACH PARTITION');
+      add(a.partition, 'AccessExclusive', 'ATTACH PARTITION', { scan: true });
+      return;
+    case 'detach-partition':
+      add(a.table, a.concurrently ? 'ShareUpdateExclusive' : 'AccessExclusive', 'DETACH PARTITION');
+      add(a.partition, a.concurrently ? 'ShareUpdateExclusive' : 'AccessExclusive', 'DETACH PARTITION');
+      return;
+    case 'create-trigger':
+      add(a.table, 'ShareRowExclusive', 'CREATE TRIGGER');
+      return;
+    case 'refresh-matview':
+      add(a.view, a.concurrently ? 'Exclusive' : 'AccessExclusive', 'REFRESH MATERIALIZED VIEW', { rewrite: true });
+      return;
+    case 'dml':
+      if (a.table) add(a.table, a.kind === 'select' ? 'AccessShare' : 'RowExclusive', a.kind.toUpperCase(), { scan: !a.hasWhere && a.kind !== 'insert' });
+      return;
+    case 'alter-table-other': {
+      const mode = ALTER_OTHER[a.subtype] ?? 'AccessExclusive';
+      add(a.table, mode, a.subtype.replace(/^AT_/, ''));
+      void existing;
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** Statements that PostgreSQL refuses inside a transaction block. */
+export function cannotRunInTransaction(stmt: Statement): boolean {
+  return stmt.actions.some((a) =>
+    (a.type === 'create-index' && a.index.concurrently) ||
+    (a.type === 'drop-index' && a.concurrently) ||
+    (a.type === 'reindex' && a.concurrently) ||
+    (a.type === 'detach-partition' && a.concurrently) ||
+    a.type === 'vacuum');
+}

@@ -1,0 +1,376 @@
+// The schema model a migration set builds as it is replayed, statement by statement.
+import type {
+  Action, ColumnDef, ConstraintDef, ConstraintModel, FunctionModel, IndexModel, Origin, QName, TableModel,
+} from './types';
+
+export function tableKey(schema: string, name: string): string {
+  return `${schema}.${name}`;
+}
+
+/** `public.t` is shown as `t`; other schemas stay qualified. */
+export function displayName(t: { schema: string; name: string }): string {
+  return t.schema === 'public' ? t.name : `${t.schema}.${t.name}`;
+}
+
+export class SchemaModel {
+  readonly tables = new Map<string, TableModel>();
+  readonly functions = new Map<string, FunctionModel>();
+  readonly schemas = new Set<string>(['public']);
+  readonly extensions = new Set<string>();
+  /** Index name (schema-qualified) → owning table key. */
+  readonly indexOwner = new Map<string, string>();
+  /** The first schema of search_path: where unqualified names resolve. */
+  defaultSchema = 'public';
+
+  resolve(q: QName): { schema: string; name: string } {
+    return { schema: q.schema ?? this.defaultSchema, name: q.name };
+  }
+
+  table(q: QName): TableModel | undefined {
+    const r = this.resolve(q);
+    const t = this.tables.get(tableKey(r.schema, r.name));
+    if (t || q.schema) return t;
+    // Unqualified names follow search_path, which usually still ends in public.
+    return this.tables.get(tableKey('public', q.name));
+  }
+
+  indexTable(q: QName): TableModel | undefined {
+    const r = this.resolve(q);
+    const key = this.indexOwner.get(tableKey(r.schema, r.name)) ?? (q.schema ? undefined : this.indexOwner.get(tableKey('public', q.name)));
+    return key ? this.tables.get(key) : undefined;
+  }
+
+  /** Applies one action. Unknown objects are tolerated: a migration set may start from an existing database. */
+  apply(a: Action, origin: Origin): void {
+    switch (a.type) {
+      case 'create-table': {
+        const r = this.resolve(a.table);
+        const key = tableKey(r.schema, r.name);
+        if (this.tables.has(key) && a.ifNotExists) return;
+        const t: TableModel = {
+          schema: r.schema, name: r.name, columns: new Map(), constraints: [], indexes: [], policies: [],
+          partitioned: a.partitioned, partitionOf: a.partitionOf, temporary: a.temporary, unlogged: a.unlogged,
+          created: origin, history: [origin], publicGrants: [],
+        };
+        this.tables.set(key, t);
+        for (const like of a.likeTables) {
+          const src = this.table(like);
+          if (src) for (const c of src.columns.values()) t.columns.set(c.name, { ...c, origin });
+        }
+        if (a.partitionOf) {
+          const parent = this.table(a.partitionOf);
+          if (parent) {
+            for (const c of parent.columns.values()) t.columns.set(c.name, { ...c, origin });
+            for (const i of parent.indexes) this.addIndex(t, { ...i, name: `${r.name}_${i.name}`, origin });
+          }
+        }
+        for (const c of a.columns) this.addColumn(t, c, origin);
+        for (const c of a.constraints) this.addConstraint(t, c, origin);
+        return;
+      }
+      case 'add-column': {
+        const t = this.table(a.table);
+        if (!t || (a.ifNotExists && t.columns.has(a.column.name))) return;
+        t.history.push(origin);
+        this.addColumn(t, a.column, origin);
+        return;
+      }
+      case 'drop-column': {
+        const t = this.table(a.table);
+        if (!t) return;
+        t.history.push(origin);
+        t.columns.delete(a.column);
+        // Indexes and constraints that use the column go with it.
+        for (const i of t.indexes.filter((x) => x.columns.includes(a.column))) this.removeIndex(t, i.name);
+        t.constraints = t.constraints.filter((c) => !c.columns.includes(a.column));
+        return;
+      }
+      case 'alter-column-type': {
+        const t = this.table(a.table);
+        const c = t?.columns.get(a.column);
+        if (t && c) { c.type = a.newType; t.history.push(origin); }
+        return;
+      }
+      case 'set-not-null':
+      case 'drop-not-null': {
+        const t = this.table(a.table);
+        const c = t?.columns.get(a.column);
+        if (t && c) { c.notNull = a.type === 'set-not-null'; t.history.push(origin); }
+        return;
+      }
+      case 'set-default':
+      case 'drop-default': {
+        const c = this.table(a.table)?.columns.get(a.column);
+        if (c) c.hasDefault = a.type === 'set-default';
+        return;
+      }
+      case 'add-constraint': {
+        const t = this.table(a.table);
+        if (!t) return;
+        t.history.push(origin);
+        this.addConstraint(t, a.constraint, origin);
+        return;
+      }
+      case 'validate-constraint': {
+        const c = this.table(a.table)?.constraints.find((x) => x.name === a.name);
+        if (c) c.validated = true;
+        return;
+      }
+      case 'drop-constraint': {
+        const t = this.table(a.table);
+        if (!t) return;
+        t.history.push(origin);
+        t.constraints = t.constraints.filter((c) => c.name !== a.name);
+        for (const i of t.indexes.filter((x) => x.constraint === a.name)) this.removeIndex(t, i.name);
+        return;
+      }
+      case 'rename-column': {
+        const t = this.table(a.table);
+        const c = t?.columns.get(a.from);
+        if (!t || !c) return;
+        t.history.push(origin);
+        t.columns.delete(a.from);
+        c.name = a.to;
+        t.columns.set(a.to, c);
+        const ren = (cols: string[]) => cols.map((x) => (x === a.from ? a.to : x));
+        for (const k of t.constraints) k.columns = ren(k.columns);
+        for (const i of t.indexes) { i.columns = ren(i.columns); i.include = ren(i.include); }
+        for (const p of t.policies) {
+          if (p.usingColumns) p.usingColumns = ren(p.usingColumns);
+          if (p.checkColumns) p.checkColumns = ren(p.checkColumns);
+        }
+        for (const other of this.tables.values()) {
+          for (const k of other.constraints) {
+            if (k.refTable && this.table(k.refTable) === t && k.refColumns) k.refColumns = ren(k.refColumns);
+          }
+        }
+        return;
+      }
+      case 'rename-table': {
+        const t = this.table(a.table);
+        if (!t) return;
+        const oldKey = tableKey(t.schema, t.name);
+        for (const other of this.tables.values()) {
+          for (const k of other.constraints) {
+            if (k.refTable && this.table(k.refTable) === t) k.refTable = { schema: t.schema, name: a.to };
+          }
+        }
+        this.tables.delete(oldKey);
+        t.name = a.to;
+        t.history.push(origin);
+        this.tables.set(tableKey(t.schema, t.name), t);
+        for (const i of t.indexes) this.indexOwner.set(tableKey(t.schema, i.name), tableKey(t.schema, t.name));
+        return;
+      }
+      case 'set-schema': {
+        const t = this.table(a.table);
+        if (!t) return;
+        this.tables.delete(tableKey(t.schema, t.name));
+        for (const i of t.indexes) this.indexOwner.delete(tableKey(t.schema, i.name));
+        t.schema = a.schema;
+        this.tables.set(tableKey(t.schema, t.name), t);
+        for (const i of t.indexes) this.indexOwner.set(tableKey(t.schema, i.name), tableKey(t.schema, t.name));
+        return;
+      }
+      case 'rename-index': {
+        const t = this.indexTable(a.index);
+        const i = t?.indexes.find((x) => x.name === a.index.name);
+        if (!t || !i) return;
+        this.indexOwner.delete(tableKey(t.schema, i.name));
+        i.name = a.to;
+        this.indexOwner.set(tableKey(t.schema, i.name), tableKey(t.schema, t.name));
+        return;
+      }
+      case 'rename-constraint': {
+        const c = this.table(a.table)?.constraints.find((x) => x.name === a.from);
+        if (c) c.name = a.to;
+        return;
+      }
+      case 'create-index': {
+        const t = this.table(a.index.table);
+        if (!t) return;
+        const name = a.index.name ?? defaultIndexName(t.name, a.index.columns);
+        if (a.index.ifNotExists && t.indexes.some((i) => i.name === name)) return;
+        t.history.push(origin);
+        this.addIndex(t, {
+          name, columns: a.index.columns, include: a.index.include, unique: a.index.unique, partial: a.index.partial,
+          method: a.index.method, origin,
+        });
+        return;
+      }
+      case 'drop-index': {
+        for (const q of a.indexes) {
+          const t = this.indexTable(q);
+          if (t) { this.removeIndex(t, q.name); t.history.push(origin); }
+        }
+        return;
+      }
+      case 'enable-rls':
+      case 'disable-rls':
+      case 'force-rls':
+      case 'no-force-rls': {
+        const t = this.table(a.table);
+        if (!t) return;
+        t.history.push(origin);
+        if (a.type === 'enable-rls') t.rlsEnabled = origin;
+        if (a.type === 'disable-rls') t.rlsEnabled = undefined;
+        if (a.type === 'force-rls') t.rlsForced = origin;
+        if (a.type === 'no-force-rls') t.rlsForced = undefined;
+        return;
+      }
+      case 'create-policy': {
+        const t = this.table(a.policy.table);
+        if (!t) return;
+        t.history.push(origin);
+        const { span: _span, table: _table, ...rest } = a.policy;
+        t.policies = t.policies.filter((p) => p.name !== a.policy.name);
+        t.policies.push({ ...rest, origin });
+        return;
+      }
+      case 'alter-policy': {
+        const t = this.table(a.table);
+        const p = t?.policies.find((x) => x.name === a.name);
+        if (!t || !p) return;
+        t.history.push(origin);
+        if (a.usingColumns) { p.usingColumns = a.usingColumns; p.usingAlwaysTrue = a.usingAlwaysTrue; }
+        if (a.checkColumns) { p.checkColumns = a.checkColumns; p.checkAlwaysTrue = a.checkAlwaysTrue; }
+        if (a.roles) p.roles = a.roles;
+        return;
+      }
+      case 'drop-policy': {
+        const t = this.table(a.table);
+        if (!t) return;
+        t.history.push(origin);
+        t.policies = t.policies.filter((p) => p.name !== a.name);
+        return;
+      }
+      case 'drop-table': {
+        for (const q of a.tables) {
+          const t = this.table(q);
+          if (!t) continue;
+          for (const i of t.indexes) this.indexOwner.delete(tableKey(t.schema, i.name));
+          this.tables.delete(tableKey(t.schema, t.name));
+        }
+        return;
+      }
+      case 'create-function': {
+        const r = this.resolve(a.fn.name);
+        this.functions.set(tableKey(r.schema, r.name), {
+          schema: r.schema, name: r.name, securityDefiner: a.fn.securityDefiner, setsSearchPath: a.fn.setsSearchPath,
+          language: a.fn.language, origin,
+        });
+        return;
+      }
+      case 'drop-function': {
+        const r = this.resolve(a.name);
+        this.functions.delete(tableKey(r.schema, r.name));
+        return;
+      }
+      case 'grant': {
+        if (!a.grantees.includes('public')) return;
+        const tables = a.allTablesInSchema
+          ? [...this.tables.values()].filter((t) => t.schema === a.allTablesInSchema)
+          : a.tables.map((q) => this.table(q)).filter((t): t is TableModel => Boolean(t));
+        for (const t of tables) {
+          if (a.revoke) t.publicGrants = [];
+          else t.publicGrants.push({ privileges: a.privileges, origin });
+        }
+        return;
+      }
+      case 'comment': {
+        if (!a.table) return;
+        const t = this.table(a.table);
+        if (!t) return;
+        if (a.target === 'table') t.comment = a.text;
+        else if (a.column) {
+          const c = t.columns.get(a.column);
+          if (c) c.comment = a.text;
+        }
+        return;
+      }
+      case 'set': {
+        if (a.name === 'search_path' && a.value !== undefined) {
+          const first = a.value.split(',').map((s) => s.trim().replace(/^"|"$/g, '')).find((s) => s && s !== '$user');
+          this.defaultSchema = first || 'public';
+        }
+        return;
+      }
+      case 'create-schema':
+        this.schemas.add(a.name);
+        return;
+      case 'create-extension':
+        this.extensions.add(a.name);
+        return;
+      case 'set-logged': {
+        const t = this.table(a.table);
+        if (t) t.unlogged = !a.logged;
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private addColumn(t: TableModel, c: ColumnDef, origin: Origin): void {
+    t.columns.set(c.name, {
+      name: c.name, type: c.type, notNull: c.notNull, hasDefault: c.defaultKind !== 'none' || c.identity,
+      identity: c.identity, origin,
+    });
+    for (const k of c.constraints) this.addConstraint(t, k, origin);
+  }
+
+  private addConstraint(t: TableModel, c: ConstraintDef, origin: Origin): void {
+    const name = c.name ?? defaultConstraintName(t.name, c);
+    const model: ConstraintModel = {
+      name, kind: c.kind, columns: c.columns, refTable: c.refTable, refColumns: c.refColumns,
+      validated: !c.notValid, checkIsNotNullOf: c.checkIsNotNullOf, origin,
+    };
+    if (c.kind === 'not-null') {
+      for (const col of c.columns) { const m = t.columns.get(col); if (m) m.notNull = true; }
+      return;
+    }
+    t.constraints.push(model);
+    if (c.kind === 'primary') for (const col of c.columns) { const m = t.columns.get(col); if (m) m.notNull = true; }
+    if (c.kind === 'primary' || c.kind === 'unique' || c.kind === 'exclude') {
+      if (c.usingIndex) {
+        const idx = t.indexes.find((i) => i.name === c.usingIndex);
+        if (idx) {
+          // ADD CONSTRAINT … USING INDEX renames the index to the constraint's name.
+          this.indexOwner.delete(tableKey(t.schema, idx.name));
+          idx.name = name;
+          idx.constraint = name;
+          this.indexOwner.set(tableKey(t.schema, name), tableKey(t.schema, t.name));
+          if (c.kind === 'primary' || c.kind === 'unique') model.columns = idx.columns;
+        }
+        return;
+      }
+      this.addIndex(t, {
+        name, columns: c.columns, include: [], unique: c.kind !== 'exclude', partial: false,
+        method: c.kind === 'exclude' ? 'gist' : 'btree', constraint: name, origin,
+      });
+    }
+  }
+
+  private addIndex(t: TableModel, i: IndexModel): void {
+    t.indexes = t.indexes.filter((x) => x.name !== i.name);
+    t.indexes.push(i);
+    this.indexOwner.set(tableKey(t.schema, i.name), tableKey(t.schema, t.name));
+  }
+
+  private removeIndex(t: TableModel, name: string): void {
+    t.indexes = t.indexes.filter((x) => x.name !== name);
+    this.indexOwner.delete(tableKey(t.schema, name));
+  }
+}
+
+/** PostgreSQL's default names: `t_pkey`, `t_a_b_key`, `t_a_fkey`, `t_a_check`, `t_a_excl`. */
+export function defaultConstraintName(table: string, c: ConstraintDef): string {
+  const cols = c.kind === 'check' ? (c.checkColumns ?? []).slice(0, 1) : c.columns;
+  const suffix = { primary: 'pkey', unique: 'key', foreign: 'fkey', check: 'check', exclude: 'excl', 'not-null': 'not_null' }[c.kind];
+  return c.kind === 'primary' ? `${table}_pkey` : [table, ...cols, suffix].join('_');
+}
+
+export function defaultIndexName(table: string, columns: string[]): string {
+  const cols = columns.map((c) => (c.startsWith('(') ? 'expr' : c));
+  return [table, ...cols, 'idx'].join('_');
+}

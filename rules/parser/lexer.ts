@@ -1,0 +1,206 @@
+// A small SQL lexer for the places the real parser cannot help: splitting a file that does not parse as a
+// whole, finding the comments before a statement, and the end of a list element. It never throws: an
+// unterminated string, quoted identifier, comment or dollar quote runs to the end of the text.
+
+const enum Ch {
+  Dash = 45, Slash = 47, Star = 42, Quote = 39, DQuote = 34, Dollar = 36, Semi = 59,
+  LParen = 40, RParen = 41, Comma = 44, Backslash = 92, Newline = 10,
+}
+
+function isIdentChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c > 127;
+}
+
+/** End (exclusive) of the token that starts at `i`, or `i + 1` for punctuation. */
+export function skipToken(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  const n = text.charCodeAt(i + 1);
+  if (c === Ch.Dash && n === Ch.Dash) {
+    const nl = text.indexOf('\n', i);
+    return nl < 0 ? text.length : nl;
+  }
+  if (c === Ch.Slash && n === Ch.Star) {
+    // PostgreSQL block comments nest.
+    let depth = 1;
+    let j = i + 2;
+    while (j < text.length && depth > 0) {
+      if (text.charCodeAt(j) === Ch.Slash && text.charCodeAt(j + 1) === Ch.Star) { depth++; j += 2; }
+      else if (text.charCodeAt(j) === Ch.Star && text.charCodeAt(j + 1) === Ch.Slash) { depth--; j += 2; }
+      else j++;
+    }
+    return j;
+  }
+  if (c === Ch.Quote) {
+    // E'…' strings allow backslash escapes; the caller passes the index of the quote.
+    const escaped = i > 0 && (text[i - 1] === 'E' || text[i - 1] === 'e') && (i < 2 || !isIdentChar(text.charCodeAt(i - 2)));
+    let j = i + 1;
+    while (j < text.length) {
+      const d = text.charCodeAt(j);
+      if (escaped && d === Ch.Backslash) { j += 2; continue; }
+      if (d === Ch.Quote) {
+        if (text.charCodeAt(j + 1) === Ch.Quote) { j += 2; continue; }
+        return j + 1;
+      }
+      j++;
+    }
+    return text.length;
+  }
+  if (c === Ch.DQuote) {
+    let j = i + 1;
+    while (j < text.length) {
+      if (text.charCodeAt(j) === Ch.DQuote) {
+        if (text.charCodeAt(j + 1) === Ch.DQuote) { j += 2; continue; }
+        return j + 1;
+      }
+      j++;
+    }
+    return text.length;
+  }
+  if (c === Ch.Dollar) {
+    const m = /^\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(text.slice(i, i + 64));
+    if (m && !(i > 0 && isIdentChar(text.charCodeAt(i - 1)))) {
+      const close = text.indexOf(m[0], i + m[0].length);
+      return close < 0 ? text.length : close + m[0].length;
+    }
+    return i + 1;
+  }
+  if (isIdentChar(c)) {
+    let j = i + 1;
+    while (j < text.length && (isIdentChar(text.charCodeAt(j)) || text.charCodeAt(j) === Ch.Dollar)) j++;
+    return j;
+  }
+  return i + 1;
+}
+
+export interface Comment {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** Skips whitespace and comments from `i`; returns where the next token starts and the comments passed. */
+export function skipTrivia(text: string, i: number, end = text.length, semicolons = false): { pos: number; comments: Comment[] } {
+  const comments: Comment[] = [];
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 0xfeff || (semicolons && c === Ch.Semi)) { i++; continue; }
+    const n = text.charCodeAt(i + 1);
+    if ((c === Ch.Dash && n === Ch.Dash) || (c === Ch.Slash && n === Ch.Star)) {
+      const e = Math.min(skipToken(text, i), end);
+      comments.push({ start: i, end: e, text: text.slice(i, e) });
+      i = e;
+      continue;
+    }
+    break;
+  }
+  return { pos: Math.min(i, end), comments };
+}
+
+/** End of the list element starting at `i`: the next `,` or `)` at depth 0 (exclusive), trailing trivia trimmed. */
+export function elementEnd(text: string, i: number, limit = text.length): number {
+  let depth = 0;
+  let lastTokenEnd = i;
+  while (i < limit) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) { i++; continue; }
+    if ((c === Ch.Dash && text.charCodeAt(i + 1) === Ch.Dash) || (c === Ch.Slash && text.charCodeAt(i + 1) === Ch.Star)) {
+      i = skipToken(text, i);
+      continue;
+    }
+    if (c === Ch.LParen) depth++;
+    else if (c === Ch.RParen) { if (depth === 0) return lastTokenEnd; depth--; }
+    else if (c === Ch.Comma && depth === 0) return lastTokenEnd;
+    else if (c === Ch.Semi && depth === 0) return lastTokenEnd;
+    i = skipToken(text, i);
+    lastTokenEnd = i;
+  }
+  return lastTokenEnd;
+}
+
+export interface Piece {
+  start: number;
+  end: number;
+}
+
+/**
+ * Splits SQL text into statements at top-level semicolons. `BEGIN ATOMIC … END` bodies (SQL-standard
+ * function bodies, PostgreSQL 14+) contain semicolons of their own and are kept whole.
+ */
+export function splitStatements(text: string, from = 0, to = text.length): Piece[] {
+  const pieces: Piece[] = [];
+  let start = from;
+  let i = from;
+  let atomicDepth = 0;
+  let prevWord = '';
+  let caseDepth = 0;
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    if (c === Ch.Semi && atomicDepth === 0) {
+      pieces.push({ start, end: i });
+      i++;
+      start = i;
+      prevWord = '';
+      continue;
+    }
+    const e = skipToken(text, i);
+    if (isIdentChar(c) && !(c >= 48 && c <= 57)) {
+      const word = text.slice(i, e).toLowerCase();
+      if (word === 'atomic' && prevWord === 'begin') atomicDepth++;
+      else if (atomicDepth > 0 && word === 'case') caseDepth++;
+      else if (atomicDepth > 0 && word === 'end') {
+        if (caseDepth > 0) caseDepth--;
+        else atomicDepth--;
+      }
+      prevWord = word;
+    } else if (!(c === 32 || c === 9 || c === 10 || c === 13)) {
+      if (!(c === Ch.Dash || c === Ch.Slash)) prevWord = '';
+    }
+    i = Math.min(e, to);
+  }
+  if (skipTrivia(text, start, to).pos < to) pieces.push({ start, end: to });
+  return pieces;
+}
+
+/**
+ * Replaces psql meta-command lines (`\set x 1`, `\i file.sql`, `\connect db`) with spaces, keeping every
+ * offset. Lines inside strings, comments and dollar quotes are left alone.
+ */
+export function blankMetaCommands(text: string): string {
+  if (!/^[ \t]*\\/m.test(text)) return text;
+  const out = text.split('');
+  let i = 0;
+  let lineStart = true;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === Ch.Newline) { lineStart = true; i++; continue; }
+    if (c === 32 || c === 9 || c === 13) { i++; continue; }
+    if (lineStart && c === Ch.Backslash) {
+      let nl = text.indexOf('\n', i);
+      if (nl < 0) nl = text.length;
+      for (let k = i; k < nl; k++) out[k] = ' ';
+      i = nl;
+      continue;
+    }
+    lineStart = false;
+    i = skipToken(text, i);
+  }
+  return out.join('');
+}
+
+/**
+ * Template placeholders that scan but do not parse: Go templates `{{ … }}`, Flyway `${name}`,
+ * psql variables `:name`, `:'name'`, `:"name"`. Each is replaced by an identifier of the same length so
+ * that every offset stays right. Returns undefined when there is nothing to replace.
+ */
+export function replacePlaceholders(text: string): string | undefined {
+  let changed = false;
+  const fill = (m: string): string => {
+    changed = true;
+    return m.length === 1 ? 'x' : 'x' + '_'.repeat(m.length - 1);
+  };
+  const out = text
+    .replace(/\{\{[\s\S]*?\}\}/g, fill)
+    .replace(/\$\{[A-Za-z0-9_.:-]+\}/g, fill)
+    .replace(/(?<![:A-Za-z0-9_])(:'[A-Za-z_][A-Za-z0-9_]*'|:"[A-Za-z_][A-Za-z0-9_]*"|:[A-Za-z_][A-Za-z0-9_]*)/g, fill);
+  return changed ? out : undefined;
+}
