@@ -1,0 +1,93 @@
+// Loads migration sets from disk and runs the core over them: the CLI's (and benchmark's) IO layer.
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  allRuleIds, allRules, analyzeSet, ConfigError, defaultConfig, groupMigrationSets, initParser, ParseCache, resolveConfig,
+  type ResolvedConfig, type SetResult,
+} from '../rules/index';
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { collectSqlFiles, filterByGlobs, findConfig, readSqlFile } from './files';
+
+export class UsageError extends Error {}
+
+export interface LoadOptions {
+  configFile?: string;
+  pgVersion?: number;
+  warn: (msg: string) => void;
+}
+
+export interface ProjectResult {
+  sets: SetResult[];
+  /** Absolute path → text of every analysed file. */
+  texts: Map<string, string>;
+  fileCount: number;
+  configs: Map<string, ResolvedConfig>;
+}
+
+/** Reads and validates a config file; throws ConfigError with the file named in the message. */
+export function loadConfigFile(file: string, base: ResolvedConfig = defaultConfig()): ResolvedConfig {
+  let raw: string;
+  try {
+    raw = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError('', `${file}: cannot read configuration (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  // JSON with comments, as VS Code edits it; a syntax error is reported at its line and column.
+  const errors: ParseError[] = [];
+  const json: unknown = parseJsonc(raw, errors, { allowTrailingComma: true });
+  if (errors.length) {
+    const e = errors[0];
+    const before = raw.slice(0, e.offset).split('\n');
+    throw new ConfigError('', `${file}:${before.length}:${before[before.length - 1].length + 1}: invalid JSON (${printParseErrorCode(e.error)})`);
+  }
+  try {
+    return resolveConfig(json, allRuleIds, base);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(e.key, `${file}: ${e.message}`);
+    throw e;
+  }
+}
+
+export async function loadProject(paths: string[], opts: LoadOptions): Promise<ProjectResult> {
+  await initParser();
+  const configs = new Map<string, ResolvedConfig>();
+  const explicit = opts.configFile ? loadConfigFile(opts.configFile) : undefined;
+  const configFor = (dir: string): { config: ResolvedConfig; base: string } => {
+    const file = explicit ? opts.configFile! : findConfig(dir);
+    const key = file ?? '';
+    let config = configs.get(key);
+    if (!config) {
+      config = explicit ?? (file ? loadConfigFile(file) : defaultConfig());
+      if (opts.pgVersion !== undefined) config = { ...config, postgresVersion: opts.pgVersion };
+      configs.set(key, config);
+    }
+    return { config, base: file ? path.dirname(file) : process.cwd() };
+  };
+
+  const files = collectSqlFiles(paths.length ? paths : ['.'], opts.warn);
+  const texts = new Map<string, string>();
+  const posix = (p: string) => p.split(path.sep).join('/');
+  const groups = groupMigrationSets(files.map(posix));
+  const cache = new ParseCache();
+  const sets: SetResult[] = [];
+  let fileCount = 0;
+  for (const g of groups) {
+    const { config, base } = configFor(g.id);
+    const allowed = new Set(filterByGlobs(g.files.map((f) => f.path), config.migrations, base));
+    const inputs = [];
+    for (const f of g.files) {
+      if (!allowed.has(f.path)) continue;
+      const r = readSqlFile(f.path);
+      if (r.problem) opts.warn(`${path.relative(process.cwd(), f.path) || f.path}:${r.problem}`);
+      if (r.fatal || r.text === undefined) continue;
+      texts.set(f.path, r.text);
+      inputs.push({ path: f.path, text: r.text, replayed: f.replayed });
+    }
+    if (!inputs.length) continue;
+    fileCount += inputs.length;
+    const result = analyzeSet({ id: g.id, files: inputs }, { config, rules: allRules, cache });
+    for (const e of result.internalErrors) opts.warn(`internal error (please report): ${e}`);
+    sets.push(result);
+  }
+  return { sets, texts, fileCount, configs };
+}

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import Ajv from 'ajv-draft-04';
+import { CLI, ROOT, runCli, tempWorkspace } from './helpers';
+
+interface JsonEdit { file?: string; line: number; column: number; endLine: number; endColumn: number; newText: string }
+interface JsonFinding { file: string; rule: string; severity: string; message: string; line: number; column: number; endLine: number; endColumn: number; fixes: { title: string; safe: boolean; edits: JsonEdit[] }[] }
+
+function applyJsonEdits(text: string, edits: JsonEdit[]): string {
+  const lines = text.split('\n');
+  const offset = (l: number, c: number) => lines.slice(0, l - 1).reduce((n, s) => n + s.length + 1, 0) + c - 1;
+  const sorted = [...edits].sort((a, b) => offset(b.line, b.column) - offset(a.line, a.column));
+  let out = text;
+  for (const e of sorted) out = out.slice(0, offset(e.line, e.column)) + e.newText + out.slice(offset(e.endLine, e.endColumn));
+  return out;
+}
+
+describe('sql-architect check (CLI)', () => {
+  before(() => assert.ok(fs.existsSync(CLI), 'dist/cli.js is built by `npm test`'));
+
+  it('reviews the bundled examples and prints file:line:col severity rule message', () => {
+    const r = runCli(['check', 'examples/migrations']);
+    assert.ok(r.status === 0 || r.status === 1, r.stderr);
+    assert.match(r.stdout, /^examples\/migrations\/\d+_\w+\.sql:\d+:\d+ (warning|error|info) [a-z-]+ .+/m);
+    assert.match(r.stdout, /problems? \(\d+ errors?, \d+ warnings?, \d+ info\) in 6 files\./);
+  });
+
+  it('emits the versioned JSON contract with 1-based UTF-16 positions', () => {
+    const dir = tempWorkspace({ 'db/001_ü.sql': '-- Größe 📦\nCREATE INDEX "idx_ü" ON "Straße" (name);\n' });
+    const r = runCli(['check', 'db', '--format', 'json'], dir);
+    assert.equal(r.status, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as { version: number; files: number; findings: JsonFinding[] };
+    assert.equal(json.version, 1);
+    assert.equal(json.files, 1);
+    const f = json.findings.find((x) => x.rule === 'require-concurrent-index');
+    assert.ok(f, JSON.stringify(json.findings));
+    assert.deepEqual([f.file, f.line, f.column, f.endLine], ['db/001_ü.sql', 2, 1, 2]);
+    assert.equal(f.endColumn, '-- Größe 📦\nCREATE INDEX "idx_ü" ON "Straße" (name)'.split('\n')[1].length + 1);
+    assert.ok(f.fixes.length > 0 && f.fixes[0].edits.length > 0);
+    for (const k of ['file', 'rule', 'severity', 'message', 'line', 'column', 'endLine', 'endColumn', 'fixes']) assert.ok(k in f, k);
+  });
+
+  it('a fix taken from the JSON output removes its finding when applied', () => {
+    const sql = 'CREATE TABLE notes (id bigint PRIMARY KEY, tenant_id bigint NOT NULL, body text);\n';
+    const dir = tempWorkspace({ 'm/001_notes.sql': sql });
+    const before = JSON.parse(runCli(['check', 'm', '--format', 'json'], dir).stdout) as { findings: JsonFinding[] };
+    const f = before.findings.find((x) => x.rule === 'require-tenant-index');
+    assert.ok(f);
+    fs.writeFileSync(path.join(dir, 'm/001_notes.sql'), applyJsonEdits(sql, f.fixes[0].edits.filter((e) => !e.file)));
+    const after = JSON.parse(runCli(['check', 'm', '--format', 'json'], dir).stdout) as { findings: JsonFinding[] };
+    assert.equal(after.findings.filter((x) => x.rule === 'require-tenant-index').length, 0);
+    assert.equal(after.findings.filter((x) => x.rule === 'syntax-error').length, 0);
+  });
+
+  it('exits 1 on an error-severity finding and 0 when there is none', () => {
+    const dir = tempWorkspace({ 'a/001.sql': 'SELECT 1 FROM;\n', 'b/001.sql': 'SELECT 1;\n' });
+    assert.equal(runCli(['check', 'a'], dir).status, 1);
+    assert.equal(runCli(['check', 'b'], dir).status, 0);
+  });
+
+  it('writes valid SARIF 2.1.0 with rules, help, helpUri and fixes', () => {
+    const dir = tempWorkspace({ 'm/001.sql': 'CREATE INDEX i ON t (c);\nSELECT 1 FROM;\n' });
+    const r = runCli(['check', 'm', '--format', 'sarif'], dir);
+    assert.equal(r.status, 1, r.stderr);
+    const log = JSON.parse(r.stdout);
+    const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+    const validate = ajv.compile(schema);
+    assert.ok(validate(log), JSON.stringify(validate.errors?.slice(0, 5)));
+    const driver = log.runs[0].tool.driver;
+    assert.ok(driver.rules.length > 2);
+    assert.ok(driver.rules.every((x: { helpUri: string; help: { text: string } }) => x.helpUri.endsWith('.md') && x.help.text.length > 0));
+    const idx = log.runs[0].results.find((x: { ruleId: string }) => x.ruleId === 'require-concurrent-index');
+    assert.ok(idx.fixes[0].artifactChanges[0].replacements[0].insertedContent.text.includes('CONCURRENTLY'));
+    assert.equal(driver.rules[idx.ruleIndex].id, 'require-concurrent-index');
+  });
+
+  it('reads the nearest .sqlarchitect.json above the folder, and --config overrides it', () => {
+    const dir = tempWorkspace({
+      '.sqlarchitect.json': JSON.stringify({ rules: { 'require-concurrent-index': 'off' } }),
+      'db/m/001.sql': 'CREATE INDEX i ON t (c);\n',
+      'strict.json': JSON.stringify({ rules: { 'require-concurrent-index': 'error' } }),
+    });
+    const quiet = runCli(['check', 'db/m', '--format', 'json'], dir);
+    assert.equal(JSON.parse(quiet.stdout).findings.filter((f: JsonFinding) => f.rule === 'require-concurrent-index').length, 0);
+    const strict = runCli(['check', 'db/m', '--format', 'json', '--config', 'strict.json'], dir);
+    assert.equal(strict.status, 1);
+    assert.equal(JSON.parse(strict.stdout).findings.find((f: JsonFinding) => f.rule === 'require-concurrent-index').severity, 'error');
+  });
+
+  it('a bad config is one clear error naming the key and the file, exit 2, no stack trace', () => {
+    const cases: [string, RegExp][] = [
+      ['{"rules": {"no-such-rule": "off"}}', /\.sqlarchitect\.json: unknown rule "no-such-rule"/],
+      ['{"postgresVersion": "fourteen"}', /\.sqlarchitect\.json: "postgresVersion" must be/],
+      ['{"tenantColumns": "tenant_id"}', /"tenantColumns" must be an array of strings/],
+      ['{"colour": 1}', /unknown key "colour"/],
+      ['{\n  "rules": {\n    "x": \n}', /\.sqlarchitect\.json:4:1: invalid JSON/],
+    ];
+    for (const [config, expected] of cases) {
+      const dir = tempWorkspace({ '.sqlarchitect.json': config, 'm/001.sql': 'SELECT 1;\n' });
+      const r = runCli(['check', 'm'], dir);
+      assert.equal(r.status, 2, config);
+      assert.match(r.stderr, expected);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    }
+  });
+
+  it('usage errors exit 2', () => {
+    assert.equal(runCli(['check', '--format', 'xml']).status, 2);
+    assert.equal(runCli(['frobnicate']).status, 2);
+    assert.equal(runCli(['check', '--pg-version', 'abc']).status, 2);
+    assert.match(runCli(['--help']).stdout, /sql-architect check/);
+  });
+
+  it('bad input gets a message naming the file and line; the rest of the set is analysed', () => {
+    const bin = Buffer.from([0x43, 0x52, 0x0a, 0x00, 0x01, 0x02]);
+    const invalidUtf8 = Buffer.concat([Buffer.from('-- ok\nCREATE TABLE a (id bigint PRIMARY KEY, note text); -- '), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]);
+    const dir = tempWorkspace({
+      'm/001_empty.sql': '',
+      'm/002_binary.sql': bin,
+      'm/003_latin.sql': invalidUtf8,
+      'm/004_dollar.sql': 'CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1;\n',
+      'm/005_ok.sql': 'CREATE INDEX i ON t (c);\n',
+      'm/006_template.sql': 'CREATE TABLE {{ index .Options "Namespace" }}.users (id uuid PRIMARY KEY);\n',
+    });
+    const r = runCli(['check', 'm', '--format', 'json'], dir);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /m\/002_binary\.sql:line 2: binary content/);
+    assert.match(r.stderr, /m\/003_latin\.sql:line 2: invalid UTF-8/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+    const json = JSON.parse(r.stdout) as { files: number; findings: JsonFinding[] };
+    assert.equal(json.files, 5);
+    assert.ok(json.findings.some((f) => f.file === 'm/004_dollar.sql' && f.rule === 'syntax-error' && f.line === 1));
+    assert.ok(json.findings.some((f) => f.file === 'm/005_ok.sql' && f.rule === 'require-concurrent-index'));
+    assert.ok(!json.findings.some((f) => f.file === 'm/006_template.sql' && f.rule === 'syntax-error'));
+  });
+
+  it('never modifies the files it checks', () => {
+    const dir = tempWorkspace({ 'm/001.sql': 'CREATE INDEX i ON t (c);\n' });
+    const before = fs.statSync(path.join(dir, 'm/001.sql')).mtimeMs;
+    runCli(['check', 'm', '--format', 'sarif', '--output', 'out/report.sarif'], dir);
+    assert.equal(fs.readFileSync(path.join(dir, 'm/001.sql'), 'utf8'), 'CREATE INDEX i ON t (c);\n');
+    assert.equal(fs.statSync(path.join(dir, 'm/001.sql')).mtimeMs, before);
+    assert.ok(fs.existsSync(path.join(dir, 'out/report.sarif')));
+  });
+});

@@ -1,0 +1,27 @@
+// Shared helpers for front-end tests: temporary workspaces and running the built CLI.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..');
+export const CLI = path.join(ROOT, 'dist/cli.js');
+export const CORPUS = path.resolve(ROOT, '../shared/corpus');
+
+/** Creates a temporary folder with the given files (path → text or bytes). */
+export function tempWorkspace(files: Record<string, string | Buffer>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqla-'));
+  for (const [p, content] of Object.entries(files)) {
+    const full = path.join(dir, p);
+    fs.mkdirSync(path.dirname(full), { recursive: true });
+    fs.writeFileSync(full, content);
+  }
+  return dir;
+}
+
+export interface CliRun { status: number | null; stdout: string; stderr: string }
+
+export function runCli(args: string[], cwd: string = ROOT): CliRun {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120000, env: { ...process.env, NO_COLOR: '1' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
