@@ -34,6 +34,19 @@ trap 'rc=$?; printf "[install-test-tools] ERROR: command failed (exit %s) at lin
 START=$SECONDS
 log "repo: $REPO"
 
+# Scratch XDG dirs for every tool invocation here: without them code-server writes
+# ~/.config/code-server/config.yaml and ~/.local/share/code-server on first run (and prints a
+# "[date] Wrote default config file" line before its version), and nvim creates ~/.cache/nvim/log.
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/sqla-install-tools.XXXXXX")
+RG_TMP=
+cleanup() { rm -rf "$SCRATCH" ${RG_TMP:+"$RG_TMP"}; }
+trap cleanup EXIT
+in_scratch() {
+  HOME="$SCRATCH/home" XDG_CONFIG_HOME="$SCRATCH/config" XDG_DATA_HOME="$SCRATCH/data" \
+    XDG_CACHE_HOME="$SCRATCH/cache" XDG_STATE_HOME="$SCRATCH/state" TMPDIR="$SCRATCH" "$@" < /dev/null
+}
+cs_run() { in_scratch "$CS_BIN" "$@"; }
+
 # ---------------------------------------------------------------- apt packages
 pkg_installed() {
   [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]
@@ -54,17 +67,18 @@ if [ "${#MISSING[@]}" -gt 0 ]; then
   fi
   export DEBIAN_FRONTEND=noninteractive
   log "apt: missing ${MISSING[*]} -> apt-get update"
-  "${SUDO[@]}" apt-get update -q < /dev/null || die "apt-get update failed"
+  APT_OPTS=(-q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+  "${SUDO[@]}" apt-get "${APT_OPTS[@]}" update < /dev/null || die "apt-get update failed"
   log "apt: apt-get install -y ${MISSING[*]}"
-  "${SUDO[@]}" apt-get install -y -q "${MISSING[@]}" < /dev/null || die "apt-get install ${MISSING[*]} failed"
+  "${SUDO[@]}" apt-get "${APT_OPTS[@]}" install -y "${MISSING[@]}" < /dev/null || die "apt-get install ${MISSING[*]} failed"
   for p in "${MISSING[@]}"; do pkg_installed "$p" || die "package $p still not installed after apt-get install"; done
 fi
 
 command -v rg >/dev/null || die "rg (ripgrep) not on PATH after install"
 [ -x /usr/bin/chromium ] || die "/usr/bin/chromium not found after install"
 command -v nvim >/dev/null || die "nvim not on PATH after install"
-log "nvim: $(nvim --version | head -n1)"
-log "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -n1 || echo '?')"
+log "nvim: $(in_scratch nvim --version | head -n1)"
+log "chromium: $(in_scratch /usr/bin/chromium --version 2>/dev/null | head -n1 || echo '?')"
 
 # ---------------------------------------------------------------- code-server
 if [ "${SKIP_CODE_SERVER:-}" = 1 ]; then
@@ -73,17 +87,6 @@ if [ "${SKIP_CODE_SERVER:-}" = 1 ]; then
   exit 0
 fi
 
-# Scratch HOME-like dirs for every code-server invocation here: without them code-server
-# writes ~/.config/code-server/config.yaml and ~/.local/share/code-server on first run,
-# and prints a "[date] Wrote default config file" line before the version.
-CS_SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/sqla-cs-version.XXXXXX")
-RG_TMP=
-cleanup() { rm -rf "$CS_SCRATCH" ${RG_TMP:+"$RG_TMP"}; }
-trap cleanup EXIT
-cs_run() {
-  XDG_CONFIG_HOME="$CS_SCRATCH/config" XDG_DATA_HOME="$CS_SCRATCH/data" \
-    XDG_CACHE_HOME="$CS_SCRATCH/cache" TMPDIR="$CS_SCRATCH" "$CS_BIN" "$@" < /dev/null
-}
 cs_version() {
   [ -x "$CS_BIN" ] || return 1
   # code-server --version prints "4.100.3 <commit> with Code 1.100.3"
@@ -103,6 +106,12 @@ NODE_MAJOR=$(node -p 'process.versions.node.split(".")[0]')
 [ "$NODE_MAJOR" = 20 ] || log "WARNING: code-server $CODE_SERVER_VERSION expects Node 20, found $(node --version)"
 
 mkdir -p "$CS_DIR"
+if [ -d "$CS_DIR/node_modules" ]; then
+  # A half-finished earlier install (e.g. a failed postinstall) would be kept as is by npm,
+  # which does not re-run install scripts of packages already in the tree: start clean.
+  log "removing incomplete $CS_DIR/node_modules"
+  rm -rf "$CS_DIR/node_modules" "$CS_DIR/package-lock.json"
+fi
 cat > "$CS_DIR/package.json" <<EOF
 {
   "name": "sql-architect-test-tools-code-server",

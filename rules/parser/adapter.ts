@@ -109,18 +109,72 @@ interface Unit {
   error?: { message: string; offset: number };
 }
 
-/** Parses one file into statements. Never throws. */
-export function parseFile(path: string, original: string): ParsedFile {
+/** Parses of statement texts kept between edits of one file (the language server keeps one per file). */
+export class StatementCache {
+  private current = new Map<string, PieceParse>();
+  private next = new Map<string, PieceParse>();
+  get(piece: string): PieceParse | undefined {
+    const hit = this.current.get(piece) ?? this.next.get(piece);
+    if (hit) this.next.set(piece, hit);
+    return hit;
+  }
+  set(piece: string, parse: PieceParse): void {
+    this.next.set(piece, parse);
+  }
+  /** Forgets the statements the last parse did not use. */
+  commit(): void {
+    this.current = this.next;
+    this.next = new Map();
+  }
+  get size(): number {
+    return this.current.size;
+  }
+}
+
+interface PieceParse {
+  ast?: Node;
+  rel?: (byte: number) => number;
+  error?: { message: string; relOffset: number };
+}
+
+function pieceUnit(p: PieceParse, start: number, end: number): Unit {
+  const rel = p.rel;
+  return {
+    start, end, ast: p.ast,
+    loc: rel ? (b: number) => start + rel(b) : undefined,
+    error: p.error ? { message: p.error.message, offset: start + p.error.relOffset } : undefined,
+  };
+}
+
+/**
+ * Parses one file into statements. Never throws. Without a cache the whole file is parsed at once (the
+ * fastest way for a cold file); with one, the file is split into statements and only statements whose
+ * text changed since the last parse go through the parser again.
+ */
+export function parseFile(path: string, original: string, cache?: StatementCache): ParsedFile {
   if (!ready) throw new Error('initParser() must resolve before parseFile()');
   const text = blankMetaCommands(original);
   const units: Unit[] = [];
   let whole: Node | undefined;
-  try {
-    whole = parseSync(text);
-  } catch {
-    whole = undefined;
+  if (!cache) {
+    try {
+      whole = parseSync(text);
+    } catch {
+      whole = undefined;
+    }
   }
-  if (whole) {
+  if (cache) {
+    for (const piece of splitStatements(text)) {
+      const pieceText = text.slice(piece.start, piece.end);
+      let p = cache.get(pieceText);
+      if (!p) {
+        p = parsePieceText(pieceText);
+        cache.set(pieceText, p);
+      }
+      units.push(pieceUnit(p, piece.start, piece.end));
+    }
+    cache.commit();
+  } else if (whole) {
     const loc = byteMapper(text, 0);
     for (const raw of whole.stmts ?? []) {
       const start = loc(raw.stmt_location ?? 0);
@@ -128,7 +182,7 @@ export function parseFile(path: string, original: string): ParsedFile {
       units.push({ start, end, ast: raw.stmt, loc });
     }
   } else {
-    for (const piece of splitStatements(text)) units.push(parsePiece(text, piece.start, piece.end));
+    for (const piece of splitStatements(text)) units.push(pieceUnit(parsePieceText(text.slice(piece.start, piece.end)), piece.start, piece.end));
   }
 
   const lines = new LineIndex(original);
@@ -197,26 +251,24 @@ function trimEnd(text: string, start: number, end: number): number {
   return last;
 }
 
-function parsePiece(text: string, start: number, end: number): Unit {
-  const piece = text.slice(start, end);
-  if (skipTrivia(piece, 0).pos >= piece.length) return { start, end };
-  let error: { message: string; offset: number } | undefined;
+function parsePieceText(piece: string): PieceParse {
+  if (skipTrivia(piece, 0).pos >= piece.length) return {};
+  let error: PieceParse['error'];
   for (const candidate of [piece, replacePlaceholders(piece)]) {
     if (candidate === undefined) continue;
     try {
       const r = parseSync(candidate);
       const first = r.stmts?.[0];
-      if (!first) return { start, end };
-      return { start, end, ast: first.stmt, loc: byteMapper(candidate, start) };
+      if (!first) return {};
+      return { ast: first.stmt, rel: byteMapper(candidate, 0) };
     } catch (e) {
       if (candidate !== piece) continue;
       const err = e as { message?: string; sqlDetails?: { cursorPosition?: number } };
       const cursor = err.sqlDetails?.cursorPosition;
-      const offset = cursor === undefined ? start : byteMapper(piece, start)(cursor);
-      error = { message: err.message ?? 'syntax error', offset };
+      error = { message: err.message ?? 'syntax error', relOffset: cursor === undefined ? 0 : byteMapper(piece, 0)(cursor) };
     }
   }
-  return { start, end, error };
+  return { error };
 }
 
 /* ---------------- AST → actions ---------------- */
@@ -582,6 +634,7 @@ function toActions(node: string, n: Node, ctx: Ctx): Action[] {
         usingColumns: n.qual ? columnRefs(n.qual) : undefined, checkColumns: n.with_check ? columnRefs(n.with_check) : undefined,
         usingAlwaysTrue: n.qual ? isConstTrue(n.qual) : undefined, checkAlwaysTrue: n.with_check ? isConstTrue(n.with_check) : undefined,
         roles: n.roles ? roleNames(n.roles) : undefined,
+        usingText: n.qual ? exprSource(ctx, n.qual) : undefined, checkText: n.with_check ? exprSource(ctx, n.with_check) : undefined,
       }];
     case 'TruncateStmt':
       return [{ type: 'truncate', tables: (n.relations ?? []).map((r: Node) => qname(r.RangeVar)), cascade: n.behavior === 'DROP_CASCADE' }];
@@ -599,6 +652,18 @@ function toActions(node: string, n: Node, ctx: Ctx): Action[] {
         if (d.defname === 'as') body = str(d.arg?.List?.items?.[0] ?? d.arg);
       }
       return [{ type: 'create-function', fn: { name: qnameFromList(n.funcname), securityDefiner, setsSearchPath, language, orReplace: Boolean(n.replace), body, span: ctx.span } }];
+    }
+    case 'AlterFunctionStmt': {
+      let securityDefiner: boolean | undefined;
+      let setsSearchPath: boolean | undefined;
+      for (const o of n.actions ?? []) {
+        const d = o.DefElem;
+        if (d?.defname === 'security') securityDefiner = Boolean(d.arg?.Boolean?.boolval);
+        const vs = d?.defname === 'set' ? d.arg?.VariableSetStmt : undefined;
+        if (vs && (vs.name ?? '').toLowerCase() === 'search_path') setsSearchPath = vs.kind !== 'VAR_RESET';
+        if (vs && vs.kind === 'VAR_RESET_ALL') setsSearchPath = false;
+      }
+      return [{ type: 'alter-function', name: qnameFromList(n.func?.objname), securityDefiner, setsSearchPath }];
     }
     case 'GrantStmt': {
       if (n.objtype !== 'OBJECT_TABLE') return [{ type: 'other', node: `GrantStmt:${n.objtype}` }];

@@ -72,6 +72,19 @@ export function skipToken(text: string, i: number): number {
   return i + 1;
 }
 
+/** Start of the last token in text[start, end) (comments skipped), or `start` when there is none. */
+export function lastTokenStart(text: string, start: number, end: number): number {
+  let i = start;
+  let last = start;
+  while (i < end) {
+    const t = skipTrivia(text, i, end);
+    if (t.pos >= end) break;
+    last = t.pos;
+    i = Math.max(skipToken(text, t.pos), t.pos + 1);
+  }
+  return last;
+}
+
 export interface Comment {
   start: number;
   end: number;
@@ -131,18 +144,28 @@ export function splitStatements(text: string, from = 0, to = text.length): Piece
   let start = from;
   let i = from;
   let atomicDepth = 0;
+  let parenDepth = 0;
   let prevWord = '';
   let caseDepth = 0;
   while (i < to) {
     const c = text.charCodeAt(i);
     if (c === Ch.Semi && atomicDepth === 0) {
-      pieces.push({ start, end: i });
-      i++;
-      start = i;
-      prevWord = '';
-      continue;
+      // Semicolons inside parentheses (CREATE RULE … DO (a; b)) do not end the statement, unless the
+      // parentheses were left open and the next statement starts a line: recover from half-typed SQL.
+      const next = skipTrivia(text, i + 1, to).pos;
+      const lineStart = next >= to || next === 0 || text.charCodeAt(next - 1) === Ch.Newline;
+      if (parenDepth === 0 || lineStart) {
+        pieces.push({ start, end: i });
+        i++;
+        start = i;
+        prevWord = '';
+        parenDepth = 0;
+        continue;
+      }
     }
     const e = skipToken(text, i);
+    if (c === Ch.LParen) parenDepth++;
+    else if (c === Ch.RParen && parenDepth > 0) parenDepth--;
     if (isIdentChar(c) && !(c >= 48 && c <= 57)) {
       const word = text.slice(i, e).toLowerCase();
       if (word === 'atomic' && prevWord === 'begin') atomicDepth++;
@@ -161,30 +184,73 @@ export function splitStatements(text: string, from = 0, to = text.length): Piece
   return pieces;
 }
 
+// psql meta-commands that send the query buffer, as `;` does: https://www.postgresql.org/docs/current/app-psql.html
+const SENDS_BUFFER = /^\\(g|gx|gset|gexec|gdesc|crosstabview|watch)\b/;
+
 /**
- * Replaces psql meta-command lines (`\set x 1`, `\i file.sql`, `\connect db`) with spaces, keeping every
- * offset. Lines inside strings, comments and dollar quotes are left alone.
+ * Replaces psql meta-commands (`\set x 1`, `\i file.sql`, `\connect db`, and `\gset` at the end of a query
+ * line) with spaces, keeping every offset; a meta-command that sends the query (`\g`, `\gexec`, …) becomes `;`.
+ * The data lines after `COPY … FROM stdin;` up to `\.` are blanked too. Text inside strings, comments and
+ * dollar quotes is left alone.
  */
 export function blankMetaCommands(text: string): string {
-  if (!/^[ \t]*\\/m.test(text)) return text;
-  const out = text.split('');
+  if (!text.includes('\\')) return text;
+  const blanks: { start: number; end: number; semi: boolean }[] = [];
   let i = 0;
-  let lineStart = true;
+  let stmtStart = 0;
   while (i < text.length) {
     const c = text.charCodeAt(i);
-    if (c === Ch.Newline) { lineStart = true; i++; continue; }
-    if (c === 32 || c === 9 || c === 13) { i++; continue; }
-    if (lineStart && c === Ch.Backslash) {
+    if (c === 32 || c === 9 || c === 10 || c === 13) { i++; continue; }
+    if (c === Ch.Backslash) {
       let nl = text.indexOf('\n', i);
       if (nl < 0) nl = text.length;
-      for (let k = i; k < nl; k++) out[k] = ' ';
+      blanks.push({ start: i, end: nl, semi: SENDS_BUFFER.test(text.slice(i, i + 16)) });
       i = nl;
       continue;
     }
-    lineStart = false;
+    if (c === Ch.Semi) {
+      const dataEnd = copyDataEnd(text, stmtStart, i);
+      i++;
+      stmtStart = i;
+      if (dataEnd !== undefined) {
+        const from = text.indexOf('\n', i) + 1;
+        blanks.push({ start: from, end: dataEnd, semi: false });
+        i = dataEnd;
+        stmtStart = i;
+      }
+      continue;
+    }
     i = skipToken(text, i);
   }
-  return out.join('');
+  if (blanks.length === 0) return text;
+  let out = '';
+  let at = 0;
+  for (const b of blanks) {
+    out += text.slice(at, b.start);
+    // Keep line breaks so that line numbers stay right.
+    const blanked = text.slice(b.start, b.end).replace(/[^\r\n]/g, ' ');
+    out += b.semi ? `;${blanked.slice(1)}` : blanked;
+    at = b.end;
+  }
+  return out + text.slice(at);
+}
+
+/**
+ * When text[stmtStart, semi) is `COPY … FROM stdin` and its data block (the lines after it, up to a `\.` line)
+ * follows, the end of that block. A COPY that psql rejects before reading data has no block: another
+ * `COPY … FROM stdin` line before the `\.` means this one had none.
+ */
+function copyDataEnd(text: string, stmtStart: number, semi: number): number | undefined {
+  const head = skipTrivia(text, stmtStart, semi).pos;
+  if (!/^copy\b/i.test(text.slice(head, head + 5)) || !/\bfrom\s+stdin\b/i.test(text.slice(head, semi))) return undefined;
+  const nl = text.indexOf('\n', semi);
+  if (nl < 0) return undefined;
+  const term = /^\\\.[ \t\r]*$/gm;
+  term.lastIndex = nl + 1;
+  const m = term.exec(text);
+  if (!m) return undefined;
+  if (/^[ \t]*copy\b[^\n]*\bfrom\s+stdin\b/im.test(text.slice(nl + 1, m.index))) return undefined;
+  return m.index + m[0].length;
 }
 
 /**
@@ -201,6 +267,10 @@ export function replacePlaceholders(text: string): string | undefined {
   const out = text
     .replace(/\{\{[\s\S]*?\}\}/g, fill)
     .replace(/\$\{[A-Za-z0-9_.:-]+\}/g, fill)
-    .replace(/(?<![:A-Za-z0-9_])(:'[A-Za-z_][A-Za-z0-9_]*'|:"[A-Za-z_][A-Za-z0-9_]*"|:[A-Za-z_][A-Za-z0-9_]*)/g, fill);
+    .replace(/(?<![:A-Za-z0-9_])(:'[A-Za-z_][A-Za-z0-9_]*'|:"[A-Za-z_][A-Za-z0-9_]*"|:[A-Za-z_][A-Za-z0-9_]*)/g, (m) => {
+      // psql's :'v' interpolates a string literal and :"v" a quoted identifier: keep the quotes.
+      if (m[1] === "'" || m[1] === '"') { changed = true; return `${m[1]}${'_'.repeat(m.length - 2)}${m[1]}`; }
+      return fill(m);
+    });
   return changed ? out : undefined;
 }

@@ -476,7 +476,8 @@ export interface Workbench {
   openProblems(timeoutMs?: number): Promise<void>;
   waitForProblem(text: string, timeoutMs?: number): Promise<string>;
   quickFix(title: string, opts?: QuickFixOptions): Promise<void>;
-  runCommand(title: string, timeoutMs?: number): Promise<void>;
+  runCommand(title: string, timeoutMs?: number, opts?: { keepEditorFocus?: boolean }): Promise<void>;
+  waitForNotification(text: string, timeoutMs?: number): Promise<string>;
   editorText(): Promise<string>;
   waitForEditorText(predicate: (text: string) => boolean, timeoutMs?: number): Promise<string>;
   screenshot(file: string): Promise<void>;
@@ -498,7 +499,8 @@ export async function openWorkbench(serverUrl: string, folder: string, opts: { t
       openProblems: (t) => openProblems(page, t),
       waitForProblem: (text, t) => waitForProblem(page, text, t),
       quickFix: (title, o) => quickFix(page, title, o),
-      runCommand: (title, t) => runCommand(page, title, t),
+      runCommand: (title, t, o) => runCommand(page, title, t, o),
+      waitForNotification: (text, t) => waitForNotification(page, text, t),
       editorText: () => editorText(page),
       waitForEditorText: (pred, t) => waitForEditorText(page, pred, t),
       screenshot: (file) => screenshot(page, file),
@@ -586,6 +588,8 @@ export interface QuickFixOptions {
   line?: number;
   /** Per-step timeout (default 15 s for the Ctrl+. widget, then the same for the F1 fallback). */
   timeoutMs?: number;
+  /** 'auto' (default): Ctrl+., falling back to the palette; 'palette': F1 → "Quick Fix..." only. */
+  via?: 'auto' | 'palette';
 }
 
 /**
@@ -599,13 +603,17 @@ export async function quickFix(page: Page, title: string, opts: QuickFixOptions 
   await editor.waitFor({ state: 'visible', timeout: timeoutMs });
   await goToLine(page, line, timeoutMs);
   const item = page.locator('.action-widget .monaco-list-row').filter({ hasText: title }).first();
-  await page.keyboard.press('Control+.');
-  try {
-    await item.waitFor({ state: 'visible', timeout: timeoutMs });
-  } catch {
-    await page.keyboard.press('Escape');
-    await goToLine(page, line, timeoutMs);
-    await runCommand(page, 'Quick Fix...', timeoutMs);
+  let shown = false;
+  if (opts.via !== 'palette') {
+    await page.keyboard.press('Control+.');
+    shown = await item.waitFor({ state: 'visible', timeout: timeoutMs }).then(() => true, () => false);
+    if (!shown) {
+      await page.keyboard.press('Escape');
+      await goToLine(page, line, timeoutMs);
+    }
+  }
+  if (!shown) {
+    await runCommand(page, 'Quick Fix...', timeoutMs, { keepEditorFocus: true });
     await item.waitFor({ state: 'visible', timeout: timeoutMs });
   }
   // Select with the keyboard: a context-view pointer block sits over the widget and swallows clicks.
@@ -647,8 +655,11 @@ async function goToLine(page: Page, line: number, timeoutMs: number): Promise<vo
 }
 
 /** Runs a command palette command by its title (e.g. "Quick Fix...", "Dummy: Say Hello"). */
-export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
-  await focusWorkbench(page);
+export async function runCommand(page: Page, title: string, timeoutMs = 30_000, opts: { keepEditorFocus?: boolean } = {}): Promise<void> {
+  // Editor commands (Quick Fix..., Format Document) need the editor focus: keepEditorFocus skips
+  // the status-bar click that otherwise makes sure the keypress reaches the workbench.
+  if (!opts.keepEditorFocus) await focusWorkbench(page);
+  else if (await page.locator('.quick-input-widget:visible').count()) await page.keyboard.press('Escape');
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: timeoutMs });
@@ -659,6 +670,13 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
   await any.waitFor({ state: 'visible', timeout: timeoutMs });
   await ((await exact.count()) ? exact : any).click();
   await input.waitFor({ state: 'hidden', timeout: timeoutMs }).catch(() => undefined);
+}
+
+/** Waits for a notification toast containing `text`; returns its text. */
+export async function waitForNotification(page: Page, text: string, timeoutMs = 15_000): Promise<string> {
+  const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: text }).first();
+  await toast.waitFor({ state: 'visible', timeout: timeoutMs });
+  return ((await toast.innerText()) || '').replace(/\s+/g, ' ').trim();
 }
 
 /** Text of the active editor's rendered lines (only what Monaco has rendered, i.e. visible lines). */
