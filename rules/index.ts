@@ -1,5 +1,5 @@
 // The analysis core's public surface. Front ends (cli/, server/, pg/) import from here only.
-export { initParser, parseFile, LineIndex, type ParsedFile } from './parser/adapter';
+export { initParser, parseFile, LineIndex, StatementCache, type ParsedFile } from './parser/adapter';
 export { analyzeSet, ParseCache, statementContaining, type SetInput, type SetResult, type FileInput, type StatementFacts, type AnalyzeOptions } from './engine/run';
 export { allRules, allRuleMeta, allRuleIds, metaRules, ruleMeta, docsUrl } from './engine/registry';
 export { defaultConfig, resolveConfig, ConfigError, DEFAULT_TENANT_COLUMNS, type ResolvedConfig, type RuleSetting } from './engine/config';

@@ -1,7 +1,7 @@
 // The runner: replays each migration set into a schema model, runs every rule, applies suppressions and
 // severities. Pure: text in, findings out.
-import { parseFile, type ParsedFile, LineIndex } from '../parser/adapter';
-import { skipToken } from '../parser/lexer';
+import { parseFile, type ParsedFile, LineIndex, StatementCache } from '../parser/adapter';
+import { lastTokenStart, skipToken } from '../parser/lexer';
 import { SchemaModel, tableKey } from '../model/schema';
 import type { IgnoreDirective, Origin, QName, Statement } from '../model/types';
 import type { ResolvedConfig } from './config';
@@ -42,15 +42,24 @@ export interface SetResult {
 /** Reuses parses of unchanged files between runs (the language server keeps one). */
 export class ParseCache {
   private readonly entries = new Map<string, { text: string; parsed: ParsedFile }>();
+  private readonly statements = new Map<string, StatementCache>();
+  /** incremental: re-parse only the statements of a file whose text changed (for editors). */
+  constructor(private readonly incremental = false) {}
   get(path: string, text: string): ParsedFile {
     const hit = this.entries.get(path);
     if (hit && hit.text === text) return hit.parsed;
-    const parsed = parseFile(path, text);
+    let stmts: StatementCache | undefined;
+    if (this.incremental) {
+      stmts = this.statements.get(path) ?? new StatementCache();
+      this.statements.set(path, stmts);
+    }
+    const parsed = parseFile(path, text, stmts);
     this.entries.set(path, { text, parsed });
     return parsed;
   }
   delete(path: string): void {
     this.entries.delete(path);
+    this.statements.delete(path);
   }
 }
 
@@ -61,6 +70,9 @@ export interface AnalyzeOptions {
 }
 
 const META_RULES = { syntax: 'syntax-error', unused: 'unused-ignore' } as const;
+
+// Per-file opt-outs of the tool's transaction: goose, dbmate, Atlas.
+const NO_TRANSACTION_RE = /^\s*--\s*(?:\+goose\s+NO\s+TRANSACTION\b|migrate:up\b.*\btransaction:false\b|atlas:txmode\s+none\b)/im;
 
 export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   const { config, rules } = opts;
@@ -81,7 +93,9 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
     const replayedFile = f.replayed !== false;
     const fileCtx: FileContext = { path: f.path, text: f.text, statements: parsed.statements, replayed: replayedFile };
     files.push(fileCtx);
-    let inTransaction = config.assumeInTransaction;
+    // A file that tells its migration tool not to wrap it in a transaction is not assumed to be in one.
+    const assumed = config.assumeInTransaction && !NO_TRANSACTION_RE.test(f.text);
+    let inTransaction = assumed;
     let explicitTx = false;
     let lockTimeoutSet = false;
     let localTimeout = false;
@@ -129,7 +143,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
         if (a.type === 'transaction') {
           if (a.op === 'begin') { inTransaction = true; explicitTx = true; }
           if (a.op === 'commit' || a.op === 'rollback') {
-            inTransaction = config.assumeInTransaction;
+            inTransaction = assumed;
             // SET LOCAL lasts until the end of the transaction.
             if (explicitTx && localTimeout) lockTimeoutSet = false;
             explicitTx = false;
@@ -195,7 +209,8 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
     for (const s of f.statements) {
       if (!s.syntaxError || syntaxSev === 'off') continue;
       if (suppressed(META_RULES.syntax, f.path, s)) continue;
-      const at = Math.min(Math.max(s.syntaxError.offset, s.span.start), Math.max(s.span.end - 1, s.span.start));
+      // "at end of input": point at the last token rather than into its middle.
+      const at = s.syntaxError.offset >= s.span.end ? lastTokenStart(f.text, s.span.start, s.span.end) : Math.max(s.syntaxError.offset, s.span.start);
       const end = Math.min(Math.max(skipToken(f.text, at), at + 1), Math.max(s.span.end, at + 1));
       findings.push({
         rule: META_RULES.syntax, severity: syntaxSev, category: 'meta', message: `Syntax error: ${s.syntaxError.message}. The statement was not analysed.`,

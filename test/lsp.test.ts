@@ -1,0 +1,178 @@
+// Protocol tests: the real server bundle over stdio, driven by JSON-RPC as an editor would.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { LspClient, uri, type Diag } from './lsp-client';
+import { tempWorkspace } from './helpers';
+
+interface TextEditJson { range: Diag['range']; newText: string }
+interface ActionJson {
+  title: string; kind?: string; isPreferred?: boolean;
+  edit?: { changes?: Record<string, TextEditJson[]>; documentChanges?: ({ kind: 'create'; uri: string } | { textDocument: { uri: string }; edits: TextEditJson[] })[] };
+  command?: { command: string; arguments?: unknown[] };
+}
+
+function applyTextEdits(text: string, edits: TextEditJson[]): string {
+  const lines = text.split('\n');
+  const off = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  let out = text;
+  for (const e of [...edits].sort((a, b) => off(b.range.start) - off(a.range.start))) out = out.slice(0, off(e.range.start)) + e.newText + out.slice(off(e.range.end));
+  return out;
+}
+
+/** Applies a WorkspaceEdit to files on disk and returns the new texts. */
+function applyWorkspaceEdit(edit: NonNullable<ActionJson['edit']>, read: (u: string) => string): Map<string, string> {
+  const out = new Map<string, string>();
+  const get = (u: string) => out.get(u) ?? read(u);
+  for (const [u, edits] of Object.entries(edit.changes ?? {})) out.set(u, applyTextEdits(get(u), edits));
+  for (const dc of edit.documentChanges ?? []) {
+    if ('kind' in dc) { if (!out.has(dc.uri)) out.set(dc.uri, ''); continue; }
+    out.set(dc.textDocument.uri, applyTextEdits(out.get(dc.textDocument.uri) ?? (safeRead(dc.textDocument.uri, read)), dc.edits));
+  }
+  return out;
+}
+
+function safeRead(u: string, read: (u: string) => string): string {
+  try { return read(u); } catch { return ''; }
+}
+
+describe('language server over stdio (dist/server.js)', function () {
+  this.timeout(60000);
+  let client: LspClient;
+  let dir: string;
+  const files = {
+    tenants: 'db/migrations/20240101000000_tenants.sql',
+    docs: 'db/migrations/20240102000000_documents.sql',
+    rls: 'db/migrations/20240103000000_rls.sql',
+  };
+  const docsSql = '-- Dokumente für Mandanten 📄\nCREATE TABLE documents (\n  id bigint PRIMARY KEY,\n  tenant_id uuid NOT NULL REFERENCES tenants (id),\n  title text\n);\n';
+
+  beforeEach(async () => {
+    dir = tempWorkspace({
+      [files.tenants]: 'CREATE TABLE tenants (id uuid PRIMARY KEY, name text NOT NULL);\n',
+      [files.docs]: docsSql,
+    });
+    client = new LspClient();
+    await client.initialize(dir);
+  });
+  afterEach(async () => {
+    await client.stop();
+  });
+
+  const abs = (p: string) => path.join(dir, p);
+
+  it('analyses the whole workspace at start: files that are not open get diagnostics with code, href and related info', async () => {
+    await client.waitFor(() => client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-rls'), 'require-tenant-rls on documents');
+    const d = client.diags(abs(files.docs)).find((x) => x.code === 'require-tenant-index')!;
+    assert.equal(d.source, 'sql-architect');
+    assert.match(d.codeDescription!.href, /require-tenant-index\.md$/);
+    assert.deepEqual(d.range.start, { line: 1, character: 0 }, 'anchored at CREATE TABLE, after the non-ASCII comment');
+    assert.equal(client.diags(abs(files.tenants)).filter((x) => x.code?.startsWith('require-tenant')).length, 0, 'the tenant registry is not tenant-scoped');
+  });
+
+  it('a quick fix inserts the tenant index; after the edit the warning is gone', async () => {
+    await client.waitFor(() => client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-index'), 'tenant index finding');
+    await client.open(abs(files.docs), docsSql);
+    const diag = client.diags(abs(files.docs)).find((d) => d.code === 'require-tenant-index')!;
+    const actions = (await client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: uri(abs(files.docs)) }, range: diag.range, context: { diagnostics: [diag] },
+    })) as ActionJson[];
+    const titles = actions.map((a) => a.title);
+    assert.ok(titles.includes('Ignore require-tenant-index for this statement'), titles.join(' | '));
+    assert.ok(titles.includes('Ignore require-tenant-index in this file'));
+    assert.ok(titles.includes('Show documentation for require-tenant-index'));
+    const fix = actions.find((a) => a.isPreferred)!;
+    assert.match(fix.title, /Add index documents_tenant_id_idx/);
+    const next = applyTextEdits(docsSql, fix.edit!.changes![uri(abs(files.docs))]);
+    assert.match(next, /\);\n\nCREATE INDEX documents_tenant_id_idx ON documents \(tenant_id\);/);
+    await client.change(abs(files.docs), next, 2);
+    await client.waitFor(() => !client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-index'), 'the finding to disappear');
+  });
+
+  it('the RLS quick fix inserts ENABLE, FORCE and a tenant policy; the RLS findings go', async () => {
+    await client.waitFor(() => client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-rls'), 'tenant rls finding');
+    await client.open(abs(files.docs), docsSql);
+    const diag = client.diags(abs(files.docs)).find((d) => d.code === 'require-tenant-rls')!;
+    const actions = (await client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: uri(abs(files.docs)) }, range: diag.range, context: { diagnostics: [diag] },
+    })) as ActionJson[];
+    const fix = actions.find((a) => a.isPreferred && a.edit)!;
+    const next = applyTextEdits(docsSql, fix.edit!.changes![uri(abs(files.docs))]);
+    assert.match(next, /ENABLE ROW LEVEL SECURITY/);
+    assert.match(next, /FORCE ROW LEVEL SECURITY/);
+    assert.match(next, /CREATE POLICY documents_tenant_isolation ON documents/);
+    assert.match(next, /current_setting\('app\.current_tenant_id', true\)::uuid/);
+    await client.change(abs(files.docs), next, 2);
+    await client.waitFor(() => !client.diags(abs(files.docs)).some((d) => /rls|policy/.test(String(d.code))), 'the RLS findings to disappear');
+  });
+
+  it('RLS enabled in a later migration clears the warning on the earlier CREATE TABLE (file watching)', async () => {
+    await client.waitFor(() => client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-rls'), 'tenant rls finding');
+    fs.writeFileSync(abs(files.rls), 'ALTER TABLE documents ENABLE ROW LEVEL SECURITY;\n');
+    await client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(abs(files.rls)), type: 1 }] });
+    await client.waitFor(() => !client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-rls'), 'require-tenant-rls to clear');
+    await client.waitFor(() => client.diags(abs(files.rls)).some((d) => d.code === 'require-rls-policy'), 'require-rls-policy on the ENABLE statement');
+    const onRls = client.diags(abs(files.rls)).find((d) => d.code === 'require-rls-policy')!;
+    assert.ok(onRls.relatedInformation?.some((r) => r.location.uri.endsWith('20240102000000_documents.sql')), JSON.stringify(onRls.relatedInformation));
+    fs.rmSync(abs(files.rls));
+    await client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(abs(files.rls)), type: 3 }] });
+    await client.waitFor(() => client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-rls'), 'require-tenant-rls to come back after the delete');
+  });
+
+  it('a follow-up migration file is created through the WorkspaceEdit (NOT VALID + VALIDATE)', async () => {
+    const mig = 'db/migrations/20240104000000_fk.sql';
+    const sql = 'ALTER TABLE documents ADD CONSTRAINT documents_tenant_fk FOREIGN KEY (tenant_id) REFERENCES tenants (id);\n';
+    fs.writeFileSync(abs(mig), sql);
+    await client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(abs(mig)), type: 1 }] });
+    await client.waitFor(() => client.diags(abs(mig)).some((d) => d.code === 'require-not-valid-foreign-key'), 'FK finding');
+    const diag = client.diags(abs(mig)).find((d) => d.code === 'require-not-valid-foreign-key')!;
+    const actions = (await client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: uri(abs(mig)) }, range: diag.range, context: { diagnostics: [diag] },
+    })) as ActionJson[];
+    const fix = actions.find((a) => a.edit?.documentChanges)!;
+    assert.ok(fix, actions.map((a) => a.title).join(' | '));
+    const created = fix.edit!.documentChanges!.find((c) => 'kind' in c && c.kind === 'create') as { uri: string };
+    assert.match(created.uri, /20240104000001_.*\.sql$/);
+    const out = applyWorkspaceEdit(fix.edit!, (u) => fs.readFileSync(new URL(u), 'utf8'));
+    assert.match(out.get(uri(abs(mig)))!, /NOT VALID/);
+    assert.match(out.get(created.uri)!, /VALIDATE CONSTRAINT documents_tenant_fk/);
+  });
+
+  it('hover explains the locks of a statement and what the model knows of a table', async () => {
+    const mig = path.join(dir, 'db/migrations/20240105000000_idx.sql');
+    const sql = 'CREATE INDEX documents_title_idx ON documents (title);\n';
+    fs.writeFileSync(mig, sql);
+    await client.open(mig, sql);
+    await client.waitFor(() => client.diags(mig).some((d) => d.code === 'require-concurrent-index'), 'concurrent index finding');
+    const h1 = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri: uri(mig) }, position: { line: 0, character: 2 } })) as { contents: { value: string } };
+    assert.match(h1.contents.value, /`documents`: \*\*SHARE\*\* \(CREATE INDEX\)/);
+    assert.match(h1.contents.value, /Writes wait: \*\*yes\*\*/);
+    assert.match(h1.contents.value, /CONCURRENTLY/);
+    const h2 = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri: uri(mig) }, position: { line: 0, character: 38 } })) as { contents: { value: string } };
+    assert.match(h2.contents.value, /\*\*Table documents\*\*/);
+    assert.match(h2.contents.value, /Tenant column: `tenant_id`/);
+    assert.match(h2.contents.value, /Row-level security: \*\*not enabled\*\*/);
+    assert.match(h2.contents.value, /20240102000000_documents\.sql/);
+  });
+
+  it('source.fixAll applies only safe fixes', async () => {
+    await client.waitFor(() => client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-index'), 'findings');
+    await client.open(abs(files.docs), docsSql);
+    const actions = (await client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: uri(abs(files.docs)) }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll.sqlArchitect'] },
+    })) as ActionJson[];
+    assert.equal(actions.length, 1);
+    const next = applyTextEdits(docsSql, actions[0].edit!.changes![uri(abs(files.docs))]);
+    assert.match(next, /CREATE INDEX documents_tenant_id_idx/);
+    assert.doesNotMatch(next, /CONCURRENTLY/);
+  });
+
+  it('settings changes re-analyse: a rule turned off disappears', async () => {
+    await client.waitFor(() => client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-index'), 'findings');
+    client.settings = { rules: { 'require-tenant-index': 'off' } };
+    await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+    await client.waitFor(() => !client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-index'), 'the rule to be off');
+    assert.ok(client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-rls'));
+  });
+});
