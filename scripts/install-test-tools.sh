@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the tools the editor tests need (see test/editors/):
 #   - Debian packages: chromium (mode A/B VS Code tests), neovim (LSP check),
-#     libkrb5-dev + ripgrep (needed to build/install code-server offline)
+#     libkrb5-dev + ripgrep (needed to build/install code-server offline),
+#     postgresql (the --database-url tests run against a throwaway Debian PostgreSQL cluster)
 #   - code-server 4.100.3 (= VS Code 1.100.3, Node 20) into $REPO/.test-tools/code-server,
 #     with its own package.json, never into the project's node_modules.
 #
@@ -19,7 +20,7 @@ CODE_SERVER_VERSION=4.100.3
 # ripgrep v13.0.0-10 from GitHub (unreachable here); we seed its cache instead.
 VSCODE_RIPGREP_VERSION=1.15.11
 RIPGREP_RELEASE=v13.0.0-10
-APT_PACKAGES=(chromium neovim libkrb5-dev ripgrep)
+APT_PACKAGES=(chromium neovim libkrb5-dev ripgrep postgresql)
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$SCRIPT_DIR/.." && pwd)

@@ -2,7 +2,7 @@
 // and the latest analysis of each set. No LSP types here.
 import path from 'node:path';
 import {
-  allRules, analyzeSet, defaultConfig, groupMigrationSets, ParseCache, LineIndex, type ResolvedConfig, type SetResult,
+  allRules, allRuleIds, analyzeSet, defaultConfig, groupMigrationSets, ParseCache, LineIndex, type ResolvedConfig, type RuleSetting, type SetResult,
   type Statement,
 } from '../rules/index';
 import { collectSqlFiles, findConfig, readSqlFile, filterByGlobs } from '../io/files';
@@ -101,7 +101,7 @@ export class Workspace {
       ...(s.tenantColumns?.length ? { tenantColumns: s.tenantColumns } : {}),
       ...(s.tenantSetting ? { tenantSetting: s.tenantSetting } : {}),
       sensitiveColumns: { include: s.sensitiveColumns?.include ?? [], exclude: s.sensitiveColumns?.exclude ?? [] },
-      rules: Object.fromEntries(Object.entries(s.rules ?? {}).filter(([id, v]) => allRules.some((r) => r.id === id) || id === 'syntax-error' || id === 'unused-ignore').map(([id, v]) => [id, v as 'off'])),
+      rules: Object.fromEntries(Object.entries(s.rules ?? {}).filter(([id, v]) => allRuleIds.includes(id) && ['off', 'info', 'warning', 'error'].includes(v)).map(([id, v]) => [id, v as RuleSetting])),
       migrations: s.migrationsGlob ?? [],
     };
     const file = findConfig(setId);

@@ -29,7 +29,6 @@ export function parserReady(): boolean {
 
 /** Maps byte offsets of one parsed text to UTF-16 offsets of the file. */
 function byteMapper(text: string, base: number): (byte: number) => number {
-  // eslint-disable-next-line no-control-regex
   if (!/[^\x00-\x7f]/.test(text)) return (b) => base + b;
   const bytes: number[] = [];
   const deltas: number[] = [];
@@ -221,7 +220,7 @@ export function parseFile(path: string, original: string, cache?: StatementCache
       stmt.node = node;
       try {
         stmt.actions = toActions(node, u.ast[node], new Ctx(text, u.loc!, span));
-      } catch (e) {
+      } catch {
         // A shape of AST we did not expect must not stop the analysis of the file.
         stmt.actions = [{ type: 'other', node }];
       }
@@ -467,7 +466,8 @@ function columnDef(cd: Node, ctx: Ctx): ColumnDef {
         defaultText = exprText(ctx, c.raw_expr, '');
         break;
       case 'CONSTR_IDENTITY': identity = true; notNull = true; break;
-      case 'CONSTR_GENERATED': generatedStored = true; break;
+      // PostgreSQL 18 defaults to VIRTUAL generated columns (generated_kind 'v'), which are not stored.
+      case 'CONSTR_GENERATED': generatedStored = c.generated_kind !== 'v'; break;
     }
     const def = constraintDef(c, ctx, cd.colname);
     if (def && def.kind !== 'not-null') constraints.push(def);
