@@ -2,7 +2,7 @@
 // and the latest analysis of each set. No LSP types here.
 import path from 'node:path';
 import {
-  allRules, allRuleIds, analyzeSet, defaultConfig, groupMigrationSets, ParseCache, LineIndex, type ResolvedConfig, type RuleSetting, type SetResult,
+  allRules, allRuleIds, analyzeSet, statementContaining, defaultConfig, groupMigrationSets, ParseCache, LineIndex, type ResolvedConfig, type RuleSetting, type SetResult,
   type Statement,
 } from '../rules/index';
 import { collectSqlFiles, findConfig, readSqlFile, filterByGlobs } from '../io/files';
@@ -147,7 +147,6 @@ export class Workspace {
 
   statementAt(file: string, offset: number): Statement | undefined {
     const r = this.resultFor(file);
-    const f = r?.files.find((x) => x.path === file);
-    return f?.statements.find((s) => s.span.start <= offset && offset <= s.span.end);
+    return r ? statementContaining(r.files, file, offset) : undefined;
   }
 }
