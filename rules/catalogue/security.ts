@@ -1,4 +1,13 @@
 // The security rules, in the order the docs list them. The registry (rules/engine/registry.ts) joins the categories.
 import type { Rule } from '../engine/types';
+import { noAlwaysTrueWritePolicy } from './no-always-true-write-policy';
+import { noPublicGrant } from './no-public-grant';
+import { noUnencryptedSensitiveColumn } from './no-unencrypted-sensitive-column';
+import { requireSecurityDefinerSearchPath } from './require-security-definer-search-path';
 
-export const securityRules: Rule[] = [];
+export const securityRules: Rule[] = [
+  noUnencryptedSensitiveColumn,
+  requireSecurityDefinerSearchPath,
+  noPublicGrant,
+  noAlwaysTrueWritePolicy,
+];

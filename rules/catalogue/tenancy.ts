@@ -1,7 +1,23 @@
 // The tenancy rules, in the order the docs list them. The registry (rules/engine/registry.ts) joins the categories.
 import type { Rule } from '../engine/types';
+import { noPolicyWithoutRls } from './no-policy-without-rls';
+import { requireForceRls } from './require-force-rls';
+import { requireRlsPolicy } from './require-rls-policy';
+import { requireTenantInForeignKey } from './require-tenant-in-foreign-key';
+import { requireTenantInUnique } from './require-tenant-in-unique';
 import { requireTenantIndex } from './require-tenant-index';
+import { requireTenantNotNull } from './require-tenant-not-null';
+import { requireTenantRls } from './require-tenant-rls';
+import { requireTenantScopedPolicy } from './require-tenant-scoped-policy';
 
 export const tenancyRules: Rule[] = [
   requireTenantIndex,
+  requireTenantRls,
+  requireRlsPolicy,
+  noPolicyWithoutRls,
+  requireForceRls,
+  requireTenantScopedPolicy,
+  requireTenantInUnique,
+  requireTenantInForeignKey,
+  requireTenantNotNull,
 ];

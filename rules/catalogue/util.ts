@@ -4,6 +4,7 @@ import type { SchemaModel } from '../model/schema';
 import type { Origin, QName, Span, Statement, TableModel, TypeRef } from '../model/types';
 import type { ResolvedConfig } from '../engine/config';
 import type { FileContext, SetContext, TextEdit } from '../engine/types';
+import { skipToken, skipTrivia } from '../parser/lexer';
 
 // Words that must be quoted as identifiers (PostgreSQL reserved key words, the common ones).
 const RESERVED = new Set([
@@ -127,4 +128,50 @@ export function tenantPredicate(column: string, type: TypeRef, setting: string):
 
 export function tableLabel(t: TableModel): string {
   return displayName(t);
+}
+
+// Words that end the type of a column definition and start its constraints.
+const COLUMN_CONSTRAINT_WORDS = new Set([
+  'constraint', 'not', 'null', 'default', 'primary', 'unique', 'references', 'check', 'collate', 'generated',
+  'deferrable', 'initially', 'compression', 'storage',
+]);
+
+/**
+ * The range of a column's written type inside its definition (`character varying(255)`, `timestamp with time
+ * zone`, `text[]`), from `type.start` up to the first constraint word at depth 0. `withCollate` extends it over a
+ * `COLLATE name` clause, for fixes that change the type to one that has no collation.
+ */
+export function columnTypeSpan(text: string, typeStart: number, limit: number, withCollate = false): Span {
+  let i = typeStart;
+  let end = typeStart;
+  let depth = 0;
+  while (i < limit) {
+    const t = skipTrivia(text, i, limit);
+    if (t.pos >= limit) break;
+    const e = Math.min(skipToken(text, t.pos), limit);
+    const word = text.slice(t.pos, e).toLowerCase();
+    if (word === '(' || word === '[') depth++;
+    else if (word === ')' || word === ']') depth--;
+    else if (depth === 0 && word === ',') break;
+    else if (depth === 0 && COLUMN_CONSTRAINT_WORDS.has(word) && t.pos > typeStart) {
+      if (word !== 'collate' || !withCollate) break;
+      // COLLATE name, possibly schema-qualified.
+      let j = e;
+      for (;;) {
+        const n = skipTrivia(text, j, limit);
+        if (n.pos >= limit) break;
+        const ne = Math.min(skipToken(text, n.pos), limit);
+        end = ne;
+        const dot = skipTrivia(text, ne, limit).pos;
+        if (text[dot] !== '.') break;
+        j = dot + 1;
+      }
+      i = Math.max(end, e);
+      continue;
+    }
+    if (depth < 0) break;
+    end = e;
+    i = Math.max(e, t.pos + 1);
+  }
+  return { start: typeStart, end };
 }

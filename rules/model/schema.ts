@@ -232,8 +232,8 @@ export class SchemaModel {
         const p = t?.policies.find((x) => x.name === a.name);
         if (!t || !p) return;
         t.history.push(origin);
-        if (a.usingColumns) { p.usingColumns = a.usingColumns; p.usingAlwaysTrue = a.usingAlwaysTrue; }
-        if (a.checkColumns) { p.checkColumns = a.checkColumns; p.checkAlwaysTrue = a.checkAlwaysTrue; }
+        if (a.usingColumns) { p.usingColumns = a.usingColumns; p.usingAlwaysTrue = a.usingAlwaysTrue; p.usingText = a.usingText; }
+        if (a.checkColumns) { p.checkColumns = a.checkColumns; p.checkAlwaysTrue = a.checkAlwaysTrue; p.checkText = a.checkText; }
         if (a.roles) p.roles = a.roles;
         return;
       }
@@ -259,6 +259,14 @@ export class SchemaModel {
           schema: r.schema, name: r.name, securityDefiner: a.fn.securityDefiner, setsSearchPath: a.fn.setsSearchPath,
           language: a.fn.language, origin,
         });
+        return;
+      }
+      case 'alter-function': {
+        const r = this.resolve(a.name);
+        const f = this.functions.get(tableKey(r.schema, r.name)) ?? (a.name.schema ? undefined : this.functions.get(tableKey('public', a.name.name)));
+        if (!f) return;
+        if (a.securityDefiner !== undefined) f.securityDefiner = a.securityDefiner;
+        if (a.setsSearchPath !== undefined) f.setsSearchPath = a.setsSearchPath;
         return;
       }
       case 'drop-function': {

@@ -139,12 +139,14 @@ export type Action =
   | { type: 'no-force-rls'; table: QName }
   | { type: 'create-policy'; policy: PolicyDef }
   | { type: 'alter-policy'; name: string; table: QName; usingColumns?: string[]; checkColumns?: string[];
-      usingAlwaysTrue?: boolean; checkAlwaysTrue?: boolean; roles?: string[] }
+      usingAlwaysTrue?: boolean; checkAlwaysTrue?: boolean; roles?: string[]; usingText?: string; checkText?: string }
   | { type: 'drop-policy'; name: string; table: QName; ifExists: boolean }
   | { type: 'drop-table'; tables: QName[]; cascade: boolean; ifExists: boolean }
   | { type: 'truncate'; tables: QName[]; cascade: boolean }
   | { type: 'create-function'; fn: FunctionDef }
   | { type: 'drop-function'; name: QName }
+  /** ALTER FUNCTION … SECURITY DEFINER | INVOKER, SET search_path = …, RESET search_path (undefined: not changed). */
+  | { type: 'alter-function'; name: QName; securityDefiner?: boolean; setsSearchPath?: boolean }
   | { type: 'grant'; tables: QName[]; allTablesInSchema?: string; privileges: string[]; grantees: string[]; revoke: boolean }
   | { type: 'set'; name: string; value?: string; local: boolean }
   | { type: 'reset'; name: string }

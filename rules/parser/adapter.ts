@@ -152,7 +152,7 @@ function pieceUnit(p: PieceParse, start: number, end: number): Unit {
  */
 export function parseFile(path: string, original: string, cache?: StatementCache): ParsedFile {
   if (!ready) throw new Error('initParser() must resolve before parseFile()');
-  const text = blankMetaCommands(original);
+  const text = blankMetaCommands(parserSafe(original));
   const units: Unit[] = [];
   let whole: Node | undefined;
   if (!cache) {
@@ -233,6 +233,20 @@ export function parseFile(path: string, original: string, cache?: StatementCache
   fileIgnores.push(...directivesIn(tail.comments).filter((d) => d.file));
   const down = /^--\s*\+goose\s+Down\b/im.exec(original);
   return { statements, fileIgnores, downFrom: down ? down.index : undefined };
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The text as the parser can take it, every offset kept: the parser reads a C string, so a NUL byte (a binary or
+ * corrupt file) would silently end the input there, and a lone UTF-16 surrogate (never produced by decoding a
+ * file, but possible in strings built in code) is encoded inconsistently on the way into WebAssembly.
+ */
+function parserSafe(text: string): string {
+  let out = text.includes('\0') ? text.replace(/\0/g, ' ') : text;
+  LONE_SURROGATE.lastIndex = 0;
+  if (LONE_SURROGATE.test(out)) out = out.replace(LONE_SURROGATE, '\uFFFD');
+  return out;
 }
 
 function trimEnd(text: string, start: number, end: number): number {

@@ -1,0 +1,46 @@
+import { defineRule, type Report } from '../engine/types';
+import { policyExpr, tenantMap, type Command } from './tenancy-util';
+import { tableLabel } from './util';
+
+const WRITE_COMMANDS: Command[] = ['insert', 'update', 'delete'];
+
+export const noAlwaysTrueWritePolicy = defineRule({
+  id: 'no-always-true-write-policy',
+  category: 'security',
+  defaultSeverity: 'warning',
+  fixable: false,
+  title: 'Write policies must not be always true',
+  rationale:
+    'A permissive INSERT, UPDATE, DELETE or ALL policy whose USING or WITH CHECK is a constant true lets every role it applies to write, change or delete any row: row-level security is on, but does nothing for writes. Public read access (a SELECT policy with USING (true)) is often intended; public write access rarely is. Restrict the policy to the rows the role owns, for example USING (owner_id = auth.uid()).',
+  docs: {
+    bad: "CREATE TABLE comments (id bigint PRIMARY KEY, author_id uuid NOT NULL, body text);\nALTER TABLE comments ENABLE ROW LEVEL SECURITY;\nCREATE POLICY comments_edit ON comments FOR UPDATE USING (true);",
+    good: "CREATE TABLE comments (id bigint PRIMARY KEY, author_id uuid NOT NULL, body text);\nALTER TABLE comments ENABLE ROW LEVEL SECURITY;\nCREATE POLICY comments_edit ON comments FOR UPDATE USING (author_id = current_setting('app.user_id', true)::uuid);",
+    details: 'Like splinter\'s `rls_policy_always_true`: SELECT policies are exempt, and so are restrictive policies (they only narrow access). Tenant tables are left to `require-tenant-scoped-policy`, which reports any policy there that does not constrain the tenant column, always-true ones included. Only policies on tables created in the migration set are checked.',
+  },
+  checkSet(ctx) {
+    const reports: Report[] = [];
+    const tenants = tenantMap(ctx);
+    for (const table of ctx.model.tables.values()) {
+      if (tenants.has(table)) continue;
+      for (const p of table.policies) {
+        if (!p.permissive) continue;
+        const open = new Set<string>();
+        const clauses = new Set<string>();
+        for (const cmd of WRITE_COMMANDS) {
+          for (const side of ['read', 'write'] as const) {
+            const e = policyExpr(p, cmd, side);
+            if (e?.alwaysTrue) { open.add(cmd.toUpperCase()); clauses.add(`${e.clause} (true)`); }
+          }
+        }
+        if (open.size === 0) continue;
+        const roles = p.roles.length && !p.roles.includes('public') ? `role${p.roles.length > 1 ? 's' : ''} ${p.roles.join(', ')}` : 'every role';
+        reports.push({
+          file: p.origin.file,
+          span: ctx.statementAt(p.origin)?.span ?? p.origin.span,
+          message: `Policy "${p.name}" on ${tableLabel(table)} is always true (${[...clauses].join(', ')}): ${roles} can ${[...open].join(', ')} any row of ${tableLabel(table)}, so row-level security protects nothing for these commands. Compare a column with the current user or tenant instead, or drop the policy if only the service role should write.`,
+        });
+      }
+    }
+    return reports;
+  },
+});

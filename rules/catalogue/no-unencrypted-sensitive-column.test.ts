@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'mocha';
+import { ruleTester } from '../testing/tester';
+import { classifyColumn, noUnencryptedSensitiveColumn } from './no-unencrypted-sensitive-column';
+
+const NONE = { include: [], exclude: [] };
+
+describe('no-unencrypted-sensitive-column names', () => {
+  const flagged: [string, string][] = [
+    ['ssn', 'government-id'], ['social_security_number', 'government-id'], ['customer_ssn', 'government-id'], ['tax_id', 'government-id'],
+    ['national_id_number', 'government-id'], ['passport_no', 'government-id'], ['drivers_license', 'government-id'],
+    ['card_number', 'card'], ['creditCardNumber', 'card'], ['pan', 'card'], ['cvv', 'cvv'], ['card_cvc', 'cvv'],
+    ['iban', 'bank'], ['bank_account_number', 'bank'], ['routing_number', 'bank'],
+    ['api_key', 'credential'], ['stripeApiKey', 'credential'], ['client_secret', 'credential'], ['secret', 'credential'],
+    ['access_token', 'credential'], ['refresh_token', 'credential'], ['github_access_token', 'credential'], ['token', 'credential'],
+    ['invite_token', 'credential'], ['private_key', 'credential'], ['password', 'password'], ['passwd', 'password'], ['pwd', 'password'],
+    ['password_plain', 'password'], ['date_of_birth', 'birth'], ['dob', 'birth'], ['birth_date', 'birth'], ['medical_record_number', 'health'],
+  ];
+  for (const [name, kind] of flagged) it(`flags ${name} as ${kind}`, () => assert.equal(classifyColumn(name, NONE), kind));
+  const clean = [
+    'token_count', 'tokens_used', 'token_type', 'token_expires_at', 'api_key_id', 'vault_secret_id', 'secret_santa', 'secret_name',
+    'password_hash', 'password_changed_at', 'hashed_password', 'encrypted_password', 'password_digest', 'ssn_encrypted', 'ssn_enc',
+    'ssn_last4', 'card_last_four', 'card_fingerprint', 'iban_masked', 'push_token', 'device_token', 'next_page_token', 'pan_zoom',
+    'company_pan', 'anon_key', 'account_id', 'min_password_length', 'birth_year', 'panel', 'spanish', 'dobby', 'tokenizer',
+  ];
+  for (const name of clean) it(`does not flag ${name}`, () => assert.equal(classifyColumn(name, NONE), undefined));
+  it('takes include patterns as words or /regex/, and exclude names', () => {
+    const cfg = { include: ['salary', '/^emp_.*_note$/'], exclude: ['legacy_password', 'users.ssn'] };
+    assert.equal(classifyColumn('base_salary', cfg), 'configured');
+    assert.equal(classifyColumn('salaryband', cfg), undefined);
+    assert.equal(classifyColumn('EMP_review_NOTE', cfg), 'configured');
+    assert.equal(classifyColumn('legacy_password', cfg), undefined);
+    assert.equal(classifyColumn('salary_hash', cfg), undefined);
+  });
+});
+
+ruleTester(noUnencryptedSensitiveColumn, {
+  valid: [
+    'CREATE TABLE customers (id bigint PRIMARY KEY, ssn bytea, ssn_last4 text, password_hash text, api_key_id uuid);',
+    'CREATE TABLE users (id bigint PRIMARY KEY, has_password boolean, token_count int, token_expires_at timestamptz);',
+    // A domain or custom type is the user's own encoding.
+    'CREATE DOMAIN ciphertext AS bytea; CREATE TABLE customers (id bigint PRIMARY KEY, ssn ciphertext);',
+    // A comment that says how it is protected.
+    "CREATE TABLE customers (id bigint PRIMARY KEY, ssn text); COMMENT ON COLUMN customers.ssn IS 'AES-GCM ciphertext, encrypted by the app (base64)';",
+    // Converted to bytea in a later migration, or dropped.
+    {
+      sql: {
+        'db/001.sql': 'CREATE TABLE customers (id bigint PRIMARY KEY, ssn text, api_key text);',
+        'db/002.sql': "ALTER TABLE customers ALTER COLUMN ssn TYPE bytea USING pgp_sym_encrypt(ssn, 'k'); ALTER TABLE customers DROP COLUMN api_key;",
+      },
+    },
+    // Excluded by configuration (column name or table.column).
+    { sql: 'CREATE TABLE users (id bigint PRIMARY KEY, password text);', config: { sensitiveColumns: { include: [], exclude: ['users.password'] } } },
+  ],
+  invalid: [
+    {
+      sql: 'CREATE TABLE customers (id bigint PRIMARY KEY, name text, ssn text);',
+      errors: [{ line: 1, column: 59, message: /customers\.ssn looks like a government ID number .* plain text.*pgp_sym_encrypt into bytea/ }],
+      output: "CREATE TABLE customers (id bigint PRIMARY KEY, name text, ssn bytea);\n\nCOMMENT ON COLUMN customers.ssn IS 'pgcrypto ciphertext (pgp_sym_encrypt)';",
+    },
+    {
+      // Multi-word types, COLLATE, arrays and constraints after the type; one finding per column.
+      sql: 'CREATE TABLE accounts (\n  id bigint PRIMARY KEY,\n  password character varying(255) COLLATE "C" NOT NULL,\n  recovery_codes text[] DEFAULT \'{}\',\n  date_of_birth timestamp without time zone\n);',
+      errors: [
+        { line: 3, column: 3, message: /accounts\.password looks like a password .* plain varchar.*slow salted hash/ },
+        { line: 4, column: 3, message: /recovery_codes .* plain text\[\]/ },
+        { line: 5, column: 3, message: /date of birth/ },
+      ],
+      output: 'CREATE TABLE accounts (\n  id bigint PRIMARY KEY,\n  password bytea NOT NULL,\n  recovery_codes text[] DEFAULT \'{}\',\n  date_of_birth timestamp without time zone\n);\n\nCOMMENT ON COLUMN accounts.password IS \'pgcrypto ciphertext (pgp_sym_encrypt)\';',
+    },
+    {
+      // ADD COLUMN in a later migration; non-ASCII table name and comment before it.
+      sql: {
+        'db/001.sql': 'CREATE TABLE "Zahlungsmittel" (id bigint PRIMARY KEY);',
+        'db/002.sql': '-- Kartennummer für Rückerstattungen 💳\nALTER TABLE "Zahlungsmittel" ADD COLUMN card_number varchar(19);',
+      },
+      errors: [{ file: 'db/002.sql', line: 2, column: 41, message: /Zahlungsmittel\.card_number looks like a payment card number.*provider's token/ }],
+      output: '-- Kartennummer für Rückerstattungen 💳\nALTER TABLE "Zahlungsmittel" ADD COLUMN card_number bytea;\n\nCOMMENT ON COLUMN "Zahlungsmittel".card_number IS \'pgcrypto ciphertext (pgp_sym_encrypt)\';',
+    },
+    {
+      // Configured pattern; the type was changed away from bytea later, so no fix on the CREATE.
+      sql: 'CREATE TABLE staff (id int PRIMARY KEY, base_salary bytea);\nALTER TABLE staff ALTER COLUMN base_salary TYPE numeric(12, 2);',
+      config: { sensitiveColumns: { include: ['salary'], exclude: [] } },
+      errors: [{ line: 1, column: 41, message: /configured as sensitive/ }],
+    },
+  ],
+});

@@ -1,0 +1,181 @@
+import { defineRule, type Fix, type Report, type SetContext } from '../engine/types';
+import type { ColumnModel, TableModel, TypeRef } from '../model/types';
+import { findColumnDef } from './tenancy-util';
+import { columnTypeSpan, insertAfterStatement, quoteIdent, tableLabel, tableSql, typeSql } from './util';
+
+type Kind = 'password' | 'credential' | 'government-id' | 'card' | 'cvv' | 'bank' | 'birth' | 'health' | 'configured';
+
+interface Pattern {
+  words: string[];
+  kind: Kind;
+  /** The name must be exactly these words (plus value words such as `number`): `pan` alone, not `pan_zoom`. */
+  whole?: boolean;
+}
+
+const p = (kind: Kind, ...names: string[]): Pattern[] => names.map((n) => ({ words: n.split('_'), kind }));
+
+// Names as `_`-separated words; a match must end the name, or be followed only by VALUE_WORDS.
+const PATTERNS: Pattern[] = [
+  ...p('password', 'password', 'passwd', 'pwd', 'passphrase', 'passcode'),
+  ...p('credential', 'secret', 'api_key', 'apikey', 'secret_key', 'private_key', 'signing_key', 'encryption_key', 'master_key',
+    'token', 'recovery_codes', 'backup_codes', 'recovery_code', 'backup_code'),
+  ...p('government-id', 'ssn', 'social_security', 'tax_id', 'taxpayer_id', 'tax_identification', 'national_id', 'national_insurance',
+    'nino', 'passport', 'drivers_license', 'driver_license', 'driving_license', 'drivers_licence', 'driver_licence', 'driving_licence'),
+  ...p('card', 'card_number', 'credit_card', 'debit_card', 'cc_number', 'card_pan'),
+  { words: ['pan'], kind: 'card', whole: true },
+  ...p('cvv', 'cvv', 'cvv2', 'cvc', 'cvc2', 'card_verification', 'card_security_code'),
+  ...p('bank', 'iban', 'account_number', 'bank_account', 'routing_number', 'sort_code'),
+  ...p('birth', 'date_of_birth', 'dob', 'birth_date', 'birthdate', 'birthday'),
+  ...p('health', 'medical_record', 'mrn', 'health_record'),
+];
+
+/** Words that may follow a match and still name the value itself: `passport_number`, `password_plain`. */
+const VALUE_WORDS = new Set(['number', 'numbers', 'no', 'num', 'nr', 'value', 'val', 'plain', 'plaintext', 'cleartext', 'raw', 'text', 'str', 'string', 'data']);
+
+/** Words anywhere in the name that say the value is protected or is not the secret itself. */
+const PROTECTED_WORDS = new Set([
+  'hash', 'hashed', 'hashes', 'digest', 'encrypted', 'enc', 'encr', 'crypted', 'ciphertext', 'cipher', 'bcrypt', 'scrypt',
+  'argon2', 'pbkdf2', 'sha1', 'sha256', 'sha512', 'md5', 'hmac', 'last4', 'last', 'masked', 'mask', 'redacted',
+  'fingerprint', 'hint', 'tokenized', 'kms', 'vault',
+]);
+
+/** `<word>_token` that is an address or a cursor, not a credential. */
+const NON_SECRET_TOKEN_PREFIX = new Set([
+  'push', 'device', 'fcm', 'apns', 'expo', 'gcm', 'notification', 'registration', 'page', 'pagination', 'next', 'prev',
+  'previous', 'cursor', 'continuation', 'sync', 'idempotency', 'csrf',
+]);
+
+export function nameWords(name: string): string[] {
+  return name.replace(/([\p{Ll}\d])(\p{Lu})/gu, '$1_$2').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+}
+
+function indexOfWords(words: string[], pattern: string[], from = 0): number {
+  outer: for (let i = from; i + pattern.length <= words.length; i++) {
+    for (let j = 0; j < pattern.length; j++) if (words[i + j] !== pattern[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/** What kind of sensitive data a column name announces, if any. Exported for tests. */
+export function classifyColumn(name: string, config: { include: string[]; exclude: string[] }, table?: TableModel): Kind | undefined {
+  const lower = name.toLowerCase();
+  const qualified = table ? [`${table.name}.${name}`, `${table.schema}.${table.name}.${name}`].map((s) => s.toLowerCase()) : [];
+  if (config.exclude.some((e) => { const x = e.toLowerCase(); return x === lower || qualified.includes(x); })) return undefined;
+  const words = nameWords(name);
+  if (words.some((w) => PROTECTED_WORDS.has(w))) return undefined;
+  for (const entry of config.include) {
+    const re = /^\/(.*)\/([a-z]*)$/.exec(entry);
+    if (re) {
+      if (new RegExp(re[1], re[2].includes('i') ? re[2] : `${re[2]}i`).test(name)) return 'configured';
+    } else if (indexOfWords(words, nameWords(entry)) >= 0) return 'configured';
+  }
+  for (const pat of PATTERNS) {
+    for (let i = indexOfWords(words, pat.words); i >= 0; i = indexOfWords(words, pat.words, i + 1)) {
+      const after = words.slice(i + pat.words.length);
+      if (!after.every((w) => VALUE_WORDS.has(w))) continue;
+      if (pat.whole && i > 0) continue;
+      if (pat.words[0] === 'token' && i > 0 && NON_SECRET_TOKEN_PREFIX.has(words[i - 1])) continue;
+      return pat.kind;
+    }
+  }
+  return undefined;
+}
+
+const PLAIN_TYPES = new Set(['text', 'varchar', 'bpchar', 'citext', 'name', 'numeric', 'int2', 'int4', 'int8', 'date', 'json', 'jsonb']);
+
+function storesPlainly(kind: Kind, type: TypeRef): boolean {
+  if (type.schema && type.schema !== 'pg_catalog' && type.name !== 'citext') return false; // a domain or custom type
+  if (PLAIN_TYPES.has(type.name)) return true;
+  if (type.name === 'timestamp' || type.name === 'timestamptz') return kind === 'birth';
+  if (type.name === 'uuid') return kind === 'credential' || kind === 'password';
+  return false;
+}
+
+const WHAT: Record<Kind, string> = {
+  password: 'a password',
+  credential: 'a secret credential (an API key, token, secret or private key)',
+  'government-id': "a government ID number (SSN, tax or national ID, passport or driver's license)",
+  card: 'a payment card number',
+  cvv: 'a card verification code (CVV/CVC)',
+  bank: 'a bank account number',
+  birth: 'a date of birth',
+  health: 'health data (a medical record)',
+  configured: 'data configured as sensitive (sensitiveColumns.include)',
+};
+
+const ADVICE: Record<Kind, string> = {
+  password: "Store only a slow salted hash (crypt(password, gen_salt('bf')) from pgcrypto, or argon2/bcrypt in the application) in a *_hash column",
+  credential: "If you only need to verify it, store a hash (digest(token, 'sha256') into bytea) and compare hashes; if you must use it, encrypt it with pgcrypto (pgp_sym_encrypt into bytea) or keep it in a vault/KMS and store the reference",
+  'government-id': 'Encrypt it with pgcrypto (pgp_sym_encrypt into bytea, key outside the database), store a keyed hash if you only need lookups, or keep it in a vault and store the reference; keep a *_last4 column for display',
+  card: 'Do not store card numbers: keep the payment provider\'s token and a *_last4 column; if you must, encrypt with pgcrypto into bytea under PCI DSS',
+  cvv: 'PCI DSS forbids storing CVV/CVC after authorisation: drop the column, or at least encrypt it with pgcrypto into bytea until it is discarded',
+  bank: 'Encrypt it with pgcrypto (pgp_sym_encrypt into bytea) or keep it with the payment provider or a vault and store the reference; keep a *_last4 column for display',
+  birth: 'Encrypt it with pgcrypto (pgp_sym_encrypt into bytea), or store only what you need (a birth year, an is_adult flag)',
+  health: 'Encrypt it with pgcrypto (pgp_sym_encrypt into bytea) or keep it in a vault and store the reference',
+  configured: 'Encrypt it with pgcrypto (pgp_sym_encrypt into bytea), store a hash for lookups, or keep it in a vault/KMS and store the reference',
+};
+
+function commentSaysProtected(c: ColumnModel): boolean {
+  return /\b(encrypt|encrypted|cipher|ciphertext|hash|hashed|digest|vault|kms|pgp_sym)/i.test(c.comment ?? '');
+}
+
+function findingFor(ctx: SetContext, table: TableModel, col: ColumnModel): Report | undefined {
+  const kind = classifyColumn(col.name, ctx.config.sensitiveColumns, table);
+  if (!kind || !storesPlainly(kind, col.type) || commentSaysProtected(col)) return undefined;
+  const stmt = ctx.statementAt(col.origin);
+  const create = stmt?.actions.find((a) => a.type === 'create-table');
+  // Columns copied by LIKE or from a partitioned parent are reported on their source.
+  if (create && create.type === 'create-table' && (create.likeTables.length > 0 || create.partitionOf) && !create.columns.some((c) => c.name === col.name)) return undefined;
+  const def = findColumnDef(stmt, col.name);
+  const text = ctx.fileText(col.origin.file);
+  const fixes: Fix[] = [];
+  if (stmt && def && text && def.type.name === col.type.name && def.type.array === col.type.array) {
+    const typeSpan = columnTypeSpan(text, def.type.start, def.span.end, true);
+    const comment = `COMMENT ON COLUMN ${tableSql(table)}.${quoteIdent(col.name)} IS 'pgcrypto ciphertext (pgp_sym_encrypt)';`;
+    fixes.push({
+      title: `Store ${col.name} as bytea ciphertext (pgcrypto)`,
+      // The application must now write pgp_sym_encrypt(…) and read pgp_sym_decrypt(…): never applied by "fix all".
+      safe: false,
+      edits: [{ start: typeSpan.start, end: typeSpan.end, newText: 'bytea' }, insertAfterStatement(text, stmt, comment)],
+    });
+  }
+  const typeName = typeSql(col.type);
+  return {
+    file: col.origin.file,
+    span: def?.span ?? stmt?.span ?? col.origin.span,
+    message: `Column ${tableLabel(table)}.${col.name} looks like ${WHAT[kind]} and is stored in plain ${typeName}: anyone who can read the table, a backup, a replica or a log of it can read it. ${ADVICE[kind]}.`,
+    fixes,
+  };
+}
+
+export const noUnencryptedSensitiveColumn = defineRule({
+  id: 'no-unencrypted-sensitive-column',
+  category: 'security',
+  defaultSeverity: 'warning',
+  fixable: true,
+  title: 'Do not store secrets and personal data in plain text',
+  rationale:
+    'Passwords, API keys and tokens, government ID numbers, card and bank account numbers, dates of birth and medical records stored as plain text are exposed to everyone who can read the table, and to every backup, replica, dump and log that contains it; a single leak then reveals all of them at once. Store a hash of what you only need to verify, encrypt what you must read back (pgcrypto into bytea, with the key outside the database), or keep it in a vault and store only a reference.',
+  docs: {
+    bad: 'CREATE TABLE customers (id bigint PRIMARY KEY, name text, ssn text);',
+    good: "CREATE TABLE customers (id bigint PRIMARY KEY, name text, ssn bytea, ssn_last4 text);\nCOMMENT ON COLUMN customers.ssn IS 'pgcrypto ciphertext (pgp_sym_encrypt)';",
+    details: [
+      'Columns are recognised by name, word by word (words are separated by `_` or a change of case): `ssn`, `social_security_number`, `tax_id`, `national_id`, `passport_number`, `drivers_license`, `card_number`, `credit_card`, `pan`, `cvv`/`cvc`, `iban`, `account_number`, `routing_number`, `api_key`, `secret`, `client_secret`, `token`, `access_token`, `refresh_token`, `private_key`, `password`/`passwd`/`pwd`, `date_of_birth`/`dob`/`birth_date`, `medical_record`. The match must end the name or be followed only by words like `number`, `no`, `value`, `plain`: `token_count`, `token_type`, `token_expires_at`, `api_key_id`, `password_changed_at` and `secret_santa` are not flagged. Names containing `hash`, `hashed`, `digest`, `encrypted`, `enc`, `ciphertext`, `last4`/`last_four`, `masked`, `fingerprint` or `vault` are not flagged, and neither are `push_token`, `device_token` or `next_page_token` (addresses and cursors, not credentials).',
+      'Only plain storage types are flagged: text, varchar, char, citext, numeric, integer types, date, json and jsonb (plus timestamps for dates of birth and uuid for credentials). `bytea` (pgcrypto output), booleans and custom types or domains are not. A column whose COMMENT says it is encrypted, hashed or kept in a vault is not flagged either.',
+      'Configure with `sensitiveColumns.include` and `.exclude` in `.sqlarchitect.json`. An `include` entry is a name pattern matched word by word anywhere in the column name (`salary` flags `salary` and `base_salary`, not `salaryband`), or a regular expression written between slashes (`"/^emp_.*_note$/"`), matched case-insensitively against the whole column name. An `exclude` entry is a column name, `table.column` or `schema.table.column`, compared case-insensitively, and is never flagged.',
+      'The fix changes the type to bytea and records the intent with COMMENT ON COLUMN; the application must then write `pgp_sym_encrypt(value, key)` and read `pgp_sym_decrypt(column, key)`, so the fix is never applied by "fix all".',
+    ].join('\n\n'),
+  },
+  checkSet(ctx) {
+    const reports: Report[] = [];
+    for (const table of ctx.model.tables.values()) {
+      if (table.temporary) continue;
+      for (const col of table.columns.values()) {
+        const r = findingFor(ctx, table, col);
+        if (r) reports.push(r);
+      }
+    }
+    return reports;
+  },
+});

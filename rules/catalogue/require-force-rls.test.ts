@@ -1,0 +1,53 @@
+import { ruleTester } from '../testing/tester';
+import { requireForceRls } from './require-force-rls';
+
+const PRED = "tenant_id = current_setting('app.current_tenant_id', true)::uuid";
+
+ruleTester(requireForceRls, {
+  valid: [
+    `CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL); ALTER TABLE invoices ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY; CREATE POLICY p ON invoices USING (${PRED});`,
+    // Non-tenant tables are not this rule's concern.
+    'CREATE TABLE notes (id bigint PRIMARY KEY, owner text); ALTER TABLE notes ENABLE ROW LEVEL SECURITY; CREATE POLICY p ON notes USING (owner = current_user);',
+    // No RLS at all is require-tenant-rls's finding.
+    'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);',
+    // Every policy names its roles: no policy applies to the owner, FORCE would only lock it out.
+    `CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL); ALTER TABLE invoices ENABLE ROW LEVEL SECURITY; CREATE POLICY p ON invoices TO authenticated USING (${PRED});`,
+    // FORCE in a later migration.
+    {
+      sql: {
+        'db/001_init.sql': `CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nCREATE POLICY p ON invoices USING (${PRED});`,
+        'db/002_force.sql': 'ALTER TABLE invoices FORCE ROW LEVEL SECURITY;',
+      },
+    },
+  ],
+  invalid: [
+    {
+      sql: `CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nCREATE POLICY p ON invoices USING (${PRED});`,
+      errors: [{ line: 2, column: 1, message: /tenant table invoices is enabled but not forced.*FORCE ROW LEVEL SECURITY/ }],
+      output: `CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\n\nALTER TABLE invoices FORCE ROW LEVEL SECURITY;\nCREATE POLICY p ON invoices USING (${PRED});`,
+    },
+    {
+      // A policy TO PUBLIC next to named-role ones still applies to the owner.
+      sql: `CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nCREATE POLICY a ON invoices TO authenticated USING (${PRED});\nCREATE POLICY b ON invoices TO PUBLIC USING (${PRED});`,
+      errors: [{ line: 2, column: 1 }],
+    },
+    {
+      // Forced, then NO FORCE in a later migration: reported on the NO FORCE, no fix.
+      sql: {
+        'db/001_init.sql': 'CREATE TABLE "Konten" (id bigint PRIMARY KEY, org_id bigint NOT NULL);',
+        'db/002_rls.sql': 'ALTER TABLE "Konten" ENABLE ROW LEVEL SECURITY;\nALTER TABLE "Konten" FORCE ROW LEVEL SECURITY;',
+        'db/003_noforce.sql': 'ALTER TABLE "Konten" NO FORCE ROW LEVEL SECURITY;',
+      },
+      errors: [{ file: 'db/003_noforce.sql', line: 1, column: 1, message: /NO FORCE ROW LEVEL SECURITY on tenant table Konten/ }],
+    },
+    {
+      // RLS enabled in a file after the table; non-ASCII comment and names before the anchor.
+      sql: {
+        'db/001_init.sql': 'CREATE TABLE "Konten" (id bigint PRIMARY KEY, org_id bigint NOT NULL);',
+        'db/002_rls.sql': '-- Zeilenschutz für „Konten“ 🔐\nALTER TABLE "Konten" ENABLE ROW LEVEL SECURITY;',
+      },
+      errors: [{ file: 'db/002_rls.sql', line: 2, column: 1, message: /Konten/ }],
+      output: '-- Zeilenschutz für „Konten“ 🔐\nALTER TABLE "Konten" ENABLE ROW LEVEL SECURITY;\n\nALTER TABLE "Konten" FORCE ROW LEVEL SECURITY;',
+    },
+  ],
+});

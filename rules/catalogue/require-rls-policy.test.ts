@@ -1,0 +1,41 @@
+import { ruleTester } from '../testing/tester';
+import { requireRlsPolicy } from './require-rls-policy';
+
+ruleTester(requireRlsPolicy, {
+  valid: [
+    'CREATE TABLE notes (id bigint PRIMARY KEY, body text);',
+    "CREATE TABLE notes (id bigint PRIMARY KEY, owner text); ALTER TABLE notes ENABLE ROW LEVEL SECURITY; CREATE POLICY mine ON notes USING (owner = current_user);",
+    // The policy arrives in a later migration.
+    {
+      sql: {
+        'db/001_init.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, org_id bigint NOT NULL);\nALTER TABLE orders ENABLE ROW LEVEL SECURITY;',
+        'db/002_policy.sql': "CREATE POLICY orders_org ON orders USING (org_id = current_setting('app.current_tenant_id', true)::bigint);",
+      },
+    },
+    // RLS enabled and then disabled: no policy needed (other rules report the missing RLS).
+    'CREATE TABLE notes (id bigint PRIMARY KEY); ALTER TABLE notes ENABLE ROW LEVEL SECURITY; ALTER TABLE notes DISABLE ROW LEVEL SECURITY;',
+    // Deny-all on purpose, said with an ignore comment.
+    'CREATE TABLE secrets (id bigint PRIMARY KEY);\n-- sql-architect-ignore require-rls-policy: only the service role reads it\nALTER TABLE secrets ENABLE ROW LEVEL SECURITY;',
+  ],
+  invalid: [
+    {
+      // A non-tenant table: reported, no fix.
+      sql: 'CREATE TABLE notes (id bigint PRIMARY KEY, body text);\nALTER TABLE notes ENABLE ROW LEVEL SECURITY;',
+      errors: [{ line: 2, column: 1, message: /enabled on notes but no policy exists.*CREATE POLICY … ON notes/ }],
+    },
+    {
+      sql: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nALTER TABLE invoices FORCE ROW LEVEL SECURITY;',
+      errors: [{ line: 2, column: 1, message: /comparing tenant_id with current_setting\('app\.current_tenant_id', true\)/ }],
+      output: "CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\n\nCREATE POLICY invoices_tenant_isolation ON invoices\n  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid)\n  WITH CHECK (tenant_id = current_setting('app.current_tenant_id', true)::uuid);\nALTER TABLE invoices FORCE ROW LEVEL SECURITY;",
+    },
+    {
+      // The only policy was dropped in a later migration: reported on the ENABLE of the first file.
+      sql: {
+        'db/001_init.sql': '-- Aufträge ✓\nCREATE TABLE "Auftrag" (id bigint PRIMARY KEY, org_id int NOT NULL);\nALTER TABLE "Auftrag" ENABLE ROW LEVEL SECURITY;\nCREATE POLICY alle ON "Auftrag" USING (org_id = 1);',
+        'db/002_drop.sql': 'DROP POLICY alle ON "Auftrag";',
+      },
+      errors: [{ file: 'db/001_init.sql', line: 3, column: 1, message: /Auftrag/ }],
+      output: '-- Aufträge ✓\nCREATE TABLE "Auftrag" (id bigint PRIMARY KEY, org_id int NOT NULL);\nALTER TABLE "Auftrag" ENABLE ROW LEVEL SECURITY;\n\nCREATE POLICY "Auftrag_tenant_isolation" ON "Auftrag"\n  USING (org_id = current_setting(\'app.current_tenant_id\', true)::integer)\n  WITH CHECK (org_id = current_setting(\'app.current_tenant_id\', true)::integer);\nCREATE POLICY alle ON "Auftrag" USING (org_id = 1);',
+    },
+  ],
+});

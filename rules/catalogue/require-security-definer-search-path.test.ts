@@ -1,0 +1,55 @@
+import { ruleTester } from '../testing/tester';
+import { requireSecurityDefinerSearchPath } from './require-security-definer-search-path';
+
+const BODY = "AS $$ SELECT 1 $$";
+
+ruleTester(requireSecurityDefinerSearchPath, {
+  valid: [
+    `CREATE FUNCTION f() RETURNS int LANGUAGE sql ${BODY};`,
+    `CREATE FUNCTION f() RETURNS int LANGUAGE sql SECURITY DEFINER SET search_path = '' ${BODY};`,
+    `CREATE FUNCTION f() RETURNS int LANGUAGE sql SECURITY DEFINER SET search_path TO pg_catalog, pg_temp ${BODY};`,
+    `CREATE FUNCTION f() RETURNS int LANGUAGE sql SECURITY INVOKER ${BODY};`,
+    // Fixed later by ALTER FUNCTION or CREATE OR REPLACE.
+    {
+      sql: {
+        'db/001.sql': `CREATE FUNCTION app.f(a int) RETURNS int LANGUAGE sql SECURITY DEFINER ${BODY};`,
+        'db/002.sql': "ALTER FUNCTION app.f(int) SET search_path = '';",
+      },
+    },
+    `CREATE FUNCTION f() RETURNS int LANGUAGE sql SECURITY DEFINER ${BODY};\nCREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql SECURITY DEFINER SET search_path = public ${BODY};`,
+    // Dropped again.
+    `CREATE FUNCTION f() RETURNS int LANGUAGE sql SECURITY DEFINER ${BODY}; DROP FUNCTION f();`,
+  ],
+  invalid: [
+    {
+      sql: `CREATE FUNCTION public.add_member(a uuid) RETURNS void LANGUAGE sql SECURITY DEFINER\nAS $$ INSERT INTO public.members (account_id) VALUES (a) $$;`,
+      errors: [{ line: 1, column: 69, message: /SECURITY DEFINER function add_member does not set search_path.*SET search_path = ''/ }],
+      output: "CREATE FUNCTION public.add_member(a uuid) RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = ''\nAS $$ INSERT INTO public.members (account_id) VALUES (a) $$;",
+    },
+    {
+      // The words in the body, in a comment and in a string do not count; lower case after the body.
+      sql: "CREATE OR REPLACE FUNCTION app.touch() RETURNS trigger AS $body$\nBEGIN\n  -- security definer\n  RAISE NOTICE 'security definer';\n  RETURN NEW;\nEND\n$body$ language plpgsql /* security definer */ security   definer;",
+      errors: [{ line: 7, column: 48, message: /app\.touch/ }],
+      output: "CREATE OR REPLACE FUNCTION app.touch() RETURNS trigger AS $body$\nBEGIN\n  -- security definer\n  RAISE NOTICE 'security definer';\n  RETURN NEW;\nEND\n$body$ language plpgsql /* security definer */ security   definer SET search_path = '';",
+    },
+    {
+      // search_path reset later; non-ASCII in the body before the keywords.
+      sql: {
+        'db/001.sql': "CREATE FUNCTION grüße() RETURNS text LANGUAGE sql AS $$ SELECT 'Grüße 👋' $$ SECURITY DEFINER SET search_path = '';",
+        'db/002.sql': 'ALTER FUNCTION grüße() RESET search_path;',
+      },
+      errors: [{ file: 'db/001.sql', line: 1, column: 78, message: /grüße/ }],
+    },
+    {
+      // Non-ASCII text before the insertion point (UTF-16 offsets).
+      sql: "-- Begrüßung 👋\nCREATE FUNCTION grüße() RETURNS text LANGUAGE sql AS $$ SELECT 'Grüße 👋' $$ SECURITY DEFINER;",
+      errors: [{ line: 2, column: 78, message: /grüße/ }],
+      output: "-- Begrüßung 👋\nCREATE FUNCTION grüße() RETURNS text LANGUAGE sql AS $$ SELECT 'Grüße 👋' $$ SECURITY DEFINER SET search_path = '';",
+    },
+    {
+      // Made SECURITY DEFINER by ALTER FUNCTION: anchored on the CREATE, no fix (the keywords are elsewhere).
+      sql: `CREATE FUNCTION f() RETURNS int LANGUAGE sql ${BODY};\nALTER FUNCTION f() SECURITY DEFINER;`,
+      errors: [{ line: 1, column: 1 }],
+    },
+  ],
+});

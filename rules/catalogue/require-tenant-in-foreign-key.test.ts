@@ -1,0 +1,43 @@
+import { ruleTester } from '../testing/tester';
+import { requireTenantInForeignKey } from './require-tenant-in-foreign-key';
+
+const PROJECTS = 'CREATE TABLE projects (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, UNIQUE (tenant_id, id));\n';
+
+ruleTester(requireTenantInForeignKey, {
+  valid: [
+    `${PROJECTS}CREATE TABLE tasks (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, project_id bigint NOT NULL, FOREIGN KEY (tenant_id, project_id) REFERENCES projects (tenant_id, id));`,
+    // A foreign key to the tenant registry is what makes a table tenant-scoped.
+    'CREATE TABLE tenants (id uuid PRIMARY KEY); CREATE TABLE tasks (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants (id));',
+    // To or from a table without a tenant column.
+    'CREATE TABLE users (id bigint PRIMARY KEY); CREATE TABLE tasks (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, assignee bigint REFERENCES users (id));',
+    'CREATE TABLE tasks (id bigint PRIMARY KEY, tenant_id uuid NOT NULL); CREATE TABLE audit (id bigint PRIMARY KEY, task_id bigint REFERENCES tasks (id));',
+    // Different tenant column names on the two sides, matched by position.
+    'CREATE TABLE projects (id bigint PRIMARY KEY, org_id bigint NOT NULL, UNIQUE (org_id, id)); CREATE TABLE tasks (id bigint PRIMARY KEY, organization_id bigint NOT NULL, project_id bigint, FOREIGN KEY (organization_id, project_id) REFERENCES projects (org_id, id));',
+    // The single-column key was replaced by a composite one in a later migration.
+    {
+      sql: {
+        'db/001.sql': `${PROJECTS}CREATE TABLE tasks (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, project_id bigint NOT NULL REFERENCES projects (id));`,
+        'db/002.sql': 'ALTER TABLE tasks DROP CONSTRAINT tasks_project_id_fkey, ADD CONSTRAINT tasks_project_fk FOREIGN KEY (tenant_id, project_id) REFERENCES projects (tenant_id, id) NOT VALID;',
+      },
+    },
+  ],
+  invalid: [
+    {
+      sql: `${PROJECTS}CREATE TABLE tasks (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, project_id bigint NOT NULL REFERENCES projects (id));`,
+      errors: [{ line: 2, column: 96, message: /Foreign key "tasks_project_id_fkey" from tenant table tasks \(project_id\) to tenant table projects does not include tenant_id.*Make it FOREIGN KEY \(tenant_id, project_id\) REFERENCES projects \(tenant_id, id\)\.$/ }],
+    },
+    {
+      // Matching the tenant column against a non-tenant column does not count; the target lacks UNIQUE (tenant_id, id).
+      sql: 'CREATE TABLE projects (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nCREATE TABLE tasks (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, project_id bigint);\nALTER TABLE tasks ADD CONSTRAINT tasks_project_fk FOREIGN KEY (tenant_id, project_id) REFERENCES projects (id, id);',
+      errors: [{ line: 3, column: 23, message: /pairs tenant_id with projects\.id instead of tenant_id.*REFERENCES projects \(tenant_id, id\), after adding UNIQUE \(tenant_id, id\) on projects/ }],
+    },
+    {
+      // A self-reference; declared in a later migration; non-ASCII names and comment.
+      sql: {
+        'db/001_init.sql': 'CREATE TABLE "Ordner" (id bigint PRIMARY KEY, workspace_id bigint NOT NULL);',
+        'db/002_parent.sql': '-- Übergeordneter Ordner 📁\nALTER TABLE "Ordner" ADD COLUMN eltern_id bigint REFERENCES "Ordner" (id);',
+      },
+      errors: [{ file: 'db/002_parent.sql', line: 2, column: 50, message: /from tenant table Ordner \(eltern_id\) to tenant table Ordner/ }],
+    },
+  ],
+});

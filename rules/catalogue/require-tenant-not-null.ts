@@ -1,0 +1,55 @@
+import { defineRule, type Fix, type Report } from '../engine/types';
+import { columnCreatedBy, findColumnDef, tokens } from './tenancy-util';
+import { identName, quoteIdent, tableLabel, tableSql, tenantTables } from './util';
+
+export const requireTenantNotNull = defineRule({
+  id: 'require-tenant-not-null',
+  category: 'tenancy',
+  defaultSeverity: 'error',
+  fixable: true,
+  title: 'Tenant columns must be NOT NULL',
+  rationale:
+    'A row whose tenant column is NULL belongs to no tenant: `tenant_id = current_tenant` is never true for it, so it is invisible to everyone and silently lost; and a policy or query written as `tenant_id IS NULL OR …` to reach such rows makes them visible to every tenant. Declare the tenant column NOT NULL so every row belongs to exactly one tenant.',
+  docs: {
+    bad: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid, total numeric);',
+    good: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);',
+    details: 'The finding sits on the column definition. When the column is created by a CREATE TABLE, the fix adds NOT NULL to it (the table is new, so no row can violate it). A tenant column added to an existing table gets the recipe instead: a CHECK (… IS NOT NULL) NOT VALID, its VALIDATE (which does not block writes), then SET NOT NULL, which PostgreSQL 12+ proves from the check without scanning the table. Rows shared by all tenants are better kept in a separate table than as NULL-tenant rows.',
+  },
+  checkSet(ctx) {
+    const reports: Report[] = [];
+    for (const { table, column } of tenantTables(ctx.model, ctx.config)) {
+      const col = table.columns.get(column)!;
+      if (col.notNull) continue;
+      if (table.constraints.some((c) => c.kind === 'check' && c.validated && c.checkIsNotNullOf === column)) continue;
+      const stmt = ctx.statementAt(col.origin);
+      const def = findColumnDef(stmt, column);
+      const text = ctx.fileText(col.origin.file);
+      const name = tableLabel(table);
+      const fixes: Fix[] = [];
+      if (stmt && def && text && !def.notNull && columnCreatedBy(stmt, column) === 'create-table') {
+        // An explicit NULL next to NOT NULL is an error ("conflicting NULL/NOT NULL declarations"): replace it.
+        const explicitNull = tokens(text, 0, def.span.start, def.span.end).find((t, i, all) => t.word === 'null' && all[i - 1]?.word !== 'not' && all[i - 1]?.word !== 'default');
+        fixes.push({
+          title: `Declare ${column} NOT NULL`,
+          safe: false,
+          edits: [explicitNull ? { start: explicitNull.start, end: explicitNull.end, newText: 'NOT NULL' } : { start: def.span.end, end: def.span.end, newText: ' NOT NULL' }],
+        });
+      }
+      const check = quoteIdent(identName(table.name, column, 'not_null'));
+      const recipe = fixes.length ? undefined : [
+        `ALTER TABLE ${tableSql(table)} ADD CONSTRAINT ${check} CHECK (${quoteIdent(column)} IS NOT NULL) NOT VALID;`,
+        `ALTER TABLE ${tableSql(table)} VALIDATE CONSTRAINT ${check};`,
+        `ALTER TABLE ${tableSql(table)} ALTER COLUMN ${quoteIdent(column)} SET NOT NULL;`,
+        `ALTER TABLE ${tableSql(table)} DROP CONSTRAINT ${check};`,
+      ].join('\n');
+      reports.push({
+        file: col.origin.file,
+        span: def?.span ?? stmt?.span ?? col.origin.span,
+        message: `Tenant column ${name}.${column} is nullable: a row with NULL ${column} belongs to no tenant, so every tenant-scoped query and policy hides it, and any "${column} IS NULL OR …" workaround shows it to all tenants. Declare ${column} NOT NULL${fixes.length ? '' : ' (backfill first, then CHECK … NOT VALID, VALIDATE, SET NOT NULL)'}.`,
+        recipe,
+        fixes,
+      });
+    }
+    return reports;
+  },
+});

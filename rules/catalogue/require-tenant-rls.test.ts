@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'mocha';
+import { initParser } from '../parser/adapter';
+import { findingPosition, ruleTester, runCase } from '../testing/tester';
+import { requireTenantRls } from './require-tenant-rls';
+
+const POLICY = "CREATE POLICY invoices_tenant_isolation ON invoices\n  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid)\n  WITH CHECK (tenant_id = current_setting('app.current_tenant_id', true)::uuid);";
+
+ruleTester(requireTenantRls, {
+  valid: [
+    'CREATE TABLE notes (id bigint PRIMARY KEY, body text);',
+    'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL); ALTER TABLE invoices ENABLE ROW LEVEL SECURITY;',
+    // The tenant registry itself is not tenant-scoped.
+    'CREATE TABLE tenants (id uuid PRIMARY KEY, name text); CREATE TABLE t (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants (id)); ALTER TABLE t ENABLE ROW LEVEL SECURITY;',
+    // Temporary tables are private to the session.
+    'CREATE TEMPORARY TABLE scratch (tenant_id uuid, n int);',
+    // RLS enabled in a later migration of the set.
+    {
+      sql: {
+        'db/001_init.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, org_id bigint NOT NULL);',
+        'db/002_rls.sql': 'ALTER TABLE orders ENABLE ROW LEVEL SECURITY;',
+      },
+    },
+    // Policies without RLS are no-policy-without-rls's finding, not this one.
+    "CREATE TABLE d (id int, tenant_id uuid); CREATE POLICY p ON d USING (tenant_id = current_setting('app.current_tenant_id')::uuid);",
+    // A column that is not configured as a tenant column.
+    { sql: 'CREATE TABLE w (id bigint PRIMARY KEY, tenant_id bigint);', config: { tenantColumns: ['shop_id'] } },
+  ],
+  invalid: [
+    {
+      sql: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);',
+      errors: [{ line: 1, column: 1, message: /Tenant table invoices has no row-level security.*tenant_id.*app\.current_tenant_id/ }],
+      output: `CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);\n\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nALTER TABLE invoices FORCE ROW LEVEL SECURITY;\n${POLICY}`,
+    },
+    {
+      // Configured setting and column; text columns need no cast; non-ASCII names are quoted.
+      sql: '-- Bestellungen je Mandant 🧾\nCREATE TABLE "Bestellung" (id bigint PRIMARY KEY, shop_id text NOT NULL, "Größe" int)\n;\nSELECT 1;',
+      config: { tenantColumns: ['shop_id'], tenantSetting: 'shop.id' },
+      errors: [{ line: 2, column: 1, message: /"?Bestellung"? has no row-level security.*shop_id.*shop\.id/ }],
+      output: '-- Bestellungen je Mandant 🧾\nCREATE TABLE "Bestellung" (id bigint PRIMARY KEY, shop_id text NOT NULL, "Größe" int)\n;\n\nALTER TABLE "Bestellung" ENABLE ROW LEVEL SECURITY;\nALTER TABLE "Bestellung" FORCE ROW LEVEL SECURITY;\nCREATE POLICY "Bestellung_tenant_isolation" ON "Bestellung"\n  USING (shop_id = current_setting(\'shop.id\', true))\n  WITH CHECK (shop_id = current_setting(\'shop.id\', true));\nSELECT 1;',
+    },
+    {
+      // The tenant column arrives later: the finding and the fix go where it was added.
+      sql: {
+        'db/001_init.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY);',
+        'db/002_tenant.sql': 'ALTER TABLE orders ADD COLUMN team_id bigint NOT NULL DEFAULT 0;',
+      },
+      errors: [{ file: 'db/002_tenant.sql', line: 1, column: 1, message: /orders/ }],
+      output: "ALTER TABLE orders ADD COLUMN team_id bigint NOT NULL DEFAULT 0;\n\nALTER TABLE orders ENABLE ROW LEVEL SECURITY;\nALTER TABLE orders FORCE ROW LEVEL SECURITY;\nCREATE POLICY orders_tenant_isolation ON orders\n  USING (team_id = current_setting('app.current_tenant_id', true)::bigint)\n  WITH CHECK (team_id = current_setting('app.current_tenant_id', true)::bigint);",
+    },
+    {
+      // Enabled, then disabled again in a later migration: reported on the DISABLE, no fix.
+      sql: {
+        'db/001_init.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, org_id bigint NOT NULL);\nALTER TABLE orders ENABLE ROW LEVEL SECURITY;',
+        'db/002_off.sql': '-- temporär\nALTER TABLE orders DISABLE ROW LEVEL SECURITY;',
+      },
+      errors: [{ file: 'db/002_off.sql', line: 2, column: 1, message: /disabled here/ }],
+    },
+    {
+      // Schema-qualified table.
+      sql: 'CREATE SCHEMA app; CREATE TABLE app.projects (id bigint PRIMARY KEY, workspace_id bigint NOT NULL);',
+      errors: [{ line: 1, column: 20, message: /app\.projects/ }],
+      output: "CREATE SCHEMA app; CREATE TABLE app.projects (id bigint PRIMARY KEY, workspace_id bigint NOT NULL);\n\nALTER TABLE app.projects ENABLE ROW LEVEL SECURITY;\nALTER TABLE app.projects FORCE ROW LEVEL SECURITY;\nCREATE POLICY projects_tenant_isolation ON app.projects\n  USING (workspace_id = current_setting('app.current_tenant_id', true)::bigint)\n  WITH CHECK (workspace_id = current_setting('app.current_tenant_id', true)::bigint);",
+    },
+  ],
+});
+
+describe('require-tenant-rls related locations', () => {
+  before(() => initParser());
+  it('anchors where the tenant column was added and points at the CREATE TABLE of another file', () => {
+    const files = {
+      'db/001_init.sql': '-- Größen 📏\nCREATE TABLE orders (id bigint PRIMARY KEY);',
+      'db/002_tenant.sql': 'SELECT 1;\nALTER TABLE orders ADD COLUMN org_id bigint NOT NULL DEFAULT 0;',
+    };
+    const [f, ...rest] = runCase(files).findings.filter((x) => x.rule === requireTenantRls.id);
+    assert.equal(rest.length, 0);
+    assert.deepEqual([f.file, findingPosition(files, f)], ['db/002_tenant.sql', { line: 2, column: 1 }]);
+    assert.deepEqual(f.related.map((x) => [x.file, findingPosition(files, { file: x.file, start: x.span.start }), x.message]),
+      [['db/001_init.sql', { line: 2, column: 1 }, 'orders is created here']]);
+    assert.match(f.recipe ?? '', /^ALTER TABLE orders ENABLE ROW LEVEL SECURITY;\nALTER TABLE orders FORCE ROW LEVEL SECURITY;\nCREATE POLICY orders_tenant_isolation/);
+  });
+});

@@ -1,0 +1,98 @@
+import { defineRule, type Fix, type Report } from '../engine/types';
+import type { PolicyModel } from '../model/types';
+import { COMMANDS, type Command, constrains, isolationPolicyName, membershipPartner, policyExpr, rolesCovered, tenantColumnsOf, type PolicyExpr } from './tenancy-util';
+import { fileOf, insertAfterStatement, quoteIdent, related, tableLabel, tableSql, tenantPredicate, tenantTables } from './util';
+
+const READ_VERB: Record<Command, string> = { select: 'see', update: 'update', delete: 'delete', insert: 'insert' };
+
+function clauseText(e: PolicyExpr): string {
+  if (!e.text) return `its ${e.clause} expression`;
+  const t = e.text.replace(/\s+/g, ' ');
+  return `${e.clause} (${t.length > 60 ? `${t.slice(0, 57)}…` : t})`;
+}
+
+/** "filters on creator_id only, which " when the expression narrows rows by columns other than the tenant column. */
+function scopeOf(e: PolicyExpr): string {
+  return e.alwaysTrue || e.columns.length === 0 ? '' : `filters on ${list(e.columns)} only, which `;
+}
+
+function list(words: string[]): string {
+  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+export const requireTenantScopedPolicy = defineRule({
+  id: 'require-tenant-scoped-policy',
+  category: 'tenancy',
+  defaultSeverity: 'error',
+  fixable: true,
+  title: 'Policies on tenant tables must constrain the tenant column',
+  rationale:
+    'Permissive policies are OR-ed together: one permissive policy on a tenant table whose USING never looks at the tenant column (USING (true), or only a role or user check) makes the rows of every tenant visible, and one whose WITH CHECK ignores it lets a session write rows into another tenant. Compare the tenant column with the session\'s tenant in every permissive policy, or add a RESTRICTIVE policy that does, which is AND-ed with all the others.',
+  docs: {
+    bad: "CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nCREATE POLICY invoices_read ON invoices FOR SELECT USING (true);",
+    good: "CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nCREATE POLICY invoices_read ON invoices FOR SELECT USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);",
+    details: [
+      'Each permissive policy of a tenant table is checked per command it covers. Reads (SELECT, and the rows UPDATE and DELETE can reach) are decided by USING; writes (INSERT, and the new row of UPDATE) by WITH CHECK, and an ALL or UPDATE policy without WITH CHECK uses its USING for both, as PostgreSQL does. An expression constrains the tenant when it mentions the tenant column and is not a constant true; a membership check such as `is_member(org_id)` or `org_id IN (SELECT …)` counts.',
+      'Restrictive policies are AND-ed with the permissive ones. A RESTRICTIVE policy that constrains the tenant column for the same command (and applies to all the roles of the permissive policy) therefore makes the table safe however loose the permissive policies are: they are not reported. Restrictive policies themselves are never reported, since they can only narrow access.',
+      'Constant-false expressions (`USING (false)`, `WITH CHECK (false)`) admit no row and pass. On a membership table, whose primary or unique key is the tenant column plus a user column (`account_user (user_id, account_id)`), a SELECT policy that filters on the user column (`USING (user_id = auth.uid())`) passes: listing your own memberships in every tenant is what the table is for. Writes to it still need the tenant column.',
+      'A write policy without any WITH CHECK on a tenant table is covered here too (PostgreSQL falls back to USING for ALL and UPDATE policies, so only a fallback that ignores the tenant column is reported); there is no separate rule for it.',
+      'The fix adds a RESTRICTIVE `<table>_tenant_isolation` policy on the tenant setting after the reported policy, which keeps your policy as it is and closes the leak for every role. It changes what queries return, so it is never applied by "fix all".',
+    ].join('\n\n'),
+  },
+  checkSet(ctx) {
+    const reports: Report[] = [];
+    for (const { table, column } of tenantTables(ctx.model, ctx.config)) {
+      const restrictive = table.policies.filter((p) => !p.permissive);
+      // Any tenant column of the table scopes a policy (team_id inside org_id is narrower, not a leak).
+      const cols = tenantColumnsOf(table, ctx.config.tenantColumns);
+      const scoped = (e: PolicyExpr | undefined) => cols.some((c) => constrains(e, c));
+      const guarded = (p: PolicyModel, cmd: Command, side: 'read' | 'write') =>
+        restrictive.some((r) => rolesCovered(r, p) && scoped(policyExpr(r, cmd, side)));
+      // Listing your own memberships across tenants is what a membership table is for.
+      const partner = membershipPartner(table, column);
+      const name = tableLabel(table);
+      const type = table.columns.get(column)!.type;
+      const pred = tenantPredicate(column, type, ctx.config.tenantSetting);
+      for (const p of table.policies) {
+        if (!p.permissive) continue;
+        const reads: Command[] = [];
+        const writes: Command[] = [];
+        let readExpr: PolicyExpr | undefined;
+        let writeExpr: PolicyExpr | undefined;
+        for (const cmd of COMMANDS) {
+          const r = policyExpr(p, cmd, 'read');
+          const ownMemberships = cmd === 'select' && partner !== undefined && r !== undefined && !r.alwaysTrue && r.columns.includes(partner);
+          if (r && !scoped(r) && !ownMemberships && !guarded(p, cmd, 'read')) { reads.push(cmd); readExpr = r; }
+          const w = policyExpr(p, cmd, 'write');
+          if (w && !scoped(w) && !guarded(p, cmd, 'write')) { writes.push(cmd); writeExpr = w; }
+        }
+        if (reads.length === 0 && writes.length === 0) continue;
+        const parts: string[] = [];
+        if (readExpr) parts.push(`${clauseText(readExpr)} ${scopeOf(readExpr)}lets a session ${list(reads.map((c) => READ_VERB[c]))} ${readExpr.alwaysTrue || readExpr.columns.length === 0 ? 'the rows of every tenant' : 'matching rows in every tenant'}`);
+        if (writeExpr) {
+          const same = readExpr && writeExpr.clause === readExpr.clause;
+          parts.push(`${same ? 'and, used as WITH CHECK, it' : `${readExpr ? 'and ' : ''}${clauseText(writeExpr)}`} lets ${readExpr ? 'it' : 'a session'} ${list(writes)} rows with any ${column}`);
+        }
+        const stmt = ctx.statementAt(p.origin);
+        const file = fileOf(ctx, p.origin.file);
+        const policyName = isolationPolicyName(table);
+        const sql = `CREATE POLICY ${quoteIdent(policyName)} ON ${tableSql(table)} AS RESTRICTIVE\n  USING (${pred})\n  WITH CHECK (${pred});`;
+        const fixes: Fix[] = file && stmt
+          ? [{ title: `Add a RESTRICTIVE policy on ${name} comparing ${column} with the tenant setting`, safe: false, edits: [insertAfterStatement(file.text, stmt, sql)] }]
+          : [];
+        reports.push({
+          file: p.origin.file,
+          span: stmt?.span ?? p.origin.span,
+          message: `Policy "${p.name}" on tenant table ${name} does not constrain ${column}: ${parts.join(' ')}. Compare ${column} with the session's tenant in this policy (e.g. ${pred}, or a membership check on ${column}), or add a RESTRICTIVE policy that does.`,
+          related: [
+            ...restrictive.map((r) => ({ file: r.origin.file, span: r.origin.span, message: `restrictive policy "${r.name}" does not constrain ${column} for these commands or roles` })),
+            ...related(table.rlsEnabled, `row-level security on ${name} is enabled here`),
+          ],
+          recipe: sql,
+          fixes,
+        });
+      }
+    }
+    return reports;
+  },
+});

@@ -1,0 +1,211 @@
+// Helpers shared by the tenancy and RLS rules: ordering facts across the files of a set, finding the
+// definition of a column or constraint inside its statement, rendering the RLS recipe, reading policies.
+import type { ConstraintDef, ColumnDef, ConstraintModel, Origin, PolicyModel, Statement, TableModel, TypeRef } from '../model/types';
+import type { SetContext } from '../engine/types';
+import { skipToken, skipTrivia } from '../parser/lexer';
+import { quoteIdent, tableSql, tenantPredicate, tenantTables, type TenantTable } from './util';
+
+/** Sorts origins in apply order: file order of the set, then position in the file. */
+export function byApplyOrder(ctx: SetContext): (a: Origin, b: Origin) => number {
+  const order = new Map(ctx.files.map((f, i) => [f.path, i]));
+  return (a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || a.span.start - b.span.start;
+}
+
+/** The tenant-scoped tables of the final model, by table. */
+export function tenantMap(ctx: SetContext): Map<TableModel, TenantTable> {
+  return new Map(tenantTables(ctx.model, ctx.config).map((t) => [t.table, t]));
+}
+
+/** The DISABLE ROW LEVEL SECURITY statement in effect, when the table's history has one after the last ENABLE. */
+export function rlsDisabledAt(ctx: SetContext, table: TableModel): Origin | undefined {
+  return table.rlsEnabled ? undefined : switchedOffAt(ctx, table, 'enable-rls', 'disable-rls');
+}
+
+/** The NO FORCE ROW LEVEL SECURITY statement in effect, when FORCE was set and then removed. */
+export function rlsUnforcedAt(ctx: SetContext, table: TableModel): Origin | undefined {
+  return table.rlsForced ? undefined : switchedOffAt(ctx, table, 'force-rls', 'no-force-rls');
+}
+
+function switchedOffAt(ctx: SetContext, table: TableModel, on: string, off: string): Origin | undefined {
+  for (let i = table.history.length - 1; i >= 0; i--) {
+    const o = table.history[i];
+    const acts = ctx.statementAt(o)?.actions ?? [];
+    // The last of the two in one statement wins (ALTER TABLE t FORCE …, NO FORCE …).
+    const last = [...acts].reverse().find((a) => a.type === on || a.type === off);
+    if (last) return last.type === off ? o : undefined;
+  }
+  return undefined;
+}
+
+/** The definition of `column` in the CREATE TABLE / ADD COLUMN statement that created it. */
+export function findColumnDef(stmt: Statement | undefined, column: string): ColumnDef | undefined {
+  for (const a of stmt?.actions ?? []) {
+    if (a.type === 'create-table') {
+      const c = a.columns.find((x) => x.name === column);
+      if (c) return c;
+    }
+    if (a.type === 'add-column' && a.column.name === column) return a.column;
+  }
+  return undefined;
+}
+
+/** The statement's action that created the column: `create-table` or `add-column`. */
+export function columnCreatedBy(stmt: Statement | undefined, column: string): 'create-table' | 'add-column' | undefined {
+  for (const a of stmt?.actions ?? []) {
+    if (a.type === 'create-table' && a.columns.some((x) => x.name === column)) return 'create-table';
+    if (a.type === 'add-column' && a.column.name === column) return 'add-column';
+  }
+  return undefined;
+}
+
+/** The written definition of a constraint of the model, inside the statement that declared it. */
+export function findConstraintDef(stmt: Statement | undefined, c: ConstraintModel): ConstraintDef | undefined {
+  const defs: ConstraintDef[] = [];
+  for (const a of stmt?.actions ?? []) {
+    if (a.type === 'create-table') {
+      defs.push(...a.constraints);
+      for (const col of a.columns) defs.push(...col.constraints);
+    }
+    if (a.type === 'add-column') defs.push(...a.column.constraints);
+    if (a.type === 'add-constraint') defs.push(a.constraint);
+  }
+  const same = (d: ConstraintDef) => d.kind === c.kind && (d.columns.join() === c.columns.join() || d.name === c.name);
+  return defs.find((d) => d.name !== undefined && d.name === c.name && d.kind === c.kind) ?? defs.find(same);
+}
+
+/* ---------------- SQL of the fixes ---------------- */
+
+/** A policy name not yet used on the table: `<table>_tenant_isolation`. */
+export function isolationPolicyName(table: TableModel): string {
+  // The table's own spelling (quoted when needed), cut to PostgreSQL's 63-byte identifier limit.
+  const chars = Array.from(`${table.name}_tenant_isolation`);
+  const bytes = new TextEncoder();
+  while (bytes.encode(chars.join('')).length > 63) chars.pop();
+  const base = chars.join('');
+  const taken = new Set(table.policies.map((p) => p.name));
+  if (!taken.has(base)) return base;
+  for (let i = 2; ; i++) if (!taken.has(`${base}_${i}`)) return `${base}_${i}`;
+}
+
+/** CREATE POLICY <table>_tenant_isolation … comparing the tenant column with the tenant setting. */
+export function isolationPolicySql(table: TableModel, column: string, type: TypeRef, setting: string): string {
+  const pred = tenantPredicate(column, type, setting);
+  return `CREATE POLICY ${quoteIdent(isolationPolicyName(table))} ON ${tableSql(table)}\n  USING (${pred})\n  WITH CHECK (${pred});`;
+}
+
+export function enableRlsSql(table: TableModel): string {
+  return `ALTER TABLE ${tableSql(table)} ENABLE ROW LEVEL SECURITY;`;
+}
+
+export function forceRlsSql(table: TableModel): string {
+  return `ALTER TABLE ${tableSql(table)} FORCE ROW LEVEL SECURITY;`;
+}
+
+/* ---------------- policies ---------------- */
+
+export type Command = 'select' | 'insert' | 'update' | 'delete';
+export const COMMANDS: Command[] = ['select', 'insert', 'update', 'delete'];
+
+export interface PolicyExpr {
+  clause: 'USING' | 'WITH CHECK';
+  columns: string[];
+  alwaysTrue: boolean;
+  text?: string;
+}
+
+function appliesTo(p: PolicyModel, cmd: Command): boolean {
+  return p.command === 'all' || p.command === cmd;
+}
+
+/**
+ * The expression that decides `side` of `cmd` for a policy: reads (SELECT, and the rows UPDATE and DELETE
+ * may touch) use USING; writes (INSERT, and the new row of UPDATE) use WITH CHECK, and an ALL or UPDATE
+ * policy without WITH CHECK uses its USING for both. https://www.postgresql.org/docs/current/sql-createpolicy.html
+ */
+export function policyExpr(p: PolicyModel, cmd: Command, side: 'read' | 'write'): PolicyExpr | undefined {
+  if (!appliesTo(p, cmd)) return undefined;
+  const using: PolicyExpr | undefined = p.usingColumns
+    ? { clause: 'USING', columns: p.usingColumns, alwaysTrue: Boolean(p.usingAlwaysTrue), text: p.usingText }
+    : undefined;
+  const check: PolicyExpr | undefined = p.checkColumns
+    ? { clause: 'WITH CHECK', columns: p.checkColumns, alwaysTrue: Boolean(p.checkAlwaysTrue), text: p.checkText }
+    : undefined;
+  if (side === 'read') return cmd === 'insert' ? undefined : using;
+  if (cmd !== 'insert' && cmd !== 'update') return undefined;
+  return check ?? (p.command === 'all' || p.command === 'update' ? using : undefined);
+}
+
+/** `false`, `1 = 0`, `'f'::boolean`: a policy expression that admits no row. */
+function alwaysFalse(e: PolicyExpr | undefined): boolean {
+  return Boolean(e?.text && /^[\s(]*(false|'(f|false|n|no|off|0)'\s*::\s*bool(ean)?|1\s*=\s*0|0\s*=\s*1)[\s)]*$/i.test(e.text));
+}
+
+/** The expression restricts rows to `column` values (or admits none at all). */
+export function constrains(e: PolicyExpr | undefined, column: string): boolean {
+  return Boolean(e && !e.alwaysTrue && (e.columns.includes(column) || alwaysFalse(e)));
+}
+
+/** Roles that stand for "whoever runs the query", including the table owner. */
+const ANY_ROLE = new Set(['public', 'current_user', 'session_user', 'current_role']);
+
+/** The policy applies to every role (no TO clause, TO PUBLIC, TO CURRENT_USER …), the owner included. */
+export function appliesToAnyRole(p: PolicyModel): boolean {
+  return p.roles.length === 0 || p.roles.some((r) => ANY_ROLE.has(r));
+}
+
+/**
+ * A membership table links users to tenants: its primary key or a unique key is exactly (tenant column, other).
+ * Returns that other column (`user_id` of `account_user (user_id, account_id)`).
+ */
+export function membershipPartner(table: TableModel, tenantColumn: string): string | undefined {
+  const keys = [
+    ...table.constraints.filter((c) => c.kind === 'primary' || c.kind === 'unique').map((c) => c.columns),
+    ...table.indexes.filter((i) => i.unique && !i.partial).map((i) => i.columns),
+  ];
+  for (const k of keys) {
+    const other = k.length === 2 && k.includes(tenantColumn) ? k.find((c) => c !== tenantColumn) : undefined;
+    if (other && /(^|_)(user|member|profile|person|principal|identity)(_?id)?$/i.test(other)) return other;
+  }
+  return undefined;
+}
+
+/** Roles a policy applies to; no TO clause means PUBLIC. */
+function rolesOf(p: PolicyModel): string[] {
+  return p.roles.length ? p.roles : ['public'];
+}
+
+/** The restrictive policy applies to every role the permissive one does. */
+export function rolesCovered(restrictive: PolicyModel, permissive: PolicyModel): boolean {
+  const r = rolesOf(restrictive);
+  return r.includes('public') || rolesOf(permissive).every((x) => r.includes(x));
+}
+
+/** Statement text with the tokens outside strings and comments, lower-cased, with their file offsets. */
+export function tokens(text: string, base: number, from = 0, to = text.length): { word: string; start: number; end: number }[] {
+  const out: { word: string; start: number; end: number }[] = [];
+  let i = from;
+  while (i < to) {
+    const t = skipTrivia(text, i, to);
+    if (t.pos >= to) break;
+    const e = Math.min(skipToken(text, t.pos), to);
+    out.push({ word: text.slice(t.pos, e).toLowerCase(), start: base + t.pos, end: base + e });
+    i = Math.max(e, t.pos + 1);
+  }
+  return out;
+}
+
+/** Every tenant column the table has (a table may carry both org_id and team_id): any of them scopes a key. */
+export function tenantColumnsOf(table: TableModel, tenantColumns: string[]): string[] {
+  return tenantColumns.filter((c) => table.columns.has(c));
+}
+
+/** Column names of an index element list, with the columns inside expression elements `(a,b)` spelled out. */
+export function indexColumnNames(columns: string[]): string[] {
+  return columns.flatMap((c) => (c.startsWith('(') ? c.slice(1, -1).split(',') : [c]));
+}
+
+/** File offset just after the `(` that opens the column list following `after` (a token index) in a statement. */
+export function openParenAfter(toks: { word: string; end: number }[], from: number): number | undefined {
+  for (let i = from; i < toks.length; i++) if (toks[i].word === '(') return toks[i].end;
+  return undefined;
+}
