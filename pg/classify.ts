@@ -69,14 +69,10 @@ export function isServerWide(sql: string): boolean {
 }
 
 const SUPABASE_ROLES = ['anon', 'authenticated', 'service_role'];
-
-/** Contrib extensions shipped with PGlite 0.5 (module name under @electric-sql/pglite/contrib). */
-export const PGLITE_CONTRIB = [
-  'amcheck', 'auto_explain', 'bloom', 'btree_gin', 'btree_gist', 'citext', 'cube', 'dict_int', 'dict_xsyn',
-  'earthdistance', 'file_fdw', 'fuzzystrmatch', 'hstore', 'intarray', 'isn', 'lo', 'ltree', 'moddatetime',
-  'pageinspect', 'pg_buffercache', 'pg_freespacemap', 'pg_stat_statements', 'pg_surgery', 'pg_trgm',
-  'pg_visibility', 'pg_walinspect', 'pgcrypto', 'seg', 'tablefunc', 'tcn', 'tsm_system_rows',
-  'tsm_system_time', 'unaccent', 'uuid_ossp',
+/** Other roles of a Supabase database, created only when the input names them. */
+const SUPABASE_EXTRA_ROLES = [
+  'authenticator', 'supabase_admin', 'supabase_auth_admin', 'supabase_storage_admin', 'supabase_realtime_admin',
+  'dashboard_user', 'pgbouncer',
 ];
 
 /** What to prepare in a fresh database before the replay. Computed from the whole input. */
@@ -87,9 +83,15 @@ export interface EnvironmentPlan {
   supabaseGrants: boolean;
   authSchema: boolean;
   storageSchema: boolean;
+  realtimeSchema: boolean;
   extensionsSchema: boolean;
-  /** PGlite contrib modules to load (named by CREATE EXTENSION in the input). */
-  pgliteExtensions: string[];
+  /**
+   * Extensions Supabase preinstalls in schema `extensions` (on the search_path there) that the input uses
+   * without creating: SQL extension names, e.g. 'uuid-ossp'.
+   */
+  preinstalled: string[];
+  /** Extensions named by CREATE EXTENSION in the input, plus `preinstalled`: PGlite loads those it ships. */
+  extensions: string[];
 }
 
 function createsSchema(text: string, name: string): boolean {
@@ -103,25 +105,37 @@ function referencesSchema(text: string, name: string): boolean {
 
 export function planEnvironment(sqls: string[], enabled = true): EnvironmentPlan {
   const text = sqls.join(';\n');
-  const pgliteExtensions = new Set<string>();
+  const extensions = new Set<string>();
   for (const m of text.matchAll(/create\s+extension\s+(?:if\s+not\s+exists\s+)?"?([\w-]+)"?/gi)) {
-    const mod = m[1].toLowerCase().replace(/-/g, '_');
-    if (PGLITE_CONTRIB.includes(mod)) pgliteExtensions.add(mod);
+    extensions.add(m[1].toLowerCase());
   }
   if (!enabled) {
-    return { roles: [], supabaseGrants: false, authSchema: false, storageSchema: false, extensionsSchema: false,
-      pgliteExtensions: [...pgliteExtensions] };
+    return { roles: [], supabaseGrants: false, authSchema: false, storageSchema: false, realtimeSchema: false,
+      extensionsSchema: false, preinstalled: [], extensions: [...extensions] };
   }
-  const roles = SUPABASE_ROLES.filter(
-    (r) => !new RegExp(`create\\s+(role|user)\\s+(if\\s+not\\s+exists\\s+)?"?${r}"?\\b`, 'i').test(text),
-  );
+  const creates = (r: string): boolean =>
+    new RegExp(`create\\s+(role|user)\\s+(if\\s+not\\s+exists\\s+)?"?${r}"?\\b`, 'i').test(text);
+  const roles = [
+    ...SUPABASE_ROLES.filter((r) => !creates(r)),
+    ...SUPABASE_EXTRA_ROLES.filter((r) => new RegExp(`\\b${r}\\b`, 'i').test(text) && !creates(r)),
+  ];
   const supabaseGrants = /\b(anon|authenticated|service_role)\b/i.test(text) || referencesSchema(text, 'auth');
+  const createsExtension = (name: string): boolean =>
+    new RegExp(`create\\s+extension\\s+(if\\s+not\\s+exists\\s+)?"?${name}"?`, 'i').test(text);
+  const preinstalled: string[] = [];
+  // Used but never created: the project relies on a database where they are preinstalled, as on Supabase.
+  if (/\buuid_generate_v[14]\s*\(/i.test(text) && !createsExtension('uuid-ossp')) preinstalled.push('uuid-ossp');
+  if (/\b(gen_salt|crypt|digest|hmac|pgp_sym_encrypt|pgp_sym_decrypt|gen_random_bytes)\s*\(/i.test(text) &&
+    !createsExtension('pgcrypto')) preinstalled.push('pgcrypto');
+  for (const e of preinstalled) extensions.add(e);
   return {
     roles,
     supabaseGrants,
     authSchema: referencesSchema(text, 'auth') && !createsSchema(text, 'auth'),
     storageSchema: referencesSchema(text, 'storage') && !createsSchema(text, 'storage'),
-    extensionsSchema: referencesSchema(text, 'extensions') && !createsSchema(text, 'extensions'),
-    pgliteExtensions: [...pgliteExtensions],
+    realtimeSchema: referencesSchema(text, 'realtime') && !createsSchema(text, 'realtime'),
+    extensionsSchema: (preinstalled.length > 0 || referencesSchema(text, 'extensions')) && !createsSchema(text, 'extensions'),
+    preinstalled,
+    extensions: [...extensions],
   };
 }

@@ -25,6 +25,10 @@ export interface LockInfo {
   kind: RelationKind;
   /** The statement dropped the relation; its name comes from the catalog as it was before the statement. */
   dropped?: boolean;
+  /** The statement created the relation: nobody else can have been waiting on it. */
+  created?: boolean;
+  /** The statement renamed the relation (or moved it to another schema): its name before, as others knew it. */
+  renamedFrom?: string;
 }
 
 export interface TraceError {
@@ -35,6 +39,11 @@ export interface TraceError {
   position?: number;
   detail?: string;
   hint?: string;
+  /**
+   * A "does not exist" error whose object an earlier statement failed to create (or whose extension was
+   * not available): the root failed statement. Callers may report only the root.
+   */
+  consequenceOf?: { file: string; line: number };
 }
 
 export interface TraceEntry {
@@ -65,6 +74,14 @@ export interface EngineOptions {
   workerPath?: string;
 }
 
+export interface PgEngineOptions extends EngineOptions {
+  /**
+   * Long-lived engine (language server): keep a template of the fresh data directory and start the next
+   * PGlite instance as soon as a job ends, so that the next job does not wait for start-up.
+   */
+  keepWarm?: boolean;
+}
+
 export interface IsolationTable {
   schema: string;
   table: string;
@@ -77,7 +94,7 @@ export interface IsolationOptions extends EngineOptions {
   tables: IsolationTable[];
   /**
    * Roles the probe role is made a member of, so that policies written `TO authenticated` apply to it.
-   * Default: ['authenticated'] when that role exists.
+   * Default: ['authenticated'] when the input mentions that role.
    */
   probeMemberOf?: string[];
 }

@@ -34,7 +34,7 @@ fs.copyFileSync(wasm, path.join(root, 'dist/libpg-query.wasm'));
 // PGlite loads its WebAssembly and data files from beside the bundle, too.
 const pglite = path.join(root, 'node_modules/@electric-sql/pglite/dist');
 if (fs.existsSync(path.join(root, 'pg')) && fs.existsSync(pglite)) {
-  for (const f of fs.readdirSync(pglite)) if (/\.(wasm|data)$/.test(f)) fs.copyFileSync(path.join(pglite, f), path.join(root, 'dist', f));
+  for (const f of fs.readdirSync(pglite)) if (/\.(wasm|data|tar\.gz)$/.test(f)) fs.copyFileSync(path.join(pglite, f), path.join(root, 'dist', f));
 }
 if (fs.existsSync(path.join(root, 'dist/cli.js'))) fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
 console.log(`built ${entries.map((e) => `dist/${e.out}`).join(', ')}`);
