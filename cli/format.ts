@@ -78,7 +78,8 @@ export function formatJson(project: ProjectResult): string {
 
 const SARIF_LEVEL: Record<string, string> = { error: 'error', warning: 'warning', info: 'note' };
 
-export function formatSarif(project: ProjectResult, version: string): string {
+/** `rel` turns a file into the SARIF artifact URI (default: relative to the working directory). */
+export function formatSarif(project: ProjectResult, version: string, rel: (file: string) => string = displayPath): string {
   const pos = new Positions(project.texts);
   const rules = allRuleMeta.map((r) => ({
     id: r.id,
@@ -94,7 +95,7 @@ export function formatSarif(project: ProjectResult, version: string): string {
     properties: { category: r.category, fixable: r.fixable },
   }));
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
-  const uri = (f: string) => displayPath(f);
+  const uri = (f: string) => rel(f);
   const region = (file: string, start: number, end: number) => {
     const p = pos.range(file, start, end);
     return { startLine: p.line, startColumn: p.column, endLine: p.endLine, endColumn: p.endColumn };

@@ -6,20 +6,32 @@ import path from 'node:path';
 import { ConfigError } from '../rules/index';
 import { allFindings, formatJson, formatSarif, formatText } from './format';
 import { loadProject, UsageError } from './project';
+import { limitToFiles, newFilesSince, report, SinceError } from './report';
+import { isolationCommand, traceCommand } from './trace';
 import pkg from '../package.json';
 
 const HELP = `sql-architect ${pkg.version}: reviews PostgreSQL migrations like a senior database architect.
 
 Usage:
-  sql-architect check [paths…] [--format text|json|sarif] [--config FILE] [--pg-version N] [--output FILE]
+  sql-architect check [paths…] [--format text|json|sarif] [--config FILE] [--pg-version N] [--since REF] [--output FILE]
+  sql-architect trace [paths…] [--format text|json|md] [--database-url URL] [--output FILE]
+  sql-architect verify-isolation [paths…] [--format text|json|md] [--database-url URL] [--output FILE]
+  sql-architect report [paths…] [--format md|html|json] [--config FILE] [--pg-version N] [--since REF] [--output FILE]
 
 Folders are searched for .sql files; each folder is one migration set, replayed in apply order.
-Exit status: 0 no error-severity finding, 1 at least one, 2 usage or configuration error.
+check lists the findings. report writes the design review: summary, tenant isolation matrix, sensitive data,
+migration risk (blocking locks), findings by rule and a schema overview with an ER diagram.
+Exit status: 0 no error-severity finding (report: written), 1 at least one (check), 2 usage or configuration error.
 
 Options:
-  --format      text (default), json (a versioned contract), sarif (SARIF 2.1.0)
+  --format      check: text (default), json (a versioned contract), sarif (SARIF 2.1.0)
+                report: md (default, GitHub Markdown), html (self-contained page), json (versioned)
   --config      a .sqlarchitect.json to use instead of the nearest one above each folder
   --pg-version  the PostgreSQL major version migrations run on (default 14, or the config's)
+  --since       only findings (and, for report, migration risk) in migrations added after this git revision
+                (files absent from it: a tag, branch or commit such as v1.4.0 or HEAD~3); the schema is still replayed whole
+  --database-url  trace / verify-isolation on this PostgreSQL server (a scratch database is created and
+                dropped) instead of the embedded PostgreSQL 18 (PGlite)
   --output      write the report to FILE instead of standard output
   --no-color    plain text output
   -h, --help    this help;  -v, --version  the version
@@ -34,10 +46,12 @@ export async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       options: {
-        format: { type: 'string', default: 'text' },
+        format: { type: 'string' },
         config: { type: 'string' },
         'pg-version': { type: 'string' },
         output: { type: 'string', short: 'o' },
+        since: { type: 'string' },
+        'database-url': { type: 'string' },
         'no-color': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -55,6 +69,12 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'check':
         return await check(paths, values, out, err);
+      case 'trace':
+        return await traceCommand(paths, values, out, err);
+      case 'verify-isolation':
+        return await isolationCommand(paths, values, out, err);
+      case 'report':
+        return await report(paths, values, out, err);
       case undefined:
         out(HELP);
         return 2;
@@ -62,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (e) {
+    if (e instanceof SinceError) { err(`sql-architect: ${e.message}`); return 2; }
     if (e instanceof UsageError) { err(`sql-architect: ${e.message}\nRun 'sql-architect --help' for usage.`); return 2; }
     if (e instanceof ConfigError) { err(`sql-architect: configuration error: ${e.message}`); return 2; }
     err(`sql-architect: internal error: ${(e as Error).stack ?? e}\nPlease report this.`);
@@ -70,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function check(paths: string[], values: Record<string, string | boolean | undefined>, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const format = String(values.format);
+  const format = String(values.format ?? 'text');
   if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif (got "${format}")`);
   let pgVersion: number | undefined;
   if (values['pg-version'] !== undefined) {
@@ -78,8 +99,9 @@ async function check(paths: string[], values: Record<string, string | boolean | 
     if (!Number.isInteger(pgVersion) || pgVersion < 9 || pgVersion > 30) throw new UsageError(`--pg-version must be a PostgreSQL major version such as 14 (got "${values['pg-version']}")`);
   }
   if (values.config !== undefined && !fs.existsSync(String(values.config))) throw new UsageError(`--config ${values.config}: no such file`);
-  const project = await loadProject(paths, { configFile: values.config as string | undefined, pgVersion, warn: (m) => err(`warning: ${m}`) });
+  let project = await loadProject(paths, { configFile: values.config as string | undefined, pgVersion, warn: (m) => err(`warning: ${m}`) });
   if (project.fileCount === 0) err('warning: no .sql files found');
+  if (values.since !== undefined) project = limitToFiles(project, newFilesSince([...project.texts.keys()], String(values.since)));
   const color = format === 'text' && !values['no-color'] && !values.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const report = format === 'json' ? formatJson(project) : format === 'sarif' ? formatSarif(project, pkg.version) : formatText(project, color);
   if (values.output) {

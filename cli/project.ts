@@ -21,11 +21,14 @@ export interface ProjectResult {
   texts: Map<string, string>;
   fileCount: number;
   configs: Map<string, ResolvedConfig>;
+  /** The configuration each migration set was analysed with. */
+  configOf: Map<string, ResolvedConfig>;
 }
 
 export async function loadProject(paths: string[], opts: LoadOptions): Promise<ProjectResult> {
   await initParser();
   const configs = new Map<string, ResolvedConfig>();
+  const configOf = new Map<string, ResolvedConfig>();
   const explicit = opts.configFile ? loadConfigFile(opts.configFile) : undefined;
   const configFor = (dir: string): { config: ResolvedConfig; base: string } => {
     const file = explicit ? opts.configFile! : findConfig(dir);
@@ -48,6 +51,7 @@ export async function loadProject(paths: string[], opts: LoadOptions): Promise<P
   let fileCount = 0;
   for (const g of groups) {
     const { config, base } = configFor(g.id);
+    configOf.set(g.id, config);
     const allowed = new Set(filterByGlobs(g.files.map((f) => f.path), config.migrations, base));
     const inputs = [];
     for (const f of g.files) {
@@ -64,5 +68,5 @@ export async function loadProject(paths: string[], opts: LoadOptions): Promise<P
     for (const e of result.internalErrors) opts.warn(`internal error (please report): ${e}`);
     sets.push(result);
   }
-  return { sets, texts, fileCount, configs };
+  return { sets, texts, fileCount, configs, configOf };
 }

@@ -7,5 +7,12 @@ export { groupMigrationSets, orderMigrations, followUpMigrationPath, migrationVe
 export { applyEdits, applyFixEdits } from './engine/edits';
 export { lockPlan, blocks, modeName, cannotRunInTransaction, type LockEntry, type LockPlan } from './locks';
 export { SchemaModel, displayName, tableKey } from './model/schema';
+export { tenantTables, type TenantTable } from './catalogue/util';
 export type * from './model/types';
 export type * from './engine/types';
+export { buildReport, type ReportOptions } from './report/model';
+export { renderMarkdown, type RenderOptions } from './report/render-md';
+export { renderHtml, type HtmlOptions } from './report/render-html';
+export { renderJson } from './report/render-json';
+export { escapeHtml, defaultHref } from './report/escape';
+export type * from './report/types';

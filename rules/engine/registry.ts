@@ -19,6 +19,12 @@ export const metaRules: RuleMeta[] = [
     rationale: 'An ignore comment that suppresses nothing hides nothing today but will hide a real finding tomorrow; one that names an unknown rule is a typo. Remove it.',
     docs: { bad: '-- sql-architect-ignore prefer-timestamptz: legacy column\nCREATE TABLE t (id bigint PRIMARY KEY, at timestamptz);', good: '-- sql-architect-ignore prefer-timestamptz: legacy column\nCREATE TABLE t (id bigint PRIMARY KEY, at timestamp);' },
   },
+  {
+    id: 'migration-fails', category: 'meta', defaultSeverity: 'error', fixable: false, requiresDatabase: true,
+    title: 'Migrations must run on PostgreSQL',
+    rationale: 'Replayed in order on a real PostgreSQL (embedded PGlite, or your server with --database-url), this statement fails: a column that does not exist, a type mismatch, CONCURRENTLY inside a transaction block. The deployment would stop here. Reported by `sql-architect trace` and the editor\'s Trace Migration Locks command; errors that only follow from an earlier failure are not repeated.',
+    docs: { bad: 'CREATE TABLE t (id bigint PRIMARY KEY);\nALTER TABLE t ALTER COLUMN name SET NOT NULL;', good: 'CREATE TABLE t (id bigint PRIMARY KEY, name text);\nALTER TABLE t ALTER COLUMN name SET NOT NULL;' },
+  },
 ];
 
 export const allRules: Rule[] = [...tenancyRules, ...securityRules, ...lockingRules, ...designRules];

@@ -71,8 +71,15 @@ export interface AnalyzeOptions {
 
 const META_RULES = { syntax: 'syntax-error', unused: 'unused-ignore' } as const;
 
-// Per-file opt-outs of the tool's transaction: goose, dbmate, Atlas.
-const NO_TRANSACTION_RE = /^\s*--\s*(?:\+goose\s+NO\s+TRANSACTION\b|migrate:up\b.*\btransaction:false\b|atlas:txmode\s+none\b)/im;
+// Per-file opt-outs of the tool's transaction: goose, dbmate, Atlas, postgres-migrations; ory/popx names such
+// files `*.autocommit.up.sql`.
+const NO_TRANSACTION_RE = /^\s*--\s*(?:\+goose\s+NO\s+TRANSACTION\b|migrate:up\b.*\btransaction:false\b|atlas:txmode\s+none\b|postgres-migrations\s+disable-transaction\b)/im;
+const NO_TRANSACTION_PATH_RE = /\.autocommit\.(up\.)?sql$/i;
+
+/** The migration tool is assumed to wrap this file in a transaction: the config says so and the file does not opt out. */
+export function fileAssumedInTransaction(config: ResolvedConfig, path: string, text: string): boolean {
+  return config.assumeInTransaction && !NO_TRANSACTION_RE.test(text) && !NO_TRANSACTION_PATH_RE.test(path);
+}
 
 export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   const { config, rules } = opts;
@@ -94,7 +101,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
     const fileCtx: FileContext = { path: f.path, text: f.text, statements: parsed.statements, replayed: replayedFile };
     files.push(fileCtx);
     // A file that tells its migration tool not to wrap it in a transaction is not assumed to be in one.
-    const assumed = config.assumeInTransaction && !NO_TRANSACTION_RE.test(f.text);
+    const assumed = config.assumeInTransaction && !NO_TRANSACTION_RE.test(f.text) && !NO_TRANSACTION_PATH_RE.test(f.path);
     let inTransaction = assumed;
     let explicitTx = false;
     let lockTimeoutSet = false;
@@ -139,6 +146,10 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
         if (a.type === 'rename-table') {
           const t = model.table(a.table);
           if (t && created.has(tableKey(t.schema, t.name))) created.add(tableKey(t.schema, a.to));
+        }
+        if (a.type === 'set-schema') {
+          const t = model.table(a.table);
+          if (t && created.has(tableKey(t.schema, t.name))) created.add(tableKey(a.schema, t.name));
         }
         if (a.type === 'transaction') {
           if (a.op === 'begin') { inTransaction = true; explicitTx = true; }
@@ -227,7 +238,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
       const all = [...parsed.fileIgnores, ...f.statements.flatMap((s) => s.ignores)];
       for (const d of all) {
         if (used.has(d)) continue;
-        const unknown = d.rules.filter((r) => !ruleIds.has(r) && r !== META_RULES.syntax && r !== META_RULES.unused);
+        const unknown = d.rules.filter((r) => !ruleIds.has(r) && r !== META_RULES.syntax && r !== META_RULES.unused && r !== 'migration-fails');
         const off = d.rules.length > 0 && d.rules.every((r) => config.rules[r] === 'off');
         if (off && unknown.length === 0) continue;
         const message = unknown.length

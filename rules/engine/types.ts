@@ -107,6 +107,8 @@ export interface RuleMeta {
   rationale: string;
   fixable: boolean;
   docs: RuleDocs;
+  /** Reported by replaying migrations on a real PostgreSQL (`sql-architect trace`), not by static analysis. */
+  requiresDatabase?: boolean;
 }
 
 export interface Rule extends RuleMeta {

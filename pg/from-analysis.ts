@@ -1,0 +1,48 @@
+// From the core's analysis to what the engine replays: the statements of a migration set in apply order,
+// the tenant tables to probe, and real PostgreSQL errors as `migration-fails` findings.
+import { cannotRunInTransaction, LineIndex, tenantTables, type Finding, type ResolvedConfig, type SetResult } from '../rules/index';
+import type { ExecStatement, IsolationTable, TraceEntry } from './types';
+
+/** Replayed statements of a set: down migrations, goose Down sections and unparsable statements are left out. */
+export function replayStatements(set: SetResult): ExecStatement[] {
+  const out: ExecStatement[] = [];
+  for (const f of set.files) {
+    if (!f.replayed) continue;
+    const down = /^--\s*\+goose\s+Down\b/im.exec(f.text);
+    for (const s of f.statements) {
+      if (s.syntaxError || (down && s.span.start > down.index)) continue;
+      out.push({ file: f.path, line: s.line + 1, sql: s.text, transactional: !cannotRunInTransaction(s) });
+    }
+  }
+  return out;
+}
+
+export function isolationTables(set: SetResult, config: ResolvedConfig): IsolationTable[] {
+  return tenantTables(set.model, config).map((t) => ({ schema: t.table.schema, table: t.table.name, tenantColumn: t.column }));
+}
+
+/**
+ * PostgreSQL errors of a replay as findings at the failing statement. Errors that only follow from an
+ * earlier failure (an object the failed statement should have created) are left out: the root is reported.
+ */
+export function migrationFailures(set: SetResult, trace: TraceEntry[]): Finding[] {
+  const out: Finding[] = [];
+  for (const e of trace) {
+    if (!e.error || e.error.consequenceOf) continue;
+    const file = set.files.find((f) => f.path === e.file);
+    if (!file) continue;
+    const stmt = file.statements.find((s) => s.line + 1 === e.line && s.text === e.sql);
+    const idx = new LineIndex(file.text);
+    let start = stmt?.span.start ?? idx.offset(e.line - 1, 0);
+    const end = stmt?.span.end ?? start;
+    // PostgreSQL's error position is a 1-based character offset into the statement.
+    if (e.error.position && stmt) start = Math.min(stmt.span.start + e.error.position - 1, end);
+    const code = e.error.code ? ` (SQLSTATE ${e.error.code})` : '';
+    out.push({
+      rule: 'migration-fails', severity: 'error', category: 'meta',
+      message: `PostgreSQL rejects this statement: ${e.error.message}${code}${e.error.hint ? `. Hint: ${e.error.hint}` : ''}. The migration fails here.`,
+      file: e.file, start, end: Math.max(end, start + 1), related: [], fixes: [],
+    });
+  }
+  return out;
+}

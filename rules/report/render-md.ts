@@ -1,0 +1,154 @@
+// The report as GitHub-flavoured Markdown: tables, links to file#Lline, and the ER diagram as a Mermaid block.
+import { defaultHref, escapeMd as t, mdCode } from './escape';
+import type { Cell, Loc, ReportModel, RiskFile, RuleFindings, TableFact, Verdict } from './types';
+
+export interface RenderOptions {
+  /** The link target of a file of the report (its display path); `#L<line>` is appended. */
+  href?: (file: string) => string;
+}
+
+const MARK: Record<Cell['status'], string> = { yes: '✅', no: '❌', partial: '⚠️', 'n/a': '—' };
+const VERDICT: Record<Verdict['status'], string> = { ok: '✅', warn: '⚠️', fail: '❌' };
+const SEVERITY: Record<string, string> = { error: '❌ error', warning: '⚠️ warning', info: 'ℹ️ info' };
+
+export function renderMarkdown(report: ReportModel, opts: RenderOptions = {}): string {
+  const href = opts.href ?? defaultHref;
+  const link = (loc: Loc | undefined, label?: string) => {
+    if (!loc) return '';
+    const text = label ?? `${loc.file}:${loc.line}`;
+    return `[${t(text)}](${href(loc.file)}#L${loc.line})`;
+  };
+  const cell = (c: Cell, row: string) => `${MARK[c.status]} ${t(c.text)}${c.loc ? ` (${link(c.loc, shortLabel(c.loc, row))})` : ''}`;
+  const multiSet = report.sets.length > 1;
+  const setCol = (set: string) => (multiSet ? `${t(set)} | ` : '');
+  const out: string[] = [];
+  const s = report.summary;
+
+  out.push(`# SQL Architect: ${t(report.title)}`, '');
+  out.push(`Reviewed ${s.files} migration file${s.files === 1 ? '' : 's'} in ${s.sets} set${s.sets === 1 ? '' : 's'}: ${report.sets.map(t).join(', ') || 'none'}.`, '');
+  if (report.since) {
+    out.push(`> Findings and migration risk are limited to the ${report.since.files.length} migration${report.since.files.length === 1 ? '' : 's'} added${report.since.ref ? ` since ${mdCode(report.since.ref)}` : ''}${report.since.files.length ? `: ${report.since.files.map(t).join(', ')}` : ''}. The schema sections describe the whole schema.`, '');
+  }
+
+  out.push('## Summary', '');
+  out.push('| Tables | Tenant tables | Findings | Errors | Warnings | Info |', '|---:|---:|---:|---:|---:|---:|');
+  out.push(`| ${s.tables} | ${s.tenantTables} | ${s.findings} | ${s.bySeverity.error} | ${s.bySeverity.warning} | ${s.bySeverity.info} |`, '');
+  out.push(`Findings by category: ${Object.entries(s.byCategory).map(([c, n]) => `${c} ${n}`).join(', ')}.`, '');
+  out.push('| Area | Verdict |', '|---|---|');
+  for (const v of s.verdicts) out.push(`| ${VERDICT[v.status]} ${t(v.title)} | ${t(v.text)} |`);
+  out.push('');
+
+  out.push('## Tenant isolation', '');
+  if (report.tenantMatrix.length === 0) {
+    out.push(`No tenant tables: no table has a tenant column (${report.tenantColumns.map(t).join(', ')}).`, '');
+  } else {
+    out.push(`${multiSet ? '| Set ' : ''}| Table | Tenant column | Tenant-leading index | RLS enabled | RLS forced | Policies on tenant | Tenant in UNIQUE | Tenant in FK | Isolated |`);
+    out.push(`${multiSet ? '|---' : ''}|---|---|---|---|---|---|---|---|---|`);
+    for (const r of report.tenantMatrix) {
+      const col = `${t(r.tenantColumn.name)} ${t(r.tenantColumn.type)}${r.tenantColumn.notNull ? '' : ' (nullable)'} (${link(r.tenantColumn.loc, shortLabel(r.tenantColumn.loc, r.loc.file))})`;
+      out.push(`| ${setCol(r.set)}${link(r.loc, r.table)} | ${col} | ${cell(r.index, r.loc.file)} | ${cell(r.rlsEnabled, r.loc.file)} | ${cell(r.rlsForced, r.loc.file)} | ${cell(r.policies, r.loc.file)} | ${cell(r.unique, r.loc.file)} | ${cell(r.foreignKeys, r.loc.file)} | ${r.isolated ? '✅ yes' : `❌ ${t(r.gaps.join('; '))}`} |`);
+    }
+    out.push('');
+    const withPolicies = report.tenantMatrix.filter((r) => r.policyList.length);
+    if (withPolicies.length) {
+      out.push('### Policies of tenant tables', '');
+      out.push('| Table | Policy | Command | Roles | USING | on tenant | WITH CHECK | on tenant | Limited to tenant |', '|---|---|---|---|---|---|---|---|---|');
+      const yn = (b: boolean | undefined) => (b === undefined ? '—' : b ? '✅' : '❌');
+      for (const r of withPolicies) {
+        for (const p of r.policyList) {
+          out.push(`| ${t(r.table)} | ${link(p.loc, p.name)}${p.permissive ? '' : ' (restrictive)'} | ${p.command} | ${t(p.roles.join(', '))} | ${p.using ? mdCode(clip(p.using)) : '—'} | ${yn(p.usingTenant)} | ${p.withCheck ? mdCode(clip(p.withCheck)) : '—'} | ${yn(p.checkTenant)} | ${p.scoped ? '✅' : '❌'} |`);
+        }
+      }
+      out.push('');
+    }
+  }
+
+  out.push('## Sensitive data', '');
+  if (report.sensitive.length === 0) out.push('No column looks like a secret or personal data.', '');
+  else {
+    out.push(`| ${multiSet ? 'Set | ' : ''}Table | Column | Type | Why flagged | Stored in clear | Storage |`, `|${multiSet ? '---|' : ''}---|---|---|---|---|---|`);
+    for (const c of report.sensitive) {
+      out.push(`| ${setCol(c.set)}${t(c.table)} | ${link(c.loc, c.column)} | ${t(c.type)} | ${t(c.why)} | ${c.inClear ? '❌ yes' : '✅ no'} | ${t(c.storage)} |`);
+    }
+    out.push('');
+  }
+
+  out.push('## Migration risk', '');
+  out.push('Statements that take a lock blocking reads or writes on a table that existed before their migration, newest migration first.', '');
+  if (report.migrationRisk.length === 0) out.push('No statement takes a blocking lock on an existing table.', '');
+  for (const f of report.migrationRisk) out.push(...riskMd(f, link, multiSet), '');
+
+  out.push('## Findings by rule', '');
+  if (report.findingsByRule.length === 0) out.push('No findings.', '');
+  for (const g of report.findingsByRule) out.push(...ruleMd(g, link), '');
+
+  out.push('## Schema overview', '');
+  if (report.tables.length === 0) out.push('No tables.', '');
+  else {
+    out.push('```mermaid', report.erDiagram, '```', '');
+    if (report.relationships.length) {
+      out.push('| From | Columns | To | Columns | Foreign key |', '|---|---|---|---|---|');
+      for (const r of report.relationships) out.push(`| ${t(r.from)} | ${t(r.fromColumns.join(', '))} | ${t(r.to)}${r.toKnown ? '' : ' (outside the migrations)'} | ${t(r.toColumns.join(', '))} | ${link(r.loc, r.name)} |`);
+      out.push('');
+    }
+    for (const tb of report.tables) out.push(...tableMd(tb, link, multiSet), '');
+  }
+  if (report.internalErrors.length) {
+    out.push('## Internal errors', '', 'Some rules failed on these inputs; please report them.', '');
+    for (const e of report.internalErrors) out.push(`- ${t(e)}`);
+    out.push('');
+  }
+  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+}
+
+type Link = (loc: Loc | undefined, label?: string) => string;
+
+function riskMd(f: RiskFile, link: Link, multiSet: boolean): string[] {
+  const out = [`### ${t(multiSet ? `${f.set}: ${f.file}` : f.file)}`, ''];
+  out.push('| Line | Statement | Table | Lock | What waits | Rewrite / scan | lock_timeout |', '|---|---|---|---|---|---|---|');
+  for (const s of f.statements) {
+    for (const [i, l] of s.locks.entries()) {
+      const effect = l.rewrite ? 'rewrites the table' : l.scan ? 'scans the table' : '—';
+      out.push(`| ${i === 0 ? link(s.loc, `L${s.loc.line}`) : ''} | ${i === 0 ? mdCode(clip(s.sql, 90)) : ''} | ${t(l.table)} | ${l.mode} (${t(l.what)}) | ${t(l.waits)} | ${effect} | ${s.lockTimeoutSet ? 'set' : '**not set**'} |`);
+    }
+  }
+  return out;
+}
+
+function ruleMd(g: RuleFindings, link: Link): string[] {
+  const out = [`### ${SEVERITY[g.severity]}: ${t(g.rule)} (${g.locations.length})`, ''];
+  // Titles and rationales are the registry's own Markdown (`code` spans); only HTML characters are escaped.
+  out.push(`**${trusted(g.title)}.** ${trusted(g.rationale)} [Rule documentation](${g.docs})`, '');
+  for (const l of g.locations) out.push(`- ${link(l.loc)}: ${t(l.message)}`);
+  return out;
+}
+
+function tableMd(tb: TableFact, link: Link, multiSet: boolean): string[] {
+  const flags = [tb.tenantColumn ? `tenant column ${tb.tenantColumn}` : '', `RLS ${tb.rls}`, tb.partitioned ? 'partitioned' : ''].filter(Boolean).join(', ');
+  const out = [`### ${t(multiSet ? `${tb.set}: ${tb.name}` : tb.name)}`, ''];
+  out.push(`Created in ${link(tb.loc)}; ${t(flags)}.${tb.comment ? ` ${t(tb.comment)}` : ''}`, '');
+  out.push('| Column | Type | Null | Key | Notes |', '|---|---|---|---|---|');
+  for (const c of tb.columns) {
+    const key = [c.primaryKey ? 'PK' : '', c.foreignKey ? 'FK' : ''].filter(Boolean).join(', ');
+    const notes = [c.tenant ? 'tenant' : '', c.sensitive ? 'sensitive' : '', c.hasDefault ? 'default' : '', c.comment ?? ''].filter(Boolean).join('; ');
+    out.push(`| ${link(c.loc, c.name)} | ${t(c.type)} | ${c.notNull ? 'NOT NULL' : 'null'} | ${key} | ${t(notes)} |`);
+  }
+  const keys = tb.constraints.filter((c) => c.kind !== 'check');
+  if (keys.length || tb.indexes.length) out.push('');
+  for (const c of keys) out.push(`- ${c.kind.toUpperCase()} ${link(c.loc, c.name)} (${t(c.columns.join(', '))})${c.references ? ` → ${t(c.references)} (${t((c.refColumns ?? []).join(', '))})` : ''}${c.validated ? '' : ' NOT VALID'}`);
+  for (const i of tb.indexes.filter((x) => !x.constraint)) out.push(`- ${i.unique ? 'UNIQUE ' : ''}INDEX ${link(i.loc, i.name)} ${t(i.method)} (${t(i.columns.join(', '))})${i.include.length ? ` INCLUDE (${t(i.include.join(', '))})` : ''}${i.partial ? ' partial' : ''}`);
+  return out;
+}
+
+/** `L12` in the row's own file; `0005_rls.sql:12` when the fact comes from another migration. */
+export function shortLabel(loc: Loc, rowFile: string): string {
+  return loc.file === rowFile ? `L${loc.line}` : `${loc.file.slice(loc.file.lastIndexOf('/') + 1)}:${loc.line}`;
+}
+
+function trusted(s: string): string {
+  return s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!).replace(/\r?\n/g, ' ');
+}
+
+export function clip(s: string, n = 70): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}

@@ -1,0 +1,227 @@
+// The design review report as plain data: what buildReport produces and every renderer reads. Versioned: the JSON
+// export is this object, so fields are only ever added.
+import type { Category, Severity } from '../engine/types';
+
+/** Where a fact comes from. `file` is the display path the caller chose (relPath); line and column are 1-based UTF-16. */
+export interface Loc {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** One cell of the tenant matrix: a yes/no fact with the statement that established it. */
+export interface Cell {
+  status: 'yes' | 'no' | 'partial' | 'n/a';
+  text: string;
+  loc?: Loc;
+}
+
+export type AreaId = 'tenancy' | 'security' | 'locking' | 'design' | 'syntax';
+
+export interface Verdict {
+  area: AreaId;
+  title: string;
+  /** fail: an error-severity finding; warn: a warning; ok: nothing worse than info. */
+  status: 'ok' | 'warn' | 'fail';
+  text: string;
+}
+
+export interface Summary {
+  sets: number;
+  files: number;
+  tables: number;
+  tenantTables: number;
+  findings: number;
+  bySeverity: Record<Severity, number>;
+  byCategory: Record<Category, number>;
+  verdicts: Verdict[];
+}
+
+export interface PolicyFact {
+  name: string;
+  command: string;
+  permissive: boolean;
+  roles: string[];
+  using?: string;
+  withCheck?: string;
+  /** USING compares a tenant column (undefined: the policy has no USING). */
+  usingTenant?: boolean;
+  checkTenant?: boolean;
+  /** Every command the policy covers is limited to the tenant (itself, or by a restrictive policy). */
+  scoped: boolean;
+  loc: Loc;
+}
+
+export interface KeyFact {
+  name: string;
+  kind: 'primary' | 'unique' | 'unique-index' | 'foreign';
+  columns: string[];
+  /** Foreign keys: the referenced table (display name) and columns. */
+  references?: string;
+  refColumns?: string[];
+  includesTenant: boolean;
+  /** Exempt from the tenant rule (a generated, globally unique single column; a key to a non-tenant table). */
+  exempt: boolean;
+  loc: Loc;
+}
+
+export interface TenantRow {
+  set: string;
+  table: string;
+  loc: Loc;
+  tenantColumn: { name: string; type: string; notNull: boolean; loc: Loc };
+  index: Cell;
+  rlsEnabled: Cell;
+  rlsForced: Cell;
+  policies: Cell;
+  policyList: PolicyFact[];
+  unique: Cell;
+  foreignKeys: Cell;
+  keys: KeyFact[];
+  /** RLS enabled, at least one policy, every permissive policy tenant-scoped, forced (or policies for named roles only). */
+  isolated: boolean;
+  /** Why it is not isolated, in words. */
+  gaps: string[];
+}
+
+export interface SensitiveColumn {
+  set: string;
+  table: string;
+  column: string;
+  type: string;
+  kind: string;
+  why: string;
+  /** Readable by anyone who can read the table (plain type, no COMMENT saying it is encrypted or hashed). */
+  inClear: boolean;
+  /** How it is stored, in words: `plain text`, `bytea (ciphertext or hash)`, `domain public.secret`… */
+  storage: string;
+  loc: Loc;
+}
+
+export interface RiskLock {
+  table: string;
+  mode: string;
+  what: string;
+  waits: string;
+  blocksReads: boolean;
+  blocksWrites: boolean;
+  rewrite: boolean;
+  scan: boolean;
+}
+
+export interface RiskStatement {
+  loc: Loc;
+  sql: string;
+  inTransaction: boolean;
+  lockTimeoutSet: boolean;
+  locks: RiskLock[];
+}
+
+export interface RiskFile {
+  set: string;
+  file: string;
+  statements: RiskStatement[];
+}
+
+export interface FindingLocation {
+  loc: Loc;
+  severity: Severity;
+  message: string;
+}
+
+export interface RuleFindings {
+  rule: string;
+  title: string;
+  category: Category;
+  /** The most severe severity among its findings. */
+  severity: Severity;
+  rationale: string;
+  docs: string;
+  locations: FindingLocation[];
+}
+
+export interface ColumnFact {
+  name: string;
+  type: string;
+  notNull: boolean;
+  hasDefault: boolean;
+  primaryKey: boolean;
+  foreignKey: boolean;
+  tenant: boolean;
+  sensitive: boolean;
+  comment?: string;
+  loc: Loc;
+}
+
+export interface ConstraintFact {
+  name: string;
+  kind: string;
+  columns: string[];
+  references?: string;
+  refColumns?: string[];
+  validated: boolean;
+  loc: Loc;
+}
+
+export interface IndexFact {
+  name: string;
+  columns: string[];
+  include: string[];
+  unique: boolean;
+  partial: boolean;
+  method: string;
+  constraint?: string;
+  loc: Loc;
+}
+
+export interface TableFact {
+  set: string;
+  /** Display name: `t` for public.t, `schema.t` otherwise. */
+  name: string;
+  schema: string;
+  loc: Loc;
+  comment?: string;
+  tenantColumn?: string;
+  rls: 'off' | 'enabled' | 'forced';
+  partitioned: boolean;
+  columns: ColumnFact[];
+  constraints: ConstraintFact[];
+  indexes: IndexFact[];
+  /** Files that changed the table, in apply order. */
+  history: Loc[];
+}
+
+export interface Relationship {
+  set: string;
+  name: string;
+  from: string;
+  fromColumns: string[];
+  to: string;
+  toColumns: string[];
+  /** The referenced table is part of the reviewed schema (not e.g. auth.users of a platform). */
+  toKnown: boolean;
+  /** Every referencing column is NOT NULL. */
+  required: boolean;
+  loc: Loc;
+}
+
+export interface ReportModel {
+  version: 1;
+  title: string;
+  /** Set when the report is limited to migrations added after a git ref. */
+  since?: { ref?: string; files: string[] };
+  sets: string[];
+  files: string[];
+  summary: Summary;
+  tenantColumns: string[];
+  tenantMatrix: TenantRow[];
+  sensitive: SensitiveColumn[];
+  migrationRisk: RiskFile[];
+  findingsByRule: RuleFindings[];
+  tables: TableFact[];
+  relationships: Relationship[];
+  /** Mermaid `erDiagram` text of the tables and their foreign keys. */
+  erDiagram: string;
+  /** Rule code that threw while the report's analysis ran (reported, never fatal). */
+  internalErrors: string[];
+}
