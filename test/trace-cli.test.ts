@@ -1,0 +1,87 @@
+// `sql-architect trace` and `verify-isolation` on the embedded PostgreSQL (PGlite), end to end through the CLI.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { runCli, tempWorkspace } from './helpers';
+
+interface JsonEdit { file?: string; line: number; column: number; endLine: number; endColumn: number; newText: string }
+
+function applyJsonEdits(text: string, edits: JsonEdit[]): string {
+  const lines = text.split('\n');
+  const offset = (l: number, c: number) => lines.slice(0, l - 1).reduce((n, s) => n + s.length + 1, 0) + c - 1;
+  let out = text;
+  for (const e of [...edits].sort((a, b) => offset(b.line, b.column) - offset(a.line, a.column))) out = out.slice(0, offset(e.line, e.column)) + e.newText + out.slice(offset(e.endLine, e.endColumn));
+  return out;
+}
+
+describe('sql-architect trace / verify-isolation (embedded PostgreSQL)', function () {
+  this.timeout(300000);
+
+  it('trace --format json follows the contract: real locks, rewrites, timings and errors per statement', () => {
+    const dir = tempWorkspace({
+      'db/001_init.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, n int, name text);\nINSERT INTO t SELECT g, g, \'x\' FROM generate_series(1, 50) g;\n',
+      'db/002_change.sql': "-- Größere Zahlen 📈\nALTER TABLE t ALTER COLUMN n TYPE bigint;\nCREATE INDEX t_name_idx ON t (name);\nALTER TABLE t ADD COLUMN c int DEFAULT 0;\nALTER TABLE t ALTER COLUMN missing SET NOT NULL;\n",
+    });
+    const r = runCli(['trace', 'db', '--format', 'json'], dir);
+    assert.equal(r.status, 1, `a failing statement exits 1\n${r.stderr}`);
+    const json = JSON.parse(r.stdout) as { version: number; statements: { file: string; line: number; sql: string; locks: { relation: string; mode: string }[]; rewrites: string[]; ms: number; error?: string }[] };
+    assert.equal(json.version, 1);
+    const by = (sql: RegExp) => json.statements.find((s) => sql.test(s.sql))!;
+    const type = by(/TYPE bigint/);
+    assert.deepEqual([type.file, type.line], ['db/002_change.sql', 2]);
+    assert.ok(type.locks.some((l) => l.relation === 't' && l.mode === 'AccessExclusiveLock'));
+    assert.ok(type.rewrites.includes('t'), 'ALTER COLUMN TYPE int → bigint rewrites the table');
+    const idx = by(/CREATE INDEX/);
+    assert.ok(idx.locks.some((l) => l.relation === 't' && l.mode === 'ShareLock'));
+    assert.deepEqual(idx.rewrites, []);
+    const add = by(/ADD COLUMN c/);
+    assert.deepEqual(add.rewrites, [], 'a constant default is free since PostgreSQL 11');
+    assert.ok(typeof add.ms === 'number' && add.ms >= 0);
+    assert.match(by(/missing/).error!, /column "missing" of relation "t" does not exist.*42703/);
+  });
+
+  it('trace text output turns the PostgreSQL error into a migration-fails finding at the file and line', () => {
+    const dir = tempWorkspace({
+      'm/001.sql': 'CREATE TABLE t (id bigint PRIMARY KEY);\n',
+      'm/002.sql': 'SELECT 1;\n\nALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (parent_id) REFERENCES t (id);\n',
+    });
+    const r = runCli(['trace', 'm'], dir);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /^m\/002\.sql:3:\d+ error migration-fails PostgreSQL rejects this statement: column "parent_id" referenced in foreign key constraint does not exist/m);
+    assert.match(r.stdout, /statements replayed on PostgreSQL/);
+  });
+
+  it('proves isolation on a table fixed by the require-tenant-rls quick fix', () => {
+    const sql = 'CREATE TABLE tenants (id uuid PRIMARY KEY);\nCREATE TABLE notes (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  tenant_id uuid NOT NULL REFERENCES tenants (id),\n  body text NOT NULL\n);\n';
+    const dir = tempWorkspace({ 'db/20240101000000_notes.sql': sql });
+    const before = runCli(['verify-isolation', 'db', '--format', 'json'], dir);
+    assert.equal(before.status, 1, before.stderr);
+    assert.equal(JSON.parse(before.stdout).tables[0].status, 'leaks');
+
+    const check = JSON.parse(runCli(['check', 'db', '--format', 'json'], dir).stdout) as { findings: { rule: string; fixes: { edits: JsonEdit[] }[] }[] };
+    const finding = check.findings.find((f) => f.rule === 'require-tenant-rls');
+    assert.ok(finding, JSON.stringify(check.findings.map((f) => f.rule)));
+    fs.writeFileSync(path.join(dir, 'db/20240101000000_notes.sql'), applyJsonEdits(sql, finding.fixes[0].edits));
+
+    const after = runCli(['verify-isolation', 'db', '--format', 'json'], dir);
+    const json = JSON.parse(after.stdout) as { version: number; tables: { table: string; tenantColumn: string; status: string; details: string }[] };
+    assert.equal(json.version, 1);
+    assert.deepEqual(json.tables.map((t) => [t.table, t.tenantColumn, t.status]), [['notes', 'tenant_id', 'isolated']], json.tables[0]?.details);
+    assert.equal(after.status, 0);
+  });
+
+  it('proves a leak on a table whose policy is USING (true)', () => {
+    const dir = tempWorkspace({
+      'db/001.sql': [
+        'CREATE TABLE docs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, tenant_id uuid NOT NULL, title text);',
+        'ALTER TABLE docs ENABLE ROW LEVEL SECURITY;',
+        'ALTER TABLE docs FORCE ROW LEVEL SECURITY;',
+        'CREATE POLICY docs_all ON docs USING (true) WITH CHECK (true);',
+      ].join('\n') + '\n',
+    });
+    const r = runCli(['verify-isolation', 'db'], dir);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /✘ LEAKS\s+docs \(tenant_id\): SELECT as tenant A returned \d+ of \d+ rows of tenant B/);
+    assert.match(r.stdout, /1 tenant tables: 0 isolated, 1 leak/);
+  });
+});
