@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerReportCommands } from './reports';
+import { registerDatabaseCommands } from './database';
 
 let client: LanguageClient | undefined;
 
@@ -57,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     }),
   );
   registerReportCommands(context, () => client!);
+  registerDatabaseCommands(context, () => client!);
 
   client.onNotification('sqlArchitect/status', (p: { state: string; findings: number }) => {
     status.text = p.state === 'analysing' ? '$(loading~spin) SQL Architect: analysing…' : `$(database) SQL Architect: ${p.findings}`;

@@ -11,11 +11,14 @@ import { codeActionsFor, fileToUri, fixAllEdit, toDiagnostic, uriToFile } from '
 import { hover } from './hover';
 import { DEFAULT_SETTINGS, Workspace, type EditorSettings } from './workspace';
 import { registerCustomRequests } from './requests';
+import { DatabaseFeatures, registerDatabaseRequests } from './database';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const ws = new Workspace();
 const parserReady = initParser();
+const db = new DatabaseFeatures(connection, ws);
+let canRefreshHints = false;
 
 let canCreateFiles = false;
 let clientDocsCommand = false;
@@ -36,6 +39,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   hasWatchedFilesRegistration = Boolean(caps.workspace?.didChangeWatchedFiles?.dynamicRegistration);
   hasProgress = Boolean(caps.window?.workDoneProgress);
   hasWorkspaceFolders = Boolean(caps.workspace?.workspaceFolders);
+  canRefreshHints = Boolean(caps.workspace?.inlayHint?.refreshSupport);
   const init = (params.initializationOptions ?? {}) as { clientCommands?: string[]; settings?: Partial<EditorSettings> };
   clientDocsCommand = Boolean(init.clientCommands?.includes('sqlArchitect.showRuleDocs'));
   if (init.settings) ws.settings = { ...DEFAULT_SETTINGS, ...init.settings };
@@ -44,6 +48,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
       hoverProvider: true,
+      inlayHintProvider: true,
       executeCommandProvider: { commands: ['sqlArchitect.server.showRuleDocs', 'sqlArchitect.server.reanalyze'] },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
@@ -91,11 +96,12 @@ function status(state: 'analysing' | 'idle'): void {
 
 /** Publishes diagnostics of the given sets, skipping files whose diagnostics did not change. */
 function publishAll(results: SetResult[]): void {
+  db.invalidate(results);
   for (const p of ws.configProblems) connection.window.showErrorMessage(`SQL Architect: configuration error: ${p.message}`);
   for (const r of results) {
     const byFile = new Map<string, Diagnostic[]>();
     for (const f of r.files) byFile.set(f.path, []);
-    if (ws.settings.enable) for (const f of r.findings) byFile.get(f.file)?.push(toDiagnostic(ws, f));
+    if (ws.settings.enable) for (const f of [...r.findings, ...db.extraDiagnostics(r.id)]) byFile.get(f.file)?.push(toDiagnostic(ws, f));
     for (const [file, diags] of byFile) {
       const visible = ws.settings.scope === 'workspace' || ws.isOpen(file) ? diags : [];
       const uri = fileToUri(file);
@@ -201,6 +207,7 @@ connection.onExecuteCommand(async (params) => {
 });
 
 registerCustomRequests(connection, ws, () => parserReady, (results) => publishAll(results));
+registerDatabaseRequests(connection, db, () => parserReady, () => publishAll([...ws.results.values()]), () => canRefreshHints);
 
 documents.listen(connection);
 connection.listen();

@@ -119,9 +119,11 @@ export class Workspace {
   analyze(only?: string[]): SetResult[] {
     const files = this.allFiles();
     const groups = groupMigrationSets(files);
+    // A deleted file is in no group any more: its set is the one it belonged to before.
+    const before = new Map(this.setOf);
     this.setOf.clear();
     for (const g of groups) for (const f of g.files) this.setOf.set(f.path, g.id);
-    const wanted = only ? new Set(only.map((f) => this.setOf.get(f)).filter(Boolean)) : undefined;
+    const wanted = only ? new Set(only.map((f) => this.setOf.get(f) ?? before.get(f)).filter(Boolean)) : undefined;
     if (!only) this.configProblems = [];
     const done: SetResult[] = [];
     for (const id of [...this.results.keys()]) if (!groups.some((g) => g.id === id)) this.results.delete(id);

@@ -176,3 +176,34 @@ describe('language server over stdio (dist/server.js)', function () {
     assert.ok(client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-rls'));
   });
 });
+
+describe('language server: embedded PostgreSQL requests', function () {
+  this.timeout(180000);
+  it('sqlArchitect/trace measures locks (inlay hints) and turns real errors into migration-fails diagnostics; verifyIsolation proves leaks', async () => {
+    const dir = tempWorkspace({
+      'db/20240101000000_init.sql': 'CREATE TABLE tenants (id uuid PRIMARY KEY);\nCREATE TABLE notes (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants (id), body text);\n',
+      'db/20240102000000_change.sql': 'CREATE INDEX notes_body_idx ON notes (body);\nALTER TABLE notes ALTER COLUMN nope SET NOT NULL;\n',
+    });
+    const client = new LspClient();
+    try {
+      await client.initialize(dir);
+      const file = path.join(dir, 'db/20240102000000_change.sql');
+      await client.waitFor(() => client.diags(file).some((d) => d.code === 'require-concurrent-index'), 'static findings');
+      await client.open(file, fs.readFileSync(file, 'utf8'));
+      const r = (await client.conn.sendRequest('sqlArchitect/trace', { uri: uri(file) })) as { statements: number; failures: number };
+      assert.equal(r.failures, 1);
+      await client.waitFor(() => client.diags(file).some((d) => d.code === 'migration-fails'), 'migration-fails diagnostic');
+      const fail = client.diags(file).find((d) => d.code === 'migration-fails')!;
+      assert.equal(fail.range.start.line, 1);
+      assert.match(fail.message, /column "nope" of relation "notes" does not exist/);
+      const hints = (await client.conn.sendRequest('textDocument/inlayHint', {
+        textDocument: { uri: uri(file) }, range: { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } },
+      })) as { position: { line: number }; label: string }[];
+      assert.ok(hints.some((h) => h.position.line === 0 && /Share on notes/.test(h.label)), JSON.stringify(hints));
+      const iso = (await client.conn.sendRequest('sqlArchitect/verifyIsolation', { uri: uri(file) })) as { tables: { table: string; status: string }[] };
+      assert.deepEqual(iso.tables.map((t) => [t.table, t.status]), [['notes', 'leaks']]);
+    } finally {
+      await client.stop();
+    }
+  });
+});

@@ -1,0 +1,108 @@
+// Embedded PostgreSQL from the language server: lock trace (inlay hints + migration-fails diagnostics) and
+// the tenant-isolation proof. The engine runs in a worker thread, so the server stays responsive.
+import { InlayHint, InlayHintKind, type Connection, type Diagnostic } from 'vscode-languageserver/node';
+import { PgEngine, type IsolationResult, type TraceEntry } from '../pg/index';
+import { isolationTables, migrationFailures, replayStatements } from '../pg/from-analysis';
+import type { Finding, SetResult } from '../rules/index';
+import { fileToUri, toDiagnostic, uriToFile } from './convert';
+import type { Workspace } from './workspace';
+
+export class DatabaseFeatures {
+  private engine: PgEngine | undefined;
+  /** Trace entries per file, from the last trace of its set. */
+  readonly traces = new Map<string, TraceEntry[]>();
+  /** migration-fails findings per set, until a file of the set changes. */
+  readonly failures = new Map<string, Finding[]>();
+  /** The file texts the trace of a set was taken on: hints are dropped when the text changes. */
+  private readonly tracedTexts = new Map<string, string>();
+
+  constructor(private readonly connection: Connection, private readonly ws: Workspace) {}
+
+  private getEngine(): PgEngine {
+    this.engine ??= new PgEngine({ keepWarm: true, statementTimeoutMs: 60000 });
+    return this.engine;
+  }
+
+  async close(): Promise<void> {
+    await this.engine?.close();
+    this.engine = undefined;
+  }
+
+  /** Forgets trace results of files whose text changed since they were traced. */
+  invalidate(results: SetResult[]): void {
+    for (const r of results) {
+      const stale = r.files.some((f) => this.tracedTexts.has(f.path) && this.tracedTexts.get(f.path) !== f.text);
+      if (!stale) continue;
+      this.failures.delete(r.id);
+      for (const f of r.files) { this.traces.delete(f.path); this.tracedTexts.delete(f.path); }
+    }
+  }
+
+  extraDiagnostics(setId: string): Finding[] {
+    return this.failures.get(setId) ?? [];
+  }
+
+  async trace(file?: string): Promise<{ statements: number; failures: number; blocking: number; files: string[] }> {
+    const sets = file ? [this.ws.resultFor(file)].filter((s): s is SetResult => Boolean(s)) : [...this.ws.results.values()];
+    let statements = 0;
+    let blocking = 0;
+    for (const set of sets) {
+      const entries = await this.getEngine().traceStatements(replayStatements(set));
+      for (const f of set.files) { this.traces.set(f.path, []); this.tracedTexts.set(f.path, f.text); }
+      for (const e of entries) this.traces.get(e.file)?.push(e);
+      this.failures.set(set.id, migrationFailures(set, entries));
+      statements += entries.length;
+      blocking += entries.filter((e) => e.locks.some((l) => !l.created && /^(AccessExclusive|Exclusive|ShareRowExclusive|Share)Lock$/.test(l.mode))).length;
+    }
+    const failures = sets.reduce((n, s) => n + (this.failures.get(s.id)?.length ?? 0), 0);
+    return { statements, failures, blocking, files: sets.flatMap((s) => s.files.map((f) => fileToUri(f.path))) };
+  }
+
+  async verifyIsolation(file?: string): Promise<{ tables: IsolationResult[] }> {
+    const sets = file ? [this.ws.resultFor(file)].filter((s): s is SetResult => Boolean(s)) : [...this.ws.results.values()];
+    const tables: IsolationResult[] = [];
+    for (const set of sets) {
+      const config = this.ws.configFor(set.id);
+      const t = isolationTables(set, config);
+      if (!t.length) continue;
+      const r = await this.getEngine().verifyIsolation(replayStatements(set), { tenantSetting: config.tenantSetting, tables: t });
+      tables.push(...r.tables);
+    }
+    return { tables };
+  }
+
+  /** One hint at the end of each traced statement's first line: the locks PostgreSQL took, rewrites, time. */
+  inlayHints(uri: string): InlayHint[] {
+    const file = uriToFile(uri);
+    const entries = this.traces.get(file);
+    const text = this.ws.text(file);
+    if (!entries || text === undefined || this.tracedTexts.get(file) !== text) return [];
+    const lines = text.split('\n');
+    return entries.map((e) => {
+      const line = e.line - 1;
+      const locks = e.locks.filter((l) => !l.created && l.kind === 'table').map((l) => `${l.mode.replace(/Lock$/, '')} on ${l.relation}`);
+      const label = e.error ? `✘ ${e.error.message}` : `🔒 ${locks.join(', ') || 'no blocking lock'}${e.rewrites.length ? ` · rewrites ${e.rewrites.join(', ')}` : ''} · ${e.ms.toFixed(1)} ms`;
+      return { position: { line, character: lines[line]?.length ?? 0 }, label: ` ${label}`, kind: InlayHintKind.Type, paddingLeft: true };
+    });
+  }
+
+  diagnosticsFor(setId: string): Diagnostic[] {
+    return this.extraDiagnostics(setId).map((f) => toDiagnostic(this.ws, f));
+  }
+}
+
+export function registerDatabaseRequests(connection: Connection, db: DatabaseFeatures, ready: () => Promise<void>, republish: () => void, canRefreshHints: () => boolean): void {
+  connection.onRequest('sqlArchitect/trace', async (params: { uri?: string }) => {
+    await ready();
+    const r = await db.trace(params?.uri ? uriToFile(params.uri) : undefined);
+    republish();
+    if (canRefreshHints()) void connection.sendRequest('workspace/inlayHint/refresh');
+    return r;
+  });
+  connection.onRequest('sqlArchitect/verifyIsolation', async (params: { uri?: string }) => {
+    await ready();
+    return db.verifyIsolation(params?.uri ? uriToFile(params.uri) : undefined);
+  });
+  connection.languages.inlayHint.on((params) => db.inlayHints(params.textDocument.uri));
+  connection.onShutdown(() => db.close());
+}
