@@ -92,8 +92,8 @@ export function lockPlan(stmt: Statement, ctx: Pick<StatementContext, 'before' |
   };
   // A table the model does not know is taken to exist: a migration set may start from a live database.
   const existing = (q: QName) => !ctx.createdInFile(q);
-  const add = (q: QName, mode: LockMode, what: string, opts?: { rewrite?: boolean; scan?: boolean }) => {
-    entries.push(entry(name(q), mode, what, existing(q), opts));
+  const add = (q: QName, mode: LockMode, what: string, opts?: { rewrite?: boolean; scan?: boolean; existing?: boolean }) => {
+    entries.push(entry(name(q), mode, what, opts?.existing ?? existing(q), opts));
   };
   for (const a of stmt.actions) actionLocks(a, add, ctx, existing);
   // One entry per table: the strongest mode, rewrite/scan if any action does.
@@ -110,7 +110,7 @@ export function lockPlan(stmt: Statement, ctx: Pick<StatementContext, 'before' |
   return { entries: [...merged.values()] };
 }
 
-type Add = (q: QName, mode: LockMode, what: string, opts?: { rewrite?: boolean; scan?: boolean }) => void;
+type Add = (q: QName, mode: LockMode, what: string, opts?: { rewrite?: boolean; scan?: boolean; existing?: boolean }) => void;
 
 const ALTER_OTHER: Record<string, LockMode> = {
   AT_SetStatistics: 'ShareUpdateExclusive', AT_SetRelOptions: 'ShareUpdateExclusive', AT_ResetRelOptions: 'ShareUpdateExclusive',
@@ -118,16 +118,21 @@ const ALTER_OTHER: Record<string, LockMode> = {
   AT_DisableTrig: 'ShareRowExclusive', AT_EnableTrigAll: 'ShareRowExclusive', AT_DisableTrigAll: 'ShareRowExclusive',
   AT_EnableTrigUser: 'ShareRowExclusive', AT_DisableTrigUser: 'ShareRowExclusive', AT_EnableAlwaysTrig: 'ShareRowExclusive',
   AT_EnableReplicaTrig: 'ShareRowExclusive',
+  // Completes an interrupted DETACH PARTITION … CONCURRENTLY.
+  AT_DetachPartitionFinalize: 'ShareUpdateExclusive',
 };
 
 function actionLocks(a: Action, add: Add, ctx: Pick<StatementContext, 'before' | 'config'>, existing: (q: QName) => boolean): void {
   const pg = ctx.config.postgresVersion;
   switch (a.type) {
     case 'create-table':
-      add(a.table, 'AccessExclusive', 'CREATE TABLE');
+      // The new table is not yet visible to anyone else: its own lock harms nobody.
+      add(a.table, 'AccessExclusive', 'CREATE TABLE', { existing: false });
       // A foreign key in CREATE TABLE locks the referenced table against writes while it is added.
       for (const c of [...a.constraints, ...a.columns.flatMap((col) => col.constraints)]) {
-        if (c.kind === 'foreign' && c.refTable) add(c.refTable, 'ShareRowExclusive', 'FOREIGN KEY reference');
+        if (c.kind !== 'foreign' || !c.refTable) continue;
+        const self = c.refTable.name === a.table.name && (c.refTable.schema ?? a.table.schema) === a.table.schema;
+        add(c.refTable, 'ShareRowExclusive', 'FOREIGN KEY reference', self ? { existing: false } : undefined);
       }
       if (a.partitionOf) add(a.partitionOf, 'AccessExclusive', 'PARTITION OF');
       return;
@@ -139,6 +144,11 @@ function actionLocks(a: Action, add: Add, ctx: Pick<StatementContext, 'before' |
       for (const k of c.constraints) {
         if (k.kind === 'foreign' && k.refTable) add(k.refTable, 'ShareRowExclusive', 'FOREIGN KEY reference');
         if (k.kind === 'unique' || k.kind === 'primary') add(a.table, 'AccessExclusive', 'ADD COLUMN … UNIQUE', { scan: true });
+        // An inline CHECK is validated against every existing row under the ADD COLUMN lock; an inline
+        // REFERENCES only when the new column gets a value (PostgreSQL skips the check of an all-NULL column).
+        if (k.kind === 'check' || (k.kind === 'foreign' && (c.defaultKind !== 'none' || c.identity || c.generatedStored))) {
+          add(a.table, 'AccessExclusive', 'ADD COLUMN', { scan: true });
+        }
       }
       return;
     }
@@ -147,7 +157,9 @@ function actionLocks(a: Action, add: Add, ctx: Pick<StatementContext, 'before' |
       return;
     case 'alter-column-type': {
       const from = ctx.before.table(a.table)?.columns.get(a.column)?.type;
-      add(a.table, 'AccessExclusive', 'ALTER COLUMN TYPE', { rewrite: a.using || !isBinaryCompatibleChange(from, a.newType) });
+      // timestamp → timestamptz skips the rewrite only from PostgreSQL 12 (and only when TimeZone is UTC).
+      const tz = from?.name === 'timestamp' && a.newType.name === 'timestamptz' && pg < 12;
+      add(a.table, 'AccessExclusive', 'ALTER COLUMN TYPE', { rewrite: a.using || tz || !isBinaryCompatibleChange(from, a.newType) });
       return;
     }
     case 'set-not-null': {
@@ -173,8 +185,11 @@ function actionLocks(a: Action, add: Add, ctx: Pick<StatementContext, 'before' |
         add(a.table, 'AccessExclusive', 'ADD CHECK', { scan: !c.notValid });
       } else if (c.kind === 'primary' || c.kind === 'unique') {
         add(a.table, 'AccessExclusive', c.kind === 'primary' ? 'ADD PRIMARY KEY' : 'ADD UNIQUE', { scan: !c.usingIndex });
+      } else if (c.kind === 'not-null') {
+        // ADD CONSTRAINT … NOT NULL col [NOT VALID] (PostgreSQL 18): scans unless NOT VALID.
+        add(a.table, 'AccessExclusive', 'ADD NOT NULL', { scan: !c.notValid });
       } else {
-        add(a.table, 'AccessExclusive', 'ADD CONSTRAINT', { scan: true });
+        add(a.table, 'AccessExclusive', c.kind === 'exclude' ? 'ADD EXCLUDE' : 'ADD CONSTRAINT', { scan: true });
       }
       return;
     }
@@ -276,15 +291,30 @@ function actionLocks(a: Action, add: Add, ctx: Pick<StatementContext, 'before' |
     case 'create-trigger':
       add(a.table, 'ShareRowExclusive', 'CREATE TRIGGER');
       return;
-    case 'refresh-matview':
+    case 'refresh-matview': {
       add(a.view, a.concurrently ? 'Exclusive' : 'AccessExclusive', 'REFRESH MATERIALIZED VIEW', { rewrite: true });
+      // The refresh runs the view's query: ACCESS SHARE on every relation it reads (through views, too).
+      const seen = new Set<string>();
+      const reads = (q: QName): void => {
+        for (const src of ctx.before.view(q)?.sources ?? []) {
+          const key = `${src.schema ?? ''}.${src.name}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          add(src, 'AccessShare', 'REFRESH MATERIALIZED VIEW (query)', { scan: true });
+          reads(src);
+        }
+      };
+      reads(a.view);
       return;
+    }
     case 'dml':
       if (a.table) add(a.table, a.kind === 'select' ? 'AccessShare' : 'RowExclusive', a.kind.toUpperCase(), { scan: !a.hasWhere && a.kind !== 'insert' });
       return;
     case 'alter-table-other': {
       const mode = ALTER_OTHER[a.subtype] ?? 'AccessExclusive';
-      add(a.table, mode, a.subtype.replace(/^AT_/, ''));
+      // SET TABLESPACE copies the table's files; SET ACCESS METHOD (PostgreSQL 15) rewrites it.
+      const rewrite = a.subtype === 'AT_SetTableSpace' || a.subtype === 'AT_SetAccessMethod';
+      add(a.table, mode, a.subtype.replace(/^AT_/, ''), { rewrite });
       void existing;
       return;
     }

@@ -1,0 +1,42 @@
+import { ruleTester } from '../testing/tester';
+import { noColumnTypeRewrite } from './no-column-type-rewrite';
+
+const init = 'CREATE TABLE orders (id bigint PRIMARY KEY, quantity int, note varchar(200), amount numeric(10, 2), placed_at timestamp, code char(3));';
+
+ruleTester(noColumnTypeRewrite, {
+  valid: [
+    { sql: { 'db/001.sql': init, 'db/002.sql': 'ALTER TABLE orders ALTER COLUMN note TYPE text;' } },
+    { sql: { 'db/001.sql': init, 'db/002.sql': 'ALTER TABLE orders ALTER COLUMN note TYPE varchar(500);' } },
+    { sql: { 'db/001.sql': init, 'db/002.sql': 'ALTER TABLE orders ALTER COLUMN amount TYPE numeric(12, 2);' } },
+    { sql: { 'db/001.sql': init, 'db/002.sql': "SET TimeZone = 'UTC';\nALTER TABLE orders ALTER COLUMN placed_at TYPE timestamptz;" } },
+    `${init}\nALTER TABLE orders ALTER COLUMN quantity TYPE bigint;`,
+    // Unknown old type, a target that is usually a binary-compatible widening.
+    'ALTER TABLE orders ALTER COLUMN note TYPE text;',
+    'ALTER TABLE orders ALTER COLUMN note TYPE varchar;',
+  ],
+  invalid: [
+    {
+      sql: { 'db/001.sql': init, 'db/002.sql': 'ALTER TABLE orders ALTER COLUMN quantity TYPE bigint;' },
+      errors: [{ file: 'db/002.sql', line: 1, column: 20, message: /from integer to bigint rewrites orders and rebuilds all its indexes under an ACCESS EXCLUSIVE lock/ }],
+    },
+    { sql: { 'db/001.sql': init, 'db/002.sql': 'ALTER TABLE orders ALTER COLUMN note TYPE varchar(50);' }, errors: [{ file: 'db/002.sql', line: 1, column: 20 }] },
+    { sql: { 'db/001.sql': init, 'db/002.sql': 'ALTER TABLE orders ALTER COLUMN amount TYPE numeric(10, 4);' }, errors: [{ file: 'db/002.sql', line: 1, column: 20 }] },
+    { sql: { 'db/001.sql': init, 'db/002.sql': 'ALTER TABLE orders ALTER COLUMN code TYPE text;' }, errors: [{ file: 'db/002.sql', line: 1, column: 20 }] },
+    // The old type is unknown: reported as a possible rewrite.
+    { sql: 'ALTER TABLE orders ALTER COLUMN quantity TYPE bigint USING quantity::bigint;', errors: [{ line: 1, column: 20, message: /unless the change is binary-compatible/ }] },
+    {
+      // timestamp → timestamptz: free only under TimeZone UTC (PostgreSQL 12+).
+      sql: { 'db/001.sql': init, 'db/002.sql': '-- Zeitzone 🕐\nALTER TABLE orders ALTER COLUMN placed_at TYPE timestamptz;' },
+      errors: [{ file: 'db/002.sql', line: 2, column: 1, message: /TimeZone is UTC/ }],
+    },
+    {
+      sql: { 'db/001.sql': init, 'db/002.sql': "SET TimeZone = 'UTC';\nALTER TABLE orders ALTER COLUMN placed_at TYPE timestamptz;" },
+      config: { postgresVersion: 11 },
+      errors: [{ file: 'db/002.sql', line: 2, column: 20, message: /rewrites orders/ }],
+    },
+    {
+      sql: { 'db/001.sql': 'CREATE TABLE "Bestellung" ("Menge" int);', 'db/002.sql': 'ALTER TABLE "Bestellung" ALTER "Menge" TYPE bigint;' },
+      errors: [{ file: 'db/002.sql', line: 1, column: 26 }],
+    },
+  ],
+});

@@ -1,0 +1,96 @@
+import { defineRule, type Report, type StatementContext } from '../engine/types';
+import { isBinaryCompatibleChange } from '../locks';
+import type { QName, TypeRef } from '../model/types';
+import { commandOf, isExisting, spanOf, tableText } from './locking-util';
+import { quoteIdent, typeSql } from './util';
+
+const MAYBE_FREE = new Set(['text', 'varchar', 'numeric', 'varbit', 'inet', 'citext']);
+const UTC = /^(utc|etc\/utc|etc\/universal|universal|zulu|etc\/zulu|gmt|etc\/gmt|z|utc0|gmt0)$/i;
+
+export const noColumnTypeRewrite = defineRule({
+  id: 'no-column-type-rewrite',
+  category: 'locking',
+  defaultSeverity: 'warning',
+  fixable: false,
+  title: 'Change column types without rewriting the table',
+  rationale:
+    'ALTER COLUMN … TYPE rewrites the whole table and rebuilds every index while holding an ACCESS EXCLUSIVE lock, unless the old and new types are binary-compatible: every query, SELECT included, waits for the whole rewrite. Binary-compatible changes are free: varchar(n) → text, varchar(n) → varchar(m ≥ n), numeric(p,s) → numeric(q ≥ p,s), cidr → inet, and (PostgreSQL 12+) timestamp → timestamptz when the session TimeZone is UTC. Anything else (int → bigint, text → varchar(n), a USING expression) needs the expand-and-contract recipe: a new column kept in sync by a trigger, a batched backfill, then a quick swap.',
+  docs: {
+    bad: 'ALTER TABLE orders ALTER COLUMN quantity TYPE bigint;',
+    good: 'ALTER TABLE orders ALTER COLUMN note TYPE text;  -- note was varchar(200): binary-compatible, no rewrite',
+    details: 'The old type is read from the schema model. When the model does not know the column (the table predates the migration set), a change to text, varchar, unconstrained numeric, varbit or inet is assumed to be a binary-compatible widening and not reported; any other target is reported as a possible rewrite. `timestamp → timestamptz` reinterprets every stored value in the session TimeZone: PostgreSQL 12+ skips the rewrite only when that TimeZone is UTC, so the recipe sets it, which is right only if the stored values are UTC. Tables created earlier in the same file are exempt.',
+  },
+  check(ctx) {
+    const reports: Report[] = [];
+    const pg = ctx.config.postgresVersion;
+    for (const a of ctx.statement.actions) {
+      if (a.type !== 'alter-column-type' || !isExisting(ctx, a.table)) continue;
+      const from = ctx.before.table(a.table)?.columns.get(a.column)?.type;
+      const tz = from?.name === 'timestamp' && a.newType.name === 'timestamptz' && from.mods.join() === a.newType.mods.join() && !from.array && !a.newType.array;
+      if (tz && !a.using && pg >= 12) {
+        if (utcEarlier(ctx)) continue;
+        reports.push(timezone(ctx, a.table, a.column));
+        continue;
+      }
+      if (!tz && from && !a.using && isBinaryCompatibleChange(from, a.newType)) continue;
+      // Old type unknown (the table predates the migration set): a change to text, varchar or an unconstrained
+      // numeric is most often the binary-compatible widening, so only other targets are reported.
+      if (!from && !a.using && MAYBE_FREE.has(a.newType.name) && (a.newType.name !== 'numeric' || a.newType.mods.length === 0)) continue;
+      reports.push(rewrite(ctx, a, a.table, a.column, from, a.newType, a.using));
+    }
+    return reports;
+  },
+});
+
+/** `SET TimeZone = 'UTC'` ran earlier in this file. */
+function utcEarlier(ctx: StatementContext): boolean {
+  let utc = false;
+  for (const s of ctx.file.statements.slice(0, ctx.statement.index)) {
+    for (const a of s.actions) {
+      if (a.type === 'set' && (a.name === 'timezone' || a.name === 'time zone')) utc = UTC.test((a.value ?? '').trim());
+      if (a.type === 'reset' && (a.name === 'timezone' || a.name === 'all')) utc = false;
+    }
+  }
+  return utc;
+}
+
+function timezone(ctx: StatementContext, table: QName, column: string): Report {
+  const t = tableText(ctx, table);
+  return {
+    message: `ALTER COLUMN ${column} TYPE timestamptz reads every stored timestamp as a time in the session TimeZone; PostgreSQL 12+ skips the rewrite only when that TimeZone is UTC. Otherwise ${t} and all its indexes are rewritten under an ACCESS EXCLUSIVE lock: every query on ${t} waits, SELECT included. If the stored values are UTC, SET TimeZone = 'UTC' before it: the change is then instant and correct.`,
+    recipe: `SET TimeZone = 'UTC';  -- only if the stored values are UTC: they are read in this time zone\nALTER TABLE ${t} ALTER COLUMN ${quoteIdent(column)} TYPE timestamptz;`,
+  };
+}
+
+function rewrite(ctx: StatementContext, action: object, table: QName, column: string, from: TypeRef | undefined, to: TypeRef, using: boolean): Report {
+  const t = tableText(ctx, table);
+  const col = quoteIdent(column);
+  const tmp = quoteIdent(`${column}_new`);
+  const fn = quoteIdent(`${ctx.before.table(table)?.name ?? table.name}_${column}_sync`);
+  const newType = typeSql(to);
+  const change = `${from ? `from ${typeSql(from)} ` : ''}to ${newType}${using ? ' with USING' : ''}`;
+  const cmd = commandOf(ctx, action);
+  const harm = from
+    ? `ALTER COLUMN ${column} TYPE ${change} rewrites ${t} and rebuilds all its indexes under an ACCESS EXCLUSIVE lock: every query on ${t} waits, SELECT included, for the whole rewrite.`
+    : `ALTER COLUMN ${column} TYPE ${newType}${using ? ' with USING' : ''} rewrites ${t} and rebuilds all its indexes under an ACCESS EXCLUSIVE lock unless the change is binary-compatible (such as varchar(n) → text): every query on ${t} waits, SELECT included, for the whole rewrite.`;
+  const recipe = [
+    '-- 1. a new column, kept in sync by a trigger',
+    `ALTER TABLE ${t} ADD COLUMN ${tmp} ${newType};`,
+    `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.${tmp} := NEW.${col}; RETURN NEW; END $$;`,
+    `CREATE TRIGGER ${fn} BEFORE INSERT OR UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION ${fn}();`,
+    '-- 2. backfill in batches, outside the migration\'s transaction (repeat until 0 rows)',
+    `UPDATE ${t} SET ${tmp} = ${col} WHERE ctid IN (SELECT ctid FROM ${t} WHERE ${tmp} IS NULL AND ${col} IS NOT NULL LIMIT 10000);`,
+    '-- 3. a later migration: swap in one short transaction (recreate indexes and constraints on the new column concurrently first)',
+    'BEGIN;',
+    `ALTER TABLE ${t} RENAME COLUMN ${col} TO ${quoteIdent(`${column}_old`)};`,
+    `ALTER TABLE ${t} RENAME COLUMN ${tmp} TO ${col};`,
+    `DROP TRIGGER ${fn} ON ${t};`,
+    'COMMIT;',
+    `-- 4. when no code reads it any more: ALTER TABLE ${t} DROP COLUMN ${quoteIdent(`${column}_old`)};`,
+  ].join('\n');
+  return {
+    message: `${harm} Add a new column of the new type, keep it in sync with a trigger, backfill it in batches, then swap the names in one short transaction.`,
+    span: cmd ? spanOf(cmd) : undefined,
+    recipe,
+  };
+}

@@ -1,0 +1,49 @@
+import { defineRule, type Report } from '../engine/types';
+import { commandOf, isExisting, spanOf, tableText } from './locking-util';
+import { quoteIdent, typeSql } from './util';
+
+export const noRenameColumn = defineRule({
+  id: 'no-rename-column',
+  category: 'locking',
+  defaultSeverity: 'warning',
+  fixable: false,
+  title: 'Do not rename columns that running code uses',
+  rationale:
+    'RENAME COLUMN itself is quick (a brief ACCESS EXCLUSIVE lock, no rewrite), but every application instance deployed before the migration still names the old column: its queries fail from the moment the migration commits until the last old instance is replaced. Rename in steps instead: add the new column and keep both in sync, backfill, switch the code over, and drop the old column in a later migration.',
+  docs: {
+    bad: 'ALTER TABLE users RENAME COLUMN name TO full_name;',
+    good: 'ALTER TABLE users ADD COLUMN full_name text;\n-- keep both in sync with a trigger, backfill, deploy code that uses full_name,\n-- then in a later migration: ALTER TABLE users DROP COLUMN name;',
+    details: 'Tables created earlier in the same file are exempt: no code uses them yet. If nothing reads the column (a table only a batch job uses, during a maintenance window), suppress the finding with the reason.',
+  },
+  check(ctx) {
+    const reports: Report[] = [];
+    for (const a of ctx.statement.actions) {
+      if (a.type !== 'rename-column' || !isExisting(ctx, a.table)) continue;
+      const t = tableText(ctx, a.table);
+      const from = quoteIdent(a.from);
+      const to = quoteIdent(a.to);
+      const type = ctx.before.table(a.table)?.columns.get(a.from)?.type;
+      const fn = quoteIdent(`${ctx.before.table(a.table)?.name ?? a.table.name}_${a.to}_sync`);
+      const cmd = commandOf(ctx, a);
+      reports.push({
+        message: `RENAME COLUMN ${a.from} TO ${a.to} on ${t} needs only a brief ACCESS EXCLUSIVE lock, but it breaks every running query that still names ${a.from}: application instances deployed before this migration fail until they are all replaced. Add ${a.to} as a new column kept in sync with ${a.from}, switch the code over, then drop ${a.from} in a later migration.`,
+        span: cmd ? spanOf(cmd) : undefined,
+        recipe: [
+          `ALTER TABLE ${t} ADD COLUMN ${to} ${type ? typeSql(type) : '<type of ' + a.from + '>'};`,
+          `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$`,
+          `BEGIN`,
+          `  IF TG_OP = 'INSERT' OR NEW.${to} IS NOT DISTINCT FROM OLD.${to} THEN NEW.${to} := NEW.${from}; ELSE NEW.${from} := NEW.${to}; END IF;`,
+          `  RETURN NEW;`,
+          `END $$;`,
+          `CREATE TRIGGER ${fn} BEFORE INSERT OR UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION ${fn}();`,
+          `-- backfill in batches (repeat until 0 rows), then deploy code that reads and writes ${a.to}:`,
+          `UPDATE ${t} SET ${to} = ${from} WHERE ctid IN (SELECT ctid FROM ${t} WHERE ${to} IS DISTINCT FROM ${from} LIMIT 10000);`,
+          `-- a later migration, when no code uses ${a.from}:`,
+          `DROP TRIGGER ${fn} ON ${t};`,
+          `ALTER TABLE ${t} DROP COLUMN ${from};`,
+        ].join('\n'),
+      });
+    }
+    return reports;
+  },
+});

@@ -1,0 +1,21 @@
+import { ruleTester } from '../testing/tester';
+import { noRenameTable } from './no-rename-table';
+
+ruleTester(noRenameTable, {
+  valid: [
+    'ALTER TABLE customers RENAME TO clients;\nCREATE VIEW customers AS SELECT * FROM clients;',
+    'CREATE TABLE customers (id bigint PRIMARY KEY);\nALTER TABLE customers RENAME TO clients;',
+  ],
+  invalid: [
+    {
+      sql: 'ALTER TABLE customers RENAME TO clients;',
+      errors: [{ line: 1, column: 1, message: /breaks every running query that still names customers/ }],
+      output: 'ALTER TABLE customers RENAME TO clients;\nCREATE VIEW customers AS SELECT * FROM clients;',
+    },
+    {
+      sql: { 'db/001.sql': 'CREATE TABLE crm."Kunden" (id bigint PRIMARY KEY);', 'db/002.sql': '-- Kunden → Klienten 👥\nALTER TABLE crm."Kunden" RENAME TO "Klienten";' },
+      errors: [{ file: 'db/002.sql', line: 2, column: 1 }],
+      output: '-- Kunden → Klienten 👥\nALTER TABLE crm."Kunden" RENAME TO "Klienten";\nCREATE VIEW crm."Kunden" AS SELECT * FROM crm."Klienten";',
+    },
+  ],
+});

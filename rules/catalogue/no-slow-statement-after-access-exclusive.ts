@@ -1,0 +1,58 @@
+import { defineRule, type Report, type StatementContext } from '../engine/types';
+import { lockPlan } from '../locks';
+import { displayName } from '../model/schema';
+import type { Statement } from '../model/types';
+import { LineIndex } from '../parser/adapter';
+import { bareTableName, defaultConstraintNameOf, earlierInTransaction, sameTable, transactionScope } from './locking-util';
+
+export const noSlowStatementAfterAccessExclusive = defineRule({
+  id: 'no-slow-statement-after-access-exclusive',
+  category: 'locking',
+  defaultSeverity: 'warning',
+  fixable: false,
+  title: 'Do not do slow work while the transaction holds an ACCESS EXCLUSIVE lock',
+  rationale:
+    'A lock is held until the transaction ends. Once a statement has taken ACCESS EXCLUSIVE on an existing table (ADD COLUMN, SET DEFAULT, LOCK TABLE…), every later statement of the same transaction runs while every query on that table waits, SELECT included. A quick ALTER followed by a backfill UPDATE, an index build or a validation scan turns a millisecond lock into one that lasts as long as the slow statement. Commit first, and do the slow work in its own transaction (a separate migration).',
+  docs: {
+    bad: "BEGIN;\nALTER TABLE orders ADD COLUMN status text;\nUPDATE orders SET status = 'new';\nCOMMIT;",
+    good: "ALTER TABLE orders ADD COLUMN status text;\n-- a separate migration, in batches:\nUPDATE orders SET status = 'new' WHERE ctid IN (SELECT ctid FROM orders WHERE status IS NULL LIMIT 10000);",
+    details: 'Reported only for slow statements: UPDATE, DELETE and MERGE, and statements that scan or rewrite an existing table (index builds, validation). Not reported when the slow statement takes ACCESS EXCLUSIVE on that table itself (the other locking rules cover it), nor for the VALIDATE that `no-validate-in-same-transaction` reports.',
+  },
+  check(ctx) {
+    const earlier = earlierInTransaction(ctx);
+    if (earlier.length === 0) return [];
+    const plan = lockPlan(ctx.statement, ctx);
+    const dml = ctx.statement.actions.find((a) => a.type === 'dml' && a.table && ['update', 'delete', 'merge'].includes(a.kind) && !ctx.createdInFile(a.table));
+    const slow = Boolean(dml) || plan.entries.some((e) => e.existing && (e.scan || e.rewrite));
+    if (!slow || validatesSameTransaction(ctx, earlier)) return [];
+    // Tables this statement does not lock ACCESS EXCLUSIVE itself, held ACCESS EXCLUSIVE since an earlier statement.
+    const own = new Map(plan.entries.map((e) => [e.table, e.mode]));
+    for (const s of earlier) {
+      const held = lockPlan(s, ctx).entries.filter((e) => e.existing && e.mode === 'AccessExclusive' && own.get(e.table) !== 'AccessExclusive');
+      if (held.length === 0) continue;
+      const tables = held.map((e) => e.table).join(', ');
+      const line = new LineIndex(ctx.file.text).position(s.span.start).line + 1;
+      const what = dml?.type === 'dml' ? `${dml.kind.toUpperCase()} ${dml.table ? displayTable(ctx, dml.table) : ''}`.trim() : (plan.entries.find((e) => e.scan || e.rewrite)?.what ?? 'This statement');
+      return [{
+        message: `${what} runs while this transaction still holds the ACCESS EXCLUSIVE lock that ${held[0].what} took on ${tables} (line ${line}): every query on ${tables} waits, SELECT included, until COMMIT — for as long as this statement takes. Commit first and run it in its own transaction (a separate migration).`,
+        related: [{ file: ctx.file.path, span: s.span, message: `ACCESS EXCLUSIVE on ${tables} taken here, held until COMMIT` }],
+        recipe: transactionScope(ctx)?.explicit
+          ? `-- ${ctx.file.path}: end the transaction after the quick change\n${s.text};\nCOMMIT;\n\n-- then, in its own transaction (a backfill: in batches, each its own transaction)\n${ctx.statement.text};`
+          : `-- ${ctx.file.path}: end this migration after the quick change (the tool commits it)\n${s.text};\n\n-- a separate migration (a backfill: in batches, each its own transaction)\n${ctx.statement.text};`,
+      } satisfies Report];
+    }
+    return [];
+  },
+});
+
+function displayTable(ctx: StatementContext, q: { schema?: string; name: string }): string {
+  const t = ctx.before.table(q);
+  return t ? displayName(t) : q.name;
+}
+
+/** A VALIDATE of a constraint added NOT VALID in this transaction: no-validate-in-same-transaction's finding. */
+function validatesSameTransaction(ctx: StatementContext, earlier: Statement[]): boolean {
+  return ctx.statement.actions.some((a) => a.type === 'validate-constraint' && earlier.some((s) => s.actions.some((x) =>
+    x.type === 'add-constraint' && x.constraint.notValid && sameTable(x.table, a.table) &&
+    (x.constraint.name ?? defaultConstraintNameOf(bareTableName(ctx, x.table), x.constraint)) === a.name)));
+}

@@ -1,0 +1,46 @@
+import { ruleTester } from '../testing/tester';
+import { noUniqueConstraintLock } from './no-unique-constraint-lock';
+
+ruleTester(noUniqueConstraintLock, {
+  valid: [
+    'CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\nALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;',
+    'ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_id_idx;',
+    'CREATE TABLE users (id bigint, email text);\nALTER TABLE users ADD PRIMARY KEY (id), ADD UNIQUE (email);',
+    'CREATE TABLE users (id bigint PRIMARY KEY, email text UNIQUE);',
+    'CREATE TABLE users (id bigint PRIMARY KEY);\nALTER TABLE users ADD COLUMN email text UNIQUE;',
+  ],
+  invalid: [
+    {
+      sql: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);',
+      errors: [{ line: 1, column: 23, message: /unique index while holding an ACCESS EXCLUSIVE lock.*SELECT included/ }],
+      output: 'CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\nALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;',
+    },
+    {
+      // Unnamed, NULLS NOT DISTINCT, INCLUDE and DEFERRABLE carried over.
+      sql: 'ALTER TABLE users ADD UNIQUE NULLS NOT DISTINCT (org_id, email) INCLUDE (name) DEFERRABLE INITIALLY DEFERRED;',
+      errors: [{ line: 1, column: 23 }],
+      output: 'CREATE UNIQUE INDEX CONCURRENTLY users_org_id_email_key ON users (org_id, email) INCLUDE (name) NULLS NOT DISTINCT;\nALTER TABLE users ADD CONSTRAINT users_org_id_email_key UNIQUE USING INDEX users_org_id_email_key DEFERRABLE INITIALLY DEFERRED;',
+    },
+    {
+      sql: { 'db/001.sql': 'CREATE TABLE users (id bigint NOT NULL, email text);', 'db/002.sql': 'ALTER TABLE users ADD PRIMARY KEY (id);' },
+      errors: [{ file: 'db/002.sql', line: 1, column: 23, message: /checks its columns for NULLs/ }],
+      output: 'CREATE UNIQUE INDEX CONCURRENTLY users_pkey ON users (id);\nALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_pkey;',
+    },
+    {
+      // Inside BEGIN … COMMIT the concurrent build goes before the BEGIN.
+      sql: '-- Benutzer: E-Mail eindeutig ✉️\nBEGIN;\nALTER TABLE "Benutzer" ADD CONSTRAINT "E-Mail_eindeutig" UNIQUE ("E-Mail"), ALTER COLUMN name SET DEFAULT \'\';\nCOMMIT;',
+      errors: [{ line: 3, column: 28 }],
+      output: '-- Benutzer: E-Mail eindeutig ✉️\nCREATE UNIQUE INDEX CONCURRENTLY "E-Mail_eindeutig" ON "Benutzer" ("E-Mail");\nBEGIN;\nALTER TABLE "Benutzer" ADD CONSTRAINT "E-Mail_eindeutig" UNIQUE USING INDEX "E-Mail_eindeutig", ALTER COLUMN name SET DEFAULT \'\';\nCOMMIT;',
+    },
+    {
+      sql: 'ALTER TABLE users ADD COLUMN handle text UNIQUE;',
+      errors: [{ line: 1, column: 1 }],
+      output: 'ALTER TABLE users ADD COLUMN handle text;\nCREATE UNIQUE INDEX CONCURRENTLY users_handle_key ON users (handle);\nALTER TABLE users ADD CONSTRAINT users_handle_key UNIQUE USING INDEX users_handle_key;',
+    },
+    {
+      // Options the fix does not carry (WITH, USING INDEX TABLESPACE): the recipe only.
+      sql: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email) WITH (fillfactor = 70);',
+      errors: [{ line: 1, column: 23 }],
+    },
+  ],
+});

@@ -1,0 +1,146 @@
+import { defineRule, type Fix, type Report, type StatementContext, type TextEdit } from '../engine/types';
+import type { ConstraintDef, QName } from '../model/types';
+import {
+  alterTableCommands, bareTableName, columnClauses, commandOf, defaultConstraintNameOf, insertAfter, isExisting, pgObjectName, removeTokens,
+  skipParens, spanOf, statementAfter, tableText, tokens, tokText, transactionScope, type Tok,
+} from './locking-util';
+import { columnsSql, insertBeforeStatement, quoteIdent } from './util';
+
+export const noUniqueConstraintLock = defineRule({
+  id: 'no-unique-constraint-lock',
+  category: 'locking',
+  defaultSeverity: 'warning',
+  fixable: true,
+  title: 'Build the index of a new UNIQUE or PRIMARY KEY constraint concurrently',
+  rationale:
+    'ADD UNIQUE and ADD PRIMARY KEY build a unique index while holding an ACCESS EXCLUSIVE lock on the table: every query, SELECT included, waits for the whole build, which takes minutes on a large table. Build the index first with CREATE UNIQUE INDEX CONCURRENTLY (SHARE UPDATE EXCLUSIVE: reads and writes continue), then attach it with ADD CONSTRAINT … USING INDEX, which only takes the lock for a moment. A PRIMARY KEY also needs its columns NOT NULL beforehand, or USING INDEX scans for NULLs under the lock.',
+  docs: {
+    bad: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);',
+    good: 'CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\nALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;',
+    details: 'Tables created earlier in the same file are exempt. The fix needs CREATE INDEX CONCURRENTLY to run outside a transaction block: in a file with an explicit BEGIN it goes before the BEGIN. If the concurrent build fails (duplicate values), it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY, fix the data, and run again. Partitioned tables support neither CONCURRENTLY nor USING INDEX: build the index on each partition concurrently, then create it ON ONLY the parent and ATTACH each partition\'s index.',
+  },
+  check(ctx) {
+    const reports: Report[] = [];
+    for (const a of ctx.statement.actions) {
+      if (a.type === 'add-constraint' && (a.constraint.kind === 'unique' || a.constraint.kind === 'primary') && !a.constraint.usingIndex && isExisting(ctx, a.table)) {
+        reports.push(tableConstraint(ctx, a, a.table, a.constraint));
+      }
+      if (a.type === 'add-column' && isExisting(ctx, a.table)) {
+        for (const c of a.column.constraints) {
+          if (c.kind === 'unique' || c.kind === 'primary') reports.push(inlineConstraint(ctx, a, a.table, a.column.name, c));
+        }
+      }
+    }
+    return reports;
+  },
+});
+
+function harm(ctx: StatementContext, table: QName, c: ConstraintDef, what: string): string {
+  const t = tableText(ctx, table);
+  const nullCheck = c.kind === 'primary' ? ' (and checks its columns for NULLs)' : '';
+  return `${what} on ${t} builds a unique index${nullCheck} while holding an ACCESS EXCLUSIVE lock: every query on ${t} waits, SELECT included, for the whole build.`;
+}
+
+const TODO = 'Build the index with CREATE UNIQUE INDEX CONCURRENTLY first (outside a transaction block), then attach it with ADD CONSTRAINT … USING INDEX, which takes the lock only for a moment.';
+
+/** Columns that are not known to be NOT NULL: a PRIMARY KEY USING INDEX would scan them under the lock. */
+function nullableColumns(ctx: StatementContext, table: QName, cols: string[]): string[] {
+  const t = ctx.before.table(table);
+  return cols.filter((c) => !t?.columns.get(c)?.notNull);
+}
+
+function pkNote(ctx: StatementContext, table: QName, c: ConstraintDef): string {
+  if (c.kind !== 'primary') return '';
+  const nullable = nullableColumns(ctx, table, c.columns);
+  if (nullable.length === 0) return '';
+  const known = Boolean(ctx.before.table(table));
+  return `-- ${known ? `${nullable.join(', ')} ${nullable.length > 1 ? 'are' : 'is'} nullable: make ${nullable.length > 1 ? 'them' : 'it'}` : `Make ${nullable.join(', ')}`} NOT NULL first with CHECK … NOT VALID + VALIDATE (see no-set-not-null-scan);\n-- otherwise ADD PRIMARY KEY USING INDEX runs SET NOT NULL, a full scan under ACCESS EXCLUSIVE.\n`;
+}
+
+interface Parsed {
+  /** NULLS NOT DISTINCT, as written. */
+  nulls?: string;
+  include?: string;
+  attrs: string;
+}
+
+/** `[CONSTRAINT n] UNIQUE [NULLS [NOT] DISTINCT] (cols) [INCLUDE (…)] [DEFERRABLE …]`; undefined for anything else. */
+function parseConstraint(text: string, toks: Tok[]): Parsed | undefined {
+  let i = 0;
+  if (toks[i]?.word === 'constraint') i += 2;
+  if (toks[i]?.word === 'unique') i++;
+  else if (toks[i]?.word === 'primary' && toks[i + 1]?.word === 'key') i += 2;
+  else return undefined;
+  let nulls: string | undefined;
+  if (toks[i]?.word === 'nulls') {
+    const j = toks[i + 1]?.word === 'not' ? i + 3 : i + 2;
+    nulls = tokText(text, toks.slice(i, j));
+    i = j;
+  }
+  if (toks[i]?.text !== '(') return undefined;
+  i = skipParens(toks, i);
+  let include: string | undefined;
+  if (toks[i]?.word === 'include' && toks[i + 1]?.text === '(') {
+    const j = skipParens(toks, i + 1);
+    include = tokText(text, toks.slice(i, j));
+    i = j;
+  }
+  const rest = toks.slice(i);
+  if (rest.some((t) => !['deferrable', 'not', 'initially', 'deferred', 'immediate'].includes(t.word ?? ''))) return undefined;
+  return { nulls, include, attrs: tokText(text, rest) };
+}
+
+function createIndexSql(ctx: StatementContext, table: QName, name: string, cols: string[], p: Parsed): string {
+  const nulls = p.nulls && /not/i.test(p.nulls) ? ` ${p.nulls}` : '';
+  return `CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${tableText(ctx, table)} (${columnsSql(cols)})${p.include ? ` ${p.include}` : ''}${nulls};`;
+}
+
+function tableConstraint(ctx: StatementContext, action: object, table: QName, c: ConstraintDef): Report {
+  const what = c.kind === 'primary' ? 'ADD PRIMARY KEY' : `ADD UNIQUE${c.name ? ` ${c.name}` : ''}`;
+  const message = `${harm(ctx, table, c, what)} ${TODO}`;
+  const text = ctx.file.text;
+  const name = c.name ?? defaultConstraintNameOf(bareTableName(ctx, table), c);
+  const parsed = parseConstraint(text, tokens(text, c.span.start, c.span.end));
+  const kind = c.kind === 'primary' ? 'PRIMARY KEY' : 'UNIQUE';
+  const attach = `ADD CONSTRAINT ${quoteIdent(name)} ${kind} USING INDEX ${quoteIdent(name)}${parsed?.attrs ? ` ${parsed.attrs}` : ''}`;
+  const partitioned = Boolean(ctx.before.table(table)?.partitioned);
+  const cmd = commandOf(ctx, action);
+  if (!parsed || partitioned || !cmd) {
+    return { message, span: c.span, recipe: partitioned ? undefined : `${pkNote(ctx, table, c)}CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${tableText(ctx, table)} (${columnsSql(c.columns)});  -- outside BEGIN … COMMIT\nALTER TABLE ${tableText(ctx, table)} ${attach};` };
+  }
+  const create = createIndexSql(ctx, table, name, c.columns, parsed);
+  const edits: TextEdit[] = [];
+  const tx = transactionScope(ctx);
+  const only = alterTableCommands(ctx)?.length === 1;
+  if (tx?.begin) {
+    edits.push(insertBeforeStatement(text, tx.begin, create), { ...spanOf(cmd), newText: attach });
+  } else if (only) {
+    edits.push({ start: ctx.statement.span.start, end: ctx.statement.span.end, newText: `${create}\nALTER TABLE ${tableText(ctx, table)} ${attach}` });
+  } else {
+    edits.push(insertBeforeStatement(text, ctx.statement, create), { ...spanOf(cmd), newText: attach });
+  }
+  const recipe = `${pkNote(ctx, table, c)}${create}  -- outside BEGIN … COMMIT\n${tx?.begin || !only ? statementAfter(ctx, edits.slice(1)) : `ALTER TABLE ${tableText(ctx, table)} ${attach};`}`;
+  const fixes: Fix[] = [{ title: `Build ${name} concurrently, then ADD CONSTRAINT … USING INDEX`, safe: false, edits }];
+  return { message, span: c.span, recipe, fixes };
+}
+
+function inlineConstraint(ctx: StatementContext, action: object, table: QName, column: string, c: ConstraintDef): Report {
+  const t = tableText(ctx, table);
+  const what = `ADD COLUMN ${column} … ${c.kind === 'primary' ? 'PRIMARY KEY' : 'UNIQUE'}`;
+  const message = `${harm(ctx, table, c, what)} ${c.kind === 'primary' ? 'Add the column, fill it, make it NOT NULL, then build the index concurrently and ADD PRIMARY KEY USING INDEX.' : 'Add the column without UNIQUE, then ' + TODO.charAt(0).toLowerCase() + TODO.slice(1)}`;
+  const name = c.name ?? pgObjectName(bareTableName(ctx, table), [column], c.kind === 'primary' ? 'pkey' : 'key');
+  const create = `CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${t} (${quoteIdent(column)});`;
+  const attach = `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(name)} ${c.kind === 'primary' ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${quoteIdent(name)};`;
+  const cmd = commandOf(ctx, action);
+  const cols = cmd && columnClauses(cmd);
+  const clause = cols?.clauses.find((k) => k.body[0]?.word === (c.kind === 'primary' ? 'primary' : 'unique'));
+  const fixes: Fix[] = [];
+  let recipe = `${create}  -- outside BEGIN … COMMIT\n${attach}`;
+  // Only UNIQUE outside a transaction block: CONCURRENTLY must follow the ADD COLUMN and cannot run inside one.
+  if (c.kind === 'unique' && cmd && clause && clause.body.length === 1 && !ctx.inTransaction) {
+    const edits = [removeTokens(ctx.file.text, clause.toks, cmd[cmd.indexOf(clause.toks[0]) - 1]), insertAfter(ctx, `${create}\n${attach}`)];
+    recipe = statementAfter(ctx, edits);
+    fixes.push({ title: `Add ${column} without UNIQUE, build ${name} concurrently, then ADD CONSTRAINT … USING INDEX`, safe: false, edits });
+  }
+  return { message, recipe, fixes };
+}

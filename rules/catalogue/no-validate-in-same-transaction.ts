@@ -1,0 +1,59 @@
+import { defineRule, type Report, type StatementContext } from '../engine/types';
+import { LineIndex } from '../parser/adapter';
+import { bareTableName, defaultConstraintNameOf, earlierInTransaction, followUpEdit, isExisting, sameTable, slug, tableText } from './locking-util';
+
+export const noValidateInSameTransaction = defineRule({
+  id: 'no-validate-in-same-transaction',
+  category: 'locking',
+  defaultSeverity: 'warning',
+  fixable: true,
+  title: 'Validate a NOT VALID constraint in a later transaction',
+  rationale:
+    'ADD CONSTRAINT … NOT VALID takes its lock only briefly — ACCESS EXCLUSIVE for a CHECK, SHARE ROW EXCLUSIVE on both tables for a foreign key — but a lock is held until the transaction ends. VALIDATE CONSTRAINT in the same transaction therefore scans every row while that lock is still held, and NOT VALID gains nothing: the table is blocked for the whole scan, exactly as without NOT VALID. Validate in a separate migration, so that it runs under its own SHARE UPDATE EXCLUSIVE lock.',
+  docs: {
+    bad: 'BEGIN;\nALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;\nCOMMIT;',
+    good: 'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;\n-- in a later migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;',
+    details: 'A file is one transaction after BEGIN, or throughout when `assumeInTransaction` is set. The fix moves the VALIDATE into a new migration file. Tables created earlier in the same file are exempt.',
+  },
+  check(ctx) {
+    const reports: Report[] = [];
+    for (const a of ctx.statement.actions) {
+      if (a.type !== 'validate-constraint' || !isExisting(ctx, a.table)) continue;
+      const added = earlierInTransaction(ctx).find((s) => s.actions.some((x) => x.type === 'add-constraint' && x.constraint.notValid && sameTable(x.table, a.table) &&
+        (x.constraint.name ?? defaultConstraintNameOf(bareTableName(ctx, x.table), x.constraint)) === a.name));
+      if (!added) continue;
+      const c = added.actions.find((x) => x.type === 'add-constraint');
+      const fk = c?.type === 'add-constraint' && c.constraint.kind === 'foreign';
+      const t = tableText(ctx, a.table);
+      const line = new LineIndex(ctx.file.text).position(added.span.start).line + 1;
+      const lock = fk
+        ? `SHARE ROW EXCLUSIVE locks on ${t} and the referenced table, so every INSERT, UPDATE and DELETE on both waits`
+        : `an ACCESS EXCLUSIVE lock on ${t}, so every query on it waits, SELECT included,`;
+      reports.push({
+        message: `VALIDATE CONSTRAINT ${a.name} runs in the same transaction as its ADD CONSTRAINT … NOT VALID (line ${line}), which holds ${lock} until COMMIT: the validation scan runs under that lock and NOT VALID gains nothing. Validate in a separate migration.`,
+        related: [{ file: ctx.file.path, span: added.span, message: `${a.name} is added NOT VALID here; its lock is held until COMMIT` }],
+        recipe: `-- ${ctx.file.path}\n${added.text};\n\n-- a later migration (its own transaction):\n${ctx.statement.text};`,
+        fixes: ctx.statement.actions.length === 1 ? [moveToFollowUp(ctx, a.name)] : [],
+      });
+    }
+    return reports;
+  },
+});
+
+function moveToFollowUp(ctx: StatementContext, name: string) {
+  const text = ctx.file.text;
+  const s = ctx.statement.span;
+  const lineStart = text.lastIndexOf('\n', s.start - 1) + 1;
+  const start = /^\s*$/.test(text.slice(lineStart, s.start)) ? lineStart : s.start;
+  let end = s.end;
+  while (end < text.length && /[ \t]/.test(text[end])) end++;
+  if (text[end] === ';') end++;
+  while (end < text.length && /[ \t]/.test(text[end])) end++;
+  if (text[end] === '\r') end++;
+  if (text[end] === '\n') end++;
+  return {
+    title: `Move VALIDATE CONSTRAINT ${name} to a new migration`,
+    safe: false,
+    edits: [{ start, end, newText: '' }, followUpEdit(ctx, slug('validate', name), `${ctx.statement.text};`)],
+  };
+}

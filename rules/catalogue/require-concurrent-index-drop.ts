@@ -1,0 +1,66 @@
+import { defineRule, type Fix, type Report } from '../engine/types';
+import { displayName } from '../model/schema';
+import { indexOnExistingTable, lockName, skipQualifiedName, splitAtCommas, tokens, tokText, waiters } from './locking-util';
+import { quoteIdent } from './util';
+
+export const requireConcurrentIndexDrop = defineRule({
+  id: 'require-concurrent-index-drop',
+  category: 'locking',
+  defaultSeverity: 'warning',
+  fixable: true,
+  title: 'Drop indexes of existing tables concurrently',
+  rationale:
+    'DROP INDEX takes an ACCESS EXCLUSIVE lock on the index\'s table: every query on the table, SELECT included, waits until the drop commits, and the drop itself first waits for every running transaction that touched the table. DROP INDEX CONCURRENTLY (PostgreSQL 9.2+) waits for those transactions without blocking anyone; it cannot run inside a transaction block and drops one index per statement.',
+  docs: {
+    bad: 'DROP INDEX orders_status_idx;',
+    good: 'DROP INDEX CONCURRENTLY orders_status_idx;',
+    details: 'Indexes of tables created earlier in the same migration file are exempt. `DROP INDEX CONCURRENTLY` does not support `CASCADE` or several indexes in one statement: the fix writes one statement per index.',
+  },
+  check(ctx) {
+    const reports: Report[] = [];
+    for (const a of ctx.statement.actions) {
+      if (a.type !== 'drop-index' || a.concurrently) continue;
+      const hit = a.indexes.filter((q) => indexOnExistingTable(ctx, q));
+      if (hit.length === 0) continue;
+      const text = ctx.file.text;
+      const toks = tokens(text, ctx.statement.span.start, ctx.statement.span.end);
+      let i = 2;
+      if (toks[i]?.word === 'if' && toks[i + 1]?.word === 'exists') i += 2;
+      const ifExists = i === 4 ? ' IF EXISTS' : '';
+      const tail = toks[toks.length - 1]?.word;
+      const cascade = tail === 'cascade';
+      const nameToks = splitAtCommas(toks.slice(i, tail === 'cascade' || tail === 'restrict' ? -1 : undefined));
+      const names = nameToks.map((g) => (skipQualifiedName(g, 0) === g.length ? tokText(text, g) : undefined));
+      const fixes: Fix[] = [];
+      let recipe: string;
+      if (!cascade && names.every((n) => n !== undefined)) {
+        const sql = names.map((n) => `DROP INDEX CONCURRENTLY${ifExists} ${n}`).join(';\n');
+        recipe = `${sql};  -- outside BEGIN … COMMIT`;
+        fixes.push({
+          title: 'Use DROP INDEX CONCURRENTLY',
+          // CONCURRENTLY cannot run inside a transaction block: never applied by "fix all".
+          safe: false,
+          edits: names.length === 1
+            ? [{ start: toks[1].end, end: toks[1].end, newText: ' CONCURRENTLY' }]
+            : [{ start: ctx.statement.span.start, end: ctx.statement.span.end, newText: sql }],
+        });
+      } else {
+        recipe = hit.map((q) => `DROP INDEX CONCURRENTLY${ifExists} ${q.schema ? `${quoteIdent(q.schema)}.` : ''}${quoteIdent(q.name)};`).join('\n') +
+          '\n-- CONCURRENTLY does not support CASCADE: drop the dependent objects first.';
+      }
+      const tables = [...new Set(hit.map((q) => {
+        const t = ctx.before.indexTable(q);
+        return t ? displayName(t) : undefined;
+      }).filter((x): x is string => Boolean(x)))];
+      const on = tables.length ? tables.join(', ') : 'its table';
+      const waitOn = tables.length ? on : 'the table';
+      const what = hit.length === 1 ? `DROP INDEX ${hit[0].name}` : `DROP INDEX ${hit.map((q) => q.name).join(', ')}`;
+      reports.push({
+        message: `${what} takes ${lockName('AccessExclusive')} on ${on} until it commits: ${waiters('AccessExclusive', waitOn)}, and the drop first queues behind every open transaction on it. Use DROP INDEX CONCURRENTLY, one index per statement, outside a transaction block.`,
+        recipe,
+        fixes,
+      });
+    }
+    return reports;
+  },
+});

@@ -1,0 +1,22 @@
+import { ruleTester } from '../testing/tester';
+import { requireConcurrentRefreshMatview } from './require-concurrent-refresh-matview';
+
+ruleTester(requireConcurrentRefreshMatview, {
+  valid: [
+    'REFRESH MATERIALIZED VIEW CONCURRENTLY daily_sales;',
+    'REFRESH MATERIALIZED VIEW daily_sales WITH NO DATA;',
+    'CREATE MATERIALIZED VIEW daily_sales AS SELECT 1 AS day WITH NO DATA;\nREFRESH MATERIALIZED VIEW daily_sales;',
+  ],
+  invalid: [
+    {
+      sql: 'REFRESH MATERIALIZED VIEW daily_sales;',
+      errors: [{ line: 1, column: 1, message: /ACCESS EXCLUSIVE lock.*every SELECT from daily_sales waits/ }],
+      output: 'REFRESH MATERIALIZED VIEW CONCURRENTLY daily_sales;',
+    },
+    {
+      sql: { 'db/001.sql': 'CREATE MATERIALIZED VIEW "Umsätze" AS SELECT 1 AS tag;', 'db/002.sql': '-- täglich 📈\nrefresh materialized view "Umsätze";' },
+      errors: [{ file: 'db/002.sql', line: 2, column: 1 }],
+      output: '-- täglich 📈\nrefresh materialized view CONCURRENTLY "Umsätze";',
+    },
+  ],
+});

@@ -1,0 +1,50 @@
+import { defineRule, type Fix, type Report, type StatementContext } from '../engine/types';
+import type { ConstraintDef, QName } from '../model/types';
+import { isExisting, notValidInlineConstraint, notValidTableConstraint, tableText, validateLater, type NotValidPlan } from './locking-util';
+
+export const requireNotValidCheck = defineRule({
+  id: 'require-not-valid-check',
+  category: 'locking',
+  defaultSeverity: 'warning',
+  fixable: true,
+  title: 'Add CHECK constraints to existing tables NOT VALID, then validate them separately',
+  rationale:
+    'ADD CONSTRAINT … CHECK takes an ACCESS EXCLUSIVE lock on the table and checks every existing row while holding it: every query on the table, SELECT included, waits for the whole scan. Added NOT VALID, the constraint is enforced for new rows at once and the lock is brief; `VALIDATE CONSTRAINT` in a later migration checks the old rows under SHARE UPDATE EXCLUSIVE, which lets reads and writes continue (PostgreSQL 9.4+). A CHECK written in ADD COLUMN is checked against every row too.',
+  docs: {
+    bad: 'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0);',
+    good: 'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;\n-- in a later migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;',
+    details: 'Tables created earlier in the same file are exempt. The fix adds NOT VALID, names the constraint when it has no name (PostgreSQL\'s default `<table>_<column>_check`), and writes the VALIDATE into a new migration file so that it runs in its own transaction. A CHECK in ADD COLUMN cannot be NOT VALID: the fix moves it into its own `ADD CONSTRAINT … NOT VALID`.',
+  },
+  check(ctx) {
+    const reports: Report[] = [];
+    for (const a of ctx.statement.actions) {
+      if (a.type === 'add-constraint' && a.constraint.kind === 'check' && !a.constraint.notValid && isExisting(ctx, a.table)) {
+        reports.push(report(ctx, a.table, a.constraint, notValidTableConstraint(ctx, a.table, a.constraint), false));
+      }
+      if (a.type === 'add-column' && isExisting(ctx, a.table)) {
+        a.column.constraints.filter((c) => c.kind === 'check').forEach((c, nth) => {
+          reports.push(report(ctx, a.table, c, notValidInlineConstraint(ctx, a, a.table, a.column.name, c, nth), true, a.column.name));
+        });
+      }
+    }
+    return reports;
+  },
+});
+
+function report(ctx: StatementContext, table: QName, c: ConstraintDef, plan: NotValidPlan | undefined, inline: boolean, column?: string): Report {
+  const t = tableText(ctx, table);
+  const what = inline ? `ADD COLUMN ${column} … CHECK` : `ADD CHECK${c.name ? ` ${c.name}` : ''}`;
+  const fixes: Fix[] = [];
+  let recipe: string | undefined;
+  if (plan) {
+    const later = validateLater(ctx, table, plan);
+    recipe = later.recipe;
+    fixes.push({ title: `Add ${plan.name} NOT VALID and validate it in a new migration`, safe: false, edits: [...plan.edits, later.edit] });
+  }
+  return {
+    message: `${what} on ${t} takes an ACCESS EXCLUSIVE lock and checks every existing row while holding it: every query on ${t} waits, SELECT included, for the whole scan. ${inline ? 'Add the column without the CHECK, add the CHECK NOT VALID' : 'Add it NOT VALID'}, then VALIDATE CONSTRAINT in a separate migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).`,
+    span: inline ? undefined : c.span,
+    recipe,
+    fixes,
+  };
+}

@@ -1,0 +1,73 @@
+import { ruleTester } from '../testing/tester';
+import { requireNotValidForeignKey } from './require-not-valid-foreign-key';
+
+const F = 'migrations/20240101000000_case.sql';
+
+ruleTester(requireNotValidForeignKey, {
+  valid: [
+    'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;',
+    'ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_fkey;',
+    // New tables are empty: nothing to scan.
+    'CREATE TABLE customers (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers (id));',
+    'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);\nALTER TABLE orders ADD FOREIGN KEY (customer_id) REFERENCES customers (id);',
+    'CREATE TABLE orders (id bigint PRIMARY KEY);\nALTER TABLE orders ADD COLUMN customer_id bigint REFERENCES customers (id);',
+    'ALTER TABLE orders ADD COLUMN note text;',
+    // A new column without a value is all NULL: PostgreSQL marks the foreign key valid without a scan.
+    'ALTER TABLE orders ADD COLUMN customer_id bigint REFERENCES customers (id) ON DELETE SET NULL;',
+  ],
+  invalid: [
+    {
+      sql: 'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id);',
+      errors: [{ line: 1, column: 24, message: /SHARE ROW EXCLUSIVE locks on orders and customers.*INSERT, UPDATE and DELETE/ }],
+      output: 'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;',
+      outputFiles: { 'migrations/20240101000001_validate_orders_customer_id_fkey.sql': 'ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_fkey;\n' },
+    },
+    {
+      // DEFAULT NULL makes PostgreSQL validate the (all-NULL) column: the preferred fix drops it.
+      sql: 'alter table auth.saml_relay_states add column if not exists flow_state_id uuid references auth.flow_state(id) on delete cascade default null;',
+      errors: [{ line: 1, column: 1, message: /only DEFAULT is NULL/ }],
+      output: 'alter table auth.saml_relay_states add column if not exists flow_state_id uuid references auth.flow_state(id) on delete cascade;',
+    },
+    {
+      // Unnamed: the fix names it with PostgreSQL's default so VALIDATE can refer to it.
+      sql: 'ALTER TABLE orders\n  ADD FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE,\n  ADD COLUMN note text;',
+      errors: [{ line: 2, column: 7 }],
+      output: 'ALTER TABLE orders\n  ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE NOT VALID,\n  ADD COLUMN note text;',
+      outputFiles: { 'migrations/20240101000001_validate_orders_customer_id_fkey.sql': 'ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_fkey;\n' },
+    },
+    {
+      // Inline REFERENCES in ADD COLUMN: moved into its own ADD CONSTRAINT … NOT VALID.
+      sql: 'ALTER TABLE orders ADD COLUMN customer_id bigint DEFAULT 1 REFERENCES customers (id) ON DELETE SET NULL;',
+      errors: [{ line: 1, column: 1, message: /ACCESS EXCLUSIVE lock on orders.*SELECT included/ }],
+      output: 'ALTER TABLE orders ADD COLUMN customer_id bigint DEFAULT 1;\nALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE SET NULL NOT VALID;',
+      outputFiles: { 'migrations/20240101000001_validate_orders_customer_id_fkey.sql': 'ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_fkey;\n' },
+    },
+    {
+      sql: '-- Bestellungen → Kunden 🚚\nALTER TABLE "Bestellung" ADD COLUMN "kunde_id" bigint CONSTRAINT "bestellung_kunde_fk" REFERENCES "Kunde" (id) NOT NULL DEFAULT 0;',
+      errors: [{ line: 2, column: 1 }],
+      output: '-- Bestellungen → Kunden 🚚\nALTER TABLE "Bestellung" ADD COLUMN "kunde_id" bigint NOT NULL DEFAULT 0;\nALTER TABLE "Bestellung" ADD CONSTRAINT bestellung_kunde_fk FOREIGN KEY (kunde_id) REFERENCES "Kunde" (id) NOT VALID;',
+      outputFiles: { 'migrations/20240101000001_validate_bestellung_kunde_fk.sql': 'ALTER TABLE "Bestellung" VALIDATE CONSTRAINT bestellung_kunde_fk;\n' },
+    },
+    {
+      sql: 'ALTER TABLE "Straße" ADD FOREIGN KEY ("Ort_id") REFERENCES "Ort" (id);',
+      errors: [{ line: 1, column: 26 }],
+      output: 'ALTER TABLE "Straße" ADD CONSTRAINT "Straße_Ort_id_fkey" FOREIGN KEY ("Ort_id") REFERENCES "Ort" (id) NOT VALID;',
+      outputFiles: { 'migrations/20240101000001_validate_stra_e_ort_id_fkey.sql': 'ALTER TABLE "Straße" VALIDATE CONSTRAINT "Straße_Ort_id_fkey";\n' },
+    },
+    {
+      // Multi-file: the table comes from an earlier migration.
+      sql: {
+        'db/001_init.sql': 'CREATE TABLE customers (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);',
+        'db/002_fk.sql': 'BEGIN;\nALTER TABLE orders ADD CONSTRAINT fk_customer FOREIGN KEY (customer_id) REFERENCES customers (id);\nCOMMIT;',
+      },
+      errors: [{ file: 'db/002_fk.sql', line: 2, column: 24 }],
+      outputFiles: { 'db/003_validate_fk_customer.sql': 'ALTER TABLE orders VALIDATE CONSTRAINT fk_customer;\n' },
+    },
+    {
+      // Partitioned tables cannot take NOT VALID foreign keys before PostgreSQL 18: no fix, the per-partition recipe.
+      sql: { 'db/001_init.sql': 'CREATE TABLE events (id bigint, at date, customer_id bigint) PARTITION BY RANGE (at);', 'db/002_fk.sql': 'ALTER TABLE events ADD FOREIGN KEY (customer_id) REFERENCES customers (id);' },
+      errors: [{ file: 'db/002_fk.sql', message: /each partition/ }],
+    },
+  ],
+});
+void F;

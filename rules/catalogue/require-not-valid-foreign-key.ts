@@ -1,0 +1,85 @@
+import { defineRule, type Fix, type Report, type TextEdit } from '../engine/types';
+import type { ConstraintDef, QName } from '../model/types';
+import { columnClauses, commandOf, isExisting, notValidInlineConstraint, removeTokens, notValidTableConstraint, tableText, validateLater, type NotValidPlan } from './locking-util';
+import type { StatementContext } from '../engine/types';
+
+const PARTITIONED_NOTE = 'PostgreSQL before 18 cannot add a NOT VALID foreign key to a partitioned table: add it NOT VALID to each partition and VALIDATE it there, then add it to the parent, which adopts the validated constraints of the partitions.';
+
+export const requireNotValidForeignKey = defineRule({
+  id: 'require-not-valid-foreign-key',
+  category: 'locking',
+  defaultSeverity: 'warning',
+  fixable: true,
+  title: 'Add foreign keys to existing tables NOT VALID, then validate them separately',
+  rationale:
+    'ADD FOREIGN KEY takes SHARE ROW EXCLUSIVE locks on both the table and the referenced table, then checks every existing row while holding them: INSERT, UPDATE and DELETE on both tables wait for the whole scan. Added NOT VALID, the constraint is enforced for new rows at once and the lock is brief; `VALIDATE CONSTRAINT` in a later migration checks the old rows under SHARE UPDATE EXCLUSIVE (ROW SHARE on the referenced table), which lets reads and writes continue. A REFERENCES clause in ADD COLUMN is checked the same way, under the ACCESS EXCLUSIVE lock of ADD COLUMN, when the statement gives the new column a DEFAULT (without one the column is all NULL and PostgreSQL skips the check).',
+  docs: {
+    bad: 'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id);',
+    good: 'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;\n-- in a later migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_fkey;',
+    details: 'A foreign key declared in CREATE TABLE, or added to a table created earlier in the same file, is not reported: the new table is empty, so there is nothing to scan. (The referenced table is still locked briefly; `require-lock-timeout` covers that.) The fix adds NOT VALID, names the constraint when it has no name (PostgreSQL\'s default `<table>_<column>_fkey`), and writes the VALIDATE into a new migration file, so that it runs in its own transaction after the first one is deployed. Validate in the same transaction and nothing is gained: see `no-validate-in-same-transaction`.',
+  },
+  check(ctx) {
+    const reports: Report[] = [];
+    for (const a of ctx.statement.actions) {
+      if (a.type === 'add-constraint' && a.constraint.kind === 'foreign' && !a.constraint.notValid && isExisting(ctx, a.table)) {
+        reports.push(report(ctx, a.table, a.constraint, notValidTableConstraint(ctx, a.table, a.constraint), false));
+      }
+      // PostgreSQL skips the check of a REFERENCES column added without a value (all NULL), unless some
+      // ADD COLUMN of the same statement has a DEFAULT (transformAlterTableStmt's skipValidation).
+      if (a.type === 'add-column' && isExisting(ctx, a.table) && valuedColumn(ctx)) {
+        a.column.constraints.filter((c) => c.kind === 'foreign').forEach((c, nth) => {
+          const r = report(ctx, a.table, c, notValidInlineConstraint(ctx, a, a.table, a.column.name, c, nth), true, a.column.name);
+          // DEFAULT NULL is no value, yet it makes PostgreSQL check every row: dropping it is the whole fix.
+          const dropNull = defaultNullOnly(ctx);
+          if (dropNull) {
+            r.message = `${r.message} Here the only DEFAULT is NULL: drop it and PostgreSQL skips the check, since the new column is all NULL.`;
+            r.fixes = [{ title: 'Drop DEFAULT NULL (the column is all NULL: no check needed)', safe: true, edits: [dropNull] }, ...(r.fixes ?? [])];
+          }
+          reports.push(r);
+        });
+      }
+    }
+    return reports;
+  },
+});
+
+/** The statement's only DEFAULT is a literal NULL on a single ADD COLUMN: an edit removing it. */
+function defaultNullOnly(ctx: StatementContext): TextEdit | undefined {
+  const adds = ctx.statement.actions.filter((a) => a.type === 'add-column' && (a.column.defaultKind !== 'none' || a.column.identity || a.column.generatedStored));
+  if (adds.length !== 1) return undefined;
+  const a = adds[0];
+  const cmd = commandOf(ctx, a);
+  const clause = cmd && columnClauses(cmd)?.clauses.find((k) => k.kind === 'default');
+  if (!cmd || !clause || clause.body.length !== 2 || clause.body[1].word !== 'null') return undefined;
+  return removeTokens(ctx.file.text, clause.toks, cmd[cmd.indexOf(clause.toks[0]) - 1]);
+}
+
+function valuedColumn(ctx: StatementContext): boolean {
+  return ctx.statement.actions.some((a) => a.type === 'add-column' && (a.column.defaultKind !== 'none' || a.column.identity || a.column.generatedStored));
+}
+
+function report(ctx: StatementContext, table: QName, c: ConstraintDef, plan: NotValidPlan | undefined, inline: boolean, column?: string): Report {
+  const t = tableText(ctx, table);
+  const ref = c.refTable ? tableText(ctx, c.refTable) : 'the referenced table';
+  const partitioned = ctx.config.postgresVersion < 18 && Boolean(ctx.before.table(table)?.partitioned);
+  const what = inline ? `ADD COLUMN ${column} … DEFAULT … REFERENCES ${ref}` : `ADD FOREIGN KEY${c.name ? ` ${c.name}` : ''} on ${t}`;
+  const lock = inline
+    ? `holds an ACCESS EXCLUSIVE lock on ${t} (and SHARE ROW EXCLUSIVE on ${ref}) while it checks every existing row: every query on ${t} waits, SELECT included, and writes to ${ref} wait too`
+    : `takes SHARE ROW EXCLUSIVE locks on ${t} and ${ref} and checks every existing row while holding them: every INSERT, UPDATE and DELETE on both tables waits for the whole scan`;
+  const todo = inline
+    ? 'Add the column without REFERENCES, add the foreign key NOT VALID, then VALIDATE CONSTRAINT in a separate migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).'
+    : 'Add it NOT VALID, then VALIDATE CONSTRAINT in a separate migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).';
+  const fixes: Fix[] = [];
+  let recipe: string | undefined;
+  if (plan && !partitioned) {
+    const later = validateLater(ctx, table, plan);
+    recipe = later.recipe;
+    fixes.push({ title: `Add ${plan.name} NOT VALID and validate it in a new migration`, safe: false, edits: [...plan.edits, later.edit] });
+  }
+  return {
+    message: `${what} ${lock}. ${partitioned ? PARTITIONED_NOTE : todo}`,
+    span: inline ? undefined : c.span,
+    recipe,
+    fixes,
+  };
+}
