@@ -1,6 +1,6 @@
 // The schema model a migration set builds as it is replayed, statement by statement.
 import type {
-  Action, ColumnDef, ConstraintDef, ConstraintModel, FunctionModel, IndexModel, Origin, QName, TableModel,
+  Action, ColumnDef, ConstraintDef, ConstraintModel, FunctionModel, IndexModel, Origin, QName, TableModel, ViewModel,
 } from './types';
 
 export function tableKey(schema: string, name: string): string {
@@ -15,6 +15,8 @@ export function displayName(t: { schema: string; name: string }): string {
 export class SchemaModel {
   readonly tables = new Map<string, TableModel>();
   readonly functions = new Map<string, FunctionModel>();
+  /** Views and materialized views, with the relations their queries read. */
+  readonly views = new Map<string, ViewModel>();
   readonly schemas = new Set<string>(['public']);
   readonly extensions = new Set<string>();
   /** Index name (schema-qualified) → owning table key. */
@@ -34,10 +36,24 @@ export class SchemaModel {
     return this.tables.get(tableKey('public', q.name));
   }
 
+  view(q: QName): ViewModel | undefined {
+    const r = this.resolve(q);
+    return this.views.get(tableKey(r.schema, r.name)) ?? (q.schema ? undefined : this.views.get(tableKey('public', q.name)));
+  }
+
   indexTable(q: QName): TableModel | undefined {
     const r = this.resolve(q);
     const key = this.indexOwner.get(tableKey(r.schema, r.name)) ?? (q.schema ? undefined : this.indexOwner.get(tableKey('public', q.name)));
-    return key ? this.tables.get(key) : undefined;
+    if (key || q.schema) return key ? this.tables.get(key) : undefined;
+    // The tool's search_path may hold the index's schema (`DROP INDEX x` of an index in schema auth):
+    // take the index of that name when exactly one schema has one.
+    let owner: string | undefined;
+    for (const [k, v] of this.indexOwner) {
+      if (!k.endsWith(`.${q.name}`) || this.tables.get(v)?.schema !== k.slice(0, -q.name.length - 1)) continue;
+      if (owner !== undefined && owner !== v) return undefined;
+      owner = v;
+    }
+    return owner ? this.tables.get(owner) : undefined;
   }
 
   /** Applies one action. Unknown objects are tolerated: a migration set may start from an existing database. */
@@ -251,6 +267,11 @@ export class SchemaModel {
           for (const i of t.indexes) this.indexOwner.delete(tableKey(t.schema, i.name));
           this.tables.delete(tableKey(t.schema, t.name));
         }
+        return;
+      }
+      case 'create-view': {
+        const r = this.resolve(a.view);
+        this.views.set(tableKey(r.schema, r.name), { schema: r.schema, name: r.name, materialized: a.materialized, sources: a.sources, origin });
         return;
       }
       case 'create-function': {

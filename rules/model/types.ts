@@ -162,7 +162,8 @@ export type Action =
   | { type: 'detach-partition'; table: QName; partition: QName; concurrently: boolean }
   | { type: 'create-trigger'; table: QName; name: string }
   | { type: 'refresh-matview'; view: QName; concurrently: boolean }
-  | { type: 'create-view'; view: QName; materialized: boolean }
+  /** `sources`: the relations the view's query reads (FROM, JOIN, subqueries; CTE names excluded), as written. */
+  | { type: 'create-view'; view: QName; materialized: boolean; sources: QName[] }
   | { type: 'alter-type-add-value'; typeName: QName }
   | { type: 'dml'; kind: 'insert' | 'update' | 'delete' | 'select' | 'merge'; table?: QName; hasWhere: boolean }
   | { type: 'alter-table-other'; table: QName; subtype: string }
@@ -272,6 +273,15 @@ export interface TableModel {
   comment?: string;
   /** Privileges granted to PUBLIC. */
   publicGrants: { privileges: string[]; origin: Origin }[];
+}
+
+export interface ViewModel {
+  schema: string;
+  name: string;
+  materialized: boolean;
+  /** The relations its query reads, as written (resolved through the model when used). */
+  sources: QName[];
+  origin: Origin;
 }
 
 export interface FunctionModel {

@@ -378,6 +378,23 @@ function columnRefs(expr: Node): string[] {
   return [...out];
 }
 
+/**
+ * The relations a query reads: every RangeVar of its FROM clauses, joins and subqueries, once each, except
+ * unqualified names of its common table expressions (WITH x AS (…) SELECT … FROM x).
+ */
+function relationsRead(query: Node): QName[] {
+  const ctes = new Set<string>();
+  walk(query, (n) => { if (n.CommonTableExpr?.ctename) ctes.add(n.CommonTableExpr.ctename); });
+  const out = new Map<string, QName>();
+  walk(query, (n) => {
+    const rv = n.RangeVar;
+    if (!rv?.relname || (!rv.schemaname && ctes.has(rv.relname))) return;
+    const q = qname(rv);
+    out.set(`${q.schema ?? ''}.${q.name}`, q);
+  });
+  return [...out.values()];
+}
+
 function settingsRead(expr: Node): string[] {
   const out: string[] = [];
   walk(expr, (n) => {
@@ -558,7 +575,7 @@ function toActions(node: string, n: Node, ctx: Ctx): Action[] {
     }
     case 'CreateTableAsStmt': {
       const rel = n.into?.rel;
-      if (n.objtype === 'OBJECT_MATVIEW') return [{ type: 'create-view', view: qname(rel), materialized: true }];
+      if (n.objtype === 'OBJECT_MATVIEW') return [{ type: 'create-view', view: qname(rel), materialized: true, sources: relationsRead(n.query) }];
       return [{
         type: 'create-table', table: qname(rel), columns: [], constraints: [], ifNotExists: Boolean(n.if_not_exists),
         partitioned: false, unlogged: rel?.relpersistence === 'u', temporary: rel?.relpersistence === 't', likeTables: [], asSelect: true,
@@ -746,7 +763,7 @@ function toActions(node: string, n: Node, ctx: Ctx): Action[] {
     case 'RefreshMatViewStmt':
       return [{ type: 'refresh-matview', view: qname(n.relation), concurrently: Boolean(n.concurrent) }];
     case 'ViewStmt':
-      return [{ type: 'create-view', view: qname(n.view), materialized: false }];
+      return [{ type: 'create-view', view: qname(n.view), materialized: false, sources: relationsRead(n.query) }];
     case 'AlterEnumStmt':
       return [{ type: 'alter-type-add-value', typeName: qnameFromList(n.typeName) }];
     case 'InsertStmt':

@@ -204,7 +204,10 @@ export function blankMetaCommands(text: string): string {
     if (c === Ch.Backslash) {
       let nl = text.indexOf('\n', i);
       if (nl < 0) nl = text.length;
-      blanks.push({ start: i, end: nl, semi: SENDS_BUFFER.test(text.slice(i, i + 16)) });
+      const semi = SENDS_BUFFER.test(text.slice(i, i + 16));
+      blanks.push({ start: i, end: nl, semi });
+      // A meta-command before any token of a statement, or one that sends the query, starts the next statement.
+      if (semi || skipTrivia(text, stmtStart, i).pos >= i) stmtStart = nl;
       i = nl;
       continue;
     }

@@ -1,0 +1,229 @@
+// Helpers of the design rules: where a column's type is written, where a constraint is declared, and the
+// edits that rewrite a type or remove a statement.
+import type { ResolvedConfig } from '../engine/config';
+import { fileAssumedInTransaction } from '../engine/run';
+import type { FileContext, SetContext, TextEdit } from '../engine/types';
+import type { SchemaModel } from '../model/schema';
+import type { Action, ColumnDef, ConstraintDef, ConstraintModel, Origin, QName, Span, Statement, TableModel, TypeRef } from '../model/types';
+
+/** A column definition or type change written in a statement, as the per-statement type rules see it. */
+export interface TypedColumn {
+  table: QName;
+  column: string;
+  type: TypeRef;
+  /** `create-table` and `add-column` define a new column; `alter-column-type` changes an existing one. */
+  kind: 'create-table' | 'add-column' | 'alter-column-type';
+}
+
+/** The column types a statement writes: CREATE TABLE columns, ADD COLUMN, ALTER COLUMN … TYPE. */
+export function typedColumns(actions: readonly Action[]): TypedColumn[] {
+  const out: TypedColumn[] = [];
+  for (const a of actions) {
+    if (a.type === 'create-table') {
+      for (const c of a.columns) out.push({ table: a.table, column: c.name, type: c.type, kind: 'create-table' });
+    } else if (a.type === 'add-column') {
+      out.push({ table: a.table, column: a.column.name, type: a.column.type, kind: 'add-column' });
+    } else if (a.type === 'alter-column-type') {
+      out.push({ table: a.table, column: a.column, type: a.newType, kind: 'alter-column-type' });
+    }
+  }
+  return out;
+}
+
+/** A built-in type: unqualified or pg_catalog (a user type of the same name in another schema is not). */
+export function builtin(t: TypeRef, ...names: string[]): boolean {
+  return (t.schema === undefined || t.schema === 'pg_catalog') && names.includes(t.name);
+}
+
+/**
+ * The source range of a type written at `type.start` when it matches `pattern` there (case-insensitive,
+ * an optional `pg_catalog.` prefix allowed). The pattern must not use capture-group-dependent flags.
+ */
+export function typeTextSpan(text: string, type: TypeRef, pattern: string): (Span & { text: string }) | undefined {
+  const re = new RegExp(`(?:pg_catalog\\s*\\.\\s*)?(?:${pattern})(?![A-Za-z0-9_$])`, 'iy');
+  re.lastIndex = type.start;
+  const m = re.exec(text);
+  return m ? { start: type.start, end: type.start + m[0].length, text: m[0] } : undefined;
+}
+
+/** Where a type the set model holds was written: the statement of its CREATE TABLE, ADD COLUMN or ALTER TYPE. */
+export interface TypeSite {
+  file: FileContext;
+  statement: Statement;
+  kind: TypedColumn['kind'];
+}
+
+/** Every TypeRef of the set, by identity (the model keeps the parser's TypeRef objects). */
+export function typeSites(ctx: SetContext): Map<TypeRef, TypeSite> {
+  const out = new Map<TypeRef, TypeSite>();
+  for (const file of ctx.files) {
+    for (const statement of file.statements) {
+      for (const t of typedColumns(statement.actions)) out.set(t.type, { file, statement, kind: t.kind });
+    }
+  }
+  return out;
+}
+
+/** The declaration of a constraint in its origin statement (for a precise span), when it can still be found. */
+export function constraintDeclaration(stmt: Statement | undefined, c: ConstraintModel): ConstraintDef | undefined {
+  if (!stmt) return undefined;
+  const defs: ConstraintDef[] = [];
+  const fromColumns = (cols: ColumnDef[]) => cols.flatMap((x) => x.constraints);
+  for (const a of stmt.actions) {
+    if (a.type === 'create-table') defs.push(...a.constraints, ...fromColumns(a.columns));
+    else if (a.type === 'add-column') defs.push(...a.column.constraints);
+    else if (a.type === 'add-constraint') defs.push(a.constraint);
+  }
+  const same = (d: ConstraintDef) => d.kind === c.kind && d.columns.length === c.columns.length && d.columns.every((x, i) => x === c.columns[i]);
+  return defs.find((d) => same(d) && d.name === c.name) ?? defs.find((d) => same(d) && (!d.name || d.name === c.name));
+}
+
+/** `CREATE TABLE name`: the head of a statement up to the table name, so a finding does not cover the whole table. */
+export function headSpan(stmt: Statement): Span {
+  const m = /^CREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:(?:"(?:[^"]|"")*"|[^\s("]+)\s*\.\s*)?(?:"(?:[^"]|"")*"|[^\s("]+)/i.exec(stmt.text);
+  return m ? { start: stmt.span.start, end: stmt.span.start + m[0].length } : stmt.span;
+}
+
+/** Whether `stmt` runs inside a transaction block: an explicit BEGIN before it, or the tool wraps its file in one. */
+export function inTransactionAt(config: ResolvedConfig, file: FileContext, stmt: Statement): boolean {
+  const assumed = fileAssumedInTransaction(config, file.path, file.text);
+  let tx = assumed;
+  for (const s of file.statements) {
+    if (s === stmt || s.span.start >= stmt.span.start) break;
+    for (const a of s.actions) {
+      if (a.type !== 'transaction') continue;
+      if (a.op === 'begin') tx = true;
+      if (a.op === 'commit' || a.op === 'rollback') tx = assumed;
+    }
+  }
+  return tx;
+}
+
+/** Apply order of two origins of one set: file order, then position. */
+export function originOrder(files: readonly FileContext[], a: Origin, b: Origin): number {
+  const fa = files.findIndex((f) => f.path === a.file);
+  const fb = files.findIndex((f) => f.path === b.file);
+  return fa - fb || a.span.start - b.span.start;
+}
+
+/** An edit deleting a statement with its `;`, and its line when nothing else is on it. */
+export function removeStatementEdit(text: string, stmt: { span: Span }): TextEdit {
+  let start = stmt.span.start;
+  let end = stmt.span.end;
+  let i = end;
+  while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\r' || text[i] === '\n')) i++;
+  if (text[i] === ';') end = i + 1;
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  let after = end;
+  while (after < text.length && (text[after] === ' ' || text[after] === '\t' || text[after] === '\r')) after++;
+  const aloneBefore = /^[ \t]*$/.test(text.slice(lineStart, start));
+  const aloneAfter = after >= text.length || text[after] === '\n';
+  if (aloneBefore && aloneAfter) {
+    start = lineStart;
+    end = after < text.length ? after + 1 : after;
+  } else if (aloneAfter) {
+    // Keep the line break; drop the spaces that separated this statement from the previous one.
+    while (start > lineStart && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
+    end = after;
+  } else {
+    while (end < after) end++;
+  }
+  return { start, end, newText: '' };
+}
+
+/** The columns a foreign key references: its own list, or the referenced table's primary key. */
+export function referencedColumns(model: SchemaModel, fk: ConstraintModel): { table: TableModel; columns: string[] } | undefined {
+  if (!fk.refTable) return undefined;
+  const table = model.table(fk.refTable);
+  if (!table) return undefined;
+  const columns = fk.refColumns?.length ? fk.refColumns : table.constraints.find((c) => c.kind === 'primary')?.columns;
+  return columns && columns.length === fk.columns.length ? { table, columns } : undefined;
+}
+
+/** A name for a new index on `table` that no index of the model uses yet. */
+export function freeIndexName(model: SchemaModel, table: TableModel, base: string): string {
+  const taken = (n: string) => model.indexOwner.has(`${table.schema}.${n}`) || model.tables.has(`${table.schema}.${n}`);
+  if (!taken(base)) return base;
+  for (let i = 1; ; i++) {
+    const suffix = String(i);
+    const n = `${base.slice(0, 63 - suffix.length)}${suffix}`;
+    if (!taken(n)) return n;
+  }
+}
+
+/** `table.column` for messages (public schema omitted, names as written). */
+export function columnLabel(table: QName | { schema: string; name: string }, column: string): string {
+  return `${table.schema && table.schema !== 'public' ? `${table.schema}.` : ''}${table.name}.${column}`;
+}
+
+/** Identifier-like words of a text: unquoted ones lower-cased (and as written), quoted ones as written. */
+function words(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/"((?:[^"]|"")+)"|[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/g)) {
+    if (m[1] !== undefined) out.add(m[1].replace(/""/g, '"'));
+    else { out.add(m[0]); out.add(m[0].toLowerCase()); }
+  }
+  return out;
+}
+
+interface SetIndex {
+  /** Words of each DO block, and the DO blocks each word occurs in. */
+  doBlocks: Set<string>[];
+  doBlocksWith: Map<string, number[]>;
+  /** Apply-order position of every statement of the set. */
+  order: Map<Statement, number>;
+  /** Lazily: the last statement position at which each word occurs. */
+  lastMention?: Map<string, number>;
+}
+
+// Built once per set (a set may hold a 10 MB file: every lookup below must stay linear overall).
+const indexes = new WeakMap<SetContext, SetIndex>();
+
+function setIndex(ctx: SetContext): SetIndex {
+  let ix = indexes.get(ctx);
+  if (ix) return ix;
+  ix = { doBlocks: [], doBlocksWith: new Map(), order: new Map() };
+  let n = 0;
+  for (const f of ctx.files) {
+    for (const s of f.statements) {
+      ix.order.set(s, n++);
+      if (s.node !== 'DoStmt') continue;
+      const w = words(s.text);
+      const k = ix.doBlocks.push(w) - 1;
+      for (const x of w) {
+        const list = ix.doBlocksWith.get(x) ?? [];
+        list.push(k);
+        ix.doBlocksWith.set(x, list);
+      }
+    }
+  }
+  indexes.set(ctx, ix);
+  return ix;
+}
+
+/**
+ * Whether a `DO` block of the set mentions every one of `terms` (each one or more identifier words, matched
+ * as whole words). The bodies of DO blocks are not analysed, and migrations often guard DDL with them
+ * (`IF NOT EXISTS (…) THEN ALTER TABLE … ADD PRIMARY KEY`): a rule that reports something missing stays
+ * silent when such a block could have added it.
+ */
+export function mentionedInDoBlock(ctx: SetContext, ...terms: string[]): boolean {
+  const ix = setIndex(ctx);
+  if (ix.doBlocks.length === 0) return false;
+  const all = terms.flatMap((t) => t.split(/\s+/)).filter(Boolean);
+  const first = all[0];
+  if (first === undefined) return false;
+  return (ix.doBlocksWith.get(first) ?? []).some((k) => all.every((w) => ix.doBlocks[k].has(w)));
+}
+
+/** Whether a statement after `stmt` (in apply order) mentions `name` as an identifier. */
+export function mentionedAfter(ctx: SetContext, stmt: Statement, name: string): boolean {
+  const ix = setIndex(ctx);
+  if (!ix.lastMention) {
+    ix.lastMention = new Map();
+    for (const [s, n] of ix.order) for (const w of words(s.text)) ix.lastMention.set(w, n);
+  }
+  const at = ix.order.get(stmt);
+  const last = ix.lastMention.get(name);
+  return at !== undefined && last !== undefined && last > at;
+}

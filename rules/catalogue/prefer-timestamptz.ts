@@ -1,0 +1,40 @@
+import { defineRule, type Report } from '../engine/types';
+import { builtin, columnLabel, typedColumns, typeTextSpan } from './design-util';
+
+const TIMESTAMP = 'timestamp(?:\\s*\\(\\s*(\\d+)\\s*\\))?(?:\\s+without\\s+time\\s+zone)?';
+
+export const preferTimestamptz = defineRule({
+  id: 'prefer-timestamptz',
+  category: 'design',
+  defaultSeverity: 'warning',
+  fixable: true,
+  title: 'Store points in time as timestamptz',
+  rationale:
+    '`timestamp` (without time zone) stores a wall-clock reading with no offset. The same instant written by sessions or servers in different time zones gets different values, comparisons with `now()` silently depend on the session\'s TimeZone setting, and an hour of local times is ambiguous at every daylight-saving change. `timestamptz` stores an absolute instant in the same 8 bytes and converts to the session\'s time zone only on output.',
+  docs: {
+    bad: 'CREATE TABLE events (id bigint PRIMARY KEY, happened_at timestamp NOT NULL);',
+    good: 'CREATE TABLE events (id bigint PRIMARY KEY, happened_at timestamptz NOT NULL);',
+    details:
+      'The fix rewrites the type (`timestamp(3)` becomes `timestamptz(3)`). It is applied by "fix all" for columns being created; on `ALTER COLUMN … TYPE` it is offered but not applied automatically, because existing values are converted using the session\'s TimeZone and the table is rewritten under an ACCESS EXCLUSIVE lock (since PostgreSQL 12 the rewrite between `timestamp` and `timestamptz` is skipped only when the session TimeZone is UTC). Keep `timestamp` only for local times that are not instants, such as the opening time of a shop in its own time zone, and say so with an ignore comment.',
+  },
+  check(ctx) {
+    const reports: Report[] = [];
+    const text = ctx.file.text;
+    for (const c of typedColumns(ctx.statement.actions)) {
+      if (!builtin(c.type, 'timestamp')) continue;
+      const span = typeTextSpan(text, c.type, TIMESTAMP);
+      const precision = span && /\(\s*(\d+)\s*\)/.exec(span.text)?.[1];
+      const replacement = `timestamptz${precision ? `(${precision})` : ''}`;
+      const column = columnLabel(c.table, c.column);
+      const altering = c.kind === 'alter-column-type';
+      reports.push({
+        span: span ? { start: span.start, end: span.end } : undefined,
+        message: `Column ${column} is timestamp without time zone: it stores a wall-clock reading with no offset, so values depend on the time zone of whoever wrote them and comparisons with now() depend on the session. Use ${replacement} (same 8 bytes, an absolute instant).${altering ? ' Changing the type of an existing column converts its values with the session TimeZone and rewrites the table.' : ''}`,
+        fixes: span
+          ? [{ title: `Change the type of ${column} to ${replacement}`, safe: !altering, edits: [{ start: span.start, end: span.end, newText: replacement }] }]
+          : [],
+      });
+    }
+    return reports;
+  },
+});

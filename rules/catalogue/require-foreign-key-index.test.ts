@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { initParser } from '../parser/adapter';
+import { caseFiles, ruleTester, runCase } from '../testing/tester';
+import { requireForeignKeyIndex } from './require-foreign-key-index';
+
+const parent = 'CREATE TABLE orders (id bigint PRIMARY KEY);\n';
+
+ruleTester(requireForeignKeyIndex, {
+  valid: [
+    `${parent}CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders);\nCREATE INDEX items_order_id_idx ON items (order_id);`,
+    // A wider index that starts with the column, or the primary key, covers it.
+    `${parent}CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders, pos int);\nCREATE INDEX ON items (order_id, pos);`,
+    `${parent}CREATE TABLE items (order_id bigint REFERENCES orders, pos int, PRIMARY KEY (order_id, pos));`,
+    `${parent}CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint UNIQUE REFERENCES orders);`,
+    // Two-column key covered in another column order.
+    'CREATE TABLE p (a int, b int, PRIMARY KEY (a, b));\nCREATE TABLE c (id bigint PRIMARY KEY, a int, b int, FOREIGN KEY (a, b) REFERENCES p);\nCREATE INDEX ON c (b, a);',
+    // The index arrives in a later migration.
+    {
+      sql: {
+        'db/001_init.sql': `${parent}CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders);`,
+        'db/002_idx.sql': 'CREATE INDEX CONCURRENTLY items_order_id_idx ON items (order_id);',
+      },
+    },
+    // A tenant foreign key is left to require-tenant-index.
+    'CREATE TABLE tenants (id uuid PRIMARY KEY);\nCREATE TABLE notes (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants);',
+    'CREATE TEMP TABLE scratch (id bigint PRIMARY KEY, order_id bigint REFERENCES orders);',
+    // A set-level finding is suppressed by an ignore comment before the statement that declares the key.
+    `${parent}-- sql-architect-ignore require-foreign-key-index: orders are never deleted\nCREATE TABLE items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders);`,
+  ],
+  invalid: [
+    {
+      sql: `${parent}CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint NOT NULL REFERENCES orders ON DELETE CASCADE);`,
+      errors: [{ line: 2, column: 69, message: /^Foreign key items_order_id_fkey on items \(order_id\) has no index leading with order_id: every DELETE on orders .* Add an index on items \(order_id\)\.$/ }],
+      output: `${parent}CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint NOT NULL REFERENCES orders ON DELETE CASCADE);\n\nCREATE INDEX items_order_id_idx ON items (order_id);`,
+    },
+    {
+      // A partial index does not count; the chosen name avoids an existing one; non-ASCII names and comments.
+      sql: '-- Bestellpositionen für Aufträge 🧾\nCREATE TABLE "Auftrag" (id bigint PRIMARY KEY);\nCREATE TABLE "Position" (\n  id bigint PRIMARY KEY,\n  "Auftrag_id" bigint,\n  CONSTRAINT pos_fk FOREIGN KEY ("Auftrag_id") REFERENCES "Auftrag" (id)\n);\nCREATE INDEX position_auftrag_id_idx ON "Position" ("Auftrag_id") WHERE id > 0;',
+      errors: [{ line: 6, column: 3, message: /pos_fk on Position \(Auftrag_id\).*every DELETE on Auftrag/ }],
+      output: '-- Bestellpositionen für Aufträge 🧾\nCREATE TABLE "Auftrag" (id bigint PRIMARY KEY);\nCREATE TABLE "Position" (\n  id bigint PRIMARY KEY,\n  "Auftrag_id" bigint,\n  CONSTRAINT pos_fk FOREIGN KEY ("Auftrag_id") REFERENCES "Auftrag" (id)\n);\n\nCREATE INDEX position_auftrag_id_idx1 ON "Position" ("Auftrag_id");\nCREATE INDEX position_auftrag_id_idx ON "Position" ("Auftrag_id") WHERE id > 0;',
+    },
+    {
+      // An index on the second column only does not serve the key's first column.
+      sql: 'CREATE TABLE p (a int, b int, PRIMARY KEY (a, b));\nCREATE TABLE c (id bigint PRIMARY KEY, a int, b int, FOREIGN KEY (a, b) REFERENCES p);\nCREATE INDEX ON c (b);',
+      errors: [{ line: 2, column: 54, message: /\(a, b\) has no index leading with those columns/ }],
+      output: 'CREATE TABLE p (a int, b int, PRIMARY KEY (a, b));\nCREATE TABLE c (id bigint PRIMARY KEY, a int, b int, FOREIGN KEY (a, b) REFERENCES p);\n\nCREATE INDEX c_a_b_idx ON c (a, b);\nCREATE INDEX ON c (b);',
+    },
+    {
+      // The foreign key is added to an existing table by a later migration: the index is built concurrently.
+      sql: {
+        'db/001_init.sql': `${parent}CREATE TABLE shipments (id bigint PRIMARY KEY, order_id bigint);`,
+        'db/002_fk.sql': 'ALTER TABLE shipments ADD CONSTRAINT shipments_order_fk FOREIGN KEY (order_id) REFERENCES orders (id) NOT VALID;',
+      },
+      errors: [{ file: 'db/002_fk.sql', line: 1, column: 27 }],
+      output: 'ALTER TABLE shipments ADD CONSTRAINT shipments_order_fk FOREIGN KEY (order_id) REFERENCES orders (id) NOT VALID;\n\nCREATE INDEX CONCURRENTLY shipments_order_id_idx ON shipments (order_id);',
+    },
+    {
+      // … but not inside a transaction block.
+      sql: {
+        'db/001_init.sql': `${parent}CREATE TABLE shipments (id bigint PRIMARY KEY, order_id bigint);`,
+        'db/002_fk.sql': 'BEGIN;\nALTER TABLE shipments ADD FOREIGN KEY (order_id) REFERENCES orders (id);\nCOMMIT;',
+      },
+      errors: [{ file: 'db/002_fk.sql', line: 2, column: 27 }],
+      output: 'BEGIN;\nALTER TABLE shipments ADD FOREIGN KEY (order_id) REFERENCES orders (id);\n\nCREATE INDEX shipments_order_id_idx ON shipments (order_id);\nCOMMIT;',
+    },
+    {
+      // … nor when the migration tool wraps every file in a transaction,
+      sql: {
+        'db/001_init.sql': `${parent}CREATE TABLE shipments (id bigint PRIMARY KEY, order_id bigint);`,
+        'db/002_fk.sql': 'ALTER TABLE shipments ADD FOREIGN KEY (order_id) REFERENCES orders (id);',
+      },
+      config: { assumeInTransaction: true },
+      errors: [{ file: 'db/002_fk.sql', line: 1, column: 27 }],
+      output: 'ALTER TABLE shipments ADD FOREIGN KEY (order_id) REFERENCES orders (id);\n\nCREATE INDEX shipments_order_id_idx ON shipments (order_id);',
+    },
+    {
+      // … unless the file opts out of it.
+      sql: {
+        'db/001_init.sql': `${parent}CREATE TABLE shipments (id bigint PRIMARY KEY, order_id bigint);`,
+        'db/002_fk.sql': '-- postgres-migrations disable-transaction\nALTER TABLE shipments ADD FOREIGN KEY (order_id) REFERENCES orders (id);',
+      },
+      config: { assumeInTransaction: true },
+      errors: [{ file: 'db/002_fk.sql', line: 2, column: 27 }],
+      output: '-- postgres-migrations disable-transaction\nALTER TABLE shipments ADD FOREIGN KEY (order_id) REFERENCES orders (id);\n\nCREATE INDEX CONCURRENTLY shipments_order_id_idx ON shipments (order_id);',
+    },
+    {
+      // The tenant foreign key is reported here when require-tenant-index is off.
+      sql: 'CREATE TABLE tenants (id uuid PRIMARY KEY);\nCREATE TABLE notes (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants);',
+      config: { rules: { 'require-tenant-index': 'off' } },
+      errors: [{ line: 2, column: 68 }],
+    },
+    {
+      // Self reference, two keys in one statement.
+      sql: 'CREATE TABLE staff (id bigint PRIMARY KEY, manager_id bigint REFERENCES staff, mentor_id bigint REFERENCES staff);',
+      errors: [{ line: 1, column: 62, message: /manager_id/ }, { line: 1, column: 97, message: /mentor_id/ }],
+    },
+  ],
+});
+
+describe('rule require-foreign-key-index: fix safety', () => {
+  before(() => initParser());
+  const fixesOf = (files: Record<string, string>) => runCase(files).findings.filter((f) => f.rule === requireForeignKeyIndex.id).flatMap((f) => f.fixes);
+  it('a plain CREATE INDEX on a new table is safe', () => {
+    assert.deepEqual(fixesOf(caseFiles(`${parent}CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders);`)).map((f) => f.safe), [true]);
+  });
+  it('CREATE INDEX CONCURRENTLY cannot run in a transaction: never applied by "fix all"', () => {
+    const fixes = fixesOf({ 'db/001_a.sql': `${parent}CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint);`, 'db/002_b.sql': 'ALTER TABLE items ADD FOREIGN KEY (order_id) REFERENCES orders;' });
+    assert.deepEqual(fixes.map((f) => [f.safe, /CONCURRENTLY/.test(f.edits[0].newText)]), [[false, true]]);
+  });
+});

@@ -1,0 +1,71 @@
+import { defineRule, type Fix, type Report } from '../engine/types';
+import type { IndexModel } from '../model/types';
+import { constraintDeclaration, freeIndexName, inTransactionAt, mentionedInDoBlock } from './design-util';
+import { columnsSql, fileOf, identName, insertAfterStatement, quoteIdent, related, tableLabel, tableSql, tenantTables } from './util';
+
+/** An index serves the foreign key's lookups when its leading columns are exactly the key's columns. */
+function covers(i: IndexModel, cols: string[]): boolean {
+  if (i.partial || i.columns.length < cols.length) return false;
+  if (i.method !== 'btree' && !(i.method === 'hash' && cols.length === 1)) return false;
+  const lead = new Set(i.columns.slice(0, cols.length));
+  return cols.every((c) => lead.has(c));
+}
+
+export const requireForeignKeyIndex = defineRule({
+  id: 'require-foreign-key-index',
+  category: 'design',
+  defaultSeverity: 'warning',
+  fixable: true,
+  title: 'Index the columns of every foreign key',
+  rationale:
+    'PostgreSQL indexes the referenced side of a foreign key (its primary key or unique constraint) but not the referencing columns. Every DELETE of a parent row, and every UPDATE of its key, must look for child rows that reference it, to reject the change or to cascade it: without an index that starts with the foreign key columns, that is a sequential scan of the child table for each parent row, so deleting a thousand parents reads the child table a thousand times while their row locks are held. Joins from parent to child scan as well. Add an index whose leading columns are the foreign key columns.',
+  docs: {
+    bad: 'CREATE TABLE orders (id bigint PRIMARY KEY);\nCREATE TABLE order_items (\n  id bigint PRIMARY KEY,\n  order_id bigint NOT NULL REFERENCES orders (id) ON DELETE CASCADE\n);',
+    good: 'CREATE TABLE orders (id bigint PRIMARY KEY);\nCREATE TABLE order_items (\n  id bigint PRIMARY KEY,\n  order_id bigint NOT NULL REFERENCES orders (id) ON DELETE CASCADE\n);\nCREATE INDEX order_items_order_id_idx ON order_items (order_id);',
+    details:
+      'Any B-tree index, primary key or unique constraint whose first columns are the foreign key\'s columns (in any order) counts; a partial index does not. The check runs on the schema at the end of the migration set, so an index added by a later migration counts. The fix adds the index right after the statement that declares the foreign key, with CONCURRENTLY when the table existed before that migration file and no transaction block is open (such a fix is not applied by "fix all"). A single-column foreign key on the tenant column is left to `require-tenant-index`, and a key whose table, columns and the word INDEX all appear in a `DO` block (not analysed) is not reported.',
+  },
+  checkSet(ctx) {
+    const reports: Report[] = [];
+    const tenantColumn = new Map(
+      ctx.config.rules['require-tenant-index'] === 'off' ? [] : tenantTables(ctx.model, ctx.config).map((x) => [x.table, x.column] as const),
+    );
+    for (const t of ctx.model.tables.values()) {
+      if (t.temporary) continue;
+      const seen = new Set<string>();
+      for (const fk of t.constraints) {
+        if (fk.kind !== 'foreign' || fk.columns.length === 0) continue;
+        const cols = fk.columns;
+        const key = [...cols].sort().join('\0');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (t.indexes.some((i) => covers(i, cols))) continue;
+        // The tenant-index rule already asks for this very index.
+        if (cols.length === 1 && tenantColumn.get(t) === cols[0]) continue;
+        if (mentionedInDoBlock(ctx, t.name, 'index', ...cols)) continue;
+        const stmt = ctx.statementAt(fk.origin);
+        const file = fileOf(ctx, fk.origin.file);
+        const decl = constraintDeclaration(stmt, fk);
+        const parent = fk.refTable ? ctx.model.table(fk.refTable) : undefined;
+        const parentName = parent ? tableLabel(parent) : fk.refTable ? tableSql(fk.refTable) : 'its parent';
+        const name = freeIndexName(ctx.model, t, identName(t.name, ...cols, 'idx'));
+        const existed = t.created.file !== fk.origin.file;
+        const concurrently = existed && !(file && stmt && inTransactionAt(ctx.config, file, stmt));
+        const sql = `CREATE INDEX ${concurrently ? 'CONCURRENTLY ' : ''}${quoteIdent(name)} ON ${tableSql(t)} (${columnsSql(cols)});`;
+        const fixes: Fix[] = file && stmt
+          ? [{ title: `Add index ${name} on ${tableLabel(t)} (${cols.join(', ')})`, safe: !concurrently, edits: [insertAfterStatement(file.text, stmt, sql)] }]
+          : [];
+        reports.push({
+          file: fk.origin.file,
+          span: decl?.span ?? stmt?.span ?? fk.origin.span,
+          statement: stmt,
+          message: `Foreign key ${fk.name} on ${tableLabel(t)} (${cols.join(', ')}) has no index leading with ${cols.length > 1 ? 'those columns' : cols[0]}: every DELETE on ${parentName} (and every UPDATE of its key) scans ${tableLabel(t)} to find referencing rows. Add an index on ${tableLabel(t)} (${cols.join(', ')}).`,
+          related: related(parent?.created, `${parentName} is created here`),
+          recipe: sql,
+          fixes,
+        });
+      }
+    }
+    return reports;
+  },
+});

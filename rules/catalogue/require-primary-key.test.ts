@@ -1,0 +1,54 @@
+import { ruleTester } from '../testing/tester';
+import { requirePrimaryKey } from './require-primary-key';
+
+ruleTester(requirePrimaryKey, {
+  valid: [
+    'CREATE TABLE t (id bigint PRIMARY KEY);',
+    'CREATE TABLE memberships (user_id bigint, team_id bigint, PRIMARY KEY (user_id, team_id));',
+    'CREATE TEMP TABLE scratch (a int);',
+    'CREATE TABLE backup_orders AS SELECT 1 AS id;',
+    'CREATE TABLE m (id bigint, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);\nCREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM (\'2024-01-01\') TO (\'2025-01-01\');',
+    'CREATE TABLE src (id bigint PRIMARY KEY, v text);\nCREATE TABLE copy_of_src (LIKE src INCLUDING ALL);',
+    // The key is added by a later migration of the set.
+    {
+      sql: {
+        'db/001_init.sql': 'CREATE TABLE "Straße" (id bigint NOT NULL, name text);',
+        'db/002_pk.sql': 'ALTER TABLE "Straße" ADD CONSTRAINT "Straße_pkey" PRIMARY KEY (id);',
+      },
+    },
+    // A DO block (not analysed) may add it.
+    'CREATE TABLE audit (id bigint NOT NULL);\nDO $$ BEGIN IF NOT EXISTS (SELECT 1) THEN ALTER TABLE audit ADD CONSTRAINT audit_pk PRIMARY KEY (id); END IF; END $$;',
+    { sql: 'CREATE TABLE order_events (order_id bigint NOT NULL);', config: { rules: { 'require-primary-key': 'off' } } },
+  ],
+  invalid: [
+    {
+      sql: 'CREATE TABLE order_events (order_id bigint NOT NULL, kind text NOT NULL);',
+      errors: [{ line: 1, column: 1, message: /^Table order_events has no primary key: .*identity column/ }],
+    },
+    {
+      sql: '-- Ereignisse 📦\nCREATE TABLE app."Ereignis" (id uuid NOT NULL DEFAULT gen_random_uuid(), payload jsonb);',
+      errors: [{ line: 2, column: 1, message: /app\.Ereignis has no primary key.*Make its id column the primary key/ }],
+    },
+    {
+      sql: 'CREATE TABLE "Benutzer" (email text NOT NULL UNIQUE, name text);',
+      errors: [{ line: 1, column: 1, message: /UNIQUE constraint Benutzer_email_key on \(email\) is on NOT NULL columns/ }],
+    },
+    {
+      sql: 'CREATE TABLE users (email text NOT NULL, name text);\nCREATE UNIQUE INDEX users_email_key ON users (email);',
+      errors: [{ line: 1, column: 1, message: /unique index users_email_key on \(email\).*promote it/ }],
+    },
+    {
+      // A unique key on a nullable column is no natural key.
+      sql: 'CREATE TABLE users (email text UNIQUE, name text);',
+      errors: [{ line: 1, column: 1, message: /identity column/ }],
+    },
+    {
+      // The key is dropped by a later migration: the table (created in the first file) is reported.
+      sql: {
+        'db/001_init.sql': 'CREATE TABLE tags (id bigint PRIMARY KEY, name text);',
+        'db/002_drop.sql': 'ALTER TABLE tags DROP CONSTRAINT tags_pkey;',
+      },
+      errors: [{ file: 'db/001_init.sql', line: 1, column: 1, message: /tags has no primary key/ }],
+    },
+  ],
+});
