@@ -419,3 +419,16 @@ export function validateLater(ctx: StatementContext, table: QName, plan: NotVali
   const edit = followUpEdit(ctx, slug('validate', plan.name), later);
   return { edit, recipe: twoMigrations(ctx, statementAfter(ctx, plan.edits), later, edit.file!) };
 }
+
+/** The statement's range widened to whole lines: its indentation, the `;` and the line break after it. */
+export function statementWithLine(text: string, s: { start: number; end: number }): { start: number; end: number } {
+  const lineStart = text.lastIndexOf('\n', s.start - 1) + 1;
+  const start = /^\s*$/.test(text.slice(lineStart, s.start)) ? lineStart : s.start;
+  let end = s.end;
+  while (end < text.length && /[ \t]/.test(text[end])) end++;
+  if (text[end] === ';') end++;
+  while (end < text.length && /[ \t]/.test(text[end])) end++;
+  if (text[end] === '\r') end++;
+  if (text[end] === '\n') end++;
+  return { start, end };
+}

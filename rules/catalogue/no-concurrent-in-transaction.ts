@@ -1,7 +1,7 @@
 import { defineRule, type Fix, type Report, type StatementContext, type TextEdit } from '../engine/types';
 import type { Action, Statement } from '../model/types';
 import { LineIndex } from '../parser/adapter';
-import { transactionScope } from './locking-util';
+import { transactionScope, statementWithLine } from './locking-util';
 
 /** What in the statement PostgreSQL refuses inside a transaction block. */
 function refused(a: Action): string | undefined {
@@ -56,15 +56,7 @@ export const noConcurrentInTransaction = defineRule({
 /** Moves the statement (with its line) to right after `commit`. */
 function moveAfter(ctx: StatementContext, commit: Statement, what: string): Fix {
   const text = ctx.file.text;
-  const s = ctx.statement.span;
-  const lineStart = text.lastIndexOf('\n', s.start - 1) + 1;
-  const start = /^\s*$/.test(text.slice(lineStart, s.start)) ? lineStart : s.start;
-  let end = s.end;
-  while (end < text.length && /[ \t]/.test(text[end])) end++;
-  if (text[end] === ';') end++;
-  while (end < text.length && /[ \t]/.test(text[end])) end++;
-  if (text[end] === '\r') end++;
-  if (text[end] === '\n') end++;
+  const { start, end } = statementWithLine(text, ctx.statement.span);
   let at = commit.span.end;
   while (at < text.length && /\s/.test(text[at]) && text[at] !== '\n') at++;
   if (text[at] === ';') at++;

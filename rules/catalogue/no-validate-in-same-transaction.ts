@@ -1,6 +1,6 @@
 import { defineRule, type Report, type StatementContext } from '../engine/types';
 import { LineIndex } from '../parser/adapter';
-import { bareTableName, defaultConstraintNameOf, earlierInTransaction, followUpEdit, isExisting, sameTable, slug, tableText } from './locking-util';
+import { bareTableName, defaultConstraintNameOf, earlierInTransaction, followUpEdit, isExisting, sameTable, slug, tableText, statementWithLine } from './locking-util';
 
 export const noValidateInSameTransaction = defineRule({
   id: 'no-validate-in-same-transaction',
@@ -42,15 +42,7 @@ export const noValidateInSameTransaction = defineRule({
 
 function moveToFollowUp(ctx: StatementContext, name: string) {
   const text = ctx.file.text;
-  const s = ctx.statement.span;
-  const lineStart = text.lastIndexOf('\n', s.start - 1) + 1;
-  const start = /^\s*$/.test(text.slice(lineStart, s.start)) ? lineStart : s.start;
-  let end = s.end;
-  while (end < text.length && /[ \t]/.test(text[end])) end++;
-  if (text[end] === ';') end++;
-  while (end < text.length && /[ \t]/.test(text[end])) end++;
-  if (text[end] === '\r') end++;
-  if (text[end] === '\n') end++;
+  const { start, end } = statementWithLine(text, ctx.statement.span);
   return {
     title: `Move VALIDATE CONSTRAINT ${name} to a new migration`,
     safe: false,
