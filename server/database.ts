@@ -1,6 +1,8 @@
 // Embedded PostgreSQL from the language server: lock trace (inlay hints + migration-fails diagnostics) and
 // the tenant-isolation proof. The engine runs in a worker thread, so the server stays responsive.
-import { InlayHint, InlayHintKind, type Connection, type Diagnostic } from 'vscode-languageserver/node';
+import fs from 'node:fs';
+import path from 'node:path';
+import { InlayHint, InlayHintKind, ResponseError, type Connection, type Diagnostic } from 'vscode-languageserver/node';
 import { PgEngine, type IsolationResult, type TraceEntry } from '../pg/index';
 import { isolationTables, migrationFailures, replayStatements } from '../pg/from-analysis';
 import type { Finding, SetResult } from '../rules/index';
@@ -18,8 +20,19 @@ export class DatabaseFeatures {
 
   constructor(private readonly connection: Connection, private readonly ws: Workspace) {}
 
+  private engineUrl: string | undefined;
+
   private getEngine(): PgEngine {
-    this.engine ??= new PgEngine({ keepWarm: true, statementTimeoutMs: 60000 });
+    const url = this.ws.settings.databaseUrl || undefined;
+    if (this.engine && this.engineUrl !== url) void this.engine.close().catch(() => undefined);
+    if (!this.engine || this.engineUrl !== url) {
+      // The default .vsix leaves PGlite out (5 MB budget): say what to do instead of failing obscurely.
+      if (!url && !fs.existsSync(path.join(__dirname, 'pglite.wasm')) && !canResolvePglite()) {
+        throw new ResponseError(1, 'Embedded PostgreSQL (PGlite) is not part of this package. Set "sqlArchitect.databaseUrl" to a PostgreSQL server, or install the full package (npm run package:full).');
+      }
+      this.engine = new PgEngine({ keepWarm: !url, statementTimeoutMs: 60000, databaseUrl: url });
+      this.engineUrl = url;
+    }
     return this.engine;
   }
 
@@ -105,4 +118,13 @@ export function registerDatabaseRequests(connection: Connection, db: DatabaseFea
   });
   connection.languages.inlayHint.on((params) => db.inlayHints(params.textDocument.uri));
   connection.onShutdown(() => db.close());
+}
+
+function canResolvePglite(): boolean {
+  try {
+    require.resolve('@electric-sql/pglite');
+    return true;
+  } catch {
+    return false;
+  }
 }

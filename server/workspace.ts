@@ -18,6 +18,8 @@ export interface EditorSettings {
   sensitiveColumns?: { include?: string[]; exclude?: string[] };
   rules?: Record<string, string>;
   migrationsGlob?: string[];
+  /** A real server for trace / isolation; empty: embedded PGlite. */
+  databaseUrl?: string | null;
 }
 
 export const DEFAULT_SETTINGS: EditorSettings = { enable: true, run: 'onType', scope: 'workspace' };

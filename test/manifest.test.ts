@@ -33,7 +33,10 @@ describe('package.json (extension manifest)', () => {
     }
     for (const [k, v] of Object.entries(props) as [string, { scope: string }][]) {
       assert.match(k, /^sqlArchitect\./);
-      if (k !== 'sqlArchitect.trace.server') assert.equal(v.scope, 'resource', k);
+      // Window-level tracing and a machine-specific server URL; everything else can differ per folder.
+      if (k === 'sqlArchitect.trace.server') assert.equal(v.scope, 'window');
+      else if (k === 'sqlArchitect.databaseUrl') assert.equal(v.scope, 'machine-overridable');
+      else assert.equal(v.scope, 'resource', k);
     }
   });
 
