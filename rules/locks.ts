@@ -301,7 +301,8 @@ function actionLocks(a: Action, add: Add, ctx: Pick<StatementContext, 'before' |
           if (seen.has(key)) continue;
           seen.add(key);
           add(src, 'AccessShare', 'REFRESH MATERIALIZED VIEW (query)', { scan: true });
-          reads(src);
+          // A plain view is expanded into the query; a materialized one is read as stored.
+          if (ctx.before.view(src)?.materialized === false) reads(src);
         }
       };
       reads(a.view);

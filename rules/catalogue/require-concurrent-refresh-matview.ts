@@ -23,10 +23,14 @@ export const requireConcurrentRefreshMatview = defineRule({
       const toks = tokens(ctx.file.text, ctx.statement.span.start, ctx.statement.span.end);
       const view = toks.find((t) => t.word === 'view');
       const name = `${a.view.schema ? `${quoteIdent(a.view.schema)}.` : ''}${quoteIdent(a.view.name)}`;
+      // A view the migrations created without a unique index cannot be refreshed concurrently: PostgreSQL
+      // refuses ("cannot refresh materialized view … concurrently"). The fix is offered only when one may exist.
+      const known = ctx.before.view(a.view);
+      const fixable = view && (!known || known.uniqueIndex);
       reports.push({
         message: `REFRESH MATERIALIZED VIEW ${a.view.name} holds an ACCESS EXCLUSIVE lock on it for the whole refresh: every SELECT from ${a.view.name} waits. Use REFRESH … CONCURRENTLY (reads continue), which needs a unique index on the view.`,
         recipe: `-- once: a unique index on plain columns that identify each row\n-- CREATE UNIQUE INDEX CONCURRENTLY ON ${name} (<key columns>);\nREFRESH MATERIALIZED VIEW CONCURRENTLY ${name};`,
-        fixes: view ? [{ title: 'Use REFRESH MATERIALIZED VIEW CONCURRENTLY (needs a unique index)', safe: false, edits: [{ start: view.end, end: view.end, newText: ' CONCURRENTLY' }] }] : [],
+        fixes: fixable ? [{ title: 'Use REFRESH MATERIALIZED VIEW CONCURRENTLY (needs a unique index)', safe: false, edits: [{ start: view.end, end: view.end, newText: ' CONCURRENTLY' }] }] : [],
       });
     }
     return reports;

@@ -204,7 +204,11 @@ export class SchemaModel {
       }
       case 'create-index': {
         const t = this.table(a.index.table);
-        if (!t) return;
+        if (!t) {
+          const v = this.view(a.index.table);
+          if (v && a.index.unique && !a.index.partial && a.index.columns.every((c) => !c.startsWith('('))) v.uniqueIndex = true;
+          return;
+        }
         const name = a.index.name ?? defaultIndexName(t.name, a.index.columns);
         if (a.index.ifNotExists && t.indexes.some((i) => i.name === name)) return;
         t.history.push(origin);
@@ -271,7 +275,9 @@ export class SchemaModel {
       }
       case 'create-view': {
         const r = this.resolve(a.view);
-        this.views.set(tableKey(r.schema, r.name), { schema: r.schema, name: r.name, materialized: a.materialized, sources: a.sources, origin });
+        this.views.set(tableKey(r.schema, r.name), {
+          schema: r.schema, name: r.name, materialized: a.materialized, sources: a.sources, uniqueIndex: false, origin,
+        });
         return;
       }
       case 'create-function': {

@@ -281,6 +281,8 @@ export interface ViewModel {
   materialized: boolean;
   /** The relations its query reads, as written (resolved through the model when used). */
   sources: QName[];
+  /** A unique index on plain columns without WHERE was created on it (REFRESH … CONCURRENTLY needs one). */
+  uniqueIndex: boolean;
   origin: Origin;
 }
 

@@ -8,15 +8,6 @@ import { PgEngine, type ExecStatement, type TraceEntry } from '../../pg';
 import { analyzeSet, defaultConfig, initParser } from '../../rules';
 import { DOC, fixtureFor, parseMeasured, show, tableLocks, type Measured } from './locks-doc';
 
-/**
- * Statements where the static table is known to differ from pg_locks, and why. The test fails when one
- * of these starts to agree (remove it) or when a new difference appears.
- */
-const KNOWN: Record<string, string> = {
-  'REFRESH MATERIALIZED VIEW mv': 'the static table omits the AccessShareLock the refresh query takes on the tables ' +
-    'the view reads (t); harmless, AccessShare only conflicts with AccessExclusive',
-};
-
 describe('pg engine: the static lock table of rules/ against pg_locks', function () {
   let measured: Measured[] = [];
   let trace: TraceEntry[] = [];
@@ -43,7 +34,6 @@ describe('pg engine: the static lock table of rules/ against pg_locks', function
     // PGlite is PostgreSQL 18; the static table is version-aware.
     const config = { ...defaultConfig(), postgresVersion: 18 };
     const differences: string[] = [];
-    const stale: string[] = [];
     measured.forEach((m, i) => {
       const traced = trace[2 * i + 1];
       assert.equal(traced.error, undefined, `${m.sql}: ${traced.error?.message}`);
@@ -64,14 +54,11 @@ describe('pg engine: the static lock table of rules/ against pg_locks', function
       const agree = show(staticLocks) === show(tracedLocks) && staticRewrites.join() === tracedRewrites.join();
       const line = `${m.sql}\n        static: ${show(staticLocks)} | rewrites ${staticRewrites.join(', ') || '—'}` +
         `\n        traced: ${show(tracedLocks)} | rewrites ${tracedRewrites.join(', ') || '—'}`;
-      if (!agree && !KNOWN[m.sql]) differences.push(line);
-      if (agree && KNOWN[m.sql]) stale.push(m.sql);
+      if (!agree) differences.push(line);
     });
-    const agreeing = measured.length - differences.length - Object.keys(KNOWN).length + stale.length;
-    console.log(`      ${agreeing}/${measured.length} statements: rules/locks.ts agrees with pg_locks`);
+    console.log(`      ${measured.length - differences.length}/${measured.length} statements: rules/locks.ts agrees with pg_locks`);
     for (const d of differences) console.log(`      differs: ${d}`);
-    for (const [sql, why] of Object.entries(KNOWN)) console.log(`      known difference: ${sql}: ${why}`);
-    assert.deepEqual(stale, [], 'known differences that now agree: remove them from KNOWN');
+    // No known exceptions: every disagreement is a bug of the static table (or of the measurement).
     assert.deepEqual(differences, []);
   });
 });
