@@ -120,6 +120,14 @@ async function main(): Promise<void> {
     console.log(`- initial analysis of the whole corpus as a workspace (${collectSqlFiles([CORPUS], () => undefined).length} files, start-up included): ${ms(initial)}; server peak memory ${rss2.toFixed(0)} MB`);
     await c2.stop();
   }
+  if (fs.existsSync(path.join(CORPUS, 'supabase-examples'))) {
+    console.log('\n## Embedded PostgreSQL (PGlite in a worker)');
+    const runs: ReturnType<typeof processRun>[] = [];
+    for (let i = 0; i < Math.min(RUNS, 3); i++) runs.push(processRun(process.execPath, [CLI, 'trace', path.join(CORPUS, 'supabase-examples'), '--format', 'json']));
+    console.log(`- sql-architect trace of corpus/supabase-examples (29 files replayed as one set, start-up included): median ${ms(median(runs.map((r) => r.ms)))}, peak RSS ${median(runs.map((r) => r.maxRssMb)).toFixed(0)} MB`);
+    const iso = processRun(process.execPath, [CLI, 'verify-isolation', path.join(ROOT, 'examples/migrations'), '--format', 'json']);
+    console.log(`- sql-architect verify-isolation of examples/migrations (3 tenant tables): ${ms(iso.ms)}`);
+  }
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
