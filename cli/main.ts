@@ -34,6 +34,7 @@ Options:
                 dropped) instead of the embedded PostgreSQL 18 (PGlite)
   --output      write the report to FILE instead of standard output
   --no-color    plain text output
+  --exit-zero   check: exit 0 even when there are error-severity findings (for demos and reports)
   -h, --help    this help;  -v, --version  the version
 `;
 
@@ -53,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
         since: { type: 'string' },
         'database-url': { type: 'string' },
         'no-color': { type: 'boolean', default: false },
+        'exit-zero': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -108,7 +110,7 @@ async function check(paths: string[], values: Record<string, string | boolean | 
     fs.mkdirSync(path.dirname(path.resolve(String(values.output))), { recursive: true });
     fs.writeFileSync(String(values.output), report);
   } else out(report);
-  return allFindings(project).some((f) => f.severity === 'error') ? 1 : 0;
+  return !values['exit-zero'] && allFindings(project).some((f) => f.severity === 'error') ? 1 : 0;
 }
 
 if (require.main === module) {

@@ -57,6 +57,7 @@ describe('sql-architect check (CLI)', () => {
     const dir = tempWorkspace({ 'a/001.sql': 'SELECT 1 FROM;\n', 'b/001.sql': 'SELECT 1;\n' });
     assert.equal(runCli(['check', 'a'], dir).status, 1);
     assert.equal(runCli(['check', 'b'], dir).status, 0);
+    assert.equal(runCli(['check', 'a', '--exit-zero'], dir).status, 0, '--exit-zero reports but does not fail');
   });
 
   it('writes valid SARIF 2.1.0 with rules, help, helpUri and fixes', () => {
