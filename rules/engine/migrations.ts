@@ -74,17 +74,41 @@ function addSeconds(ts: string, n: number): string {
   return `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
 }
 
+// The names and versions of a set, computed once per set (rules ask for follow-up names per finding).
+/** The version as exact text: 20-digit timestamps (ory/popx) do not fit a double. */
+function versionKey(path: string): string {
+  const base = basename(path);
+  const parent = basename(dirname(path));
+  const m = (base === 'migration.sql' && PRISMA_RE.test(parent) ? /^(\d+)/.exec(parent) : /^[VU](\d+(?:[._]\d+)*)__/.exec(base) ?? /^(\d+)/.exec(base));
+  return m ? m[1].split(/[._]/).map((d) => d.replace(/^0+(?=\d)/, '')).join('.') : `name:${path}`;
+}
+
+interface Taken { taken: Set<string>; versionsTaken: Set<string>; prefixes: Set<string> }
+const takenCache = new WeakMap<readonly string[], Taken>();
+function takenNames(existing: readonly string[]): Taken {
+  let hit = takenCache.get(existing);
+  if (!hit) {
+    hit = {
+      taken: new Set(existing),
+      versionsTaken: new Set(existing.map(versionKey)),
+      // Leading digits of every file and folder name: a candidate version already used is skipped cheaply.
+      prefixes: new Set(existing.flatMap((p) => p.split('/').slice(-2).map((n) => /^\d+/.exec(n)?.[0]).filter((x): x is string => Boolean(x)))),
+    };
+    takenCache.set(existing, hit);
+  }
+  return hit;
+}
+
 /**
  * A path for a new migration that applies right after `current`, in the folder's own naming convention,
  * not colliding with `existing`.
  */
 export function followUpMigrationPath(current: string, existing: readonly string[], slug: string): string {
-  const taken = new Set(existing);
+  const { taken, versionsTaken, prefixes } = takenNames(existing);
   const dir = dirname(current);
   const base = basename(current);
   const parent = basename(dir);
-  const versionsTaken = new Set(existing.map((p) => JSON.stringify(migrationVersion(p))));
-  const free = (p: string) => !taken.has(p) && !versionsTaken.has(JSON.stringify(migrationVersion(p)));
+  const free = (p: string) => !taken.has(p) && !versionsTaken.has(versionKey(p));
   // Prisma / Drizzle: <timestamp>_<name>/migration.sql
   if (base === 'migration.sql' && PRISMA_RE.test(parent)) {
     const ts = parent.match(PRISMA_RE)![1];
@@ -108,7 +132,9 @@ export function followUpMigrationPath(current: string, existing: readonly string
     const make = (v: string) => `${dir}/${v}${num[2]}${slug}${suffix}`;
     if (digits.length >= 12) {
       for (let i = 1; i < 100000; i++) {
-        const p = make(addSeconds(digits, i));
+        const v = addSeconds(digits, i);
+        if (prefixes.has(v)) continue;
+        const p = make(v);
         if (free(p)) return p;
       }
     }

@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { followUpMigrationPath, groupMigrationSets, orderMigrations } from './migrations';
+
+describe('migration conventions', () => {
+  it('orders timestamp, Flyway and Prisma sets as the tools apply them; down files are not replayed', () => {
+    assert.deepEqual(orderMigrations(['m/V1.10__b.sql', 'm/V1.2__a.sql', 'm/V2__c.sql']).map((f) => f.path), ['m/V1.2__a.sql', 'm/V1.10__b.sql', 'm/V2__c.sql']);
+    const sets = groupMigrationSets(['p/20240102000000_b/migration.sql', 'p/20240101000000_a/migration.sql', 'g/0002_x.down.sql', 'g/0002_x.up.sql']);
+    assert.deepEqual(sets.map((s) => [s.id, s.files.map((f) => `${f.path}:${f.replayed}`)]), [
+      ['g', ['g/0002_x.down.sql:false', 'g/0002_x.up.sql:true']],
+      ['p', ['p/20240101000000_a/migration.sql:true', 'p/20240102000000_b/migration.sql:true']],
+    ]);
+  });
+
+  it('names a follow-up migration in the folder convention, never reusing a version', () => {
+    assert.equal(followUpMigrationPath('db/20240101235959_a.sql', ['db/20240101235959_a.sql'], 'v'), 'db/20240102000000_v.sql');
+    assert.equal(followUpMigrationPath('db/V3__a.sql', ['db/V3__a.sql', 'db/V3.1__b.sql'], 'v'), 'db/V3.2__v.sql');
+    assert.equal(followUpMigrationPath('db/0001_a.up.sql', ['db/0001_a.up.sql', 'db/0002_b.up.sql'], 'v'), 'db/0003_v.up.sql');
+    assert.equal(followUpMigrationPath('p/20240101000000_a/migration.sql', ['p/20240101000000_a/migration.sql'], 'v'), 'p/20240101000001_v/migration.sql');
+    // ory/popx: 20-digit versions, consecutive; they do not fit a double, so versions compare as text.
+    const popx = Array.from({ length: 50 }, (_, i) => `k/2015010000000100${String(i).padStart(4, '0')}_x.up.sql`);
+    assert.equal(followUpMigrationPath(popx[0], popx, 'v'), 'k/20150100000001000050_v.up.sql');
+  });
+});
