@@ -184,7 +184,16 @@ connection.onCodeAction((params) => {
     const edit = result ? fixAllEdit(ws, file, result.findings, canCreateFiles) : undefined;
     return edit ? [{ title: 'Fix all safe SQL Architect problems', kind: FIX_ALL_KIND, edit }] : [];
   }
-  return params.context.diagnostics.flatMap((d) => codeActionsFor(params.textDocument.uri, d, { canCreateFiles, clientDocsCommand }));
+  const actions = params.context.diagnostics.flatMap((d) => codeActionsFor(params.textDocument.uri, d, { canCreateFiles, clientDocsCommand }));
+  // Several findings can share a line: offer every fix first (tenancy and security before locking and design,
+  // the preferred one of each first), then the ignore actions, then the documentation links.
+  const rank = (a: (typeof actions)[number]) => {
+    const rule = String(a.diagnostics?.[0]?.code ?? '');
+    const kind = a.command ? 3 : a.title.startsWith('Ignore ') ? 2 : 1;
+    const area = /tenant|rls|policy|sensitive|security|grant/.test(rule) ? 0 : rule === 'require-lock-timeout' ? 2 : 1;
+    return kind * 10 + (kind === 1 ? area : 0) + (a.isPreferred ? 0 : 0.5);
+  };
+  return actions.map((a, i) => ({ a, i })).sort((x, y) => rank(x.a) - rank(y.a) || x.i - y.i).map((x) => x.a);
 });
 
 connection.onHover((params) => {
