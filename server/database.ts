@@ -51,6 +51,16 @@ export class DatabaseFeatures {
     }
   }
 
+  /** The last trace as plain rows for the report (only files whose text did not change since). */
+  measured(): { file: string; line: number; sql: string; locks: { relation: string; mode: string }[]; rewrites: string[]; ms: number; error?: string }[] | undefined {
+    if (this.traces.size === 0) return undefined;
+    return [...this.traces.values()].flat().map((e) => ({
+      file: e.file, line: e.line, sql: e.sql, rewrites: e.rewrites, ms: e.ms,
+      locks: e.locks.filter((l) => !l.created && l.kind === 'table').map((l) => ({ relation: l.relation, mode: l.mode })),
+      error: e.error ? `${e.error.message}${e.error.code ? ` (SQLSTATE ${e.error.code})` : ''}` : undefined,
+    }));
+  }
+
   extraDiagnostics(setId: string): Finding[] {
     return this.failures.get(setId) ?? [];
   }

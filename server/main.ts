@@ -215,7 +215,7 @@ connection.onExecuteCommand(async (params) => {
   }
 });
 
-registerCustomRequests(connection, ws, () => parserReady, (results) => publishAll(results));
+registerCustomRequests(connection, ws, () => parserReady, (results) => publishAll(results), () => db.measured());
 registerDatabaseRequests(connection, db, () => parserReady, () => publishAll([...ws.results.values()]), () => canRefreshHints);
 
 documents.listen(connection);

@@ -1,7 +1,7 @@
 // Custom requests (`sqlArchitect/<name>`) the VS Code client's commands and reports use.
 import path from 'node:path';
 import { ResponseError, type Connection } from 'vscode-languageserver/node';
-import { buildReport, defaultHref, renderHtml, renderJson, renderMarkdown, type SetResult } from '../rules/index';
+import { buildReport, defaultHref, renderHtml, renderJson, renderMarkdown, type ReportOptions, type SetResult } from '../rules/index';
 import { formatSarif } from '../cli/format';
 import { limitToFiles, newFilesSince, SinceError } from '../cli/report';
 import { fileToUri } from './convert';
@@ -34,6 +34,7 @@ export function registerCustomRequests(
   ws: Workspace,
   ready: () => Promise<void>,
   publish: (results: SetResult[]) => void,
+  measured: () => ReportOptions['trace'] = () => undefined,
 ): void {
   connection.onRequest('sqlArchitect/reanalyze', async () => {
     await ready();
@@ -69,7 +70,7 @@ export function registerCustomRequests(
     }
     // configFor re-reads .sqlarchitect.json and records its problems; the analysis already reported them.
     const problems = ws.configProblems.length;
-    const report = buildReport(sets, { configFor: (id) => ws.configFor(id), relPath, since: newFiles ? { newFiles, ref: params.since } : undefined });
+    const report = buildReport(sets, { configFor: (id) => ws.configFor(id), relPath, since: newFiles ? { newFiles, ref: params.since } : undefined, trace: measured() });
     ws.configProblems.length = problems;
     if (params.format === 'json') return renderJson(report);
     // Display path → the file, for links.

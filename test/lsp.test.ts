@@ -200,6 +200,10 @@ describe('language server: embedded PostgreSQL requests', function () {
         textDocument: { uri: uri(file) }, range: { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } },
       })) as { position: { line: number }; label: string }[];
       assert.ok(hints.some((h) => h.position.line === 0 && /Share on notes/.test(h.label)), JSON.stringify(hints));
+      const md = (await client.conn.sendRequest('sqlArchitect/report', { format: 'md' })) as string;
+      assert.match(md, /## Measured locks \(PostgreSQL\)/);
+      assert.match(md, /CREATE INDEX notes_body_idx.*\| notes: ShareLock \|/);
+      assert.match(md, /error: column "nope" of relation "notes" does not exist/);
       const iso = (await client.conn.sendRequest('sqlArchitect/verifyIsolation', { uri: uri(file) })) as { tables: { table: string; status: string }[] };
       assert.deepEqual(iso.tables.map((t) => [t.table, t.status]), [['notes', 'leaks']]);
     } finally {

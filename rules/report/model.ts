@@ -28,6 +28,8 @@ export interface ReportOptions {
   /** Limit findings and migration risk to these files (paths as analysed): migrations added after a git ref. */
   since?: { newFiles: ReadonlySet<string>; ref?: string };
   title?: string;
+  /** The last lock trace, when one ran (paths as analysed). */
+  trace?: { file: string; line: number; sql: string; locks: { relation: string; mode: string }[]; rewrites: string[]; ms: number; error?: string }[];
 }
 
 const SEVERITY_ORDER: Severity[] = ['error', 'warning', 'info'];
@@ -100,6 +102,9 @@ export function buildReport(sets: SetResult[], opts: ReportOptions): ReportModel
     findingsByRule: byRule(findings),
     tables,
     relationships,
+    measuredLocks: opts.trace?.map((e) => ({
+      at: { file: opts.relPath(e.file), line: e.line, column: 1 }, sql: e.sql, locks: e.locks, rewrites: e.rewrites, ms: e.ms, error: e.error,
+    })),
     erDiagram: mermaidErDiagram(tables, relationships, views.length > 1),
     internalErrors: views.flatMap((v) => v.result.internalErrors),
   };

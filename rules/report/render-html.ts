@@ -199,6 +199,15 @@ export function renderHtml(report: ReportModel, opts: HtmlOptions = {}): string 
   for (const f of report.migrationRisk) out.push(riskHtml(f, link, multiSet));
   out.push('</section>');
 
+  if (report.measuredLocks) {
+    out.push('<section id="measured"><h2>Measured locks (PostgreSQL)</h2><p class="muted">Each statement replayed on PostgreSQL; locks read from pg_locks before COMMIT.</p><table><thead><tr><th>Statement</th><th>Locks</th><th>Rewrites</th><th>ms</th></tr></thead><tbody>');
+    for (const m of report.measuredLocks) {
+      const locks = m.error ? `<span class="bad">error: ${h(m.error)}</span>` : m.locks.map((l) => `${h(l.relation)}: ${h(l.mode)}`).join('<br>') || '—';
+      out.push(`<tr><td>${link(m.at, `${m.at.file}:${m.at.line}`)}<br><code>${h(m.sql.replace(/\s+/g, ' ').slice(0, 80))}</code></td><td>${locks}</td><td>${h(m.rewrites.join(', ')) || '—'}</td><td>${m.ms.toFixed(1)}</td></tr>`);
+    }
+    out.push('</tbody></table></section>');
+  }
+
   // Findings
   out.push('<section id="findings"><h2>Findings by rule</h2>');
   if (report.findingsByRule.length === 0) out.push('<p>No findings.</p>');

@@ -78,6 +78,16 @@ export function renderMarkdown(report: ReportModel, opts: RenderOptions = {}): s
   if (report.migrationRisk.length === 0) out.push('No statement takes a blocking lock on an existing table.', '');
   for (const f of report.migrationRisk) out.push(...riskMd(f, link, multiSet), '');
 
+  if (report.measuredLocks) {
+    out.push('## Measured locks (PostgreSQL)', '', 'Each statement replayed on PostgreSQL; locks read from pg_locks before COMMIT.', '');
+    out.push('| statement | locks | rewrites | ms |', '|---|---|---|---:|');
+    for (const m of report.measuredLocks) {
+      const locks = m.error ? `error: ${t(m.error)}` : m.locks.map((l) => `${t(l.relation)}: ${t(l.mode)}`).join(', ') || '—';
+      out.push(`| ${link(m.at, `${m.at.file}:${m.at.line}`)} ${mdCode(m.sql.replace(/\s+/g, ' ').slice(0, 60))} | ${locks} | ${t(m.rewrites.join(', ')) || '—'} | ${m.ms.toFixed(1)} |`);
+    }
+    out.push('');
+  }
+
   out.push('## Findings by rule', '');
   if (report.findingsByRule.length === 0) out.push('No findings.', '');
   for (const g of report.findingsByRule) out.push(...ruleMd(g, link), '');

@@ -222,6 +222,18 @@ export interface ReportModel {
   relationships: Relationship[];
   /** Mermaid `erDiagram` text of the tables and their foreign keys. */
   erDiagram: string;
+  /** Locks PostgreSQL really took, from the last lock trace (Trace Migration Locks); absent until one ran. */
+  measuredLocks?: MeasuredLock[];
   /** Rule code that threw while the report's analysis ran (reported, never fatal). */
   internalErrors: string[];
+}
+
+/** One statement replayed on PostgreSQL: the locks read from pg_locks before COMMIT. */
+export interface MeasuredLock {
+  at: Loc;
+  sql: string;
+  locks: { relation: string; mode: string }[];
+  rewrites: string[];
+  ms: number;
+  error?: string;
 }
