@@ -106,6 +106,8 @@ interface Unit {
   ast?: Node;
   loc?: (byte: number) => number;
   error?: { message: string; offset: number };
+  /** Incremental mode: the cached parse of this statement's text, whose actions are kept relative to it. */
+  cached?: { text: string; entry: PieceParse };
 }
 
 /** Parses of statement texts kept between edits of one file (the language server keeps one per file). */
@@ -134,6 +136,18 @@ interface PieceParse {
   ast?: Node;
   rel?: (byte: number) => number;
   error?: { message: string; relOffset: number };
+  /** Incremental mode: the statement's node and actions with offsets relative to the piece (the AST is dropped). */
+  node?: string;
+  actions?: Action[];
+}
+
+/** A deep copy of actions with every span moved by `delta` (spans and TypeRef starts are the only offsets). */
+function shiftActions(value: unknown, delta: number): never {
+  if (Array.isArray(value)) return value.map((v) => shiftActions(v, delta)) as never;
+  if (value === null || typeof value !== 'object') return value as never;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = (k === 'start' || k === 'end') && typeof v === 'number' ? v + delta : shiftActions(v, delta);
+  return out as never;
 }
 
 function pieceUnit(p: PieceParse, start: number, end: number): Unit {
@@ -170,7 +184,7 @@ export function parseFile(path: string, original: string, cache?: StatementCache
         p = parsePieceText(pieceText);
         cache.set(pieceText, p);
       }
-      units.push(pieceUnit(p, piece.start, piece.end));
+      units.push({ ...pieceUnit(p, piece.start, piece.end), cached: { text: pieceText, entry: p } });
     }
     cache.commit();
   } else if (whole) {
@@ -193,7 +207,7 @@ export function parseFile(path: string, original: string, cache?: StatementCache
     const trivia = skipTrivia(text, Math.min(prevEnd, u.start), u.end, true);
     const start = trivia.pos;
     let end = u.end;
-    if (u.ast === undefined || end === text.length) end = trimEnd(text, start, end);
+    if (u.ast === undefined || u.cached || end === text.length) end = trimEnd(text, start, end);
     while (end > start && /\s/.test(text[end - 1])) end--;
     prevEnd = u.end;
     if (start >= end) {
@@ -215,7 +229,21 @@ export function parseFile(path: string, original: string, cache?: StatementCache
       actions: [],
       ignores: directives.filter((d) => !d.file),
     };
-    if (u.ast) {
+    if (u.cached && (u.cached.entry.node || u.cached.entry.ast)) {
+      const e = u.cached.entry;
+      if (!e.actions) {
+        e.node = Object.keys(e.ast)[0] ?? 'Unknown';
+        try {
+          e.actions = toActions(e.node, e.ast[e.node], new Ctx(u.cached.text, e.rel!, { start: span.start - u.start, end: span.end - u.start }));
+        } catch {
+          e.actions = [{ type: 'other', node: e.node }];
+        }
+        // Only the actions are needed again: keep them, not the parser's JSON.
+        e.ast = undefined;
+      }
+      stmt.node = e.node!;
+      stmt.actions = shiftActions(e.actions, u.start);
+    } else if (u.ast) {
       const node = Object.keys(u.ast)[0] ?? 'Unknown';
       stmt.node = node;
       try {
