@@ -4,5 +4,5 @@ module.exports = {
   extension: ['ts'],
   spec: ['rules/**/*.test.ts', 'test/**/*.test.ts'],
   timeout: 120000,
-  reporter: 'spec',
+  reporter: require('node:path').join(__dirname, 'test/reporter.cjs'),
 };
