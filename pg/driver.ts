@@ -7,9 +7,12 @@ import type { Extensions, PGlite as PGliteType, PGliteOptions } from '@electric-
 import { Client } from 'pg';
 
 // require(), not import: a bundler then takes PGlite's CommonJS build. Its ES module build finds its files
-// through import.meta.url, which is empty once bundled into the CommonJS worker.
+// through import.meta.url, which is empty once bundled into the CommonJS worker. Loaded on first use, so the
+// CLI and the language server, which only talk to the worker, never load it (the build keeps it out of them).
+type PGliteModule = typeof import('@electric-sql/pglite');
+let pgliteModule: PGliteModule | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { PGlite } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
+const loadPglite = (): PGliteModule => (pgliteModule ??= require('@electric-sql/pglite') as PGliteModule);
 type PGlite = PGliteType;
 
 export interface QueryResult {
@@ -149,8 +152,8 @@ export class PgliteFactory {
 
   private async start(extensions: Extensions, keepTemplate: boolean): Promise<PGlite> {
     const artifacts = await this.loadArtifacts();
-    if (this.template) return PGlite.create({ ...artifacts, loadDataDir: this.template, extensions });
-    const db = await PGlite.create({ ...artifacts, extensions });
+    if (this.template) return loadPglite().PGlite.create({ ...artifacts, loadDataDir: this.template, extensions });
+    const db = await loadPglite().PGlite.create({ ...artifacts, extensions });
     // The template must be taken before anything runs in the database, so it is a pristine cluster.
     if (keepTemplate) this.template = await db.dumpDataDir('none');
     return db;

@@ -25,7 +25,8 @@ await Promise.all(entries.map((e) => build({
   keepNames: true,
   // jsonc-parser's UMD build hides its requires from the bundler; its ESM build does not.
   mainFields: ['module', 'main'],
-  external: ['vscode'],
+  // PGlite runs only in the worker bundle; the others never load it.
+  external: e.out === 'pg-worker.js' ? ['vscode'] : ['vscode', '@electric-sql/pglite'],
   banner: e.banner ? { js: e.banner } : undefined,
   logLevel: 'warning',
 })));
