@@ -10,7 +10,7 @@ const util = require('node:util');
 const { log } = require('./helpers');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-const SUITES = ['activation', 'diagnostics', 'hover', 'settings', 'quick-fixes', 'fix-all', 'commands', 'report'];
+const SUITES = ['activation', 'diagnostics', 'hover', 'settings', 'quick-fixes', 'fix-all', 'commands', 'report', 'database'];
 
 exports.run = function run() {
   // The repo's mocha, by absolute path: the extension host's module paths do not include the repo.
