@@ -84,7 +84,8 @@ export function classifyColumn(name: string, config: { include: string[]; exclud
 
 const PLAIN_TYPES = new Set(['text', 'varchar', 'bpchar', 'citext', 'name', 'numeric', 'int2', 'int4', 'int8', 'date', 'json', 'jsonb']);
 
-function storesPlainly(kind: Kind, type: TypeRef): boolean {
+/** The column's type holds the value itself, readable (not bytea ciphertext, not a domain). */
+export function storesPlainly(kind: string, type: TypeRef): boolean {
   if (type.schema && type.schema !== 'pg_catalog' && type.name !== 'citext') return false; // a domain or custom type
   if (PLAIN_TYPES.has(type.name)) return true;
   if (type.name === 'timestamp' || type.name === 'timestamptz') return kind === 'birth';
@@ -116,7 +117,7 @@ const ADVICE: Record<Kind, string> = {
   configured: 'Encrypt it with pgcrypto (pgp_sym_encrypt into bytea), store a hash for lookups, or keep it in a vault/KMS and store the reference',
 };
 
-function commentSaysProtected(c: ColumnModel): boolean {
+export function commentSaysProtected(c: Pick<ColumnModel, 'comment'>): boolean {
   return /\b(encrypt|encrypted|cipher|ciphertext|hash|hashed|digest|vault|kms|pgp_sym)/i.test(c.comment ?? '');
 }
 

@@ -10,7 +10,7 @@ const SERIAL = new Set(['serial', 'bigserial', 'smallserial']);
  * A single-column key whose values are unique across all tenants by construction: generated (identity, serial,
  * a volatile DEFAULT such as gen_random_uuid()) or the key of another table (a one-to-one foreign key).
  */
-function globallyUnique(ctx: SetContext, table: TableModel, column: string): boolean {
+export function globallyUnique(ctx: Pick<SetContext, 'statementAt'>, table: TableModel, column: string): boolean {
   const col = table.columns.get(column);
   if (!col) return false;
   if (col.identity || SERIAL.has(col.type.name)) return true;

@@ -7,8 +7,9 @@ import type { Category, Finding, SetContext, Severity } from '../engine/types';
 import { blocks, modeName } from '../locks';
 import { LineIndex } from '../parser/adapter';
 import { displayName } from '../model/schema';
-import type { ColumnModel, ConstraintModel, IndexModel, Origin, PolicyModel, TableModel, TypeRef } from '../model/types';
-import { classifyColumn, nameWords } from '../catalogue/no-unencrypted-sensitive-column';
+import type { ColumnModel, ConstraintModel, IndexModel, Origin, PolicyModel, TableModel } from '../model/types';
+import { classifyColumn, commentSaysProtected, nameWords, storesPlainly } from '../catalogue/no-unencrypted-sensitive-column';
+import { globallyUnique as isGloballyUnique } from '../catalogue/require-tenant-in-unique';
 import {
   appliesToAnyRole, COMMANDS, constrains, findColumnDef, findConstraintDef, indexColumnNames, membershipPartner, policyExpr,
   rlsDisabledAt, rolesCovered, tenantColumnsOf, type Command, type PolicyExpr,
@@ -112,7 +113,6 @@ export function buildReport(sets: SetResult[], opts: ReportOptions): ReportModel
 
 /* ---------------- tenant isolation ---------------- */
 
-const SERIAL = new Set(['serial', 'bigserial', 'smallserial']);
 
 function tenantRows(v: SetView): TenantRow[] {
   const { ctx, config } = v;
@@ -233,14 +233,7 @@ function keyFacts(v: SetView, table: TableModel, scope: string[], tenantSet: Set
   const out: KeyFact[] = [];
   const includes = (cols: string[]) => cols.some((c) => scope.includes(c));
   // Single-column keys unique across tenants by construction, as require-tenant-in-unique exempts them.
-  const globallyUnique = (cols: string[]) => {
-    if (cols.length !== 1) return false;
-    const c = table.columns.get(cols[0]);
-    if (!c) return false;
-    if (c.identity || SERIAL.has(c.type.name)) return true;
-    if (findColumnDef(v.ctx.statementAt(c.origin), c.name)?.defaultKind === 'volatile') return true;
-    return table.constraints.some((k) => k.kind === 'foreign' && k.columns.length === 1 && k.columns[0] === c.name);
-  };
+  const globallyUnique = (cols: string[]) => cols.length === 1 && isGloballyUnique(v.ctx, table, cols[0]);
   for (const c of table.constraints) {
     const stmtLoc = () => v.constraintLoc(c);
     if (c.kind === 'unique' || (c.kind === 'primary' && c.columns.length > 1)) {
@@ -267,9 +260,6 @@ function keyFacts(v: SetView, table: TableModel, scope: string[], tenantSet: Set
 
 /* ---------------- sensitive data ---------------- */
 
-// The storage rules of no-unencrypted-sensitive-column: which types hold the value itself, readable.
-const PLAIN_TYPES = new Set(['text', 'varchar', 'bpchar', 'citext', 'name', 'numeric', 'int2', 'int4', 'int8', 'date', 'json', 'jsonb']);
-const PROTECTED_COMMENT = /\b(encrypt|encrypted|cipher|ciphertext|hash|hashed|digest|vault|kms|pgp_sym)/i;
 
 const WHY: Record<string, string> = {
   password: 'a password',
@@ -283,13 +273,6 @@ const WHY: Record<string, string> = {
   configured: 'listed in sensitiveColumns.include',
 };
 
-function storesPlainly(kind: string, type: TypeRef): boolean {
-  if (type.schema && type.schema !== 'pg_catalog' && type.name !== 'citext') return false;
-  if (PLAIN_TYPES.has(type.name)) return true;
-  if (type.name === 'timestamp' || type.name === 'timestamptz') return kind === 'birth';
-  if (type.name === 'uuid') return kind === 'credential' || kind === 'password';
-  return false;
-}
 
 // Words in a column name saying it holds a hash or ciphertext of the value (password_hash, ssn_encrypted).
 const PROTECTED_NAME = new Set(['hash', 'hashed', 'digest', 'encrypted', 'enc', 'encr', 'crypted', 'ciphertext', 'cipher', 'bcrypt', 'scrypt', 'argon2', 'pbkdf2', 'sha1', 'sha256', 'sha512', 'md5', 'hmac']);
@@ -316,7 +299,7 @@ function sensitiveColumns(v: SetView): SensitiveColumn[] {
       if (!found) continue;
       const kind = found.kind;
       const type = typeSql(col.type);
-      const commented = PROTECTED_COMMENT.test(col.comment ?? '');
+      const commented = commentSaysProtected(col);
       const plain = !found.protectedWord && storesPlainly(kind, col.type) && !commented;
       let storage: string;
       if (plain) storage = `in clear (${type})`;
