@@ -181,7 +181,7 @@ export function parseFile(path: string, original: string, cache?: StatementCache
       const pieceText = text.slice(piece.start, piece.end);
       let p = cache.get(pieceText);
       if (!p) {
-        p = parsePieceText(pieceText);
+        p = materialize(parsePieceText(pieceText), pieceText);
         cache.set(pieceText, p);
       }
       units.push({ ...pieceUnit(p, piece.start, piece.end), cached: { text: pieceText, entry: p } });
@@ -229,20 +229,9 @@ export function parseFile(path: string, original: string, cache?: StatementCache
       actions: [],
       ignores: directives.filter((d) => !d.file),
     };
-    if (u.cached && (u.cached.entry.node || u.cached.entry.ast)) {
-      const e = u.cached.entry;
-      if (!e.actions) {
-        e.node = Object.keys(e.ast)[0] ?? 'Unknown';
-        try {
-          e.actions = toActions(e.node, e.ast[e.node], new Ctx(u.cached.text, e.rel!, { start: span.start - u.start, end: span.end - u.start }));
-        } catch {
-          e.actions = [{ type: 'other', node: e.node }];
-        }
-        // Only the actions are needed again: keep them, not the parser's JSON.
-        e.ast = undefined;
-      }
-      stmt.node = e.node!;
-      stmt.actions = shiftActions(e.actions, u.start);
+    if (u.cached?.entry.actions) {
+      stmt.node = u.cached.entry.node!;
+      stmt.actions = shiftActions(u.cached.entry.actions, u.start);
     } else if (u.ast) {
       const node = Object.keys(u.ast)[0] ?? 'Unknown';
       stmt.node = node;
@@ -290,6 +279,25 @@ function trimEnd(text: string, start: number, end: number): number {
     i = Math.max(e, t.pos + 1);
   }
   return last;
+}
+
+/**
+ * Incremental mode: turns a piece's parse into its node and actions right away (offsets relative to the piece,
+ * trimmed as parseFile trims a statement) and drops the parser's JSON, so a large file never holds all ASTs.
+ */
+function materialize(p: PieceParse, piece: string): PieceParse {
+  if (!p.ast) return p;
+  const start = skipTrivia(piece, 0, piece.length, true).pos;
+  let end = trimEnd(piece, start, piece.length);
+  while (end > start && /\s/.test(piece[end - 1])) end--;
+  const node = Object.keys(p.ast)[0] ?? 'Unknown';
+  let actions: Action[];
+  try {
+    actions = toActions(node, p.ast[node], new Ctx(piece, p.rel!, { start, end }));
+  } catch {
+    actions = [{ type: 'other', node }];
+  }
+  return { node, actions, error: p.error };
 }
 
 function parsePieceText(piece: string): PieceParse {
