@@ -1,5 +1,5 @@
 import { defineRule, type Report } from '../engine/types';
-import type { TypeRef } from '../model/types';
+import { isSerialType, type TypeRef } from '../model/types';
 import { bareTableName, batchedBackfill, isExisting, pgObjectName, tableText } from './locking-util';
 import { quoteIdent, typeSql } from './util';
 
@@ -34,7 +34,7 @@ export const noRequiredColumnWithoutDefault = defineRule({
     for (const a of ctx.statement.actions) {
       if (a.type !== 'add-column' || !isExisting(ctx, a.table)) continue;
       const c = a.column;
-      if (!c.notNull || c.defaultKind !== 'none' || c.identity || c.generatedStored || ['serial', 'bigserial', 'smallserial'].includes(c.type.name)) continue;
+      if (!c.notNull || c.defaultKind !== 'none' || c.identity || c.generatedStored || isSerialType(c.type)) continue;
       const t = tableText(ctx, a.table);
       const col = quoteIdent(c.name);
       const type = typeSql(c.type);

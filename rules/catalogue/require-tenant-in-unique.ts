@@ -1,10 +1,9 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
-import type { Span, Statement, TableModel } from '../model/types';
+import { isSerialType, type Span, type Statement, type TableModel } from '../model/types';
 import { findColumnDef, findConstraintDef, indexColumnNames, openParenAfter, tenantColumnsOf, tokens } from './tenancy-util';
 import { columnsSql, quoteIdent, related, tableLabel, tenantTables } from './util';
 import type { SetContext } from '../engine/types';
 
-const SERIAL = new Set(['serial', 'bigserial', 'smallserial']);
 
 /**
  * A single-column key whose values are unique across all tenants by construction: generated (identity, serial,
@@ -13,7 +12,7 @@ const SERIAL = new Set(['serial', 'bigserial', 'smallserial']);
 export function globallyUnique(ctx: Pick<SetContext, 'statementAt'>, table: TableModel, column: string): boolean {
   const col = table.columns.get(column);
   if (!col) return false;
-  if (col.identity || SERIAL.has(col.type.name)) return true;
+  if (col.identity || isSerialType(col.type)) return true;
   if (findColumnDef(ctx.statementAt(col.origin), column)?.defaultKind === 'volatile') return true;
   return table.constraints.some((c) => c.kind === 'foreign' && c.columns.length === 1 && c.columns[0] === column);
 }

@@ -13,6 +13,11 @@ export interface QName {
   name: string;
 }
 
+/** serial, bigserial, smallserial: an integer column whose DEFAULT is nextval() of a sequence it owns. */
+export function isSerialType(type: { name: string }): boolean {
+  return type.name === 'serial' || type.name === 'bigserial' || type.name === 'smallserial';
+}
+
 export interface TypeRef {
   /** Normalised type name without schema, e.g. `int4`, `timestamp`, `varchar`, `text`, `uuid`, `serial`. */
   name: string;

@@ -7,6 +7,7 @@ import type {
   Action, ColumnDef, ConstraintDef, DefaultKind, IgnoreDirective, IndexDef, LockMode, PolicyCommand, PolicyDef, QName,
   Span, Statement, TypeRef,
 } from '../model/types';
+import { isSerialType } from '../model/types';
 import { blankMetaCommands, elementEnd, replacePlaceholders, skipToken, skipTrivia, splitStatements, type Comment } from './lexer';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -539,7 +540,7 @@ function columnDef(cd: Node, ctx: Ctx): ColumnDef {
     const def = constraintDef(c, ctx, cd.colname);
     if (def && def.kind !== 'not-null') constraints.push(def);
   }
-  if (['serial', 'bigserial', 'smallserial'].includes(type.name)) {
+  if (isSerialType(type)) {
     defaultKind = 'volatile'; // nextval() of a new sequence
     notNull = true;
   }

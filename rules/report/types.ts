@@ -1,6 +1,7 @@
 // The design review report as plain data: what buildReport produces and every renderer reads. Versioned: the JSON
 // export is this object, so fields are only ever added.
 import type { Category, Severity } from '../engine/types';
+import type { IndexModel } from '../model/types';
 
 /** Where a fact comes from. `file` is the display path the caller chose (relPath); line and column are 1-based UTF-16. */
 export interface Loc {
@@ -163,14 +164,8 @@ export interface ConstraintFact {
   loc: Loc;
 }
 
-export interface IndexFact {
-  name: string;
-  columns: string[];
-  include: string[];
-  unique: boolean;
-  partial: boolean;
-  method: string;
-  constraint?: string;
+/** An index of the schema model, located for links. */
+export interface IndexFact extends Omit<IndexModel, 'origin'> {
   loc: Loc;
 }
 
