@@ -2,19 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv-draft-04';
-import { CLI, ROOT, runCli, tempWorkspace } from './helpers';
+import { applyJsonEdits, CLI, ROOT, runCli, tempWorkspace, type JsonEdit } from './helpers';
 
-interface JsonEdit { file?: string; line: number; column: number; endLine: number; endColumn: number; newText: string }
 interface JsonFinding { file: string; rule: string; severity: string; message: string; line: number; column: number; endLine: number; endColumn: number; fixes: { title: string; safe: boolean; edits: JsonEdit[] }[] }
-
-function applyJsonEdits(text: string, edits: JsonEdit[]): string {
-  const lines = text.split('\n');
-  const offset = (l: number, c: number) => lines.slice(0, l - 1).reduce((n, s) => n + s.length + 1, 0) + c - 1;
-  const sorted = [...edits].sort((a, b) => offset(b.line, b.column) - offset(a.line, a.column));
-  let out = text;
-  for (const e of sorted) out = out.slice(0, offset(e.line, e.column)) + e.newText + out.slice(offset(e.endLine, e.endColumn));
-  return out;
-}
 
 describe('sql-architect check (CLI)', () => {
   before(() => assert.ok(fs.existsSync(CLI), 'dist/cli.js is built by `npm test`'));

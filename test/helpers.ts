@@ -25,3 +25,16 @@ export function runCli(args: string[], cwd: string = ROOT): CliRun {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120000, env: { ...process.env, NO_COLOR: '1' } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** A text edit of the CLI's JSON contract: 1-based line/column, UTF-16 columns, end exclusive. */
+export interface JsonEdit { file?: string; line: number; column: number; endLine: number; endColumn: number; newText: string }
+
+/** Applies JSON-contract edits to a text, back to front, as an editor or a CI bot would. */
+export function applyJsonEdits(text: string, edits: JsonEdit[]): string {
+  const lines = text.split('\n');
+  const offset = (l: number, c: number) => lines.slice(0, l - 1).reduce((n, s) => n + s.length + 1, 0) + c - 1;
+  const sorted = [...edits].sort((a, b) => offset(b.line, b.column) - offset(a.line, a.column));
+  let out = text;
+  for (const e of sorted) out = out.slice(0, offset(e.line, e.column)) + e.newText + out.slice(offset(e.endLine, e.endColumn));
+  return out;
+}

@@ -2,17 +2,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runCli, tempWorkspace } from './helpers';
-
-interface JsonEdit { file?: string; line: number; column: number; endLine: number; endColumn: number; newText: string }
-
-function applyJsonEdits(text: string, edits: JsonEdit[]): string {
-  const lines = text.split('\n');
-  const offset = (l: number, c: number) => lines.slice(0, l - 1).reduce((n, s) => n + s.length + 1, 0) + c - 1;
-  let out = text;
-  for (const e of [...edits].sort((a, b) => offset(b.line, b.column) - offset(a.line, a.column))) out = out.slice(0, offset(e.line, e.column)) + e.newText + out.slice(offset(e.endLine, e.endColumn));
-  return out;
-}
+import { applyJsonEdits, runCli, tempWorkspace, type JsonEdit } from './helpers';
 
 describe('sql-architect trace / verify-isolation (embedded PostgreSQL)', function () {
   this.timeout(300000);
