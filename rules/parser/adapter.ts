@@ -249,7 +249,7 @@ export function parseFile(path: string, original: string, cache?: StatementCache
   }
   const tail = skipTrivia(text, prevEnd, text.length, true);
   fileIgnores.push(...directivesIn(tail.comments).filter((d) => d.file));
-  const down = /^--\s*\+goose\s+Down\b/im.exec(original);
+  const down = DOWN_SECTION.exec(original);
   return { statements, fileIgnores, downFrom: down ? down.index : undefined };
 }
 
@@ -264,8 +264,15 @@ function parserSafe(text: string): string {
   let out = text.includes('\0') ? text.replace(/\0/g, ' ') : text;
   LONE_SURROGATE.lastIndex = 0;
   if (LONE_SURROGATE.test(out)) out = out.replace(LONE_SURROGATE, '\uFFFD');
+  if (out.includes('+goose') || out.includes('migrate:')) out = out.replace(SECTION_END, (m) => `;${' '.repeat(m.length - 1)}`);
   return out;
 }
+
+// goose runs the text between `-- +goose StatementBegin` and `StatementEnd` as one statement, whether or not it ends
+// with `;`; the Up and Down sections (and dbmate's migrate:up / migrate:down) are separate scripts. Each of these
+// annotations ends the statement before it, so it becomes a `;` (same length) in the text given to the parser.
+const SECTION_END = /^[ \t]*--[ \t]*(?:\+goose[ \t]+(?:StatementEnd|Up|Down)|migrate:(?:up|down))\b[^\n]*/gim;
+const DOWN_SECTION = /^[ \t]*--[ \t]*(?:\+goose[ \t]+Down|migrate:down)\b/im;
 
 function trimEnd(text: string, start: number, end: number): number {
   // Find the end of the last real token (a trailing comment is not part of the statement).
@@ -432,6 +439,20 @@ function relationsRead(query: Node): QName[] {
   return [...out.values()];
 }
 
+/** Functions an expression calls, lower-cased, schema-qualified as written: `auth.uid`, `has_role_on_account`. */
+function functionsCalled(...exprs: Node[]): string[] {
+  const out = new Set<string>();
+  for (const expr of exprs) {
+    walk(expr, (n) => {
+      if (n.FuncCall) out.add(listNames(n.FuncCall.funcname).join('.').toLowerCase());
+      // CURRENT_USER, SESSION_USER, CURRENT_ROLE: the caller's identity.
+      const op = n.SQLValueFunction?.op as string | undefined;
+      if (op === 'SVFOP_CURRENT_USER' || op === 'SVFOP_SESSION_USER' || op === 'SVFOP_CURRENT_ROLE' || op === 'SVFOP_USER') out.add(op.slice(6).toLowerCase());
+    });
+  }
+  return [...out];
+}
+
 function settingsRead(expr: Node): string[] {
   const out: string[] = [];
   walk(expr, (n) => {
@@ -559,6 +580,10 @@ function indexColumns(params: Node[] | undefined): string[] {
 function policyCommand(cmd: string | undefined): PolicyCommand {
   const c = (cmd ?? 'all').toLowerCase();
   return (['all', 'select', 'insert', 'update', 'delete'] as const).find((x) => x === c) ?? 'all';
+}
+
+function privilegeNames(privs: Node[] | undefined): string[] {
+  return privs ? privs.map((p) => (p.AccessPriv?.priv_name ?? 'all').toLowerCase()) : ['all'];
 }
 
 function roleNames(roles: Node[] | undefined): string[] {
@@ -692,6 +717,7 @@ function toActions(node: string, n: Node, ctx: Ctx): Action[] {
         usingText: n.qual ? exprSource(ctx, n.qual) : undefined,
         checkText: n.with_check ? exprSource(ctx, n.with_check) : undefined,
         settings: [...settingsRead(n.qual), ...settingsRead(n.with_check)],
+        functions: functionsCalled(n.qual, n.with_check),
         span: ctx.span,
       };
       return [{ type: 'create-policy', policy }];
@@ -703,6 +729,7 @@ function toActions(node: string, n: Node, ctx: Ctx): Action[] {
         usingAlwaysTrue: n.qual ? isConstTrue(n.qual) : undefined, checkAlwaysTrue: n.with_check ? isConstTrue(n.with_check) : undefined,
         roles: n.roles ? roleNames(n.roles) : undefined,
         usingText: n.qual ? exprSource(ctx, n.qual) : undefined, checkText: n.with_check ? exprSource(ctx, n.with_check) : undefined,
+        functions: n.qual || n.with_check ? functionsCalled(n.qual, n.with_check) : undefined,
       }];
     case 'TruncateStmt':
       return [{ type: 'truncate', tables: (n.relations ?? []).map((r: Node) => qname(r.RangeVar)), cascade: n.behavior === 'DROP_CASCADE' }];
@@ -734,16 +761,36 @@ function toActions(node: string, n: Node, ctx: Ctx): Action[] {
       return [{ type: 'alter-function', name: qnameFromList(n.func?.objname), securityDefiner, setsSearchPath }];
     }
     case 'GrantStmt': {
+      if (n.objtype === 'OBJECT_SCHEMA') {
+        return [{ type: 'grant-schema', schemas: listNames(n.objects), privileges: privilegeNames(n.privileges), grantees: roleNames(n.grantees), revoke: !n.is_grant }];
+      }
       if (n.objtype !== 'OBJECT_TABLE') return [{ type: 'other', node: `GrantStmt:${n.objtype}` }];
       const all = n.targtype === 'ACL_TARGET_ALL_IN_SCHEMA';
       return [{
         type: 'grant',
         tables: all ? [] : (n.objects ?? []).map((o: Node) => qname(o.RangeVar ?? o)),
         allTablesInSchema: all ? str(n.objects?.[0]) : undefined,
-        privileges: n.privileges ? (n.privileges as Node[]).map((p) => (p.AccessPriv?.priv_name ?? 'all').toLowerCase()) : ['all'],
+        privileges: privilegeNames(n.privileges),
         grantees: roleNames(n.grantees),
         revoke: !n.is_grant,
       }];
+    }
+    case 'AlterDefaultPrivilegesStmt': {
+      const g = n.action ?? {};
+      if (g.objtype !== 'OBJECT_TABLE') return [{ type: 'other', node: `AlterDefaultPrivilegesStmt:${g.objtype}` }];
+      const schemas = (n.options ?? []).filter((o: Node) => o.DefElem?.defname === 'schemas').flatMap((o: Node) => listNames(o.DefElem.arg?.List?.items));
+      return [{ type: 'default-privileges', schemas, privileges: privilegeNames(g.privileges), grantees: roleNames(g.grantees), revoke: !g.is_grant }];
+    }
+    case 'CreateRoleStmt':
+    case 'AlterRoleStmt': {
+      const name = node === 'CreateRoleStmt' ? (n.role ?? '') : roleNames([n.role])[0] ?? '';
+      const flag = (key: string): boolean | undefined => {
+        const d = (n.options ?? []).find((o: Node) => o.DefElem?.defname === key)?.DefElem;
+        return d ? d.arg?.Boolean?.boolval !== false && d.arg?.Integer?.ival !== 0 : undefined;
+      };
+      // CREATE USER logs in by default; CREATE ROLE does not.
+      const login = flag('canlogin') ?? (node === 'CreateRoleStmt' ? n.stmt_type === 'ROLESTMT_USER' : undefined);
+      return [{ type: 'role', name, create: node === 'CreateRoleStmt', bypassRls: flag('bypassrls'), superuser: flag('superuser'), login }];
     }
     case 'VariableSetStmt': {
       const name = (n.name ?? '').toLowerCase();
@@ -871,6 +918,8 @@ function alterCmd(table: QName, c: Node, ctx: Ctx): Action {
       return { type: 'attach-partition', table, partition: qname(c.def?.PartitionCmd?.name) };
     case 'AT_DetachPartition':
       return { type: 'detach-partition', table, partition: qname(c.def?.PartitionCmd?.name), concurrently: Boolean(c.def?.PartitionCmd?.concurrent) };
+    case 'AT_ChangeOwner':
+      return { type: 'set-owner', table, owner: roleNames([c.newowner])[0] ?? '' };
     default:
       return { type: 'alter-table-other', table, subtype: sub };
   }
