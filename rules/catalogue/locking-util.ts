@@ -69,19 +69,10 @@ export interface TxScope {
   explicit: boolean;
 }
 
-/** The transaction block the current statement runs in, or undefined in autocommit. */
+/** The transaction block the current statement runs in (as the engine computed it), or undefined in autocommit. */
 export function transactionScope(ctx: StatementContext): TxScope | undefined {
-  if (!ctx.inTransaction) return undefined;
-  let begin: Statement | undefined;
-  let firstIndex = 0;
-  for (const s of ctx.file.statements.slice(0, ctx.statement.index)) {
-    for (const a of s.actions) {
-      if (a.type !== 'transaction') continue;
-      if (a.op === 'begin') { begin = s; firstIndex = s.index + 1; }
-      if (a.op === 'commit' || a.op === 'rollback') { begin = undefined; firstIndex = s.index + 1; }
-    }
-  }
-  return { begin, firstIndex, explicit: Boolean(begin) };
+  if (!ctx.tx.inTransaction) return undefined;
+  return { begin: ctx.tx.begin, firstIndex: ctx.tx.firstIndex, explicit: ctx.tx.kind === 'explicit' };
 }
 
 /** The statements of the current transaction before the current statement. */

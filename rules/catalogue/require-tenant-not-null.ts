@@ -1,6 +1,6 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
 import { columnCreatedBy, findColumnDef, tokens } from './tenancy-util';
-import { identName, quoteIdent, tableLabel, tableSql, tenantTables } from './util';
+import { identName, quoteIdent, tableLabel, tableSql, tenantTablesOf } from './util';
 
 export const requireTenantNotNull = defineRule({
   id: 'require-tenant-not-null',
@@ -17,7 +17,11 @@ export const requireTenantNotNull = defineRule({
   },
   checkSet(ctx) {
     const reports: Report[] = [];
-    for (const { table, column } of tenantTables(ctx.model, ctx.config)) {
+    const confirmed = ctx.project.tenancy.registries.length > 0;
+    for (const { table, column, key } of tenantTablesOf(ctx.project)) {
+      // A column only named like the key, in a project whose tenant table it does not reference, may be NULL on purpose
+      // (a free slot, a row before assignment): only a confirmed key must always be set.
+      if (key.kind === 'name-and-type' || (key.kind === 'name' && confirmed)) continue;
       const col = table.columns.get(column)!;
       if (col.notNull) continue;
       if (table.constraints.some((c) => c.kind === 'check' && c.validated && c.checkIsNotNullOf === column)) continue;
