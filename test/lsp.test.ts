@@ -49,6 +49,8 @@ describe('language server over stdio (dist/server.js)', function () {
 
   beforeEach(async () => {
     dir = tempWorkspace({
+      // One tenant table: say that tenants are isolated by RLS, so each table without it is an error with a fix.
+      '.sqlarchitect.json': '{ "isolation": "rls" }',
       [files.tenants]: 'CREATE TABLE tenants (id uuid PRIMARY KEY, name text NOT NULL);\n',
       [files.docs]: docsSql,
     });

@@ -43,7 +43,7 @@ describe('sql-architect trace / verify-isolation (embedded PostgreSQL)', functio
 
   it('proves isolation on a table fixed by the require-tenant-rls quick fix', () => {
     const sql = 'CREATE TABLE tenants (id uuid PRIMARY KEY);\nCREATE TABLE notes (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  tenant_id uuid NOT NULL REFERENCES tenants (id),\n  body text NOT NULL\n);\n';
-    const dir = tempWorkspace({ 'db/20240101000000_notes.sql': sql });
+    const dir = tempWorkspace({ '.sqlarchitect.json': '{ "isolation": "rls" }', 'db/20240101000000_notes.sql': sql });
     const before = runCli(['verify-isolation', 'db', '--format', 'json'], dir);
     assert.equal(before.status, 1, before.stderr);
     assert.equal(JSON.parse(before.stdout).tables[0].status, 'leaks');
