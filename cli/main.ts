@@ -3,10 +3,11 @@
 import { parseArgs } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../rules/index';
-import { allFindings, formatJson, formatSarif, formatText } from './format';
+import { ConfigError, limitToFiles } from '../rules/index';
+import { newFilesSince, SinceError } from '../io/git';
+import { allFindings, displayPath, formatJson, formatSarif, formatText } from './format';
 import { loadProject, UsageError } from './project';
-import { limitToFiles, newFilesSince, report, SinceError } from './report';
+import { report } from './report';
 import { isolationCommand, traceCommand } from './trace';
 import pkg from '../package.json';
 
@@ -103,7 +104,7 @@ async function check(paths: string[], values: Record<string, string | boolean | 
   if (values.config !== undefined && !fs.existsSync(String(values.config))) throw new UsageError(`--config ${values.config}: no such file`);
   let project = await loadProject(paths, { configFile: values.config as string | undefined, pgVersion, warn: (m) => err(`warning: ${m}`) });
   if (project.fileCount === 0) err('warning: no .sql files found');
-  if (values.since !== undefined) project = limitToFiles(project, newFilesSince([...project.texts.keys()], String(values.since)));
+  if (values.since !== undefined) project = limitToFiles(project, newFilesSince([...project.texts.keys()], String(values.since), { display: displayPath }));
   const color = format === 'text' && !values['no-color'] && !values.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const report = format === 'json' ? formatJson(project) : format === 'sarif' ? formatSarif(project, pkg.version) : formatText(project, color);
   if (values.output) {

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { traceStatements, verifyIsolation, type IsolationResult, type TraceEntry } from '../pg/index';
-import { isolationTables, migrationFailures, replayStatements } from '../pg/from-analysis';
+import { blocksWrites, isolationTables, migrationFailures, replayStatements } from '../pg/from-analysis';
 import { LineIndex, type Finding } from '../rules/index';
 import { displayPath } from './format';
 import { loadProject, UsageError, type ProjectResult } from './project';
@@ -33,8 +33,6 @@ export async function runTrace(project: ProjectResult, databaseUrl?: string): Pr
   return { report, failures, entries };
 }
 
-const BLOCKING = new Set(['AccessExclusiveLock', 'ExclusiveLock', 'ShareRowExclusiveLock', 'ShareLock']);
-
 function oneLine(sql: string, max = 90): string {
   const s = sql.replace(/\s+/g, ' ').trim();
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
@@ -43,7 +41,7 @@ function oneLine(sql: string, max = 90): string {
 export function formatTraceText(report: TraceReport, failures: Finding[], texts: Map<string, string>): string {
   const lines: string[] = [];
   for (const s of report.statements) {
-    const locks = s.locks.map((l) => `${l.relation}: ${l.mode}${BLOCKING.has(l.mode) ? ' (blocks writes' + (l.mode === 'AccessExclusiveLock' ? ' and reads)' : ')') : ''}`);
+    const locks = s.locks.map((l) => `${l.relation}: ${l.mode}${blocksWrites(l.mode) ? ' (blocks writes' + (l.mode === 'AccessExclusiveLock' ? ' and reads)' : ')') : ''}`);
     const tail = [...locks, ...(s.rewrites.length ? [`rewrites ${s.rewrites.join(', ')}`] : []), `${s.ms} ms`].join(' · ');
     lines.push(`${s.file}:${s.line}  ${oneLine(s.sql)}`);
     lines.push(`    ${s.error ? `ERROR ${s.error}` : tail}`);
@@ -55,7 +53,7 @@ export function formatTraceText(report: TraceReport, failures: Finding[], texts:
       lines.push(`${displayPath(f.file)}:${p.line + 1}:${p.column + 1} error migration-fails ${f.message}`);
     }
   }
-  const blocking = report.statements.filter((s) => s.locks.some((l) => BLOCKING.has(l.mode))).length;
+  const blocking = report.statements.filter((s) => s.locks.some((l) => blocksWrites(l.mode))).length;
   lines.push('', `${report.statements.length} statements replayed on PostgreSQL; ${blocking} took a lock that blocks writes; ${report.statements.filter((s) => s.rewrites.length).length} rewrote a relation; ${failures.length} failed.`);
   return lines.join('\n') + '\n';
 }

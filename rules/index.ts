@@ -5,12 +5,18 @@ export { allRules, allRuleMeta, allRuleIds, metaRules, ruleMeta, docsUrl } from 
 export { defaultConfig, resolveConfig, ConfigError, DEFAULT_TENANT_COLUMNS, type ResolvedConfig, type RuleSetting } from './engine/config';
 export { groupMigrationSets, orderMigrations, followUpMigrationPath, migrationVersion, isDownMigration, type MigrationFile } from './engine/migrations';
 export { applyEdits, applyFixEdits } from './engine/edits';
+export {
+  planProject, analyzeProject, analyzePlannedSet, setInputs, limitToFiles, innermostFolder,
+  type ProjectFolder, type PlanOptions, type SetPlan, type ProjectPlan, type ConfigProblem, type Project,
+} from './project/pipeline';
+export { settingsToConfig, parseConfigText, parseConfigSource, type AnalysisSettings, type ConfigSource } from './project/config';
+export { fixPriority } from './project/fix-order';
 export { lockPlan, blocks, modeName, cannotRunInTransaction, type LockEntry, type LockPlan } from './locks';
 export { SchemaModel, displayName, tableKey } from './model/schema';
 export { tenantTables, type TenantTable } from './catalogue/util';
 export type * from './model/types';
 export type * from './engine/types';
-export { buildReport, type ReportOptions } from './report/model';
+export { buildReport, sensitiveColumnsOf, type ReportOptions } from './report/model';
 export { renderMarkdown, type RenderOptions } from './report/render-md';
 export { renderHtml, type HtmlOptions } from './report/render-html';
 export { renderJson } from './report/render-json';

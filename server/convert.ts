@@ -5,6 +5,7 @@ import {
   TextDocumentEdit, TextEdit, type Range, type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { docsUrl, type Finding, type Fix } from '../rules/index';
+import { ServerCommands, SHOW_RULE_DOCS_COMMAND } from '../protocol/index';
 import type { Workspace } from './workspace';
 
 export const SOURCE = 'sql-architect';
@@ -105,7 +106,7 @@ export function workspaceEdit(edits: LspFix['edits'], canCreate: boolean): Works
 
 export interface ActionOptions {
   canCreateFiles: boolean;
-  /** The client handles `sqlArchitect.showRuleDocs` itself (VS Code); otherwise the server opens the page. */
+  /** The client handles SHOW_RULE_DOCS_COMMAND itself (VS Code); otherwise the server opens the page. */
   clientDocsCommand: boolean;
 }
 
@@ -139,8 +140,8 @@ export function codeActionsFor(uri: string, diag: Diagnostic, opts: ActionOption
     kind: CodeActionKind.QuickFix,
     diagnostics: [diag],
     command: opts.clientDocsCommand
-      ? { title: 'Show documentation', command: 'sqlArchitect.showRuleDocs', arguments: [data.rule] }
-      : { title: 'Show documentation', command: 'sqlArchitect.server.showRuleDocs', arguments: [data.rule] },
+      ? { title: 'Show documentation', command: SHOW_RULE_DOCS_COMMAND, arguments: [data.rule] }
+      : { title: 'Show documentation', command: ServerCommands.showRuleDocs, arguments: [data.rule] },
   });
   return actions;
 }

@@ -4,8 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InlayHint, InlayHintKind, ResponseError, type Connection, type Diagnostic } from 'vscode-languageserver/node';
 import { PgEngine, type IsolationResult, type TraceEntry } from '../pg/index';
-import { isolationTables, migrationFailures, replayStatements } from '../pg/from-analysis';
+import { isolationTables, migrationFailures, replayStatements, tookBlockingLock } from '../pg/from-analysis';
 import type { Finding, SetResult } from '../rules/index';
+import { TraceRequest, VerifyIsolationRequest, type TraceResult, type VerifyIsolationResult } from '../protocol/index';
 import { fileToUri, toDiagnostic, uriToFile } from './convert';
 import type { Workspace } from './workspace';
 
@@ -22,8 +23,9 @@ export class DatabaseFeatures {
 
   private engineUrl: string | undefined;
 
-  private getEngine(): PgEngine {
-    const url = this.ws.settings.databaseUrl || undefined;
+  /** The engine for a set: the server in its folder's `sqlArchitect.databaseUrl`, else embedded PGlite. */
+  private getEngine(setId: string): PgEngine {
+    const url = this.ws.settingsFor(setId).databaseUrl || undefined;
     if (this.engine && this.engineUrl !== url) void this.engine.close().catch(() => undefined);
     if (!this.engine || this.engineUrl !== url) {
       // The default .vsix leaves PGlite out (5 MB budget): say what to do instead of failing obscurely.
@@ -65,30 +67,30 @@ export class DatabaseFeatures {
     return this.failures.get(setId) ?? [];
   }
 
-  async trace(file?: string): Promise<{ statements: number; failures: number; blocking: number; files: string[] }> {
+  async trace(file?: string): Promise<TraceResult> {
     const sets = file ? [this.ws.resultFor(file)].filter((s): s is SetResult => Boolean(s)) : [...this.ws.results.values()];
     let statements = 0;
     let blocking = 0;
     for (const set of sets) {
-      const entries = await this.getEngine().traceStatements(replayStatements(set));
+      const entries = await this.getEngine(set.id).traceStatements(replayStatements(set));
       for (const f of set.files) { this.traces.set(f.path, []); this.tracedTexts.set(f.path, f.text); }
       for (const e of entries) this.traces.get(e.file)?.push(e);
       this.failures.set(set.id, migrationFailures(set, entries));
       statements += entries.length;
-      blocking += entries.filter((e) => e.locks.some((l) => !l.created && /^(AccessExclusive|Exclusive|ShareRowExclusive|Share)Lock$/.test(l.mode))).length;
+      blocking += entries.filter(tookBlockingLock).length;
     }
     const failures = sets.reduce((n, s) => n + (this.failures.get(s.id)?.length ?? 0), 0);
     return { statements, failures, blocking, files: sets.flatMap((s) => s.files.map((f) => fileToUri(f.path))) };
   }
 
-  async verifyIsolation(file?: string): Promise<{ tables: IsolationResult[] }> {
+  async verifyIsolation(file?: string): Promise<VerifyIsolationResult> {
     const sets = file ? [this.ws.resultFor(file)].filter((s): s is SetResult => Boolean(s)) : [...this.ws.results.values()];
     const tables: IsolationResult[] = [];
     for (const set of sets) {
-      const config = this.ws.configFor(set.id);
+      const config = this.ws.configOf(set.id);
       const t = isolationTables(set, config);
       if (!t.length) continue;
-      const r = await this.getEngine().verifyIsolation(replayStatements(set), { tenantSetting: config.tenantSetting, tables: t });
+      const r = await this.getEngine(set.id).verifyIsolation(replayStatements(set), { tenantSetting: config.tenantSetting, tables: t });
       tables.push(...r.tables);
     }
     return { tables };
@@ -115,14 +117,14 @@ export class DatabaseFeatures {
 }
 
 export function registerDatabaseRequests(connection: Connection, db: DatabaseFeatures, ready: () => Promise<void>, republish: () => void, canRefreshHints: () => boolean): void {
-  connection.onRequest('sqlArchitect/trace', async (params: { uri?: string }) => {
+  connection.onRequest(TraceRequest, async (params) => {
     await ready();
     const r = await db.trace(params?.uri ? uriToFile(params.uri) : undefined);
     republish();
     if (canRefreshHints()) void connection.sendRequest('workspace/inlayHint/refresh');
     return r;
   });
-  connection.onRequest('sqlArchitect/verifyIsolation', async (params: { uri?: string }) => {
+  connection.onRequest(VerifyIsolationRequest, async (params) => {
     await ready();
     return db.verifyIsolation(params?.uri ? uriToFile(params.uri) : undefined);
   });

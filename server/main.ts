@@ -2,14 +2,15 @@
 // VS Code starts it over IPC. All analysis comes from rules/.
 import {
   CodeActionKind, createConnection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType,
-  ProposedFeatures, TextDocumentSyncKind, type Diagnostic, type InitializeParams, type InitializeResult,
+  MessageType, ProposedFeatures, ShowMessageNotification, TextDocumentSyncKind, type Diagnostic, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TextDocuments } from 'vscode-languageserver/node';
-import { docsUrl, initParser, type SetResult } from '../rules/index';
+import { docsUrl, fixPriority, initParser, type SetResult } from '../rules/index';
+import { FIX_ALL_KIND, ServerCommands, SHOW_RULE_DOCS_COMMAND, StatusNotification, type EditorSettings, type InitializationOptions } from '../protocol/index';
 import { codeActionsFor, fileToUri, fixAllEdit, toDiagnostic, uriToFile } from './convert';
 import { hover } from './hover';
-import { DEFAULT_SETTINGS, Workspace, type EditorSettings } from './workspace';
+import { Workspace } from './workspace';
 import { registerCustomRequests } from './requests';
 import { DatabaseFeatures, registerDatabaseRequests } from './database';
 
@@ -27,12 +28,12 @@ let hasWatchedFilesRegistration = false;
 let hasProgress = false;
 let hasWorkspaceFolders = false;
 const published = new Map<string, string>();
-
-const FIX_ALL_KIND = 'source.fixAll.sqlArchitect';
+/** Initialization settings: the defaults of every folder when the client has no `workspace/configuration`. */
+let initSettings: Partial<EditorSettings> = {};
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
-  for (const f of params.workspaceFolders ?? []) ws.folders.push(uriToFile(f.uri));
-  if (!ws.folders.length && params.rootUri) ws.folders.push(uriToFile(params.rootUri));
+  for (const f of params.workspaceFolders ?? []) ws.addFolder(uriToFile(f.uri));
+  if (!ws.folders.length && params.rootUri) ws.addFolder(uriToFile(params.rootUri));
   const caps = params.capabilities;
   canCreateFiles = Boolean(caps.workspace?.workspaceEdit?.documentChanges && caps.workspace.workspaceEdit.resourceOperations?.includes('create'));
   hasConfigurationCapability = Boolean(caps.workspace?.configuration);
@@ -40,16 +41,17 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   hasProgress = Boolean(caps.window?.workDoneProgress);
   hasWorkspaceFolders = Boolean(caps.workspace?.workspaceFolders);
   canRefreshHints = Boolean(caps.workspace?.inlayHint?.refreshSupport);
-  const init = (params.initializationOptions ?? {}) as { clientCommands?: string[]; settings?: Partial<EditorSettings> };
-  clientDocsCommand = Boolean(init.clientCommands?.includes('sqlArchitect.showRuleDocs'));
-  if (init.settings) ws.settings = { ...DEFAULT_SETTINGS, ...init.settings };
+  const init = (params.initializationOptions ?? {}) as InitializationOptions;
+  clientDocsCommand = Boolean(init.clientCommands?.includes(SHOW_RULE_DOCS_COMMAND));
+  initSettings = init.settings ?? {};
+  ws.setSettings(initSettings);
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
       hoverProvider: true,
       inlayHintProvider: true,
-      executeCommandProvider: { commands: ['sqlArchitect.server.showRuleDocs', 'sqlArchitect.server.reanalyze'] },
+      executeCommandProvider: { commands: Object.values(ServerCommands) },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
     serverInfo: { name: 'sql-architect', version: '0.1.0' },
@@ -60,10 +62,12 @@ connection.onInitialized(async () => {
   if (hasConfigurationCapability) connection.client.register(DidChangeConfigurationNotification.type, undefined);
   if (hasWorkspaceFolders) {
     connection.workspace.onDidChangeWorkspaceFolders(async (e) => {
-      for (const f of e.added) ws.folders.push(uriToFile(f.uri));
+      for (const f of e.removed) ws.removeFolder(uriToFile(f.uri));
+      for (const f of e.added) ws.addFolder(uriToFile(f.uri));
       await parserReady;
+      await refreshSettings();
       ws.scanFolders((m) => connection.console.warn(m));
-      publishAll(ws.analyze());
+      publishAll(ws.analyze(), true);
     });
   }
   if (hasWatchedFilesRegistration) {
@@ -78,37 +82,61 @@ connection.onInitialized(async () => {
   status('analysing');
   const count = ws.scanFolders((m) => connection.console.warn(m));
   progress?.report(50, `Analysing ${count} files…`);
-  publishAll(ws.analyze());
+  publishAll(ws.analyze(), true);
   progress?.done();
 });
 
+/** Settings are resource-scoped: one `workspace/configuration` item per workspace folder, plus the unscoped one. */
 async function refreshSettings(): Promise<void> {
   if (!hasConfigurationCapability) return;
-  const folder = ws.folders[0];
-  const s = (await connection.workspace.getConfiguration({ section: 'sqlArchitect', scopeUri: folder ? fileToUri(folder) : undefined })) as Partial<EditorSettings> | null;
-  ws.settings = { ...DEFAULT_SETTINGS, ...(s ?? {}) };
+  const folders = [...ws.folders];
+  const items = [{ section: 'sqlArchitect' }, ...folders.map((f) => ({ section: 'sqlArchitect', scopeUri: fileToUri(f) }))];
+  const [defaults, ...perFolder] = (await connection.workspace.getConfiguration(items)) as (Partial<EditorSettings> | null)[];
+  ws.setSettings({ ...initSettings, ...(defaults ?? {}) }, new Map(folders.map((f, i) => [f, { ...initSettings, ...(perFolder[i] ?? {}) }])));
 }
 
 function status(state: 'analysing' | 'idle'): void {
   const findings = [...ws.results.values()].reduce((n, r) => n + r.findings.length, 0);
-  void connection.sendNotification('sqlArchitect/status', { state, findings, problems: ws.configProblems });
+  void connection.sendNotification(StatusNotification, { state, findings, problems: ws.configProblems });
 }
 
-/** Publishes diagnostics of the given sets, skipping files whose diagnostics did not change. */
-function publishAll(results: SetResult[]): void {
+/** Configuration problems already shown: each is shown once, until it is fixed. */
+let shownProblems = new Set<string>();
+
+/**
+ * Publishes diagnostics of the given sets, skipping files whose diagnostics did not change. After a full analysis
+ * (`all`), files no set analyses any more (deleted, or left out by the globs) lose their diagnostics.
+ */
+function publishAll(results: SetResult[], all = false): void {
   db.invalidate(results);
-  for (const p of ws.configProblems) connection.window.showErrorMessage(`SQL Architect: configuration error: ${p.message}`);
+  const problems = new Set(ws.configProblems.map((p) => p.message));
+  // A notification, not window/showMessageRequest: nothing to answer, and every client shows it.
+  for (const p of problems) {
+    if (!shownProblems.has(p)) void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: `SQL Architect: configuration error: ${p}` });
+  }
+  shownProblems = problems;
+  const seen = new Set<string>();
   for (const r of results) {
     const byFile = new Map<string, Diagnostic[]>();
     for (const f of r.files) byFile.set(f.path, []);
-    if (ws.settings.enable) for (const f of [...r.findings, ...db.extraDiagnostics(r.id)]) byFile.get(f.file)?.push(toDiagnostic(ws, f));
+    for (const f of [...r.findings, ...db.extraDiagnostics(r.id)]) {
+      if (ws.settingsFor(f.file).enable) byFile.get(f.file)?.push(toDiagnostic(ws, f));
+    }
     for (const [file, diags] of byFile) {
-      const visible = ws.settings.scope === 'workspace' || ws.isOpen(file) ? diags : [];
+      const visible = ws.settingsFor(file).scope === 'workspace' || ws.isOpen(file) ? diags : [];
       const uri = fileToUri(file);
+      seen.add(uri);
       const key = JSON.stringify(visible);
       if (published.get(uri) === key) continue;
       published.set(uri, key);
       void connection.sendDiagnostics({ uri, diagnostics: visible });
+    }
+  }
+  if (all) {
+    for (const uri of [...published.keys()]) {
+      if (seen.has(uri)) continue;
+      published.delete(uri);
+      void connection.sendDiagnostics({ uri, diagnostics: [] });
     }
   }
   status('idle');
@@ -138,10 +166,11 @@ documents.onDidOpen((e) => {
 documents.onDidChangeContent((e) => {
   const file = uriToFile(e.document.uri);
   ws.setOpen(file, e.document.getText());
-  if (ws.settings.run === 'onType') schedule(file);
+  if (ws.settingsFor(file).run === 'onType') schedule(file);
 });
 documents.onDidSave((e) => {
-  if (ws.settings.run === 'onSave') schedule(uriToFile(e.document.uri));
+  const file = uriToFile(e.document.uri);
+  if (ws.settingsFor(file).run === 'onSave') schedule(file);
 });
 documents.onDidClose((e) => {
   const file = uriToFile(e.document.uri);
@@ -166,13 +195,13 @@ connection.onDidChangeWatchedFiles(async (params) => {
     } else ws.readFromDisk(file);
     touched.push(file);
   }
-  publishAll(configChanged ? ws.analyze() : ws.analyze(touched));
+  publishAll(configChanged ? ws.analyze() : ws.analyze(touched), configChanged);
 });
 
 connection.onDidChangeConfiguration(async () => {
   await parserReady;
   await refreshSettings();
-  publishAll(ws.analyze());
+  publishAll(ws.analyze(), true);
 });
 
 
@@ -190,8 +219,7 @@ connection.onCodeAction((params) => {
   const rank = (a: (typeof actions)[number]) => {
     const rule = String(a.diagnostics?.[0]?.code ?? '');
     const kind = a.command ? 3 : a.title.startsWith('Ignore ') ? 2 : 1;
-    const area = /tenant|rls|policy|sensitive|security|grant/.test(rule) ? 0 : rule === 'require-lock-timeout' ? 2 : 1;
-    return kind * 10 + (kind === 1 ? area : 0) + (a.isPreferred ? 0 : 0.5);
+    return kind * 10 + (kind === 1 ? fixPriority(rule) : 0) + (a.isPreferred ? 0 : 0.5);
   };
   return actions.map((a, i) => ({ a, i })).sort((x, y) => rank(x.a) - rank(y.a) || x.i - y.i).map((x) => x.a);
 });
@@ -201,21 +229,21 @@ connection.onHover((params) => {
   const id = ws.setIdOf(file);
   if (!id) return null;
   const offset = ws.lineIndex(file).offset(params.position.line, params.position.character);
-  return hover(ws, file, offset, ws.configFor(id).tenantColumns);
+  return hover(ws, file, offset, ws.configOf(id));
 });
 
 connection.onExecuteCommand(async (params) => {
-  if (params.command === 'sqlArchitect.server.showRuleDocs') {
+  if (params.command === ServerCommands.showRuleDocs) {
     const rule = String(params.arguments?.[0] ?? '');
     await connection.window.showDocument({ uri: docsUrl(rule), external: true });
   }
-  if (params.command === 'sqlArchitect.server.reanalyze') {
+  if (params.command === ServerCommands.reanalyze) {
     ws.scanFolders((m) => connection.console.warn(m));
-    publishAll(ws.analyze());
+    publishAll(ws.analyze(), true);
   }
 });
 
-registerCustomRequests(connection, ws, () => parserReady, (results) => publishAll(results), () => db.measured());
+registerCustomRequests(connection, ws, () => parserReady, (results) => publishAll(results, true), () => db.measured());
 registerDatabaseRequests(connection, db, () => parserReady, () => publishAll([...ws.results.values()]), () => canRefreshHints);
 
 documents.listen(connection);

@@ -195,7 +195,7 @@ describe('core robustness: the shared corpus', function () {
 
   before(async function () {
     if (!fs.existsSync(corpus)) {
-      console.log(`      skipped: no corpus at ${corpus}`);
+      console.log(`      SKIPPED: no corpus at ${corpus}`);
       this.skip();
     }
     await initParser();

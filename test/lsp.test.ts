@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LspClient, uri, type Diag } from './lsp-client';
+import { StatusNotification, type StatusParams } from '../protocol/index';
 import { tempWorkspace } from './helpers';
 
 interface TextEditJson { range: Diag['range']; newText: string }
@@ -176,6 +177,61 @@ describe('language server over stdio (dist/server.js)', function () {
     await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
     await client.waitFor(() => !client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-index'), 'the rule to be off');
     assert.ok(client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-rls'));
+  });
+});
+
+describe('language server: workspace folders, settings and globs', function () {
+  this.timeout(60000);
+  let client: LspClient;
+  afterEach(async () => {
+    await client.stop();
+  });
+
+  const idle = () => client.notifications.some((n) => n.method === StatusNotification.method && (n.params as StatusParams).state === 'idle');
+
+  it('sqlArchitect.migrationsGlob is relative to the workspace folder: "db/migrations/*.sql" selects those migrations only', async () => {
+    const dir = tempWorkspace({
+      'db/migrations/20240101000000_documents.sql': 'CREATE TABLE documents (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\n',
+      'scripts/20240101000000_scratch.sql': 'CREATE TABLE scratch (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\n',
+    });
+    client = new LspClient();
+    client.settings = { migrationsGlob: ['db/migrations/*.sql'] };
+    await client.initialize(dir);
+    const selected = path.join(dir, 'db/migrations/20240101000000_documents.sql');
+    await client.waitFor(() => client.diags(selected).some((d) => d.code === 'require-tenant-rls') && idle(), 'require-tenant-rls on the selected migration');
+    assert.deepEqual(client.diags(path.join(dir, 'scripts/20240101000000_scratch.sql')), [], 'a file the glob leaves out gets no diagnostics');
+  });
+
+  it('a bad .sqlarchitect.json is one error message naming the file, shown once; the migrations are still analysed', async () => {
+    const dir = tempWorkspace({
+      '.sqlarchitect.json': '{ "rules": { "no-such-rule": "off" } }',
+      'db/001_documents.sql': 'CREATE TABLE documents (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\n',
+    });
+    client = new LspClient();
+    await client.initialize(dir);
+    const file = path.join(dir, 'db/001_documents.sql');
+    const shown = () => client.notifications.filter((n) => n.method === 'window/showMessage').map((n) => (n.params as { message: string }).message);
+    await client.waitFor(() => client.diags(file).some((d) => d.code === 'require-tenant-rls') && shown().length > 0, 'findings and the configuration error');
+    assert.match(shown()[0], /configuration error: .*\.sqlarchitect\.json: unknown rule "no-such-rule"/);
+    const statuses = () => client.notifications.filter((n) => n.method === StatusNotification.method).length;
+    const before = statuses();
+    await client.open(file, 'CREATE TABLE documents (id bigint PRIMARY KEY, tenant_id uuid);\n');
+    await client.waitFor(() => statuses() > before && client.diags(file).some((d) => d.code === 'require-tenant-not-null'), 'the edit analysed');
+    assert.equal(shown().length, 1, 'the same problem is not shown again on every analysis');
+  });
+
+  it('a two-root workspace: each folder is analysed with its own tenantColumns', async () => {
+    const sql = 'CREATE TABLE shop_items (id bigint PRIMARY KEY, shop_id bigint NOT NULL);\nCREATE TABLE org_items (id bigint PRIMARY KEY, org_ref bigint NOT NULL);\n';
+    const shops = tempWorkspace({ 'migrations/001_items.sql': sql });
+    const orgs = tempWorkspace({ 'migrations/001_items.sql': sql });
+    client = new LspClient();
+    client.folderSettings.set(uri(shops), { tenantColumns: ['shop_id'] });
+    client.folderSettings.set(uri(orgs), { tenantColumns: ['org_ref'] });
+    await client.initialize([shops, orgs]);
+    const rlsLines = (root: string) => client.diags(path.join(root, 'migrations/001_items.sql')).filter((d) => d.code === 'require-tenant-rls').map((d) => d.range.start.line);
+    await client.waitFor(() => rlsLines(shops).length > 0 && rlsLines(orgs).length > 0, 'tenant findings in both folders');
+    assert.deepEqual(rlsLines(shops), [0], 'shop_items is the tenant table of the first folder');
+    assert.deepEqual(rlsLines(orgs), [1], 'org_items is the tenant table of the second folder');
   });
 });
 

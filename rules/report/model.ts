@@ -279,6 +279,11 @@ function sensitiveKind(v: SetView, table: TableModel, name: string): { kind: str
   return inner ? { kind: inner, protectedWord: word } : undefined;
 }
 
+/** The sensitive columns of one analysed set, as the report lists them (paths as analysed). */
+export function sensitiveColumnsOf(result: SetResult, config: ResolvedConfig): SensitiveColumn[] {
+  return sensitiveColumns(new SetView(result, config, (f) => f));
+}
+
 function sensitiveColumns(v: SetView): SensitiveColumn[] {
   const out: SensitiveColumn[] = [];
   for (const table of v.ctx.model.tables.values()) {
