@@ -5,6 +5,7 @@ export { allRules, allRuleMeta, allRuleIds, metaRules, ruleMeta, docsUrl } from 
 export { defaultConfig, resolveConfig, ConfigError, DEFAULT_TENANT_COLUMNS, type ResolvedConfig, type RuleSetting } from './engine/config';
 export { groupMigrationSets, orderMigrations, followUpMigrationPath, migrationVersion, isDownMigration, type MigrationFile } from './engine/migrations';
 export { applyEdits, applyFixEdits } from './engine/edits';
+export { safeFixesForFile } from './engine/fix-all';
 export { lockPlan, blocks, modeName, cannotRunInTransaction, type LockEntry, type LockPlan } from './locks';
 export { SchemaModel, displayName, tableKey } from './model/schema';
 export { tenantTables, type TenantTable } from './catalogue/util';
@@ -14,5 +15,7 @@ export { buildReport, type ReportOptions } from './report/model';
 export { renderMarkdown, type RenderOptions } from './report/render-md';
 export { renderHtml, type HtmlOptions } from './report/render-html';
 export { renderJson } from './report/render-json';
-export { escapeHtml, defaultHref } from './report/escape';
+export { escapeHtml, escapeXml, defaultHref } from './report/escape';
 export type * from './report/types';
+export * from './output/index';
+export { BASELINE_FILE, createBaseline, findingFingerprints, fingerprintFindings, matchBaseline, parseBaseline, serializeBaseline, type Baseline, type BaselineEntry, type BaselineMatch } from './baseline';
