@@ -79,6 +79,11 @@ export const CONFIG_FILE = '.sqlarchitect.json';
 
 /** Walks up from `start` (a file or folder) to the nearest `.sqlarchitect.json`. */
 export function findConfig(start: string): string | undefined {
+  return findUp(start, CONFIG_FILE);
+}
+
+/** Walks up from `start` (a file or folder) to the nearest file called `name`. */
+export function findUp(start: string, name: string): string | undefined {
   let dir = path.resolve(start);
   try {
     if (fs.statSync(dir).isFile()) dir = path.dirname(dir);
@@ -86,7 +91,7 @@ export function findConfig(start: string): string | undefined {
     dir = path.dirname(dir);
   }
   for (;;) {
-    const candidate = path.join(dir, CONFIG_FILE);
+    const candidate = path.join(dir, name);
     if (fs.existsSync(candidate)) return candidate;
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;

@@ -6,18 +6,20 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TextDocuments } from 'vscode-languageserver/node';
-import { docsUrl, initParser, type SetResult } from '../rules/index';
+import { BASELINE_FILE, docsUrl, initParser, type SetResult } from '../rules/index';
 import { codeActionsFor, fileToUri, fixAllEdit, toDiagnostic, uriToFile } from './convert';
 import { hover } from './hover';
 import { DEFAULT_SETTINGS, Workspace, type EditorSettings } from './workspace';
 import { registerCustomRequests } from './requests';
 import { DatabaseFeatures, registerDatabaseRequests } from './database';
+import { BaselineHints } from './baseline';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const ws = new Workspace();
 const parserReady = initParser();
 const db = new DatabaseFeatures(connection, ws);
+const baselines = new BaselineHints((m) => void connection.window.showWarningMessage(`SQL Architect: ${m}`));
 let canRefreshHints = false;
 
 let canCreateFiles = false;
@@ -68,7 +70,7 @@ connection.onInitialized(async () => {
   }
   if (hasWatchedFilesRegistration) {
     connection.client.register(DidChangeWatchedFilesNotification.type, {
-      watchers: [{ globPattern: '**/*.{sql,pgsql,psql}' }, { globPattern: '**/.sqlarchitect.json' }],
+      watchers: [{ globPattern: '**/*.{sql,pgsql,psql}' }, { globPattern: '**/.sqlarchitect.json' }, { globPattern: `**/${BASELINE_FILE}` }],
     });
   }
   await parserReady;
@@ -101,7 +103,8 @@ function publishAll(results: SetResult[]): void {
   for (const r of results) {
     const byFile = new Map<string, Diagnostic[]>();
     for (const f of r.files) byFile.set(f.path, []);
-    if (ws.settings.enable) for (const f of [...r.findings, ...db.extraDiagnostics(r.id)]) byFile.get(f.file)?.push(toDiagnostic(ws, f));
+    const baselined = ws.settings.enable ? baselines.baselined(r) : new Set();
+    if (ws.settings.enable) for (const f of [...r.findings, ...db.extraDiagnostics(r.id)]) byFile.get(f.file)?.push(toDiagnostic(ws, f, baselined.has(f)));
     for (const [file, diags] of byFile) {
       const visible = ws.settings.scope === 'workspace' || ws.isOpen(file) ? diags : [];
       const uri = fileToUri(file);
@@ -153,10 +156,12 @@ documents.onDidClose((e) => {
 connection.onDidChangeWatchedFiles(async (params) => {
   await parserReady;
   let configChanged = false;
+  let baselineChanged = false;
   const touched: string[] = [];
   for (const c of params.changes) {
     const file = uriToFile(c.uri);
     if (file.endsWith('.sqlarchitect.json')) { configChanged = true; continue; }
+    if (file.endsWith(BASELINE_FILE)) { baselineChanged = true; continue; }
     if (c.type === FileChangeType.Deleted) {
       ws.removeFromDisk(file);
       if (!ws.isOpen(file)) {
@@ -166,7 +171,9 @@ connection.onDidChangeWatchedFiles(async (params) => {
     } else ws.readFromDisk(file);
     touched.push(file);
   }
-  publishAll(configChanged ? ws.analyze() : ws.analyze(touched));
+  if (baselineChanged) baselines.invalidate();
+  const analysed = configChanged ? ws.analyze() : ws.analyze(touched);
+  publishAll(baselineChanged ? [...ws.results.values()] : analysed);
 });
 
 connection.onDidChangeConfiguration(async () => {

@@ -1,9 +1,8 @@
 // Custom requests (`sqlArchitect/<name>`) the VS Code client's commands and reports use.
 import path from 'node:path';
 import { ResponseError, type Connection } from 'vscode-languageserver/node';
-import { buildReport, defaultHref, renderHtml, renderJson, renderMarkdown, type ReportOptions, type SetResult } from '../rules/index';
-import { formatSarif } from '../cli/format';
-import { limitToFiles, newFilesSince, SinceError } from '../cli/report';
+import { buildReport, defaultHref, formatSarif, limitToFiles, renderHtml, renderJson, renderMarkdown, type ReportOptions, type SetResult } from '../rules/index';
+import { newFilesSince, SinceError } from '../io/git';
 import { fileToUri } from './convert';
 import type { Workspace } from './workspace';
 import pkg from '../package.json';
@@ -65,7 +64,7 @@ export function registerCustomRequests(
     }
     if (params.format === 'sarif') {
       const texts = new Map(sets.flatMap((s) => s.files.map((f) => [f.path, f.text] as [string, string])));
-      const project = { sets, texts, fileCount: files.length, configs: new Map(), configOf: new Map() };
+      const project = { sets, texts, fileCount: files.length };
       return formatSarif(newFiles ? limitToFiles(project, newFiles) : project, pkg.version, relPath);
     }
     // configFor re-reads .sqlarchitect.json and records its problems; the analysis already reported them.
