@@ -1,10 +1,16 @@
 // `sql-architect report`: the design review report as Markdown, HTML or JSON.
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildReport, defaultConfig, defaultHref, renderHtml, renderJson, renderMarkdown } from '../rules/index';
+import { buildReport, defaultConfig, defaultHref, renderHtml, renderJson, renderMarkdown, type ResolvedConfig } from '../rules/index';
 import { newFilesSince } from '../io/git';
 import { displayPath } from './format';
-import { loadProject, UsageError } from './project';
+import { loadPaths } from './paths';
+import { UsageError, type ProjectResult } from './project';
+
+/** The configuration the pipeline analysed a set with. */
+export function configForSet(project: ProjectResult, setId: string): ResolvedConfig {
+  return project.configOf.get(setId) ?? defaultConfig();
+}
 
 export async function report(paths: string[], values: Record<string, string | boolean | undefined>, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const format = String(values.format ?? 'md');
@@ -16,11 +22,10 @@ export async function report(paths: string[], values: Record<string, string | bo
   }
   const configFile = values.config as string | undefined;
   if (configFile !== undefined && !fs.existsSync(configFile)) throw new UsageError(`--config ${configFile}: no such file`);
-  const project = await loadProject(paths, { configFile, pgVersion, warn: (m) => err(`warning: ${m}`) });
-  if (project.fileCount === 0) err('warning: no .sql files found');
+  const project = await loadPaths(paths, values, { configFile, pgVersion, warn: (m) => err(`warning: ${m}`) });
   const ref = values.since as string | undefined;
-  const since = ref !== undefined ? { ref, newFiles: newFilesSince([...project.texts.keys()], ref, { display: displayPath }) } : undefined;
-  const model = buildReport(project.sets, { configFor: (id) => project.configOf.get(id) ?? defaultConfig(), relPath: displayPath, since });
+  const since = ref !== undefined ? { ref, newFiles: newFilesSince([...project.texts.keys()], ref) } : undefined;
+  const model = buildReport(project.sets, { configFor: (id) => configForSet(project, id), relPath: displayPath, since });
 
   // Links point at the migrations from where the report is written.
   const output = values.output as string | undefined;

@@ -5,7 +5,8 @@ import { traceStatements, verifyIsolation, type IsolationResult, type TraceEntry
 import { blocksWrites, isolationTables, migrationFailures, replayStatements } from '../pg/from-analysis';
 import { LineIndex, type Finding } from '../rules/index';
 import { displayPath } from './format';
-import { loadProject, UsageError, type ProjectResult } from './project';
+import { loadPaths } from './paths';
+import { UsageError, type ProjectResult } from './project';
 
 export interface TraceReport {
   version: 1;
@@ -117,7 +118,7 @@ function writeOut(values: Values, text: string, out: (s: string) => void): void 
 export async function traceCommand(paths: string[], values: Values, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const format = String(values.format ?? 'text');
   if (!['text', 'json', 'md'].includes(format)) throw new UsageError(`--format must be text, json or md for trace (got "${format}")`);
-  const project = await loadProject(paths, { configFile: values.config as string | undefined, warn: (m) => err(`warning: ${m}`) });
+  const project = await loadPaths(paths, values, { configFile: values.config as string | undefined, warn: (m) => err(`warning: ${m}`) });
   const { report, failures } = await runTrace(project, values['database-url'] as string | undefined);
   writeOut(values, format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'md' ? formatTraceMarkdown(report) : formatTraceText(report, failures, project.texts), out);
   return failures.length ? 1 : 0;
@@ -127,7 +128,7 @@ export async function traceCommand(paths: string[], values: Values, out: (s: str
 export async function isolationCommand(paths: string[], values: Values, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const format = String(values.format ?? 'text');
   if (!['text', 'json', 'md'].includes(format)) throw new UsageError(`--format must be text, json or md for verify-isolation (got "${format}")`);
-  const project = await loadProject(paths, { configFile: values.config as string | undefined, warn: (m) => err(`warning: ${m}`) });
+  const project = await loadPaths(paths, values, { configFile: values.config as string | undefined, warn: (m) => err(`warning: ${m}`) });
   const { report, replayErrors } = await runIsolation(project, values['database-url'] as string | undefined);
   for (const f of replayErrors) err(`warning: ${displayPath(f.file)}: ${f.message}`);
   writeOut(values, format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'md' ? formatIsolationMarkdown(report) : formatIsolationText(report), out);

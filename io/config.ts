@@ -3,25 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ConfigSource } from '../rules/index';
-import { toPosix } from './files';
+import { findUp, toPosix } from './files';
 
 export const CONFIG_FILE = '.sqlarchitect.json';
 
 /** Walks up from `start` (a file or folder) to the nearest `.sqlarchitect.json`. */
 export function findConfig(start: string): string | undefined {
-  let dir = path.resolve(start);
-  try {
-    if (fs.statSync(dir).isFile()) dir = path.dirname(dir);
-  } catch {
-    dir = path.dirname(dir);
-  }
-  for (;;) {
-    const candidate = path.join(dir, CONFIG_FILE);
-    if (fs.existsSync(candidate)) return candidate;
-    const parent = path.dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
+  return findUp(start, CONFIG_FILE);
 }
 
 /** A config file's text, or why it cannot be read. `file` is named in messages as given. */

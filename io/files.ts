@@ -78,3 +78,20 @@ function stripBom(t: string): string {
 export function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
+
+/** Walks up from `start` (a file or folder) to the nearest file called `name`. */
+export function findUp(start: string, name: string): string | undefined {
+  let dir = path.resolve(start);
+  try {
+    if (fs.statSync(dir).isFile()) dir = path.dirname(dir);
+  } catch {
+    dir = path.dirname(dir);
+  }
+  for (;;) {
+    const candidate = path.join(dir, name);
+    if (fs.existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}

@@ -6,11 +6,12 @@ export { defaultConfig, resolveConfig, ConfigError, DEFAULT_TENANT_COLUMNS, type
 export { groupMigrationSets, orderMigrations, followUpMigrationPath, migrationVersion, isDownMigration, type MigrationFile } from './engine/migrations';
 export { applyEdits, applyFixEdits } from './engine/edits';
 export {
-  planProject, analyzeProject, analyzePlannedSet, setInputs, limitToFiles, innermostFolder,
+  planProject, analyzeProject, analyzePlannedSet, setInputs, innermostFolder,
   type ProjectFolder, type PlanOptions, type SetPlan, type ProjectPlan, type ConfigProblem, type Project,
 } from './project/pipeline';
 export { settingsToConfig, parseConfigText, parseConfigSource, type AnalysisSettings, type ConfigSource } from './project/config';
 export { fixPriority } from './project/fix-order';
+export { safeFixesForFile } from './engine/fix-all';
 export { lockPlan, blocks, modeName, cannotRunInTransaction, type LockEntry, type LockPlan } from './locks';
 export { SchemaModel, displayName, tableKey } from './model/schema';
 export { tenantTables, type TenantTable } from './catalogue/util';
@@ -20,5 +21,7 @@ export { buildReport, sensitiveColumnsOf, type ReportOptions } from './report/mo
 export { renderMarkdown, type RenderOptions } from './report/render-md';
 export { renderHtml, type HtmlOptions } from './report/render-html';
 export { renderJson } from './report/render-json';
-export { escapeHtml, defaultHref } from './report/escape';
+export { escapeHtml, escapeXml, defaultHref } from './report/escape';
 export type * from './report/types';
+export * from './output/index';
+export { BASELINE_FILE, createBaseline, findingFingerprints, fingerprintFindings, matchBaseline, parseBaseline, serializeBaseline, type Baseline, type BaselineEntry, type BaselineMatch } from './baseline';

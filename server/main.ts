@@ -6,19 +6,21 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TextDocuments } from 'vscode-languageserver/node';
-import { docsUrl, fixPriority, initParser, type SetResult } from '../rules/index';
+import { BASELINE_FILE, docsUrl, fixPriority, initParser, type SetResult } from '../rules/index';
 import { FIX_ALL_KIND, ServerCommands, SHOW_RULE_DOCS_COMMAND, StatusNotification, type EditorSettings, type InitializationOptions } from '../protocol/index';
 import { codeActionsFor, fileToUri, fixAllEdit, toDiagnostic, uriToFile } from './convert';
 import { hover } from './hover';
 import { Workspace } from './workspace';
 import { registerCustomRequests } from './requests';
 import { DatabaseFeatures, registerDatabaseRequests } from './database';
+import { BaselineHints } from './baseline';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const ws = new Workspace();
 const parserReady = initParser();
 const db = new DatabaseFeatures(connection, ws);
+const baselines = new BaselineHints((m) => void connection.window.showWarningMessage(`SQL Architect: ${m}`));
 let canRefreshHints = false;
 
 let canCreateFiles = false;
@@ -72,7 +74,7 @@ connection.onInitialized(async () => {
   }
   if (hasWatchedFilesRegistration) {
     connection.client.register(DidChangeWatchedFilesNotification.type, {
-      watchers: [{ globPattern: '**/*.{sql,pgsql,psql}' }, { globPattern: '**/.sqlarchitect.json' }],
+      watchers: [{ globPattern: '**/*.{sql,pgsql,psql}' }, { globPattern: '**/.sqlarchitect.json' }, { globPattern: `**/${BASELINE_FILE}` }],
     });
   }
   await parserReady;
@@ -119,8 +121,9 @@ function publishAll(results: SetResult[], all = false): void {
   for (const r of results) {
     const byFile = new Map<string, Diagnostic[]>();
     for (const f of r.files) byFile.set(f.path, []);
+    const baselined = baselines.baselined(r);
     for (const f of [...r.findings, ...db.extraDiagnostics(r.id)]) {
-      if (ws.settingsFor(f.file).enable) byFile.get(f.file)?.push(toDiagnostic(ws, f));
+      if (ws.settingsFor(f.file).enable) byFile.get(f.file)?.push(toDiagnostic(ws, f, baselined.has(f)));
     }
     for (const [file, diags] of byFile) {
       const visible = ws.settingsFor(file).scope === 'workspace' || ws.isOpen(file) ? diags : [];
@@ -182,10 +185,12 @@ documents.onDidClose((e) => {
 connection.onDidChangeWatchedFiles(async (params) => {
   await parserReady;
   let configChanged = false;
+  let baselineChanged = false;
   const touched: string[] = [];
   for (const c of params.changes) {
     const file = uriToFile(c.uri);
     if (file.endsWith('.sqlarchitect.json')) { configChanged = true; continue; }
+    if (file.endsWith(BASELINE_FILE)) { baselineChanged = true; continue; }
     if (c.type === FileChangeType.Deleted) {
       ws.removeFromDisk(file);
       if (!ws.isOpen(file)) {
@@ -195,7 +200,9 @@ connection.onDidChangeWatchedFiles(async (params) => {
     } else ws.readFromDisk(file);
     touched.push(file);
   }
-  publishAll(configChanged ? ws.analyze() : ws.analyze(touched), configChanged);
+  if (baselineChanged) baselines.invalidate();
+  const analysed = configChanged ? ws.analyze() : ws.analyze(touched);
+  publishAll(baselineChanged ? [...ws.results.values()] : analysed, configChanged);
 });
 
 connection.onDidChangeConfiguration(async () => {

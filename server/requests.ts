@@ -1,12 +1,9 @@
 // Custom requests (protocol/index.ts) the VS Code client's commands and reports use.
 import path from 'node:path';
 import { ResponseError, type Connection } from 'vscode-languageserver/node';
-import { buildReport, defaultHref, innermostFolder, limitToFiles, renderHtml, renderJson, renderMarkdown, type ReportOptions, type SetResult } from '../rules/index';
+import { buildReport, defaultHref, formatSarif, innermostFolder, limitToFiles, renderHtml, renderJson, renderMarkdown, type ReportOptions, type SetResult } from '../rules/index';
 import { newFilesSince, SinceError } from '../io/git';
 import { ReanalyzeRequest, ReportRequest } from '../protocol/index';
-// The SARIF writer moves out of cli/ into rules/output/ (issue 10); until then it is the one import of cli/ here.
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports
-import { formatSarif } from '../cli/format';
 import { fileToUri } from './convert';
 import type { Workspace } from './workspace';
 import pkg from '../package.json';

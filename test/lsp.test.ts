@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LspClient, uri, type Diag } from './lsp-client';
 import { StatusNotification, type StatusParams } from '../protocol/index';
-import { tempWorkspace } from './helpers';
+import { runCli, tempWorkspace } from './helpers';
 
 interface TextEditJson { range: Diag['range']; newText: string }
 interface ActionJson {
@@ -169,6 +169,29 @@ describe('language server over stdio (dist/server.js)', function () {
     const next = applyTextEdits(docsSql, actions[0].edit!.changes![uri(abs(files.docs))]);
     assert.match(next, /CREATE INDEX documents_tenant_id_idx/);
     assert.doesNotMatch(next, /CONCURRENTLY/);
+  });
+
+  it('findings in .sqlarchitect-baseline.json are hints; new ones stay warnings; the baseline file is watched', async () => {
+    await client.waitFor(() => client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-rls' && d.severity === 1), 'require-tenant-rls as an error');
+    const b = runCli(['baseline', 'db/migrations'], dir);
+    assert.equal(b.status, 0, b.stderr);
+    const baselineUri = uri(abs('.sqlarchitect-baseline.json'));
+    await client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: baselineUri, type: 1 }] });
+    await client.waitFor(() => client.diags(abs(files.docs)).length > 0 && client.diags(abs(files.docs)).every((d) => d.severity === 4), 'every finding of the documents migration as a hint');
+    assert.match(client.diags(abs(files.docs))[0].message, /Accepted in \.sqlarchitect-baseline\.json/);
+
+    // Ten lines above the statement and a new statement with a finding: the old findings stay hints.
+    const next = '-- moved\n'.repeat(10) + docsSql + 'CREATE INDEX documents_title_idx ON tenants (name);\n';
+    await client.open(abs(files.docs), docsSql);
+    await client.change(abs(files.docs), next, 2);
+    await client.waitFor(() => client.diags(abs(files.docs)).some((d) => d.range.start.line === 16 && d.severity === 2), 'a warning on the new statement');
+    const diags = client.diags(abs(files.docs));
+    assert.deepEqual(diags.filter((d) => d.range.start.line < 16).map((d) => d.severity), diags.filter((d) => d.range.start.line < 16).map(() => 4));
+    assert.ok(diags.some((d) => d.code === 'require-tenant-rls' && d.range.start.line === 11 && d.severity === 4));
+
+    fs.rmSync(abs('.sqlarchitect-baseline.json'));
+    await client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: baselineUri, type: 3 }] });
+    await client.waitFor(() => client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-rls' && d.severity === 1), 'require-tenant-rls an error again');
   });
 
   it('settings changes re-analyse: a rule turned off disappears', async () => {

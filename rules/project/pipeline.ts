@@ -164,7 +164,3 @@ export function analyzeProject(plan: ProjectPlan, read: (file: string) => string
   return project;
 }
 
-/** The project with only the findings of `files` (`--since`: migrations added after a git revision). */
-export function limitToFiles(project: Project, files: ReadonlySet<string>): Project {
-  return { ...project, sets: project.sets.map((s) => ({ ...s, findings: s.findings.filter((f) => files.has(f.file)) })) };
-}
