@@ -84,7 +84,7 @@ async function load(paths: string[], values: Values, err: Out): Promise<{ projec
     scope = new Set([...scope].filter((f) => wanted.has(f)));
   }
   if (values.since !== undefined) {
-    const added = newFilesSince([...project.texts.keys()], String(values.since));
+    const added = newFilesSince([...project.texts.keys()], String(values.since), { display: displayPath });
     scope = new Set([...scope].filter((f) => added.has(f)));
   }
   return { project, scope };

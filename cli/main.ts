@@ -7,6 +7,7 @@ import { BaselineError } from '../io/baseline';
 import { baselineCommand, checkCommand } from './check';
 import { UsageError } from './project';
 import { report } from './report';
+import { explainCommand } from './explain';
 import { isolationCommand, traceCommand } from './trace';
 import pkg from '../package.json';
 
@@ -20,10 +21,13 @@ Usage:
   sql-architect trace [paths…] [--format text|json|md] [--database-url URL] [--output FILE]
   sql-architect verify-isolation [paths…] [--format text|json|md] [--database-url URL] [--output FILE]
   sql-architect report [paths…] [--format md|html|json] [--config FILE] [--pg-version N] [--since REF] [--output FILE]
+  sql-architect explain [paths…] [--format text|json] [--config FILE] [--output FILE]
 
 Folders are searched for .sql files; each folder is one migration set, replayed in apply order.
 check lists the findings. report writes the design review: summary, tenant isolation matrix, sensitive data,
 migration risk (blocking locks), findings by rule and a schema overview with an ER diagram.
+explain prints what the analysis inferred about each set (tenant tables and keys with their evidence, isolation,
+roles, the migration tool and which statements share a transaction, conventions) and the setting that corrects each.
 baseline records today's findings in .sqlarchitect-baseline.json; check then reports only the others.
 Exit status: 0 no finding at the --fail-on severity (report: written), 1 at least one (check), 2 usage or
 configuration error (also: a path that does not exist, or no .sql file to check).
@@ -102,6 +106,8 @@ export async function main(argv: string[]): Promise<number> {
         return await isolationCommand(paths, values, out, err);
       case 'report':
         return await report(paths, values, out, err);
+      case 'explain':
+        return await explainCommand(paths, values, out, err);
       case undefined:
         out(HELP);
         return 2;

@@ -24,7 +24,7 @@ export async function report(paths: string[], values: Record<string, string | bo
   if (configFile !== undefined && !fs.existsSync(configFile)) throw new UsageError(`--config ${configFile}: no such file`);
   const project = await loadPaths(paths, values, { configFile, pgVersion, warn: (m) => err(`warning: ${m}`) });
   const ref = values.since as string | undefined;
-  const since = ref !== undefined ? { ref, newFiles: newFilesSince([...project.texts.keys()], ref) } : undefined;
+  const since = ref !== undefined ? { ref, newFiles: newFilesSince([...project.texts.keys()], ref, { display: displayPath }) } : undefined;
   const model = buildReport(project.sets, { configFor: (id) => configForSet(project, id), relPath: displayPath, since });
 
   // Links point at the migrations from where the report is written.

@@ -18,6 +18,7 @@ export { tenantTables, type TenantTable } from './catalogue/util';
 export type * from './model/types';
 export type * from './engine/types';
 export { buildReport, sensitiveColumnsOf, type ReportOptions } from './report/model';
+export { explainLines, inferredSet } from './report/inferred';
 export { renderMarkdown, type RenderOptions } from './report/render-md';
 export { renderHtml, type HtmlOptions } from './report/render-html';
 export { renderJson } from './report/render-json';

@@ -26,10 +26,17 @@ function link(ws: Workspace, file: string, start: number, label: string): string
 }
 
 export function tableHover(ws: Workspace, result: SetResult, t: TableModel, config: ResolvedConfig): string {
-  const tenant = [...t.columns.keys()].find((c) => config.tenantColumns.includes(c));
+  const project = result.project;
+  const key = [...project.tenancy.keys.values()].find((k) => k.table.schema === t.schema && k.table.name === t.name);
+  const registry = project.tenancy.registries.find((r) => r.table.schema === t.schema && r.table.name === t.name);
+  const rejected = project.tenancy.rejected.filter((r) => r.table.schema === t.schema && r.table.name === t.name);
   const lines: string[] = [`**Table ${displayName(t)}**${t.partitioned ? ' (partitioned)' : ''}${t.comment ? ` — ${t.comment}` : ''}`, ''];
-  if (tenant) lines.push(`- Tenant column: \`${tenant}\``);
-  lines.push(`- Row-level security: ${t.rlsEnabled ? `enabled (${link(ws, t.rlsEnabled.file, t.rlsEnabled.span.start, path.basename(t.rlsEnabled.file))})` : '**not enabled**'}, ${t.rlsForced ? 'forced' : '**not forced** (the owner bypasses it)'}`);
+  if (key) lines.push(`- Tenant key: \`${key.column}\` (${key.kind}: ${key.evidence.text}); tenants isolated by ${project.tenancy.isolation.strategy === 'rls' ? 'row-level security' : 'application code'}`);
+  if (registry) lines.push(`- Tenant table: ${registry.evidence.text}`);
+  for (const r of rejected) lines.push(`- Not a tenant key: \`${r.column}\` — ${r.reason}`);
+  if (!key && !registry && !rejected.length && !config.tenantColumns.length) lines.push('- Not tenant-scoped');
+  const owner = project.roles.connectsAsOwner ? 'the owner bypasses it' : `the application connects as ${project.roles.appRoles.join(', ')}`;
+  lines.push(`- Row-level security: ${t.rlsEnabled ? `enabled (${link(ws, t.rlsEnabled.file, t.rlsEnabled.span.start, path.basename(t.rlsEnabled.file))})` : '**not enabled**'}, ${t.rlsForced ? 'forced' : `**not forced** (${owner})`}`);
   if (t.policies.length) {
     lines.push(`- Policies: ${t.policies.map((p) => `\`${p.name}\` ${p.command.toUpperCase()}${p.permissive ? '' : ' restrictive'}${p.usingColumns?.length ? ` USING (${p.usingColumns.join(', ')})` : ''}`).join('; ')}`);
   } else lines.push('- Policies: none');

@@ -85,8 +85,13 @@ connection.onInitialized(async () => {
   const count = ws.scanFolders((m) => connection.console.warn(m));
   progress?.report(50, `Analysing ${count} files…`);
   publishAll(ws.analyze(), true);
+  workspaceRead = true;
+  if (pending.size) schedule([...pending][0]);
   progress?.done();
 });
+
+/** The initial scan of the workspace folders has been analysed. */
+let workspaceRead = false;
 
 /** Settings are resource-scoped: one `workspace/configuration` item per workspace folder, plus the unscoped one. */
 async function refreshSettings(): Promise<void> {
@@ -150,7 +155,9 @@ let pending = new Set<string>();
 let scheduled = false;
 function schedule(file: string): void {
   pending.add(file);
-  if (scheduled) return;
+  // Until the workspace is read, a file's set is incomplete: its findings could be contradicted by a later migration.
+  // The first full analysis includes the open documents.
+  if (scheduled || !workspaceRead) return;
   scheduled = true;
   setImmediate(async () => {
     await parserReady;

@@ -50,6 +50,8 @@ describe('GitHub Action (action.yml + scripts/github-action.sh)', function () {
     origin = path.join(tmp, 'origin');
     fs.mkdirSync(path.join(origin, 'db/migrations'), { recursive: true });
     git(origin, 'init', '-q');
+    // Tenants are isolated by RLS in this project: a tenant table without it is an error.
+    fs.writeFileSync(path.join(origin, '.sqlarchitect.json'), '{ "isolation": "rls" }\n');
     fs.writeFileSync(path.join(origin, 'db/migrations/20240101000000_notes.sql'), 'CREATE TABLE notes (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, body text);\nCREATE INDEX notes_tenant_idx ON notes (tenant_id);\n');
     git(origin, 'add', '-A');
     git(origin, 'commit', '-q', '-m', 'notes');

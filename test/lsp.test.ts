@@ -153,7 +153,7 @@ describe('language server over stdio (dist/server.js)', function () {
     assert.match(h1.contents.value, /CONCURRENTLY/);
     const h2 = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri: uri(mig) }, position: { line: 0, character: 38 } })) as { contents: { value: string } };
     assert.match(h2.contents.value, /\*\*Table documents\*\*/);
-    assert.match(h2.contents.value, /Tenant column: `tenant_id`/);
+    assert.match(h2.contents.value, /Tenant key: `tenant_id` \(foreign-key: tenant_id references the tenant table tenants\)/);
     assert.match(h2.contents.value, /Row-level security: \*\*not enabled\*\*/);
     assert.match(h2.contents.value, /20240102000000_documents\.sql/);
   });

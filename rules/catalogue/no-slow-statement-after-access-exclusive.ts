@@ -22,7 +22,7 @@ export const noSlowStatementAfterAccessExclusive = defineRule({
     const plan = ctx.locks;
     const dml = ctx.statement.actions.find((a) => a.type === 'dml' && a.table && ['update', 'delete', 'merge'].includes(a.kind) && !ctx.createdInFile(a.table));
     const slow = Boolean(dml) || plan.entries.some((e) => e.existing && (e.scan || e.rewrite));
-    if (!slow || validatesSameTransaction(ctx, earlier)) return [];
+    if (!slow || validatesSameTransaction(ctx, earlier) || reportedByItsOwnRule(ctx)) return [];
     // Tables this statement does not lock ACCESS EXCLUSIVE itself, held ACCESS EXCLUSIVE since an earlier statement.
     const own = new Map(plan.entries.map((e) => [e.table, e.mode]));
     const heldAll = ctx.heldLocks().filter((h) => h.mode === 'AccessExclusive' && own.get(h.table) !== 'AccessExclusive')
@@ -55,4 +55,14 @@ function validatesSameTransaction(ctx: StatementContext, earlier: Statement[]): 
   return ctx.statement.actions.some((a) => a.type === 'validate-constraint' && earlier.some((s) => s.actions.some((x) =>
     x.type === 'add-constraint' && x.constraint.notValid && sameTable(x.table, a.table) &&
     (x.constraint.name ?? defaultConstraintNameOf(bareTableName(ctx, x.table), x.constraint)) === a.name)));
+}
+
+/**
+ * One statement is one finding: an index build or a constraint added without NOT VALID on an existing table is
+ * reported by require-concurrent-index / require-not-valid-*, whose message names the lock this transaction holds.
+ */
+function reportedByItsOwnRule(ctx: StatementContext): boolean {
+  return ctx.statement.actions.some((a) =>
+    (a.type === 'create-index' && !a.index.concurrently && !ctx.createdInFile(a.index.table)) ||
+    (a.type === 'add-constraint' && (a.constraint.kind === 'foreign' || a.constraint.kind === 'check') && !a.constraint.notValid && !ctx.createdInFile(a.table)));
 }

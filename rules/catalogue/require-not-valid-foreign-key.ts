@@ -1,6 +1,6 @@
 import { defineRule, type Fix, type Report, type TextEdit } from '../engine/types';
 import type { ConstraintDef, QName } from '../model/types';
-import { columnClauses, commandOf, isExisting, notValidInlineConstraint, removeTokens, notValidTableConstraint, tableText, validateLater, type NotValidPlan } from './locking-util';
+import { columnClauses, commandOf, heldNote, isExisting, notValidInlineConstraint, removeTokens, notValidTableConstraint, tableText, validateLater, type NotValidPlan } from './locking-util';
 import type { StatementContext } from '../engine/types';
 
 const PARTITIONED_NOTE = 'PostgreSQL before 18 cannot add a NOT VALID foreign key to a partitioned table: add it NOT VALID to each partition and VALIDATE it there, then add it to the parent, which adopts the validated constraints of the partitions.';
@@ -77,7 +77,7 @@ function report(ctx: StatementContext, table: QName, c: ConstraintDef, plan: Not
     fixes.push({ title: `Add ${plan.name} NOT VALID and validate it in a new migration`, safe: false, edits: [...plan.edits, later.edit] });
   }
   return {
-    message: `${what} ${lock}. ${partitioned ? PARTITIONED_NOTE : todo}`,
+    message: `${what} ${lock}. ${partitioned ? PARTITIONED_NOTE : todo}${inline ? '' : heldNote(ctx, table, 'ShareRowExclusive')}`,
     span: inline ? undefined : c.span,
     recipe,
     fixes,

@@ -110,7 +110,6 @@ export interface IsolationPolicy {
 export function projectIsolationPolicy(ctx: SetContext, table: TableModel, column: string): IsolationPolicy {
   const counts = new Map<string, { n: number; roles: string[]; name: string; on: TableModel }>();
   for (const key of ctx.project.tenancy.keys.values()) {
-    if (key.table === table) continue;
     for (const p of key.table.policies) {
       if (!p.permissive || p.usingAlwaysTrue || !p.usingText || (p.command !== 'all' && p.command !== 'select')) continue;
       const word = new RegExp(`(?<![\\w."])("?)${escapeRe(key.column)}\\1(?![\\w"])`, 'g');

@@ -87,6 +87,17 @@ export function inferTenancy(model: SchemaModel, config: ResolvedConfig, roles: 
     const f = list[0];
     registries.set(target, { text: `referenced by ${f.column} from ${from.size} table${from.size === 1 ? '' : 's'} (first ${displayName(f.table)})`, origin: f.origin });
   }
+  // A registry that itself belongs to another registry (teams of an organization) is a tenant table, not a tenant.
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const r of [...registries.keys()]) {
+      if (config.tenantTables.length && registries.get(r)?.text.startsWith('configured')) continue;
+      if (fks.some((f) => f.table === r && registries.has(f.target) && f.target !== r && names.has(normName(f.column)))) {
+        registries.delete(r);
+        changed = true;
+      }
+    }
+  }
   const hubColumns = new Set<string>();
   if (registries.size === 0) {
     const hub = hubRegistry(model, fks);
@@ -134,8 +145,14 @@ export function inferTenancy(model: SchemaModel, config: ResolvedConfig, roles: 
       const declared = registryOfName.get(normName(c.name));
       // The project declares this column as a foreign key to its tenant table elsewhere; this table declares foreign
       // keys for other columns but not for this one: a deliberate omission, another system's id.
-      if (declared && fks.some((f) => f.table === t)) {
-        rejected.push({ table: t, column: c.name, reason: `${c.name} is named like the tenant key, but unlike elsewhere in the set it has no foreign key to ${displayName(declared)} while ${displayName(t)} declares others: probably another system's id` });
+      // Only when the set has a tenant table the column could have referenced.
+      if (registries.size > 0 && fks.some((f) => f.table === t)) {
+        rejected.push({
+          table: t, column: c.name,
+          reason: declared
+            ? `${c.name} is named like the tenant key, but unlike elsewhere in the set it has no foreign key to ${displayName(declared)} while ${displayName(t)} declares others: probably another system's id`
+            : `${c.name} is named like a tenant key, but ${displayName(t)} declares foreign keys for other columns and none for ${c.name}: probably another system's id`,
+        });
         continue;
       }
       if (registries.size > 0) {

@@ -15,6 +15,7 @@ import { appliesToAnyRole, constrains, findColumnDef, findConstraintDef, indexCo
 import { tenantColumnsOf, tenantTablesOf, typeSql } from '../catalogue/util';
 import { nameWords } from '../project/names';
 import { mermaidErDiagram } from './er';
+import { inferredSet } from './inferred';
 import type {
   Cell, ColumnFact, FindingLocation, KeyFact, Loc, PolicyFact, Relationship, ReportModel, RiskFile, RiskStatement, RuleFindings,
   SensitiveColumn, Summary, TableFact, TenantRow, Verdict,
@@ -96,6 +97,7 @@ export function buildReport(sets: SetResult[], opts: ReportOptions): ReportModel
     sets: views.map((v) => v.setName),
     files: allFiles.map(opts.relPath),
     summary: summarize(views, findings.map((x) => x.f), tenantMatrix, sensitive, migrationRisk, tables.length),
+    inferred: views.map((v) => inferredSet(v.result, v.setName, (o) => v.at(o))),
     tenantColumns: [...new Set(views.flatMap((v) => v.config.tenantColumns))],
     tenantMatrix,
     sensitive,
