@@ -62,6 +62,9 @@ function validatesSameTransaction(ctx: StatementContext, earlier: Statement[]): 
  * reported by require-concurrent-index / require-not-valid-*, whose message names the lock this transaction holds.
  */
 function reportedByItsOwnRule(ctx: StatementContext): boolean {
+  // A rewrite or scan under the statement's own ACCESS EXCLUSIVE lock (ALTER TYPE, SET NOT NULL, a volatile default)
+  // is its own rule's finding; the locks held from earlier statements do not make it a second one.
+  if (ctx.locks.entries.some((e) => e.existing && e.mode === 'AccessExclusive' && (e.rewrite || e.scan))) return true;
   return ctx.statement.actions.some((a) =>
     (a.type === 'create-index' && !a.index.concurrently && !ctx.createdInFile(a.index.table)) ||
     (a.type === 'add-constraint' && (a.constraint.kind === 'foreign' || a.constraint.kind === 'check') && !a.constraint.notValid && !ctx.createdInFile(a.table)));

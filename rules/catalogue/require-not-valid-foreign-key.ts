@@ -63,9 +63,13 @@ function report(ctx: StatementContext, table: QName, c: ConstraintDef, plan: Not
   const ref = c.refTable ? tableText(ctx, c.refTable) : 'the referenced table';
   const partitioned = ctx.config.postgresVersion < 18 && Boolean(ctx.before.table(table)?.partitioned);
   const what = inline ? `ADD COLUMN ${column} … DEFAULT … REFERENCES ${ref}` : `ADD FOREIGN KEY${c.name ? ` ${c.name}` : ''} on ${t}`;
+  // A self-reference (a parent_id of the same table) names its table once.
+  const self = ref === t;
   const lock = inline
-    ? `holds an ACCESS EXCLUSIVE lock on ${t} (and SHARE ROW EXCLUSIVE on ${ref}) while it checks every existing row: every query on ${t} waits, SELECT included, and writes to ${ref} wait too`
-    : `takes SHARE ROW EXCLUSIVE locks on ${t} and ${ref} and checks every existing row while holding them: every INSERT, UPDATE and DELETE on both tables waits for the whole scan`;
+    ? `holds an ACCESS EXCLUSIVE lock on ${t}${self ? '' : ` (and SHARE ROW EXCLUSIVE on ${ref})`} while it checks every existing row: every query on ${t} waits, SELECT included${self ? '' : `, and writes to ${ref} wait too`}`
+    : self
+      ? `takes a SHARE ROW EXCLUSIVE lock on ${t} (it references itself) and checks every existing row while holding it: every INSERT, UPDATE and DELETE on ${t} waits for the whole scan`
+      : `takes SHARE ROW EXCLUSIVE locks on ${t} and ${ref} and checks every existing row while holding them: every INSERT, UPDATE and DELETE on both tables waits for the whole scan`;
   const todo = inline
     ? 'Add the column without REFERENCES, add the foreign key NOT VALID, then VALIDATE CONSTRAINT in a separate migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).'
     : 'Add it NOT VALID, then VALIDATE CONSTRAINT in a separate migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).';

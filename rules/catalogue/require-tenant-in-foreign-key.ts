@@ -23,7 +23,7 @@ export const requireTenantInForeignKey = defineRule({
     ].join('\n'),
     details: [
       'Applies when both tables are tenant-scoped (a foreign key to the tenant registry itself is what makes a table tenant-scoped, and is fine). The key passes when it includes a tenant column of the referencing table matched with a tenant column of the referenced one. The referenced table needs a UNIQUE (tenant_id, id) constraint for the composite key; the recipe adds it when it is missing, and keeps an ON DELETE SET NULL from clearing the tenant column (`ON DELETE SET NULL (project_id)`, PostgreSQL 15+).',
-      'A project that includes the tenant in none of its foreign keys (three or more) made a design choice: that is one info finding for the set, with the keys as related locations. In a project that includes it in some, each key without it is a warning: the one that was forgotten.',
+      'A project that includes the tenant in none of its foreign keys (two or more) made a design choice: that is one info finding for the set, with the keys as related locations. In a project that includes it in some, each key without it is a warning: the one that was forgotten.',
       'The finding sits where the key became wrong: on the foreign key, or on the later statement that gave one of the two tables its tenant column.',
     ].join('\n\n'),
   },
@@ -45,16 +45,19 @@ export const requireTenantInForeignKey = defineRule({
       }
     }
     // A project that never puts the tenant in its foreign keys made that choice once: say it once.
-    if (scoped.length === 0 && missing.length >= 3) {
-      const [first, ...rest] = missing;
+    // A key that pairs the tenant column with the wrong column is a bug, never a design choice.
+    const mispaired = (m: Missing) => m.c.columns.some((col) => tenantColumnsOf(m.table, ctx.config, m.tenant.column).includes(col));
+    const unscoped = missing.filter((m) => !mispaired(m));
+    if (scoped.length === 0 && unscoped.length >= 2) {
+      const [first, ...rest] = unscoped;
       const at = anchor(ctx, first);
       return [{
         file: at.origin.file,
         span: at.span,
         severity: 'info',
-        message: `None of the ${missing.length} foreign keys between tenant tables includes the tenant column, so the database does not check that both rows belong to the same tenant (a forged or mistaken id links tenants). That is a project-wide design choice; to have the database enforce it, make keys such as this one ${first.c.name} composite: FOREIGN KEY (${[first.tenant.column, ...first.c.columns].join(', ')}) REFERENCES ${tableLabel(first.target)} (${[first.other.column, ...(first.c.refColumns?.length ? first.c.refColumns : ['id'])].join(', ')}).`,
+        message: `None of the ${unscoped.length} foreign keys between tenant tables includes the tenant column, so the database does not check that both rows belong to the same tenant (a forged or mistaken id links tenants). That is a project-wide design choice; to have the database enforce it, make keys such as this one ${first.c.name} composite: FOREIGN KEY (${[first.tenant.column, ...first.c.columns].join(', ')}) REFERENCES ${tableLabel(first.target)} (${[first.other.column, ...(first.c.refColumns?.length ? first.c.refColumns : ['id'])].join(', ')}).`,
         related: rest.slice(0, 50).map((m) => ({ file: m.c.origin.file, span: m.c.origin.span, message: `${m.c.name}: ${tableLabel(m.table)} → ${tableLabel(m.target)} without ${m.tenant.column}` })),
-      }];
+      }, ...missing.filter(mispaired).map((m) => perKey(ctx, m, scoped.length))];
     }
     for (const m of missing) reports.push(perKey(ctx, m, scoped.length));
     return reports;

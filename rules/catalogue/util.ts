@@ -23,6 +23,8 @@ const RESERVED = new Set([
 ]);
 
 export function quoteIdent(name: string): string {
+  // A migration tool's placeholder (`{{ index .Options "Namespace" }}`, `${schema}`) is written as is.
+  if (/^(\{\{[\s\S]*\}\}|\$\{[^}]*\})$/.test(name)) return name;
   return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 

@@ -8,7 +8,7 @@ import type {
   Span, Statement, TypeRef,
 } from '../model/types';
 import { isSerialType } from '../model/types';
-import { blankMetaCommands, elementEnd, replacePlaceholders, skipToken, skipTrivia, splitStatements, type Comment } from './lexer';
+import { blankMetaCommands, elementEnd, placeholderNames, replacePlaceholders, skipToken, skipTrivia, splitStatements, type Comment } from './lexer';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Node = any;
@@ -104,6 +104,7 @@ export class LineIndex {
 interface Unit {
   start: number;
   end: number;
+  names?: Map<string, string>;
   ast?: Node;
   loc?: (byte: number) => number;
   error?: { message: string; offset: number };
@@ -136,6 +137,8 @@ export class StatementCache {
 interface PieceParse {
   ast?: Node;
   rel?: (byte: number) => number;
+  /** Placeholders the piece was parsed with (filler identifier → the placeholder as written). */
+  names?: Map<string, string>;
   error?: { message: string; relOffset: number };
   /** Incremental mode: the statement's node and actions with offsets relative to the piece (the AST is dropped). */
   node?: string;
@@ -154,7 +157,7 @@ function shiftActions(value: unknown, delta: number): never {
 function pieceUnit(p: PieceParse, start: number, end: number): Unit {
   const rel = p.rel;
   return {
-    start, end, ast: p.ast,
+    start, end, ast: p.ast, names: p.names,
     loc: rel ? (b: number) => start + rel(b) : undefined,
     error: p.error ? { message: p.error.message, offset: start + p.error.relOffset } : undefined,
   };
@@ -237,7 +240,7 @@ export function parseFile(path: string, original: string, cache?: StatementCache
       const node = Object.keys(u.ast)[0] ?? 'Unknown';
       stmt.node = node;
       try {
-        stmt.actions = toActions(node, u.ast[node], new Ctx(text, u.loc!, span));
+        stmt.actions = renamePlaceholders(toActions(node, u.ast[node], new Ctx(text, u.loc!, span)), u.names);
       } catch {
         // A shape of AST we did not expect must not stop the analysis of the file.
         stmt.actions = [{ type: 'other', node }];
@@ -301,11 +304,25 @@ function materialize(p: PieceParse, piece: string): PieceParse {
   const node = Object.keys(p.ast)[0] ?? 'Unknown';
   let actions: Action[];
   try {
-    actions = toActions(node, p.ast[node], new Ctx(piece, p.rel!, { start, end }));
+    actions = renamePlaceholders(toActions(node, p.ast[node], new Ctx(piece, p.rel!, { start, end })), p.names);
   } catch {
     actions = [{ type: 'other', node }];
   }
   return { node, actions, error: p.error };
+}
+
+/** Actions with the identifiers that stood in for placeholders named as the migration wrote them. */
+function renamePlaceholders<T>(value: T, names: Map<string, string> | undefined): T {
+  if (!names?.size) return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return names.get(v) ?? v;
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = walk(x);
+    return out;
+  };
+  return walk(value) as T;
 }
 
 function parsePieceText(piece: string): PieceParse {
@@ -317,7 +334,7 @@ function parsePieceText(piece: string): PieceParse {
       const r = parseSync(candidate);
       const first = r.stmts?.[0];
       if (!first) return {};
-      return { ast: first.stmt, rel: byteMapper(candidate, 0) };
+      return { ast: first.stmt, rel: byteMapper(candidate, 0), names: candidate === piece ? undefined : placeholderNames(piece) };
     } catch (e) {
       if (candidate !== piece) continue;
       const err = e as { message?: string; sqlDetails?: { cursorPosition?: number } };
