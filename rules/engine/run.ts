@@ -130,12 +130,16 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
 
   // Pass 2: every statement with the schema as it stood just before it, and its facts.
   const model = new SchemaModel();
+  let migration: string | undefined;
+  let created = new Set<string>();
   for (const f of files) {
     const statements = replayedStatements(f);
     const tx = new TransactionTracker(project.runner, f.ctx, statements);
     let lockTimeoutSet = false;
     let localTimeout = false;
-    const created = new Set<string>();
+    // Tables created earlier in the same migration are new: locks on them harm nobody yet.
+    if (project.runner.migrationOf(f.ctx.path) !== migration) created = new Set<string>();
+    migration = project.runner.migrationOf(f.ctx.path);
     const resolveKey = (q: QName) => {
       const r = model.resolve(q);
       return tableKey(r.schema, r.name);

@@ -110,7 +110,7 @@ export interface StatementContext {
   inTransaction: boolean;
   /** `SET lock_timeout` (non-zero) ran earlier in this file. */
   lockTimeoutSet: boolean;
-  /** The table was created earlier in this same file (locks on it harm nobody yet). */
+  /** The table was created earlier in this same migration: the file, or the files of one ory/popx migration (locks on it harm nobody yet). */
   createdInFile(table: { schema?: string; name: string }): boolean;
   /** The table exists in the model before this statement and was not created in this file. */
   existedBefore(table: { schema?: string; name: string }): TableModel | undefined;

@@ -219,6 +219,16 @@ describe('project model', () => {
     assert.ok(fk[0].related.some((x) => x.file === 'db/001_init.sql' && /declared here/.test(x.message)));
   });
 
+  it('ory/popx: the files of one migration version share its new tables', () => {
+    const r = runCase({
+      'migrations/20200101000000000000_users.postgres.up.sql': 'CREATE TABLE "users" ("id" UUID NOT NULL, PRIMARY KEY("id"), "email" VARCHAR(255) NOT NULL);',
+      'migrations/20200101000000000001_users.postgres.up.sql': 'CREATE UNIQUE INDEX "users_email_idx" ON "users" (email);',
+      'migrations/20200202000000000000_users_name.postgres.up.sql': 'CREATE INDEX "users_email_name_idx" ON "users" (email);',
+    });
+    assert.equal(r.project.runner.id, 'popx');
+    assert.deepEqual(of(r, 'require-concurrent-index').map((f) => f.file), ['migrations/20200202000000000000_users_name.postgres.up.sql']);
+  });
+
   it('one statement dropping several columns is one finding', () => {
     const r = runCase({
       'db/001.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, a text, b text, c text);',

@@ -152,6 +152,11 @@ export function inferRunner(files: readonly RunnerFile[], config: ResolvedConfig
   return {
     id, label: def.label, configured, evidence,
     splitsNonTransactional: Boolean(def.splitsNonTransactional),
+    migrationOf(path) {
+      // popx versions are <14-digit timestamp><6-digit sequence>: the sequence numbers one statement of a migration.
+      const m = id === 'popx' ? /^(.*\/)?(\d{14})\d{6}_/.exec(path) : null;
+      return m ? `${m[1] ?? ''}${m[2]}` : path;
+    },
     fileMode(path) {
       // assumeInTransaction, when set, is the user's word for every file (file opt-outs still count).
       const f = byPath.get(path) ?? { path, text: '' };

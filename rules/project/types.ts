@@ -73,6 +73,11 @@ export interface Runner {
   fileMode(path: string): { mode: FileTxMode; why: string };
   /** Statements of a file that refuse a transaction block run alone (Supabase CLI ≥ 2.109, Flyway auto-detection). */
   splitsNonTransactional: boolean;
+  /**
+   * The logical migration a file belongs to: the file itself, or for ory/popx the files that share a version
+   * timestamp (one migration generated into one file per statement). Tables created in it are new to it.
+   */
+  migrationOf(path: string): string;
 }
 
 export interface Convention {
