@@ -17,17 +17,7 @@ export class TransactionTracker {
   private endsHere = false;
 
   constructor(runner: Runner, file: FileContext, statements: Statement[]) {
-    let { mode, why } = runner.fileMode(file.path);
-    // Flyway runs a script that holds a statement refusing a transaction without one (statement by statement).
-    if (runner.id === 'flyway' && mode === 'tool' && statements.some(cannotRunInTransaction)) {
-      mode = 'none';
-      why = 'Flyway runs a script that holds a statement which cannot run in a transaction without one';
-    }
-    // A file of one statement sent as one query is that statement alone: no transaction block around it.
-    if (mode === 'implicit' && statements.filter((s) => !isTransactionControl(s)).length <= 1) {
-      mode = 'none';
-      why = `${why}; it holds one statement, which runs alone`;
-    }
+    const { mode, why } = fileTransactionMode(runner, file.path, statements);
     this.toolMode = mode;
     this.toolWhy = why;
     this.splits = runner.splitsNonTransactional;
@@ -111,6 +101,22 @@ export class TransactionTracker {
     this.heldLocks.clear();
     this.emptiedTables.clear();
   }
+}
+
+/** How the migration tool runs a file, given its statements (Flyway's auto-detection, a lone statement). */
+export function fileTransactionMode(runner: Runner, path: string, statements: readonly Statement[]): { mode: 'tool' | 'implicit' | 'none'; why: string } {
+  let { mode, why } = runner.fileMode(path);
+  // Flyway runs a script that holds a statement refusing a transaction without one (statement by statement).
+  if (runner.id === 'flyway' && mode === 'tool' && statements.some(cannotRunInTransaction)) {
+    mode = 'none';
+    why = 'Flyway runs a script that holds a statement which cannot run in a transaction without one';
+  }
+  // A file of one statement sent as one query is that statement alone: no transaction block around it.
+  if (mode === 'implicit' && statements.filter((s) => !isTransactionControl(s)).length <= 1) {
+    mode = 'none';
+    why = `${why}; it holds one statement, which runs alone`;
+  }
+  return { mode, why };
 }
 
 function isTransactionControl(s: Statement): boolean {

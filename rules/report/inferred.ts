@@ -1,6 +1,7 @@
 // The project model of each set as report data: "What SQL Architect inferred", shown at the top of the report, by
 // `sql-architect explain` and (per table) by hover. Every fact keeps its evidence so a user can see why a rule fired.
 import type { SetResult } from '../engine/run';
+import { fileTransactionMode } from '../engine/transactions';
 import { displayName } from '../model/schema';
 import type { Origin } from '../model/types';
 import type { Evidence } from '../project/types';
@@ -10,7 +11,7 @@ export function inferredSet(result: SetResult, setName: string, at: (o: Origin) 
   const p = result.project;
   const fact = (e: Evidence | undefined): InferredFact => ({ text: e?.text ?? '', loc: e?.origin ? at(e.origin) : undefined });
   const modes = { tool: 0, implicit: 0, none: 0 };
-  const perFile = result.files.filter((f) => f.replayed).map((f) => ({ file: f.path, ...p.runner.fileMode(f.path) }));
+  const perFile = result.files.filter((f) => f.replayed).map((f) => ({ file: f.path, ...fileTransactionMode(p.runner, f.path, f.statements.filter((s) => !s.syntaxError)) }));
   for (const f of perFile) modes[f.mode]++;
   const usual = (Object.keys(modes) as (keyof typeof modes)[]).sort((a, b) => modes[b] - modes[a])[0];
   return {
