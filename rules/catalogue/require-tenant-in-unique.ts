@@ -45,6 +45,9 @@ function generated(ctx: Pick<SetContext, 'statementAt'>, table: TableModel, colu
 export function uniqueKeyExempt(ctx: Pick<SetContext, 'statementAt'>, table: TableModel, cols: string[]): boolean {
   // One generated public identifier (`friendlyId`, `external_ref`): unique everywhere by construction.
   if (cols.length === 1 && (globallyUnique(ctx, table, cols[0]) || idLike(cols[0]))) return true;
+  // The surrogate key itself in a longer key (`PRIMARY KEY (id, "createdAt")` of a partitioned table).
+  const pk = table.constraints.find((c) => c.kind === 'primary' && c.columns.length === 1)?.columns[0] ?? (table.columns.has('id') ? 'id' : undefined);
+  if (cols.length > 1 && pk && cols.includes(pk) && idLike(pk)) return true;
   return cols.some((c) => generated(ctx, table, c) || credentialColumn(c));
 }
 
@@ -85,8 +88,13 @@ export const requireTenantInUnique = defineRule({
   },
   checkSet(ctx) {
     const reports: Report[] = [];
-    for (const { table, column, origin } of tenantTablesOf(ctx.project)) {
-      const scope = tenantColumnsOf(table, ctx.config, column);
+    const tenants = new Set(tenantTablesOf(ctx.project).map((t) => t.table));
+    for (const { table, column, origin, key } of tenantTablesOf(ctx.project)) {
+      // Rows of several scopes (global, per user, per tenant): a key without the tenant may be meant to be global.
+      if (key.optional) continue;
+      // A column that references another tenant table's row (projectId of a project) pins the key to that tenant.
+      const viaParent = table.constraints.filter((c) => c.kind === 'foreign' && c.columns.length === 1 && c.refTable && tenants.has(ctx.model.table(c.refTable)!)).map((c) => c.columns[0]);
+      const scope = [...tenantColumnsOf(table, ctx.config, column), ...viaParent];
       const name = tableLabel(table);
       const pk = table.constraints.find((c) => c.kind === 'primary')?.columns;
       const consider = (cols: string[]) => !cols.some((c) => scope.includes(c)) && !uniqueKeyExempt(ctx, table, cols);
