@@ -1,7 +1,7 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
 import { isSerialType, type Span, type Statement, type TableModel } from '../model/types';
 import { findColumnDef, findConstraintDef, indexColumnNames, openParenAfter, tokens } from './tenancy-util';
-import { columnsSql, quoteIdent, related, tableLabel, tenantColumnsOf, tenantTablesOf } from './util';
+import { columnsSql, quoteIdent, related, tableLabel, tenantPinningColumns, tenantTablesOf } from './util';
 import type { SetContext } from '../engine/types';
 import { nameWords } from '../project/names';
 
@@ -88,13 +88,11 @@ export const requireTenantInUnique = defineRule({
   },
   checkSet(ctx) {
     const reports: Report[] = [];
-    const tenants = new Set(tenantTablesOf(ctx.project).map((t) => t.table));
     for (const { table, column, origin, key } of tenantTablesOf(ctx.project)) {
       // Rows of several scopes (global, per user, per tenant): a key without the tenant may be meant to be global.
       if (key.optional) continue;
-      // A column that references another tenant table's row (projectId of a project) pins the key to that tenant.
-      const viaParent = table.constraints.filter((c) => c.kind === 'foreign' && c.columns.length === 1 && c.refTable && tenants.has(ctx.model.table(c.refTable)!)).map((c) => c.columns[0]);
-      const scope = [...tenantColumnsOf(table, ctx.config, column), ...viaParent];
+      // A column that points at another tenant table's row (projectId of a project) pins the key to that tenant.
+      const scope = tenantPinningColumns(ctx, table, column);
       const name = tableLabel(table);
       const pk = table.constraints.find((c) => c.kind === 'primary')?.columns;
       const consider = (cols: string[]) => !cols.some((c) => scope.includes(c)) && !uniqueKeyExempt(ctx, table, cols);
