@@ -16,7 +16,7 @@ Usage:
   sql-architect check [paths…] [--format text|json|sarif] [--config FILE] [--pg-version N] [--since REF] [--output FILE]
   sql-architect trace [paths…] [--format text|json|md] [--database-url URL] [--output FILE]
   sql-architect verify-isolation [paths…] [--format text|json|md] [--database-url URL] [--output FILE]
-  sql-architect report [paths…] [--format md|html|json] [--config FILE] [--pg-version N] [--since REF] [--output FILE]
+  sql-architect report [paths…] [--format md|html|json] [--config FILE] [--pg-version N] [--since REF] [--prove-isolation] [--output FILE]
 
 Folders are searched for .sql files; each folder is one migration set, replayed in apply order.
 check lists the findings. report writes the design review: summary, tenant isolation matrix, sensitive data,
@@ -32,6 +32,7 @@ Options:
                 (files absent from it: a tag, branch or commit such as v1.4.0 or HEAD~3); the schema is still replayed whole
   --database-url  trace / verify-isolation on this PostgreSQL server (a scratch database is created and
                 dropped) instead of the embedded PostgreSQL 18 (PGlite)
+  --prove-isolation  report: run the tenant-isolation proof too; the tenant matrix gets an "Isolation (proved)" column
   --output      write the report to FILE instead of standard output
   --no-color    plain text output
   --exit-zero   check: exit 0 even when there are error-severity findings (for demos and reports)
@@ -53,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
         output: { type: 'string', short: 'o' },
         since: { type: 'string' },
         'database-url': { type: 'string' },
+        'prove-isolation': { type: 'boolean', default: false },
         'no-color': { type: 'boolean', default: false },
         'exit-zero': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },

@@ -7,6 +7,7 @@ import { buildReport, defaultConfig, defaultHref, renderHtml, renderJson, render
 import { findConfig } from '../io/files';
 import { displayPath } from './format';
 import { loadProject, UsageError, type ProjectResult } from './project';
+import { runIsolation } from './trace';
 
 /** A --since problem (not a git repository, unknown revision, git missing): exit 2 with just this message. */
 export class SinceError extends Error {}
@@ -85,7 +86,12 @@ export async function report(paths: string[], values: Record<string, string | bo
   if (project.fileCount === 0) err('warning: no .sql files found');
   const ref = values.since as string | undefined;
   const since = ref !== undefined ? { ref, newFiles: newFilesSince([...project.texts.keys()], ref) } : undefined;
-  const model = buildReport(project.sets, { configFor: (id) => configForSet(project, id, configFile), relPath: displayPath, since });
+  // --prove-isolation: the tenant matrix gets the verdicts of the isolation proof on PostgreSQL.
+  const isolation = values['prove-isolation']
+    ? [...(await runIsolation(project, values['database-url'] as string | undefined, configFile, (m) => err(`warning: ${m}`))).results]
+      .flatMap(([setId, tables]) => tables.map((t) => ({ setId, table: t.table, status: t.status, details: t.details })))
+    : undefined;
+  const model = buildReport(project.sets, { configFor: (id) => configForSet(project, id, configFile), relPath: displayPath, since, isolation });
 
   // Links point at the migrations from where the report is written.
   const output = values.output as string | undefined;

@@ -215,7 +215,7 @@ connection.onExecuteCommand(async (params) => {
   }
 });
 
-registerCustomRequests(connection, ws, () => parserReady, (results) => publishAll(results), () => db.measured());
+registerCustomRequests(connection, ws, () => parserReady, (results) => publishAll(results), () => db.measured(), () => db.proved());
 registerDatabaseRequests(connection, db, () => parserReady, () => publishAll([...ws.results.values()]), () => canRefreshHints);
 
 documents.listen(connection);

@@ -35,6 +35,7 @@ export function registerCustomRequests(
   ready: () => Promise<void>,
   publish: (results: SetResult[]) => void,
   measured: () => ReportOptions['trace'] = () => undefined,
+  proved: () => ReportOptions['isolation'] = () => undefined,
 ): void {
   connection.onRequest('sqlArchitect/reanalyze', async () => {
     await ready();
@@ -70,7 +71,7 @@ export function registerCustomRequests(
     }
     // configFor re-reads .sqlarchitect.json and records its problems; the analysis already reported them.
     const problems = ws.configProblems.length;
-    const report = buildReport(sets, { configFor: (id) => ws.configFor(id), relPath, since: newFiles ? { newFiles, ref: params.since } : undefined, trace: measured() });
+    const report = buildReport(sets, { configFor: (id) => ws.configFor(id), relPath, since: newFiles ? { newFiles, ref: params.since } : undefined, trace: measured(), isolation: proved() });
     ws.configProblems.length = problems;
     if (params.format === 'json') return renderJson(report);
     // Display path → the file, for links.
