@@ -186,7 +186,8 @@ export class IsolationProbe {
     const join = (...parts: string[]): string => parts.filter(Boolean).join('; ');
     const table = qualifiedName(info.schema, info.table);
     const describe = (o: Outcome): string => describeContext(o.candidate.context, this.roleLabel(o.role), table);
-    const who = (o: Outcome): string => (validated(o) ? `tenant A: ${describe(o)}` : `probed as a request of no tenant B user: ${describe(o)}`);
+    // A context in which A saw none of its own rows still proves a leak: that request is no user of tenant B.
+    const who = (o: Outcome): string => (validated(o) ? `tenant A: ${describe(o)}` : `probed as: ${describe(o)}`);
     const leaking = outcomes.find((o) => o.leaks.length && validated(o)) ?? outcomes.find((o) => o.leaks.length);
     if (leaking) return result('leaks', join(...leaking.leaks, ...leaking.problems, ...leaking.notes, who(leaking), ...warnings));
     const probed = (o: Outcome): boolean => (['select', 'update', 'delete', 'insert', 'move'] as Op[]).every((op) => o.refused[op] ?? o.done[op]);
