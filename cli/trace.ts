@@ -2,11 +2,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { traceStatements, verifyIsolation, type ExecStatement, type IsolationResult, type TraceEntry } from '../pg/index';
-import { fileStatements, isolationTables, migrationFailures, replayStatements } from '../pg/from-analysis';
+import { blocksWrites, fileStatements, isolationTables, migrationFailures, replayStatements } from '../pg/from-analysis';
 import { LineIndex, type Finding, type ResolvedConfig } from '../rules/index';
-import { findConfig, readSqlFile } from '../io/files';
+import { readSqlFile } from '../io/files';
+import { findConfig } from '../io/config';
 import { displayPath } from './format';
-import { loadProject, UsageError, type ProjectResult } from './project';
+import { loadPaths } from './paths';
+import { UsageError, type ProjectResult } from './project';
 
 export interface TraceReport {
   version: 1;
@@ -34,8 +36,6 @@ export async function runTrace(project: ProjectResult, databaseUrl?: string): Pr
   return { report, failures, entries };
 }
 
-const BLOCKING = new Set(['AccessExclusiveLock', 'ExclusiveLock', 'ShareRowExclusiveLock', 'ShareLock']);
-
 function oneLine(sql: string, max = 90): string {
   const s = sql.replace(/\s+/g, ' ').trim();
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
@@ -44,7 +44,7 @@ function oneLine(sql: string, max = 90): string {
 export function formatTraceText(report: TraceReport, failures: Finding[], texts: Map<string, string>): string {
   const lines: string[] = [];
   for (const s of report.statements) {
-    const locks = s.locks.map((l) => `${l.relation}: ${l.mode}${BLOCKING.has(l.mode) ? ' (blocks writes' + (l.mode === 'AccessExclusiveLock' ? ' and reads)' : ')') : ''}`);
+    const locks = s.locks.map((l) => `${l.relation}: ${l.mode}${blocksWrites(l.mode) ? ' (blocks writes' + (l.mode === 'AccessExclusiveLock' ? ' and reads)' : ')') : ''}`);
     const tail = [...locks, ...(s.rewrites.length ? [`rewrites ${s.rewrites.join(', ')}`] : []), `${s.ms} ms`].join(' · ');
     lines.push(`${s.file}:${s.line}  ${oneLine(s.sql)}`);
     lines.push(`    ${s.error ? `ERROR ${s.error}` : tail}`);
@@ -56,7 +56,7 @@ export function formatTraceText(report: TraceReport, failures: Finding[], texts:
       lines.push(`${displayPath(f.file)}:${p.line + 1}:${p.column + 1} error migration-fails ${f.message}`);
     }
   }
-  const blocking = report.statements.filter((s) => s.locks.some((l) => BLOCKING.has(l.mode))).length;
+  const blocking = report.statements.filter((s) => s.locks.some((l) => blocksWrites(l.mode))).length;
   lines.push('', `${report.statements.length} statements replayed on PostgreSQL; ${blocking} took a lock that blocks writes; ${report.statements.filter((s) => s.rewrites.length).length} rewrote a relation; ${failures.length} failed.`);
   return lines.join('\n') + '\n';
 }
@@ -102,12 +102,12 @@ export async function runIsolation(project: ProjectResult, databaseUrl?: string,
   return { report, replayErrors, results };
 }
 
-/** The statements of the set's isolation.seed file; a missing or unreadable file is a warning. */
+/** The statements of the set's isolationSeed file; a missing or unreadable file is a warning. */
 function seedStatements(config: ResolvedConfig, configFile: string | undefined, warn: (m: string) => void): ExecStatement[] {
-  if (!config.isolation.seed) return [];
-  const file = path.resolve(configFile ? path.dirname(configFile) : process.cwd(), config.isolation.seed);
+  if (!config.isolationSeed) return [];
+  const file = path.resolve(configFile ? path.dirname(configFile) : process.cwd(), config.isolationSeed);
   const r = readSqlFile(file);
-  if (r.problem) warn(`${displayPath(file)} (isolation.seed): ${r.problem}`);
+  if (r.problem) warn(`${displayPath(file)} (isolationSeed): ${r.problem}`);
   return r.text === undefined ? [] : fileStatements(file, r.text);
 }
 
@@ -141,7 +141,7 @@ function writeOut(values: Values, text: string, out: (s: string) => void): void 
 export async function traceCommand(paths: string[], values: Values, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const format = String(values.format ?? 'text');
   if (!['text', 'json', 'md'].includes(format)) throw new UsageError(`--format must be text, json or md for trace (got "${format}")`);
-  const project = await loadProject(paths, { configFile: values.config as string | undefined, warn: (m) => err(`warning: ${m}`) });
+  const project = await loadPaths(paths, values, { configFile: values.config as string | undefined, warn: (m) => err(`warning: ${m}`) });
   const { report, failures } = await runTrace(project, values['database-url'] as string | undefined);
   writeOut(values, format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'md' ? formatTraceMarkdown(report) : formatTraceText(report, failures, project.texts), out);
   return failures.length ? 1 : 0;
@@ -151,7 +151,7 @@ export async function traceCommand(paths: string[], values: Values, out: (s: str
 export async function isolationCommand(paths: string[], values: Values, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const format = String(values.format ?? 'text');
   if (!['text', 'json', 'md'].includes(format)) throw new UsageError(`--format must be text, json or md for verify-isolation (got "${format}")`);
-  const project = await loadProject(paths, { configFile: values.config as string | undefined, warn: (m) => err(`warning: ${m}`) });
+  const project = await loadPaths(paths, values, { configFile: values.config as string | undefined, warn: (m) => err(`warning: ${m}`) });
   const { report, replayErrors } = await runIsolation(project, values['database-url'] as string | undefined,
     values.config as string | undefined, (m) => err(`warning: ${m}`));
   for (const f of replayErrors) err(`warning: ${displayPath(f.file)}: ${f.message}`);

@@ -2,9 +2,7 @@
 // migration-fails diagnostics by the server) and prove tenant isolation.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-
-interface TraceSummary { statements: number; failures: number; blocking: number }
-interface IsolationResult { table: string; tenantColumn: string; status: 'isolated' | 'leaks' | 'untestable'; details: string }
+import { TraceRequest, VerifyIsolationRequest } from '../protocol/index';
 
 export function registerDatabaseCommands(context: vscode.ExtensionContext, getClient: () => LanguageClient): void {
   const output = vscode.window.createOutputChannel('SQL Architect: Tenant Isolation');
@@ -15,7 +13,7 @@ export function registerDatabaseCommands(context: vscode.ExtensionContext, getCl
     vscode.commands.registerCommand('sqlArchitect.traceLocks', async (uri?: string) => {
       const r = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'SQL Architect: replaying migrations on embedded PostgreSQL…' },
-        () => getClient().sendRequest<TraceSummary>('sqlArchitect/trace', { uri: uri ?? activeUri() }),
+        () => getClient().sendRequest(TraceRequest, { uri: uri ?? activeUri() }),
       );
       // The server now shows the measured locks as inlay hints next to each statement (editor.inlayHints.enabled).
       void vscode.window.showInformationMessage(
@@ -26,7 +24,7 @@ export function registerDatabaseCommands(context: vscode.ExtensionContext, getCl
     vscode.commands.registerCommand('sqlArchitect.proveIsolation', async (uri?: string) => {
       const r = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'SQL Architect: proving tenant isolation on embedded PostgreSQL…' },
-        () => getClient().sendRequest<{ tables: IsolationResult[] }>('sqlArchitect/verifyIsolation', { uri: uri ?? activeUri() }),
+        () => getClient().sendRequest(VerifyIsolationRequest, { uri: uri ?? activeUri() }),
       );
       output.clear();
       const mark = { isolated: '✔ isolated  ', leaks: '✘ LEAKS     ', untestable: '? untestable' };

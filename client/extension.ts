@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerReportCommands } from './reports';
 import { registerDatabaseCommands } from './database';
+import { FIX_ALL_KIND, ReanalyzeRequest, SHOW_RULE_DOCS_COMMAND, StatusNotification, type InitializationOptions } from '../protocol/index';
 
 let client: LanguageClient | undefined;
 
@@ -20,7 +21,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
   const clientOptions: LanguageClientOptions = {
     documentSelector: LANGUAGE_IDS.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
     synchronize: { configurationSection: 'sqlArchitect' },
-    initializationOptions: { clientCommands: ['sqlArchitect.showRuleDocs'] },
+    initializationOptions: { clientCommands: [SHOW_RULE_DOCS_COMMAND] } satisfies InitializationOptions,
     diagnosticCollectionName: 'sql-architect',
   };
   client = new LanguageClient('sqlArchitect', 'SQL Architect', serverOptions, clientOptions);
@@ -39,7 +40,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     }),
     vscode.commands.registerCommand('sqlArchitect.reanalyzeWorkspace', async () => {
       status.text = '$(loading~spin) SQL Architect: analysing…';
-      const r = await client!.sendRequest<{ files: number; findings: number }>('sqlArchitect/reanalyze');
+      const r = await client!.sendRequest(ReanalyzeRequest);
       void vscode.window.setStatusBarMessage(`SQL Architect: ${r.findings} findings in ${r.files} files`, 5000);
       return r;
     }),
@@ -47,9 +48,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
       const editor = vscode.window.activeTextEditor;
       if (!editor) return false;
       const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
-        'vscode.executeCodeActionProvider', editor.document.uri, new vscode.Range(0, 0, 0, 0), 'source.fixAll.sqlArchitect',
+        'vscode.executeCodeActionProvider', editor.document.uri, new vscode.Range(0, 0, 0, 0), FIX_ALL_KIND,
       );
-      const fixAll = actions?.find((a) => a.kind?.value === 'source.fixAll.sqlArchitect' && a.edit);
+      const fixAll = actions?.find((a) => a.kind?.value === FIX_ALL_KIND && a.edit);
       if (!fixAll?.edit) {
         void vscode.window.showInformationMessage('SQL Architect: no safe fixes in this file.');
         return false;
@@ -60,7 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
   registerReportCommands(context, () => client!);
   registerDatabaseCommands(context, () => client!);
 
-  client.onNotification('sqlArchitect/status', (p: { state: string; findings: number }) => {
+  client.onNotification(StatusNotification, (p) => {
     status.text = p.state === 'analysing' ? '$(loading~spin) SQL Architect: analysing…' : `$(database) SQL Architect: ${p.findings}`;
     status.tooltip = `SQL Architect: ${p.findings} finding${p.findings === 1 ? '' : 's'} in the workspace's migrations`;
   });

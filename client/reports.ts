@@ -4,8 +4,9 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { ReportRequest, type ReportParams } from '../protocol/index';
 
-type Format = 'md' | 'html' | 'sarif' | 'json';
+type Format = ReportParams['format'];
 
 const FORMATS: { format: Format; label: string; ext: string; description: string }[] = [
   { format: 'md', label: 'Markdown', ext: 'md', description: 'GitHub-flavoured, with a Mermaid ER diagram' },
@@ -61,7 +62,7 @@ export function registerReportCommands(context: vscode.ExtensionContext, getClie
 
   const render = async (p: vscode.WebviewPanel): Promise<string> => {
     const nonce = randomBytes(18).toString('base64');
-    const html = await getClient().sendRequest<string>('sqlArchitect/report', { format: 'html', webview: { nonce, cspSource: p.webview.cspSource } });
+    const html = await getClient().sendRequest(ReportRequest, { format: 'html', webview: { nonce, cspSource: p.webview.cspSource } });
     p.webview.html = html;
     stale = false;
     return html;
@@ -114,7 +115,7 @@ export function registerReportCommands(context: vscode.ExtensionContext, getClie
       if (!target) return undefined;
       let text: string;
       try {
-        text = await getClient().sendRequest<string>('sqlArchitect/report', {
+        text = await getClient().sendRequest(ReportRequest, {
           format: choice.format,
           since: args.since,
           baseDir: target.scheme === 'file' ? path.dirname(target.fsPath) : undefined,

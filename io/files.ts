@@ -1,7 +1,6 @@
-// Finding .sql files, reading them safely, and locating .sqlarchitect.json. IO lives here, not in rules/.
+// Finding .sql files and reading them safely. IO lives here, not in rules/.
 import fs from 'node:fs';
 import path from 'node:path';
-import picomatch from 'picomatch';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.hg', '.svn', '.test-tools']);
 
@@ -75,10 +74,13 @@ function stripBom(t: string): string {
   return t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
 }
 
-export const CONFIG_FILE = '.sqlarchitect.json';
+/** A path with POSIX separators, as the core's migration-set conventions expect. */
+export function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
 
-/** Walks up from `start` (a file or folder) to the nearest `.sqlarchitect.json`. */
-export function findConfig(start: string): string | undefined {
+/** Walks up from `start` (a file or folder) to the nearest file called `name`. */
+export function findUp(start: string, name: string): string | undefined {
   let dir = path.resolve(start);
   try {
     if (fs.statSync(dir).isFile()) dir = path.dirname(dir);
@@ -86,17 +88,10 @@ export function findConfig(start: string): string | undefined {
     dir = path.dirname(dir);
   }
   for (;;) {
-    const candidate = path.join(dir, CONFIG_FILE);
+    const candidate = path.join(dir, name);
     if (fs.existsSync(candidate)) return candidate;
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
   }
-}
-
-/** Keeps only files matching the config's `migrations` globs (relative to the config's folder), when set. */
-export function filterByGlobs(files: string[], globs: string[], base: string): string[] {
-  if (globs.length === 0) return files;
-  const match = picomatch(globs, { dot: true });
-  return files.filter((f) => match(path.relative(base, f).split(path.sep).join('/')));
 }

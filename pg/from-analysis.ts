@@ -1,7 +1,17 @@
 // From the core's analysis to what the engine replays: the statements of a migration set in apply order,
 // the tenant tables to probe, and real PostgreSQL errors as `migration-fails` findings.
-import { cannotRunInTransaction, LineIndex, parseFile, tenantTables, type Finding, type ResolvedConfig, type SetResult } from '../rules/index';
+import { blocks, cannotRunInTransaction, LineIndex, parseFile, tenantTables, type Finding, type LockMode, type ResolvedConfig, type SetResult } from '../rules/index';
 import type { ExecStatement, IsolationTable, TraceEntry } from './types';
+
+/** A lock mode as pg_locks names it ('ShareLock') makes INSERT, UPDATE and DELETE wait: the core's lock table says. */
+export function blocksWrites(mode: string): boolean {
+  return blocks(mode.replace(/Lock$/, '') as LockMode)?.writes === true;
+}
+
+/** The statement took a lock that blocks writes on a relation that existed before it. */
+export function tookBlockingLock(entry: TraceEntry): boolean {
+  return entry.locks.some((l) => !l.created && blocksWrites(l.mode));
+}
 
 /** Replayed statements of a set: down migrations, goose Down sections and unparsable statements are left out. */
 export function replayStatements(set: SetResult): ExecStatement[] {
@@ -17,7 +27,7 @@ export function replayStatements(set: SetResult): ExecStatement[] {
   return out;
 }
 
-/** The statements of a SQL file that is not part of the set (the isolation.seed file), in order. */
+/** The statements of a SQL file that is not part of the set (the isolationSeed file), in order. */
 export function fileStatements(path: string, text: string): ExecStatement[] {
   return parseFile(path, text).statements.filter((s) => !s.syntaxError)
     .map((s) => ({ file: path, line: s.line + 1, sql: s.text, transactional: !cannotRunInTransaction(s) }));

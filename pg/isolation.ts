@@ -123,8 +123,8 @@ export class IsolationProbe {
       return await this.probe(info, col, result);
     } catch (e) {
       if (e instanceof Untestable) {
-        const hint = /seed|tenantContext/.test(e.message) ? ''
-          : '; rows the generator cannot make can come from an "isolation": { "seed": "…sql" } file in .sqlarchitect.json';
+        const hint = /isolationSeed|tenantContext/.test(e.message) ? ''
+          : '; rows the generator cannot make can come from a seed file ("isolationSeed": "…sql" in .sqlarchitect.json)';
         return result('untestable', `${e.message}${hint}`);
       }
       if (isDatabaseError(e)) return result('untestable', `probe failed: ${errorText(e)}`);

@@ -477,7 +477,7 @@ export class RowFactory {
           const chosen = check ? await this.satisfy(info, check, values) : undefined;
           if (!chosen) {
             throw new Untestable(`no generated values for ${name} pass CHECK constraint ${e.constraint}` +
-              `${check ? ` (${check.expr})` : ''}; add such rows in the isolation.seed file`);
+              `${check ? ` (${check.expr})` : ''}; add such rows in the isolationSeed file of .sqlarchitect.json`);
           }
           fixed = new Map(fixed);
           for (const [c, v] of chosen) { fixed.set(c, v); explicit.add(c); checked.add(c); }

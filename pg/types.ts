@@ -97,7 +97,7 @@ export interface IsolationOptions extends EngineOptions {
   tenantContext?: TenantContextConfig;
   /** Tenant column names, for finding the tenant column of a membership table. */
   tenantColumns?: string[];
-  /** Statements run after the migrations and before the probe (the isolation.seed file). */
+  /** Statements run after the migrations and before the probe (the isolationSeed file). */
   seed?: ExecStatement[];
   /**
    * Roles the probe role is made a member of, so that policies written `TO authenticated` apply to it.

@@ -1,7 +1,7 @@
 // The static lock table: which table-level lock each statement takes, whether it rewrites or scans the
 // table. Hover, the locking rules and the reports read it; test/pg checks it against PostgreSQL's pg_locks.
 // https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES
-import { displayName } from './model/schema';
+import { displayName, type SchemaModel } from './model/schema';
 import type { Action, LockMode, QName, Statement, TypeRef } from './model/types';
 import type { StatementContext } from './engine/types';
 
@@ -82,14 +82,17 @@ function entry(table: string, mode: LockMode, what: string, existing: boolean, o
   return { table, mode, what, existing, rewrite: opts.rewrite ?? false, scan: opts.scan ?? opts.rewrite ?? false };
 }
 
+/** How a lock entry names its table: as the model knows it, else as written. */
+export function lockTableName(model: SchemaModel, q: QName): string {
+  const t = model.table(q);
+  return t ? displayName(t) : q.schema ? `${q.schema}.${q.name}` : q.name;
+}
+
 /** The locks a statement takes, per table, from the model before it. */
 export function lockPlan(stmt: Statement, ctx: Pick<StatementContext, 'before' | 'createdInFile' | 'config'>): LockPlan {
   const entries: LockEntry[] = [];
   const model = ctx.before;
-  const name = (q: QName) => {
-    const t = model.table(q);
-    return t ? displayName(t) : q.schema ? `${q.schema}.${q.name}` : q.name;
-  };
+  const name = (q: QName) => lockTableName(model, q);
   // A table the model does not know is taken to exist: a migration set may start from a live database.
   const existing = (q: QName) => !ctx.createdInFile(q);
   const add = (q: QName, mode: LockMode, what: string, opts?: { rewrite?: boolean; scan?: boolean; existing?: boolean }) => {
@@ -310,6 +313,9 @@ function actionLocks(a: Action, add: Add, ctx: Pick<StatementContext, 'before' |
     }
     case 'dml':
       if (a.table) add(a.table, a.kind === 'select' ? 'AccessShare' : 'RowExclusive', a.kind.toUpperCase(), { scan: !a.hasWhere && a.kind !== 'insert' });
+      return;
+    case 'set-owner':
+      add(a.table, 'AccessExclusive', 'OWNER TO');
       return;
     case 'alter-table-other': {
       const mode = ALTER_OTHER[a.subtype] ?? 'AccessExclusive';

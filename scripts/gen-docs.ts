@@ -4,7 +4,7 @@
 //   npx tsx scripts/gen-docs.ts --check   exit 1 when a generated file differs or an orphan page exists
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defaultConfig, SETTING_NAME_RE, TABLE_NAME_RE } from '../rules/engine/config';
+import { RUNNERS, defaultConfig, SETTING_NAME_RE, TABLE_NAME_RE } from '../rules/engine/config';
 import { allRuleMeta, docsUrl } from '../rules/engine/registry';
 import type { Category, RuleMeta } from '../rules/engine/types';
 
@@ -149,9 +149,20 @@ export function configSchema(rules: readonly RuleMeta[]): object {
         description: 'The lock_timeout the safe recipes set before statements that take strong locks, such as "2s" or "500ms".',
       },
       assumeInTransaction: {
-        type: 'boolean', default: d.assumeInTransaction,
-        description: 'The migration tool wraps each file in a transaction (so CREATE INDEX CONCURRENTLY and similar statements cannot run).',
+        type: 'boolean',
+        description: 'Overrides the migration tool for every file: true, each file runs in a transaction (so CREATE INDEX CONCURRENTLY and similar statements cannot run); false, statements run one by one. Unset: decided per file from the runner.',
       },
+      runner: {
+        enum: [...RUNNERS],
+        description: 'The migration tool that runs the files, which decides which statements share a transaction. Unset: inferred from file names, directives and marker files (sql-architect explain shows it).',
+      },
+      tenantTables: stringArray('The tables that list the tenants ("organizations", "billing.accounts"). Unset: inferred from foreign keys of tenant-named columns.', d.tenantTables),
+      isolation: {
+        enum: ['rls', 'application'],
+        description: 'How the project keeps tenants apart: "rls" (row-level security; every tenant table without it is an error) or "application" (the application filters by tenant; no RLS findings). Unset: inferred (RLS on any tenant table, or a Supabase project, means "rls").',
+      },
+      appRoles: stringArray('The roles the application connects as ("authenticated", "app_user"); an empty list means it connects as the owner of the tables. Unset: inferred from policies, grants and Supabase conventions.', []),
+      bypassRoles: stringArray('Roles that bypass row-level security (BYPASSRLS or superuser) besides the ones the migrations create and Supabase\'s service_role; policies only for them are not judged.', d.bypassRoles),
       migrations: stringArray('Glob patterns of the migration files to check, relative to this file. Empty: every .sql file, each folder a migration set.', d.migrations),
       tenantContext: {
         type: 'object', additionalProperties: false,
@@ -175,12 +186,9 @@ export function configSchema(rules: readonly RuleMeta[]): object {
           role: { type: 'string', minLength: 1, description: 'The role requests run as. Default: authenticated for Supabase users, else a probe role with every privilege on the table.' },
         },
       },
-      isolation: {
-        type: 'object', additionalProperties: false, default: d.isolation,
-        description: 'Options of the isolation proof (verify-isolation).',
-        properties: {
-          seed: { type: 'string', minLength: 1, description: 'A SQL file, relative to this file, run after the migrations and before the probe: rows the probe cannot generate.' },
-        },
+      isolationSeed: {
+        type: 'string', minLength: 1,
+        description: 'A SQL file, relative to this file, that the isolation proof (verify-isolation) runs after the migrations and before the probe: rows it cannot generate.',
       },
     },
   };

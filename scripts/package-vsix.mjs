@@ -1,6 +1,7 @@
 // Packs the extension into a .vsix with @vscode/vsce, offline. Run after scripts/build.mjs
 // (`npm run package` does both). The bundles in dist/ are self-contained, so no node_modules are packed
-// (--no-dependencies); what goes in is decided by .vscodeignore (an allow-list).
+// (--no-dependencies); what goes in is decided by .vscodeignore (an allow-list). package.json's `files` is the npm
+// package's allow-list, and vsce refuses both at once: vsce packs a staging copy whose manifest has no `files`.
 //
 //   node scripts/package-vsix.mjs [--out <file.vsix>]
 //
@@ -9,6 +10,7 @@
 // when the package is over the 5 MB budget.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -80,16 +82,23 @@ if (!fs.existsSync(vsce)) fail('node_modules/.bin/vsce not found: @vscode/vsce i
 
 fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.rmSync(out, { force: true });
+const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'sqla-vsix-'));
+process.on('exit', () => fs.rmSync(stage, { recursive: true, force: true }));
+for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'images', 'syntaxes', 'schemas', 'docs', 'dist']) {
+  if (fs.existsSync(path.join(root, f))) fs.cpSync(path.join(root, f), path.join(stage, f), { recursive: true, filter: (src) => !src.endsWith('.map') });
+}
+const { files: _npmFiles, ...vsixManifest } = manifest;
+fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify(vsixManifest, null, 2));
 const vsceArgs = ['package', '--no-dependencies', '--out', out];
 if (args.withPglite) {
-  const ignore = path.join(root, 'dist', '.vscodeignore-full');
+  const ignore = path.join(stage, '.vscodeignore-full');
   const extra = fs.readdirSync(path.join(root, 'dist')).filter((f) => /\.(wasm|data|tar\.gz)$/.test(f)).map((f) => `!dist/${f}`);
   fs.writeFileSync(ignore, `${fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8')}\n${extra.join('\n')}\n`);
   vsceArgs.push('--ignoreFile', ignore);
 }
 if (!manifest.repository) vsceArgs.push('--allow-missing-repository');
 // vsce 3.x declares engines.node >=22 but packs fine on Node 20; it needs no network for `package`.
-const res = spawnSync(vsce, vsceArgs, { cwd: root, stdio: 'inherit', env: { ...process.env, VSCE_TELEMETRY: 'false' } });
+const res = spawnSync(vsce, vsceArgs, { cwd: stage, stdio: 'inherit', env: { ...process.env, VSCE_TELEMETRY: 'false' } });
 if (res.error) fail(`could not run vsce: ${res.error.message}`);
 if (res.status !== 0) fail(`vsce package exited with ${res.status}`);
 if (!fs.existsSync(out)) fail(`vsce reported success but ${out} does not exist`);

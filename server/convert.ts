@@ -4,7 +4,8 @@ import {
   CodeAction, CodeActionKind, CreateFile, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, OptionalVersionedTextDocumentIdentifier,
   TextDocumentEdit, TextEdit, type Range, type WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import { docsUrl, type Finding, type Fix } from '../rules/index';
+import { BASELINE_FILE, docsUrl, messageWithRecipe, safeFixesForFile, type Finding, type Fix } from '../rules/index';
+import { ServerCommands, SHOW_RULE_DOCS_COMMAND } from '../protocol/index';
 import type { Workspace } from './workspace';
 
 export const SOURCE = 'sql-architect';
@@ -58,7 +59,8 @@ export function toLspFix(ws: Workspace, findingFile: string, fix: Fix): LspFix {
   };
 }
 
-export function toDiagnostic(ws: Workspace, f: Finding): Diagnostic {
+/** `baselined`: accepted in the baseline file, shown as a hint. */
+export function toDiagnostic(ws: Workspace, f: Finding, baselined = false): Diagnostic {
   const stmt = ws.statementAt(f.file, f.start);
   const text = ws.text(f.file) ?? '';
   const stmtStart = stmt?.span.start ?? f.start;
@@ -74,11 +76,11 @@ export function toDiagnostic(ws: Workspace, f: Finding): Diagnostic {
     .map((r) => ({ location: { uri: fileToUri(r.file), range: range(ws, r.file, r.span.start, r.span.end) }, message: r.message }));
   return {
     range: range(ws, f.file, f.start, f.end),
-    severity: SEVERITY[f.severity],
+    severity: baselined ? DiagnosticSeverity.Hint : SEVERITY[f.severity],
     source: SOURCE,
     code: f.rule,
     codeDescription: { href: docsUrl(f.rule) },
-    message: f.recipe ? `${f.message}\n\nSafe recipe:\n${f.recipe}` : f.message,
+    message: `${messageWithRecipe(f)}${baselined ? `\n\n(Accepted in ${BASELINE_FILE}: shown as a hint.)` : ''}`,
     relatedInformation: related.length ? related : undefined,
     data,
   };
@@ -105,7 +107,7 @@ export function workspaceEdit(edits: LspFix['edits'], canCreate: boolean): Works
 
 export interface ActionOptions {
   canCreateFiles: boolean;
-  /** The client handles `sqlArchitect.showRuleDocs` itself (VS Code); otherwise the server opens the page. */
+  /** The client handles SHOW_RULE_DOCS_COMMAND itself (VS Code); otherwise the server opens the page. */
   clientDocsCommand: boolean;
 }
 
@@ -139,25 +141,14 @@ export function codeActionsFor(uri: string, diag: Diagnostic, opts: ActionOption
     kind: CodeActionKind.QuickFix,
     diagnostics: [diag],
     command: opts.clientDocsCommand
-      ? { title: 'Show documentation', command: 'sqlArchitect.showRuleDocs', arguments: [data.rule] }
-      : { title: 'Show documentation', command: 'sqlArchitect.server.showRuleDocs', arguments: [data.rule] },
+      ? { title: 'Show documentation', command: SHOW_RULE_DOCS_COMMAND, arguments: [data.rule] }
+      : { title: 'Show documentation', command: ServerCommands.showRuleDocs, arguments: [data.rule] },
   });
   return actions;
 }
 
-/** All safe fixes of a file whose edits do not overlap, as one edit (source.fixAll.sqlArchitect). */
+/** The safe fixes "fix all" takes for a file (rules/engine/fix-all.ts), as one edit (source.fixAll.sqlArchitect). */
 export function fixAllEdit(ws: Workspace, file: string, findings: Finding[], canCreate: boolean): WorkspaceEdit | undefined {
-  const taken: { start: number; end: number }[] = [];
-  const edits: LspFix['edits'] = [];
-  for (const f of findings) {
-    if (f.file !== file) continue;
-    const fix = f.fixes.find((x) => x.safe);
-    if (!fix) continue;
-    const local = fix.edits.filter((e) => !e.file || e.file === file);
-    const overlaps = local.some((e) => taken.some((t) => e.start < t.end && t.start < e.end || (e.start === e.end && e.start === t.start)));
-    if (overlaps) continue;
-    for (const e of local) taken.push({ start: e.start, end: e.end });
-    edits.push(...toLspFix(ws, file, fix).edits);
-  }
+  const edits = safeFixesForFile(file, findings).flatMap((fix) => toLspFix(ws, file, fix).edits);
   return edits.length ? workspaceEdit(edits, canCreate) : undefined;
 }

@@ -4,9 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InlayHint, InlayHintKind, ResponseError, type Connection, type Diagnostic } from 'vscode-languageserver/node';
 import { PgEngine, type ExecStatement, type IsolationResult, type TraceEntry } from '../pg/index';
-import { fileStatements, isolationTables, migrationFailures, replayStatements } from '../pg/from-analysis';
+import { fileStatements, isolationTables, migrationFailures, replayStatements, tookBlockingLock } from '../pg/from-analysis';
 import type { Finding, ReportOptions, SetResult } from '../rules/index';
-import { findConfig, readSqlFile } from '../io/files';
+import { TraceRequest, VerifyIsolationRequest, type TraceResult, type VerifyIsolationResult } from '../protocol/index';
+import { readSqlFile } from '../io/files';
+import { findConfig } from '../io/config';
 import { fileToUri, toDiagnostic, uriToFile } from './convert';
 import type { Workspace } from './workspace';
 
@@ -25,8 +27,9 @@ export class DatabaseFeatures {
 
   private engineUrl: string | undefined;
 
-  private getEngine(): PgEngine {
-    const url = this.ws.settings.databaseUrl || undefined;
+  /** The engine for a set: the server in its folder's `sqlArchitect.databaseUrl`, else embedded PGlite. */
+  private getEngine(setId: string): PgEngine {
+    const url = this.ws.settingsFor(setId).databaseUrl || undefined;
     if (this.engine && this.engineUrl !== url) void this.engine.close().catch(() => undefined);
     if (!this.engine || this.engineUrl !== url) {
       // The default .vsix leaves PGlite out (5 MB budget): say what to do instead of failing obscurely.
@@ -68,32 +71,32 @@ export class DatabaseFeatures {
     return this.failures.get(setId) ?? [];
   }
 
-  async trace(file?: string): Promise<{ statements: number; failures: number; blocking: number; files: string[] }> {
+  async trace(file?: string): Promise<TraceResult> {
     const sets = file ? [this.ws.resultFor(file)].filter((s): s is SetResult => Boolean(s)) : [...this.ws.results.values()];
     let statements = 0;
     let blocking = 0;
     for (const set of sets) {
-      const entries = await this.getEngine().traceStatements(replayStatements(set));
+      const entries = await this.getEngine(set.id).traceStatements(replayStatements(set));
       for (const f of set.files) { this.traces.set(f.path, []); this.tracedTexts.set(f.path, f.text); }
       for (const e of entries) this.traces.get(e.file)?.push(e);
       this.failures.set(set.id, migrationFailures(set, entries));
       statements += entries.length;
-      blocking += entries.filter((e) => e.locks.some((l) => !l.created && /^(AccessExclusive|Exclusive|ShareRowExclusive|Share)Lock$/.test(l.mode))).length;
+      blocking += entries.filter(tookBlockingLock).length;
     }
     const failures = sets.reduce((n, s) => n + (this.failures.get(s.id)?.length ?? 0), 0);
     return { statements, failures, blocking, files: sets.flatMap((s) => s.files.map((f) => fileToUri(f.path))) };
   }
 
-  async verifyIsolation(file?: string): Promise<{ tables: IsolationResult[] }> {
+  async verifyIsolation(file?: string): Promise<VerifyIsolationResult> {
     const sets = file ? [this.ws.resultFor(file)].filter((s): s is SetResult => Boolean(s)) : [...this.ws.results.values()];
     const tables: IsolationResult[] = [];
     for (const set of sets) {
-      const config = this.ws.configFor(set.id);
+      const config = this.ws.configOf(set.id);
       const t = isolationTables(set, config);
       if (!t.length) continue;
-      const r = await this.getEngine().verifyIsolation(replayStatements(set), {
+      const r = await this.getEngine(set.id).verifyIsolation(replayStatements(set), {
         tenantSetting: config.tenantSetting, tenantContext: config.tenantContext, tenantColumns: config.tenantColumns,
-        seed: this.seed(set.id, config.isolation.seed), tables: t,
+        seed: this.seed(set.id, config.isolationSeed), tables: t,
       });
       this.proofs.set(set.id, { tables: r.tables, texts: new Map(set.files.map((f) => [f.path, f.text])) });
       tables.push(...r.tables);
@@ -101,13 +104,13 @@ export class DatabaseFeatures {
     return { tables };
   }
 
-  /** The isolation.seed file of a set (relative to its .sqlarchitect.json); unreadable: none, with a warning. */
+  /** The isolationSeed file of a set (relative to its .sqlarchitect.json); unreadable: none, with a warning. */
   private seed(setId: string, seed: string | undefined): ExecStatement[] {
     if (!seed) return [];
     const config = findConfig(setId);
     const file = path.resolve(config ? path.dirname(config) : setId, seed);
     const r = readSqlFile(file);
-    if (r.problem) this.connection.console.warn(`${file} (isolation.seed): ${r.problem}`);
+    if (r.problem) this.connection.console.warn(`${file} (isolationSeed): ${r.problem}`);
     return r.text === undefined ? [] : fileStatements(file, r.text);
   }
 
@@ -144,14 +147,14 @@ export class DatabaseFeatures {
 }
 
 export function registerDatabaseRequests(connection: Connection, db: DatabaseFeatures, ready: () => Promise<void>, republish: () => void, canRefreshHints: () => boolean): void {
-  connection.onRequest('sqlArchitect/trace', async (params: { uri?: string }) => {
+  connection.onRequest(TraceRequest, async (params) => {
     await ready();
     const r = await db.trace(params?.uri ? uriToFile(params.uri) : undefined);
     republish();
     if (canRefreshHints()) void connection.sendRequest('workspace/inlayHint/refresh');
     return r;
   });
-  connection.onRequest('sqlArchitect/verifyIsolation', async (params: { uri?: string }) => {
+  connection.onRequest(VerifyIsolationRequest, async (params) => {
     await ready();
     return db.verifyIsolation(params?.uri ? uriToFile(params.uri) : undefined);
   });

@@ -1,6 +1,6 @@
 // Hover: the locks a statement takes, or what the schema model knows about a table.
 import path from 'node:path';
-import { blocks, displayName, modeName, type SetResult, type TableModel } from '../rules/index';
+import { blocks, displayName, modeName, sensitiveColumnsOf, type ResolvedConfig, type SetResult, type TableModel } from '../rules/index';
 import { fileToUri, range } from './convert';
 import type { Workspace } from './workspace';
 
@@ -25,19 +25,25 @@ function link(ws: Workspace, file: string, start: number, label: string): string
   return `[${label}](${fileToUri(file)}#L${pos.line + 1})`;
 }
 
-export function tableHover(ws: Workspace, result: SetResult, t: TableModel, tenantCols: string[]): string {
-  const cfg = result.findings;
-  const tenant = [...t.columns.keys()].find((c) => tenantCols.includes(c));
+export function tableHover(ws: Workspace, result: SetResult, t: TableModel, config: ResolvedConfig): string {
+  const project = result.project;
+  const key = [...project.tenancy.keys.values()].find((k) => k.table.schema === t.schema && k.table.name === t.name);
+  const registry = project.tenancy.registries.find((r) => r.table.schema === t.schema && r.table.name === t.name);
+  const rejected = project.tenancy.rejected.filter((r) => r.table.schema === t.schema && r.table.name === t.name);
   const lines: string[] = [`**Table ${displayName(t)}**${t.partitioned ? ' (partitioned)' : ''}${t.comment ? ` — ${t.comment}` : ''}`, ''];
-  if (tenant) lines.push(`- Tenant column: \`${tenant}\``);
-  lines.push(`- Row-level security: ${t.rlsEnabled ? `enabled (${link(ws, t.rlsEnabled.file, t.rlsEnabled.span.start, path.basename(t.rlsEnabled.file))})` : '**not enabled**'}, ${t.rlsForced ? 'forced' : '**not forced** (the owner bypasses it)'}`);
+  if (key) lines.push(`- Tenant key: \`${key.column}\` (${key.kind}: ${key.evidence.text}); tenants isolated by ${project.tenancy.isolation.strategy === 'rls' ? 'row-level security' : 'application code'}`);
+  if (registry) lines.push(`- Tenant table: ${registry.evidence.text}`);
+  for (const r of rejected) lines.push(`- Not a tenant key: \`${r.column}\` — ${r.reason}`);
+  if (!key && !registry && !rejected.length && !config.tenantColumns.length) lines.push('- Not tenant-scoped');
+  const owner = project.roles.connectsAsOwner ? 'the owner bypasses it' : `the application connects as ${project.roles.appRoles.join(', ')}`;
+  lines.push(`- Row-level security: ${t.rlsEnabled ? `enabled (${link(ws, t.rlsEnabled.file, t.rlsEnabled.span.start, path.basename(t.rlsEnabled.file))})` : '**not enabled**'}, ${t.rlsForced ? 'forced' : `**not forced** (${owner})`}`);
   if (t.policies.length) {
     lines.push(`- Policies: ${t.policies.map((p) => `\`${p.name}\` ${p.command.toUpperCase()}${p.permissive ? '' : ' restrictive'}${p.usingColumns?.length ? ` USING (${p.usingColumns.join(', ')})` : ''}`).join('; ')}`);
   } else lines.push('- Policies: none');
   const pk = t.constraints.find((c) => c.kind === 'primary');
   lines.push(`- Primary key: ${pk ? `(${pk.columns.join(', ')})` : '**none**'}`);
   if (t.indexes.length) lines.push(`- Indexes: ${t.indexes.map((i) => `\`${i.name}\` (${i.columns.join(', ')})${i.unique ? ' unique' : ''}${i.partial ? ' partial' : ''}`).join('; ')}`);
-  const sensitive = cfg.filter((f) => f.rule === 'no-unencrypted-sensitive-column' && f.message.includes(t.name)).length;
+  const sensitive = sensitiveColumnsOf(result, config).filter((c) => c.inClear && c.table === displayName(t)).length;
   if (sensitive) lines.push(`- Sensitive columns stored in clear: ${sensitive}`);
   lines.push(`- Columns: ${[...t.columns.values()].map((c) => `\`${c.name}\` ${c.type.name}${c.type.array ? '[]' : ''}${c.notNull ? ' not null' : ''}`).join(', ')}`);
   const shaped = [...new Set(t.history.map((h) => h.file))];
@@ -64,14 +70,14 @@ export function statementHover(ws: Workspace, result: SetResult, file: string, o
   return { markdown: lines.join('\n'), start: stmt.span.start, end: stmt.span.end };
 }
 
-export function hover(ws: Workspace, file: string, offset: number, tenantColumns: string[]): { contents: { kind: 'markdown'; value: string }; range: ReturnType<typeof range> } | null {
+export function hover(ws: Workspace, file: string, offset: number, config: ResolvedConfig): { contents: { kind: 'markdown'; value: string }; range: ReturnType<typeof range> } | null {
   const result = ws.resultFor(file);
   const text = ws.text(file);
   if (!result || text === undefined) return null;
   const id = identifierAt(text, offset);
   if (id) {
     const t = result.model.table({ schema: id.schema, name: id.name });
-    if (t) return { contents: { kind: 'markdown', value: tableHover(ws, result, t, tenantColumns) }, range: range(ws, file, id.start, id.end) };
+    if (t) return { contents: { kind: 'markdown', value: tableHover(ws, result, t, config) }, range: range(ws, file, id.start, id.end) };
   }
   const s = statementHover(ws, result, file, offset);
   if (!s) return null;

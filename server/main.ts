@@ -2,22 +2,25 @@
 // VS Code starts it over IPC. All analysis comes from rules/.
 import {
   CodeActionKind, createConnection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType,
-  ProposedFeatures, TextDocumentSyncKind, type Diagnostic, type InitializeParams, type InitializeResult,
+  MessageType, ProposedFeatures, ShowMessageNotification, TextDocumentSyncKind, type Diagnostic, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TextDocuments } from 'vscode-languageserver/node';
-import { docsUrl, initParser, type SetResult } from '../rules/index';
+import { BASELINE_FILE, docsUrl, fixPriority, initParser, type SetResult } from '../rules/index';
+import { FIX_ALL_KIND, ServerCommands, SHOW_RULE_DOCS_COMMAND, StatusNotification, type EditorSettings, type InitializationOptions } from '../protocol/index';
 import { codeActionsFor, fileToUri, fixAllEdit, toDiagnostic, uriToFile } from './convert';
 import { hover } from './hover';
-import { DEFAULT_SETTINGS, Workspace, type EditorSettings } from './workspace';
+import { Workspace } from './workspace';
 import { registerCustomRequests } from './requests';
 import { DatabaseFeatures, registerDatabaseRequests } from './database';
+import { BaselineHints } from './baseline';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const ws = new Workspace();
 const parserReady = initParser();
 const db = new DatabaseFeatures(connection, ws);
+const baselines = new BaselineHints((m) => void connection.window.showWarningMessage(`SQL Architect: ${m}`));
 let canRefreshHints = false;
 
 let canCreateFiles = false;
@@ -27,12 +30,12 @@ let hasWatchedFilesRegistration = false;
 let hasProgress = false;
 let hasWorkspaceFolders = false;
 const published = new Map<string, string>();
-
-const FIX_ALL_KIND = 'source.fixAll.sqlArchitect';
+/** Initialization settings: the defaults of every folder when the client has no `workspace/configuration`. */
+let initSettings: Partial<EditorSettings> = {};
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
-  for (const f of params.workspaceFolders ?? []) ws.folders.push(uriToFile(f.uri));
-  if (!ws.folders.length && params.rootUri) ws.folders.push(uriToFile(params.rootUri));
+  for (const f of params.workspaceFolders ?? []) ws.addFolder(uriToFile(f.uri));
+  if (!ws.folders.length && params.rootUri) ws.addFolder(uriToFile(params.rootUri));
   const caps = params.capabilities;
   canCreateFiles = Boolean(caps.workspace?.workspaceEdit?.documentChanges && caps.workspace.workspaceEdit.resourceOperations?.includes('create'));
   hasConfigurationCapability = Boolean(caps.workspace?.configuration);
@@ -40,16 +43,17 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   hasProgress = Boolean(caps.window?.workDoneProgress);
   hasWorkspaceFolders = Boolean(caps.workspace?.workspaceFolders);
   canRefreshHints = Boolean(caps.workspace?.inlayHint?.refreshSupport);
-  const init = (params.initializationOptions ?? {}) as { clientCommands?: string[]; settings?: Partial<EditorSettings> };
-  clientDocsCommand = Boolean(init.clientCommands?.includes('sqlArchitect.showRuleDocs'));
-  if (init.settings) ws.settings = { ...DEFAULT_SETTINGS, ...init.settings };
+  const init = (params.initializationOptions ?? {}) as InitializationOptions;
+  clientDocsCommand = Boolean(init.clientCommands?.includes(SHOW_RULE_DOCS_COMMAND));
+  initSettings = init.settings ?? {};
+  ws.setSettings(initSettings);
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
       hoverProvider: true,
       inlayHintProvider: true,
-      executeCommandProvider: { commands: ['sqlArchitect.server.showRuleDocs', 'sqlArchitect.server.reanalyze'] },
+      executeCommandProvider: { commands: Object.values(ServerCommands) },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
     serverInfo: { name: 'sql-architect', version: '0.1.0' },
@@ -60,15 +64,17 @@ connection.onInitialized(async () => {
   if (hasConfigurationCapability) connection.client.register(DidChangeConfigurationNotification.type, undefined);
   if (hasWorkspaceFolders) {
     connection.workspace.onDidChangeWorkspaceFolders(async (e) => {
-      for (const f of e.added) ws.folders.push(uriToFile(f.uri));
+      for (const f of e.removed) ws.removeFolder(uriToFile(f.uri));
+      for (const f of e.added) ws.addFolder(uriToFile(f.uri));
       await parserReady;
+      await refreshSettings();
       ws.scanFolders((m) => connection.console.warn(m));
-      publishAll(ws.analyze());
+      publishAll(ws.analyze(), true);
     });
   }
   if (hasWatchedFilesRegistration) {
     connection.client.register(DidChangeWatchedFilesNotification.type, {
-      watchers: [{ globPattern: '**/*.{sql,pgsql,psql}' }, { globPattern: '**/.sqlarchitect.json' }],
+      watchers: [{ globPattern: '**/*.{sql,pgsql,psql}' }, { globPattern: '**/.sqlarchitect.json' }, { globPattern: `**/${BASELINE_FILE}` }],
     });
   }
   await parserReady;
@@ -78,37 +84,67 @@ connection.onInitialized(async () => {
   status('analysing');
   const count = ws.scanFolders((m) => connection.console.warn(m));
   progress?.report(50, `Analysing ${count} files…`);
-  publishAll(ws.analyze());
+  publishAll(ws.analyze(), true);
+  workspaceRead = true;
+  if (pending.size) schedule([...pending][0]);
   progress?.done();
 });
 
+/** The initial scan of the workspace folders has been analysed. */
+let workspaceRead = false;
+
+/** Settings are resource-scoped: one `workspace/configuration` item per workspace folder, plus the unscoped one. */
 async function refreshSettings(): Promise<void> {
   if (!hasConfigurationCapability) return;
-  const folder = ws.folders[0];
-  const s = (await connection.workspace.getConfiguration({ section: 'sqlArchitect', scopeUri: folder ? fileToUri(folder) : undefined })) as Partial<EditorSettings> | null;
-  ws.settings = { ...DEFAULT_SETTINGS, ...(s ?? {}) };
+  const folders = [...ws.folders];
+  const items = [{ section: 'sqlArchitect' }, ...folders.map((f) => ({ section: 'sqlArchitect', scopeUri: fileToUri(f) }))];
+  const [defaults, ...perFolder] = (await connection.workspace.getConfiguration(items)) as (Partial<EditorSettings> | null)[];
+  ws.setSettings({ ...initSettings, ...(defaults ?? {}) }, new Map(folders.map((f, i) => [f, { ...initSettings, ...(perFolder[i] ?? {}) }])));
 }
 
 function status(state: 'analysing' | 'idle'): void {
   const findings = [...ws.results.values()].reduce((n, r) => n + r.findings.length, 0);
-  void connection.sendNotification('sqlArchitect/status', { state, findings, problems: ws.configProblems });
+  void connection.sendNotification(StatusNotification, { state, findings, problems: ws.configProblems });
 }
 
-/** Publishes diagnostics of the given sets, skipping files whose diagnostics did not change. */
-function publishAll(results: SetResult[]): void {
+/** Configuration problems already shown: each is shown once, until it is fixed. */
+let shownProblems = new Set<string>();
+
+/**
+ * Publishes diagnostics of the given sets, skipping files whose diagnostics did not change. After a full analysis
+ * (`all`), files no set analyses any more (deleted, or left out by the globs) lose their diagnostics.
+ */
+function publishAll(results: SetResult[], all = false): void {
   db.invalidate(results);
-  for (const p of ws.configProblems) connection.window.showErrorMessage(`SQL Architect: configuration error: ${p.message}`);
+  const problems = new Set(ws.configProblems.map((p) => p.message));
+  // A notification, not window/showMessageRequest: nothing to answer, and every client shows it.
+  for (const p of problems) {
+    if (!shownProblems.has(p)) void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: `SQL Architect: configuration error: ${p}` });
+  }
+  shownProblems = problems;
+  const seen = new Set<string>();
   for (const r of results) {
     const byFile = new Map<string, Diagnostic[]>();
     for (const f of r.files) byFile.set(f.path, []);
-    if (ws.settings.enable) for (const f of [...r.findings, ...db.extraDiagnostics(r.id)]) byFile.get(f.file)?.push(toDiagnostic(ws, f));
+    const baselined = baselines.baselined(r);
+    for (const f of [...r.findings, ...db.extraDiagnostics(r.id)]) {
+      if (ws.settingsFor(f.file).enable) byFile.get(f.file)?.push(toDiagnostic(ws, f, baselined.has(f)));
+    }
     for (const [file, diags] of byFile) {
-      const visible = ws.settings.scope === 'workspace' || ws.isOpen(file) ? diags : [];
+      const visible = ws.settingsFor(file).scope === 'workspace' || ws.isOpen(file) ? diags : [];
       const uri = fileToUri(file);
+      seen.add(uri);
       const key = JSON.stringify(visible);
       if (published.get(uri) === key) continue;
       published.set(uri, key);
       void connection.sendDiagnostics({ uri, diagnostics: visible });
+    }
+  }
+  if (all) {
+    for (const uri of [...published.keys()]) {
+      if (seen.has(uri)) continue;
+      published.delete(uri);
+      void connection.sendDiagnostics({ uri, diagnostics: [] });
     }
   }
   status('idle');
@@ -119,7 +155,9 @@ let pending = new Set<string>();
 let scheduled = false;
 function schedule(file: string): void {
   pending.add(file);
-  if (scheduled) return;
+  // Until the workspace is read, a file's set is incomplete: its findings could be contradicted by a later migration.
+  // The first full analysis includes the open documents.
+  if (scheduled || !workspaceRead) return;
   scheduled = true;
   setImmediate(async () => {
     await parserReady;
@@ -138,10 +176,11 @@ documents.onDidOpen((e) => {
 documents.onDidChangeContent((e) => {
   const file = uriToFile(e.document.uri);
   ws.setOpen(file, e.document.getText());
-  if (ws.settings.run === 'onType') schedule(file);
+  if (ws.settingsFor(file).run === 'onType') schedule(file);
 });
 documents.onDidSave((e) => {
-  if (ws.settings.run === 'onSave') schedule(uriToFile(e.document.uri));
+  const file = uriToFile(e.document.uri);
+  if (ws.settingsFor(file).run === 'onSave') schedule(file);
 });
 documents.onDidClose((e) => {
   const file = uriToFile(e.document.uri);
@@ -153,10 +192,12 @@ documents.onDidClose((e) => {
 connection.onDidChangeWatchedFiles(async (params) => {
   await parserReady;
   let configChanged = false;
+  let baselineChanged = false;
   const touched: string[] = [];
   for (const c of params.changes) {
     const file = uriToFile(c.uri);
     if (file.endsWith('.sqlarchitect.json')) { configChanged = true; continue; }
+    if (file.endsWith(BASELINE_FILE)) { baselineChanged = true; continue; }
     if (c.type === FileChangeType.Deleted) {
       ws.removeFromDisk(file);
       if (!ws.isOpen(file)) {
@@ -166,13 +207,15 @@ connection.onDidChangeWatchedFiles(async (params) => {
     } else ws.readFromDisk(file);
     touched.push(file);
   }
-  publishAll(configChanged ? ws.analyze() : ws.analyze(touched));
+  if (baselineChanged) baselines.invalidate();
+  const analysed = configChanged ? ws.analyze() : ws.analyze(touched);
+  publishAll(baselineChanged ? [...ws.results.values()] : analysed, configChanged);
 });
 
 connection.onDidChangeConfiguration(async () => {
   await parserReady;
   await refreshSettings();
-  publishAll(ws.analyze());
+  publishAll(ws.analyze(), true);
 });
 
 
@@ -190,8 +233,7 @@ connection.onCodeAction((params) => {
   const rank = (a: (typeof actions)[number]) => {
     const rule = String(a.diagnostics?.[0]?.code ?? '');
     const kind = a.command ? 3 : a.title.startsWith('Ignore ') ? 2 : 1;
-    const area = /tenant|rls|policy|sensitive|security|grant/.test(rule) ? 0 : rule === 'require-lock-timeout' ? 2 : 1;
-    return kind * 10 + (kind === 1 ? area : 0) + (a.isPreferred ? 0 : 0.5);
+    return kind * 10 + (kind === 1 ? fixPriority(rule) : 0) + (a.isPreferred ? 0 : 0.5);
   };
   return actions.map((a, i) => ({ a, i })).sort((x, y) => rank(x.a) - rank(y.a) || x.i - y.i).map((x) => x.a);
 });
@@ -201,21 +243,21 @@ connection.onHover((params) => {
   const id = ws.setIdOf(file);
   if (!id) return null;
   const offset = ws.lineIndex(file).offset(params.position.line, params.position.character);
-  return hover(ws, file, offset, ws.configFor(id).tenantColumns);
+  return hover(ws, file, offset, ws.configOf(id));
 });
 
 connection.onExecuteCommand(async (params) => {
-  if (params.command === 'sqlArchitect.server.showRuleDocs') {
+  if (params.command === ServerCommands.showRuleDocs) {
     const rule = String(params.arguments?.[0] ?? '');
     await connection.window.showDocument({ uri: docsUrl(rule), external: true });
   }
-  if (params.command === 'sqlArchitect.server.reanalyze') {
+  if (params.command === ServerCommands.reanalyze) {
     ws.scanFolders((m) => connection.console.warn(m));
-    publishAll(ws.analyze());
+    publishAll(ws.analyze(), true);
   }
 });
 
-registerCustomRequests(connection, ws, () => parserReady, (results) => publishAll(results), () => db.measured(), () => db.proved());
+registerCustomRequests(connection, ws, () => parserReady, (results) => publishAll(results, true), () => db.measured(), () => db.proved());
 registerDatabaseRequests(connection, db, () => parserReady, () => publishAll([...ws.results.values()]), () => canRefreshHints);
 
 documents.listen(connection);

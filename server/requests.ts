@@ -1,27 +1,17 @@
-// Custom requests (`sqlArchitect/<name>`) the VS Code client's commands and reports use.
+// Custom requests (protocol/index.ts) the VS Code client's commands and reports use.
 import path from 'node:path';
 import { ResponseError, type Connection } from 'vscode-languageserver/node';
-import { buildReport, defaultHref, renderHtml, renderJson, renderMarkdown, type ReportOptions, type SetResult } from '../rules/index';
-import { formatSarif } from '../cli/format';
-import { limitToFiles, newFilesSince, SinceError } from '../cli/report';
+import { buildReport, defaultHref, formatSarif, innermostFolder, limitToFiles, renderHtml, renderJson, renderMarkdown, type ReportOptions, type SetResult } from '../rules/index';
+import { newFilesSince, SinceError } from '../io/git';
+import { ReanalyzeRequest, ReportRequest } from '../protocol/index';
 import { fileToUri } from './convert';
 import type { Workspace } from './workspace';
 import pkg from '../package.json';
 
-export interface ReportParams {
-  format: 'html' | 'md' | 'json' | 'sarif';
-  /** Only findings and migration risk of migrations added after this git revision. */
-  since?: string;
-  /** HTML for the editor's webview: links post messages, the CSP admits the webview's sources and this nonce. */
-  webview?: { nonce: string; cspSource: string };
-  /** Folder the export is written to: links in Markdown and HTML are relative to it (else file:// URIs). */
-  baseDir?: string;
-}
-
 /** Paths relative to the workspace folder that holds them (prefixed by the folder's name in multi-root workspaces). */
 export function workspaceRelPath(folders: readonly string[]): (file: string) => string {
   return (file) => {
-    const folder = folders.filter((d) => file === d || file.startsWith(d.endsWith(path.sep) ? d : d + path.sep)).sort((a, b) => b.length - a.length)[0];
+    const folder = innermostFolder(folders, file);
     if (!folder) return file.split(path.sep).join('/');
     const rel = path.relative(folder, file).split(path.sep).join('/');
     if (folders.length > 1) return rel ? `${path.basename(folder)}/${rel}` : path.basename(folder);
@@ -37,7 +27,7 @@ export function registerCustomRequests(
   measured: () => ReportOptions['trace'] = () => undefined,
   proved: () => ReportOptions['isolation'] = () => undefined,
 ): void {
-  connection.onRequest('sqlArchitect/reanalyze', async () => {
+  connection.onRequest(ReanalyzeRequest, async () => {
     await ready();
     ws.scanFolders((m) => connection.console.warn(m));
     const results = ws.analyze();
@@ -46,33 +36,28 @@ export function registerCustomRequests(
   });
 
   // The design review report of the current analysis: the same results the Problems panel shows.
-  connection.onRequest('sqlArchitect/report', async (params: ReportParams): Promise<string> => {
+  connection.onRequest(ReportRequest, async (params) => {
     await ready();
     if (ws.results.size === 0 && ws.folders.length) {
       ws.scanFolders((m) => connection.console.warn(m));
       publish(ws.analyze());
     }
-    const sets = [...ws.results.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const project = ws.project();
     const relPath = workspaceRelPath(ws.folders);
-    const files = sets.flatMap((s) => s.files.map((f) => f.path));
+    const files = [...project.texts.keys()];
     let newFiles: Set<string> | undefined;
     if (params.since) {
       try {
-        newFiles = newFilesSince(files, params.since);
+        newFiles = newFilesSince(files, params.since, { label: 'since', display: relPath });
       } catch (e) {
-        if (e instanceof SinceError) throw new ResponseError(1, e.message.replace(/^--since/, 'since'));
+        if (e instanceof SinceError) throw new ResponseError(1, e.message);
         throw e;
       }
     }
-    if (params.format === 'sarif') {
-      const texts = new Map(sets.flatMap((s) => s.files.map((f) => [f.path, f.text] as [string, string])));
-      const project = { sets, texts, fileCount: files.length, configs: new Map(), configOf: new Map() };
-      return formatSarif(newFiles ? limitToFiles(project, newFiles) : project, pkg.version, relPath);
-    }
-    // configFor re-reads .sqlarchitect.json and records its problems; the analysis already reported them.
-    const problems = ws.configProblems.length;
-    const report = buildReport(sets, { configFor: (id) => ws.configFor(id), relPath, since: newFiles ? { newFiles, ref: params.since } : undefined, trace: measured(), isolation: proved() });
-    ws.configProblems.length = problems;
+    if (params.format === 'sarif') return formatSarif(newFiles ? limitToFiles(project, newFiles) : project, pkg.version, relPath);
+    const report = buildReport(project.sets, {
+      configFor: (id) => ws.configOf(id), relPath, since: newFiles ? { newFiles, ref: params.since } : undefined, trace: measured(), isolation: proved(),
+    });
     if (params.format === 'json') return renderJson(report);
     // Display path → the file, for links.
     const byDisplay = new Map(files.map((f) => [relPath(f), f]));

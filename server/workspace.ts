@@ -1,33 +1,15 @@
-// The language server's state: workspace files (from disk, overlaid by open documents), migration sets,
-// and the latest analysis of each set. No LSP types here.
-import path from 'node:path';
+// The language server's state: workspace folders and their settings, workspace files (from disk, overlaid by open
+// documents), and the latest analysis of each migration set. Loading runs the core's pipeline, as the CLI does.
+// No LSP types here.
 import {
-  allRules, allRuleIds, analyzeSet, statementContaining, defaultConfig, groupMigrationSets, ParseCache, LineIndex, type ResolvedConfig, type RuleSetting, type SetResult,
-  type Statement,
+  analyzePlannedSet, defaultConfig, innermostFolder, LineIndex, ParseCache, planProject, setInputs, statementContaining,
+  type ConfigProblem, type Project, type ResolvedConfig, type SetResult, type Statement,
 } from '../rules/index';
-import { collectSqlFiles, findConfig, readSqlFile, filterByGlobs } from '../io/files';
-import { loadConfigFile } from '../io/config';
-
-export interface EditorSettings {
-  enable: boolean;
-  run: 'onType' | 'onSave';
-  scope: 'workspace' | 'openFiles';
-  postgresVersion?: number;
-  tenantColumns?: string[];
-  tenantSetting?: string;
-  sensitiveColumns?: { include?: string[]; exclude?: string[] };
-  rules?: Record<string, string>;
-  migrationsGlob?: string[];
-  /** A real server for trace / isolation; empty: embedded PGlite. */
-  databaseUrl?: string | null;
-}
+import { ConfigFiles } from '../io/config';
+import { collectSqlFiles, readSqlFile } from '../io/files';
+import type { EditorSettings } from '../protocol/index';
 
 export const DEFAULT_SETTINGS: EditorSettings = { enable: true, run: 'onType', scope: 'workspace' };
-
-export interface ConfigProblem {
-  file: string;
-  message: string;
-}
 
 export class Workspace {
   readonly folders: string[] = [];
@@ -36,11 +18,40 @@ export class Workspace {
   /** Texts of documents open in the editor (they win over disk). */
   private readonly open = new Map<string, string>();
   private readonly cache = new ParseCache(true);
+  private readonly configFiles = new ConfigFiles();
   readonly results = new Map<string, SetResult>();
   private readonly setOf = new Map<string, string>();
+  private readonly configs = new Map<string, ResolvedConfig>();
   private readonly lineIndexes = new Map<string, LineIndex>();
-  settings: EditorSettings = { ...DEFAULT_SETTINGS };
+  /** Settings of each workspace folder; `defaultSettings` for files outside them. */
+  private readonly folderSettings = new Map<string, EditorSettings>();
+  defaultSettings: EditorSettings = { ...DEFAULT_SETTINGS };
   configProblems: ConfigProblem[] = [];
+
+  addFolder(folder: string): void {
+    if (!this.folders.includes(folder)) this.folders.push(folder);
+  }
+
+  /** Forgets a folder and the files read from it (open documents stay). */
+  removeFolder(folder: string): void {
+    const i = this.folders.indexOf(folder);
+    if (i >= 0) this.folders.splice(i, 1);
+    this.folderSettings.delete(folder);
+    for (const file of [...this.disk.keys()]) if (!innermostFolder(this.folders, file)) this.removeFromDisk(file);
+  }
+
+  /** The settings of each folder (absent: the defaults). */
+  setSettings(defaults: Partial<EditorSettings>, perFolder: Map<string, Partial<EditorSettings>> = new Map()): void {
+    this.defaultSettings = { ...DEFAULT_SETTINGS, ...defaults };
+    this.folderSettings.clear();
+    for (const [folder, s] of perFolder) this.folderSettings.set(folder, { ...DEFAULT_SETTINGS, ...s });
+  }
+
+  /** The settings that apply to a file or folder: those of the innermost workspace folder holding it. */
+  settingsFor(file: string): EditorSettings {
+    const folder = innermostFolder(this.folders, file);
+    return (folder !== undefined ? this.folderSettings.get(folder) : undefined) ?? this.defaultSettings;
+  }
 
   /** Reads every `.sql` file of the workspace folders from disk. */
   scanFolders(warn: (m: string) => void): number {
@@ -94,54 +105,50 @@ export class Workspace {
     return this.setOf.get(file);
   }
 
-  /** The configuration of a set: defaults, then editor settings, then `.sqlarchitect.json` (the file wins). */
-  configFor(setId: string): ResolvedConfig {
-    const s = this.settings;
-    let config: ResolvedConfig = {
-      ...defaultConfig(),
-      ...(s.postgresVersion ? { postgresVersion: s.postgresVersion } : {}),
-      ...(s.tenantColumns?.length ? { tenantColumns: s.tenantColumns } : {}),
-      ...(s.tenantSetting ? { tenantSetting: s.tenantSetting } : {}),
-      sensitiveColumns: { include: s.sensitiveColumns?.include ?? [], exclude: s.sensitiveColumns?.exclude ?? [] },
-      rules: Object.fromEntries(Object.entries(s.rules ?? {}).filter(([id, v]) => allRuleIds.includes(id) && ['off', 'info', 'warning', 'error'].includes(v)).map(([id, v]) => [id, v as RuleSetting])),
-      migrations: s.migrationsGlob ?? [],
-    };
-    const file = findConfig(setId);
-    if (file) {
-      try {
-        config = loadConfigFile(file, config);
-      } catch (e) {
-        this.configProblems.push({ file, message: (e as Error).message });
-      }
-    }
-    return config;
+  /** The configuration a set was last analysed with. */
+  configOf(setId: string): ResolvedConfig {
+    return this.configs.get(setId) ?? defaultConfig();
   }
 
-  /** Regroups files into migration sets and analyses the sets (all, or those containing `only`). */
+  /**
+   * Runs the pipeline: regroups files into migration sets, resolves each set's configuration (the settings of its
+   * workspace folder, then `.sqlarchitect.json`) and globs, and analyses the sets (all, or those containing
+   * `only`). A full analysis reads the config files again.
+   */
   analyze(only?: string[]): SetResult[] {
-    const files = this.allFiles();
-    const groups = groupMigrationSets(files);
-    // A deleted file is in no group any more: its set is the one it belonged to before.
+    if (!only) this.configFiles.clear();
+    const plan = planProject(this.allFiles(), {
+      folders: this.folders.map((path) => ({ path, settings: this.folderSettings.get(path) ?? this.defaultSettings })),
+      defaultSettings: this.defaultSettings,
+      configFile: (dir) => this.configFiles.lookup(dir),
+      keep: (file) => this.open.has(file),
+    });
+    this.configProblems = plan.problems;
+    // A deleted file is in no set any more: its set is the one it belonged to before.
     const before = new Map(this.setOf);
     this.setOf.clear();
-    for (const g of groups) for (const f of g.files) this.setOf.set(f.path, g.id);
+    this.configs.clear();
+    for (const s of plan.sets) {
+      this.configs.set(s.id, s.config);
+      for (const f of s.files) this.setOf.set(f.path, s.id);
+    }
     const wanted = only ? new Set(only.map((f) => this.setOf.get(f) ?? before.get(f)).filter(Boolean)) : undefined;
-    if (!only) this.configProblems = [];
+    for (const id of [...this.results.keys()]) if (!this.configs.has(id)) this.results.delete(id);
     const done: SetResult[] = [];
-    for (const id of [...this.results.keys()]) if (!groups.some((g) => g.id === id)) this.results.delete(id);
-    for (const g of groups) {
-      if (wanted && !wanted.has(g.id)) continue;
-      const config = this.configFor(g.id);
-      const base = findConfig(g.id);
-      const allowed = new Set(filterByGlobs(g.files.map((f) => f.path), config.migrations, base ? path.dirname(base) : g.id));
-      const inputs = g.files
-        .filter((f) => allowed.has(f.path) || this.open.has(f.path))
-        .map((f) => ({ path: f.path, text: this.text(f.path) ?? '', replayed: f.replayed }));
-      const result = analyzeSet({ id: g.id, files: inputs }, { config, rules: allRules, cache: this.cache });
-      this.results.set(g.id, result);
+    for (const s of plan.sets) {
+      if (wanted && !wanted.has(s.id)) continue;
+      const result = analyzePlannedSet(s, setInputs(s, (file) => this.text(file) ?? ''), this.cache);
+      this.results.set(s.id, result);
       done.push(result);
     }
     return done;
+  }
+
+  /** The current analysis as a project: what the report and the SARIF export read. */
+  project(): Project {
+    const sets = [...this.results.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const texts = new Map(sets.flatMap((s) => s.files.map((f) => [f.path, f.text] as [string, string])));
+    return { sets, texts, fileCount: texts.size, configOf: new Map(sets.map((s) => [s.id, this.configOf(s.id)])) };
   }
 
   resultFor(file: string): SetResult | undefined {

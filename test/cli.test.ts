@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv-draft-04';
+import { parse as parseYaml } from 'yaml';
 import { applyJsonEdits, CLI, ROOT, runCli, tempWorkspace, type JsonEdit } from './helpers';
 
 interface JsonFinding { file: string; rule: string; severity: string; message: string; line: number; column: number; endLine: number; endColumn: number; fixes: { title: string; safe: boolean; edits: JsonEdit[] }[] }
@@ -103,6 +104,65 @@ describe('sql-architect check (CLI)', () => {
     assert.equal(runCli(['frobnicate']).status, 2);
     assert.equal(runCli(['check', '--pg-version', 'abc']).status, 2);
     assert.match(runCli(['--help']).stdout, /sql-architect check/);
+  });
+
+  it('a path that does not exist, or no .sql file at all, is a usage error naming the path (--no-error-on-unmatched-pattern opts out)', () => {
+    const dir = tempWorkspace({ 'db/migrations/001.sql': 'SELECT 1;\n', 'docs/README.md': '# no SQL here\n' });
+    for (const command of ['check', 'report', 'baseline', 'trace']) {
+      const typo = runCli([command, 'db/migratons'], dir);
+      assert.equal(typo.status, 2, `${command}: ${typo.stderr}`);
+      assert.match(typo.stderr, /^sql-architect: db\/migratons: no such file or directory$/m);
+    }
+    const empty = runCli(['check', 'docs'], dir);
+    assert.equal(empty.status, 2);
+    assert.match(empty.stderr, /docs: no \.sql files found/);
+    const mixed = runCli(['check', 'db/migrations', 'docs'], dir);
+    assert.equal(mixed.status, 2, 'every path must hold a .sql file');
+    const none = runCli(['check'], path.join(dir, 'docs'));
+    assert.equal(none.status, 2, 'no path and no .sql file under the working directory');
+    assert.match(none.stderr, /\.: no \.sql files found/);
+    const optOut = runCli(['check', 'db/migratons', 'docs', '--no-error-on-unmatched-pattern'], dir);
+    assert.equal(optOut.status, 0, optOut.stderr);
+    assert.match(optOut.stderr, /warning: db\/migratons: no such file or directory/);
+    assert.match(optOut.stdout, /No problems found in 0 files\./);
+    assert.equal(runCli(['check', 'db/migrations', '--no-error-on-unmatched-pattern'], dir).status, 0);
+  });
+
+  it('--fail-on chooses the severity that fails the run', () => {
+    const dir = tempWorkspace({ 'db/001_a.sql': 'CREATE TABLE a (id bigint PRIMARY KEY);\n', 'db/002_b.sql': 'CREATE INDEX i ON a (id);\n' });
+    const json = JSON.parse(runCli(['check', 'db', '--format', 'json'], dir).stdout) as { findings: JsonFinding[] };
+    assert.deepEqual([...new Set(json.findings.map((f) => f.severity))], ['warning'], 'warnings only');
+    assert.equal(runCli(['check', 'db'], dir).status, 0, 'default: error');
+    assert.equal(runCli(['check', 'db', '--fail-on', 'warning'], dir).status, 1);
+    assert.equal(runCli(['check', 'db', '--fail-on', 'info'], dir).status, 1);
+    assert.equal(runCli(['check', 'db', '--fail-on', 'never', '--fail-on', 'never'], dir).status, 0);
+    assert.equal(runCli(['check', 'db', '--fail-on', 'sometimes'], dir).status, 2);
+  });
+
+  it('--changed-files (the pre-commit hook entry): findings only in the given files, their whole migration folders replayed', () => {
+    const hooks = parseYaml(fs.readFileSync(path.join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as { id: string; entry: string; files: string; language: string; require_serial: boolean }[];
+    const hook = hooks.find((h) => h.id === 'sql-architect')!;
+    assert.equal(hook.language, 'node');
+    const [bin, ...args] = hook.entry.split(/\s+/);
+    assert.equal(bin, 'sql-architect', 'the package bin');
+    const dir = tempWorkspace({
+      'db/migrations/20240101000000_notes.sql': 'CREATE TABLE notes (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, body text);\n',
+      'db/migrations/20240102000000_index.sql': 'CREATE INDEX notes_body_idx ON notes (body);\n',
+      'prisma/migrations/20240101000000_init/migration.sql': 'CREATE TABLE t (id int);\n',
+      'prisma/migrations/20240102000000_more/migration.sql': 'CREATE INDEX t_id_idx ON t (id);\n',
+      'README.md': '# staged too, but not SQL\n',
+    });
+    const staged = ['db/migrations/20240102000000_index.sql', 'prisma/migrations/20240102000000_more/migration.sql'].filter((f) => new RegExp(hook.files).test(f));
+    assert.equal(staged.length, 2, 'the hook takes .sql files');
+    const r = runCli([...args, ...staged, '--format', 'json'], dir);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { files: number; findings: JsonFinding[] };
+    assert.deepEqual([...new Set(out.findings.map((f) => f.file))].sort(), staged.slice().sort(), 'findings only in the staged files');
+    // notes and t exist only because the earlier migrations were replayed: CREATE INDEX on an existing table.
+    assert.deepEqual(out.findings.filter((f) => f.rule === 'require-concurrent-index').map((f) => f.file).sort(), staged.slice().sort());
+    assert.equal(out.files, 4, 'both folders were analysed whole');
+    assert.equal(runCli([...args, 'db/migrations/20240103000000_missing.sql'], dir).status, 2, 'a file that does not exist');
+    assert.equal(runCli([...args, 'db/migrations'], dir).status, 2, 'folders are not changed files');
   });
 
   it('bad input gets a message naming the file and line; the rest of the set is analysed', () => {

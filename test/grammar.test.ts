@@ -182,7 +182,7 @@ describe('TextMate grammar (syntaxes/)', () => {
     });
   });
 
-  it('package.json contributes point at these files (once the manifest declares them)', function () {
+  it('package.json contributes point at these files', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
       contributes?: {
         languages?: { id: string; extensions?: string[]; configuration?: string }[];
@@ -190,7 +190,6 @@ describe('TextMate grammar (syntaxes/)', () => {
       };
     };
     const grammarsContrib = pkg.contributes?.grammars ?? [];
-    if (!grammarsContrib.some((g) => g.scopeName.startsWith('source.pgsql'))) this.skip();
 
     const lang = pkg.contributes?.languages?.find((l) => l.id === 'pgsql');
     assert.ok(lang, 'languages entry for pgsql');

@@ -29,14 +29,17 @@ export class LspClient {
       this.check();
     });
     this.conn.onNotification((method: string, params: unknown) => { this.notifications.push({ method, params }); this.check(); });
-    this.conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => this.settings));
+    this.conn.onRequest('workspace/configuration', (p: { items: { scopeUri?: string }[] }) =>
+      p.items.map((item) => (item.scopeUri !== undefined && this.folderSettings.get(item.scopeUri)) || this.settings));
     this.conn.onRequest('client/registerCapability', () => null);
     this.conn.onRequest('window/workDoneProgress/create', () => null);
     this.conn.onRequest('workspace/applyEdit', () => ({ applied: true }));
     this.conn.listen();
   }
 
+  /** What `workspace/configuration` answers: per folder URI (resource-scoped settings), else `settings`. */
   settings: Record<string, unknown> = {};
+  readonly folderSettings = new Map<string, Record<string, unknown>>();
 
   private check(): void {
     this.waiters = this.waiters.filter((w) => {
@@ -54,11 +57,13 @@ export class LspClient {
     });
   }
 
-  async initialize(folder: string, capabilities: Record<string, unknown> = {}, initializationOptions: Record<string, unknown> = {}): Promise<unknown> {
+  /** Opens one workspace folder, or several (a multi-root workspace). */
+  async initialize(folder: string | string[], capabilities: Record<string, unknown> = {}, initializationOptions: Record<string, unknown> = {}): Promise<unknown> {
+    const folders = typeof folder === 'string' ? [folder] : folder;
     const result = await this.conn.sendRequest('initialize', {
       processId: process.pid,
-      rootUri: URI.file(folder).toString(),
-      workspaceFolders: [{ uri: URI.file(folder).toString(), name: path.basename(folder) }],
+      rootUri: URI.file(folders[0]).toString(),
+      workspaceFolders: folders.map((f) => ({ uri: URI.file(f).toString(), name: path.basename(f) })),
       capabilities: {
         workspace: { configuration: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create'] }, didChangeWatchedFiles: { dynamicRegistration: true } },
         window: { workDoneProgress: true },

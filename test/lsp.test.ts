@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LspClient, uri, type Diag } from './lsp-client';
-import { tempWorkspace } from './helpers';
+import { StatusNotification, type StatusParams } from '../protocol/index';
+import { runCli, tempWorkspace } from './helpers';
 
 interface TextEditJson { range: Diag['range']; newText: string }
 interface ActionJson {
@@ -49,6 +50,8 @@ describe('language server over stdio (dist/server.js)', function () {
 
   beforeEach(async () => {
     dir = tempWorkspace({
+      // One tenant table: say that tenants are isolated by RLS, so each table without it is an error with a fix.
+      '.sqlarchitect.json': '{ "isolation": "rls" }',
       [files.tenants]: 'CREATE TABLE tenants (id uuid PRIMARY KEY, name text NOT NULL);\n',
       [files.docs]: docsSql,
     });
@@ -150,7 +153,7 @@ describe('language server over stdio (dist/server.js)', function () {
     assert.match(h1.contents.value, /CONCURRENTLY/);
     const h2 = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri: uri(mig) }, position: { line: 0, character: 38 } })) as { contents: { value: string } };
     assert.match(h2.contents.value, /\*\*Table documents\*\*/);
-    assert.match(h2.contents.value, /Tenant column: `tenant_id`/);
+    assert.match(h2.contents.value, /Tenant key: `tenant_id` \(foreign-key: tenant_id references the tenant table tenants\)/);
     assert.match(h2.contents.value, /Row-level security: \*\*not enabled\*\*/);
     assert.match(h2.contents.value, /20240102000000_documents\.sql/);
   });
@@ -168,12 +171,90 @@ describe('language server over stdio (dist/server.js)', function () {
     assert.doesNotMatch(next, /CONCURRENTLY/);
   });
 
+  it('findings in .sqlarchitect-baseline.json are hints; new ones stay warnings; the baseline file is watched', async () => {
+    await client.waitFor(() => client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-rls' && d.severity === 1), 'require-tenant-rls as an error');
+    const b = runCli(['baseline', 'db/migrations'], dir);
+    assert.equal(b.status, 0, b.stderr);
+    const baselineUri = uri(abs('.sqlarchitect-baseline.json'));
+    await client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: baselineUri, type: 1 }] });
+    await client.waitFor(() => client.diags(abs(files.docs)).length > 0 && client.diags(abs(files.docs)).every((d) => d.severity === 4), 'every finding of the documents migration as a hint');
+    assert.match(client.diags(abs(files.docs))[0].message, /Accepted in \.sqlarchitect-baseline\.json/);
+
+    // Ten lines above the statement and a new statement with a finding: the old findings stay hints.
+    const next = '-- moved\n'.repeat(10) + docsSql + 'CREATE INDEX documents_title_idx ON tenants (name);\n';
+    await client.open(abs(files.docs), docsSql);
+    await client.change(abs(files.docs), next, 2);
+    await client.waitFor(() => client.diags(abs(files.docs)).some((d) => d.range.start.line === 16 && d.severity === 2), 'a warning on the new statement');
+    const diags = client.diags(abs(files.docs));
+    assert.deepEqual(diags.filter((d) => d.range.start.line < 16).map((d) => d.severity), diags.filter((d) => d.range.start.line < 16).map(() => 4));
+    assert.ok(diags.some((d) => d.code === 'require-tenant-rls' && d.range.start.line === 11 && d.severity === 4));
+
+    fs.rmSync(abs('.sqlarchitect-baseline.json'));
+    await client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: baselineUri, type: 3 }] });
+    await client.waitFor(() => client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-rls' && d.severity === 1), 'require-tenant-rls an error again');
+  });
+
   it('settings changes re-analyse: a rule turned off disappears', async () => {
     await client.waitFor(() => client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-index'), 'findings');
     client.settings = { rules: { 'require-tenant-index': 'off' } };
     await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
     await client.waitFor(() => !client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-index'), 'the rule to be off');
     assert.ok(client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-rls'));
+  });
+});
+
+describe('language server: workspace folders, settings and globs', function () {
+  this.timeout(60000);
+  let client: LspClient;
+  afterEach(async () => {
+    await client.stop();
+  });
+
+  const idle = () => client.notifications.some((n) => n.method === StatusNotification.method && (n.params as StatusParams).state === 'idle');
+
+  it('sqlArchitect.migrationsGlob is relative to the workspace folder: "db/migrations/*.sql" selects those migrations only', async () => {
+    const dir = tempWorkspace({
+      'db/migrations/20240101000000_documents.sql': 'CREATE TABLE documents (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\n',
+      'scripts/20240101000000_scratch.sql': 'CREATE TABLE scratch (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\n',
+    });
+    client = new LspClient();
+    client.settings = { migrationsGlob: ['db/migrations/*.sql'] };
+    await client.initialize(dir);
+    const selected = path.join(dir, 'db/migrations/20240101000000_documents.sql');
+    await client.waitFor(() => client.diags(selected).some((d) => d.code === 'require-tenant-rls') && idle(), 'require-tenant-rls on the selected migration');
+    assert.deepEqual(client.diags(path.join(dir, 'scripts/20240101000000_scratch.sql')), [], 'a file the glob leaves out gets no diagnostics');
+  });
+
+  it('a bad .sqlarchitect.json is one error message naming the file, shown once; the migrations are still analysed', async () => {
+    const dir = tempWorkspace({
+      '.sqlarchitect.json': '{ "rules": { "no-such-rule": "off" } }',
+      'db/001_documents.sql': 'CREATE TABLE documents (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\n',
+    });
+    client = new LspClient();
+    await client.initialize(dir);
+    const file = path.join(dir, 'db/001_documents.sql');
+    const shown = () => client.notifications.filter((n) => n.method === 'window/showMessage').map((n) => (n.params as { message: string }).message);
+    await client.waitFor(() => client.diags(file).some((d) => d.code === 'require-tenant-rls') && shown().length > 0, 'findings and the configuration error');
+    assert.match(shown()[0], /configuration error: .*\.sqlarchitect\.json: unknown rule "no-such-rule"/);
+    const statuses = () => client.notifications.filter((n) => n.method === StatusNotification.method).length;
+    const before = statuses();
+    await client.open(file, 'CREATE TABLE documents (id bigint PRIMARY KEY, tenant_id uuid);\n');
+    await client.waitFor(() => statuses() > before && client.diags(file).some((d) => d.code === 'require-tenant-not-null'), 'the edit analysed');
+    assert.equal(shown().length, 1, 'the same problem is not shown again on every analysis');
+  });
+
+  it('a two-root workspace: each folder is analysed with its own tenantColumns', async () => {
+    const sql = 'CREATE TABLE shop_items (id bigint PRIMARY KEY, shop_id bigint NOT NULL);\nCREATE TABLE org_items (id bigint PRIMARY KEY, org_ref bigint NOT NULL);\n';
+    const shops = tempWorkspace({ 'migrations/001_items.sql': sql });
+    const orgs = tempWorkspace({ 'migrations/001_items.sql': sql });
+    client = new LspClient();
+    client.folderSettings.set(uri(shops), { tenantColumns: ['shop_id'] });
+    client.folderSettings.set(uri(orgs), { tenantColumns: ['org_ref'] });
+    await client.initialize([shops, orgs]);
+    const rlsLines = (root: string) => client.diags(path.join(root, 'migrations/001_items.sql')).filter((d) => d.code === 'require-tenant-rls').map((d) => d.range.start.line);
+    await client.waitFor(() => rlsLines(shops).length > 0 && rlsLines(orgs).length > 0, 'tenant findings in both folders');
+    assert.deepEqual(rlsLines(shops), [0], 'shop_items is the tenant table of the first folder');
+    assert.deepEqual(rlsLines(orgs), [1], 'org_items is the tenant table of the second folder');
   });
 });
 

@@ -61,13 +61,13 @@ describe('Neovim as an LSP client (nvim --headless, dist/server.js --stdio)', fu
   });
 
   it('RLS enabled in a later migration: the policy fix applies in that file', () => {
-    const r = check('20240104000000_secure_projects.sql', 'require-rls-policy', 'Add policy on projects');
+    const r = check('20240104000000_secure_projects.sql', 'require-rls-policy', 'Add a policy on projects');
     assert.equal(r.exitCode, 0, explain(r));
     const codes = r.diagnostics.map((x) => x.code);
-    assert.ok(codes.includes('require-force-rls') && codes.includes('require-rls-policy'), `FORCE and policy findings on the ENABLE: ${codes}`);
+    assert.ok(codes.includes('require-rls-policy') && !codes.includes('require-force-rls'), `the policy finding on the ENABLE, no FORCE without a policy: ${codes}`);
     assert.ok(!codes.includes('require-tenant-rls'), 'RLS is enabled here');
     const after = (r.bufferAfter ?? []).join('\n');
-    assert.match(after, /ENABLE ROW LEVEL SECURITY;\n\nCREATE POLICY projects_tenant_isolation ON projects/, explain(r));
+    assert.match(after, /ENABLE ROW LEVEL SECURITY;\n\nALTER TABLE projects FORCE ROW LEVEL SECURITY;\nCREATE POLICY projects_tenant_isolation ON projects/, explain(r));
     assert.ok(r.diagnosticsAfter && !r.diagnosticsAfter.some((x) => x.code === 'require-rls-policy'), explain(r));
   });
 });

@@ -2,16 +2,45 @@
 // The rules' doc examples are run as tests, so the docs cannot rot.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import Ajv from 'ajv';
 import { initParser } from '../rules/parser/adapter';
 import { allRuleIds, allRuleMeta, allRules, docsUrl, metaRules } from '../rules/engine/registry';
 import { ConfigError, resolveConfig } from '../rules/engine/config';
-import type { Rule } from '../rules/engine/types';
+import type { Category, Rule } from '../rules/engine/types';
+import { designRules } from '../rules/catalogue/design';
+import { lockingRules } from '../rules/catalogue/locking';
+import { securityRules } from '../rules/catalogue/security';
+import { tenancyRules } from '../rules/catalogue/tenancy';
 import { caseFiles, checkInvalid, runCase } from '../rules/testing/tester';
 import { configSchema, generateDocs, orphanPages, ROOT, RULE_DOCS_DIR, SCHEMA_PATH } from '../scripts/gen-docs';
 
 const CATALOGUE = path.join(ROOT, 'rules/catalogue');
+const CATEGORY_LISTS: Partial<Record<Category, readonly Rule[]>> = { tenancy: tenancyRules, security: securityRules, locking: lockingRules, design: designRules };
+
+const isRule = (v: unknown): v is Rule => typeof v === 'object' && v !== null && typeof (v as Rule).id === 'string' && typeof (v as Rule).category === 'string' && Boolean((v as Rule).check || (v as Rule).checkSet);
+
+/**
+ * What is wrong with a catalogue folder: a file that is neither a category list (`<category>.ts`), a helper
+ * (`util.ts`, `*-util.ts`) nor the registered rule its name says; a rule exported anywhere but not registered;
+ * a rule in the list of another category.
+ */
+function catalogueProblems(dir: string, lists: Partial<Record<Category, readonly Rule[]>>, registered: readonly Rule[]): string[] {
+  const problems: string[] = [];
+  for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort()) {
+    const stem = name.slice(0, -3);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const exported = Object.values(require(path.join(dir, name)) as Record<string, unknown>).filter(isRule);
+    for (const r of exported) if (!registered.includes(r)) problems.push(`${name}: exports rule ${r.id}, which is not registered (add it to rules/catalogue/${r.category}.ts)`);
+    if (stem in lists || stem === 'util' || stem.endsWith('-util')) continue;
+    if (!exported.some((r) => r.id === stem)) problems.push(`${name}: not a category list, not a helper (*-util.ts), and it exports no rule with id "${stem}"`);
+  }
+  for (const [category, rules] of Object.entries(lists)) {
+    for (const r of rules ?? []) if (r.category !== category) problems.push(`${r.id} is listed in ${category}.ts but its category is "${r.category}"`);
+  }
+  return problems;
+}
 
 describe('registry', () => {
   it('every rule id is unique and kebab-case, verb first (no-, require-, prefer-)', () => {
@@ -35,6 +64,28 @@ describe('registry', () => {
       assert.ok(rule.rationale.length > 40 && rule.title.length > 0, 'title and rationale are required');
     });
   }
+
+  it('every file of rules/catalogue is a registered rule, a category list or a helper; every rule is in its own category list', () => {
+    assert.deepEqual(catalogueProblems(CATALOGUE, CATEGORY_LISTS, allRules), []);
+    assert.deepEqual(Object.values(CATEGORY_LISTS).flat(), allRules, 'the registry is the category lists');
+  });
+
+  it('the catalogue check fails on a planted rule file that is not registered, and on a rule listed under another category', () => {
+    const planted = fs.mkdtempSync(path.join(os.tmpdir(), 'sqla-catalogue-'));
+    try {
+      const rule = (id: string) => `export const r = { id: '${id}', category: 'locking', defaultSeverity: 'warning', fixable: false, title: 't', rationale: 'r', docs: { bad: '', good: '' }, check: () => [] };\n`;
+      fs.writeFileSync(path.join(planted, 'no-planted-lock.ts'), rule('no-planted-lock'));
+      fs.writeFileSync(path.join(planted, 'stray.ts'), 'export const stray = 1;\n');
+      fs.writeFileSync(path.join(planted, 'planted-util.ts'), 'export const helper = 1;\n');
+      const problems = catalogueProblems(planted, { tenancy: [lockingRules[0]] }, allRules);
+      assert.equal(problems.length, 3, problems.join('\n'));
+      assert.match(problems[0], /^no-planted-lock\.ts: exports rule no-planted-lock, which is not registered/);
+      assert.match(problems[1], /^stray\.ts: not a category list/);
+      assert.match(problems[2], new RegExp(`^${lockingRules[0].id} is listed in tenancy\\.ts but its category is "locking"`));
+    } finally {
+      fs.rmSync(planted, { recursive: true, force: true });
+    }
+  });
 
   it('meta rules are reported by the engine and have no check function', () => {
     for (const m of metaRules) assert.equal((m as Partial<Rule>).check ?? (m as Partial<Rule>).checkSet, undefined);
@@ -143,7 +194,7 @@ describe('configuration schema', () => {
       },
     },
     { tenantContext: { membership: { table: 'members', userColumn: 'user_id', tenantColumn: 'team_id' } } },
-    { isolation: { seed: 'db/seed.sql' } }, { isolation: {} },
+    { isolationSeed: 'db/seed.sql' },
   ];
   const rejected: unknown[] = [
     null, [], 'config', 42,
@@ -162,7 +213,7 @@ describe('configuration schema', () => {
     { tenantContext: { membership: { table: 'm', userColumn: 'u', tenantColumn: 't', values: { role: 1 } } } },
     { tenantContext: { membership: { table: 'm', userColumn: 'u', tenantColumn: 't', values: null } } },
     { tenantContext: { membership: { table: 'm', userColumn: 'u', tenantColumn: 't', extra: true } } },
-    { isolation: { seed: '' } }, { isolation: { seeds: 'x' } }, { isolation: [] },
+    { isolationSeed: '' }, { isolationSeed: ['x'] }, { isolation: { seed: 'x' } },
   ];
 
   it('accepts a good configuration and rejects a bad one', () => {

@@ -83,7 +83,10 @@ describe('design review report in VS Code (code-server)', function () {
   let scratch: string;
 
   before(async function () {
-    if (!codeServerPath() || !chromiumPath()) this.skip();
+    if (!codeServerPath() || !chromiumPath()) {
+      console.log('SKIPPED: code-server not installed (run scripts/install-test-tools.sh)');
+      this.skip();
+    }
     assert.ok(fs.existsSync(path.join(ROOT, 'dist/extension.js')), 'dist/extension.js is built by `npm test`');
     scratch = makeScratchDir('sqla-report-');
     for (const [p, text] of Object.entries(WORKSPACE)) {

@@ -74,7 +74,7 @@ describe('sql-architect report (CLI)', () => {
   describe('--since REF', () => {
     let repo: string;
     beforeEach(() => {
-      repo = tempWorkspace({ 'db/001_tenants.sql': TENANTS + LEGACY });
+      repo = tempWorkspace({ '.sqlarchitect.json': '{ "isolation": "rls" }', 'db/001_tenants.sql': TENANTS + LEGACY });
       git(repo, 'init', '-q');
       git(repo, 'add', '.');
       git(repo, 'commit', '-q', '-m', 'first release');

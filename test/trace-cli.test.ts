@@ -43,7 +43,7 @@ describe('sql-architect trace / verify-isolation (embedded PostgreSQL)', functio
 
   it('proves isolation on a table fixed by the require-tenant-rls quick fix', () => {
     const sql = 'CREATE TABLE tenants (id uuid PRIMARY KEY);\nCREATE TABLE notes (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  tenant_id uuid NOT NULL REFERENCES tenants (id),\n  body text NOT NULL\n);\n';
-    const dir = tempWorkspace({ 'db/20240101000000_notes.sql': sql });
+    const dir = tempWorkspace({ '.sqlarchitect.json': '{ "isolation": "rls" }', 'db/20240101000000_notes.sql': sql });
     const before = runCli(['verify-isolation', 'db', '--format', 'json'], dir);
     assert.equal(before.status, 1, before.stderr);
     assert.equal(JSON.parse(before.stdout).tables[0].status, 'leaks');
@@ -60,7 +60,7 @@ describe('sql-architect trace / verify-isolation (embedded PostgreSQL)', functio
     assert.equal(after.status, 0);
   });
 
-  it('tenantContext and isolation.seed come from .sqlarchitect.json; report --prove-isolation adds the proved verdicts', () => {
+  it('tenantContext and isolationSeed come from .sqlarchitect.json; report --prove-isolation adds the proved verdicts', () => {
     const migration = [
       "CREATE TABLE shops (code text PRIMARY KEY CHECK (code ~ '^[A-Z]{3}-[0-9]{4}$'));",
       '-- Bestellungen: the shop comes from a setting the policies reach only through a function',
@@ -71,7 +71,7 @@ describe('sql-architect trace / verify-isolation (embedded PostgreSQL)', functio
       'ALTER TABLE orders FORCE ROW LEVEL SECURITY;',
       'CREATE POLICY orders_shop ON orders USING (shop_code = current_shop()) WITH CHECK (shop_code = current_shop());',
     ].join('\n') + '\n';
-    const config = { tenantColumns: ['shop_code'], tenantContext: { setting: 'app.shop' }, isolation: { seed: 'seed/shops.sql' } };
+    const config = { tenantColumns: ['shop_code'], tenantContext: { setting: 'app.shop' }, isolationSeed: 'seed/shops.sql' };
     const dir = tempWorkspace({
       '.sqlarchitect.json': JSON.stringify(config),
       'db/001_shops.sql': migration,
@@ -90,9 +90,9 @@ describe('sql-architect trace / verify-isolation (embedded PostgreSQL)', functio
     assert.match(report.stdout, /\| ✅ isolated: tenant A saw only its 2 of 2 rows/);
 
     // A seed file that is not there: a warning naming it, and the table is untestable with the reason.
-    fs.writeFileSync(path.join(dir, '.sqlarchitect.json'), JSON.stringify({ ...config, isolation: { seed: 'seed/missing.sql' } }));
+    fs.writeFileSync(path.join(dir, '.sqlarchitect.json'), JSON.stringify({ ...config, isolationSeed: 'seed/missing.sql' }));
     const missing = runCli(['verify-isolation', 'db'], dir);
-    assert.match(missing.stderr, /warning: .*seed\/missing\.sql \(isolation\.seed\): cannot read file \(ENOENT\)/);
+    assert.match(missing.stderr, /warning: .*seed\/missing\.sql \(isolationSeed\): cannot read file \(ENOENT\)/);
     assert.match(missing.stdout, /\? untestable orders \(shop_code\): .*no generated values for shops pass CHECK constraint shops_code_check/);
   });
 

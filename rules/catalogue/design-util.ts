@@ -1,10 +1,8 @@
 // Helpers of the design rules: where a column's type is written, where a constraint is declared, and the
 // edits that rewrite a type or remove a statement.
-import type { ResolvedConfig } from '../engine/config';
-import { fileAssumedInTransaction } from '../engine/run';
-import type { FileContext, SetContext, TextEdit } from '../engine/types';
+import type { FileContext, SetContext, StatementContext, TextEdit } from '../engine/types';
 import type { SchemaModel } from '../model/schema';
-import type { Action, ColumnDef, ConstraintDef, ConstraintModel, Origin, QName, Span, Statement, TableModel, TypeRef } from '../model/types';
+import type { Action, ColumnDef, ColumnModel, ConstraintDef, ConstraintModel, Origin, QName, Span, Statement, TableModel, TypeRef } from '../model/types';
 
 /** A column definition or type change written in a statement, as the per-statement type rules see it. */
 export interface TypedColumn {
@@ -28,6 +26,18 @@ export function typedColumns(actions: readonly Action[]): TypedColumn[] {
     }
   }
   return out;
+}
+
+/**
+ * The column as it stands at the end of the set, when it still has the type this statement gives it. A column a
+ * later migration converted, dropped or renamed needs no action here: the finding is not worth raising.
+ */
+export function stillTyped(ctx: StatementContext, c: TypedColumn): ColumnModel | { comment?: undefined } | undefined {
+  const table = ctx.after.table(c.table);
+  // A table the set never creates (it starts from an existing database) cannot be followed: the statement stands.
+  if (!table) return ctx.before.table(c.table) || c.kind === 'create-table' ? undefined : {};
+  const col = table.columns.get(c.column);
+  return col && col.type.name === c.type.name && col.type.array === c.type.array ? col : undefined;
 }
 
 /** A built-in type: unqualified or pg_catalog (a user type of the same name in another schema is not). */
@@ -82,21 +92,6 @@ export function constraintDeclaration(stmt: Statement | undefined, c: Constraint
 export function headSpan(stmt: Statement): Span {
   const m = /^CREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:(?:"(?:[^"]|"")*"|[^\s("]+)\s*\.\s*)?(?:"(?:[^"]|"")*"|[^\s("]+)/i.exec(stmt.text);
   return m ? { start: stmt.span.start, end: stmt.span.start + m[0].length } : stmt.span;
-}
-
-/** Whether `stmt` runs inside a transaction block: an explicit BEGIN before it, or the tool wraps its file in one. */
-export function inTransactionAt(config: ResolvedConfig, file: FileContext, stmt: Statement): boolean {
-  const assumed = fileAssumedInTransaction(config, file.path, file.text);
-  let tx = assumed;
-  for (const s of file.statements) {
-    if (s === stmt || s.span.start >= stmt.span.start) break;
-    for (const a of s.actions) {
-      if (a.type !== 'transaction') continue;
-      if (a.op === 'begin') tx = true;
-      if (a.op === 'commit' || a.op === 'rollback') tx = assumed;
-    }
-  }
-  return tx;
 }
 
 /** Apply order of two origins of one set: file order, then position. */

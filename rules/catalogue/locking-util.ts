@@ -1,7 +1,7 @@
 // Helpers shared by the locking rules: lock wording, existing-table tests, transaction scope, a small token
 // walker over statement text (subcommand and inline-clause spans the AST does not give), PostgreSQL's
 // default constraint names, follow-up migrations and the two-migration recipes.
-import { blocks, modeName } from '../locks';
+import { blocks, modeName, strongerOf } from '../locks';
 import type { ConstraintDef, LockMode, QName, Statement } from '../model/types';
 import type { StatementContext, TextEdit } from '../engine/types';
 import { applyEdits } from '../engine/edits';
@@ -69,19 +69,10 @@ export interface TxScope {
   explicit: boolean;
 }
 
-/** The transaction block the current statement runs in, or undefined in autocommit. */
+/** The transaction block the current statement runs in (as the engine computed it), or undefined in autocommit. */
 export function transactionScope(ctx: StatementContext): TxScope | undefined {
-  if (!ctx.inTransaction) return undefined;
-  let begin: Statement | undefined;
-  let firstIndex = 0;
-  for (const s of ctx.file.statements.slice(0, ctx.statement.index)) {
-    for (const a of s.actions) {
-      if (a.type !== 'transaction') continue;
-      if (a.op === 'begin') { begin = s; firstIndex = s.index + 1; }
-      if (a.op === 'commit' || a.op === 'rollback') { begin = undefined; firstIndex = s.index + 1; }
-    }
-  }
-  return { begin, firstIndex, explicit: Boolean(begin) };
+  if (!ctx.tx.inTransaction) return undefined;
+  return { begin: ctx.tx.begin, firstIndex: ctx.tx.firstIndex, explicit: ctx.tx.kind === 'explicit' };
 }
 
 /** The statements of the current transaction before the current statement. */
@@ -431,4 +422,17 @@ export function statementWithLine(text: string, s: { start: number; end: number 
   if (text[end] === '\r') end++;
   if (text[end] === '\n') end++;
   return { start, end };
+}
+
+/* ---------------- what earlier statements of the transaction hold ---------------- */
+
+/**
+ * A sentence for a lock message when an earlier statement of the same transaction holds a stronger lock on the table
+ * than this statement takes: the traffic that lock blocks keeps waiting for as long as this statement runs.
+ */
+export function heldNote(ctx: StatementContext, q: QName, own: LockMode): string {
+  const h = ctx.heldLock(q);
+  if (!h || strongerOf(h.mode, own) === own) return '';
+  const end = ctx.tx.kind === 'explicit' ? 'it commits' : 'the migration ends';
+  return ` This transaction already holds ${lockName(h.mode)} on ${h.table} since line ${h.statement.line + 1} (${h.what}), so ${waiters(h.mode, h.table)}, until ${end}, for as long as this statement runs.`;
 }

@@ -1,6 +1,7 @@
 import { defineRule, type Report } from '../engine/types';
 import { policyExpr, tenantMap, type Command } from './tenancy-util';
 import { tableLabel } from './util';
+import { onlyBypassRoles, policyReachesApp } from '../project/roles';
 
 const WRITE_COMMANDS: Command[] = ['insert', 'update', 'delete'];
 
@@ -15,7 +16,7 @@ export const noAlwaysTrueWritePolicy = defineRule({
   docs: {
     bad: "CREATE TABLE comments (id bigint PRIMARY KEY, author_id uuid NOT NULL, body text);\nALTER TABLE comments ENABLE ROW LEVEL SECURITY;\nCREATE POLICY comments_edit ON comments FOR UPDATE USING (true);",
     good: "CREATE TABLE comments (id bigint PRIMARY KEY, author_id uuid NOT NULL, body text);\nALTER TABLE comments ENABLE ROW LEVEL SECURITY;\nCREATE POLICY comments_edit ON comments FOR UPDATE USING (author_id = current_setting('app.user_id', true)::uuid);",
-    details: 'Like splinter\'s `rls_policy_always_true`: SELECT policies are exempt, and so are restrictive policies (they only narrow access). Tenant tables are left to `require-tenant-scoped-policy`, which reports any policy there that does not constrain the tenant column, always-true ones included. Only policies on tables created in the migration set are checked.',
+    details: 'Like splinter\'s `rls_policy_always_true`: SELECT policies are exempt, and so are restrictive policies (they only narrow access). Tenant tables are left to `require-tenant-scoped-policy`, which reports any policy there that does not constrain the tenant column, always-true ones included. Only policies on tables created in the migration set are checked, and only policies for roles the application connects as (a `TO service_role` policy is not: that role bypasses RLS anyway).',
   },
   checkSet(ctx) {
     const reports: Report[] = [];
@@ -24,6 +25,8 @@ export const noAlwaysTrueWritePolicy = defineRule({
       if (tenants.has(table)) continue;
       for (const p of table.policies) {
         if (!p.permissive) continue;
+        // service_role bypasses RLS anyway; a policy for a role the application never uses opens nothing to it.
+        if (onlyBypassRoles(ctx.project.roles, p.roles) || !policyReachesApp(ctx.project.roles, p.roles)) continue;
         const open = new Set<string>();
         const clauses = new Set<string>();
         for (const cmd of WRITE_COMMANDS) {

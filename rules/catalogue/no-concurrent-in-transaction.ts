@@ -1,3 +1,4 @@
+import type { RunnerId } from '../engine/config';
 import { defineRule, type Fix, type Report, type StatementContext, type TextEdit } from '../engine/types';
 import type { Action, Statement } from '../model/types';
 import { LineIndex } from '../parser/adapter';
@@ -24,7 +25,7 @@ export const noConcurrentInTransaction = defineRule({
   docs: {
     bad: 'BEGIN;\nCREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);\nCOMMIT;',
     good: 'CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);',
-    details: 'A file is in a transaction after an explicit BEGIN, or throughout when `assumeInTransaction` is set because the migration tool wraps each file (Rails, Django, Flyway, Prisma…). Files that opt out with `-- +goose NO TRANSACTION`, `-- migrate:up transaction:false` (dbmate), `-- atlas:txmode none` or `-- postgres-migrations disable-transaction`, and ory/popx `*.autocommit.up.sql` files, are not assumed to be in one. The fix moves the statement after the COMMIT of its block.',
+    details: 'Which statements share a transaction comes from the migration tool the project model recognises (`sql-architect explain` shows it; `runner` in .sqlarchitect.json sets it): goose, dbmate, Flyway, Atlas, graphile-migrate, sqlx, ory/popx, postgres-migrations and the Supabase CLI wrap each file in a transaction; Prisma (engines before early 2026) and golang-migrate send the whole file as one query, which PostgreSQL runs as one implicit transaction unless the file holds a single statement; plain files run statement by statement, as `psql -f` does. An explicit BEGIN starts a transaction in any of them. The files\' own opt-outs count (`-- +goose NO TRANSACTION`, `-- migrate:up transaction:false`, `-- atlas:txmode none`, `-- postgres-migrations disable-transaction`, `*.autocommit.up.sql`), and the Supabase CLI (2.109+) and Flyway run such statements outside the transaction by themselves. `assumeInTransaction` overrides the tool for every file. The message names the opt-out of your tool; the fix moves the statement after the COMMIT of its block when the file has its own BEGIN … COMMIT.',
   },
   check(ctx) {
     if (!ctx.inTransaction) return [];
@@ -33,18 +34,21 @@ export const noConcurrentInTransaction = defineRule({
     const tx = transactionScope(ctx);
     const fixes: Fix[] = [];
     let where: string;
+    let optOut: string;
     if (tx?.begin) {
       const line = new LineIndex(ctx.file.text).position(tx.begin.span.start).line + 1;
       where = `inside the transaction block opened by BEGIN on line ${line}`;
       const commit = ctx.file.statements.slice(ctx.statement.index + 1).find((s) => s.actions.some((a) => a.type === 'transaction' && (a.op === 'commit' || a.op === 'rollback')));
       const isCommit = commit?.actions.some((a) => a.type === 'transaction' && a.op === 'commit');
-      if (commit && isCommit && !ctx.config.assumeInTransaction) fixes.push(moveAfter(ctx, commit, what));
+      if (commit && isCommit && ctx.project.runner.fileMode(ctx.file.path).mode === 'none') fixes.push(moveAfter(ctx, commit, what));
+      optOut = 'Run it outside BEGIN … COMMIT.';
+    } else if (ctx.tx.kind === 'implicit') {
+      where = `inside the implicit transaction of a multi-statement query (${ctx.tx.why})`;
+      optOut = `Put it alone in a migration of its own: ${OPT_OUT[ctx.project.runner.id] ?? 'a file that holds only this statement runs outside a transaction block'}.`;
     } else {
-      where = 'inside the transaction the migration tool wraps this file in (assumeInTransaction)';
+      where = `inside the transaction the migration tool wraps this file in (${ctx.tx.why})`;
+      optOut = `Put it in a migration of its own that the tool runs without a transaction: ${OPT_OUT[ctx.project.runner.id] ?? 'goose `-- +goose NO TRANSACTION`, dbmate `-- migrate:up transaction:false`, Atlas `-- atlas:txmode none`, Rails `disable_ddl_transaction!`, Django `atomic = False`'}.`;
     }
-    const optOut = tx?.begin
-      ? 'Run it outside BEGIN … COMMIT.'
-      : 'Put it in a migration of its own that the tool runs without a transaction (goose: `-- +goose NO TRANSACTION`; dbmate: `-- migrate:up transaction:false`; Atlas: `-- atlas:txmode none`; Rails: `disable_ddl_transaction!`; Django: `atomic = False`).';
     return [{
       message: `${what} cannot run ${where}: PostgreSQL rejects it ("cannot run inside a transaction block") and the migration fails. ${optOut}`,
       recipe: `${ctx.statement.text};  -- outside any transaction block`,
@@ -52,6 +56,21 @@ export const noConcurrentInTransaction = defineRule({
     } satisfies Report];
   },
 });
+
+/** How each migration tool runs a statement outside a transaction (docs/runners.md). */
+const OPT_OUT: Partial<Record<RunnerId, string>> = {
+  goose: 'start the file with `-- +goose NO TRANSACTION`',
+  dbmate: 'mark it `-- migrate:up transaction:false` and keep only this statement in the block',
+  atlas: 'start the file with `-- atlas:txmode none` (and a blank line)',
+  prisma: 'a migration folder whose migration.sql holds only this statement (Prisma then sends it alone)',
+  'golang-migrate': 'a migration file that holds only this statement (golang-migrate sends the whole file as one query)',
+  popx: 'name the file `*.autocommit.up.sql` and keep only this statement in it',
+  'postgres-migrations': 'start the file with `-- postgres-migrations disable-transaction` and keep only this statement in it',
+  'graphile-migrate': 'make `--! no-transaction` the first line of the body, with only this statement',
+  sqlx: 'start the file with `-- no-transaction` and keep only this statement in it',
+  supabase: 'update the Supabase CLI (2.109 and later run such statements alone), or give the statement a migration file of its own',
+  drizzle: 'drizzle-kit migrate cannot run it (all pending files share one transaction): run it with psql outside the migrator',
+};
 
 /** Moves the statement (with its line) to right after `commit`. */
 function moveAfter(ctx: StatementContext, commit: Statement, what: string): Fix {

@@ -1,4 +1,4 @@
-import { defineRule, type Report } from '../engine/types';
+import { defineRule } from '../engine/types';
 import { commandOf, isExisting, spanOf, tableText } from './locking-util';
 import { quoteIdent } from './util';
 
@@ -16,17 +16,18 @@ export const noDropColumn = defineRule({
     details: 'The analyser cannot see the application: once the code no longer uses the column, suppress the finding with the reason, as in the example. Tables created earlier in the same file are exempt.',
   },
   check(ctx) {
-    const reports: Report[] = [];
-    for (const a of ctx.statement.actions) {
-      if (a.type !== 'drop-column' || !isExisting(ctx, a.table)) continue;
-      const t = tableText(ctx, a.table);
-      const cmd = commandOf(ctx, a);
-      reports.push({
-        message: `DROP COLUMN ${a.column} on ${t} needs only a brief ACCESS EXCLUSIVE lock (no rewrite), but it breaks every running query that still reads or writes ${a.column} (ORMs that cache columns included), and its data is gone for good. Deploy code that no longer uses ${a.column} first, then drop it in a later migration.`,
-        span: cmd ? spanOf(cmd) : undefined,
-        recipe: `-- 1. deploy application code that no longer reads or writes ${a.column}\n--    (Active Record: self.ignored_columns += ["${a.column}"]); keep a backup if the data may be needed\n-- 2. then, in a later migration:\nSET lock_timeout = '${ctx.config.lockTimeout}';\nALTER TABLE ${t} DROP COLUMN ${a.ifExists ? 'IF EXISTS ' : ''}${quoteIdent(a.column)};`,
-      });
-    }
-    return reports;
+    // One statement is one finding, however many columns it drops.
+    const drops = ctx.statement.actions.filter((a): a is Extract<typeof a, { type: 'drop-column' }> => a.type === 'drop-column' && isExisting(ctx, a.table));
+    if (drops.length === 0) return [];
+    const t = tableText(ctx, drops[0].table);
+    const cols = drops.map((a) => a.column);
+    const listed = cols.length === 1 ? cols[0] : `${cols.slice(0, -1).join(', ')} and ${cols[cols.length - 1]}`;
+    const cmd = commandOf(ctx, drops[0]);
+    const them = cols.length === 1 ? 'it' : 'them';
+    return [{
+      message: `DROP COLUMN ${listed} on ${t} needs only a brief ACCESS EXCLUSIVE lock (no rewrite), but it breaks every running query that still reads or writes ${listed} (ORMs that cache columns included), and the data is gone for good. Deploy code that no longer uses ${them} first, then drop ${them} in a later migration.`,
+      span: cmd && drops.length === 1 ? spanOf(cmd) : undefined,
+      recipe: `-- 1. deploy application code that no longer reads or writes ${listed}\n--    (Active Record: self.ignored_columns += [${cols.map((c) => `"${c}"`).join(', ')}]); keep a backup if the data may be needed\n-- 2. then, in a later migration:\nSET lock_timeout = '${ctx.config.lockTimeout}';\n${drops.map((a) => `ALTER TABLE ${tableText(ctx, a.table)} DROP COLUMN ${a.ifExists ? 'IF EXISTS ' : ''}${quoteIdent(a.column)};`).join('\n')}`,
+    }];
   },
 });

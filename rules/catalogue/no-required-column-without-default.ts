@@ -35,6 +35,8 @@ export const noRequiredColumnWithoutDefault = defineRule({
       if (a.type !== 'add-column' || !isExisting(ctx, a.table)) continue;
       const c = a.column;
       if (!c.notNull || c.defaultKind !== 'none' || c.identity || c.generatedStored || isSerialType(c.type)) continue;
+      // A TRUNCATE or unconditional DELETE earlier in this transaction left the table empty: nothing can violate it.
+      if (ctx.emptiedInTransaction(a.table)) continue;
       const t = tableText(ctx, a.table);
       const col = quoteIdent(c.name);
       const type = typeSql(c.type);

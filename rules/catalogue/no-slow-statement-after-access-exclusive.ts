@@ -1,8 +1,6 @@
 import { defineRule, type Report, type StatementContext } from '../engine/types';
-import { lockPlan } from '../locks';
 import { displayName } from '../model/schema';
 import type { Statement } from '../model/types';
-import { LineIndex } from '../parser/adapter';
 import { bareTableName, defaultConstraintNameOf, earlierInTransaction, sameTable, transactionScope } from './locking-util';
 
 export const noSlowStatementAfterAccessExclusive = defineRule({
@@ -21,20 +19,22 @@ export const noSlowStatementAfterAccessExclusive = defineRule({
   check(ctx) {
     const earlier = earlierInTransaction(ctx);
     if (earlier.length === 0) return [];
-    const plan = lockPlan(ctx.statement, ctx);
+    const plan = ctx.locks;
     const dml = ctx.statement.actions.find((a) => a.type === 'dml' && a.table && ['update', 'delete', 'merge'].includes(a.kind) && !ctx.createdInFile(a.table));
     const slow = Boolean(dml) || plan.entries.some((e) => e.existing && (e.scan || e.rewrite));
-    if (!slow || validatesSameTransaction(ctx, earlier)) return [];
+    if (!slow || validatesSameTransaction(ctx, earlier) || reportedByItsOwnRule(ctx)) return [];
     // Tables this statement does not lock ACCESS EXCLUSIVE itself, held ACCESS EXCLUSIVE since an earlier statement.
     const own = new Map(plan.entries.map((e) => [e.table, e.mode]));
-    for (const s of earlier) {
-      const held = lockPlan(s, ctx).entries.filter((e) => e.existing && e.mode === 'AccessExclusive' && own.get(e.table) !== 'AccessExclusive');
-      if (held.length === 0) continue;
+    const heldAll = ctx.heldLocks().filter((h) => h.mode === 'AccessExclusive' && own.get(h.table) !== 'AccessExclusive')
+      .sort((a, b) => a.statement.index - b.statement.index);
+    if (heldAll.length) {
+      const s = heldAll[0].statement;
+      const held = heldAll.filter((h) => h.statement === s);
       const tables = held.map((e) => e.table).join(', ');
-      const line = new LineIndex(ctx.file.text).position(s.span.start).line + 1;
+      const line = s.line + 1;
       const what = dml?.type === 'dml' ? `${dml.kind.toUpperCase()} ${dml.table ? displayTable(ctx, dml.table) : ''}`.trim() : (plan.entries.find((e) => e.scan || e.rewrite)?.what ?? 'This statement');
       return [{
-        message: `${what} runs while this transaction still holds the ACCESS EXCLUSIVE lock that ${held[0].what} took on ${tables} (line ${line}): every query on ${tables} waits, SELECT included, until COMMIT — for as long as this statement takes. Commit first and run it in its own transaction (a separate migration).`,
+        message: `${what} runs while this transaction still holds the ACCESS EXCLUSIVE lock that ${held[0].what} took on ${tables} (line ${line}): every query on ${tables} waits, SELECT included, until ${ctx.tx.kind === 'explicit' ? 'COMMIT' : `the migration ends (${ctx.tx.why})`}, for as long as this statement takes. Commit first and run it in its own transaction (a separate migration).`,
         related: [{ file: ctx.file.path, span: s.span, message: `ACCESS EXCLUSIVE on ${tables} taken here, held until COMMIT` }],
         recipe: transactionScope(ctx)?.explicit
           ? `-- ${ctx.file.path}: end the transaction after the quick change\n${s.text};\nCOMMIT;\n\n-- then, in its own transaction (a backfill: in batches, each its own transaction)\n${ctx.statement.text};`
@@ -55,4 +55,17 @@ function validatesSameTransaction(ctx: StatementContext, earlier: Statement[]): 
   return ctx.statement.actions.some((a) => a.type === 'validate-constraint' && earlier.some((s) => s.actions.some((x) =>
     x.type === 'add-constraint' && x.constraint.notValid && sameTable(x.table, a.table) &&
     (x.constraint.name ?? defaultConstraintNameOf(bareTableName(ctx, x.table), x.constraint)) === a.name)));
+}
+
+/**
+ * One statement is one finding: an index build or a constraint added without NOT VALID on an existing table is
+ * reported by require-concurrent-index / require-not-valid-*, whose message names the lock this transaction holds.
+ */
+function reportedByItsOwnRule(ctx: StatementContext): boolean {
+  // A rewrite or scan under the statement's own ACCESS EXCLUSIVE lock (ALTER TYPE, SET NOT NULL, a volatile default)
+  // is its own rule's finding; the locks held from earlier statements do not make it a second one.
+  if (ctx.locks.entries.some((e) => e.existing && e.mode === 'AccessExclusive' && (e.rewrite || e.scan))) return true;
+  return ctx.statement.actions.some((a) =>
+    (a.type === 'create-index' && !a.index.concurrently && !ctx.createdInFile(a.index.table)) ||
+    (a.type === 'add-constraint' && (a.constraint.kind === 'foreign' || a.constraint.kind === 'check') && !a.constraint.notValid && !ctx.createdInFile(a.table)));
 }

@@ -1,9 +1,22 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'mocha';
-import { ruleTester } from '../testing/tester';
+import { before, describe, it } from 'mocha';
+import { initParser } from '../parser/adapter';
+import { ruleTester, runCase } from '../testing/tester';
 import { classifyColumn, noUnencryptedSensitiveColumn } from './no-unencrypted-sensitive-column';
 
 const NONE = { include: [], exclude: [] };
+
+describe('no-unencrypted-sensitive-column advice', () => {
+  before(() => initParser());
+  it('never tells a password or a token to become bytea, and groups the columns of one statement', () => {
+    const r = runCase({ 'db/001.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, password text, confirmation_token varchar(255), recovery_token varchar(255));' });
+    const mine = r.findings.filter((f) => f.rule === noUnencryptedSensitiveColumn.id);
+    assert.equal(mine.length, 2, mine.map((f) => f.message).join('\n'));
+    assert.deepEqual(mine.map((f) => f.fixes.length), [0, 0]);
+    assert.match(mine[1].message, /Columns users\.confirmation_token, recovery_token look like a secret credential.*store a hash/);
+    assert.equal(mine[1].related.length, 1);
+  });
+});
 
 describe('no-unencrypted-sensitive-column names', () => {
   const flagged: [string, string][] = [
@@ -49,24 +62,30 @@ ruleTester(noUnencryptedSensitiveColumn, {
         'db/002.sql': "ALTER TABLE customers ALTER COLUMN ssn TYPE bytea USING pgp_sym_encrypt(ssn, 'k'); ALTER TABLE customers DROP COLUMN api_key;",
       },
     },
+    // Evidence of hashing, encryption or masking: names, a companion column of an encryption scheme, the hashed form beside it.
+    'CREATE TABLE api_keys (id bigint PRIMARY KEY, display_secret_key text, key_preview text, masked_iban text, "obfuscatedToken" text, token_prefix text, "pkApiKey" text, public_key text);',
+    'CREATE TABLE integrations (id bigint PRIMARY KEY, "tokenValue" text, "tokenIv" text, "tokenAuthTag" text);',
+    'CREATE TABLE vault (id bigint PRIMARY KEY, secret text, encryption_key_id uuid);',
+    'CREATE TABLE sessions (id bigint PRIMARY KEY, token text, token_hash text);',
+    "CREATE TABLE users (id bigint PRIMARY KEY, password text); COMMENT ON COLUMN users.password IS 'bcrypt hash';",
     // Excluded by configuration (column name or table.column).
     { sql: 'CREATE TABLE users (id bigint PRIMARY KEY, password text);', config: { sensitiveColumns: { include: [], exclude: ['users.password'] } } },
   ],
   invalid: [
     {
       sql: 'CREATE TABLE customers (id bigint PRIMARY KEY, name text, ssn text);',
-      errors: [{ line: 1, column: 59, message: /customers\.ssn looks like a government ID number .* plain text.*pgp_sym_encrypt into bytea/ }],
+      errors: [{ line: 1, column: 59, message: /customers\.ssn looks like a government ID number.*nothing in the schema shows it is hashed or encrypted \(type text.*make sure it is.*pgp_sym_encrypt into bytea/ }],
       output: "CREATE TABLE customers (id bigint PRIMARY KEY, name text, ssn bytea);\n\nCOMMENT ON COLUMN customers.ssn IS 'pgcrypto ciphertext (pgp_sym_encrypt)';",
     },
     {
-      // Multi-word types, COLLATE, arrays and constraints after the type; one finding per column.
+      // Multi-word types, COLLATE, arrays and constraints after the type; one finding per kind; a password is never told to become bytea.
       sql: 'CREATE TABLE accounts (\n  id bigint PRIMARY KEY,\n  password character varying(255) COLLATE "C" NOT NULL,\n  recovery_codes text[] DEFAULT \'{}\',\n  date_of_birth timestamp without time zone\n);',
       errors: [
-        { line: 3, column: 3, message: /accounts\.password looks like a password .* plain varchar.*slow salted hash/ },
-        { line: 4, column: 3, message: /recovery_codes .* plain text\[\]/ },
+        { line: 3, column: 3, message: /accounts\.password looks like a password.*type varchar\(255\).*only a slow salted hash/ },
+        { line: 4, column: 3, message: /recovery_codes .*type text\[\]/ },
         { line: 5, column: 3, message: /date of birth/ },
       ],
-      output: 'CREATE TABLE accounts (\n  id bigint PRIMARY KEY,\n  password bytea NOT NULL,\n  recovery_codes text[] DEFAULT \'{}\',\n  date_of_birth timestamp without time zone\n);\n\nCOMMENT ON COLUMN accounts.password IS \'pgcrypto ciphertext (pgp_sym_encrypt)\';',
+      // The password gets no fix (a hash, not ciphertext); the date of birth gets the bytea fix.
     },
     {
       // ADD COLUMN in a later migration; non-ASCII table name and comment before it.

@@ -1,6 +1,7 @@
 import { defineRule, type Fix, type Report, type SetContext } from '../engine/types';
 import type { ColumnModel, TableModel, TypeRef } from '../model/types';
 import { findColumnDef } from './tenancy-util';
+import { nameWords } from '../project/names';
 import { columnTypeSpan, insertAfterStatement, quoteIdent, tableLabel, tableSql, typeSql } from './util';
 
 type Kind = 'password' | 'credential' | 'government-id' | 'card' | 'cvv' | 'bank' | 'birth' | 'health' | 'configured';
@@ -37,6 +38,10 @@ const PROTECTED_WORDS = new Set([
   'hash', 'hashed', 'hashes', 'digest', 'encrypted', 'enc', 'encr', 'crypted', 'ciphertext', 'cipher', 'bcrypt', 'scrypt',
   'argon2', 'pbkdf2', 'sha1', 'sha256', 'sha512', 'md5', 'hmac', 'last4', 'last', 'masked', 'mask', 'redacted',
   'fingerprint', 'hint', 'tokenized', 'kms', 'vault',
+  // A copy made for display, not the secret: display_secret_key, obfuscatedToken, key_preview, token_prefix.
+  'display', 'obfuscated', 'preview', 'prefix', 'suffix', 'truncated', 'partial', 'first4', 'first6', 'lastfour',
+  // Public halves of key pairs and publishable keys: public_key, pkApiKey, publishable_key.
+  'public', 'publishable', 'pk',
 ]);
 
 /** `<word>_token` that is an address or a cursor, not a credential. */
@@ -45,9 +50,6 @@ const NON_SECRET_TOKEN_PREFIX = new Set([
   'previous', 'cursor', 'continuation', 'sync', 'idempotency', 'csrf',
 ]);
 
-export function nameWords(name: string): string[] {
-  return name.replace(/([\p{Ll}\d])(\p{Lu})/gu, '$1_$2').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-}
 
 function indexOfWords(words: string[], pattern: string[], from = 0): number {
   outer: for (let i = from; i + pattern.length <= words.length; i++) {
@@ -82,16 +84,6 @@ export function classifyColumn(name: string, config: { include: string[]; exclud
   return undefined;
 }
 
-const PLAIN_TYPES = new Set(['text', 'varchar', 'bpchar', 'citext', 'name', 'numeric', 'int2', 'int4', 'int8', 'date', 'json', 'jsonb']);
-
-/** The column's type holds the value itself, readable (not bytea ciphertext, not a domain). */
-export function storesPlainly(kind: string, type: TypeRef): boolean {
-  if (type.schema && type.schema !== 'pg_catalog' && type.name !== 'citext') return false; // a domain or custom type
-  if (PLAIN_TYPES.has(type.name)) return true;
-  if (type.name === 'timestamp' || type.name === 'timestamptz') return kind === 'birth';
-  if (type.name === 'uuid') return kind === 'credential' || kind === 'password';
-  return false;
-}
 
 const WHAT: Record<Kind, string> = {
   password: 'a password',
@@ -105,49 +97,129 @@ const WHAT: Record<Kind, string> = {
   configured: 'data configured as sensitive (sensitiveColumns.include)',
 };
 
+/** What to make sure of, once the reader has checked that the column is not already protected by the application. */
 const ADVICE: Record<Kind, string> = {
-  password: "Store only a slow salted hash (crypt(password, gen_salt('bf')) from pgcrypto, or argon2/bcrypt in the application) in a *_hash column",
-  credential: "If you only need to verify it, store a hash (digest(token, 'sha256') into bytea) and compare hashes; if you must use it, encrypt it with pgcrypto (pgp_sym_encrypt into bytea) or keep it in a vault/KMS and store the reference",
-  'government-id': 'Encrypt it with pgcrypto (pgp_sym_encrypt into bytea, key outside the database), store a keyed hash if you only need lookups, or keep it in a vault and store the reference; keep a *_last4 column for display',
-  card: 'Do not store card numbers: keep the payment provider\'s token and a *_last4 column; if you must, encrypt with pgcrypto into bytea under PCI DSS',
-  cvv: 'PCI DSS forbids storing CVV/CVC after authorisation: drop the column, or at least encrypt it with pgcrypto into bytea until it is discarded',
-  bank: 'Encrypt it with pgcrypto (pgp_sym_encrypt into bytea) or keep it with the payment provider or a vault and store the reference; keep a *_last4 column for display',
-  birth: 'Encrypt it with pgcrypto (pgp_sym_encrypt into bytea), or store only what you need (a birth year, an is_adult flag)',
-  health: 'Encrypt it with pgcrypto (pgp_sym_encrypt into bytea) or keep it in a vault and store the reference',
-  configured: 'Encrypt it with pgcrypto (pgp_sym_encrypt into bytea), store a hash for lookups, or keep it in a vault/KMS and store the reference',
+  password: "It must hold only a slow salted hash (bcrypt or argon2 in the application, or crypt(password, gen_salt('bf')) from pgcrypto), never the password; a name such as password_hash says so",
+  credential: "If it is only compared, store a hash (sha256 of the token, in a *_hash column) and look up by the hash; if it must be used (an API key for an outbound call, a provider's refresh token), encrypt it (pgcrypto pgp_sym_encrypt into bytea, or in the application with the key outside the database) or keep it in a vault and store the reference",
+  'government-id': 'Encrypt it (pgcrypto pgp_sym_encrypt into bytea, key outside the database), store a keyed hash if you only need lookups, or keep it in a vault and store the reference; keep a *_last4 column for display',
+  card: "Do not store card numbers: keep the payment provider's token and a *_last4 column; if you must, encrypt them under PCI DSS",
+  cvv: 'PCI DSS forbids storing CVV/CVC after authorisation: drop the column, or at least encrypt it until it is discarded',
+  bank: 'Encrypt it (pgcrypto pgp_sym_encrypt into bytea) or keep it with the payment provider or a vault and store the reference; keep a *_last4 column for display',
+  birth: 'Encrypt it (pgcrypto pgp_sym_encrypt into bytea), or store only what you need (a birth year, an is_adult flag)',
+  health: 'Encrypt it (pgcrypto pgp_sym_encrypt into bytea) or keep it in a vault and store the reference',
+  configured: 'Encrypt it (pgcrypto pgp_sym_encrypt into bytea), store a hash for lookups, or keep it in a vault/KMS and store the reference',
 };
 
+/** Kinds whose value must be read back, so encryption into bytea is the remedy (passwords and tokens are hashed instead). */
+const ENCRYPT_KINDS = new Set<Kind>(['government-id', 'card', 'cvv', 'bank', 'birth', 'health', 'configured']);
+
 export function commentSaysProtected(c: Pick<ColumnModel, 'comment'>): boolean {
-  return /\b(encrypt|encrypted|cipher|ciphertext|hash|hashed|digest|vault|kms|pgp_sym)/i.test(c.comment ?? '');
+  return /\b(encrypt|encrypted|cipher|ciphertext|hash|hashed|digest|vault|kms|pgp_sym|bcrypt|argon2|masked|obfuscated)/i.test(c.comment ?? '');
 }
 
-function findingFor(ctx: SetContext, table: TableModel, col: ColumnModel): Report | undefined {
-  const kind = classifyColumn(col.name, ctx.config.sensitiveColumns, table);
-  if (!kind || !storesPlainly(kind, col.type) || commentSaysProtected(col)) return undefined;
+// Columns that an application-side encryption scheme keeps next to its ciphertext.
+const ENCRYPTION_SIBLINGS = new Set(['iv', 'nonce', 'salt', 'tag', 'authtag', 'keyid', 'kmskeyid', 'encryptionkeyid', 'keyversion', 'encryptionkeyversion', 'dek', 'wrappedkey']);
+
+/**
+ * Evidence that a sensitive-looking column is hashed, encrypted or masked although its type is plain text: a COMMENT,
+ * or a sibling column that an encryption scheme keeps (`token_iv`, `encryption_key_id`) or that holds the protected
+ * form of the same value (`token_encrypted`, `hashedToken`). Undefined when there is none.
+ */
+export function protectionEvidence(table: TableModel, col: ColumnModel): string | undefined {
+  if (commentSaysProtected(col)) return `its comment says "${col.comment}"`;
+  const base = nameWords(col.name).filter((w) => !VALUE_WORDS.has(w));
+  for (const other of table.columns.values()) {
+    if (other === col) continue;
+    const words = nameWords(other.name);
+    const rest = words.filter((w) => !base.includes(w));
+    const joined = rest.join('');
+    // token_iv, tokenNonce, or a table-wide encryption_key_id.
+    if (ENCRYPTION_SIBLINGS.has(joined) && (rest.length < words.length || ENCRYPTION_SIBLINGS.has(words.join('')))) return `the table keeps ${other.name}, which an encryption scheme stores beside its ciphertext`;
+    // token_encrypted / hashedToken beside token: the protected form lives next to it.
+    if (rest.length === 1 && PROTECTED_WORDS.has(rest[0]) && base.every((w) => words.includes(w)) && !['display', 'preview', 'prefix', 'suffix', 'last4', 'last', 'lastfour', 'masked', 'mask', 'obfuscated', 'truncated', 'partial', 'first4', 'first6', 'hint'].includes(rest[0])) {
+      return `the table also keeps ${other.name}, the ${rest[0]} form of the same value`;
+    }
+  }
+  return undefined;
+}
+
+const PLAIN_TYPES = new Set(['text', 'varchar', 'bpchar', 'citext', 'name', 'numeric', 'int2', 'int4', 'int8', 'date', 'json', 'jsonb']);
+
+/** The column's type holds the value itself, readable (not bytea ciphertext, not a domain). */
+export function storesPlainly(kind: string, type: TypeRef): boolean {
+  if (type.schema && type.schema !== 'pg_catalog' && type.name !== 'citext') return false; // a domain or custom type
+  if (PLAIN_TYPES.has(type.name)) return true;
+  if (type.name === 'timestamp' || type.name === 'timestamptz') return kind === 'birth';
+  if (type.name === 'uuid') return kind === 'credential' || kind === 'password';
+  return false;
+}
+
+interface Flagged {
+  table: TableModel;
+  col: ColumnModel;
+  kind: Kind;
+}
+
+/** The sensitive columns of the final model that nothing shows to be protected, grouped by the statement that made them. */
+function flaggedColumns(ctx: SetContext): Flagged[] {
+  const out: Flagged[] = [];
+  for (const table of ctx.model.tables.values()) {
+    if (table.temporary) continue;
+    for (const col of table.columns.values()) {
+      const kind = classifyColumn(col.name, ctx.config.sensitiveColumns, table);
+      if (!kind || !storesPlainly(kind, col.type) || protectionEvidence(table, col)) continue;
+      const stmt = ctx.statementAt(col.origin);
+      const create = stmt?.actions.find((a) => a.type === 'create-table');
+      // Columns copied by LIKE or from a partitioned parent are reported on their source.
+      if (create && create.type === 'create-table' && (create.likeTables.length > 0 || create.partitionOf) && !create.columns.some((c) => c.name === col.name)) continue;
+      out.push({ table, col, kind });
+    }
+  }
+  return out;
+}
+
+function bytesFix(ctx: SetContext, f: Flagged): Fix | undefined {
+  const { table, col } = f;
   const stmt = ctx.statementAt(col.origin);
-  const create = stmt?.actions.find((a) => a.type === 'create-table');
-  // Columns copied by LIKE or from a partitioned parent are reported on their source.
-  if (create && create.type === 'create-table' && (create.likeTables.length > 0 || create.partitionOf) && !create.columns.some((c) => c.name === col.name)) return undefined;
   const def = findColumnDef(stmt, col.name);
   const text = ctx.fileText(col.origin.file);
-  const fixes: Fix[] = [];
-  if (stmt && def && text && def.type.name === col.type.name && def.type.array === col.type.array) {
-    const typeSpan = columnTypeSpan(text, def.type.start, def.span.end, true);
-    const comment = `COMMENT ON COLUMN ${tableSql(table)}.${quoteIdent(col.name)} IS 'pgcrypto ciphertext (pgp_sym_encrypt)';`;
-    fixes.push({
-      title: `Store ${col.name} as bytea ciphertext (pgcrypto)`,
-      // The application must now write pgp_sym_encrypt(…) and read pgp_sym_decrypt(…): never applied by "fix all".
-      safe: false,
-      edits: [{ start: typeSpan.start, end: typeSpan.end, newText: 'bytea' }, insertAfterStatement(text, stmt, comment)],
+  if (!ENCRYPT_KINDS.has(f.kind) || !stmt || !def || !text || def.type.name !== col.type.name || def.type.array !== col.type.array) return undefined;
+  const typeSpan = columnTypeSpan(text, def.type.start, def.span.end, true);
+  const comment = `COMMENT ON COLUMN ${tableSql(table)}.${quoteIdent(col.name)} IS 'pgcrypto ciphertext (pgp_sym_encrypt)';`;
+  return {
+    title: `Store ${col.name} as bytea ciphertext (pgcrypto)`,
+    // The application must now write pgp_sym_encrypt(…) and read pgp_sym_decrypt(…): never applied by "fix all".
+    safe: false,
+    edits: [{ start: typeSpan.start, end: typeSpan.end, newText: 'bytea' }, insertAfterStatement(text, stmt, comment)],
+  };
+}
+
+/** One finding per statement: the columns it declares that look sensitive, with the same kind of advice. */
+function findingsFor(ctx: SetContext): Report[] {
+  const groups = new Map<string, Flagged[]>();
+  for (const f of flaggedColumns(ctx)) {
+    const key = `${f.col.origin.file}\u0000${f.col.origin.span.start}\u0000${f.kind}`;
+    const list = groups.get(key) ?? [];
+    list.push(f);
+    groups.set(key, list);
+  }
+  const reports: Report[] = [];
+  for (const list of groups.values()) {
+    const [first] = list;
+    const stmt = ctx.statementAt(first.col.origin);
+    const def = findColumnDef(stmt, first.col.name);
+    const label = `${tableLabel(first.table)}.${first.col.name}`;
+    const names = list.length === 1 ? `Column ${label} looks` : `Columns ${tableLabel(first.table)}.${list.map((f) => f.col.name).join(', ')} look`;
+    const types = [...new Set(list.map((f) => typeSql(f.col.type)))].join(', ');
+    reports.push({
+      file: first.col.origin.file,
+      span: def?.span ?? stmt?.span ?? first.col.origin.span,
+      message: `${names} like ${WHAT[first.kind]}, and nothing in the schema shows ${list.length === 1 ? 'it is' : 'they are'} hashed or encrypted (type ${types}, no comment or companion column saying so): make sure ${list.length === 1 ? 'it is' : 'they are'}, since anyone who can read the table, a backup, a replica or a log of it can read ${list.length === 1 ? 'it' : 'them'}. ${ADVICE[first.kind]}. If the application already protects ${list.length === 1 ? 'it' : 'them'}, say so with a COMMENT ON COLUMN.`,
+      related: list.slice(1).map((f) => ({ file: f.col.origin.file, span: findColumnDef(stmt, f.col.name)?.span ?? f.col.origin.span, message: `${f.col.name} (${typeSql(f.col.type)})` })),
+      fixes: list.map((f) => bytesFix(ctx, f)).filter((x): x is Fix => x !== undefined),
     });
   }
-  const typeName = typeSql(col.type);
-  return {
-    file: col.origin.file,
-    span: def?.span ?? stmt?.span ?? col.origin.span,
-    message: `Column ${tableLabel(table)}.${col.name} looks like ${WHAT[kind]} and is stored in plain ${typeName}: anyone who can read the table, a backup, a replica or a log of it can read it. ${ADVICE[kind]}.`,
-    fixes,
-  };
+  return reports;
 }
 
 export const noUnencryptedSensitiveColumn = defineRule({
@@ -169,14 +241,6 @@ export const noUnencryptedSensitiveColumn = defineRule({
     ].join('\n\n'),
   },
   checkSet(ctx) {
-    const reports: Report[] = [];
-    for (const table of ctx.model.tables.values()) {
-      if (table.temporary) continue;
-      for (const col of table.columns.values()) {
-        const r = findingFor(ctx, table, col);
-        if (r) reports.push(r);
-      }
-    }
-    return reports;
+    return findingsFor(ctx);
   },
 });

@@ -11,6 +11,11 @@ ruleTester(noUniqueConstraintLock, {
   ],
   invalid: [
     {
+      // A unique index on the same columns exists already: attach it rather than build a second one.
+      sql: { 'db/001.sql': 'CREATE TABLE accounts (id bigint NOT NULL, email text);\nCREATE UNIQUE INDEX accounts_id_idx ON accounts (id);', 'db/002.sql': 'ALTER TABLE accounts ADD PRIMARY KEY (id);' },
+      errors: [{ file: 'db/002.sql', line: 1, message: /The unique index accounts_id_idx on the same columns already exists: attach it with ADD CONSTRAINT … PRIMARY KEY USING INDEX accounts_id_idx/ }],
+    },
+    {
       sql: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);',
       errors: [{ line: 1, column: 23, message: /unique index while holding an ACCESS EXCLUSIVE lock.*SELECT included/ }],
       output: 'CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\nALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;',

@@ -97,9 +97,20 @@ function createIndexSql(ctx: StatementContext, table: QName, name: string, cols:
 
 function tableConstraint(ctx: StatementContext, action: object, table: QName, c: ConstraintDef): Report {
   const what = c.kind === 'primary' ? 'ADD PRIMARY KEY' : `ADD UNIQUE${c.name ? ` ${c.name}` : ''}`;
-  const message = `${harm(ctx, table, c, what)} ${TODO}`;
   const text = ctx.file.text;
   const name = c.name ?? defaultConstraintNameOf(bareTableName(ctx, table), c);
+  // A unique index on exactly these columns already exists: attach it instead of building another.
+  const existing = ctx.before.table(table)?.indexes.find((i) => i.unique && !i.partial && !i.constraint && i.method === 'btree'
+    && i.columns.length === c.columns.length && i.columns.every((col, k) => col === c.columns[k]));
+  if (existing) {
+    const kind = c.kind === 'primary' ? 'PRIMARY KEY' : 'UNIQUE';
+    return {
+      message: `${harm(ctx, table, c, what)} The unique index ${existing.name} on the same columns already exists: attach it with ADD CONSTRAINT … ${kind} USING INDEX ${quoteIdent(existing.name)}, which takes the lock only for a moment (it renames the index to the constraint).`,
+      span: c.span,
+      recipe: `${pkNote(ctx, table, c)}ALTER TABLE ${tableText(ctx, table)} ADD CONSTRAINT ${quoteIdent(name)} ${kind} USING INDEX ${quoteIdent(existing.name)};`,
+    };
+  }
+  const message = `${harm(ctx, table, c, what)} ${TODO}`;
   const parsed = parseConstraint(text, tokens(text, c.span.start, c.span.end));
   const kind = c.kind === 'primary' ? 'PRIMARY KEY' : 'UNIQUE';
   const attach = `ADD CONSTRAINT ${quoteIdent(name)} ${kind} USING INDEX ${quoteIdent(name)}${parsed?.attrs ? ` ${parsed.attrs}` : ''}`;

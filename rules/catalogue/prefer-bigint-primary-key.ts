@@ -1,7 +1,7 @@
 import { defineRule, type Report, type TextEdit } from '../engine/types';
 import type { ConstraintModel, TableModel } from '../model/types';
 import { builtin, columnLabel, referencedColumns, typeSites, typeTextSpan } from './design-util';
-import { related, tableLabel } from './util';
+import { conventionReport, related, tableLabel } from './util';
 
 const INTEGER = 'integer|int4|int|serial4|serial';
 
@@ -17,9 +17,12 @@ export const preferBigintPrimaryKey = defineRule({
     bad: 'CREATE TABLE accounts (id serial PRIMARY KEY, name text NOT NULL);',
     good: 'CREATE TABLE accounts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL);',
     details:
-      'Single-column primary keys of type `integer`, `serial` or an `integer` identity are checked on the schema at the end of the migration set, so a later `ALTER COLUMN … TYPE bigint` clears the finding. `smallint` keys are left alone (they are a deliberate choice for small lookup tables), and so is a primary key that is itself a foreign key (its type follows the parent). The fix changes the column to `bigint` (`serial` to `bigserial`) together with the `integer` columns that reference it; it changes the type applications read (some drivers return bigint as a string or BigInt), so it is offered but never applied by "fix all".',
+      'Single-column primary keys of type `integer`, `serial` or an `integer` identity are checked on the schema at the end of the migration set, so a later `ALTER COLUMN … TYPE bigint` clears the finding. `smallint` keys are left alone (they are a deliberate choice for small lookup tables), and so is a primary key that is itself a foreign key (its type follows the parent). The fix changes the column to `bigint` (`serial` to `bigserial`) together with the `integer` columns that reference it; it changes the type applications read (some drivers return bigint as a string or BigInt), so it is offered but never applied by "fix all". A project that uses integer keys for (nearly) every table made a project-wide choice (often sized for its data): that is one finding for the set, on the first such key, with the others as related locations.',
   },
   checkSet(ctx) {
+    const convention = conventionReport(ctx, 'int-keys', (n) =>
+      `The project uses integer (32-bit) primary keys in ${n} tables: a project-wide choice, so it is reported once. Each runs out at 2,147,483,647 ids, after which every INSERT into its table fails, and widening a key later rewrites the table and its indexes under an ACCESS EXCLUSIVE lock. If the sizes are known to stay small, turn this rule off in .sqlarchitect.json; otherwise use bigint for new tables and widen the busiest ones first.`);
+    if (convention.length) return convention;
     const reports: Report[] = [];
     const sites = typeSites(ctx);
     const tables = [...ctx.model.tables.values()];

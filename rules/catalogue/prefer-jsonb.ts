@@ -1,5 +1,5 @@
 import { defineRule, type Report } from '../engine/types';
-import { builtin, columnLabel, typedColumns, typeTextSpan } from './design-util';
+import { builtin, columnLabel, stillTyped, typedColumns, typeTextSpan } from './design-util';
 
 export const preferJsonb = defineRule({
   id: 'prefer-jsonb',
@@ -13,12 +13,15 @@ export const preferJsonb = defineRule({
     bad: 'CREATE TABLE webhooks (id bigint PRIMARY KEY, payload json NOT NULL);',
     good: 'CREATE TABLE webhooks (id bigint PRIMARY KEY, payload jsonb NOT NULL);',
     details:
-      'Keep `json` only when the exact text matters: key order, duplicate keys and whitespace (for example a signed payload whose signature must be verified byte for byte), and say so with an ignore comment. The fix is applied by "fix all" for columns being created; on `ALTER COLUMN … TYPE` it is offered but not applied automatically, because converting a column rewrites the table under an ACCESS EXCLUSIVE lock.',
+      'Keep `json` only when the exact text matters: key order, duplicate keys and whitespace (for example a signed payload whose signature must be verified byte for byte), and say so with an ignore comment. The fix is applied by "fix all" for columns being created; on `ALTER COLUMN … TYPE` it is offered but not applied automatically, because converting a column rewrites the table under an ACCESS EXCLUSIVE lock. A column that a later migration converts or drops is not reported, nor one whose COMMENT gives the reason for json (the exact text, key order).',
   },
   check(ctx) {
     const reports: Report[] = [];
     for (const c of typedColumns(ctx.statement.actions)) {
       if (!builtin(c.type, 'json')) continue;
+      // Converted later, or json on purpose and said so (key order, duplicate keys, the exact input text).
+      const final = stillTyped(ctx, c);
+      if (!final || /\b(json|jsonb|order|exact|verbatim|as received|raw)\b/i.test(final.comment ?? '')) continue;
       const span = typeTextSpan(ctx.file.text, c.type, 'json');
       const column = columnLabel(c.table, c.column);
       const altering = c.kind === 'alter-column-type';

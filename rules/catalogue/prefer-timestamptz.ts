@@ -1,5 +1,6 @@
 import { defineRule, type Report } from '../engine/types';
-import { builtin, columnLabel, typedColumns, typeTextSpan } from './design-util';
+import { builtin, columnLabel, stillTyped, typedColumns, typeTextSpan } from './design-util';
+import { conventionReport } from './util';
 
 const TIMESTAMP = 'timestamp(?:\\s*\\(\\s*(\\d+)\\s*\\))?(?:\\s+without\\s+time\\s+zone)?';
 
@@ -15,13 +16,14 @@ export const preferTimestamptz = defineRule({
     bad: 'CREATE TABLE events (id bigint PRIMARY KEY, happened_at timestamp NOT NULL);',
     good: 'CREATE TABLE events (id bigint PRIMARY KEY, happened_at timestamptz NOT NULL);',
     details:
-      'The fix rewrites the type (`timestamp(3)` becomes `timestamptz(3)`). It is applied by "fix all" for columns being created; on `ALTER COLUMN … TYPE` it is offered but not applied automatically, because existing values are converted using the session\'s TimeZone and the table is rewritten under an ACCESS EXCLUSIVE lock (since PostgreSQL 12 the rewrite between `timestamp` and `timestamptz` is skipped only when the session TimeZone is UTC). Keep `timestamp` only for local times that are not instants, such as the opening time of a shop in its own time zone, and say so with an ignore comment.',
+      'The fix rewrites the type (`timestamp(3)` becomes `timestamptz(3)`). It is applied by "fix all" for columns being created; on `ALTER COLUMN … TYPE` it is offered but not applied automatically, because existing values are converted using the session\'s TimeZone and the table is rewritten under an ACCESS EXCLUSIVE lock (since PostgreSQL 12 the rewrite between `timestamp` and `timestamptz` is skipped only when the session TimeZone is UTC). Keep `timestamp` only for local times that are not instants, such as the opening time of a shop in its own time zone, and say so with an ignore comment.\n\nA column that a later migration converts to timestamptz, or drops, is not reported. A project that uses timestamp without time zone for (nearly) every column made a project-wide choice, often storing UTC by convention (Prisma\'s `TIMESTAMP(3)`): that is one finding for the set, on the first such column, with the others as related locations.',
   },
   check(ctx) {
     const reports: Report[] = [];
+    if (ctx.project.conventions.has('timestamp-without-time-zone')) return reports;
     const text = ctx.file.text;
     for (const c of typedColumns(ctx.statement.actions)) {
-      if (!builtin(c.type, 'timestamp')) continue;
+      if (!builtin(c.type, 'timestamp') || !stillTyped(ctx, c)) continue;
       const span = typeTextSpan(text, c.type, TIMESTAMP);
       const precision = span && /\(\s*(\d+)\s*\)/.exec(span.text)?.[1];
       const replacement = `timestamptz${precision ? `(${precision})` : ''}`;
@@ -36,5 +38,9 @@ export const preferTimestamptz = defineRule({
       });
     }
     return reports;
+  },
+  checkSet(ctx) {
+    return conventionReport(ctx, 'timestamp-without-time-zone', (n) =>
+      `The project stores points in time as timestamp without time zone in ${n} columns: a project-wide choice, so it is reported once. Values carry no offset, so they are right only while every writer uses the same time zone (often UTC by convention), and comparisons with now() depend on each session's TimeZone. If that convention is deliberate, turn this rule off in .sqlarchitect.json; otherwise migrate to timestamptz (same 8 bytes, an absolute instant), table by table.`);
   },
 });

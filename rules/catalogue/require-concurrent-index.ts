@@ -1,5 +1,7 @@
-import { defineRule, type Report } from '../engine/types';
-import { tableSql } from './util';
+import { defineRule, type Fix, type Report } from '../engine/types';
+import { removeStatementEdit } from './design-util';
+import { followUpEdit, heldNote, slug } from './locking-util';
+import { standaloneMigration, tableSql } from './util';
 
 export const requireConcurrentIndex = defineRule({
   id: 'require-concurrent-index',
@@ -20,18 +22,26 @@ export const requireConcurrentIndex = defineRule({
       if (a.type !== 'create-index' || a.index.concurrently || ctx.createdInFile(a.index.table)) continue;
       const text = ctx.statement.text;
       const m = /^\s*CREATE\s+(UNIQUE\s+)?INDEX\b/i.exec(text);
-      const fixes = m
+      const concurrent = text.replace(/^\s*CREATE\s+(UNIQUE\s+)?INDEX\b/i, (s) => `${s} CONCURRENTLY`);
+      // CONCURRENTLY cannot share a transaction: in one (the file's BEGIN, the tool's, or one multi-statement query)
+      // the statement moves to a migration of its own that the tool runs without a transaction.
+      const shared = ctx.tx.inTransaction || ctx.project.runner.fileMode(ctx.file.path).mode === 'implicit';
+      const fixes: Fix[] = !m ? [] : shared
         ? [{
+            title: 'Build the index CONCURRENTLY in a migration of its own',
+            safe: false,
+            edits: [removeStatementEdit(ctx.file.text, ctx.statement), followUpEdit(ctx, slug('index', a.index.name ?? tableSql(a.index.table)), standaloneMigration(ctx.project.runner.id, `${concurrent};`))],
+          }]
+        : [{
             title: 'Use CREATE INDEX CONCURRENTLY',
             // CONCURRENTLY cannot run inside a transaction block: never applied by "fix all".
             safe: false,
             edits: [{ start: ctx.statement.span.start + m[0].length, end: ctx.statement.span.start + m[0].length, newText: ' CONCURRENTLY' }],
-          }]
-        : [];
+          }];
       const table = tableSql(a.index.table);
       reports.push({
-        message: `CREATE INDEX on ${table} holds a SHARE lock for the whole build: every INSERT, UPDATE and DELETE on ${table} waits. Use CREATE INDEX CONCURRENTLY, outside a transaction block.`,
-        recipe: `${text.replace(/^\s*CREATE\s+(UNIQUE\s+)?INDEX\b/i, (s) => `${s} CONCURRENTLY`)};  -- outside BEGIN … COMMIT`,
+        message: `CREATE INDEX on ${table} holds a SHARE lock for the whole build: every INSERT, UPDATE and DELETE on ${table} waits. Use CREATE INDEX CONCURRENTLY, outside a transaction block.${heldNote(ctx, a.index.table, 'Share')}`,
+        recipe: `${concurrent};  -- outside BEGIN … COMMIT`,
         fixes,
       });
     }

@@ -1,34 +1,48 @@
-import { defineRule, type Fix, type Report } from '../engine/types';
+import { defineRule, type Fix, type Report, type SetContext } from '../engine/types';
+import { displayName } from '../model/schema';
+import type { TableModel } from '../model/types';
 import { appliesToAnyRole, forceRlsSql, rlsUnforcedAt } from './tenancy-util';
-import { fileOf, insertAfterStatement, related, tableLabel, tableSql, tenantTables } from './util';
+import { fileOf, insertAfterStatement, related, tableLabel, tableSql, tenantTablesOf } from './util';
+
+/** SECURITY DEFINER functions whose body names the table: they run as its owner, so FORCE filters them too. */
+function definerFunctionsReading(ctx: SetContext, table: TableModel): string[] {
+  const word = new RegExp(`(^|[^\\w$])("?)${table.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\2($|[^\\w$])`, 'i');
+  return [...ctx.model.functions.values()].filter((f) => f.securityDefiner && f.body && word.test(f.body)).map((f) => displayName(f));
+}
 
 export const requireForceRls = defineRule({
   id: 'require-force-rls',
   category: 'tenancy',
   defaultSeverity: 'warning',
   fixable: true,
-  title: 'Force row-level security on tenant tables',
+  title: 'Force row-level security on tenant tables the application reads as their owner',
   rationale:
-    'ENABLE ROW LEVEL SECURITY filters every role except the table owner (and superusers and BYPASSRLS roles). Applications very often connect as the role that ran the migrations and therefore owns the tables, and then no policy applies: every query sees every tenant. FORCE ROW LEVEL SECURITY makes the policies apply to the owner too.',
+    'ENABLE ROW LEVEL SECURITY filters every role except the table owner (and superusers and BYPASSRLS roles). When the application connects as the role that ran the migrations, it owns the tables and no policy applies: every query sees every tenant. FORCE ROW LEVEL SECURITY makes the policies apply to the owner too.',
   docs: {
     bad: "CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nCREATE POLICY invoices_tenant_isolation ON invoices USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);",
     good: "CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nALTER TABLE invoices FORCE ROW LEVEL SECURITY;\nCREATE POLICY invoices_tenant_isolation ON invoices USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);",
-    details: 'Tenant tables only; FORCE in a later migration of the set counts. The finding sits on the ENABLE ROW LEVEL SECURITY statement and the fix adds FORCE right after it; a later NO FORCE ROW LEVEL SECURITY is reported on that statement, without a fix. Superusers and roles with BYPASSRLS are never filtered, forced or not: keep them for maintenance, not for the application. Tables whose policies are all written for named roles (`TO authenticated`, `TO app_user`) are not reported: no policy applies to the owner, so the application evidently connects as those roles, and FORCE would only deny the owner every row. If the application provably connects as a role that does not own the table, suppress with a reason.',
+    details: [
+      'Only when the application connects as the tables\' owner, which the project model infers when no policy or grant names another role (Supabase projects connect as anon and authenticated; `"appRoles"` in .sqlarchitect.json says it for yours). Tenant tables only; FORCE in a later migration of the set counts.',
+      'Not reported, because FORCE would do harm there: a table with no policy (FORCE would deny the owner every row and break every function that reads it), and a table whose policies call a SECURITY DEFINER function (the function runs as the owner, so its own read of the table would be filtered by the same policy: recursion or empty results). The message names the SECURITY DEFINER functions that read the table, since FORCE filters them too.',
+      'The finding sits on the ENABLE ROW LEVEL SECURITY statement and the fix adds FORCE right after it; a later NO FORCE ROW LEVEL SECURITY is reported on that statement, without a fix. Superusers and roles with BYPASSRLS are never filtered, forced or not: keep them for maintenance, not for the application.',
+    ].join('\n\n'),
   },
   checkSet(ctx) {
     const reports: Report[] = [];
-    for (const { table, column, origin } of tenantTables(ctx.model, ctx.config)) {
+    if (!ctx.project.roles.connectsAsOwner) return reports;
+    for (const { table, column, origin } of tenantTablesOf(ctx.project)) {
       if (!table.rlsEnabled || table.rlsForced) continue;
-      // Policies only for named roles (TO authenticated) say the application connects as those roles, not as
-      // the owner; no policy would apply to the owner, so FORCE would only lock it out.
-      if (table.policies.length > 0 && !table.policies.some(appliesToAnyRole)) continue;
+      // No policy applies to the owner: FORCE would deny it every row.
+      if (!table.policies.some(appliesToAnyRole)) continue;
+      const definers = new Set([...ctx.model.functions.values()].filter((f) => f.securityDefiner).map((f) => [f.name, `${f.schema}.${f.name}`]).flat());
+      if (table.policies.some((p) => p.functions?.some((fn) => definers.has(fn)))) continue;
       const name = tableLabel(table);
       const unforced = rlsUnforcedAt(ctx, table);
       if (unforced) {
         reports.push({
           file: unforced.file,
           span: unforced.span,
-          message: `NO FORCE ROW LEVEL SECURITY on tenant table ${name} lets the table owner, often the role the application connects as, bypass every policy again and see all tenants' rows. Remove it, or force row-level security again.`,
+          message: `NO FORCE ROW LEVEL SECURITY on tenant table ${name} lets the table owner, the role the application connects as, bypass every policy again and see all tenants' rows. Remove it, or force row-level security again.`,
           related: related(table.rlsEnabled, 'row-level security is enabled here'),
         });
         continue;
@@ -38,10 +52,11 @@ export const requireForceRls = defineRule({
       const file = fileOf(ctx, at.file);
       const sql = forceRlsSql(table);
       const fixes: Fix[] = file && stmt ? [{ title: `Force row-level security on ${name}`, safe: false, edits: [insertAfterStatement(file.text, stmt, sql)] }] : [];
+      const readers = definerFunctionsReading(ctx, table);
       reports.push({
         file: at.file,
         span: stmt?.span ?? at.span,
-        message: `Row-level security on tenant table ${name} is enabled but not forced: the table owner, often the role the application connects as, bypasses every policy and sees all tenants' rows. Add ALTER TABLE ${tableSql(table)} FORCE ROW LEVEL SECURITY.`,
+        message: `Row-level security on tenant table ${name} is enabled but not forced, and the application connects as the owner (no policy or grant names another role): the owner bypasses every policy and sees all tenants' rows. Add ALTER TABLE ${tableSql(table)} FORCE ROW LEVEL SECURITY${readers.length ? `; the SECURITY DEFINER function${readers.length === 1 ? '' : 's'} ${readers.join(', ')} will then see only the rows the policies allow` : ''}.`,
         related: related(origin, `${column} makes ${name} tenant-scoped`),
         recipe: sql,
         fixes,

@@ -1,7 +1,7 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
 import type { IndexModel } from '../model/types';
-import { constraintDeclaration, freeIndexName, inTransactionAt, mentionedInDoBlock } from './design-util';
-import { columnsSql, fileOf, identName, insertAfterStatement, quoteIdent, related, tableLabel, tableSql, tenantTables } from './util';
+import { constraintDeclaration, freeIndexName, mentionedInDoBlock } from './design-util';
+import { addIndexFix, columnsSql, identName, quoteIdent, related, tableLabel, tableSql, tenantTablesOf } from './util';
 
 /** An index serves the foreign key's lookups when its leading columns are exactly the key's columns. */
 function covers(i: IndexModel, cols: string[]): boolean {
@@ -28,7 +28,7 @@ export const requireForeignKeyIndex = defineRule({
   checkSet(ctx) {
     const reports: Report[] = [];
     const tenantColumn = new Map(
-      ctx.config.rules['require-tenant-index'] === 'off' ? [] : tenantTables(ctx.model, ctx.config).map((x) => [x.table, x.column] as const),
+      ctx.config.rules['require-tenant-index'] === 'off' ? [] : tenantTablesOf(ctx.project).map((x) => [x.table, x.column] as const),
     );
     for (const t of ctx.model.tables.values()) {
       if (t.temporary) continue;
@@ -44,17 +44,13 @@ export const requireForeignKeyIndex = defineRule({
         if (cols.length === 1 && tenantColumn.get(t) === cols[0]) continue;
         if (mentionedInDoBlock(ctx, t.name, 'index', ...cols)) continue;
         const stmt = ctx.statementAt(fk.origin);
-        const file = fileOf(ctx, fk.origin.file);
         const decl = constraintDeclaration(stmt, fk);
         const parent = fk.refTable ? ctx.model.table(fk.refTable) : undefined;
         const parentName = parent ? tableLabel(parent) : fk.refTable ? tableSql(fk.refTable) : 'its parent';
         const name = freeIndexName(ctx.model, t, identName(t.name, ...cols, 'idx'));
-        const existed = t.created.file !== fk.origin.file;
-        const concurrently = existed && !(file && stmt && inTransactionAt(ctx.config, file, stmt));
-        const sql = `CREATE INDEX ${concurrently ? 'CONCURRENTLY ' : ''}${quoteIdent(name)} ON ${tableSql(t)} (${columnsSql(cols)});`;
-        const fixes: Fix[] = file && stmt
-          ? [{ title: `Add index ${name} on ${tableLabel(t)} (${cols.join(', ')})`, safe: !concurrently, edits: [insertAfterStatement(file.text, stmt, sql)] }]
-          : [];
+        const add = stmt ? addIndexFix(ctx, stmt, t, cols, name, `Add index ${name} on ${tableLabel(t)} (${cols.join(', ')})`) : undefined;
+        const sql = add?.sql ?? `CREATE INDEX ${quoteIdent(name)} ON ${tableSql(t)} (${columnsSql(cols)});`;
+        const fixes: Fix[] = add?.fix ? [add.fix] : [];
         reports.push({
           file: fk.origin.file,
           span: decl?.span ?? stmt?.span ?? fk.origin.span,

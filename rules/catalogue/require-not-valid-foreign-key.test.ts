@@ -17,6 +17,11 @@ ruleTester(requireNotValidForeignKey, {
   ],
   invalid: [
     {
+      // A self-reference names its table once.
+      sql: 'ALTER TABLE folders ADD CONSTRAINT folders_parent_fk FOREIGN KEY (parent_id) REFERENCES folders (id);',
+      errors: [{ line: 1, column: 25, message: /takes a SHARE ROW EXCLUSIVE lock on folders \(it references itself\) and checks every existing row while holding it: every INSERT, UPDATE and DELETE on folders waits/ }],
+    },
+    {
       sql: 'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id);',
       errors: [{ line: 1, column: 24, message: /SHARE ROW EXCLUSIVE locks on orders and customers.*INSERT, UPDATE and DELETE/ }],
       output: 'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;',

@@ -1,6 +1,6 @@
 import { defineRule, type Fix, type Report, type TextEdit } from '../engine/types';
 import type { ConstraintDef, QName } from '../model/types';
-import { columnClauses, commandOf, isExisting, notValidInlineConstraint, removeTokens, notValidTableConstraint, tableText, validateLater, type NotValidPlan } from './locking-util';
+import { columnClauses, commandOf, heldNote, isExisting, notValidInlineConstraint, removeTokens, notValidTableConstraint, tableText, validateLater, type NotValidPlan } from './locking-util';
 import type { StatementContext } from '../engine/types';
 
 const PARTITIONED_NOTE = 'PostgreSQL before 18 cannot add a NOT VALID foreign key to a partitioned table: add it NOT VALID to each partition and VALIDATE it there, then add it to the parent, which adopts the validated constraints of the partitions.';
@@ -63,9 +63,13 @@ function report(ctx: StatementContext, table: QName, c: ConstraintDef, plan: Not
   const ref = c.refTable ? tableText(ctx, c.refTable) : 'the referenced table';
   const partitioned = ctx.config.postgresVersion < 18 && Boolean(ctx.before.table(table)?.partitioned);
   const what = inline ? `ADD COLUMN ${column} … DEFAULT … REFERENCES ${ref}` : `ADD FOREIGN KEY${c.name ? ` ${c.name}` : ''} on ${t}`;
+  // A self-reference (a parent_id of the same table) names its table once.
+  const self = ref === t;
   const lock = inline
-    ? `holds an ACCESS EXCLUSIVE lock on ${t} (and SHARE ROW EXCLUSIVE on ${ref}) while it checks every existing row: every query on ${t} waits, SELECT included, and writes to ${ref} wait too`
-    : `takes SHARE ROW EXCLUSIVE locks on ${t} and ${ref} and checks every existing row while holding them: every INSERT, UPDATE and DELETE on both tables waits for the whole scan`;
+    ? `holds an ACCESS EXCLUSIVE lock on ${t}${self ? '' : ` (and SHARE ROW EXCLUSIVE on ${ref})`} while it checks every existing row: every query on ${t} waits, SELECT included${self ? '' : `, and writes to ${ref} wait too`}`
+    : self
+      ? `takes a SHARE ROW EXCLUSIVE lock on ${t} (it references itself) and checks every existing row while holding it: every INSERT, UPDATE and DELETE on ${t} waits for the whole scan`
+      : `takes SHARE ROW EXCLUSIVE locks on ${t} and ${ref} and checks every existing row while holding them: every INSERT, UPDATE and DELETE on both tables waits for the whole scan`;
   const todo = inline
     ? 'Add the column without REFERENCES, add the foreign key NOT VALID, then VALIDATE CONSTRAINT in a separate migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).'
     : 'Add it NOT VALID, then VALIDATE CONSTRAINT in a separate migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).';
@@ -77,7 +81,7 @@ function report(ctx: StatementContext, table: QName, c: ConstraintDef, plan: Not
     fixes.push({ title: `Add ${plan.name} NOT VALID and validate it in a new migration`, safe: false, edits: [...plan.edits, later.edit] });
   }
   return {
-    message: `${what} ${lock}. ${partitioned ? PARTITIONED_NOTE : todo}`,
+    message: `${what} ${lock}. ${partitioned ? PARTITIONED_NOTE : todo}${inline ? '' : heldNote(ctx, table, 'ShareRowExclusive')}`,
     span: inline ? undefined : c.span,
     recipe,
     fixes,

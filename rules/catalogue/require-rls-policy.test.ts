@@ -35,7 +35,7 @@ ruleTester(requireRlsPolicy, {
         'db/002_drop.sql': 'DROP POLICY alle ON "Auftrag";',
       },
       errors: [{ file: 'db/001_init.sql', line: 3, column: 1, message: /Auftrag/ }],
-      output: '-- Aufträge ✓\nCREATE TABLE "Auftrag" (id bigint PRIMARY KEY, org_id int NOT NULL);\nALTER TABLE "Auftrag" ENABLE ROW LEVEL SECURITY;\n\nCREATE POLICY "Auftrag_tenant_isolation" ON "Auftrag"\n  USING (org_id = current_setting(\'app.current_tenant_id\', true)::integer)\n  WITH CHECK (org_id = current_setting(\'app.current_tenant_id\', true)::integer);\nCREATE POLICY alle ON "Auftrag" USING (org_id = 1);',
+      output: '-- Aufträge ✓\nCREATE TABLE "Auftrag" (id bigint PRIMARY KEY, org_id int NOT NULL);\nALTER TABLE "Auftrag" ENABLE ROW LEVEL SECURITY;\n\nALTER TABLE "Auftrag" FORCE ROW LEVEL SECURITY;\nCREATE POLICY "Auftrag_tenant_isolation" ON "Auftrag"\n  USING (org_id = current_setting(\'app.current_tenant_id\', true)::integer)\n  WITH CHECK (org_id = current_setting(\'app.current_tenant_id\', true)::integer);\nCREATE POLICY alle ON "Auftrag" USING (org_id = 1);',
     },
   ],
 });

@@ -1,5 +1,6 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
-import { isolationPolicySql, tenantMap } from './tenancy-util';
+import { forceRlsSql, projectIsolationPolicy, tenantMap } from './tenancy-util';
+import { reachableByApp } from '../project/infer';
 import { fileOf, insertAfterStatement, related, tableLabel } from './util';
 
 export const requireRlsPolicy = defineRule({
@@ -18,7 +19,7 @@ export const requireRlsPolicy = defineRule({
       "CREATE POLICY invoices_tenant_isolation ON invoices USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);",
     ].join('\n'),
     details: [
-      'Applies to every table, tenant-scoped or not; policies added in later migrations of the set count. The finding sits on the ENABLE ROW LEVEL SECURITY statement. For a tenant table the fix adds a `<table>_tenant_isolation` policy right after it; for other tables there is no fix, since only you know who may see the rows.',
+      'Applies to every table the application\'s roles can reach (in a Supabase project, tables of the public schema and tables granted to anon or authenticated; elsewhere, tables granted to the roles policies and grants name, or every table when the application connects as the owner): a deny-all table in a schema those roles are not granted is the idiom for private data, and is not reported. Policies added in later migrations of the set count. The finding sits on the ENABLE ROW LEVEL SECURITY statement. For a tenant table the fix adds a `<table>_tenant_isolation` policy right after it; for other tables there is no fix, since only you know who may see the rows.',
       'The default severity is info, as in Supabase\'s linter (rls_enabled_no_policy): deny-all is secure, and often intended for tables only the owner, a BYPASSRLS service role or SECURITY DEFINER functions touch. If so, say it with `-- sql-architect-ignore require-rls-policy: deny-all by design` above the ENABLE statement.',
     ].join('\n\n'),
   },
@@ -27,6 +28,8 @@ export const requireRlsPolicy = defineRule({
     const tenants = tenantMap(ctx);
     for (const table of ctx.model.tables.values()) {
       if (!table.rlsEnabled || table.policies.length > 0 || table.temporary) continue;
+      // Deny-all is the idiom for tables the application's roles cannot reach anyway (a private schema, no grants).
+      if (!reachableByApp(ctx.project, table)) continue;
       const origin = table.rlsEnabled;
       const stmt = ctx.statementAt(origin);
       const file = fileOf(ctx, origin.file);
@@ -34,17 +37,22 @@ export const requireRlsPolicy = defineRule({
       const tenant = tenants.get(table);
       const fixes: Fix[] = [];
       let recipe: string | undefined;
+      let source = '';
       if (tenant) {
-        recipe = isolationPolicySql(table, tenant.column, table.columns.get(tenant.column)!.type, ctx.config.tenantSetting);
-        if (file && stmt) fixes.push({ title: `Add policy on ${name} comparing ${tenant.column} with the tenant setting`, safe: false, edits: [insertAfterStatement(file.text, stmt, recipe)] });
+        const policy = projectIsolationPolicy(ctx, table, tenant.column);
+        // When the application connects as the owner, the policy needs FORCE to apply to it.
+        recipe = ctx.project.roles.connectsAsOwner && !table.rlsForced ? `${forceRlsSql(table)}\n${policy.sql}` : policy.sql;
+        source = policy.source;
+        if (file && stmt) fixes.push({ title: `Add a policy on ${name} that scopes rows by ${tenant.column}`, safe: false, edits: [insertAfterStatement(file.text, stmt, recipe)] });
       }
+      const roles = ctx.project.roles.connectsAsOwner ? 'every role except the owner and BYPASSRLS roles' : `${ctx.project.roles.appRoles.join(' and ')}, the role${ctx.project.roles.appRoles.length === 1 ? '' : 's'} the application connects as,`;
       const what = tenant
-        ? `Add a policy comparing ${tenant.column} with current_setting('${ctx.config.tenantSetting}', true).`
+        ? `Add a policy on ${tenant.column} (${source}).`
         : `Add a CREATE POLICY … ON ${name} that says which rows each role may see, or suppress this finding if deny-all is intended.`;
       reports.push({
         file: origin.file,
         span: stmt?.span ?? origin.span,
-        message: `Row-level security is enabled on ${name} but no policy exists: every role except the owner and BYPASSRLS roles sees no rows and cannot write any. ${what}`,
+        message: `Row-level security is enabled on ${name} but no policy exists: ${roles} ${ctx.project.roles.connectsAsOwner ? 'sees' : 'see'} no rows and cannot write any. ${what}`,
         related: [...related(table.created, `${name} is created here`), ...(tenant && tenant.origin !== table.created ? related(tenant.origin, `${tenant.column} makes ${name} tenant-scoped`) : [])],
         recipe,
         fixes,

@@ -1,6 +1,7 @@
-import { defineRule, type Report } from '../engine/types';
-import { findConstraintDef, tenantColumnsOf, tenantMap } from './tenancy-util';
-import { columnsSql, identName, quoteIdent, related, tableLabel, tableSql } from './util';
+import { defineRule, type Report, type SetContext } from '../engine/types';
+import type { ConstraintModel, Origin, Span, TableModel } from '../model/types';
+import { findConstraintDef, tenantMap } from './tenancy-util';
+import { columnsSql, identName, latestOrigin, quoteIdent, related, tableLabel, tableSql, tenantColumnsOf, type TenantTable } from './util';
 
 export const requireTenantInForeignKey = defineRule({
   id: 'require-tenant-in-foreign-key',
@@ -20,49 +21,105 @@ export const requireTenantInForeignKey = defineRule({
       'CREATE TABLE tasks (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, project_id bigint NOT NULL,',
       '  FOREIGN KEY (tenant_id, project_id) REFERENCES projects (tenant_id, id));',
     ].join('\n'),
-    details: 'Applies when both tables are tenant-scoped (a foreign key to the tenant registry itself is what makes a table tenant-scoped, and is fine). The key passes when it includes a tenant column of the referencing table matched with a tenant column of the referenced one. The referenced table needs a UNIQUE (tenant_id, id) constraint for the composite key; the recipe in the message adds it when it is missing.',
+    details: [
+      'Applies when both tables are tenant-scoped (a foreign key to the tenant registry itself is what makes a table tenant-scoped, and is fine). The key passes when it includes a tenant column of the referencing table matched with a tenant column of the referenced one. The referenced table needs a UNIQUE (tenant_id, id) constraint for the composite key; the recipe adds it when it is missing, and keeps an ON DELETE SET NULL from clearing the tenant column (`ON DELETE SET NULL (project_id)`, PostgreSQL 15+).',
+      'A project that includes the tenant in none of its foreign keys (two or more) made a design choice: that is one info finding for the set, with the keys as related locations. In a project that includes it in some, each key without it is a warning: the one that was forgotten.',
+      'The finding sits where the key became wrong: on the foreign key, or on the later statement that gave one of the two tables its tenant column.',
+    ].join('\n\n'),
   },
   checkSet(ctx) {
     const reports: Report[] = [];
     const tenants = tenantMap(ctx);
+    const scoped: ConstraintModel[] = [];
+    const missing: Missing[] = [];
     for (const [table, tenant] of tenants) {
-      const mine = tenantColumnsOf(table, ctx.config.tenantColumns);
+      const mine = tenantColumnsOf(table, ctx.config, tenant.column);
       for (const c of table.constraints) {
         if (c.kind !== 'foreign' || !c.refTable) continue;
         const target = ctx.model.table(c.refTable);
         const other = target && tenants.get(target);
         if (!target || !other) continue;
-        const theirs = tenantColumnsOf(target, ctx.config.tenantColumns);
-        const ok = c.columns.some((col, i) => mine.includes(col) && (!c.refColumns?.length || theirs.includes(c.refColumns[i])));
-        if (ok) continue;
-        const refCols = c.refColumns?.length ? c.refColumns : target.constraints.find((k) => k.kind === 'primary')?.columns ?? ['id'];
-        // The tenant column is in the key but paired with the wrong column of the target: re-pair it.
-        const at = c.columns.findIndex((col) => mine.includes(col));
-        const fkCols = at >= 0 ? c.columns : [tenant.column, ...c.columns];
-        const wanted = at >= 0 ? refCols.map((r, i) => (i === at ? other.column : r)) : [other.column, ...refCols];
-        const hasKey = target.constraints.some((k) => (k.kind === 'primary' || k.kind === 'unique') && k.columns.join() === wanted.join())
-          || target.indexes.some((i) => i.unique && !i.partial && i.columns.join() === wanted.join());
-        const recipe = [
-          hasKey ? undefined : `ALTER TABLE ${tableSql(target)} ADD CONSTRAINT ${quoteIdent(identName(target.name, ...wanted, 'key'))} UNIQUE (${columnsSql(wanted)});`,
-          `ALTER TABLE ${tableSql(table)} DROP CONSTRAINT ${quoteIdent(c.name)};`,
-          `ALTER TABLE ${tableSql(table)} ADD CONSTRAINT ${quoteIdent(c.name)} FOREIGN KEY (${columnsSql(fkCols)}) REFERENCES ${tableSql(target)} (${columnsSql(wanted)}) NOT VALID;`,
-          `ALTER TABLE ${tableSql(table)} VALIDATE CONSTRAINT ${quoteIdent(c.name)};`,
-        ].filter(Boolean).join('\n');
-        const problem = at >= 0
-          ? `pairs ${c.columns[at]} with ${tableLabel(target)}.${refCols[at]} instead of ${other.column}`
-          : `does not include ${tenant.column}`;
-        const stmt = ctx.statementAt(c.origin);
-        const def = findConstraintDef(stmt, c);
-        const name = tableLabel(table);
-        reports.push({
-          file: c.origin.file,
-          span: def?.span ?? stmt?.span ?? c.origin.span,
-          message: `Foreign key "${c.name}" from tenant table ${name} (${c.columns.join(', ')}) to tenant table ${tableLabel(target)} ${problem}: a row of one tenant can reference a row of another. Make it FOREIGN KEY (${fkCols.join(', ')}) REFERENCES ${tableLabel(target)} (${wanted.join(', ')})${hasKey ? '' : `, after adding UNIQUE (${wanted.join(', ')}) on ${tableLabel(target)}`}.`,
-          related: related(target.columns.get(other.column)?.origin, `${other.column} makes ${tableLabel(target)} tenant-scoped`),
-          recipe,
-        });
+        const theirs = tenantColumnsOf(target, ctx.config, other.column);
+        if (c.columns.some((col, i) => mine.includes(col) && (!c.refColumns?.length || theirs.includes(c.refColumns[i])))) scoped.push(c);
+        else missing.push({ table, tenant, target, other, c });
       }
     }
+    // A project that never puts the tenant in its foreign keys made that choice once: say it once.
+    // A key that pairs the tenant column with the wrong column is a bug, never a design choice.
+    const mispaired = (m: Missing) => m.c.columns.some((col) => tenantColumnsOf(m.table, ctx.config, m.tenant.column).includes(col));
+    const unscoped = missing.filter((m) => !mispaired(m));
+    if (scoped.length === 0 && unscoped.length >= 2) {
+      const [first, ...rest] = unscoped;
+      const at = anchor(ctx, first);
+      return [{
+        file: at.origin.file,
+        span: at.span,
+        severity: 'info',
+        message: `None of the ${unscoped.length} foreign keys between tenant tables includes the tenant column, so the database does not check that both rows belong to the same tenant (a forged or mistaken id links tenants). That is a project-wide design choice; to have the database enforce it, make keys such as this one ${first.c.name} composite: FOREIGN KEY (${[first.tenant.column, ...first.c.columns].join(', ')}) REFERENCES ${tableLabel(first.target)} (${[first.other.column, ...(first.c.refColumns?.length ? first.c.refColumns : ['id'])].join(', ')}).`,
+        related: rest.slice(0, 50).map((m) => ({ file: m.c.origin.file, span: m.c.origin.span, message: `${m.c.name}: ${tableLabel(m.table)} → ${tableLabel(m.target)} without ${m.tenant.column}` })),
+      }, ...missing.filter(mispaired).map((m) => perKey(ctx, m, scoped.length))];
+    }
+    for (const m of missing) reports.push(perKey(ctx, m, scoped.length));
     return reports;
   },
 });
+
+interface Missing {
+  table: TableModel;
+  tenant: TenantTable;
+  target: TableModel;
+  other: TenantTable;
+  c: ConstraintModel;
+}
+
+/** Where the finding belongs: the latest of the key and the two tenant columns (a column added later made it wrong). */
+function anchor(ctx: SetContext, m: Missing): { origin: Origin; span: Span; later?: string } {
+  const origin = latestOrigin(ctx.files, m.c.origin, m.tenant.origin, m.other.origin) ?? m.c.origin;
+  if (origin === m.c.origin) {
+    const stmt = ctx.statementAt(m.c.origin);
+    return { origin, span: findConstraintDef(stmt, m.c)?.span ?? stmt?.span ?? m.c.origin.span };
+  }
+  const col = origin === m.tenant.origin ? `${tableLabel(m.table)}.${m.tenant.column}` : `${tableLabel(m.target)}.${m.other.column}`;
+  return { origin, span: ctx.statementAt(origin)?.span ?? origin.span, later: col };
+}
+
+function perKey(ctx: SetContext, m: Missing, scopedKeys: number): Report {
+  const { table, tenant, target, other, c } = m;
+  const mine = tenantColumnsOf(table, ctx.config, tenant.column);
+  const refCols = c.refColumns?.length ? c.refColumns : target.constraints.find((k) => k.kind === 'primary')?.columns ?? ['id'];
+  // The tenant column is in the key but paired with the wrong column of the target: re-pair it.
+  const at = c.columns.findIndex((col) => mine.includes(col));
+  const fkCols = at >= 0 ? c.columns : [tenant.column, ...c.columns];
+  const wanted = at >= 0 ? refCols.map((r, i) => (i === at ? other.column : r)) : [other.column, ...refCols];
+  const hasKey = target.constraints.some((k) => (k.kind === 'primary' || k.kind === 'unique') && k.columns.join() === wanted.join())
+    || target.indexes.some((i) => i.unique && !i.partial && i.columns.join() === wanted.join());
+  // ON DELETE SET NULL would now null the tenant column too: PostgreSQL 15 can name the columns to null.
+  const setNull = c.onDelete === 'n' || c.onDelete === 'd';
+  const nulled = c.columns.filter((col) => !mine.includes(col));
+  const onDelete = setNull
+    ? ctx.config.postgresVersion >= 15 ? ` ON DELETE SET ${c.onDelete === 'n' ? 'NULL' : 'DEFAULT'} (${columnsSql(nulled)})` : ''
+    : c.onDelete === 'c' ? ' ON DELETE CASCADE' : c.onDelete === 'r' ? ' ON DELETE RESTRICT' : '';
+  const recipe = [
+    hasKey ? undefined : `ALTER TABLE ${tableSql(target)} ADD CONSTRAINT ${quoteIdent(identName(target.name, ...wanted, 'key'))} UNIQUE (${columnsSql(wanted)});`,
+    `ALTER TABLE ${tableSql(table)} DROP CONSTRAINT ${quoteIdent(c.name)};`,
+    `ALTER TABLE ${tableSql(table)} ADD CONSTRAINT ${quoteIdent(c.name)} FOREIGN KEY (${columnsSql(fkCols)}) REFERENCES ${tableSql(target)} (${columnsSql(wanted)})${onDelete} NOT VALID;`,
+    `ALTER TABLE ${tableSql(table)} VALIDATE CONSTRAINT ${quoteIdent(c.name)};`,
+    setNull && ctx.config.postgresVersion < 15 ? `-- ON DELETE SET ${c.onDelete === 'n' ? 'NULL' : 'DEFAULT'} would now also clear ${tenant.column}: PostgreSQL 15 can limit it to (${nulled.join(', ')}); before 15, use a trigger or ON DELETE RESTRICT.` : undefined,
+  ].filter(Boolean).join('\n');
+  const problem = at >= 0
+    ? `pairs ${c.columns[at]} with ${tableLabel(target)}.${refCols[at]} instead of ${other.column}`
+    : `does not include ${tenant.column}`;
+  const where = anchor(ctx, m);
+  const name = tableLabel(table);
+  const lead = where.later ? `Now that ${where.later} is here, foreign key "${c.name}"` : `Foreign key "${c.name}"`;
+  return {
+    file: where.origin.file,
+    span: where.span,
+    message: `${lead} from tenant table ${name} (${c.columns.join(', ')}) to tenant table ${tableLabel(target)} ${problem}${scopedKeys ? `, unlike ${scopedKeys} other foreign key${scopedKeys === 1 ? '' : 's'} between tenant tables` : ''}: a row of one tenant can reference a row of another. Make it FOREIGN KEY (${fkCols.join(', ')}) REFERENCES ${tableLabel(target)} (${wanted.join(', ')})${hasKey ? '' : `, after adding UNIQUE (${wanted.join(', ')}) on ${tableLabel(target)}`}.`,
+    related: [
+      ...(where.later ? related(c.origin, `foreign key "${c.name}" is declared here`) : []),
+      ...related(target.columns.get(other.column)?.origin, `${other.column} makes ${tableLabel(target)} tenant-scoped`),
+    ],
+    recipe,
+  };
+}

@@ -1,8 +1,28 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
 import { isSerialType, type Span, type Statement, type TableModel } from '../model/types';
-import { findColumnDef, findConstraintDef, indexColumnNames, openParenAfter, tenantColumnsOf, tokens } from './tenancy-util';
-import { columnsSql, quoteIdent, related, tableLabel, tenantTables } from './util';
+import { findColumnDef, findConstraintDef, indexColumnNames, openParenAfter, tokens } from './tenancy-util';
+import { columnsSql, quoteIdent, related, tableLabel, tenantColumnsOf, tenantTablesOf } from './util';
 import type { SetContext } from '../engine/types';
+import { nameWords } from '../project/names';
+
+/** A surrogate id column (`id`, `uuid`, `project_id`, `"runId"`): its values come from a generator, not from users. */
+function idLike(column: string): boolean {
+  return /^(id|uuid|pk|oid|ulid|cuid|uid)$/i.test(column) || /(_id|_uuid|_pk|_ulid|_ref|[a-z0-9]Id|[a-z0-9]ID|[a-z0-9]Uuid|[a-z0-9]Ref)$/.test(column);
+}
+
+const CREDENTIAL_WORDS = new Set(['token', 'tokens', 'hash', 'hashed', 'digest', 'secret', 'nonce', 'fingerprint', 'jti', 'otp']);
+const CREDENTIAL_PAIRS = ['api_key', 'apikey', 'access_key', 'public_key', 'publishable_key', 'secret_key', 'private_key', 'signing_key', 'license_key', 'client_id', 'client_secret', 'session_key'];
+
+/**
+ * A credential or its hash (`token_hash`, `api_key`, `"publicKey"`, `verification_token`): unique across all tenants on
+ * purpose, since the value alone must find its one owner; adding the tenant would let one secret open two tenants.
+ */
+export function credentialColumn(column: string): boolean {
+  const words = nameWords(column);
+  if (words.some((w) => CREDENTIAL_WORDS.has(w))) return true;
+  const joined = words.join('_');
+  return CREDENTIAL_PAIRS.some((p) => joined === p || joined.endsWith(`_${p}`) || joined.startsWith(`${p}_`) || joined.replace(/_/g, '') === p.replace(/_/g, ''));
+}
 
 
 /**
@@ -10,11 +30,27 @@ import type { SetContext } from '../engine/types';
  * a volatile DEFAULT such as gen_random_uuid()) or the key of another table (a one-to-one foreign key).
  */
 export function globallyUnique(ctx: Pick<SetContext, 'statementAt'>, table: TableModel, column: string): boolean {
+  return generated(ctx, table, column) || table.constraints.some((c) => c.kind === 'foreign' && c.columns.length === 1 && c.columns[0] === column);
+}
+
+/** Identity, serial, or a volatile DEFAULT such as gen_random_uuid(): a fresh value for every row. */
+function generated(ctx: Pick<SetContext, 'statementAt'>, table: TableModel, column: string): boolean {
   const col = table.columns.get(column);
   if (!col) return false;
   if (col.identity || isSerialType(col.type)) return true;
-  if (findColumnDef(ctx.statementAt(col.origin), column)?.defaultKind === 'volatile') return true;
-  return table.constraints.some((c) => c.kind === 'foreign' && c.columns.length === 1 && c.columns[0] === column);
+  return findColumnDef(ctx.statementAt(col.origin), column)?.defaultKind === 'volatile';
+}
+
+/** Unique across tenants by construction: a generated or one-to-one column, or a credential, anywhere in the key. */
+export function uniqueKeyExempt(ctx: Pick<SetContext, 'statementAt'>, table: TableModel, cols: string[]): boolean {
+  // One generated public identifier (`friendlyId`, `external_ref`): unique everywhere by construction.
+  if (cols.length === 1 && (globallyUnique(ctx, table, cols[0]) || idLike(cols[0]))) return true;
+  return cols.some((c) => generated(ctx, table, c) || credentialColumn(c));
+}
+
+/** A one-column primary key on a natural key (`key`, `slug`), which two tenants cannot share. */
+export function naturalPrimaryKey(columns: string[]): boolean {
+  return columns.length === 1 && !idLike(columns[0]);
 }
 
 /** Edit inserting the tenant column first into the column list of a table constraint or CREATE UNIQUE INDEX. */
@@ -42,18 +78,22 @@ export const requireTenantInUnique = defineRule({
     good: 'CREATE TABLE projects (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, slug text NOT NULL, UNIQUE (tenant_id, slug));',
     details: [
       'Checks UNIQUE constraints, unique indexes and multi-column primary keys of tenant tables; a key that includes any tenant column of the table passes.',
-      'Exempt: a primary key on one column (a surrogate `id` is unique by construction and is what foreign keys point at), and any single-column key whose values are unique across tenants by construction: identity and serial columns, columns with a volatile DEFAULT such as `gen_random_uuid()`, and one-to-one foreign key columns. A natural key that is global by nature (an id issued by another system) can be suppressed with a reason.',
+      'A one-column primary key on a surrogate id (`id`, `uuid`, `*_id`, `"runId"`) is exempt: it is unique by construction and is what foreign keys point at. A one-column primary key on a natural key (`key`, `slug`, `email`, `code`) is reported: two tenants cannot both have the key `"theme"`.',
+      'Exempt, because their values are unique across tenants by construction or on purpose: keys that contain an identity or serial column, a column with a volatile DEFAULT such as `gen_random_uuid()`, or a one-to-one foreign key column (so `PRIMARY KEY (id, created_at)` of a partitioned table passes), and keys on credentials or their hashes (`token`, `token_hash`, `api_key`, `public_key`, `client_id`, `secret`, `nonce`): a secret must find exactly one owner, and adding the tenant would let one secret open two tenants. A unique index on exactly the primary key\'s columns is exempt too. A natural key that is global by nature (an id issued by another system) can be suppressed with a reason.',
       'The fix puts the tenant column first in a table-level UNIQUE (…) or a CREATE UNIQUE INDEX; it weakens the uniqueness, so it is never applied by "fix all". A UNIQUE written on the column definition has no fix: replace it with a table constraint UNIQUE (tenant_id, column).',
     ].join('\n\n'),
   },
   checkSet(ctx) {
     const reports: Report[] = [];
-    for (const { table, column, origin } of tenantTables(ctx.model, ctx.config)) {
-      const scope = tenantColumnsOf(table, ctx.config.tenantColumns);
+    for (const { table, column, origin } of tenantTablesOf(ctx.project)) {
+      const scope = tenantColumnsOf(table, ctx.config, column);
       const name = tableLabel(table);
-      const consider = (cols: string[]) => !cols.some((c) => scope.includes(c)) && !(cols.length === 1 && globallyUnique(ctx, table, cols[0]));
+      const pk = table.constraints.find((c) => c.kind === 'primary')?.columns;
+      const consider = (cols: string[]) => !cols.some((c) => scope.includes(c)) && !uniqueKeyExempt(ctx, table, cols);
       for (const c of table.constraints) {
-        if (!(c.kind === 'unique' || (c.kind === 'primary' && c.columns.length > 1)) || !consider(c.columns)) continue;
+        // A one-column primary key is a surrogate id unless it is a natural key (`key`, `slug`, `email`).
+        const naturalPk = c.kind === 'primary' && naturalPrimaryKey(c.columns);
+        if (!(c.kind === 'unique' || (c.kind === 'primary' && (c.columns.length > 1 || naturalPk))) || !consider(c.columns)) continue;
         const stmt = ctx.statementAt(c.origin);
         const def = findConstraintDef(stmt, c);
         const text = ctx.fileText(c.origin.file);
@@ -70,6 +110,8 @@ export const requireTenantInUnique = defineRule({
       for (const i of table.indexes) {
         if (!i.unique || i.constraint) continue;
         const cols = indexColumnNames(i.columns);
+        // The same columns as the primary key: redundant perhaps, but no wider than the key itself.
+        if (pk && pk.length === cols.length && pk.every((c) => cols.includes(c)) && (pk.length > 1 || idLike(pk[0]))) continue;
         if (!consider(cols)) continue;
         const stmt = ctx.statementAt(i.origin);
         const text = ctx.fileText(i.origin.file);

@@ -1,5 +1,5 @@
 import { defineRule } from '../engine/types';
-import { columnsSql, fileOf, identName, insertAfterStatement, quoteIdent, related, tableLabel, tableSql, tenantTables } from './util';
+import { addIndexFix, identName, related, tableLabel, tenantTablesOf } from './util';
 
 export const requireTenantIndex = defineRule({
   id: 'require-tenant-index',
@@ -15,27 +15,19 @@ export const requireTenantIndex = defineRule({
   },
   checkSet(ctx) {
     const reports = [];
-    for (const { table, column, origin } of tenantTables(ctx.model, ctx.config)) {
+    for (const { table, column, origin } of tenantTablesOf(ctx.project)) {
       const covered = table.indexes.some((i) => !i.partial && i.columns[0] === column);
       if (covered) continue;
-      const file = fileOf(ctx, origin.file);
       const stmt = ctx.statementAt(origin);
-      const fixes = [];
-      if (file && stmt) {
-        // CONCURRENTLY only where the table already held rows before this statement and no transaction wraps it.
-        const existed = table.created.file !== origin.file;
-        const inTx = ctx.config.assumeInTransaction || /^\s*BEGIN\b/im.test(file.text.slice(0, stmt.span.start));
-        const concurrently = existed && !inTx ? 'CONCURRENTLY ' : '';
-        const name = identName(table.name, column, 'idx');
-        const sql = `CREATE INDEX ${concurrently}${quoteIdent(name)} ON ${tableSql(table)} (${columnsSql([column])});`;
-        fixes.push({ title: `Add index ${name} on ${tableLabel(table)} (${column})`, safe: concurrently === '', edits: [insertAfterStatement(file.text, stmt, sql)] });
-      }
+      const name = identName(table.name, column, 'idx');
+      const add = stmt ? addIndexFix(ctx, stmt, table, [column], name, `Add index ${name} on ${tableLabel(table)} (${column})`) : undefined;
       reports.push({
         file: origin.file,
         span: stmt?.span ?? origin.span,
         message: `Tenant table ${tableLabel(table)} has no index leading with ${column}: every tenant-scoped query and RLS check scans the whole table. Add an index on (${column}) or make ${column} the first column of the primary key.`,
         related: related(table.created.file !== origin.file ? table.created : undefined, `${tableLabel(table)} is created here`),
-        fixes,
+        recipe: add?.sql,
+        fixes: add?.fix ? [add.fix] : [],
       });
     }
     return reports;

@@ -39,8 +39,15 @@ ruleTester(requireTenantNotNull, {
     },
     {
       // NOT NULL dropped later: reported on the column, no fix in the CREATE TABLE (it would not help).
+      // Made nullable later: the finding sits on the DROP NOT NULL, where the user must act.
       sql: 'CREATE TABLE orders (id bigint PRIMARY KEY, org_id bigint NOT NULL);\nALTER TABLE orders ALTER COLUMN org_id DROP NOT NULL;',
-      errors: [{ line: 1, column: 45 }],
+      errors: [{ line: 2, column: 1 }],
+    },
+    {
+      // Nullable in most tenant tables: one finding for the project-wide choice.
+      sql: 'CREATE TABLE networks (id uuid PRIMARY KEY);\nCREATE TABLE a (id uuid PRIMARY KEY, nid uuid REFERENCES networks);\nCREATE TABLE b (id uuid PRIMARY KEY, nid uuid REFERENCES networks);\nCREATE TABLE c (id uuid PRIMARY KEY, nid uuid REFERENCES networks);',
+      config: { tenantColumns: ['nid'], explicit: ['tenantColumns'] },
+      errors: [{ line: 2, column: 38, message: /The tenant key is nullable in 3 of 3 tenant tables: a project-wide choice/ }],
     },
   ],
 });

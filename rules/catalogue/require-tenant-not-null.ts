@@ -1,6 +1,6 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
 import { columnCreatedBy, findColumnDef, tokens } from './tenancy-util';
-import { identName, quoteIdent, tableLabel, tableSql, tenantTables } from './util';
+import { identName, quoteIdent, tableLabel, tableSql, tenantTablesOf } from './util';
 
 export const requireTenantNotNull = defineRule({
   id: 'require-tenant-not-null',
@@ -17,16 +17,23 @@ export const requireTenantNotNull = defineRule({
   },
   checkSet(ctx) {
     const reports: Report[] = [];
-    for (const { table, column } of tenantTables(ctx.model, ctx.config)) {
+    const confirmed = ctx.project.tenancy.registries.length > 0;
+    const tenants = tenantTablesOf(ctx.project);
+    for (const { table, column, key } of tenants) {
+      // A column only named like the key, in a project whose tenant table it does not reference, may be NULL on purpose
+      // (a free slot, a row before assignment): only a confirmed key must always be set.
+      if (key.kind === 'name-and-type' || (key.kind === 'name' && confirmed)) continue;
       const col = table.columns.get(column)!;
       if (col.notNull) continue;
       if (table.constraints.some((c) => c.kind === 'check' && c.validated && c.checkIsNotNullOf === column)) continue;
+      // Where it became nullable: a later DROP NOT NULL, else the definition.
+      const dropped = [...table.history].reverse().find((o) => ctx.statementAt(o)?.actions.some((a) => a.type === 'drop-not-null' && a.column === column));
       const stmt = ctx.statementAt(col.origin);
       const def = findColumnDef(stmt, column);
       const text = ctx.fileText(col.origin.file);
       const name = tableLabel(table);
       const fixes: Fix[] = [];
-      if (stmt && def && text && !def.notNull && columnCreatedBy(stmt, column) === 'create-table') {
+      if (!dropped && stmt && def && text && !def.notNull && columnCreatedBy(stmt, column) === 'create-table') {
         // An explicit NULL next to NOT NULL is an error ("conflicting NULL/NOT NULL declarations"): replace it.
         const explicitNull = tokens(text, 0, def.span.start, def.span.end).find((t, i, all) => t.word === 'null' && all[i - 1]?.word !== 'not' && all[i - 1]?.word !== 'default');
         fixes.push({
@@ -43,12 +50,24 @@ export const requireTenantNotNull = defineRule({
         `ALTER TABLE ${tableSql(table)} DROP CONSTRAINT ${check};`,
       ].join('\n');
       reports.push({
-        file: col.origin.file,
-        span: def?.span ?? stmt?.span ?? col.origin.span,
+        file: dropped?.file ?? col.origin.file,
+        span: dropped ? ctx.statementAt(dropped)?.span ?? dropped.span : def?.span ?? stmt?.span ?? col.origin.span,
         message: `Tenant column ${name}.${column} is nullable: a row with NULL ${column} belongs to no tenant, so every tenant-scoped query and policy hides it, and any "${column} IS NULL OR …" workaround shows it to all tenants. Declare ${column} NOT NULL${fixes.length ? '' : ' (backfill first, then CHECK … NOT VALID, VALIDATE, SET NOT NULL)'}.`,
         recipe,
         fixes,
       });
+    }
+    // Nullable in most tenant tables: a project-wide choice, said once.
+    if (reports.length >= 3 && reports.length >= tenants.length / 2) {
+      const [first, ...rest] = reports;
+      const column = tenants[0].column;
+      return [{
+        file: first.file,
+        span: first.span,
+        severity: 'warning',
+        message: `The tenant key is nullable in ${reports.length} of ${tenants.length} tenant tables: a project-wide choice, so it is reported once. A row with a NULL key belongs to no tenant: every tenant-scoped query hides it, and any "${column} IS NULL OR …" workaround shows it to all tenants. If every row always has a tenant, declare the keys NOT NULL (CHECK … NOT VALID, VALIDATE, SET NOT NULL per table); the related locations list them.`,
+        related: rest.slice(0, 50).map((r) => ({ file: r.file!, span: r.span!, message: r.message.slice(0, r.message.indexOf(':')) })),
+      }];
     }
     return reports;
   },

@@ -23,19 +23,28 @@ ruleTester(requireTenantRls, {
     },
     // Policies without RLS are no-policy-without-rls's finding, not this one.
     "CREATE TABLE d (id int, tenant_id uuid); CREATE POLICY p ON d USING (tenant_id = current_setting('app.current_tenant_id')::uuid);",
+    // Application isolation recorded in the configuration: a decision, not a finding.
+    { sql: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);', config: { isolation: 'application' } },
+    // Supabase: a tenant table in a schema the API roles are not granted is unreachable for them.
+    {
+      sql: {
+        'supabase/migrations/20240101000000_init.sql': "CREATE SCHEMA private;\nCREATE TABLE accounts (id uuid PRIMARY KEY);\nCREATE TABLE private.billing (id uuid PRIMARY KEY, account_id uuid NOT NULL REFERENCES accounts);\nCREATE POLICY p ON accounts TO authenticated USING (id = auth.uid());\nALTER TABLE accounts ENABLE ROW LEVEL SECURITY;",
+      },
+    },
     // A column that is not configured as a tenant column.
     { sql: 'CREATE TABLE w (id bigint PRIMARY KEY, tenant_id bigint);', config: { tenantColumns: ['shop_id'] } },
   ],
   invalid: [
     {
       sql: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);',
+      config: { isolation: 'rls' },
       errors: [{ line: 1, column: 1, message: /Tenant table invoices has no row-level security.*tenant_id.*app\.current_tenant_id/ }],
       output: `CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);\n\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nALTER TABLE invoices FORCE ROW LEVEL SECURITY;\n${POLICY}`,
     },
     {
       // Configured setting and column; text columns need no cast; non-ASCII names are quoted.
       sql: '-- Bestellungen je Mandant 🧾\nCREATE TABLE "Bestellung" (id bigint PRIMARY KEY, shop_id text NOT NULL, "Größe" int)\n;\nSELECT 1;',
-      config: { tenantColumns: ['shop_id'], tenantSetting: 'shop.id' },
+      config: { tenantColumns: ['shop_id'], tenantSetting: 'shop.id', isolation: 'rls' },
       errors: [{ line: 2, column: 1, message: /"?Bestellung"? has no row-level security.*shop_id.*shop\.id/ }],
       output: '-- Bestellungen je Mandant 🧾\nCREATE TABLE "Bestellung" (id bigint PRIMARY KEY, shop_id text NOT NULL, "Größe" int)\n;\n\nALTER TABLE "Bestellung" ENABLE ROW LEVEL SECURITY;\nALTER TABLE "Bestellung" FORCE ROW LEVEL SECURITY;\nCREATE POLICY "Bestellung_tenant_isolation" ON "Bestellung"\n  USING (shop_id = current_setting(\'shop.id\', true))\n  WITH CHECK (shop_id = current_setting(\'shop.id\', true));\nSELECT 1;',
     },
@@ -45,6 +54,7 @@ ruleTester(requireTenantRls, {
         'db/001_init.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY);',
         'db/002_tenant.sql': 'ALTER TABLE orders ADD COLUMN team_id bigint NOT NULL DEFAULT 0;',
       },
+      config: { isolation: 'rls' },
       errors: [{ file: 'db/002_tenant.sql', line: 1, column: 1, message: /orders/ }],
       output: "ALTER TABLE orders ADD COLUMN team_id bigint NOT NULL DEFAULT 0;\n\nALTER TABLE orders ENABLE ROW LEVEL SECURITY;\nALTER TABLE orders FORCE ROW LEVEL SECURITY;\nCREATE POLICY orders_tenant_isolation ON orders\n  USING (team_id = current_setting('app.current_tenant_id', true)::bigint)\n  WITH CHECK (team_id = current_setting('app.current_tenant_id', true)::bigint);",
     },
@@ -59,8 +69,50 @@ ruleTester(requireTenantRls, {
     {
       // Schema-qualified table.
       sql: 'CREATE SCHEMA app; CREATE TABLE app.projects (id bigint PRIMARY KEY, workspace_id bigint NOT NULL);',
+      config: { isolation: 'rls' },
       errors: [{ line: 1, column: 20, message: /app\.projects/ }],
       output: "CREATE SCHEMA app; CREATE TABLE app.projects (id bigint PRIMARY KEY, workspace_id bigint NOT NULL);\n\nALTER TABLE app.projects ENABLE ROW LEVEL SECURITY;\nALTER TABLE app.projects FORCE ROW LEVEL SECURITY;\nCREATE POLICY projects_tenant_isolation ON app.projects\n  USING (workspace_id = current_setting('app.current_tenant_id', true)::bigint)\n  WITH CHECK (workspace_id = current_setting('app.current_tenant_id', true)::bigint);",
+    },
+    {
+      // Application-level isolation (no tenant table has RLS): one warning for the set, the other tables related.
+      sql: {
+        'prisma/migrations/20240101000000_init/migration.sql': 'CREATE TABLE "Organization" (id text PRIMARY KEY);\nCREATE TABLE "Project" (id text PRIMARY KEY, "organizationId" text NOT NULL REFERENCES "Organization"(id));\nCREATE TABLE "Invoice" (id text PRIMARY KEY, "organizationId" text NOT NULL REFERENCES "Organization"(id));',
+      },
+      errors: [{ line: 2, column: 1, message: /Tenant isolation is left to application code: none of the 2 tenant tables \(Project, Invoice\) has row-level security.*"isolation": "application"/ }],
+    },
+    {
+      // RLS isolation: the project protects one tenant table and forgot the other.
+      sql: {
+        'db/001_init.sql': "CREATE TABLE tenants (id uuid PRIMARY KEY);\nCREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nCREATE POLICY i ON invoices USING (tenant_id = current_setting('app.tenant')::uuid);",
+        'db/002_payments.sql': 'CREATE TABLE payments (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants);',
+      },
+      errors: [{ file: 'db/002_payments.sql', line: 1, column: 1, message: /Tenant table payments has no row-level security, unlike 1 other tenant table of the project/ }],
+    },
+    {
+      // Supabase: the fix follows the project's own policy (a membership function, TO authenticated), and no FORCE.
+      sql: {
+        'supabase/migrations/20240101000000_init.sql': [
+          'CREATE TABLE accounts (id uuid PRIMARY KEY);',
+          'CREATE TABLE projects (id uuid PRIMARY KEY, account_id uuid NOT NULL REFERENCES accounts);',
+          'ALTER TABLE projects ENABLE ROW LEVEL SECURITY;',
+          'CREATE POLICY "members see projects" ON projects FOR SELECT TO authenticated USING (has_role_on_account(account_id) = true);',
+          'CREATE TABLE notes (id uuid PRIMARY KEY, account_id uuid NOT NULL REFERENCES accounts, body text);',
+        ].join('\n'),
+      },
+      errors: [{ line: 5, column: 1, message: /notes has no row-level security.*as policy "members see projects" on projects does/ }],
+      output: [
+        'CREATE TABLE accounts (id uuid PRIMARY KEY);',
+        'CREATE TABLE projects (id uuid PRIMARY KEY, account_id uuid NOT NULL REFERENCES accounts);',
+        'ALTER TABLE projects ENABLE ROW LEVEL SECURITY;',
+        'CREATE POLICY "members see projects" ON projects FOR SELECT TO authenticated USING (has_role_on_account(account_id) = true);',
+        'CREATE TABLE notes (id uuid PRIMARY KEY, account_id uuid NOT NULL REFERENCES accounts, body text);',
+        '',
+        'ALTER TABLE notes ENABLE ROW LEVEL SECURITY;',
+        'CREATE POLICY notes_tenant_isolation ON notes',
+        '  TO authenticated',
+        '  USING (has_role_on_account(account_id) = true)',
+        '  WITH CHECK (has_role_on_account(account_id) = true);',
+      ].join('\n'),
     },
   ],
 });
@@ -72,7 +124,7 @@ describe('require-tenant-rls related locations', () => {
       'db/001_init.sql': '-- Größen 📏\nCREATE TABLE orders (id bigint PRIMARY KEY);',
       'db/002_tenant.sql': 'SELECT 1;\nALTER TABLE orders ADD COLUMN org_id bigint NOT NULL DEFAULT 0;',
     };
-    const [f, ...rest] = runCase(files).findings.filter((x) => x.rule === requireTenantRls.id);
+    const [f, ...rest] = runCase(files, { isolation: 'rls' }).findings.filter((x) => x.rule === requireTenantRls.id);
     assert.equal(rest.length, 0);
     assert.deepEqual([f.file, findingPosition(files, f)], ['db/002_tenant.sql', { line: 2, column: 1 }]);
     assert.deepEqual(f.related.map((x) => [x.file, findingPosition(files, { file: x.file, start: x.span.start }), x.message]),

@@ -1,6 +1,21 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
-import { enableRlsSql, forceRlsSql, isolationPolicySql, rlsDisabledAt } from './tenancy-util';
-import { fileOf, insertAfterStatement, related, tableLabel, tenantTables } from './util';
+import { reachableByApp } from '../project/infer';
+import { enableRlsSql, forceRlsSql, projectIsolationPolicy, rlsDisabledAt } from './tenancy-util';
+import { fileOf, insertAfterStatement, related, tableLabel, tenantTablesOf, type TenantTable } from './util';
+import type { SetContext } from '../engine/types';
+
+/** The fix and recipe for one table: ENABLE (+ FORCE when the application connects as the owner) and a policy. */
+function rlsFix(ctx: SetContext, t: TenantTable): { sql: string; fixes: Fix[]; source: string } {
+  const { table, column, origin } = t;
+  const policy = projectIsolationPolicy(ctx, table, column);
+  const sql = [enableRlsSql(table), ...(ctx.project.roles.connectsAsOwner ? [forceRlsSql(table)] : []), policy.sql].join('\n');
+  const stmt = ctx.statementAt(origin);
+  const file = fileOf(ctx, origin.file);
+  const fixes: Fix[] = file && stmt
+    ? [{ title: `Enable row-level security on ${tableLabel(table)} with a policy on ${column}`, safe: false, edits: [insertAfterStatement(file.text, stmt, sql)] }]
+    : [];
+  return { sql, fixes, source: policy.source };
+}
 
 export const requireTenantRls = defineRule({
   id: 'require-tenant-rls',
@@ -9,49 +24,70 @@ export const requireTenantRls = defineRule({
   fixable: true,
   title: 'Tenant tables need row-level security',
   rationale:
-    'Without row-level security, the tenant filter of a multi-tenant table lives only in application code: one query that forgets `WHERE tenant_id = …` (a report, an admin screen, an ORM default scope turned off) returns or changes the rows of every tenant. Enable and force RLS and add a policy that compares the tenant column with the session\'s tenant setting, so the database enforces the isolation for every query.',
+    'Without row-level security, the tenant filter of a multi-tenant table lives only in application code: one query that forgets `WHERE tenant_id = …` (a report, an admin screen, an ORM default scope turned off) returns or changes the rows of every tenant. In a project that isolates tenants with RLS, a tenant table without it is the gap; in a project that filters in application code, that is one design decision, reported once.',
   docs: {
-    bad: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);',
+    bad: [
+      'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);',
+      'ALTER TABLE invoices ENABLE ROW LEVEL SECURITY;',
+      "CREATE POLICY invoices_tenant_isolation ON invoices USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);",
+      'CREATE TABLE payments (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, amount numeric);',
+    ].join('\n'),
     good: [
       'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);',
       'ALTER TABLE invoices ENABLE ROW LEVEL SECURITY;',
-      'ALTER TABLE invoices FORCE ROW LEVEL SECURITY;',
-      "CREATE POLICY invoices_tenant_isolation ON invoices",
-      "  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid)",
-      "  WITH CHECK (tenant_id = current_setting('app.current_tenant_id', true)::uuid);",
+      "CREATE POLICY invoices_tenant_isolation ON invoices USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);",
+      'CREATE TABLE payments (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, amount numeric);',
+      'ALTER TABLE payments ENABLE ROW LEVEL SECURITY;',
+      "CREATE POLICY payments_tenant_isolation ON payments USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);",
     ].join('\n'),
     details: [
-      'A table is tenant-scoped when it has one of the `tenantColumns` (default `tenant_id`, `organization_id`, `org_id`, `workspace_id`, `team_id`, `account_id`); the table that column references (the tenant registry itself) is not. The whole migration set is considered: RLS enabled in a later migration counts.',
-      'The finding sits on the statement that made the table tenant-scoped (its CREATE TABLE, or the ADD COLUMN of the tenant column). The fix adds ENABLE and FORCE ROW LEVEL SECURITY and a `<table>_tenant_isolation` policy reading the `tenantSetting` (default `app.current_tenant_id`); the application sets it per transaction with `SET LOCAL app.current_tenant_id = …` or `set_config(…, true)`. It changes what queries return, so it is never applied by "fix all".',
-      'A tenant table that has policies but no RLS is reported by `no-policy-without-rls` instead, and one whose RLS is switched off again with DISABLE ROW LEVEL SECURITY is reported on that DISABLE statement.',
+      'Which tables are tenant tables, and how the project isolates tenants, come from the project model (`sql-architect explain` shows it): a table is tenant-scoped when a column refers to the tenant table (organizations, accounts, …) or, without such a foreign key, is named like a tenant key (`tenant_id`, `organizationId`, …; case and underscores do not matter) and cannot be another system\'s id.',
+      '**Isolation by row-level security** (RLS is enabled on any tenant table, or the project is a Supabase project, whose Data API exposes tables to the anon and authenticated roles): every tenant table the application\'s roles can reach without RLS is an error, on the statement that made it tenant-scoped. The fix enables RLS (and FORCE when the application connects as the owner) and adds a policy in the project\'s own style: the expression its other tenant policies use (`has_role_on_account(account_id)`, a membership subquery) on this table\'s key, or else a comparison with the `tenantSetting`. Tables in schemas the application\'s roles are not granted are not reported.',
+      '**Isolation in application code** (no tenant table has RLS): one warning for the whole set, on the first tenant table, the others as related locations: a design decision to confirm. Set `"isolation": "application"` in .sqlarchitect.json to record it (the finding goes away), or `"isolation": "rls"` to get one error per table.',
+      'A table whose RLS is switched off again with DISABLE ROW LEVEL SECURITY is reported on that DISABLE statement. A tenant table that has policies but no RLS is reported by `no-policy-without-rls` instead. The fix changes what queries return, so it is never applied by "fix all".',
     ].join('\n\n'),
   },
   checkSet(ctx) {
     const reports: Report[] = [];
-    for (const { table, column, origin } of tenantTables(ctx.model, ctx.config)) {
-      if (table.rlsEnabled || table.policies.length > 0) continue;
+    const tenants = tenantTablesOf(ctx.project);
+    const isolation = ctx.project.tenancy.isolation;
+    const unprotected = tenants.filter(({ table }) => !table.rlsEnabled && table.policies.length === 0);
+    if (isolation.strategy === 'application') {
+      if (isolation.configured || unprotected.length === 0) return [];
+      const [first, ...rest] = unprotected;
+      // No fix: protecting one table would not settle the design question (the recipe shows the SQL).
+      const { sql } = rlsFix(ctx, first);
+      const names = unprotected.map((t) => tableLabel(t.table));
+      const shown = names.length > 6 ? `${names.slice(0, 6).join(', ')} and ${names.length - 6} more` : names.join(', ');
+      return [{
+        file: first.origin.file,
+        span: ctx.statementAt(first.origin)?.span ?? first.origin.span,
+        severity: 'warning',
+        message: `Tenant isolation is left to application code: none of the ${unprotected.length} tenant table${unprotected.length === 1 ? '' : 's'} (${shown}) has row-level security, so every query must filter by its tenant column and one that forgets reads or changes every tenant's rows. If that is the design, record it with "isolation": "application" in .sqlarchitect.json; otherwise enable row-level security, starting here with ${tableLabel(first.table)}.`,
+        related: rest.slice(0, 50).map((t) => ({ file: t.origin.file, span: ctx.statementAt(t.origin)?.span ?? t.origin.span, message: `${tableLabel(t.table)} is tenant-scoped by ${t.column} and has no row-level security` })),
+        recipe: sql,
+      }];
+    }
+    for (const t of unprotected) {
+      const { table, column, origin } = t;
+      if (!reachableByApp(ctx.project, table)) continue;
       const name = tableLabel(table);
-      const col = table.columns.get(column)!;
       const disabled = rlsDisabledAt(ctx, table);
       if (disabled) {
         reports.push({
           file: disabled.file,
           span: disabled.span,
-          message: `Row-level security on tenant table ${name} is disabled here and never enabled again: every query that forgets to filter on ${column} reads and changes the rows of all tenants. Remove the DISABLE, or enable and force RLS again with a policy on ${column}.`,
+          message: `Row-level security on tenant table ${name} is disabled here and never enabled again: every query that forgets to filter on ${column} reads and changes the rows of all tenants. Remove the DISABLE, or enable RLS again with a policy on ${column}.`,
           related: related(origin, `${column} makes ${name} tenant-scoped`),
         });
         continue;
       }
-      const stmt = ctx.statementAt(origin);
-      const file = fileOf(ctx, origin.file);
-      const sql = [enableRlsSql(table), forceRlsSql(table), isolationPolicySql(table, column, col.type, ctx.config.tenantSetting)].join('\n');
-      const fixes: Fix[] = file && stmt
-        ? [{ title: `Enable and force row-level security on ${name} with a policy on ${column}`, safe: false, edits: [insertAfterStatement(file.text, stmt, sql)] }]
-        : [];
+      const { sql, fixes, source } = rlsFix(ctx, t);
+      const withRls = tenants.filter((x) => x.table.rlsEnabled).length;
       reports.push({
         file: origin.file,
-        span: stmt?.span ?? origin.span,
-        message: `Tenant table ${name} has no row-level security: any query that forgets WHERE ${column} = … reads and changes the rows of every tenant. Enable and force RLS on ${name} and add a policy comparing ${column} with current_setting('${ctx.config.tenantSetting}', true).`,
+        span: ctx.statementAt(origin)?.span ?? origin.span,
+        message: `Tenant table ${name} has no row-level security${withRls ? `, unlike ${withRls} other tenant table${withRls === 1 ? '' : 's'} of the project` : ''}: any query that forgets WHERE ${column} = … reads and changes the rows of every tenant. Enable RLS on ${name} with a policy on ${column} (${source}).`,
         related: related(table.created.file !== origin.file || table.created.span.start !== origin.span.start ? table.created : undefined, `${name} is created here`),
         recipe: sql,
         fixes,

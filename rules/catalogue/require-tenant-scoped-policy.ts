@@ -1,7 +1,19 @@
-import { defineRule, type Fix, type Report } from '../engine/types';
-import type { PolicyModel } from '../model/types';
-import { COMMANDS, type Command, constrains, isolationPolicyName, membershipPartner, policyExpr, rolesCovered, tenantColumnsOf, type PolicyExpr } from './tenancy-util';
-import { fileOf, insertAfterStatement, quoteIdent, related, tableLabel, tableSql, tenantPredicate, tenantTables } from './util';
+import { defineRule, type Fix, type Report, type SetContext } from '../engine/types';
+import type { PolicyModel, TableModel } from '../model/types';
+import { COMMANDS, type Command, constrains, isolationPolicyName, membershipPartner, policyExpr, projectIsolationPolicy, rolesCovered, type PolicyExpr } from './tenancy-util';
+import { fileOf, insertAfterStatement, quoteIdent, related, tableLabel, tableSql, tenantColumnsOf, tenantTablesOf } from './util';
+import { onlyBypassRoles, policyReachesApp } from '../project/roles';
+import { isUserColumn } from '../project/names';
+
+/** Functions and values that say who is asking: Supabase's auth.uid(), CURRENT_USER, a requesting_user_id() helper. */
+function readsIdentity(p: PolicyModel): boolean {
+  return p.settings.length > 0 || (p.functions ?? []).some((f) => /^(auth\.(uid|jwt|email)|current_user|session_user|current_role|user)$/.test(f) || /(^|[._])(requesting_|current_|auth_)?user(_id|id)?$/.test(f) || /user_?id$/.test(f));
+}
+
+/** A read narrowed to the signed-in user's own rows (`user_id = auth.uid()`): narrower than a tenant. */
+function userScoped(p: PolicyModel, e: PolicyExpr): boolean {
+  return !e.alwaysTrue && e.columns.some(isUserColumn) && readsIdentity(p);
+}
 
 const READ_VERB: Record<Command, string> = { select: 'see', update: 'update', delete: 'delete', insert: 'insert' };
 
@@ -18,6 +30,42 @@ function scopeOf(e: PolicyExpr): string {
 
 function list(words: string[]): string {
   return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+export interface PolicyJudgement {
+  /** Commands whose rows the policy lets a session read, or write, in every tenant. */
+  reads: Command[];
+  writes: Command[];
+  readExpr?: PolicyExpr;
+  writeExpr?: PolicyExpr;
+  /** Why the policy is not judged (it is only for roles that bypass RLS, or for roles the application does not use). */
+  skipped?: string;
+}
+
+/**
+ * Which commands of a permissive policy reach rows of every tenant. Any tenant column of the table scopes a policy
+ * (team_id inside org_id is narrower, not a leak); so does a read of the signed-in user's own rows; a RESTRICTIVE
+ * policy that scopes the same command for the same roles guards it. The report's tenant matrix uses the same judgement.
+ */
+export function judgePolicy(ctx: Pick<SetContext, 'project' | 'config'>, table: TableModel, column: string, p: PolicyModel): PolicyJudgement {
+  const out: PolicyJudgement = { reads: [], writes: [] };
+  if (!p.permissive) return out;
+  if (onlyBypassRoles(ctx.project.roles, p.roles)) return { ...out, skipped: `only for ${p.roles.join(', ')}, which bypass${p.roles.length === 1 ? 'es' : ''} row-level security anyway` };
+  if (!policyReachesApp(ctx.project.roles, p.roles)) return { ...out, skipped: `only for ${p.roles.join(', ')}, not a role the application connects as` };
+  const cols = tenantColumnsOf(table, ctx.config, column);
+  const scoped = (e: PolicyExpr | undefined) => cols.some((c) => constrains(e, c));
+  const restrictive = table.policies.filter((r) => !r.permissive);
+  const guarded = (cmd: Command, side: 'read' | 'write') => restrictive.some((r) => rolesCovered(r, p) && scoped(policyExpr(r, cmd, side)));
+  // Listing your own memberships across tenants is what a membership table is for.
+  const partner = membershipPartner(table, column);
+  for (const cmd of COMMANDS) {
+    const r = policyExpr(p, cmd, 'read');
+    const ownMemberships = cmd === 'select' && partner !== undefined && r !== undefined && !r.alwaysTrue && r.columns.includes(partner);
+    if (r && !scoped(r) && !ownMemberships && !userScoped(p, r) && !guarded(cmd, 'read')) { out.reads.push(cmd); out.readExpr = r; }
+    const w = policyExpr(p, cmd, 'write');
+    if (w && !scoped(w) && !guarded(cmd, 'write')) { out.writes.push(cmd); out.writeExpr = w; }
+  }
+  return out;
 }
 
 export const requireTenantScopedPolicy = defineRule({
@@ -41,31 +89,13 @@ export const requireTenantScopedPolicy = defineRule({
   },
   checkSet(ctx) {
     const reports: Report[] = [];
-    for (const { table, column } of tenantTables(ctx.model, ctx.config)) {
+    for (const { table, column } of tenantTablesOf(ctx.project)) {
       const restrictive = table.policies.filter((p) => !p.permissive);
-      // Any tenant column of the table scopes a policy (team_id inside org_id is narrower, not a leak).
-      const cols = tenantColumnsOf(table, ctx.config.tenantColumns);
-      const scoped = (e: PolicyExpr | undefined) => cols.some((c) => constrains(e, c));
-      const guarded = (p: PolicyModel, cmd: Command, side: 'read' | 'write') =>
-        restrictive.some((r) => rolesCovered(r, p) && scoped(policyExpr(r, cmd, side)));
-      // Listing your own memberships across tenants is what a membership table is for.
-      const partner = membershipPartner(table, column);
       const name = tableLabel(table);
-      const type = table.columns.get(column)!.type;
-      const pred = tenantPredicate(column, type, ctx.config.tenantSetting);
+      const style = projectIsolationPolicy(ctx, table, column);
+      const pred = style.predicate;
       for (const p of table.policies) {
-        if (!p.permissive) continue;
-        const reads: Command[] = [];
-        const writes: Command[] = [];
-        let readExpr: PolicyExpr | undefined;
-        let writeExpr: PolicyExpr | undefined;
-        for (const cmd of COMMANDS) {
-          const r = policyExpr(p, cmd, 'read');
-          const ownMemberships = cmd === 'select' && partner !== undefined && r !== undefined && !r.alwaysTrue && r.columns.includes(partner);
-          if (r && !scoped(r) && !ownMemberships && !guarded(p, cmd, 'read')) { reads.push(cmd); readExpr = r; }
-          const w = policyExpr(p, cmd, 'write');
-          if (w && !scoped(w) && !guarded(p, cmd, 'write')) { writes.push(cmd); writeExpr = w; }
-        }
+        const { reads, writes, readExpr, writeExpr } = judgePolicy(ctx, table, column, p);
         if (reads.length === 0 && writes.length === 0) continue;
         const parts: string[] = [];
         if (readExpr) parts.push(`${clauseText(readExpr)} ${scopeOf(readExpr)}lets a session ${list(reads.map((c) => READ_VERB[c]))} ${readExpr.alwaysTrue || readExpr.columns.length === 0 ? 'the rows of every tenant' : 'matching rows in every tenant'}`);
@@ -76,14 +106,15 @@ export const requireTenantScopedPolicy = defineRule({
         const stmt = ctx.statementAt(p.origin);
         const file = fileOf(ctx, p.origin.file);
         const policyName = isolationPolicyName(table);
-        const sql = `CREATE POLICY ${quoteIdent(policyName)} ON ${tableSql(table)} AS RESTRICTIVE\n  USING (${pred})\n  WITH CHECK (${pred});`;
+        const to = p.roles.filter((r) => r !== 'public');
+        const sql = `CREATE POLICY ${quoteIdent(policyName)} ON ${tableSql(table)} AS RESTRICTIVE${to.length ? `\n  TO ${to.map(quoteIdent).join(', ')}` : ''}\n  USING (${pred})\n  WITH CHECK (${pred});`;
         const fixes: Fix[] = file && stmt
-          ? [{ title: `Add a RESTRICTIVE policy on ${name} comparing ${column} with the tenant setting`, safe: false, edits: [insertAfterStatement(file.text, stmt, sql)] }]
+          ? [{ title: `Add a RESTRICTIVE policy on ${name} that scopes rows by ${column}`, safe: false, edits: [insertAfterStatement(file.text, stmt, sql)] }]
           : [];
         reports.push({
           file: p.origin.file,
           span: stmt?.span ?? p.origin.span,
-          message: `Policy "${p.name}" on tenant table ${name} does not constrain ${column}: ${parts.join(' ')}. Compare ${column} with the session's tenant in this policy (e.g. ${pred}, or a membership check on ${column}), or add a RESTRICTIVE policy that does.`,
+          message: `Policy "${p.name}" on tenant table ${name} does not constrain ${column}: ${parts.join(' ')}. Compare ${column} with the session's tenant in this policy (e.g. ${pred}), or add a RESTRICTIVE policy that does.`,
           related: [
             ...restrictive.map((r) => ({ file: r.origin.file, span: r.origin.span, message: `restrictive policy "${r.name}" does not constrain ${column} for these commands or roles` })),
             ...related(table.rlsEnabled, `row-level security on ${name} is enabled here`),

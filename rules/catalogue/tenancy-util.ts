@@ -2,8 +2,9 @@
 // definition of a column or constraint inside its statement, rendering the RLS recipe, reading policies.
 import type { ConstraintDef, ColumnDef, ConstraintModel, Origin, PolicyModel, Statement, TableModel, TypeRef } from '../model/types';
 import type { SetContext } from '../engine/types';
+import { displayName } from '../model/schema';
 import { skipToken, skipTrivia } from '../parser/lexer';
-import { quoteIdent, tableSql, tenantPredicate, tenantTables, type TenantTable } from './util';
+import { quoteIdent, tableSql, tenantPredicate, tenantTablesOf, type TenantTable } from './util';
 
 /** Sorts origins in apply order: file order of the set, then position in the file. */
 export function byApplyOrder(ctx: SetContext): (a: Origin, b: Origin) => number {
@@ -11,9 +12,9 @@ export function byApplyOrder(ctx: SetContext): (a: Origin, b: Origin) => number 
   return (a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || a.span.start - b.span.start;
 }
 
-/** The tenant-scoped tables of the final model, by table. */
+/** The tenant-scoped tables of the project, by table. */
 export function tenantMap(ctx: SetContext): Map<TableModel, TenantTable> {
-  return new Map(tenantTables(ctx.model, ctx.config).map((t) => [t.table, t]));
+  return new Map(tenantTablesOf(ctx.project).map((t) => [t.table, t]));
 }
 
 /** The DISABLE ROW LEVEL SECURITY statement in effect, when the table's history has one after the last ENABLE. */
@@ -91,6 +92,53 @@ export function isolationPolicyName(table: TableModel): string {
 export function isolationPolicySql(table: TableModel, column: string, type: TypeRef, setting: string): string {
   const pred = tenantPredicate(column, type, setting);
   return `CREATE POLICY ${quoteIdent(isolationPolicyName(table))} ON ${tableSql(table)}\n  USING (${pred})\n  WITH CHECK (${pred});`;
+}
+
+export interface IsolationPolicy {
+  sql: string;
+  /** The expression that decides a row's tenant, as the project writes it. */
+  predicate: string;
+  /** Where the style comes from, in words: "as policy "x" on projects does", or the tenant setting. */
+  source: string;
+}
+
+/**
+ * The tenant policy a table should get, in the project's own style: when other tenant tables have a policy that
+ * scopes rows by their tenant key (`has_role_on_account(account_id)`, `org_id IN (SELECT private.my_orgs())`), the
+ * same expression on this table's key and for the same roles; otherwise a comparison with the tenant setting.
+ */
+export function projectIsolationPolicy(ctx: SetContext, table: TableModel, column: string): IsolationPolicy {
+  const counts = new Map<string, { n: number; roles: string[]; name: string; on: TableModel }>();
+  for (const key of ctx.project.tenancy.keys.values()) {
+    for (const p of key.table.policies) {
+      if (!p.permissive || p.usingAlwaysTrue || !p.usingText || (p.command !== 'all' && p.command !== 'select')) continue;
+      const word = new RegExp(`(?<![\\w."])("?)${escapeRe(key.column)}\\1(?![\\w"])`, 'g');
+      // The key must appear once: a second one is likely another table's column in a subquery.
+      if ((p.usingText.match(word) ?? []).length !== 1) continue;
+      const template = p.usingText.replace(word, '\u0000');
+      const hit = counts.get(template) ?? { n: 0, roles: p.roles.filter((r) => r !== 'public'), name: p.name, on: key.table };
+      hit.n++;
+      counts.set(template, hit);
+    }
+  }
+  const best = [...counts.entries()].sort((a, b) => b[1].n - a[1].n)[0];
+  const name = quoteIdent(isolationPolicyName(table));
+  if (best) {
+    const predicate = best[0].split('\u0000').join(quoteIdent(column));
+    const to = best[1].roles.length ? `\n  TO ${best[1].roles.map(quoteIdent).join(', ')}` : '';
+    return {
+      sql: `CREATE POLICY ${name} ON ${tableSql(table)}${to}\n  USING (${predicate})\n  WITH CHECK (${predicate});`,
+      predicate,
+      source: `as policy "${best[1].name}" on ${displayName(best[1].on)} does`,
+    };
+  }
+  const type = table.columns.get(column)?.type ?? { name: 'text', mods: [], array: false, start: 0 };
+  const predicate = tenantPredicate(column, type, ctx.config.tenantSetting);
+  return { sql: isolationPolicySql(table, column, type, ctx.config.tenantSetting), predicate, source: `comparing ${column} with current_setting('${ctx.config.tenantSetting}', true)` };
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 export function enableRlsSql(table: TableModel): string {
@@ -192,11 +240,6 @@ export function tokens(text: string, base: number, from = 0, to = text.length): 
     i = Math.max(e, t.pos + 1);
   }
   return out;
-}
-
-/** Every tenant column the table has (a table may carry both org_id and team_id): any of them scopes a key. */
-export function tenantColumnsOf(table: TableModel, tenantColumns: string[]): string[] {
-  return tenantColumns.filter((c) => table.columns.has(c));
 }
 
 /** Column names of an index element list, with the columns inside expression elements `(a,b)` spelled out. */

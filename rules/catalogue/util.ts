@@ -2,8 +2,13 @@
 import { displayName } from '../model/schema';
 import type { SchemaModel } from '../model/schema';
 import type { Origin, QName, Span, Statement, TableModel, TypeRef } from '../model/types';
-import type { ResolvedConfig } from '../engine/config';
-import type { FileContext, SetContext, TextEdit } from '../engine/types';
+import type { ResolvedConfig, RunnerId } from '../engine/config';
+import { followUpMigrationPath } from '../engine/migrations';
+import type { FileContext, Fix, Report, SetContext, TextEdit } from '../engine/types';
+import { normName } from '../project/names';
+import { inferRoles } from '../project/roles';
+import { inferTenancy } from '../project/tenancy';
+import type { Convention, ProjectModel, TenantKey } from '../project/types';
 import { skipToken, skipTrivia } from '../parser/lexer';
 
 // Words that must be quoted as identifiers (PostgreSQL reserved key words, the common ones).
@@ -18,6 +23,8 @@ const RESERVED = new Set([
 ]);
 
 export function quoteIdent(name: string): string {
+  // A migration tool's placeholder (`{{ index .Options "Namespace" }}`, `${schema}`) is written as is.
+  if (/^(\{\{[\s\S]*\}\}|\$\{[^}]*\})$/.test(name)) return name;
   return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
@@ -69,47 +76,44 @@ export function insertBeforeStatement(text: string, stmt: { span: Span }, sql: s
   return { start: stmt.span.start, end: stmt.span.start, newText: `${sql}\n` };
 }
 
-/** The statement text with `from` (a statement-relative span) replaced. */
-export function replaceIn(stmt: Statement, start: number, end: number, newText: string): TextEdit {
-  void stmt;
-  return { start, end, newText };
-}
-
 /* ---------------- tenancy ---------------- */
-
-/** Tables referenced by another table's tenant column: the tenant registry itself is not tenant-scoped. */
-export function tenantRegistries(model: SchemaModel, config: ResolvedConfig): Set<TableModel> {
-  const out = new Set<TableModel>();
-  for (const t of model.tables.values()) {
-    for (const c of t.constraints) {
-      if (c.kind !== 'foreign' || c.columns.length !== 1 || !config.tenantColumns.includes(c.columns[0]) || !c.refTable) continue;
-      const ref = model.table(c.refTable);
-      if (ref && ref !== t) out.add(ref);
-    }
-  }
-  return out;
-}
 
 export interface TenantTable {
   table: TableModel;
   column: string;
   /** Where the tenant column was defined: the statement the user must act on. */
   origin: Origin;
+  key: TenantKey;
 }
 
-/** Tenant-scoped tables of the model: a tenantColumns column, not the registry, not temporary. */
+/** The tenant-scoped tables of the project model, with their key. */
+export function tenantTablesOf(project: ProjectModel): TenantTable[] {
+  return [...project.tenancy.keys.values()].map((key) => ({ table: key.table, column: key.column, origin: key.origin, key }));
+}
+
+/** Tenant-scoped tables of a final model, inferred as the project model does (for front ends without a SetResult). */
 export function tenantTables(model: SchemaModel, config: ResolvedConfig): TenantTable[] {
-  const registries = tenantRegistries(model, config);
-  const out: TenantTable[] = [];
-  for (const t of model.tables.values()) {
-    if (t.temporary || registries.has(t)) continue;
-    // A partition is governed by its partitioned parent's RLS when queried through the parent.
-    if (t.partitionOf) continue;
-    const column = config.tenantColumns.find((c) => t.columns.has(c));
-    if (!column) continue;
-    out.push({ table: t, column, origin: t.columns.get(column)!.origin });
-  }
+  const roles = inferRoles(model, config, []);
+  return tenantTablesOf({ tenancy: inferTenancy(model, config, roles) } as ProjectModel);
+}
+
+/** Every column of the table that holds a tenant (its key, and other tenant-named columns such as team_id inside org_id). */
+export function tenantColumnsOf(table: TableModel, config: ResolvedConfig, key?: string): string[] {
+  const names = new Set(config.tenantColumns.map(normName));
+  const out = [...table.columns.keys()].filter((c) => names.has(normName(c)));
+  if (key && !out.includes(key)) out.unshift(key);
   return out;
+}
+
+/** The latest of several origins in apply order: where a fact made of all of them became true. */
+export function latestOrigin(files: readonly { path: string }[], ...origins: (Origin | undefined)[]): Origin | undefined {
+  const order = new Map(files.map((f, i) => [f.path, i]));
+  let best: Origin | undefined;
+  for (const o of origins) {
+    if (!o) continue;
+    if (!best || (order.get(o.file) ?? 0) > (order.get(best.file) ?? 0) || ((order.get(o.file) ?? 0) === (order.get(best.file) ?? 0) && o.span.start > best.span.start)) best = o;
+  }
+  return best;
 }
 
 export function related(origin: Origin | undefined, message: string): { file: string; span: Span; message: string }[] {
@@ -174,4 +178,63 @@ export function columnTypeSpan(text: string, typeStart: number, limit: number, w
     i = Math.max(e, t.pos + 1);
   }
   return { start: typeStart, end };
+}
+
+/**
+ * One finding for a project-wide choice (rules/project/conventions.ts): on its first place, the others as related
+ * locations. Empty when the project has no such convention.
+ */
+export function conventionReport(ctx: SetContext, id: Convention['id'], message: (count: number) => string): Report[] {
+  const conv = ctx.project.conventions.get(id);
+  if (!conv) return [];
+  const [first, ...rest] = conv.places;
+  const stmt = ctx.statementAt(first);
+  return [{
+    file: first.file,
+    span: stmt?.span ?? first.span,
+    statement: stmt,
+    message: message(conv.count),
+    related: rest.slice(0, 50).map((o) => ({ file: o.file, span: ctx.statementAt(o)?.span ?? o.span, message: 'the same choice here' })),
+  }];
+}
+
+/**
+ * A file that the migration tool runs outside a transaction, holding `sql` alone: the tool's own opt-out header
+ * (docs/runners.md), since CREATE INDEX CONCURRENTLY and its kind refuse a transaction block.
+ */
+export function standaloneMigration(runner: RunnerId, sql: string): string {
+  switch (runner) {
+    case 'goose': return `-- +goose Up\n-- +goose NO TRANSACTION\n${sql}\n`;
+    case 'dbmate': return `-- migrate:up transaction:false\n${sql}\n\n-- migrate:down\n`;
+    case 'atlas': return `-- atlas:txmode none\n\n${sql}\n`;
+    case 'postgres-migrations': return `-- postgres-migrations disable-transaction\n${sql}\n`;
+    case 'graphile-migrate': return `--! no-transaction\n${sql}\n`;
+    case 'sqlx': return `-- no-transaction\n${sql}\n`;
+    default: return `${sql}\n`;
+  }
+}
+
+/**
+ * The fix that adds an index a set-level rule asks for, after `stmt`. On a table created in the same file the plain
+ * CREATE INDEX is safe. On an existing table it must be built CONCURRENTLY, which cannot share a transaction: right
+ * after the statement when it runs alone, else in a follow-up migration that the tool runs without a transaction.
+ */
+export function addIndexFix(ctx: SetContext, stmt: Statement, table: TableModel, columns: string[], name: string, title: string): { fix?: Fix; sql: string } | undefined {
+  const file = fileOf(ctx, stmt.file);
+  if (!file) return undefined;
+  const created = table.created.file === stmt.file;
+  const plain = `CREATE INDEX ${quoteIdent(name)} ON ${tableSql(table)} (${columnsSql(columns)});`;
+  if (created) return { sql: plain, fix: { title, safe: true, edits: [insertAfterStatement(file.text, stmt, plain)] } };
+  const sql = `CREATE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${tableSql(table)} (${columnsSql(columns)});`;
+  const facts = ctx.factsAt(stmt);
+  const mode = ctx.project.runner.fileMode(stmt.file).mode;
+  if (!facts?.inTransaction && mode === 'none') return { sql, fix: { title, safe: false, edits: [insertAfterStatement(file.text, stmt, sql)] } };
+  // A tool that wraps every file and has no per-file opt-out (assumeInTransaction, Drizzle) cannot run it at all.
+  const optOut = ['goose', 'dbmate', 'atlas', 'postgres-migrations', 'graphile-migrate', 'sqlx'].includes(ctx.project.runner.id);
+  if (!optOut && (ctx.config.assumeInTransaction || ctx.project.runner.id === 'drizzle' || ctx.project.runner.id === 'popx')) return { sql, fix: undefined };
+  const path = followUpMigrationPath(stmt.file, ctx.files.map((f) => f.path), identName('index', name));
+  return {
+    sql: `-- ${path} (a migration of its own: CONCURRENTLY cannot run in a transaction)\n${sql}`,
+    fix: { title: `${title} (CONCURRENTLY, in a new migration ${path.slice(path.lastIndexOf('/', path.lastIndexOf('/') - 1) + 1)})`, safe: false, edits: [{ file: path, start: 0, end: 0, newText: standaloneMigration(ctx.project.runner.id, sql) }] },
+  };
 }

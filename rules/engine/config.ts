@@ -24,10 +24,14 @@ export interface TenantContextConfig {
   role?: string;
 }
 
-export interface IsolationConfig {
-  /** SQL file (relative to the configuration file) run after the migrations, before the probe: rows that cannot be generated. */
-  seed?: string;
-}
+/** Migration tools whose way of running a file (in a transaction or not) the analysis knows. See rules/project/runner.ts. */
+export const RUNNERS = [
+  'prisma', 'prisma-per-statement', 'goose', 'dbmate', 'golang-migrate', 'flyway', 'supabase', 'graphile-migrate', 'atlas',
+  'popx', 'postgres-migrations', 'sqlx', 'drizzle', 'sqitch', 'dump', 'psql',
+] as const;
+export type RunnerId = (typeof RUNNERS)[number];
+
+export type IsolationStrategy = 'rls' | 'application';
 
 export interface ResolvedConfig {
   postgresVersion: number;
@@ -36,10 +40,25 @@ export interface ResolvedConfig {
   sensitiveColumns: { include: string[]; exclude: string[] };
   rules: Record<string, RuleSetting>;
   lockTimeout: string;
-  assumeInTransaction: boolean;
+  /** Unset: decided per file from the migration tool (`runner`). */
+  assumeInTransaction?: boolean;
   migrations: string[];
+  /** The tenant registry tables (`organizations`), when inference should not decide. */
+  tenantTables: string[];
+  /** How the project isolates tenants; unset: inferred (RLS on any tenant table → rls). */
+  isolation?: IsolationStrategy;
+  /** Roles the application connects as; unset: inferred from policies, grants and platform conventions. */
+  appRoles?: string[];
+  /** Roles that bypass row-level security (BYPASSRLS, superusers, Supabase's service_role), besides the inferred ones. */
+  bypassRoles: string[];
+  /** The migration tool that runs the files; unset: inferred from file names and directives. */
+  runner?: RunnerId;
+  /** The keys the user set (configuration file or editor settings), so inference knows what not to override. */
+  explicit: string[];
+  /** verify-isolation: how a request becomes a tenant; unset: read from the policies. */
   tenantContext?: TenantContextConfig;
-  isolation: IsolationConfig;
+  /** verify-isolation: a SQL file (relative to the configuration file) run after the migrations, before the probe. */
+  isolationSeed?: string;
 }
 
 export const DEFAULT_TENANT_COLUMNS = ['tenant_id', 'organization_id', 'org_id', 'workspace_id', 'team_id', 'account_id'];
@@ -52,9 +71,10 @@ export function defaultConfig(): ResolvedConfig {
     sensitiveColumns: { include: [], exclude: [] },
     rules: {},
     lockTimeout: '2s',
-    assumeInTransaction: false,
     migrations: [],
-    isolation: {},
+    tenantTables: [],
+    bypassRoles: [],
+    explicit: [],
   };
 }
 
@@ -132,12 +152,13 @@ function tenantContext(v: unknown): TenantContextConfig {
 export function resolveConfig(raw: unknown, knownRules: readonly string[], base: ResolvedConfig = defaultConfig()): ResolvedConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('', 'the configuration must be a JSON object');
   const o = raw as Record<string, unknown>;
-  const out: ResolvedConfig = { ...base, sensitiveColumns: { ...base.sensitiveColumns }, rules: { ...base.rules }, isolation: { ...base.isolation } };
+  const out: ResolvedConfig = { ...base, sensitiveColumns: { ...base.sensitiveColumns }, rules: { ...base.rules }, explicit: [...base.explicit] };
   const stringArray = (key: string, v: unknown): string[] => {
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new ConfigError(key, `"${key}" must be an array of strings`);
     return v as string[];
   };
   for (const [key, v] of Object.entries(o)) {
+    if (key !== '$schema' && !out.explicit.includes(key)) out.explicit.push(key);
     switch (key) {
       case '$schema':
         break;
@@ -154,15 +175,10 @@ export function resolveConfig(raw: unknown, knownRules: readonly string[], base:
       case 'tenantContext':
         out.tenantContext = tenantContext(v);
         break;
-      case 'isolation': {
-        if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(key, '"isolation" must be an object such as { "seed": "db/seed.sql" }');
-        for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-          if (k !== 'seed') throw new ConfigError(`${key}.${k}`, `unknown key "${key}.${k}" (expected "seed")`);
-          if (typeof x !== 'string' || !x) throw new ConfigError(`${key}.${k}`, '"isolation.seed" must be the path of a SQL file');
-          out.isolation.seed = x;
-        }
+      case 'isolationSeed':
+        if (typeof v !== 'string' || !v) throw new ConfigError(key, '"isolationSeed" must be the path of a SQL file, such as "supabase/seed.sql"');
+        out.isolationSeed = v;
         break;
-      }
       case 'sensitiveColumns': {
         if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(key, '"sensitiveColumns" must be an object with "include" and "exclude" arrays');
         for (const [k, list] of Object.entries(v as Record<string, unknown>)) {
@@ -190,6 +206,23 @@ export function resolveConfig(raw: unknown, knownRules: readonly string[], base:
         break;
       case 'migrations':
         out.migrations = stringArray(key, v);
+        break;
+      case 'tenantTables':
+        out.tenantTables = stringArray(key, v);
+        break;
+      case 'isolation':
+        if (v !== 'rls' && v !== 'application') throw new ConfigError(key, '"isolation" must be "rls" (row-level security isolates tenants) or "application" (the application filters by tenant)');
+        out.isolation = v;
+        break;
+      case 'appRoles':
+        out.appRoles = stringArray(key, v);
+        break;
+      case 'bypassRoles':
+        out.bypassRoles = stringArray(key, v);
+        break;
+      case 'runner':
+        if (typeof v !== 'string' || !(RUNNERS as readonly string[]).includes(v)) throw new ConfigError(key, `"runner" must be one of ${RUNNERS.map((r) => `"${r}"`).join(', ')}`);
+        out.runner = v as RunnerId;
         break;
       default:
         throw new ConfigError(key, `unknown key "${key}"`);

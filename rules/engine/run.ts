@@ -3,11 +3,14 @@
 import { parseFile, type ParsedFile, LineIndex, StatementCache } from '../parser/adapter';
 import { lastTokenStart, skipToken } from '../parser/lexer';
 import { SchemaModel, tableKey } from '../model/schema';
+import { inferProject } from '../project/infer';
+import type { ProjectModel } from '../project/types';
+import { TransactionTracker } from './transactions';
 import type { IgnoreDirective, Origin, QName, Statement } from '../model/types';
 import type { ResolvedConfig } from './config';
 import { followUpMigrationPath } from './migrations';
-import type { FileContext, Finding, Report, Rule, SetContext, StatementContext } from './types';
-import { lockPlan, type LockPlan } from '../locks';
+import type { FileContext, Finding, HeldLock, Report, Rule, SetContext, StatementContext, TxKind } from './types';
+import { lockPlan, lockTableName, type LockPlan } from '../locks';
 
 export interface FileInput {
   path: string;
@@ -20,18 +23,27 @@ export interface SetInput {
   id: string;
   /** In apply order. */
   files: FileInput[];
+  /** Tool files found beside the set (`migration_lock.toml`, `atlas.sum`, `.gmrc`, `supabase/config.toml`), for the runner. */
+  markers?: string[];
 }
 
-/** Per-statement facts kept for hover, reports and the lock trace comparison. */
+/** Per-statement facts computed once by the engine; kept for hover, reports and the lock trace comparison. */
 export interface StatementFacts {
   inTransaction: boolean;
+  /** Who opened the transaction the statement runs in. */
+  txKind: TxKind;
+  /** Why the statement is (or is not) in a transaction: the tool's rule or the BEGIN. */
+  txWhy: string;
   lockTimeoutSet: boolean;
   locks: LockPlan;
+  /** Locks that earlier statements of the same transaction already hold on the tables this statement locks. */
+  held: HeldLock[];
 }
 
 export interface SetResult {
   id: string;
   model: SchemaModel;
+  project: ProjectModel;
   files: FileContext[];
   findings: Finding[];
   facts: Map<Statement, StatementFacts>;
@@ -71,78 +83,105 @@ export interface AnalyzeOptions {
 
 const META_RULES = { syntax: 'syntax-error', unused: 'unused-ignore' } as const;
 
-// Per-file opt-outs of the tool's transaction: goose, dbmate, Atlas, postgres-migrations; ory/popx names such
-// files `*.autocommit.up.sql`.
-const NO_TRANSACTION_RE = /^\s*--\s*(?:\+goose\s+NO\s+TRANSACTION\b|migrate:up\b.*\btransaction:false\b|atlas:txmode\s+none\b|postgres-migrations\s+disable-transaction\b)/im;
-const NO_TRANSACTION_PATH_RE = /\.autocommit\.(up\.)?sql$/i;
+interface ParsedSetFile {
+  input: FileInput;
+  parsed: ParsedFile;
+  ctx: FileContext;
+}
 
-/** The migration tool is assumed to wrap this file in a transaction: the config says so and the file does not opt out. */
-export function fileAssumedInTransaction(config: ResolvedConfig, path: string, text: string): boolean {
-  return config.assumeInTransaction && !NO_TRANSACTION_RE.test(text) && !NO_TRANSACTION_PATH_RE.test(path);
+/** The statements of a file that are replayed into the model (not down sections, not syntax errors). */
+function replayedStatements(f: ParsedSetFile): Statement[] {
+  if (!f.ctx.replayed) return [];
+  const down = f.parsed.downFrom;
+  return f.parsed.statements.filter((s) => !s.syntaxError && (down === undefined || s.span.start < down));
+}
+
+/** Pass 1: the schema at the end of the set, for the project model. */
+function replayAll(files: ParsedSetFile[]): SchemaModel {
+  const model = new SchemaModel();
+  for (const f of files) {
+    for (const stmt of replayedStatements(f)) {
+      const origin: Origin = { file: f.ctx.path, span: stmt.span };
+      for (const a of stmt.actions) model.apply(a, origin);
+    }
+  }
+  return model;
 }
 
 export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   const { config, rules } = opts;
   const cache = opts.cache ?? new ParseCache();
-  const model = new SchemaModel();
-  const files: FileContext[] = [];
+  const files: ParsedSetFile[] = input.files.map((f) => {
+    const parsed = cache.get(f.path, f.text);
+    return { input: f, parsed, ctx: { path: f.path, text: f.text, statements: parsed.statements, replayed: f.replayed !== false } };
+  });
+  const parsedByPath = new Map(files.map((f) => [f.ctx.path, f.parsed]));
+  const contexts = files.map((f) => f.ctx);
   const raw: { rule: Rule; report: Report; statement?: Statement; file: string }[] = [];
   const internalErrors: string[] = [];
   const facts = new Map<Statement, StatementFacts>();
-  const parsedByPath = new Map<string, ParsedFile>();
   const allPaths = input.files.map((f) => f.path);
   const statementRules = rules.filter((r) => r.check);
   const setRules = rules.filter((r) => r.checkSet);
 
-  for (const f of input.files) {
-    const parsed = cache.get(f.path, f.text);
-    parsedByPath.set(f.path, parsed);
-    const replayedFile = f.replayed !== false;
-    const fileCtx: FileContext = { path: f.path, text: f.text, statements: parsed.statements, replayed: replayedFile };
-    files.push(fileCtx);
-    // A file that tells its migration tool not to wrap it in a transaction is not assumed to be in one.
-    const assumed = config.assumeInTransaction && !NO_TRANSACTION_RE.test(f.text) && !NO_TRANSACTION_PATH_RE.test(f.path);
-    let inTransaction = assumed;
-    let explicitTx = false;
+  // Pass 1: the final schema, then what the project is (tenants, roles, runner, conventions).
+  const finalModel = replayAll(files);
+  const project = inferProject(finalModel, files.filter((f) => f.ctx.replayed).map((f) => ({ path: f.ctx.path, text: f.ctx.text })), config, input.markers);
+
+  // Pass 2: every statement with the schema as it stood just before it, and its facts.
+  const model = new SchemaModel();
+  let migration: string | undefined;
+  let created = new Set<string>();
+  for (const f of files) {
+    const statements = replayedStatements(f);
+    const tx = new TransactionTracker(project.runner, f.ctx, statements);
     let lockTimeoutSet = false;
     let localTimeout = false;
-    const created = new Set<string>();
-    for (const stmt of parsed.statements) {
-      if (stmt.syntaxError) continue;
-      const replayed = replayedFile && (parsed.downFrom === undefined || stmt.span.start < parsed.downFrom);
-      if (!replayed) continue;
-      const resolveKey = (q: QName) => {
-        const r = model.resolve(q);
-        return tableKey(r.schema, r.name);
-      };
+    // Tables created earlier in the same migration are new: locks on them harm nobody yet.
+    if (project.runner.migrationOf(f.ctx.path) !== migration) created = new Set<string>();
+    migration = project.runner.migrationOf(f.ctx.path);
+    const resolveKey = (q: QName) => {
+      const r = model.resolve(q);
+      return tableKey(r.schema, r.name);
+    };
+    const createdInFile = (t: QName) => created.has(resolveKey(t)) || (!t.schema && created.has(tableKey('public', t.name)));
+    for (const stmt of statements) {
+      const txFacts = tx.before(stmt);
+      const locks = lockPlan(stmt, { before: model, createdInFile, config });
+      const held = tx.heldOn(locks);
       const ctx: StatementContext = {
         statement: stmt,
-        file: fileCtx,
+        file: f.ctx,
         before: model,
         config,
-        inTransaction,
+        project,
+        after: finalModel,
+        tx: txFacts,
+        locks,
+        inTransaction: txFacts.inTransaction,
         lockTimeoutSet,
-        createdInFile: (t) => created.has(resolveKey(t)) || (!t.schema && created.has(tableKey('public', t.name))),
+        createdInFile,
         existedBefore: (t) => {
           const m = model.table(t);
           return m && !created.has(tableKey(m.schema, m.name)) ? m : undefined;
         },
-        followUpFileName: (slug) => followUpMigrationPath(f.path, allPaths, slug),
+        heldLock: (t) => tx.held(lockTableName(model, t)),
+        heldLocks: () => tx.all(),
+        emptiedInTransaction: (t) => tx.emptied(resolveKey(t)),
+        followUpFileName: (slug) => followUpMigrationPath(f.ctx.path, allPaths, slug),
       };
-      facts.set(stmt, { inTransaction, lockTimeoutSet, locks: lockPlan(stmt, ctx) });
+      facts.set(stmt, { inTransaction: txFacts.inTransaction, txKind: txFacts.kind, txWhy: txFacts.why, lockTimeoutSet, locks, held });
       for (const rule of statementRules) {
         try {
-          for (const report of rule.check!(ctx)) raw.push({ rule, report, statement: stmt, file: f.path });
+          for (const report of rule.check!(ctx)) raw.push({ rule, report, statement: stmt, file: f.ctx.path });
         } catch (e) {
-          internalErrors.push(`${rule.id} on ${f.path}:${stmt.line + 1}: ${(e as Error).message}`);
+          internalErrors.push(`${rule.id} on ${f.ctx.path}:${stmt.line + 1}: ${(e as Error).message}`);
         }
       }
-      const origin: Origin = { file: f.path, span: stmt.span };
+      tx.after(stmt, locks, resolveKey);
+      const origin: Origin = { file: f.ctx.path, span: stmt.span };
       for (const a of stmt.actions) {
-        if (a.type === 'create-table') {
-          const r = model.resolve(a.table);
-          created.add(tableKey(r.schema, r.name));
-        }
+        if (a.type === 'create-table') created.add(resolveKey(a.table));
         if (a.type === 'rename-table') {
           const t = model.table(a.table);
           if (t && created.has(tableKey(t.schema, t.name))) created.add(tableKey(t.schema, a.to));
@@ -151,31 +190,29 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
           const t = model.table(a.table);
           if (t && created.has(tableKey(t.schema, t.name))) created.add(tableKey(a.schema, t.name));
         }
-        if (a.type === 'transaction') {
-          if (a.op === 'begin') { inTransaction = true; explicitTx = true; }
-          if (a.op === 'commit' || a.op === 'rollback') {
-            inTransaction = assumed;
-            // SET LOCAL lasts until the end of the transaction.
-            if (explicitTx && localTimeout) lockTimeoutSet = false;
-            explicitTx = false;
-          }
-        }
-        if (a.type === 'set' && a.name === 'lock_timeout') {
+        // SET LOCAL lasts until the end of the transaction.
+        if (a.type === 'transaction' && (a.op === 'commit' || a.op === 'rollback') && localTimeout) lockTimeoutSet = false;
+        // SET LOCAL outside a transaction block does nothing (PostgreSQL warns and ignores it).
+        if (a.type === 'set' && a.name === 'lock_timeout' && (!a.local || txFacts.inTransaction)) {
           lockTimeoutSet = a.value !== undefined && !/^0+(ms|s|min)?$/.test(a.value.trim());
           localTimeout = a.local;
         }
         if (a.type === 'reset' && (a.name === 'lock_timeout' || a.name === 'all')) lockTimeoutSet = false;
         model.apply(a, origin);
       }
+      // A transaction the tool or the file closes here ends SET LOCAL too.
+      if (localTimeout && tx.endedAfterLast()) lockTimeoutSet = false;
     }
   }
 
   const setCtx: SetContext = {
-    model,
-    files,
+    model: finalModel,
+    project,
+    files: contexts,
     config,
-    statementAt: (o) => statementContaining(files, o.file, o.span.start),
-    fileText: (p) => files.find((f) => f.path === p)?.text,
+    statementAt: (o) => statementContaining(contexts, o.file, o.span.start),
+    factsAt: (s) => facts.get(s),
+    fileText: (p) => contexts.find((f) => f.path === p)?.text,
   };
   for (const rule of setRules) {
     try {
@@ -201,12 +238,12 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   };
 
   for (const { rule, report, statement, file } of raw) {
-    const sev = severityOf(rule.id, rule.defaultSeverity);
+    const sev = severityOf(rule.id, report.severity ?? rule.defaultSeverity);
     if (sev === 'off') continue;
     const findingFile = report.file ?? statement?.file ?? file;
     const span = report.span ?? statement?.span;
     if (!span) continue;
-    const anchor = report.statement ?? (report.file || !statement ? statementContaining(files, findingFile, span.start) : statement);
+    const anchor = report.statement ?? (report.file || !statement ? statementContaining(contexts, findingFile, span.start) : statement);
     if (suppressed(rule.id, findingFile, anchor)) continue;
     findings.push({
       rule: rule.id, severity: sev, category: rule.category, message: report.message, file: findingFile,
@@ -216,7 +253,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
 
   // Syntax errors: one finding per statement that did not parse, in every file (down files included).
   const syntaxSev = severityOf(META_RULES.syntax, 'error');
-  for (const f of files) {
+  for (const f of contexts) {
     for (const s of f.statements) {
       if (!s.syntaxError || syntaxSev === 'off') continue;
       if (suppressed(META_RULES.syntax, f.path, s)) continue;
@@ -233,7 +270,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   // Ignore directives that suppressed nothing.
   const unusedSev = severityOf(META_RULES.unused, 'warning');
   if (unusedSev !== 'off') {
-    for (const f of files) {
+    for (const f of contexts) {
       const parsed = parsedByPath.get(f.path)!;
       const all = [...parsed.fileIgnores, ...f.statements.flatMap((s) => s.ignores)];
       for (const d of all) {
@@ -253,7 +290,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   }
 
   findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || (a.rule < b.rule ? -1 : 1)));
-  return { id: input.id, model, files, findings, facts, internalErrors };
+  return { id: input.id, model: finalModel, project, files: contexts, findings, facts, internalErrors };
 }
 
 function removeLineEdit(text: string, span: { start: number; end: number }): { start: number; end: number; newText: string } {

@@ -1,5 +1,8 @@
-import type { Origin, Span, Statement, TableModel } from '../model/types';
+import type { LockMode, Origin, QName, Span, Statement, TableModel } from '../model/types';
 import type { SchemaModel } from '../model/schema';
+import type { LockPlan } from '../locks';
+import type { ProjectModel } from '../project/types';
+import type { StatementFacts } from './run';
 import type { ResolvedConfig } from './config';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -37,6 +40,8 @@ export interface Report {
   recipe?: string;
   /** The statement the finding belongs to, for suppressions (set-level rules anchor on a statement). */
   statement?: Statement;
+  /** A severity other than the rule's default for this finding (a configured severity still wins). */
+  severity?: Severity;
 }
 
 export interface Finding {
@@ -60,6 +65,33 @@ export interface FileContext {
   replayed: boolean;
 }
 
+/**
+ * Who opened the transaction block a statement runs in: an explicit BEGIN of the file, the migration tool (BEGIN …
+ * COMMIT around the file), or PostgreSQL itself (the file sent as one multi-statement query); `none`: autocommit.
+ */
+export type TxKind = 'explicit' | 'tool' | 'implicit' | 'none';
+
+/** The transaction a statement runs in, as the engine computed it once for every rule. */
+export interface TxFacts {
+  inTransaction: boolean;
+  kind: TxKind;
+  /** In words: the tool's rule, the directive or the BEGIN that decided. */
+  why: string;
+  /** The explicit BEGIN that opened the block, when there is one. */
+  begin?: Statement;
+  /** Index (in its file) of the first statement of the block; the statement's own index outside a transaction. */
+  firstIndex: number;
+}
+
+/** A lock that an earlier statement of the same transaction holds until it ends. */
+export interface HeldLock {
+  table: string;
+  mode: LockMode;
+  /** The statement that took it and what it did ("ADD COLUMN"). */
+  statement: Statement;
+  what: string;
+}
+
 /** What a per-statement rule sees. */
 export interface StatementContext {
   statement: Statement;
@@ -67,14 +99,27 @@ export interface StatementContext {
   /** The schema model just before this statement (all earlier files of the set, earlier statements of this file). */
   before: SchemaModel;
   config: ResolvedConfig;
-  /** Inside an explicit BEGIN … COMMIT, or the config says the tool wraps each file in a transaction. */
+  /** What the project is: tenants, roles, migration tool, conventions (inferred once per set). */
+  project: ProjectModel;
+  /** The schema at the end of the set: a finding later migrations already resolved is not worth raising. */
+  after: SchemaModel;
+  tx: TxFacts;
+  /** The locks this statement takes (rules/locks.ts), computed once by the engine. */
+  locks: LockPlan;
+  /** The statement runs inside a transaction block (explicit, the tool's, or an implicit multi-statement one). */
   inTransaction: boolean;
   /** `SET lock_timeout` (non-zero) ran earlier in this file. */
   lockTimeoutSet: boolean;
-  /** The table was created earlier in this same file (locks on it harm nobody yet). */
+  /** The table was created earlier in this same migration: the file, or the files of one ory/popx migration (locks on it harm nobody yet). */
   createdInFile(table: { schema?: string; name: string }): boolean;
   /** The table exists in the model before this statement and was not created in this file. */
   existedBefore(table: { schema?: string; name: string }): TableModel | undefined;
+  /** The strongest lock earlier statements of this transaction hold on the table (they keep it until the end). */
+  heldLock(table: QName): HeldLock | undefined;
+  /** Every lock on an existing table that earlier statements of this transaction hold. */
+  heldLocks(): HeldLock[];
+  /** The TRUNCATE or unconditional DELETE earlier in this transaction that emptied the table. */
+  emptiedInTransaction(table: QName): Statement | undefined;
   /** Name of a new migration file that sorts right after this one, in the folder's own convention. */
   followUpFileName(slug: string): string;
 }
@@ -82,10 +127,13 @@ export interface StatementContext {
 /** What a set-level rule sees: the final model after replaying the whole migration set. */
 export interface SetContext {
   model: SchemaModel;
+  project: ProjectModel;
   files: FileContext[];
   config: ResolvedConfig;
   /** The statement at an origin, for suppressions and fixes. */
   statementAt(origin: Origin): Statement | undefined;
+  /** The engine's facts about a statement (its transaction, locks, lock_timeout). */
+  factsAt(statement: Statement): StatementFacts | undefined;
   fileText(path: string): string | undefined;
 }
 

@@ -1,6 +1,6 @@
 // The schema model a migration set builds as it is replayed, statement by statement.
 import type {
-  Action, ColumnDef, ConstraintDef, ConstraintModel, FunctionModel, IndexModel, Origin, QName, TableModel, ViewModel,
+  Action, ColumnDef, ConstraintDef, ConstraintModel, FunctionModel, IndexModel, Origin, QName, RoleModel, TableModel, ViewModel,
 } from './types';
 
 export function tableKey(schema: string, name: string): string {
@@ -23,6 +23,12 @@ export class SchemaModel {
   readonly indexOwner = new Map<string, string>();
   /** The first schema of search_path: where unqualified names resolve. */
   defaultSchema = 'public';
+  /** Roles created or altered by the migrations. */
+  readonly roles = new Map<string, RoleModel>();
+  /** Schema → roles granted USAGE on it. */
+  readonly schemaUsage = new Map<string, Map<string, Origin>>();
+  /** Schema ('' for every schema) → roles that ALTER DEFAULT PRIVILEGES grants table privileges to. */
+  readonly defaultGrants = new Map<string, Map<string, Origin>>();
 
   resolve(q: QName): { schema: string; name: string } {
     return { schema: q.schema ?? this.defaultSchema, name: q.name };
@@ -66,9 +72,17 @@ export class SchemaModel {
         const t: TableModel = {
           schema: r.schema, name: r.name, columns: new Map(), constraints: [], indexes: [], policies: [],
           partitioned: a.partitioned, partitionOf: a.partitionOf, temporary: a.temporary, unlogged: a.unlogged,
-          created: origin, history: [origin], publicGrants: [],
+          created: origin, history: [origin], publicGrants: [], grants: [],
         };
         this.tables.set(key, t);
+        // Tables created after ALTER DEFAULT PRIVILEGES get its grants.
+        for (const [schema, roles] of this.defaultGrants) {
+          if (schema !== '' && schema !== r.schema) continue;
+          for (const [role, o] of roles) {
+            if (role === 'public') t.publicGrants.push({ privileges: ['all'], origin: o });
+            else t.grants.push({ role, privileges: ['all'], origin: o });
+          }
+        }
         for (const like of a.likeTables) {
           const src = this.table(like);
           if (src) for (const c of src.columns.values()) t.columns.set(c.name, { ...c, origin });
@@ -232,7 +246,7 @@ export class SchemaModel {
         const t = this.table(a.table);
         if (!t) return;
         t.history.push(origin);
-        if (a.type === 'enable-rls') t.rlsEnabled = origin;
+        if (a.type === 'enable-rls') { t.rlsEnabled = origin; t.rlsEverEnabled ??= origin; }
         if (a.type === 'disable-rls') t.rlsEnabled = undefined;
         if (a.type === 'force-rls') t.rlsForced = origin;
         if (a.type === 'no-force-rls') t.rlsForced = undefined;
@@ -254,6 +268,7 @@ export class SchemaModel {
         t.history.push(origin);
         if (a.usingColumns) { p.usingColumns = a.usingColumns; p.usingAlwaysTrue = a.usingAlwaysTrue; p.usingText = a.usingText; }
         if (a.checkColumns) { p.checkColumns = a.checkColumns; p.checkAlwaysTrue = a.checkAlwaysTrue; p.checkText = a.checkText; }
+        if (a.functions && (a.usingColumns || a.checkColumns)) p.functions = [...new Set([...(a.usingColumns ? [] : p.functions ?? []), ...a.functions])];
         if (a.roles) p.roles = a.roles;
         return;
       }
@@ -284,7 +299,7 @@ export class SchemaModel {
         const r = this.resolve(a.fn.name);
         this.functions.set(tableKey(r.schema, r.name), {
           schema: r.schema, name: r.name, securityDefiner: a.fn.securityDefiner, setsSearchPath: a.fn.setsSearchPath,
-          language: a.fn.language, origin,
+          language: a.fn.language, body: a.fn.body, origin,
         });
         return;
       }
@@ -302,14 +317,61 @@ export class SchemaModel {
         return;
       }
       case 'grant': {
-        if (!a.grantees.includes('public')) return;
         const tables = a.allTablesInSchema
           ? [...this.tables.values()].filter((t) => t.schema === a.allTablesInSchema)
           : a.tables.map((q) => this.table(q)).filter((t): t is TableModel => Boolean(t));
         for (const t of tables) {
-          if (a.revoke) t.publicGrants = [];
-          else t.publicGrants.push({ privileges: a.privileges, origin });
+          for (const role of a.grantees) {
+            if (role === 'public') {
+              if (a.revoke) t.publicGrants = [];
+              else t.publicGrants.push({ privileges: a.privileges, origin });
+            } else if (a.revoke) {
+              t.grants = t.grants.filter((g) => g.role !== role);
+            } else {
+              t.grants.push({ role, privileges: a.privileges, origin });
+            }
+          }
         }
+        return;
+      }
+      case 'grant-schema': {
+        if (!a.privileges.some((p) => p === 'usage' || p === 'all')) return;
+        for (const schema of a.schemas) {
+          const roles = this.schemaUsage.get(schema) ?? new Map<string, Origin>();
+          for (const role of a.grantees) {
+            if (a.revoke) roles.delete(role);
+            else roles.set(role, origin);
+          }
+          this.schemaUsage.set(schema, roles);
+        }
+        return;
+      }
+      case 'default-privileges': {
+        for (const schema of a.schemas.length ? a.schemas : ['']) {
+          const roles = this.defaultGrants.get(schema) ?? new Map<string, Origin>();
+          for (const role of a.grantees) {
+            if (a.revoke) roles.delete(role);
+            else roles.set(role, origin);
+          }
+          this.defaultGrants.set(schema, roles);
+        }
+        return;
+      }
+      case 'role': {
+        const r = this.roles.get(a.name);
+        if (!r && !a.create) {
+          if (a.bypassRls === undefined && a.superuser === undefined) return;
+        }
+        const m: RoleModel = r ?? { name: a.name, bypassRls: false, superuser: false, login: false, origin };
+        if (a.bypassRls !== undefined) m.bypassRls = a.bypassRls;
+        if (a.superuser !== undefined) m.superuser = a.superuser;
+        if (a.login !== undefined) m.login = a.login;
+        this.roles.set(a.name, m);
+        return;
+      }
+      case 'set-owner': {
+        const t = this.table(a.table);
+        if (t) { t.owner = a.owner; t.history.push(origin); }
         return;
       }
       case 'comment': {
@@ -357,7 +419,7 @@ export class SchemaModel {
   private addConstraint(t: TableModel, c: ConstraintDef, origin: Origin): void {
     const name = c.name ?? defaultConstraintName(t.name, c);
     const model: ConstraintModel = {
-      name, kind: c.kind, columns: c.columns, refTable: c.refTable, refColumns: c.refColumns,
+      name, kind: c.kind, columns: c.columns, refTable: c.refTable, refColumns: c.refColumns, onDelete: c.onDelete,
       validated: !c.notValid, checkIsNotNullOf: c.checkIsNotNullOf, origin,
     };
     if (c.kind === 'not-null') {

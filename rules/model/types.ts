@@ -101,6 +101,8 @@ export interface PolicyDef {
   checkText?: string;
   /** current_setting('<name>', …) settings read by the expressions. */
   settings: string[];
+  /** Functions the expressions call, lower-cased as written (`auth.uid`, `private.teams_of_current_user`). */
+  functions?: string[];
   span: Span;
 }
 
@@ -144,7 +146,7 @@ export type Action =
   | { type: 'no-force-rls'; table: QName }
   | { type: 'create-policy'; policy: PolicyDef }
   | { type: 'alter-policy'; name: string; table: QName; usingColumns?: string[]; checkColumns?: string[];
-      usingAlwaysTrue?: boolean; checkAlwaysTrue?: boolean; roles?: string[]; usingText?: string; checkText?: string }
+      usingAlwaysTrue?: boolean; checkAlwaysTrue?: boolean; roles?: string[]; usingText?: string; checkText?: string; functions?: string[] }
   | { type: 'drop-policy'; name: string; table: QName; ifExists: boolean }
   | { type: 'drop-table'; tables: QName[]; cascade: boolean; ifExists: boolean }
   | { type: 'truncate'; tables: QName[]; cascade: boolean }
@@ -153,6 +155,14 @@ export type Action =
   /** ALTER FUNCTION … SECURITY DEFINER | INVOKER, SET search_path = …, RESET search_path (undefined: not changed). */
   | { type: 'alter-function'; name: QName; securityDefiner?: boolean; setsSearchPath?: boolean }
   | { type: 'grant'; tables: QName[]; allTablesInSchema?: string; privileges: string[]; grantees: string[]; revoke: boolean }
+  /** GRANT USAGE ON SCHEMA … TO … (or REVOKE). */
+  | { type: 'grant-schema'; schemas: string[]; privileges: string[]; grantees: string[]; revoke: boolean }
+  /** ALTER DEFAULT PRIVILEGES [IN SCHEMA …] GRANT … ON TABLES TO …: tables created later get these grants. */
+  | { type: 'default-privileges'; schemas: string[]; privileges: string[]; grantees: string[]; revoke: boolean }
+  /** CREATE ROLE / USER, ALTER ROLE: the attributes that matter for row-level security (undefined: not said). */
+  | { type: 'role'; name: string; create: boolean; bypassRls?: boolean; superuser?: boolean; login?: boolean }
+  /** ALTER TABLE … OWNER TO role. */
+  | { type: 'set-owner'; table: QName; owner: string }
   | { type: 'set'; name: string; value?: string; local: boolean }
   | { type: 'reset'; name: string }
   | { type: 'transaction'; op: 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollback-to' | 'other' }
@@ -238,6 +248,8 @@ export interface ConstraintModel {
   columns: string[];
   refTable?: QName;
   refColumns?: string[];
+  /** Foreign keys: the ON DELETE action as the parser spells it ('n' SET NULL, 'c' CASCADE, 'd' SET DEFAULT, …). */
+  onDelete?: string;
   validated: boolean;
   checkIsNotNullOf?: string;
   origin: Origin;
@@ -266,6 +278,8 @@ export interface TableModel {
   constraints: ConstraintModel[];
   indexes: IndexModel[];
   rlsEnabled?: Origin;
+  /** The first ENABLE ROW LEVEL SECURITY, even if a later DISABLE undid it (the project meant to use RLS). */
+  rlsEverEnabled?: Origin;
   rlsForced?: Origin;
   policies: PolicyModel[];
   partitioned: boolean;
@@ -278,6 +292,10 @@ export interface TableModel {
   comment?: string;
   /** Privileges granted to PUBLIC. */
   publicGrants: { privileges: string[]; origin: Origin }[];
+  /** Privileges granted to named roles (PUBLIC is in publicGrants). */
+  grants: GrantModel[];
+  /** ALTER TABLE … OWNER TO, when the migrations say. */
+  owner?: string;
 }
 
 export interface ViewModel {
@@ -297,5 +315,22 @@ export interface FunctionModel {
   securityDefiner: boolean;
   setsSearchPath: boolean;
   language?: string;
+  /** The body when given as a string (PL/pgSQL or SQL). */
+  body?: string;
+  origin: Origin;
+}
+
+/** A role the migrations create or alter, with the attributes that matter for row-level security. */
+export interface RoleModel {
+  name: string;
+  bypassRls: boolean;
+  superuser: boolean;
+  login: boolean;
+  origin: Origin;
+}
+
+export interface GrantModel {
+  role: string;
+  privileges: string[];
   origin: Origin;
 }

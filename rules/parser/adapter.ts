@@ -8,7 +8,7 @@ import type {
   Span, Statement, TypeRef,
 } from '../model/types';
 import { isSerialType } from '../model/types';
-import { blankMetaCommands, elementEnd, replacePlaceholders, skipToken, skipTrivia, splitStatements, type Comment } from './lexer';
+import { blankMetaCommands, elementEnd, placeholderNames, replacePlaceholders, skipToken, skipTrivia, splitStatements, type Comment } from './lexer';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Node = any;
@@ -104,6 +104,7 @@ export class LineIndex {
 interface Unit {
   start: number;
   end: number;
+  names?: Map<string, string>;
   ast?: Node;
   loc?: (byte: number) => number;
   error?: { message: string; offset: number };
@@ -136,6 +137,8 @@ export class StatementCache {
 interface PieceParse {
   ast?: Node;
   rel?: (byte: number) => number;
+  /** Placeholders the piece was parsed with (filler identifier → the placeholder as written). */
+  names?: Map<string, string>;
   error?: { message: string; relOffset: number };
   /** Incremental mode: the statement's node and actions with offsets relative to the piece (the AST is dropped). */
   node?: string;
@@ -154,7 +157,7 @@ function shiftActions(value: unknown, delta: number): never {
 function pieceUnit(p: PieceParse, start: number, end: number): Unit {
   const rel = p.rel;
   return {
-    start, end, ast: p.ast,
+    start, end, ast: p.ast, names: p.names,
     loc: rel ? (b: number) => start + rel(b) : undefined,
     error: p.error ? { message: p.error.message, offset: start + p.error.relOffset } : undefined,
   };
@@ -237,7 +240,7 @@ export function parseFile(path: string, original: string, cache?: StatementCache
       const node = Object.keys(u.ast)[0] ?? 'Unknown';
       stmt.node = node;
       try {
-        stmt.actions = toActions(node, u.ast[node], new Ctx(text, u.loc!, span));
+        stmt.actions = renamePlaceholders(toActions(node, u.ast[node], new Ctx(text, u.loc!, span)), u.names);
       } catch {
         // A shape of AST we did not expect must not stop the analysis of the file.
         stmt.actions = [{ type: 'other', node }];
@@ -249,7 +252,7 @@ export function parseFile(path: string, original: string, cache?: StatementCache
   }
   const tail = skipTrivia(text, prevEnd, text.length, true);
   fileIgnores.push(...directivesIn(tail.comments).filter((d) => d.file));
-  const down = /^--\s*\+goose\s+Down\b/im.exec(original);
+  const down = DOWN_SECTION.exec(original);
   return { statements, fileIgnores, downFrom: down ? down.index : undefined };
 }
 
@@ -264,8 +267,15 @@ function parserSafe(text: string): string {
   let out = text.includes('\0') ? text.replace(/\0/g, ' ') : text;
   LONE_SURROGATE.lastIndex = 0;
   if (LONE_SURROGATE.test(out)) out = out.replace(LONE_SURROGATE, '\uFFFD');
+  if (out.includes('+goose') || out.includes('migrate:')) out = out.replace(SECTION_END, (m) => `;${' '.repeat(m.length - 1)}`);
   return out;
 }
+
+// goose runs the text between `-- +goose StatementBegin` and `StatementEnd` as one statement, whether or not it ends
+// with `;`; the Up and Down sections (and dbmate's migrate:up / migrate:down) are separate scripts. Each of these
+// annotations ends the statement before it, so it becomes a `;` (same length) in the text given to the parser.
+const SECTION_END = /^[ \t]*--[ \t]*(?:\+goose[ \t]+(?:StatementEnd|Up|Down)|migrate:(?:up|down))\b[^\n]*/gim;
+const DOWN_SECTION = /^[ \t]*--[ \t]*(?:\+goose[ \t]+Down|migrate:down)\b/im;
 
 function trimEnd(text: string, start: number, end: number): number {
   // Find the end of the last real token (a trailing comment is not part of the statement).
@@ -294,11 +304,25 @@ function materialize(p: PieceParse, piece: string): PieceParse {
   const node = Object.keys(p.ast)[0] ?? 'Unknown';
   let actions: Action[];
   try {
-    actions = toActions(node, p.ast[node], new Ctx(piece, p.rel!, { start, end }));
+    actions = renamePlaceholders(toActions(node, p.ast[node], new Ctx(piece, p.rel!, { start, end })), p.names);
   } catch {
     actions = [{ type: 'other', node }];
   }
   return { node, actions, error: p.error };
+}
+
+/** Actions with the identifiers that stood in for placeholders named as the migration wrote them. */
+function renamePlaceholders<T>(value: T, names: Map<string, string> | undefined): T {
+  if (!names?.size) return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return names.get(v) ?? v;
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = walk(x);
+    return out;
+  };
+  return walk(value) as T;
 }
 
 function parsePieceText(piece: string): PieceParse {
@@ -310,7 +334,7 @@ function parsePieceText(piece: string): PieceParse {
       const r = parseSync(candidate);
       const first = r.stmts?.[0];
       if (!first) return {};
-      return { ast: first.stmt, rel: byteMapper(candidate, 0) };
+      return { ast: first.stmt, rel: byteMapper(candidate, 0), names: candidate === piece ? undefined : placeholderNames(piece) };
     } catch (e) {
       if (candidate !== piece) continue;
       const err = e as { message?: string; sqlDetails?: { cursorPosition?: number } };
@@ -430,6 +454,20 @@ function relationsRead(query: Node): QName[] {
     out.set(`${q.schema ?? ''}.${q.name}`, q);
   });
   return [...out.values()];
+}
+
+/** Functions an expression calls, lower-cased, schema-qualified as written: `auth.uid`, `has_role_on_account`. */
+function functionsCalled(...exprs: Node[]): string[] {
+  const out = new Set<string>();
+  for (const expr of exprs) {
+    walk(expr, (n) => {
+      if (n.FuncCall) out.add(listNames(n.FuncCall.funcname).join('.').toLowerCase());
+      // CURRENT_USER, SESSION_USER, CURRENT_ROLE: the caller's identity.
+      const op = n.SQLValueFunction?.op as string | undefined;
+      if (op === 'SVFOP_CURRENT_USER' || op === 'SVFOP_SESSION_USER' || op === 'SVFOP_CURRENT_ROLE' || op === 'SVFOP_USER') out.add(op.slice(6).toLowerCase());
+    });
+  }
+  return [...out];
 }
 
 function settingsRead(expr: Node): string[] {
@@ -559,6 +597,10 @@ function indexColumns(params: Node[] | undefined): string[] {
 function policyCommand(cmd: string | undefined): PolicyCommand {
   const c = (cmd ?? 'all').toLowerCase();
   return (['all', 'select', 'insert', 'update', 'delete'] as const).find((x) => x === c) ?? 'all';
+}
+
+function privilegeNames(privs: Node[] | undefined): string[] {
+  return privs ? privs.map((p) => (p.AccessPriv?.priv_name ?? 'all').toLowerCase()) : ['all'];
 }
 
 function roleNames(roles: Node[] | undefined): string[] {
@@ -692,6 +734,7 @@ function toActions(node: string, n: Node, ctx: Ctx): Action[] {
         usingText: n.qual ? exprSource(ctx, n.qual) : undefined,
         checkText: n.with_check ? exprSource(ctx, n.with_check) : undefined,
         settings: [...settingsRead(n.qual), ...settingsRead(n.with_check)],
+        functions: functionsCalled(n.qual, n.with_check),
         span: ctx.span,
       };
       return [{ type: 'create-policy', policy }];
@@ -703,6 +746,7 @@ function toActions(node: string, n: Node, ctx: Ctx): Action[] {
         usingAlwaysTrue: n.qual ? isConstTrue(n.qual) : undefined, checkAlwaysTrue: n.with_check ? isConstTrue(n.with_check) : undefined,
         roles: n.roles ? roleNames(n.roles) : undefined,
         usingText: n.qual ? exprSource(ctx, n.qual) : undefined, checkText: n.with_check ? exprSource(ctx, n.with_check) : undefined,
+        functions: n.qual || n.with_check ? functionsCalled(n.qual, n.with_check) : undefined,
       }];
     case 'TruncateStmt':
       return [{ type: 'truncate', tables: (n.relations ?? []).map((r: Node) => qname(r.RangeVar)), cascade: n.behavior === 'DROP_CASCADE' }];
@@ -734,16 +778,36 @@ function toActions(node: string, n: Node, ctx: Ctx): Action[] {
       return [{ type: 'alter-function', name: qnameFromList(n.func?.objname), securityDefiner, setsSearchPath }];
     }
     case 'GrantStmt': {
+      if (n.objtype === 'OBJECT_SCHEMA') {
+        return [{ type: 'grant-schema', schemas: listNames(n.objects), privileges: privilegeNames(n.privileges), grantees: roleNames(n.grantees), revoke: !n.is_grant }];
+      }
       if (n.objtype !== 'OBJECT_TABLE') return [{ type: 'other', node: `GrantStmt:${n.objtype}` }];
       const all = n.targtype === 'ACL_TARGET_ALL_IN_SCHEMA';
       return [{
         type: 'grant',
         tables: all ? [] : (n.objects ?? []).map((o: Node) => qname(o.RangeVar ?? o)),
         allTablesInSchema: all ? str(n.objects?.[0]) : undefined,
-        privileges: n.privileges ? (n.privileges as Node[]).map((p) => (p.AccessPriv?.priv_name ?? 'all').toLowerCase()) : ['all'],
+        privileges: privilegeNames(n.privileges),
         grantees: roleNames(n.grantees),
         revoke: !n.is_grant,
       }];
+    }
+    case 'AlterDefaultPrivilegesStmt': {
+      const g = n.action ?? {};
+      if (g.objtype !== 'OBJECT_TABLE') return [{ type: 'other', node: `AlterDefaultPrivilegesStmt:${g.objtype}` }];
+      const schemas = (n.options ?? []).filter((o: Node) => o.DefElem?.defname === 'schemas').flatMap((o: Node) => listNames(o.DefElem.arg?.List?.items));
+      return [{ type: 'default-privileges', schemas, privileges: privilegeNames(g.privileges), grantees: roleNames(g.grantees), revoke: !g.is_grant }];
+    }
+    case 'CreateRoleStmt':
+    case 'AlterRoleStmt': {
+      const name = node === 'CreateRoleStmt' ? (n.role ?? '') : roleNames([n.role])[0] ?? '';
+      const flag = (key: string): boolean | undefined => {
+        const d = (n.options ?? []).find((o: Node) => o.DefElem?.defname === key)?.DefElem;
+        return d ? d.arg?.Boolean?.boolval !== false && d.arg?.Integer?.ival !== 0 : undefined;
+      };
+      // CREATE USER logs in by default; CREATE ROLE does not.
+      const login = flag('canlogin') ?? (node === 'CreateRoleStmt' ? n.stmt_type === 'ROLESTMT_USER' : undefined);
+      return [{ type: 'role', name, create: node === 'CreateRoleStmt', bypassRls: flag('bypassrls'), superuser: flag('superuser'), login }];
     }
     case 'VariableSetStmt': {
       const name = (n.name ?? '').toLowerCase();
@@ -871,6 +935,8 @@ function alterCmd(table: QName, c: Node, ctx: Ctx): Action {
       return { type: 'attach-partition', table, partition: qname(c.def?.PartitionCmd?.name) };
     case 'AT_DetachPartition':
       return { type: 'detach-partition', table, partition: qname(c.def?.PartitionCmd?.name), concurrently: Boolean(c.def?.PartitionCmd?.concurrent) };
+    case 'AT_ChangeOwner':
+      return { type: 'set-owner', table, owner: roleNames([c.newowner])[0] ?? '' };
     default:
       return { type: 'alter-table-other', table, subtype: sub };
   }

@@ -261,6 +261,21 @@ function copyDataEnd(text: string, stmtStart: number, semi: number): number | un
  * psql variables `:name`, `:'name'`, `:"name"`. Each is replaced by an identifier of the same length so
  * that every offset stays right. Returns undefined when there is nothing to replace.
  */
+/**
+ * The placeholders of a text (`{{ index .Options "Namespace" }}`, `\${schema}`) by the same-length identifier that
+ * replacePlaceholders puts in their place, each with its text written one canonical way (single spaces), so that the
+ * model names an object the way the migration wrote it and two spellings of one placeholder are one name.
+ */
+export function placeholderNames(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const fill = (m: string) => (m.length === 1 ? 'x' : 'x' + '_'.repeat(m.length - 1));
+  for (const m of text.matchAll(/\{\{[\s\S]*?\}\}|\$\{[A-Za-z0-9_.:-]+\}/g)) {
+    const canonical = m[0].startsWith('{{') ? `{{ ${m[0].slice(2, -2).trim().replace(/\s+/g, ' ')} }}` : m[0];
+    if (!out.has(fill(m[0]))) out.set(fill(m[0]), canonical);
+  }
+  return out;
+}
+
 export function replacePlaceholders(text: string): string | undefined {
   let changed = false;
   const fill = (m: string): string => {

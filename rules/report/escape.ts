@@ -36,3 +36,14 @@ export function defaultHref(file: string): string {
   // A relative path that would read as a URL scheme (`javascript:x.sql`) stays a path.
   return /^[^/]*:/.test(file) ? `./${enc(file)}` : enc(file);
 }
+
+/**
+ * Text (and, with `attribute`, attribute values) for XML 1.0, the JUnit report: the HTML escapes, and the characters
+ * XML 1.0 cannot carry at all (control characters, unpaired surrogates) replaced by U+FFFD. CR is a character
+ * reference (parsers turn a raw one into LF); in attributes line breaks and tabs are too (else they fold into spaces).
+ */
+export function escapeXml(s: string | number | undefined, attribute = false): string {
+  const out = escapeHtml(String(s ?? '').replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'))
+    .replace(/\r/g, '&#13;');
+  return attribute ? out.replace(/\n/g, '&#10;').replace(/\t/g, '&#9;') : out;
+}

@@ -8,14 +8,14 @@ import { blocks, modeName } from '../locks';
 import { LineIndex } from '../parser/adapter';
 import { displayName } from '../model/schema';
 import type { ColumnModel, ConstraintModel, IndexModel, Origin, PolicyModel, TableModel } from '../model/types';
-import { classifyColumn, commentSaysProtected, nameWords, storesPlainly } from '../catalogue/no-unencrypted-sensitive-column';
-import { globallyUnique as isGloballyUnique } from '../catalogue/require-tenant-in-unique';
-import {
-  appliesToAnyRole, COMMANDS, constrains, findColumnDef, findConstraintDef, indexColumnNames, membershipPartner, policyExpr,
-  rlsDisabledAt, rolesCovered, tenantColumnsOf, type Command, type PolicyExpr,
-} from '../catalogue/tenancy-util';
-import { tenantTables, typeSql } from '../catalogue/util';
+import { classifyColumn, protectionEvidence, storesPlainly } from '../catalogue/no-unencrypted-sensitive-column';
+import { naturalPrimaryKey, uniqueKeyExempt } from '../catalogue/require-tenant-in-unique';
+import { judgePolicy } from '../catalogue/require-tenant-scoped-policy';
+import { appliesToAnyRole, constrains, findColumnDef, findConstraintDef, indexColumnNames, rlsDisabledAt, type PolicyExpr } from '../catalogue/tenancy-util';
+import { tenantColumnsOf, tenantTablesOf, typeSql } from '../catalogue/util';
+import { nameWords } from '../project/names';
 import { mermaidErDiagram } from './er';
+import { inferredSet } from './inferred';
 import type {
   Cell, ColumnFact, FindingLocation, KeyFact, Loc, PolicyFact, ProvedIsolation, Relationship, ReportModel, RiskFile, RiskStatement, RuleFindings,
   SensitiveColumn, Summary, TableFact, TenantRow, Verdict,
@@ -46,8 +46,9 @@ class SetView {
   constructor(readonly result: SetResult, readonly config: ResolvedConfig, private readonly relPath: (f: string) => string) {
     const files = result.files;
     this.ctx = {
-      model: result.model, files, config,
+      model: result.model, project: result.project, files, config,
       statementAt: (o) => statementContaining(files, o.file, o.span.start),
+      factsAt: (s) => result.facts.get(s),
       fileText: (p) => files.find((f) => f.path === p)?.text,
     };
     this.setName = relPath(result.id) || '.';
@@ -98,6 +99,7 @@ export function buildReport(sets: SetResult[], opts: ReportOptions): ReportModel
     sets: views.map((v) => v.setName),
     files: allFiles.map(opts.relPath),
     summary: summarize(views, findings.map((x) => x.f), tenantMatrix, sensitive, migrationRisk, tables.length),
+    inferred: views.map((v) => inferredSet(v.result, v.setName, (o) => v.at(o))),
     tenantColumns: [...new Set(views.flatMap((v) => v.config.tenantColumns))],
     tenantMatrix,
     sensitive,
@@ -119,11 +121,11 @@ export function buildReport(sets: SetResult[], opts: ReportOptions): ReportModel
 
 function tenantRows(v: SetView, proof: ReportOptions['isolation']): TenantRow[] {
   const { ctx, config } = v;
-  const tenants = tenantTables(ctx.model, config);
+  const tenants = tenantTablesOf(v.result.project);
   const tenantSet = new Set(tenants.map((t) => t.table));
   const rows: TenantRow[] = [];
   for (const { table, column } of tenants) {
-    const scope = tenantColumnsOf(table, config.tenantColumns);
+    const scope = tenantColumnsOf(table, config, column);
     const col = table.columns.get(column)!;
     const colLoc = v.columnLoc(col);
     const name = displayName(table);
@@ -158,13 +160,14 @@ function tenantRows(v: SetView, proof: ReportOptions['isolation']): TenantRow[] 
       };
     }
 
-    const namedRolesOnly = table.policies.length > 0 && !table.policies.some(appliesToAnyRole);
+    // FORCE matters only when the application connects as the owner and a policy applies to the owner.
+    const namedRolesOnly = !v.result.project.roles.connectsAsOwner || (table.policies.length > 0 && !table.policies.some(appliesToAnyRole));
     const rlsForced: Cell = table.rlsForced
       ? { status: 'yes', text: 'forced', loc: v.at(table.rlsForced) }
       : !table.rlsEnabled
         ? { status: 'no', text: 'not forced', loc: v.at(table.created) }
         : namedRolesOnly
-          ? { status: 'partial', text: 'not forced (policies are for named roles only)', loc: v.at(table.rlsEnabled) }
+          ? { status: 'partial', text: v.result.project.roles.connectsAsOwner ? 'not forced (policies are for named roles only)' : `not forced (the application connects as ${v.result.project.roles.appRoles.join(', ')}, not as the owner)`, loc: v.at(table.rlsEnabled) }
           : { status: 'no', text: 'not forced: the table owner bypasses every policy', loc: v.at(table.rlsEnabled) };
 
     const keys = keyFacts(v, table, scope, tenantSet);
@@ -208,19 +211,7 @@ function exprOf(clause: 'USING' | 'WITH CHECK', columns: string[] | undefined, a
 /** The same judgement as require-tenant-scoped-policy: every command of a permissive policy is tenant-limited. */
 function policyFact(v: SetView, table: TableModel, p: PolicyModel, scope: string[], column: string): PolicyFact {
   const scoped = (e: PolicyExpr | undefined) => scope.some((c) => constrains(e, c));
-  const restrictive = table.policies.filter((r) => !r.permissive);
-  const guarded = (cmd: Command, side: 'read' | 'write') => restrictive.some((r) => rolesCovered(r, p) && scoped(policyExpr(r, cmd, side)));
-  const partner = membershipPartner(table, column);
-  let ok = true;
-  if (p.permissive) {
-    for (const cmd of COMMANDS) {
-      const r = policyExpr(p, cmd, 'read');
-      const own = cmd === 'select' && partner !== undefined && r !== undefined && !r.alwaysTrue && r.columns.includes(partner);
-      if (r && !scoped(r) && !own && !guarded(cmd, 'read')) ok = false;
-      const w = policyExpr(p, cmd, 'write');
-      if (w && !scoped(w) && !guarded(cmd, 'write')) ok = false;
-    }
-  }
+  const j = judgePolicy(v.ctx, table, column, p);
   const using = exprOf('USING', p.usingColumns, p.usingAlwaysTrue, p.usingText);
   const check = exprOf('WITH CHECK', p.checkColumns, p.checkAlwaysTrue, p.checkText);
   return {
@@ -228,7 +219,7 @@ function policyFact(v: SetView, table: TableModel, p: PolicyModel, scope: string
     using: oneLine(p.usingText), withCheck: oneLine(p.checkText),
     usingTenant: using ? scoped(using) : undefined,
     checkTenant: check ? scoped(check) : undefined,
-    scoped: ok,
+    scoped: j.reads.length === 0 && j.writes.length === 0,
     loc: v.at(p.origin),
   };
 }
@@ -237,17 +228,18 @@ function policyFact(v: SetView, table: TableModel, p: PolicyModel, scope: string
 function keyFacts(v: SetView, table: TableModel, scope: string[], tenantSet: Set<TableModel>): KeyFact[] {
   const out: KeyFact[] = [];
   const includes = (cols: string[]) => cols.some((c) => scope.includes(c));
-  // Single-column keys unique across tenants by construction, as require-tenant-in-unique exempts them.
-  const globallyUnique = (cols: string[]) => cols.length === 1 && isGloballyUnique(v.ctx, table, cols[0]);
+  // Keys unique across tenants by construction or on purpose, as require-tenant-in-unique exempts them.
+  const globallyUnique = (cols: string[]) => uniqueKeyExempt(v.ctx, table, cols);
   for (const c of table.constraints) {
     const stmtLoc = () => v.constraintLoc(c);
-    if (c.kind === 'unique' || (c.kind === 'primary' && c.columns.length > 1)) {
+    if (c.kind === 'unique' || (c.kind === 'primary' && (c.columns.length > 1 || naturalPrimaryKey(c.columns)))) {
       out.push({ name: c.name, kind: c.kind, columns: c.columns, includesTenant: includes(c.columns), exempt: globallyUnique(c.columns), loc: stmtLoc() });
     } else if (c.kind === 'foreign' && c.refTable) {
       const target = v.ctx.model.table(c.refTable);
       // Only keys between tenant tables are judged (a self-reference included), as require-tenant-in-foreign-key does.
       const toTenant = Boolean(target && tenantSet.has(target));
-      const theirs = target ? tenantColumnsOf(target, v.config.tenantColumns) : [];
+      const theirKey = target ? v.result.project.tenancy.keys.get(target) : undefined;
+      const theirs = target ? tenantColumnsOf(target, v.config, theirKey?.column) : [];
       const ok = c.columns.some((col, i) => scope.includes(col) && (!c.refColumns?.length || theirs.includes(c.refColumns[i])));
       out.push({
         name: c.name, kind: 'foreign', columns: c.columns, references: target ? displayName(target) : qualified(c.refTable),
@@ -294,6 +286,11 @@ function sensitiveKind(v: SetView, table: TableModel, name: string): { kind: str
   return inner ? { kind: inner, protectedWord: word } : undefined;
 }
 
+/** The sensitive columns of one analysed set, as the report lists them (paths as analysed). */
+export function sensitiveColumnsOf(result: SetResult, config: ResolvedConfig): SensitiveColumn[] {
+  return sensitiveColumns(new SetView(result, config, (f) => f));
+}
+
 function sensitiveColumns(v: SetView): SensitiveColumn[] {
   const out: SensitiveColumn[] = [];
   for (const table of v.ctx.model.tables.values()) {
@@ -304,12 +301,12 @@ function sensitiveColumns(v: SetView): SensitiveColumn[] {
       if (!found) continue;
       const kind = found.kind;
       const type = typeSql(col.type);
-      const commented = commentSaysProtected(col);
-      const plain = !found.protectedWord && storesPlainly(kind, col.type) && !commented;
+      const evidence = protectionEvidence(table, col);
+      const plain = !found.protectedWord && storesPlainly(kind, col.type) && !evidence;
       let storage: string;
-      if (plain) storage = `in clear (${type})`;
+      if (plain) storage = `${type}, nothing shows it is hashed or encrypted`;
       else if (found.protectedWord) storage = `${type}; its name says ${found.protectedWord}`;
-      else if (commented) storage = `${type}; its comment says: ${col.comment}`;
+      else if (evidence) storage = `${type}; ${evidence}`;
       else if (col.type.name === 'bytea') storage = 'bytea (ciphertext or hash)';
       else if (col.type.schema && col.type.schema !== 'pg_catalog') storage = `custom type or domain ${type}`;
       else storage = `${type}: not the value itself`;
@@ -378,13 +375,12 @@ function byRule(findings: { v: SetView; f: Finding }[]): RuleFindings[] {
 /* ---------------- schema overview ---------------- */
 
 function tableFacts(v: SetView): TableFact[] {
-  const config = v.config;
   const out: TableFact[] = [];
   for (const t of v.ctx.model.tables.values()) {
     if (t.temporary) continue;
     const pk = t.constraints.find((c) => c.kind === 'primary')?.columns ?? [];
     const fkCols = new Set(t.constraints.filter((c) => c.kind === 'foreign').flatMap((c) => c.columns));
-    const tenantColumn = config.tenantColumns.find((c) => t.columns.has(c));
+    const tenantColumn = v.result.project.tenancy.keys.get(t)?.column;
     const columns: ColumnFact[] = [...t.columns.values()].map((c) => ({
       name: c.name, type: typeSql(c.type), notNull: c.notNull, hasDefault: c.hasDefault, primaryKey: pk.includes(c.name),
       foreignKey: fkCols.has(c.name), tenant: c.name === tenantColumn,

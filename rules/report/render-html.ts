@@ -4,7 +4,9 @@
 import { defaultHref, escapeHtml as h } from './escape';
 import { edgePoint, ER, layoutEr, type ErBox } from './er';
 import { shortLabel, type RenderOptions } from './render-md';
-import type { Cell, Loc, ProvedIsolation, ReportModel, RiskFile, RuleFindings, TableFact, Verdict } from './types';
+import type { Cell, InferredFact, Loc, ProvedIsolation, ReportModel, RiskFile, RuleFindings, TableFact, Verdict } from './types';
+
+const MODE_HTML: Record<'tool' | 'implicit' | 'none', string> = { tool: 'in its transaction', implicit: 'as one query', none: 'statement by statement' };
 
 export interface HtmlOptions extends RenderOptions {
   /**
@@ -143,7 +145,24 @@ export function renderHtml(report: ReportModel, opts: HtmlOptions = {}): string 
   if (report.since) {
     out.push(`<p class="note">Findings and migration risk are limited to the ${report.since.files.length} migration${report.since.files.length === 1 ? '' : 's'} added${report.since.ref ? ` since <code>${h(report.since.ref)}</code>` : ''}${report.since.files.length ? `: ${report.since.files.map((f) => `<code>${h(f)}</code>`).join(', ')}` : ''}. The schema sections describe the whole schema.</p>`);
   }
-  out.push('<nav><a href="#summary">Summary</a><a href="#tenancy">Tenant isolation</a><a href="#sensitive">Sensitive data</a><a href="#risk">Migration risk</a><a href="#findings">Findings</a><a href="#schema">Schema</a></nav>');
+  out.push('<nav><a href="#inferred">Inferred</a><a href="#summary">Summary</a><a href="#tenancy">Tenant isolation</a><a href="#sensitive">Sensitive data</a><a href="#risk">Migration risk</a><a href="#findings">Findings</a><a href="#schema">Schema</a></nav>');
+
+  // What the analysis inferred
+  out.push('<section id="inferred"><h2>What SQL Architect inferred</h2><p class="muted">The project model the rules judged by; each line says why, and how to correct it in <code>.sqlarchitect.json</code>.</p>');
+  for (const inf of report.inferred) {
+    const why = (f: InferredFact) => `${h(f.text)}${f.loc ? ` ${link(f.loc)}` : ''}`;
+    if (multiSet) out.push(`<h3>${h(inf.set)}</h3>`);
+    out.push('<ul>');
+    out.push(`<li><b>Migration tool</b>: ${h(inf.runner.label)}${inf.runner.configured ? ' (configured)' : ` — ${why(inf.runner.evidence)}`}. Files run ${(['tool', 'implicit', 'none'] as const).filter((m) => inf.runner.modes[m]).map((m) => `${MODE_HTML[m]}: ${inf.runner.modes[m]}`).join('; ')}${inf.runner.exceptions.length ? `; ${inf.runner.exceptions.map((e) => `<code>${h(e.file)}</code> ${MODE_HTML[e.mode]} (${h(e.why)})`).join('; ')}` : ''}. Set <code>runner</code> to correct it.</li>`);
+    out.push(`<li><b>Tenant isolation</b>: ${inf.isolation.strategy === 'rls' ? 'row-level security' : 'application code'}${inf.isolation.configured ? ' (configured)' : ` — ${why(inf.isolation.evidence)}`}. Set <code>isolation</code> to correct it.</li>`);
+    if (inf.platform.evidence) out.push(`<li><b>Platform</b>: ${h(inf.platform.id)} — ${why(inf.platform.evidence)}.</li>`);
+    out.push(`<li><b>The application connects as</b>: ${inf.roles.connectsAsOwner ? 'the tables\' owner' : inf.roles.appRoles.map((r) => `<code>${h(r)}</code>`).join(', ')} — ${why(inf.roles.evidence)}${inf.roles.bypassRoles.length ? `; bypass RLS: ${inf.roles.bypassRoles.map((r) => `<code>${h(r)}</code>`).join(', ')}` : ''}. Set <code>appRoles</code> / <code>bypassRoles</code> to correct it.</li>`);
+    out.push(`<li><b>Tenant tables</b>: ${inf.tenantTables.length ? inf.tenantTables.map((r) => `<code>${h(r.table)}</code> (${why(r.evidence)})`).join(', ') : 'none found'}; ${inf.tenantKeys.length} tenant-scoped table${inf.tenantKeys.length === 1 ? '' : 's'}${inf.tenantKeys.length ? ': ' + inf.tenantKeys.slice(0, 40).map((k) => `<code>${h(`${k.table}.${k.column}`)}</code> ${link(k.loc, k.kind)}`).join(', ') + (inf.tenantKeys.length > 40 ? ', …' : '') : ''}. Set <code>tenantTables</code> / <code>tenantColumns</code> to correct it.</li>`);
+    if (inf.rejected.length) out.push(`<li><b>Named like a tenant key, but not one</b>: ${inf.rejected.slice(0, 20).map((r) => `<code>${h(`${r.table}.${r.column}`)}</code>: ${h(r.reason)}`).join('; ')}.</li>`);
+    if (inf.conventions.length) out.push(`<li><b>Project-wide conventions</b> (each reported once): ${inf.conventions.map((c) => `${h(c.text)}${c.loc ? ` ${link(c.loc)}` : ''}`).join('; ')}.</li>`);
+    out.push('</ul>');
+  }
+  out.push('</section>');
 
   // Summary
   out.push('<section id="summary"><h2>Summary</h2><div class="stats">');

@@ -1,6 +1,8 @@
 // The report as GitHub-flavoured Markdown: tables, links to file#Lline, and the ER diagram as a Mermaid block.
 import { defaultHref, escapeMd as t, mdCode } from './escape';
-import type { Cell, Loc, ProvedIsolation, ReportModel, RiskFile, RuleFindings, TableFact, Verdict } from './types';
+import type { Cell, InferredFact, Loc, ProvedIsolation, ReportModel, RiskFile, RuleFindings, TableFact, Verdict } from './types';
+
+const MODE_MD: Record<'tool' | 'implicit' | 'none', string> = { tool: 'in its transaction', implicit: 'as one query', none: 'statement by statement' };
 
 export interface RenderOptions {
   /** The link target of a file of the report (its display path); `#L<line>` is appended. */
@@ -28,6 +30,20 @@ export function renderMarkdown(report: ReportModel, opts: RenderOptions = {}): s
   out.push(`Reviewed ${s.files} migration file${s.files === 1 ? '' : 's'} in ${s.sets} set${s.sets === 1 ? '' : 's'}: ${report.sets.map(t).join(', ') || 'none'}.`, '');
   if (report.since) {
     out.push(`> Findings and migration risk are limited to the ${report.since.files.length} migration${report.since.files.length === 1 ? '' : 's'} added${report.since.ref ? ` since ${mdCode(report.since.ref)}` : ''}${report.since.files.length ? `: ${report.since.files.map(t).join(', ')}` : ''}. The schema sections describe the whole schema.`, '');
+  }
+
+  out.push('## What SQL Architect inferred', '', 'The project model the rules judged by; each line says why, and how to correct it in `.sqlarchitect.json`.', '');
+  for (const inf of report.inferred) {
+    const why = (f: InferredFact) => `${t(f.text)}${f.loc ? ` (${link(f.loc)})` : ''}`;
+    if (multiSet) out.push(`### ${t(inf.set)}`, '');
+    out.push(`- **Migration tool**: ${t(inf.runner.label)}${inf.runner.configured ? ' (configured)' : ` — ${why(inf.runner.evidence)}`}. Files run ${(['tool', 'implicit', 'none'] as const).filter((m) => inf.runner.modes[m]).map((m) => `${MODE_MD[m]}: ${inf.runner.modes[m]}`).join('; ')}${inf.runner.exceptions.length ? `; ${inf.runner.exceptions.map((e) => `${t(e.file)} ${MODE_MD[e.mode]} (${t(e.why)})`).join('; ')}` : ''}. Set \`runner\` to correct it.`);
+    out.push(`- **Tenant isolation**: ${inf.isolation.strategy === 'rls' ? 'row-level security' : 'application code'}${inf.isolation.configured ? ' (configured)' : ` — ${why(inf.isolation.evidence)}`}. Set \`isolation\` to correct it.`);
+    if (inf.platform.evidence) out.push(`- **Platform**: ${t(inf.platform.id)} — ${why(inf.platform.evidence)}.`);
+    out.push(`- **The application connects as**: ${inf.roles.connectsAsOwner ? 'the tables\' owner' : inf.roles.appRoles.map(mdCode).join(', ')} — ${why(inf.roles.evidence)}${inf.roles.bypassRoles.length ? `; bypass RLS: ${inf.roles.bypassRoles.map(mdCode).join(', ')}` : ''}. Set \`appRoles\` / \`bypassRoles\` to correct it.`);
+    out.push(`- **Tenant tables**: ${inf.tenantTables.length ? inf.tenantTables.map((r) => `${mdCode(r.table)} (${why(r.evidence)})`).join(', ') : 'none found'}; ${inf.tenantKeys.length} tenant-scoped table${inf.tenantKeys.length === 1 ? '' : 's'}${inf.tenantKeys.length ? ': ' + inf.tenantKeys.slice(0, 40).map((k) => `${mdCode(`${k.table}.${k.column}`)} ${link(k.loc, k.kind)}`).join(', ') + (inf.tenantKeys.length > 40 ? ', …' : '') : ''}. Set \`tenantTables\` / \`tenantColumns\` to correct it.`);
+    if (inf.rejected.length) out.push(`- **Named like a tenant key, but not one**: ${inf.rejected.slice(0, 20).map((r) => `${mdCode(`${r.table}.${r.column}`)}: ${t(r.reason)}`).join('; ')}.`);
+    if (inf.conventions.length) out.push(`- **Project-wide conventions** (each reported once): ${inf.conventions.map((c) => `${t(c.text)}${c.loc ? ` (${link(c.loc)})` : ''}`).join('; ')}.`);
+    out.push('');
   }
 
   out.push('## Summary', '');

@@ -334,7 +334,7 @@ describe('design review report', () => {
       const json = JSON.parse(renderJson(r)) as ReportModel;
       assert.equal(json.version, 1);
       assert.deepEqual(json.tenantMatrix, JSON.parse(JSON.stringify(r.tenantMatrix)));
-      assert.deepEqual(Object.keys(json).sort(), ['erDiagram', 'files', 'findingsByRule', 'internalErrors', 'migrationRisk', 'relationships', 'sensitive', 'sets', 'summary', 'tables', 'tenantColumns', 'tenantMatrix', 'title', 'version']);
+      assert.deepEqual(Object.keys(json).sort(), ['erDiagram', 'files', 'findingsByRule', 'inferred', 'internalErrors', 'migrationRisk', 'relationships', 'sensitive', 'sets', 'summary', 'tables', 'tenantColumns', 'tenantMatrix', 'title', 'version']);
     });
 
     it('an empty set renders every section without failing', () => {

@@ -217,6 +217,8 @@ export interface ReportModel {
   sets: string[];
   files: string[];
   summary: Summary;
+  /** What the analysis inferred about each set (tenants, isolation, roles, runner, conventions). */
+  inferred: InferredSet[];
   tenantColumns: string[];
   tenantMatrix: TenantRow[];
   sensitive: SensitiveColumn[];
@@ -242,4 +244,33 @@ export interface MeasuredLock {
   rewrites: string[];
   ms: number;
   error?: string;
+}
+
+/** An inference of the project model and why: a sentence and, when there is one, where it was seen. */
+export interface InferredFact {
+  text: string;
+  loc?: Loc;
+}
+
+/** What SQL Architect inferred about one migration set before any rule ran (rules/project/), and how to correct it. */
+export interface InferredSet {
+  set: string;
+  runner: {
+    id: string;
+    label: string;
+    configured: boolean;
+    evidence: InferredFact;
+    /** How many files run in the tool's transaction, as one implicit transaction, or statement by statement. */
+    modes: { tool: number; implicit: number; none: number };
+    /** Files that run differently from most (an opt-out directive, a single statement), with the reason. */
+    exceptions: { file: string; mode: 'tool' | 'implicit' | 'none'; why: string }[];
+  };
+  isolation: { strategy: 'rls' | 'application'; configured: boolean; evidence: InferredFact };
+  platform: { id: string; evidence?: InferredFact };
+  roles: { appRoles: string[]; connectsAsOwner: boolean; bypassRoles: string[]; evidence: InferredFact };
+  tenantTables: { table: string; evidence: InferredFact }[];
+  tenantKeys: { table: string; column: string; kind: string; evidence: InferredFact; loc: Loc }[];
+  /** Columns named like a tenant key that the model decided are not one. */
+  rejected: { table: string; column: string; reason: string }[];
+  conventions: { id: string; text: string; count: number; loc?: Loc }[];
 }

@@ -112,6 +112,9 @@ export function checkInvalid(rule: Rule, c: InvalidCase): void {
       assert.ok(remaining.length < mine.length, `fix "${fix.title}" did not remove the finding:\n${Object.entries(fixed).map(([p, t]) => `--- ${p}\n${t}`).join('\n')}\nstill: ${remaining.map((x) => x.message).join(' | ')}`);
       const syntaxAfter = again.findings.filter((x) => x.rule === 'syntax-error');
       assert.equal(syntaxAfter.length, syntaxBefore, `fix "${fix.title}" introduced a syntax error: ${syntaxAfter.map((x) => x.message).join(' | ')}\n${Object.values(fixed).join('\n---\n')}`);
+      // A fix must not trade one finding for another: no rule may find more after it than before.
+      const added = newFindings(result.findings, again.findings);
+      assert.deepEqual(added, [], `fix "${fix.title}" of ${rule.id} adds findings:\n${added.join('\n')}\n${Object.entries(fixed).map(([p, t]) => `--- ${p}\n${t}`).join('\n')}`);
     }
   }
   if (c.output !== undefined || c.outputFiles) {
@@ -125,6 +128,20 @@ export function checkInvalid(rule: Rule, c: InvalidCase): void {
       else assert.match(fixed[p], expected);
     }
   }
+}
+
+/** Findings of `after` beyond what `before` had, counted per rule and file (messages may quote shifted lines). */
+export function newFindings(before: readonly Finding[], after: readonly Finding[]): string[] {
+  const count = new Map<string, number>();
+  for (const f of before) count.set(`${f.rule} ${f.file}`, (count.get(`${f.rule} ${f.file}`) ?? 0) + 1);
+  const out: string[] = [];
+  for (const f of after) {
+    const key = `${f.rule} ${f.file}`;
+    const n = count.get(key) ?? 0;
+    if (n > 0) count.set(key, n - 1);
+    else out.push(`${f.rule} in ${f.file}: ${f.message}`);
+  }
+  return out;
 }
 
 export type { Finding };

@@ -134,7 +134,10 @@ describe('pg engine: databaseUrl mode on a real PostgreSQL server', function () 
   });
 
   it('replays the locks-measured.md statements (measured on 18) on this server; prints where versions differ', async function () {
-    if (!existsSync(DOC)) this.skip();
+    if (!existsSync(DOC)) {
+      console.log(`      SKIPPED: ${DOC} is absent, nothing to replay`);
+      this.skip();
+    }
     const measured = parseMeasured(readFileSync(DOC, 'utf8'));
     const trace = await traceStatements(measured.flatMap((m, i) => [
       { file: 'fixture.sql', line: i + 1, sql: fixtureFor(m.sql) }, { file: 'statement.sql', line: i + 1, sql: m.sql }]),

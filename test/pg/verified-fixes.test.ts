@@ -19,7 +19,7 @@ import { environmentSql } from '../../pg/environment';
 import {
   applyFixEdits, defaultConfig, initParser, orderMigrations, parseFile, type ResolvedConfig, type Statement, type TextEdit,
 } from '../../rules';
-import { fileAssumedInTransaction } from '../../rules/engine/run';
+import { inferRunner } from '../../rules/project/runner';
 import { caseFiles, registeredCases, runCase, type CaseSql } from '../../rules/testing/tester';
 import { SchemaSynth, type CaseStatement } from './schema-synth';
 
@@ -104,8 +104,9 @@ function buildVersion(label: string, files: Record<string, string>, config: Reso
     const text = files[f.path];
     const parsed = parseFile(f.path, text);
     const stmts = parsed.statements.filter((s: Statement) => parsed.downFrom === undefined || s.span.start < parsed.downFrom);
-    // The migration tool wraps the file in a transaction when the configuration says it does.
-    const wrap = fileAssumedInTransaction(config, f.path, text);
+    // The migration tool wraps the file in a transaction when the runner (or the configuration) says it does.
+    const mode = inferRunner(Object.entries(files).map(([path, t]) => ({ path, text: t })), config).fileMode(f.path).mode;
+    const wrap = mode === 'tool' || (mode === 'implicit' && stmts.length > 1);
     if (wrap) steps.push({ sql: 'BEGIN' });
     for (const s of stmts) {
       if (s.syntaxError) problem ??= `${label}: syntax error in ${f.path}: ${s.syntaxError.message}`;

@@ -24,7 +24,7 @@ describe('hover', () => {
       const t = await hoverText(uri, positionOf(doc, 'ON documents', 5));
       return /\*\*Table documents\*\*/.test(t) ? t : undefined;
     }, 'a table hover on documents');
-    assert.match(onDocuments, /Tenant column: `tenant_id`/);
+    assert.match(onDocuments, /Tenant key: `tenant_id` \(foreign-key: tenant_id references the tenant table tenants\)/);
     assert.match(onDocuments, /Row-level security: \*\*not enabled\*\*/);
     assert.match(onDocuments, /20240103000000_create_documents\.sql/, 'links the migration that created it');
 

@@ -19,11 +19,11 @@ describe('quick fixes (vscode.executeCodeActionProvider + workspace.applyEdit)',
     assert.ok(diagnostics(uri, 'require-tenant-rls').length > 0, 'the RLS finding is still there');
   });
 
-  it('"Enable and force row-level security …" inserts ENABLE, FORCE and the tenant policy; the RLS findings go', async () => {
+  it('"Enable row-level security …" inserts ENABLE, FORCE (the app connects as the owner) and the tenant policy; the RLS findings go', async () => {
     const uri = migration('documents');
     const editor = await openEditor(uri);
     const diag = await waitForDiagnostic(uri, 'require-tenant-rls');
-    await applyQuickFix(uri, diag, 'Enable and force row-level security on documents');
+    await applyQuickFix(uri, diag, 'Enable row-level security on documents');
     const text = editor.document.getText();
     assert.match(text, /ALTER TABLE documents ENABLE ROW LEVEL SECURITY;/);
     assert.match(text, /ALTER TABLE documents FORCE ROW LEVEL SECURITY;/);
@@ -33,13 +33,13 @@ describe('quick fixes (vscode.executeCodeActionProvider + workspace.applyEdit)',
     assert.deepEqual(left, [], 'documents has no tenant-isolation findings left');
   });
 
-  it('the policy fix on a later migration adds the tenant policy after ENABLE ROW LEVEL SECURITY', async () => {
+  it('the policy fix on a later migration adds FORCE and the tenant policy after ENABLE ROW LEVEL SECURITY', async () => {
     const uri = migration('secureProjects');
     const editor = await openEditor(uri);
     const diag = await waitForDiagnostic(uri, 'require-rls-policy');
-    await applyQuickFix(uri, diag, 'Add policy on projects comparing tenant_id with the tenant setting');
-    assert.match(editor.document.getText(), /ENABLE ROW LEVEL SECURITY;\n\nCREATE POLICY projects_tenant_isolation ON projects/);
+    await applyQuickFix(uri, diag, 'Add a policy on projects that scopes rows by tenant_id');
+    assert.match(editor.document.getText(), /ENABLE ROW LEVEL SECURITY;\n\nALTER TABLE projects FORCE ROW LEVEL SECURITY;\nCREATE POLICY projects_tenant_isolation ON projects/);
     await waitForNoDiagnostic(uri, 'require-rls-policy');
-    assert.ok(diagnostics(uri, 'require-force-rls').length > 0, 'FORCE is still missing');
+    assert.deepEqual(diagnostics(uri, 'require-force-rls'), [], 'the policy now applies to the owner too');
   });
 });

@@ -1,0 +1,50 @@
+// Command-line paths: a path that does not exist, or a run with no .sql file to check, is a usage error naming the
+// path (as ESLint does), unless --no-error-on-unmatched-pattern.
+import fs from 'node:fs';
+import path from 'node:path';
+import { groupMigrationSets } from '../rules/index';
+import { loadProject, UsageError, type LoadOptions, type ProjectResult } from './project';
+
+type Values = Record<string, string | boolean | undefined>;
+
+const optOut = (values: Values) => values['no-error-on-unmatched-pattern'] === true;
+
+/** Throws a UsageError for the first path that does not exist. */
+export function requireExistingPaths(paths: string[], values: Values, warn: (m: string) => void): string[] {
+  const missing = paths.filter((p) => !fs.existsSync(p));
+  if (missing.length && !optOut(values)) throw new UsageError(`${missing.join(', ')}: no such file or directory`);
+  for (const p of missing) warn(`${p}: no such file or directory`);
+  return paths.filter((p) => fs.existsSync(p));
+}
+
+/** Throws a UsageError when a given path (or the whole run) holds no .sql file that was analysed. */
+export function requireSqlFiles(paths: string[], analysed: Iterable<string>, values: Values, warn: (m: string) => void): void {
+  const files = [...analysed];
+  const given = paths.length ? paths : ['.'];
+  const empty = given.filter((p) => {
+    const abs = path.resolve(p);
+    return !files.some((f) => f === abs || f.startsWith(abs.endsWith(path.sep) ? abs : abs + path.sep));
+  });
+  if (!empty.length) return;
+  if (!optOut(values)) throw new UsageError(`${empty.join(', ')}: no .sql files found`);
+  for (const p of empty) warn(`${p}: no .sql files found`);
+}
+
+/** The migration folder each changed file belongs to (a Prisma `<ts>_<name>/migration.sql` belongs to the folder above). */
+export function migrationFolders(files: string[]): string[] {
+  const posix = (p: string) => path.resolve(p).split(path.sep).join('/');
+  return [...new Set(files.map((f) => groupMigrationSets([posix(f)])[0].id.split('/').join(path.sep)))];
+}
+
+/** loadProject over the paths that exist: a usage error for a missing path or a path without .sql files, unless opted out. */
+export async function loadPaths(paths: string[], values: Values, opts: LoadOptions): Promise<ProjectResult> {
+  const existing = requireExistingPaths(paths, values, opts.warn);
+  if (paths.length && !existing.length) return emptyProject();
+  const project = await loadProject(existing, opts);
+  requireSqlFiles(existing, project.texts.keys(), values, opts.warn);
+  return project;
+}
+
+export function emptyProject(): ProjectResult {
+  return { sets: [], texts: new Map(), fileCount: 0, configOf: new Map() };
+}

@@ -1,0 +1,40 @@
+// Project loading, the IO half: finds the .sql files and the config files on disk and reads them; the core's
+// pipeline (rules/project/pipeline.ts) does the rest. The CLI loads a whole project here; the language server keeps
+// its own texts (open documents win over disk) and takes the config lookup from io/config.ts.
+import path from 'node:path';
+import { analyzeProject, ConfigError, defaultConfig, initParser, ParseCache, parseConfigSource, planProject, type Project } from '../rules/index';
+import { ConfigFiles, readConfigSource } from './config';
+import { collectSqlFiles, readSqlFile, toPosix } from './files';
+
+export interface LoadOptions {
+  /** A config file for every set instead of the nearest one above each folder (`--config`). */
+  configFile?: string;
+  pgVersion?: number;
+  warn: (msg: string) => void;
+}
+
+/**
+ * Reads and analyses the migrations under `paths` (default: the working directory). A configuration problem
+ * throws ConfigError naming the file; unreadable files are warned about and left out.
+ */
+export async function loadProjectFromDisk(paths: string[], opts: LoadOptions): Promise<Project> {
+  await initParser();
+  const explicit = opts.configFile !== undefined ? readConfigSource(opts.configFile) : undefined;
+  // A bad --config is an error even when there is nothing to check.
+  if (explicit) parseConfigSource(explicit, defaultConfig());
+  const configs = new ConfigFiles();
+  const files = collectSqlFiles(paths.length ? paths : ['.'], opts.warn).map(toPosix);
+  const plan = planProject(files, {
+    configFile: explicit ? () => explicit : (dir) => configs.lookup(dir),
+    overrides: { postgresVersion: opts.pgVersion },
+  });
+  if (plan.problems.length) throw new ConfigError('', plan.problems[0].message);
+  const read = (file: string) => {
+    const r = readSqlFile(file);
+    if (r.problem) opts.warn(`${path.relative(process.cwd(), file) || file}:${r.problem}`);
+    return r.fatal ? undefined : r.text;
+  };
+  const project = analyzeProject(plan, read, new ParseCache());
+  for (const s of project.sets) for (const e of s.internalErrors) opts.warn(`internal error (please report): ${e}`);
+  return project;
+}

@@ -1,0 +1,24 @@
+// "Fix all": which safe fixes apply together to one file. The editor's source.fixAll.sqlArchitect and
+// `sql-architect check --fix` both take this set.
+import type { Finding, Fix } from './types';
+
+/**
+ * For each finding of `file` (in order), its first safe fix, unless that fix's edits in this file overlap an edit
+ * already taken (two inserts at the same point count as overlapping). Edits to other files (follow-up migrations)
+ * come along with their fix.
+ */
+export function safeFixesForFile(file: string, findings: readonly Finding[]): Fix[] {
+  const taken: { start: number; end: number }[] = [];
+  const out: Fix[] = [];
+  for (const f of findings) {
+    if (f.file !== file) continue;
+    const fix = f.fixes.find((x) => x.safe);
+    if (!fix) continue;
+    const local = fix.edits.filter((e) => !e.file || e.file === file);
+    const overlaps = local.some((e) => taken.some((t) => (e.start < t.end && t.start < e.end) || (e.start === e.end && e.start === t.start)));
+    if (overlaps) continue;
+    for (const e of local) taken.push({ start: e.start, end: e.end });
+    out.push(fix);
+  }
+  return out;
+}

@@ -1,0 +1,26 @@
+// `check --format gitlab`: a GitLab Code Quality report (the documented subset of the Code Climate issue format),
+// for `artifacts: reports: codequality`. https://docs.gitlab.com/ci/testing/code_quality/
+import { findingFingerprints } from '../baseline';
+import { allFindings, type OutputInput, type RelPath } from './types';
+import { Positions } from './positions';
+
+// GitLab's scale is info, minor, major, critical, blocker; errors rank above warnings in the merge request widget.
+const SEVERITY: Record<string, string> = { error: 'major', warning: 'minor', info: 'info' };
+
+export function formatGitlab(input: OutputInput, rel: RelPath): string {
+  const pos = new Positions(input.texts);
+  // Fingerprints from the statement's text, not its line: an unchanged finding keeps its identity between
+  // pipelines when lines above it move, so GitLab does not report it as fixed and new again.
+  const fingerprints = findingFingerprints(input.sets, rel);
+  const issues = allFindings(input).map((f) => {
+    const p = pos.range(f.file, f.start, f.end);
+    return {
+      description: f.message,
+      check_name: f.rule,
+      fingerprint: fingerprints.get(f) ?? '',
+      severity: SEVERITY[f.severity],
+      location: { path: rel(f.file), lines: { begin: p.line, end: p.endLine } },
+    };
+  });
+  return JSON.stringify(issues, null, 2) + '\n';
+}

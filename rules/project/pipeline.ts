@@ -1,0 +1,166 @@
+// Project loading, the IO-free half: files → migration sets → configuration (defaults, the editor settings of the
+// set's workspace folder, `.sqlarchitect.json`, command-line overrides) → globs → analysis. The CLI and the language
+// server both run it; io/project.ts finds and reads the files. Paths use POSIX separators.
+import picomatch from 'picomatch/posix';
+import { ConfigError, defaultConfig, type ResolvedConfig } from '../engine/config';
+import { groupMigrationSets, type MigrationFile } from '../engine/migrations';
+import { allRules } from '../engine/registry';
+import { analyzeSet, ParseCache, type FileInput, type SetResult } from '../engine/run';
+import { parseConfigSource, settingsToConfig, type AnalysisSettings, type ConfigSource } from './config';
+
+export interface ProjectFolder {
+  /** Absolute: a workspace folder. Its settings' `migrationsGlob` is relative to it. */
+  path: string;
+  settings?: AnalysisSettings;
+}
+
+export interface PlanOptions {
+  /** The `.sqlarchitect.json` that applies to a migration folder (the nearest above it, or the one given). */
+  configFile(dir: string): ConfigSource | undefined;
+  /** Workspace folders and their settings; a set takes those of the innermost folder that holds it. */
+  folders?: readonly ProjectFolder[];
+  /** Settings of sets outside every folder. */
+  defaultSettings?: AnalysisSettings;
+  /** Wins over settings and file (the CLI's `--pg-version`). */
+  overrides?: { postgresVersion?: number };
+  /** Files kept although the globs leave them out: documents open in the editor. */
+  keep?(file: string): boolean;
+}
+
+export interface SetPlan {
+  id: string;
+  /** The workspace folder that holds the set. */
+  folder?: string;
+  config: ResolvedConfig;
+  /** The `.sqlarchitect.json` applied, if any. */
+  configFile?: string;
+  /** The files the globs select, in apply order. */
+  files: MigrationFile[];
+}
+
+export interface ConfigProblem {
+  /** The config file, or the workspace folder whose settings are wrong. */
+  file: string;
+  message: string;
+}
+
+export interface ProjectPlan {
+  sets: SetPlan[];
+  problems: ConfigProblem[];
+}
+
+/** An analysed project: what the CLI's formats, the report and the editor's exports read. */
+export interface Project {
+  sets: SetResult[];
+  /** Path → text of every analysed file. */
+  texts: Map<string, string>;
+  fileCount: number;
+  /** The configuration each set was analysed with. */
+  configOf: Map<string, ResolvedConfig>;
+}
+
+interface Globs { patterns: string[]; base: string }
+
+/** The innermost of `folders` that holds `path` (or is it). */
+export function innermostFolder(folders: readonly string[], path: string): string | undefined {
+  let best: string | undefined;
+  for (const f of folders) if (isInside(f, path) && (!best || f.length > best.length)) best = f;
+  return best;
+}
+
+function isInside(dir: string, path: string): boolean {
+  const d = dir.endsWith('/') ? dir : `${dir}/`;
+  return path === dir || path.startsWith(d);
+}
+
+/** `to` relative to the folder `from`, POSIX. */
+function relativePath(from: string, to: string): string {
+  const a = from.split('/').filter(Boolean);
+  const b = to.split('/').filter(Boolean);
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return [...a.slice(i).map(() => '..'), ...b.slice(i)].join('/');
+}
+
+/** Groups files into migration sets and resolves each set's configuration and globs. Reads nothing itself. */
+export function planProject(files: readonly string[], opts: PlanOptions): ProjectPlan {
+  const problems: ConfigProblem[] = [];
+  const report = (file: string, message: string) => {
+    if (!problems.some((p) => p.file === file && p.message === message)) problems.push({ file, message });
+  };
+  const resolved = new Map<string, { config: ResolvedConfig; globs?: Globs; configFile?: string }>();
+  const resolve = (setId: string) => {
+    const folders = opts.folders ?? [];
+    const inner = innermostFolder(folders.map((f) => f.path), setId);
+    const folder = folders.find((f) => f.path === inner);
+    const source = opts.configFile(setId);
+    const key = `${folder?.path ?? ''}\0${source?.path ?? ''}`;
+    let hit = resolved.get(key);
+    if (hit) return { folder, ...hit };
+    let config = defaultConfig();
+    let globs: Globs | undefined;
+    const settings = folder ? folder.settings : opts.defaultSettings;
+    if (settings) {
+      const s = settingsToConfig(settings, config);
+      config = s.config;
+      for (const m of s.problems) report(folder?.path ?? 'settings', m);
+      // migrationsGlob is relative to the workspace folder; outside every folder it has nothing to be relative to.
+      if (folder && config.migrations.length) globs = { patterns: config.migrations, base: folder.path };
+    }
+    if (source) {
+      try {
+        const file = parseConfigSource(source, config);
+        config = file.config;
+        if (file.keys.includes('migrations')) globs = { patterns: config.migrations, base: source.dir };
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        report(source.path, e.message);
+      }
+    }
+    if (opts.overrides?.postgresVersion !== undefined) config = { ...config, postgresVersion: opts.overrides.postgresVersion };
+    hit = { config, globs, configFile: source?.path };
+    resolved.set(key, hit);
+    return { folder, ...hit };
+  };
+
+  const sets: SetPlan[] = [];
+  for (const g of groupMigrationSets([...files])) {
+    const { folder, config, globs, configFile } = resolve(g.id);
+    let selected = g.files;
+    if (globs?.patterns.length) {
+      const match = picomatch(globs.patterns, { dot: true });
+      selected = g.files.filter((f) => match(relativePath(globs.base, f.path)) || opts.keep?.(f.path));
+    }
+    sets.push({ id: g.id, folder: folder?.path, config, configFile, files: selected });
+  }
+  return { sets, problems };
+}
+
+/** The inputs of a planned set: files `read` cannot give are left out (the IO front said why). */
+export function setInputs(plan: SetPlan, read: (file: string) => string | undefined): FileInput[] {
+  const out: FileInput[] = [];
+  for (const f of plan.files) {
+    const text = read(f.path);
+    if (text !== undefined) out.push({ path: f.path, text, replayed: f.replayed });
+  }
+  return out;
+}
+
+export function analyzePlannedSet(plan: SetPlan, inputs: FileInput[], cache?: ParseCache): SetResult {
+  return analyzeSet({ id: plan.id, files: inputs }, { config: plan.config, rules: allRules, cache });
+}
+
+/** Analyses every planned set that has a readable file. */
+export function analyzeProject(plan: ProjectPlan, read: (file: string) => string | undefined, cache = new ParseCache()): Project {
+  const project: Project = { sets: [], texts: new Map(), fileCount: 0, configOf: new Map() };
+  for (const s of plan.sets) {
+    project.configOf.set(s.id, s.config);
+    const inputs = setInputs(s, read);
+    if (!inputs.length) continue;
+    for (const f of inputs) project.texts.set(f.path, f.text);
+    project.fileCount += inputs.length;
+    project.sets.push(analyzePlannedSet(s, inputs, cache));
+  }
+  return project;
+}
+
