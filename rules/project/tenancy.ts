@@ -137,6 +137,13 @@ export function inferTenancy(model: SchemaModel, config: ResolvedConfig, roles: 
     // 3. A name alone: kept when it cannot be someone else's id.
     for (const c of cols) {
       if (!tenantNamed(c.name)) continue;
+      // A polymorphic reference (`workspaceType` + `workspaceID`, Rails' `owner_type` + `owner_id`) points at rows of
+      // several kinds of owner, a user as often as a team: not a tenant key.
+      const kindColumn = cols.find((k) => normName(k.name) === normName(c.name).replace(/(id|uuid)$/, 'type'));
+      if (kindColumn) {
+        rejected.push({ table: t, column: c.name, reason: `${c.name} is polymorphic: ${kindColumn.name} says which kind of owner it points at` });
+        continue;
+      }
       const ownFk = fks.find((f) => f.table === t && f.column === c.name);
       if (ownFk) {
         rejected.push({ table: t, column: c.name, reason: `${c.name} references ${displayName(ownFk.target)}, which is not a tenant table` });
