@@ -153,7 +153,7 @@ export function inferTenancy(model: SchemaModel, config: ResolvedConfig, roles: 
       // The project declares this column as a foreign key to its tenant table elsewhere; this table declares foreign
       // keys for other columns but not for this one: a deliberate omission, another system's id.
       // Only when the set has a tenant table the column could have referenced.
-      if (registries.size > 0 && fks.some((f) => f.table === t)) {
+      if (registries.size > 0 && t.constraints.some((k) => k.kind === 'foreign')) {
         rejected.push({
           table: t, column: c.name,
           reason: declared
