@@ -1,7 +1,7 @@
 import type { RunnerId } from '../engine/config';
 import { defineRule, type Fix, type Report, type StatementContext, type TextEdit } from '../engine/types';
 import type { Action, Statement } from '../model/types';
-import { LineIndex } from '../parser/adapter';
+import { LineIndex } from '../parser/positions';
 import { transactionScope, statementWithLine } from './locking-util';
 
 /** What in the statement PostgreSQL refuses inside a transaction block. */

@@ -1,5 +1,5 @@
 import { defineRule, type Report, type StatementContext } from '../engine/types';
-import { LineIndex } from '../parser/adapter';
+import { LineIndex } from '../parser/positions';
 import { bareTableName, defaultConstraintNameOf, earlierInTransaction, followUpEdit, isExisting, sameTable, slug, tableText, statementWithLine } from './locking-util';
 
 export const noValidateInSameTransaction = defineRule({

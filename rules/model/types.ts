@@ -1,4 +1,4 @@
-// The typed model every rule reads. Only rules/parser/adapter.ts sees raw libpg-query JSON;
+// The typed model every rule reads. Only rules/parser/ sees raw libpg-query JSON;
 // it turns each statement into a Statement with a list of Actions, described here.
 
 /** A half-open range of UTF-16 offsets into one file's text. */

@@ -85,6 +85,29 @@ export function lastTokenStart(text: string, start: number, end: number): number
   return last;
 }
 
+/** End of the last token in text[start, end) that is not `;`: trailing comments and semicolons are not part of a statement. */
+export function lastTokenEnd(text: string, start: number, end: number): number {
+  let i = start;
+  let last = start;
+  while (i < end) {
+    const t = skipTrivia(text, i, end);
+    if (t.pos >= end) break;
+    const c = text.charCodeAt(t.pos);
+    const e = c === Ch.Semi ? t.pos + 1 : skipToken(text, t.pos);
+    if (c !== Ch.Semi) last = Math.min(e, end);
+    i = Math.max(e, t.pos + 1);
+  }
+  return last;
+}
+
+/** The statement in text[from, end): leading whitespace, comments and `;` skipped, trailing ones trimmed. */
+export function statementRange(text: string, from: number, end: number): { start: number; end: number } {
+  const start = skipTrivia(text, from, end, true).pos;
+  let last = lastTokenEnd(text, start, end);
+  while (last > start && /\s/.test(text[last - 1])) last--;
+  return { start, end: last };
+}
+
 export interface Comment {
   start: number;
   end: number;

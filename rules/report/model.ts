@@ -5,7 +5,7 @@ import { ruleMeta, docsUrl } from '../engine/registry';
 import { statementContaining, type SetResult } from '../engine/run';
 import type { Category, Finding, SetContext, Severity } from '../engine/types';
 import { blocks, modeName } from '../locks';
-import { LineIndex } from '../parser/adapter';
+import { LineIndex } from '../parser/positions';
 import { displayName } from '../model/schema';
 import type { ColumnModel, ConstraintModel, IndexModel, Origin, PolicyModel, TableModel } from '../model/types';
 import { classifyColumn, protectionEvidence, storesPlainly } from '../catalogue/no-unencrypted-sensitive-column';
