@@ -1,7 +1,7 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
 import { isSerialType, type Span, type Statement, type TableModel } from '../model/types';
 import { findColumnDef, findConstraintDef, indexColumnNames, openParenAfter, tokens } from './tenancy-util';
-import { columnsSql, quoteIdent, related, tableLabel, tenantColumnsOf, tenantTablesOf } from './util';
+import { columnsSql, quoteIdent, related, tableLabel, tenantPinningColumns, tenantTablesOf } from './util';
 import type { SetContext } from '../engine/types';
 import { nameWords } from '../project/names';
 
@@ -45,6 +45,9 @@ function generated(ctx: Pick<SetContext, 'statementAt'>, table: TableModel, colu
 export function uniqueKeyExempt(ctx: Pick<SetContext, 'statementAt'>, table: TableModel, cols: string[]): boolean {
   // One generated public identifier (`friendlyId`, `external_ref`): unique everywhere by construction.
   if (cols.length === 1 && (globallyUnique(ctx, table, cols[0]) || idLike(cols[0]))) return true;
+  // The surrogate key itself in a longer key (`PRIMARY KEY (id, "createdAt")` of a partitioned table).
+  const pk = table.constraints.find((c) => c.kind === 'primary' && c.columns.length === 1)?.columns[0] ?? (table.columns.has('id') ? 'id' : undefined);
+  if (cols.length > 1 && pk && cols.includes(pk) && idLike(pk)) return true;
   return cols.some((c) => generated(ctx, table, c) || credentialColumn(c));
 }
 
@@ -85,8 +88,11 @@ export const requireTenantInUnique = defineRule({
   },
   checkSet(ctx) {
     const reports: Report[] = [];
-    for (const { table, column, origin } of tenantTablesOf(ctx.project)) {
-      const scope = tenantColumnsOf(table, ctx.config, column);
+    for (const { table, column, origin, key } of tenantTablesOf(ctx.project)) {
+      // Rows of several scopes (global, per user, per tenant): a key without the tenant may be meant to be global.
+      if (key.optional) continue;
+      // A column that points at another tenant table's row (projectId of a project) pins the key to that tenant.
+      const scope = tenantPinningColumns(ctx, table, column);
       const name = tableLabel(table);
       const pk = table.constraints.find((c) => c.kind === 'primary')?.columns;
       const consider = (cols: string[]) => !cols.some((c) => scope.includes(c)) && !uniqueKeyExempt(ctx, table, cols);

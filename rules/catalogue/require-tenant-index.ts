@@ -1,5 +1,5 @@
 import { defineRule } from '../engine/types';
-import { addIndexFix, identName, related, tableLabel, tenantTablesOf } from './util';
+import { addIndexFix, identName, related, tableLabel, tenantPinningColumns, tenantTablesOf } from './util';
 
 export const requireTenantIndex = defineRule({
   id: 'require-tenant-index',
@@ -12,11 +12,15 @@ export const requireTenantIndex = defineRule({
   docs: {
     bad: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);',
     good: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);\nCREATE INDEX invoices_tenant_id_idx ON invoices (tenant_id);',
+    details: 'An index leading with the tenant column counts, and so does one leading with a column that pins the row to one tenant through a parent tenant table (`project_id` of a project, `"runtimeEnvironmentId"` of an environment): queries are scoped through that parent, and row-level security adds the tenant filter to its index scan. Partial indexes do not count. The fix adds the index after the statement that made the table tenant-scoped; on a table that existed before that migration it is built CONCURRENTLY, in a migration of its own when the statement runs in a transaction.',
   },
   checkSet(ctx) {
     const reports = [];
     for (const { table, column, origin } of tenantTablesOf(ctx.project)) {
-      const covered = table.indexes.some((i) => !i.partial && i.columns[0] === column);
+      // Leading with the tenant column, or with a parent that pins the tenant (the environment of a run): queries are
+      // scoped through it, and RLS adds the tenant filter to an index scan of it.
+      const pins = tenantPinningColumns(ctx, table, column);
+      const covered = table.indexes.some((i) => !i.partial && pins.includes(i.columns[0]));
       if (covered) continue;
       const stmt = ctx.statementAt(origin);
       const name = identName(table.name, column, 'idx');

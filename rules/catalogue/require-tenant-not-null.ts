@@ -22,7 +22,7 @@ export const requireTenantNotNull = defineRule({
     for (const { table, column, key } of tenants) {
       // A column only named like the key, in a project whose tenant table it does not reference, may be NULL on purpose
       // (a free slot, a row before assignment): only a confirmed key must always be set.
-      if (key.kind === 'name-and-type' || (key.kind === 'name' && confirmed)) continue;
+      if (key.kind === 'name-and-type' || (key.kind === 'name' && confirmed) || key.optional) continue;
       const col = table.columns.get(column)!;
       if (col.notNull) continue;
       if (table.constraints.some((c) => c.kind === 'check' && c.validated && c.checkIsNotNullOf === column)) continue;

@@ -238,3 +238,21 @@ export function addIndexFix(ctx: SetContext, stmt: Statement, table: TableModel,
     fix: { title: `${title} (CONCURRENTLY, in a new migration ${path.slice(path.lastIndexOf('/', path.lastIndexOf('/') - 1) + 1)})`, safe: false, edits: [{ file: path, start: 0, end: 0, newText: standaloneMigration(ctx.project.runner.id, sql) }] },
   };
 }
+
+/**
+ * Columns that pin a row to one tenant: its tenant columns, and columns that point at a row of another tenant table
+ * (a foreign key to it, or a name such as `"runtimeEnvironmentId"` for the table `RuntimeEnvironment` where the
+ * project dropped the foreign key). A key or index leading with one of them is tenant-scoped through that parent.
+ */
+export function tenantPinningColumns(ctx: Pick<SetContext, 'project' | 'config' | 'model'>, table: TableModel, key: string): string[] {
+  const tenants = tenantTablesOf(ctx.project).map((t) => t.table);
+  const out = new Set(tenantColumnsOf(table, ctx.config, key));
+  for (const c of table.constraints) {
+    if (c.kind !== 'foreign' || c.columns.length !== 1 || !c.refTable) continue;
+    const target = ctx.model.table(c.refTable);
+    if (target && target !== table && tenants.includes(target)) out.add(c.columns[0]);
+  }
+  const byName = new Map(tenants.filter((t) => t !== table).map((t) => [`${normName(t.name).replace(/s$/, '')}id`, t]));
+  for (const col of table.columns.keys()) if (byName.has(normName(col))) out.add(col);
+  return [...out];
+}

@@ -199,8 +199,18 @@ describe('project model', () => {
         'CREATE TABLE verification_tokens (tenant_id uuid NOT NULL REFERENCES tenants, token text NOT NULL UNIQUE, expires timestamptz);',
         'CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY, created_at timestamptz NOT NULL, tenant_id uuid NOT NULL REFERENCES tenants, PRIMARY KEY (id, created_at)) PARTITION BY RANGE (created_at);',
         'CREATE TABLE settings ("key" text PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants, value text);',
+        // Unique within a project, and a project belongs to one tenant: scoped through its parent.
+        'CREATE TABLE projects (id uuid PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants);',
+        'CREATE TABLE environments (id uuid PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants, project_id uuid NOT NULL REFERENCES projects, slug text NOT NULL, UNIQUE (project_id, slug));',
+        // The foreign key to environments was dropped, the name still says whose the row is; its index leads with it.
+        'CREATE TABLE runs (id uuid PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants, "environmentId" uuid NOT NULL, key text NOT NULL, UNIQUE ("environmentId", key));',
+        // Rows of several scopes (global, per user, per tenant): the NULL key and the global name are the design.
+        'CREATE TABLE notices (id uuid PRIMARY KEY, tenant_id uuid REFERENCES tenants, user_id uuid REFERENCES auth.users, queue text NOT NULL UNIQUE);',
       ].join('\n'),
     });
+    assert.deepEqual(of(r, 'require-tenant-not-null'), []);
+    // runs is indexed by its environment (the unique key): scoped through the parent, so no tenant-index finding for it.
+    assert.ok(!of(r, 'require-tenant-index').some((f) => /Tenant table runs /.test(f.message)));
     const unique = of(r, 'require-tenant-in-unique');
     assert.equal(unique.length, 1, unique.map((f) => f.message).join('\n'));
     assert.match(unique[0].message, /Primary key "settings_pkey" on tenant table settings covers \(key\) without tenant_id/);

@@ -175,6 +175,12 @@ export function inferTenancy(model: SchemaModel, config: ResolvedConfig, roles: 
     }
   }
 
+  for (const key of keys.values()) {
+    const col = key.table.columns.get(key.column);
+    if (!col || col.notNull) continue;
+    const others = key.table.constraints.filter((c) => c.kind === 'foreign' && c.columns.length === 1 && c.columns[0] !== key.column && !key.table.columns.get(c.columns[0])?.notNull).map((c) => c.columns[0]);
+    if (others.length) key.optional = `${key.column} is nullable like ${others.join(', ')}: the table holds rows of several scopes`;
+  }
   return { registries: [...registries].map(([table, evidence]) => ({ table, evidence })), keys, rejected, isolation: inferIsolation(keys, config, roles) };
 }
 

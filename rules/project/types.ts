@@ -24,6 +24,11 @@ export interface TenantKey {
   origin: Origin;
   /** The registry table the column refers to, when known. */
   registry?: TableModel;
+  /**
+   * The key is nullable next to other nullable scope columns (`userId`, `projectId`): the table holds rows of several
+   * scopes (global, per user, per tenant), so a NULL key is a design, not a gap.
+   */
+  optional?: string;
 }
 
 /** A column whose name looks like a tenant key but that the model decided is not one, with the reason. */

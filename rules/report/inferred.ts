@@ -24,7 +24,7 @@ export function inferredSet(result: SetResult, setName: string, at: (o: Origin) 
     platform: { id: p.roles.platform.id, evidence: p.roles.platform.evidence ? fact(p.roles.platform.evidence) : undefined },
     roles: { appRoles: p.roles.appRoles, connectsAsOwner: p.roles.connectsAsOwner, bypassRoles: p.roles.bypassRoles, evidence: fact(p.roles.appRolesEvidence) },
     tenantTables: p.tenancy.registries.map((r) => ({ table: displayName(r.table), evidence: fact(r.evidence) })),
-    tenantKeys: [...p.tenancy.keys.values()].map((k) => ({ table: displayName(k.table), column: k.column, kind: k.kind, evidence: fact(k.evidence), loc: at(k.origin) })),
+    tenantKeys: [...p.tenancy.keys.values()].map((k) => ({ table: displayName(k.table), column: k.column, kind: k.optional ? `${k.kind}, optional` : k.kind, evidence: { ...fact(k.evidence), text: k.optional ? `${k.evidence.text}; ${k.optional}` : k.evidence.text }, loc: at(k.origin) })),
     rejected: p.tenancy.rejected.map((r) => ({ table: displayName(r.table), column: r.column, reason: r.reason })),
     conventions: [...p.conventions.values()].map((c) => ({ id: c.id, text: c.text, count: c.count, loc: c.places[0] ? at(c.places[0]) : undefined })),
   };
