@@ -185,6 +185,8 @@ export type Action =
   | { type: 'other'; node: string };
 
 export type ActionType = Action['type'];
+/** The action of one type: `ActionOf<'create-table'>`. */
+export type ActionOf<T extends ActionType> = Extract<Action, { type: T }>;
 
 /** PostgreSQL's eight table-level lock modes, weakest first. https://www.postgresql.org/docs/current/explicit-locking.html */
 export type LockMode =
