@@ -2,6 +2,8 @@
 export { initParser, parseFile, LineIndex, StatementCache, type ParsedFile } from './parser/adapter';
 export { analyzeSet, ParseCache, statementContaining, type SetInput, type SetResult, type FileInput, type StatementFacts, type AnalyzeOptions } from './engine/run';
 export { allRules, allRuleMeta, allRuleIds, metaRules, ruleMeta, docsUrl } from './engine/registry';
+export { formatMessage, reportMessage } from './engine/messages';
+export { migrationFailsRule } from './engine/meta-rules';
 export { defaultConfig, resolveConfig, ConfigError, DEFAULT_TENANT_COLUMNS, type ResolvedConfig, type RuleSetting } from './engine/config';
 export { groupMigrationSets, orderMigrations, followUpMigrationPath, migrationVersion, isDownMigration, type MigrationFile } from './engine/migrations';
 export { applyEdits, applyFixEdits } from './engine/edits';

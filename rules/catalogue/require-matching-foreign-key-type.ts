@@ -37,12 +37,17 @@ function shown(t: TypeRef): string {
   return names[t.name] ?? typeSql(t);
 }
 
+const messages = {
+  narrower: 'Foreign key column {{column}} is {{type}} but references {{referenced}}, which is {{referencedType}}: {{reason}}. Make {{column}} {{wider}}.',
+};
+
 export const requireMatchingForeignKeyType = defineRule({
   id: 'require-matching-foreign-key-type',
   category: 'design',
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Foreign key columns must be as wide as the columns they reference',
+  messages,
   rationale:
     'PostgreSQL accepts a foreign key whose column is narrower than the referenced one, such as an `integer` column referencing a `bigint` key or `varchar(20)` referencing `text`. It works until the parent holds a value the child cannot: once the parent\'s ids pass 2,147,483,647, rows that reference the new parents fail with "integer out of range", usually years after the migration and on the busiest table. Give the foreign key column the referenced column\'s type.',
   docs: {
@@ -52,7 +57,7 @@ export const requireMatchingForeignKeyType = defineRule({
       'Integer widths (`smallint` < `integer` < `bigint`, serials included) and `varchar(n)` columns referencing longer text are checked on the schema at the end of the migration set. A wider foreign key column than the referenced one is harmless and not reported. The fix changes the foreign key column\'s type where it is written; it changes the type applications read, so it is never applied by "fix all".',
   },
   checkSet(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     const sites = typeSites(ctx);
     for (const t of ctx.model.tables.values()) {
       if (t.temporary) continue;
@@ -78,7 +83,8 @@ export const requireMatchingForeignKeyType = defineRule({
             file: fk.origin.file,
             span: decl?.span ?? stmt?.span ?? fk.origin.span,
             statement: stmt,
-            message: `Foreign key column ${childLabel} is ${shown(child.type)} but references ${parentLabel}, which is ${shown(parent.type)}: ${gap.reason}. Make ${childLabel} ${gap.type}.`,
+            messageId: 'narrower',
+            data: { column: childLabel, type: shown(child.type), referenced: parentLabel, referencedType: shown(parent.type), reason: gap.reason, wider: gap.type },
             related: site && site.file.path === fk.origin.file && site.statement.span.start === fk.origin.span.start
               ? []
               : [...(site ? [{ file: site.file.path, span: span ?? site.statement.span, message: `${childLabel} gets its type here` }] : [])],

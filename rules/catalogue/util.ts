@@ -184,7 +184,7 @@ export function columnTypeSpan(text: string, typeStart: number, limit: number, w
  * One finding for a project-wide choice (rules/project/conventions.ts): on its first place, the others as related
  * locations. Empty when the project has no such convention.
  */
-export function conventionReport(ctx: SetContext, id: Convention['id'], message: (count: number) => string): Report[] {
+export function conventionReport<M extends string>(ctx: SetContext, id: Convention['id'], messageId: M): Report<M>[] {
   const conv = ctx.project.conventions.get(id);
   if (!conv) return [];
   const [first, ...rest] = conv.places;
@@ -193,7 +193,8 @@ export function conventionReport(ctx: SetContext, id: Convention['id'], message:
     file: first.file,
     span: stmt?.span ?? first.span,
     statement: stmt,
-    message: message(conv.count),
+    messageId,
+    data: { count: conv.count },
     related: rest.slice(0, 50).map((o) => ({ file: o.file, span: ctx.statementAt(o)?.span ?? o.span, message: 'the same choice here' })),
   }];
 }
