@@ -20,7 +20,7 @@ Usage:
   sql-architect baseline [paths…] [--baseline FILE] [--config FILE] [--pg-version N]
   sql-architect trace [paths…] [--format text|json|md] [--database-url URL] [--output FILE]
   sql-architect verify-isolation [paths…] [--format text|json|md] [--database-url URL] [--output FILE]
-  sql-architect report [paths…] [--format md|html|json] [--config FILE] [--pg-version N] [--since REF] [--output FILE]
+  sql-architect report [paths…] [--format md|html|json] [--config FILE] [--pg-version N] [--since REF] [--prove-isolation] [--output FILE]
   sql-architect explain [paths…] [--format text|json] [--config FILE] [--output FILE]
 
 Folders are searched for .sql files; each folder is one migration set, replayed in apply order.
@@ -51,6 +51,7 @@ Options:
   --no-baseline report every finding, ignoring any baseline
   --database-url  trace / verify-isolation on this PostgreSQL server (a scratch database is created and
                 dropped) instead of the embedded PostgreSQL 18 (PGlite)
+  --prove-isolation  report: run the tenant-isolation proof too; the tenant matrix gets an "Isolation (proved)" column
   --output      write the report to FILE instead of standard output
   --no-color    plain text output
   --exit-zero   check: exit 0 even when there are error-severity findings (same as --fail-on never)
@@ -73,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
         output: { type: 'string', short: 'o' },
         since: { type: 'string' },
         'database-url': { type: 'string' },
+        'prove-isolation': { type: 'boolean', default: false },
         'no-color': { type: 'boolean', default: false },
         'exit-zero': { type: 'boolean', default: false },
         'fail-on': { type: 'string' },

@@ -6,6 +6,7 @@ import { newFilesSince } from '../io/git';
 import { displayPath } from './format';
 import { loadPaths } from './paths';
 import { UsageError, type ProjectResult } from './project';
+import { runIsolation } from './trace';
 
 /** The configuration the pipeline analysed a set with. */
 export function configForSet(project: ProjectResult, setId: string): ResolvedConfig {
@@ -25,7 +26,12 @@ export async function report(paths: string[], values: Record<string, string | bo
   const project = await loadPaths(paths, values, { configFile, pgVersion, warn: (m) => err(`warning: ${m}`) });
   const ref = values.since as string | undefined;
   const since = ref !== undefined ? { ref, newFiles: newFilesSince([...project.texts.keys()], ref, { display: displayPath }) } : undefined;
-  const model = buildReport(project.sets, { configFor: (id) => configForSet(project, id), relPath: displayPath, since });
+  // --prove-isolation: the tenant matrix gets the verdicts of the isolation proof on PostgreSQL.
+  const isolation = values['prove-isolation']
+    ? [...(await runIsolation(project, values['database-url'] as string | undefined, configFile, (m) => err(`warning: ${m}`))).results]
+      .flatMap(([setId, tables]) => tables.map((t) => ({ setId, table: t.table, status: t.status, details: t.details })))
+    : undefined;
+  const model = buildReport(project.sets, { configFor: (id) => configForSet(project, id), relPath: displayPath, since, isolation });
 
   // Links point at the migrations from where the report is written.
   const output = values.output as string | undefined;

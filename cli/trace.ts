@@ -1,9 +1,11 @@
 // `sql-architect trace` and `sql-architect verify-isolation`: replay on embedded PostgreSQL (or --database-url).
 import fs from 'node:fs';
 import path from 'node:path';
-import { traceStatements, verifyIsolation, type IsolationResult, type TraceEntry } from '../pg/index';
-import { blocksWrites, isolationTables, migrationFailures, replayStatements } from '../pg/from-analysis';
-import { LineIndex, type Finding } from '../rules/index';
+import { traceStatements, verifyIsolation, type ExecStatement, type IsolationResult, type TraceEntry } from '../pg/index';
+import { blocksWrites, fileStatements, isolationTables, migrationFailures, replayStatements } from '../pg/from-analysis';
+import { LineIndex, type Finding, type ResolvedConfig } from '../rules/index';
+import { readSqlFile } from '../io/files';
+import { findConfig } from '../io/config';
 import { displayPath } from './format';
 import { loadPaths } from './paths';
 import { UsageError, type ProjectResult } from './project';
@@ -73,19 +75,40 @@ export interface IsolationReport {
   tables: { table: string; tenantColumn: string; status: IsolationResult['status']; details: string }[];
 }
 
-export async function runIsolation(project: ProjectResult, databaseUrl?: string): Promise<{ report: IsolationReport; replayErrors: Finding[] }> {
+/**
+ * Proves isolation set by set. `configFile`: the --config file, else each set's nearest .sqlarchitect.json
+ * (the seed file is relative to it). Problems with the seed file are warnings; the proof goes on without it.
+ */
+export async function runIsolation(project: ProjectResult, databaseUrl?: string, configFile?: string, warn: (m: string) => void = () => undefined):
+  Promise<{ report: IsolationReport; replayErrors: Finding[]; results: Map<string, IsolationResult[]> }> {
   const report: IsolationReport = { version: 1, tables: [] };
   const replayErrors: Finding[] = [];
+  const results = new Map<string, IsolationResult[]>();
   for (const set of project.sets) {
     const setConfig = project.configOf.get(set.id);
     if (!setConfig) continue;
     const tables = isolationTables(set, setConfig);
     if (!tables.length) continue;
-    const r = await verifyIsolation(replayStatements(set), { tenantSetting: setConfig.tenantSetting, tables, databaseUrl });
+    const seed = seedStatements(setConfig, configFile ?? findConfig(set.id), warn);
+    const r = await verifyIsolation(replayStatements(set), {
+      tenantSetting: setConfig.tenantSetting, tenantContext: setConfig.tenantContext, tenantColumns: setConfig.tenantColumns,
+      seed, tables, databaseUrl,
+    });
     replayErrors.push(...migrationFailures(set, r.replay));
+    for (const e of r.replay) if (e.error && seed.some((s) => s.file === e.file)) warn(`${displayPath(e.file)}:${e.line}: the seed statement failed: ${e.error.message}`);
+    results.set(set.id, r.tables);
     for (const t of r.tables) report.tables.push({ table: t.table, tenantColumn: t.tenantColumn, status: t.status, details: t.details });
   }
-  return { report, replayErrors };
+  return { report, replayErrors, results };
+}
+
+/** The statements of the set's isolationSeed file; a missing or unreadable file is a warning. */
+function seedStatements(config: ResolvedConfig, configFile: string | undefined, warn: (m: string) => void): ExecStatement[] {
+  if (!config.isolationSeed) return [];
+  const file = path.resolve(configFile ? path.dirname(configFile) : process.cwd(), config.isolationSeed);
+  const r = readSqlFile(file);
+  if (r.problem) warn(`${displayPath(file)} (isolationSeed): ${r.problem}`);
+  return r.text === undefined ? [] : fileStatements(file, r.text);
 }
 
 export function formatIsolationText(report: IsolationReport): string {
@@ -129,7 +152,8 @@ export async function isolationCommand(paths: string[], values: Values, out: (s:
   const format = String(values.format ?? 'text');
   if (!['text', 'json', 'md'].includes(format)) throw new UsageError(`--format must be text, json or md for verify-isolation (got "${format}")`);
   const project = await loadPaths(paths, values, { configFile: values.config as string | undefined, warn: (m) => err(`warning: ${m}`) });
-  const { report, replayErrors } = await runIsolation(project, values['database-url'] as string | undefined);
+  const { report, replayErrors } = await runIsolation(project, values['database-url'] as string | undefined,
+    values.config as string | undefined, (m) => err(`warning: ${m}`));
   for (const f of replayErrors) err(`warning: ${displayPath(f.file)}: ${f.message}`);
   writeOut(values, format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'md' ? formatIsolationMarkdown(report) : formatIsolationText(report), out);
   return report.tables.some((t) => t.status === 'leaks') ? 1 : 0;

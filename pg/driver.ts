@@ -33,7 +33,7 @@ export interface Driver {
 }
 
 /** A PostgreSQL error carries a 5-character SQLSTATE; anything else is an engine or driver failure. */
-export function isDatabaseError(e: unknown): e is { message: string; code: string; position?: string | number; detail?: string; hint?: string; column?: string; constraint?: string } {
+export function isDatabaseError(e: unknown): e is { message: string; code: string; position?: string | number; detail?: string; hint?: string; column?: string; constraint?: string; table?: string; schema?: string } {
   return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' &&
     /^[0-9A-Z]{5}$/.test((e as { code: string }).code);
 }

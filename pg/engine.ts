@@ -94,7 +94,8 @@ export class PgEngine {
 
   verifyIsolation(stmts: ExecStatement[], opts: Omit<IsolationOptions, keyof EngineOptions>):
     Promise<{ replay: TraceEntry[]; tables: IsolationResult[] }> {
-    return this.serialize(() => this.replay(stmts, opts));
+    // The seed runs after the migrations, traced like them: its errors are reported at its own lines.
+    return this.serialize(() => this.replay([...stmts, ...(opts.seed ?? [])], opts));
   }
 
   executeScript(setupSql: string[], sql: string[]): Promise<ScriptResult> {
@@ -219,6 +220,7 @@ export class PgEngine {
         isolation: iso && {
           tenantSetting: iso.tenantSetting, tables: iso.tables, startTable: nextTable,
           probeMemberOf: iso.probeMemberOf ?? (stmts.some((s) => /\bauthenticated\b/i.test(s.sql)) ? ['authenticated'] : []),
+          tenantContext: iso.tenantContext, tenantColumns: iso.tenantColumns ?? [],
         },
       };
       database = undefined;
@@ -308,10 +310,10 @@ export async function traceStatements(stmts: ExecStatement[], opts: EngineOption
 /** Replays the statements, then probes each tenant table's row-level security as an unprivileged role. */
 export async function verifyIsolation(stmts: ExecStatement[], opts: IsolationOptions):
   Promise<{ replay: TraceEntry[]; tables: IsolationResult[] }> {
-  const { tenantSetting, tables, probeMemberOf, ...engineOpts } = opts;
+  const { tenantSetting, tables, probeMemberOf, tenantContext, tenantColumns, seed, ...engineOpts } = opts;
   const engine = new PgEngine(engineOpts);
   try {
-    return await engine.verifyIsolation(stmts, { tenantSetting, tables, probeMemberOf });
+    return await engine.verifyIsolation(stmts, { tenantSetting, tables, probeMemberOf, tenantContext, tenantColumns, seed });
   } finally {
     await engine.close();
   }

@@ -27,7 +27,12 @@ export function environmentSql(plan: EnvironmentPlan): string[] {
       out.push(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON ${what} TO ${grantees()}`);
     }
   }
-  if (plan.extensionsSchema) out.push('CREATE SCHEMA IF NOT EXISTS extensions');
+  if (plan.extensionsSchema) {
+    out.push('CREATE SCHEMA IF NOT EXISTS extensions');
+    // Supabase lets the API roles use the extensions schema (it is on their search_path); without USAGE,
+    // PostgreSQL silently skips the schema and a default such as gen_random_bytes(…) is not found.
+    if (plan.supabaseGrants && grantees()) out.push(`GRANT USAGE ON SCHEMA extensions TO ${grantees()}`);
+  }
   for (const ext of plan.preinstalled) out.push(`CREATE EXTENSION IF NOT EXISTS "${ext}" WITH SCHEMA extensions`);
   if (plan.preinstalled.length) {
     // Supabase's database default search_path is "$user", public, extensions. A session-level SET lasts

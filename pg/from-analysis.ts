@@ -1,6 +1,6 @@
 // From the core's analysis to what the engine replays: the statements of a migration set in apply order,
 // the tenant tables to probe, and real PostgreSQL errors as `migration-fails` findings.
-import { blocks, cannotRunInTransaction, LineIndex, migrationFailsRule, reportMessage, tenantTables, type Finding, type LockMode, type ResolvedConfig, type SetResult } from '../rules/index';
+import { blocks, cannotRunInTransaction, LineIndex, migrationFailsRule, parseFile, reportMessage, tenantTables, type Finding, type LockMode, type ResolvedConfig, type SetResult } from '../rules/index';
 import type { ExecStatement, IsolationTable, TraceEntry } from './types';
 
 /** A lock mode as pg_locks names it ('ShareLock') makes INSERT, UPDATE and DELETE wait: the core's lock table says. */
@@ -25,6 +25,12 @@ export function replayStatements(set: SetResult): ExecStatement[] {
     }
   }
   return out;
+}
+
+/** The statements of a SQL file that is not part of the set (the isolationSeed file), in order. */
+export function fileStatements(path: string, text: string): ExecStatement[] {
+  return parseFile(path, text).statements.filter((s) => !s.syntaxError)
+    .map((s) => ({ file: path, line: s.line + 1, sql: s.text, transactional: !cannotRunInTransaction(s) }));
 }
 
 export function isolationTables(set: SetResult, config: ResolvedConfig): IsolationTable[] {

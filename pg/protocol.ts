@@ -1,4 +1,5 @@
 /** Messages between the engine (caller's thread) and its worker thread. */
+import type { TenantContextConfig } from '../rules/index';
 import type { EnvironmentPlan } from './classify';
 import type { ExecStatement, IsolationResult, IsolationTable, ScriptError, TraceEntry } from './types';
 
@@ -29,6 +30,8 @@ export interface ReplayJob extends JobBase {
     /** Index of the first table to check. */
     startTable: number;
     probeMemberOf?: string[];
+    tenantContext?: TenantContextConfig;
+    tenantColumns: string[];
   };
 }
 

@@ -1,4 +1,5 @@
 /** Public types of the embedded-PostgreSQL engine (replay, lock trace, tenant-isolation probe). */
+import type { TenantContextConfig } from '../rules/index';
 
 export interface ExecStatement {
   file: string;
@@ -89,9 +90,15 @@ export interface IsolationTable {
 }
 
 export interface IsolationOptions extends EngineOptions {
-  /** The setting the policies read, e.g. 'app.current_tenant_id'. */
+  /** The setting the policies read, e.g. 'app.current_tenant_id': tried when the policies name no other context. */
   tenantSetting: string;
   tables: IsolationTable[];
+  /** How a request becomes "tenant A"; inferred from the policies when absent. */
+  tenantContext?: TenantContextConfig;
+  /** Tenant column names, for finding the tenant column of a membership table. */
+  tenantColumns?: string[];
+  /** Statements run after the migrations and before the probe (the isolationSeed file). */
+  seed?: ExecStatement[];
   /**
    * Roles the probe role is made a member of, so that policies written `TO authenticated` apply to it.
    * Default: ['authenticated'] when the input mentions that role.

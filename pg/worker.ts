@@ -57,7 +57,8 @@ async function runReplay(db: Driver, job: ReplayJob): Promise<void> {
   if (!job.isolation) return;
   phase('isolation');
   const iso = job.isolation;
-  const probe = new IsolationProbe(db, iso.tenantSetting, entries.filter(Boolean), iso.probeMemberOf);
+  const probe = new IsolationProbe(db, { tenantSetting: iso.tenantSetting, tenantColumns: iso.tenantColumns,
+    memberOf: iso.probeMemberOf, tenantContext: iso.tenantContext, supabase: job.env.supabaseGrants }, entries.filter(Boolean));
   await probe.setup();
   for (let i = iso.startTable; i < iso.tables.length; i++) {
     post({ type: 'started', index: i });

@@ -4,7 +4,7 @@ export { analyzeSet, ParseCache, statementContaining, type SetInput, type SetRes
 export { allRules, allRuleMeta, allRuleIds, metaRules, ruleMeta, docsUrl } from './engine/registry';
 export { formatMessage, reportMessage } from './engine/messages';
 export { migrationFailsRule } from './engine/meta-rules';
-export { defaultConfig, resolveConfig, ConfigError, DEFAULT_TENANT_COLUMNS, type ResolvedConfig, type RuleSetting } from './engine/config';
+export { defaultConfig, resolveConfig, ConfigError, DEFAULT_TENANT_COLUMNS, type ResolvedConfig, type RuleSetting, type TenantContextConfig } from './engine/config';
 export { groupMigrationSets, orderMigrations, followUpMigrationPath, migrationVersion, isDownMigration, type MigrationFile } from './engine/migrations';
 export { applyEdits, applyFixEdits } from './engine/edits';
 export {

@@ -4,7 +4,7 @@
 //   npx tsx scripts/gen-docs.ts --check   exit 1 when a generated file differs or an orphan page exists
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RUNNERS, defaultConfig } from '../rules/engine/config';
+import { RUNNERS, defaultConfig, SETTING_NAME_RE, TABLE_NAME_RE } from '../rules/engine/config';
 import { allRuleMeta, docsUrl } from '../rules/engine/registry';
 import type { Category, RuleMeta } from '../rules/engine/types';
 
@@ -164,6 +164,32 @@ export function configSchema(rules: readonly RuleMeta[]): object {
       appRoles: stringArray('The roles the application connects as ("authenticated", "app_user"); an empty list means it connects as the owner of the tables. Unset: inferred from policies, grants and Supabase conventions.', []),
       bypassRoles: stringArray('Roles that bypass row-level security (BYPASSRLS or superuser) besides the ones the migrations create and Supabase\'s service_role; policies only for them are not judged.', d.bypassRoles),
       migrations: stringArray('Glob patterns of the migration files to check, relative to this file. Empty: every .sql file, each folder a migration set.', d.migrations),
+      tenantContext: {
+        type: 'object', additionalProperties: false,
+        description: 'How a request becomes "tenant A" in the isolation proof (verify-isolation). Inferred from the row-level security policies when absent; set it when the proof reports that no tenant context was found.',
+        properties: {
+          setting: { type: 'string', pattern: SETTING_NAME_RE.source, description: 'The tenant id is put in this custom setting, read with current_setting(), such as "app.current_tenant_id".' },
+          claims: { type: 'object', description: 'JWT claims of the signed-in user, as Supabase puts them in request.jwt.claims, such as { "org_id": "{tenant}" }. "{tenant}" and "{user}" are replaced by the ids; "sub" is the user unless given.' },
+          membership: {
+            type: 'object', additionalProperties: false, required: ['table', 'userColumn', 'tenantColumn'],
+            description: 'A row of this table makes the signed-in user a member of the tenant (basejump\'s basejump.account_user, a members table).',
+            properties: {
+              table: { type: 'string', pattern: TABLE_NAME_RE.source, description: 'The membership table, such as "basejump.account_user".' },
+              userColumn: { type: 'string', minLength: 1, description: 'Its column holding the user id, such as "user_id".' },
+              tenantColumn: { type: 'string', minLength: 1, description: 'Its column holding the tenant id, such as "account_id".' },
+              values: { type: 'object', additionalProperties: { type: 'string' }, description: 'Values of other columns of the membership row, such as { "account_role": "owner" }.' },
+            },
+          },
+          userIsTenant: { type: 'boolean', description: 'The tenant id is the signed-in user\'s id (each user is a tenant).' },
+          rolePerTenant: { type: 'boolean', description: 'Each tenant is a database role named after its id; requests SET ROLE to it.' },
+          userSetting: { type: 'string', pattern: SETTING_NAME_RE.source, description: 'The signed-in user\'s id is put in this custom setting instead of Supabase\'s request.jwt.claims.' },
+          role: { type: 'string', minLength: 1, description: 'The role requests run as. Default: authenticated for Supabase users, else a probe role with every privilege on the table.' },
+        },
+      },
+      isolationSeed: {
+        type: 'string', minLength: 1,
+        description: 'A SQL file, relative to this file, that the isolation proof (verify-isolation) runs after the migrations and before the probe: rows it cannot generate.',
+      },
     },
   };
 }

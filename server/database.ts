@@ -3,10 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InlayHint, InlayHintKind, ResponseError, type Connection, type Diagnostic } from 'vscode-languageserver/node';
-import { PgEngine, type IsolationResult, type TraceEntry } from '../pg/index';
-import { isolationTables, migrationFailures, replayStatements, tookBlockingLock } from '../pg/from-analysis';
-import type { Finding, SetResult } from '../rules/index';
+import { PgEngine, type ExecStatement, type IsolationResult, type TraceEntry } from '../pg/index';
+import { fileStatements, isolationTables, migrationFailures, replayStatements, tookBlockingLock } from '../pg/from-analysis';
+import type { Finding, ReportOptions, SetResult } from '../rules/index';
 import { TraceRequest, VerifyIsolationRequest, type TraceResult, type VerifyIsolationResult } from '../protocol/index';
+import { readSqlFile } from '../io/files';
+import { findConfig } from '../io/config';
 import { fileToUri, toDiagnostic, uriToFile } from './convert';
 import type { Workspace } from './workspace';
 
@@ -18,6 +20,8 @@ export class DatabaseFeatures {
   readonly failures = new Map<string, Finding[]>();
   /** The file texts the trace of a set was taken on: hints are dropped when the text changes. */
   private readonly tracedTexts = new Map<string, string>();
+  /** The last isolation proof per set, with the texts it was run on. */
+  private readonly proofs = new Map<string, { tables: IsolationResult[]; texts: Map<string, string> }>();
 
   constructor(private readonly connection: Connection, private readonly ws: Workspace) {}
 
@@ -90,10 +94,36 @@ export class DatabaseFeatures {
       const config = this.ws.configOf(set.id);
       const t = isolationTables(set, config);
       if (!t.length) continue;
-      const r = await this.getEngine(set.id).verifyIsolation(replayStatements(set), { tenantSetting: config.tenantSetting, tables: t });
+      const r = await this.getEngine(set.id).verifyIsolation(replayStatements(set), {
+        tenantSetting: config.tenantSetting, tenantContext: config.tenantContext, tenantColumns: config.tenantColumns,
+        seed: this.seed(set.id, config.isolationSeed), tables: t,
+      });
+      this.proofs.set(set.id, { tables: r.tables, texts: new Map(set.files.map((f) => [f.path, f.text])) });
       tables.push(...r.tables);
     }
     return { tables };
+  }
+
+  /** The isolationSeed file of a set (relative to its .sqlarchitect.json); unreadable: none, with a warning. */
+  private seed(setId: string, seed: string | undefined): ExecStatement[] {
+    if (!seed) return [];
+    const config = findConfig(setId);
+    const file = path.resolve(config ? path.dirname(config) : setId, seed);
+    const r = readSqlFile(file);
+    if (r.problem) this.connection.console.warn(`${file} (isolationSeed): ${r.problem}`);
+    return r.text === undefined ? [] : fileStatements(file, r.text);
+  }
+
+  /** The last isolation proof for the report's tenant matrix (sets whose files did not change since). */
+  proved(): ReportOptions['isolation'] {
+    if (this.proofs.size === 0) return undefined;
+    const out: NonNullable<ReportOptions['isolation']> = [];
+    for (const [setId, proof] of this.proofs) {
+      const current = this.ws.results.get(setId);
+      if (!current || current.files.some((f) => proof.texts.get(f.path) !== f.text)) continue;
+      for (const t of proof.tables) out.push({ setId, table: t.table, status: t.status, details: t.details });
+    }
+    return out;
   }
 
   /** One hint at the end of each traced statement's first line: the locks PostgreSQL took, rewrites, time. */

@@ -257,7 +257,7 @@ connection.onExecuteCommand(async (params) => {
   }
 });
 
-registerCustomRequests(connection, ws, () => parserReady, (results) => publishAll(results, true), () => db.measured());
+registerCustomRequests(connection, ws, () => parserReady, (results) => publishAll(results, true), () => db.measured(), () => db.proved());
 registerDatabaseRequests(connection, db, () => parserReady, () => publishAll([...ws.results.values()]), () => canRefreshHints);
 
 documents.listen(connection);

@@ -25,6 +25,7 @@ export function registerCustomRequests(
   ready: () => Promise<void>,
   publish: (results: SetResult[]) => void,
   measured: () => ReportOptions['trace'] = () => undefined,
+  proved: () => ReportOptions['isolation'] = () => undefined,
 ): void {
   connection.onRequest(ReanalyzeRequest, async () => {
     await ready();
@@ -55,7 +56,7 @@ export function registerCustomRequests(
     }
     if (params.format === 'sarif') return formatSarif(newFiles ? limitToFiles(project, newFiles) : project, pkg.version, relPath);
     const report = buildReport(project.sets, {
-      configFor: (id) => ws.configOf(id), relPath, since: newFiles ? { newFiles, ref: params.since } : undefined, trace: measured(),
+      configFor: (id) => ws.configOf(id), relPath, since: newFiles ? { newFiles, ref: params.since } : undefined, trace: measured(), isolation: proved(),
     });
     if (params.format === 'json') return renderJson(report);
     // Display path → the file, for links.

@@ -287,6 +287,10 @@ describe('language server: embedded PostgreSQL requests', function () {
       assert.match(md, /error: column "nope" of relation "notes" does not exist/);
       const iso = (await client.conn.sendRequest('sqlArchitect/verifyIsolation', { uri: uri(file) })) as { tables: { table: string; status: string }[] };
       assert.deepEqual(iso.tables.map((t) => [t.table, t.status]), [['notes', 'leaks']]);
+      // The report's tenant matrix now carries the proof, as it carries the measured locks.
+      const proved = (await client.conn.sendRequest('sqlArchitect/report', { format: 'md' })) as string;
+      assert.match(proved, /\| Isolated \| Isolation \(proved\) \|/);
+      assert.match(proved, /\| ❌ leaks: SELECT as tenant A returned 2 of 2 rows of tenant B;[^|]*row level security is not enabled on the table \|/);
     } finally {
       await client.stop();
     }

@@ -186,6 +186,15 @@ describe('configuration schema', () => {
     { lockTimeout: '2' }, { lockTimeout: '3 min' }, { lockTimeout: '10s' },
     { rules: {} },
     { tenantSetting: 'myapp.tenant.id' },
+    { tenantContext: { setting: 'app.tenant' } },
+    {
+      tenantContext: {
+        membership: { table: 'basejump.account_user', userColumn: 'user_id', tenantColumn: 'account_id', values: { account_role: 'owner' } },
+        claims: { org_id: '{tenant}', o: { id: '{tenant}' } }, userIsTenant: false, rolePerTenant: false, userSetting: 'app.user_id', role: 'authenticated',
+      },
+    },
+    { tenantContext: { membership: { table: 'members', userColumn: 'user_id', tenantColumn: 'team_id' } } },
+    { isolationSeed: 'db/seed.sql' },
   ];
   const rejected: unknown[] = [
     null, [], 'config', 42,
@@ -198,6 +207,13 @@ describe('configuration schema', () => {
     { lockTimeout: '2 hours' }, { lockTimeout: 2 }, { lockTimeout: '-1s' },
     { assumeInTransaction: 'yes' },
     { migrations: 'db/*.sql' }, { migrations: [null] },
+    { tenantContext: 'app.tenant' }, { tenantContext: { setting: 'tenant' } }, { tenantContext: { other: 1 } }, { tenantContext: { claims: [] } },
+    { tenantContext: { userIsTenant: 'yes' } }, { tenantContext: { role: '' } }, { tenantContext: { membership: { table: 'members' } } },
+    { tenantContext: { membership: { table: 'a b', userColumn: 'u', tenantColumn: 't' } } },
+    { tenantContext: { membership: { table: 'm', userColumn: 'u', tenantColumn: 't', values: { role: 1 } } } },
+    { tenantContext: { membership: { table: 'm', userColumn: 'u', tenantColumn: 't', values: null } } },
+    { tenantContext: { membership: { table: 'm', userColumn: 'u', tenantColumn: 't', extra: true } } },
+    { isolationSeed: '' }, { isolationSeed: ['x'] }, { isolation: { seed: 'x' } },
   ];
 
   it('accepts a good configuration and rejects a bad one', () => {

@@ -60,6 +60,42 @@ describe('sql-architect trace / verify-isolation (embedded PostgreSQL)', functio
     assert.equal(after.status, 0);
   });
 
+  it('tenantContext and isolationSeed come from .sqlarchitect.json; report --prove-isolation adds the proved verdicts', () => {
+    const migration = [
+      "CREATE TABLE shops (code text PRIMARY KEY CHECK (code ~ '^[A-Z]{3}-[0-9]{4}$'));",
+      '-- Bestellungen: the shop comes from a setting the policies reach only through a function',
+      "CREATE FUNCTION current_shop() RETURNS text LANGUAGE sql STABLE AS $$ SELECT current_setting('app.shop', true) $$;",
+      'CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, shop_code text NOT NULL REFERENCES shops (code), total int NOT NULL);',
+      'CREATE INDEX orders_shop_idx ON orders (shop_code, id);',
+      'ALTER TABLE orders ENABLE ROW LEVEL SECURITY;',
+      'ALTER TABLE orders FORCE ROW LEVEL SECURITY;',
+      'CREATE POLICY orders_shop ON orders USING (shop_code = current_shop()) WITH CHECK (shop_code = current_shop());',
+    ].join('\n') + '\n';
+    const config = { tenantColumns: ['shop_code'], tenantContext: { setting: 'app.shop' }, isolationSeed: 'seed/shops.sql' };
+    const dir = tempWorkspace({
+      '.sqlarchitect.json': JSON.stringify(config),
+      'db/001_shops.sql': migration,
+      // No generated code passes the CHECK: the seed file provides the shops.
+      'seed/shops.sql': "INSERT INTO shops VALUES ('ABC-0001'), ('XYZ-0002');\n",
+    });
+    const r = runCli(['verify-isolation', 'db', '--format', 'json'], dir);
+    assert.equal(r.status, 0, r.stderr);
+    const [t] = (JSON.parse(r.stdout) as { tables: { table: string; status: string; details: string }[] }).tables;
+    assert.equal(t.status, 'isolated', t.details);
+    assert.match(t.details, /tenant A: app\.shop = the tenant/);
+
+    const report = runCli(['report', 'db', '--prove-isolation'], dir);
+    assert.equal(report.status, 0, report.stderr);
+    assert.match(report.stdout, /\| Isolated \| Isolation \(proved\) \|/);
+    assert.match(report.stdout, /\| ✅ isolated: tenant A saw only its 2 of 2 rows/);
+
+    // A seed file that is not there: a warning naming it, and the table is untestable with the reason.
+    fs.writeFileSync(path.join(dir, '.sqlarchitect.json'), JSON.stringify({ ...config, isolationSeed: 'seed/missing.sql' }));
+    const missing = runCli(['verify-isolation', 'db'], dir);
+    assert.match(missing.stderr, /warning: .*seed\/missing\.sql \(isolationSeed\): cannot read file \(ENOENT\)/);
+    assert.match(missing.stdout, /\? untestable orders \(shop_code\): .*no generated values for shops pass CHECK constraint shops_code_check/);
+  });
+
   it('proves a leak on a table whose policy is USING (true)', () => {
     const dir = tempWorkspace({
       'db/001.sql': [

@@ -5,6 +5,8 @@ import { preferBigintPrimaryKey } from './prefer-bigint-primary-key';
 
 ruleTester(preferBigintPrimaryKey, {
   valid: [
+    // Ids the application assigns (a migration number) do not come from a sequence and do not run out.
+    'CREATE TABLE migrations (id integer PRIMARY KEY, name text NOT NULL);',
     'CREATE TABLE accounts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);',
     'CREATE TABLE accounts (id bigserial PRIMARY KEY);',
     'CREATE TABLE accounts (id uuid PRIMARY KEY);',
@@ -42,15 +44,15 @@ ruleTester(preferBigintPrimaryKey, {
       // The key is added later to an integer column: the finding is where the type is written.
       sql: {
         'db/001_init.sql': 'CREATE TABLE tags (id int NOT NULL, name text);',
-        'db/002_pk.sql': 'ALTER TABLE tags ADD PRIMARY KEY (id);',
+        'db/002_pk.sql': "CREATE SEQUENCE tags_id_seq;\nALTER TABLE tags ALTER COLUMN id SET DEFAULT nextval('tags_id_seq');\nALTER TABLE tags ADD PRIMARY KEY (id);",
       },
       errors: [{ file: 'db/001_init.sql', line: 1, column: 23, messageId: 'integerKey' }],
       output: 'CREATE TABLE tags (id bigint NOT NULL, name text);',
     },
     {
-      sql: 'CREATE TABLE app.tags (id pg_catalog.int4 PRIMARY KEY);',
+      sql: 'CREATE TABLE app.tags (id pg_catalog.int4 GENERATED ALWAYS AS IDENTITY PRIMARY KEY);',
       errors: [{ line: 1, column: 27, messageId: 'integerKey', data: { column: 'app.tags.id', type: 'integer', table: 'app.tags' } }],
-      output: 'CREATE TABLE app.tags (id bigint PRIMARY KEY);',
+      output: 'CREATE TABLE app.tags (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);',
     },
   ],
 });
@@ -58,7 +60,7 @@ ruleTester(preferBigintPrimaryKey, {
 describe('rule prefer-bigint-primary-key: fix safety', () => {
   before(() => initParser());
   it('changing the type applications read is never applied by "fix all"', () => {
-    const f = runCase(caseFiles('CREATE TABLE a (id int PRIMARY KEY);')).findings.filter((x) => x.rule === preferBigintPrimaryKey.id);
+    const f = runCase(caseFiles('CREATE TABLE a (id serial PRIMARY KEY);')).findings.filter((x) => x.rule === preferBigintPrimaryKey.id);
     assert.deepEqual(f.flatMap((x) => x.fixes.map((y) => y.safe)), [false]);
   });
 });

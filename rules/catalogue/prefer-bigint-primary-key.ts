@@ -23,7 +23,7 @@ export const preferBigintPrimaryKey = defineRule({
     bad: 'CREATE TABLE accounts (id serial PRIMARY KEY, name text NOT NULL);',
     good: 'CREATE TABLE accounts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL);',
     details:
-      'Single-column primary keys of type `integer`, `serial` or an `integer` identity are checked on the schema at the end of the migration set, so a later `ALTER COLUMN … TYPE bigint` clears the finding. `smallint` keys are left alone (they are a deliberate choice for small lookup tables), and so is a primary key that is itself a foreign key (its type follows the parent). The fix changes the column to `bigint` (`serial` to `bigserial`) together with the `integer` columns that reference it; it changes the type applications read (some drivers return bigint as a string or BigInt), so it is offered but never applied by "fix all". A project that uses integer keys for (nearly) every table made a project-wide choice (often sized for its data): that is one finding for the set, on the first such key, with the others as related locations.',
+      'Single-column primary keys of type `integer`, `serial` or an `integer` identity are checked on the schema at the end of the migration set, so a later `ALTER COLUMN … TYPE bigint` clears the finding. Keys whose values the application assigns (no sequence, identity or default, such as a migration number) are left alone, since nothing makes them run out; so are `smallint` keys (they are a deliberate choice for small lookup tables), and so is a primary key that is itself a foreign key (its type follows the parent). The fix changes the column to `bigint` (`serial` to `bigserial`) together with the `integer` columns that reference it; it changes the type applications read (some drivers return bigint as a string or BigInt), so it is offered but never applied by "fix all". A project that uses integer keys for (nearly) every table made a project-wide choice (often sized for its data): that is one finding for the set, on the first such key, with the others as related locations.',
   },
   checkSet(ctx) {
     const convention = conventionReport(ctx, 'int-keys', 'convention');
@@ -48,6 +48,8 @@ export const preferBigintPrimaryKey = defineRule({
       if (!pk || pk.columns.length !== 1) continue;
       const col = t.columns.get(pk.columns[0]);
       if (!col || col.type.array || !builtin(col.type, 'int4', 'serial')) continue;
+      // Ids the application assigns (a migration number) do not run out; a sequence or identity does.
+      if (!col.identity && !col.hasDefault && col.type.name !== 'serial') continue;
       if (t.constraints.some((c) => c.kind === 'foreign' && c.columns.length === 1 && c.columns[0] === col.name)) continue;
       const site = sites.get(col.type);
       const file = site?.file.path ?? col.origin.file;

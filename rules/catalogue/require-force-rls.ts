@@ -1,14 +1,6 @@
 import { defineRule, type Fix, type Report, type SetContext } from '../engine/types';
-import { displayName } from '../model/schema';
-import type { TableModel } from '../model/types';
-import { appliesToAnyRole, forceRlsSql, rlsUnforcedAt } from './tenancy-util';
+import { appliesToAnyRole, definerFunctionsReading, forceRlsSql, rlsUnforcedAt } from './tenancy-util';
 import { fileOf, insertAfterStatement, related, tableLabel, tableSql, tenantTablesOf } from './util';
-
-/** SECURITY DEFINER functions whose body names the table: they run as its owner, so FORCE filters them too. */
-function definerFunctionsReading(ctx: SetContext, table: TableModel): string[] {
-  const word = new RegExp(`(^|[^\\w$])("?)${table.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\2($|[^\\w$])`, 'i');
-  return [...ctx.model.functions.values()].filter((f) => f.securityDefiner && f.body && word.test(f.body)).map((f) => displayName(f));
-}
 
 const messages = {
   noForce: "NO FORCE ROW LEVEL SECURITY on tenant table {{table}} lets the table owner, the role the application connects as, bypass every policy again and see all tenants' rows. Remove it, or force row-level security again.",

@@ -7,6 +7,8 @@ const parent = 'CREATE TABLE orders (id bigint PRIMARY KEY);\n';
 
 ruleTester(requireForeignKeyIndex, {
   valid: [
+    // A lookup table of kinds is never deleted from: no index needed for its key.
+    'CREATE TABLE credential_types (id uuid PRIMARY KEY, name text NOT NULL UNIQUE);\nCREATE TABLE credentials (id uuid PRIMARY KEY, type_id uuid NOT NULL REFERENCES credential_types);',
     `${parent}CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders);\nCREATE INDEX items_order_id_idx ON items (order_id);`,
     // A wider index that starts with the column, or the primary key, covers it.
     `${parent}CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders, pos int);\nCREATE INDEX ON items (order_id, pos);`,

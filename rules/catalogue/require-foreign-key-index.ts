@@ -1,5 +1,5 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
-import type { IndexModel } from '../model/types';
+import type { IndexModel, TableModel } from '../model/types';
 import { constraintDeclaration, freeIndexName, mentionedInDoBlock } from './design-util';
 import { addIndexFix, columnsSql, identName, quoteIdent, related, tableLabel, tableSql, tenantTablesOf } from './util';
 
@@ -28,7 +28,7 @@ export const requireForeignKeyIndex = defineRule({
     bad: 'CREATE TABLE orders (id bigint PRIMARY KEY);\nCREATE TABLE order_items (\n  id bigint PRIMARY KEY,\n  order_id bigint NOT NULL REFERENCES orders (id) ON DELETE CASCADE\n);',
     good: 'CREATE TABLE orders (id bigint PRIMARY KEY);\nCREATE TABLE order_items (\n  id bigint PRIMARY KEY,\n  order_id bigint NOT NULL REFERENCES orders (id) ON DELETE CASCADE\n);\nCREATE INDEX order_items_order_id_idx ON order_items (order_id);',
     details:
-      'Any B-tree index, primary key or unique constraint whose first columns are the foreign key\'s columns (in any order) counts; a partial index does not. The check runs on the schema at the end of the migration set, so an index added by a later migration counts. The fix adds the index right after the statement that declares the foreign key, with CONCURRENTLY when the table existed before that migration file and no transaction block is open (such a fix is not applied by "fix all"). A single-column foreign key on the tenant column is left to `require-tenant-index`, and a key whose table, columns and the word INDEX all appear in a `DO` block (not analysed) is not reported.',
+      'Any B-tree index, primary key or unique constraint whose first columns are the foreign key\'s columns (in any order) counts; a partial index does not. The check runs on the schema at the end of the migration set, so an index added by a later migration counts. The fix adds the index right after the statement that declares the foreign key, with CONCURRENTLY when the table existed before that migration file and no transaction block is open (such a fix is not applied by "fix all"). A key to a lookup table of kinds (a `*_types`, `*_statuses` or `*_roles` table of at most three columns with a unique name or code) is not reported: nobody deletes from it. A single-column foreign key on the tenant column is left to `require-tenant-index`, and a key whose table, columns and the word INDEX all appear in a `DO` block (not analysed) is not reported.',
   },
   checkSet(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
@@ -51,6 +51,8 @@ export const requireForeignKeyIndex = defineRule({
         const stmt = ctx.statementAt(fk.origin);
         const decl = constraintDeclaration(stmt, fk);
         const parent = fk.refTable ? ctx.model.table(fk.refTable) : undefined;
+        // A lookup table (`credential_types (id, name UNIQUE)`) is never deleted from: the scan never happens.
+        if (parent && lookupTable(parent)) continue;
         const parentName = parent ? tableLabel(parent) : fk.refTable ? tableSql(fk.refTable) : 'its parent';
         const name = freeIndexName(ctx.model, t, identName(t.name, ...cols, 'idx'));
         const add = stmt ? addIndexFix(ctx, stmt, t, cols, name, `Add index ${name} on ${tableLabel(t)} (${cols.join(', ')})`) : undefined;
@@ -71,3 +73,10 @@ export const requireForeignKeyIndex = defineRule({
     return reports;
   },
 });
+
+/** A small list of kinds: at most three columns besides timestamps, one of them a unique name or code. */
+function lookupTable(t: TableModel): boolean {
+  const cols = [...t.columns.keys()].filter((c) => !/(^|_)(created|updated)(_?at|_?on)$|^(created|updated)(at|on)$/i.test(c));
+  if (cols.length > 3 || !/(types?|kinds?|statuses|states|categories|roles|levels)$/i.test(t.name)) return false;
+  return t.indexes.some((i) => i.unique && i.columns.length === 1 && /^(name|code|key|slug|label|type|kind)$/i.test(i.columns[0]));
+}

@@ -3,6 +3,8 @@ import { requirePrimaryKey } from './require-primary-key';
 
 ruleTester(requirePrimaryKey, {
   valid: [
+    // A one-row settings table: every column has a default.
+    'CREATE TABLE config (enable_billing boolean DEFAULT true, theme text DEFAULT \'light\');',
     'CREATE TABLE t (id bigint PRIMARY KEY);',
     'CREATE TABLE memberships (user_id bigint, team_id bigint, PRIMARY KEY (user_id, team_id));',
     'CREATE TEMP TABLE scratch (a int);',

@@ -49,7 +49,7 @@ export const requirePrimaryKey = defineRule({
     bad: 'CREATE TABLE order_events (order_id bigint NOT NULL, kind text NOT NULL, at timestamptz NOT NULL);',
     good: 'CREATE TABLE order_events (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  order_id bigint NOT NULL,\n  kind text NOT NULL,\n  at timestamptz NOT NULL\n);',
     details:
-      'The check runs on the schema at the end of the migration set, so a primary key added by a later migration counts. Temporary tables, partitions (they take the partitioned table\'s key), `CREATE TABLE … AS` and `CREATE TABLE … (LIKE … INCLUDING INDEXES)` are not checked. Nor is a table that a `DO` block of the set mentions together with PRIMARY KEY: DO bodies are not analysed, and migrations often add keys conditionally inside them. When the table already has a UNIQUE key on NOT NULL columns, the message shows how to promote it.',
+      'The check runs on the schema at the end of the migration set, so a primary key added by a later migration counts. Temporary tables, partitions (they take the partitioned table\'s key), `CREATE TABLE … AS` and `CREATE TABLE … (LIKE … INCLUDING INDEXES)` are not checked, nor is a one-row settings table (every column has a default and none is an id). Nor is a table that a `DO` block of the set mentions together with PRIMARY KEY: DO bodies are not analysed, and migrations often add keys conditionally inside them. When the table already has a UNIQUE key on NOT NULL columns, the message shows how to promote it.',
   },
   checkSet(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
@@ -60,6 +60,8 @@ export const requirePrimaryKey = defineRule({
       const stmt = ctx.statementAt(t.created);
       if (stmt && /\bINCLUDING\s+(ALL|INDEXES)\b/i.test(stmt.text)) continue;
       if (skipped.has(t) || mentionedInDoBlock(ctx, t.name, 'primary key')) continue;
+      // A one-row settings table (every column has a default, none is an id): there is one row to tell apart.
+      if ([...t.columns.values()].every((c) => c.hasDefault && !/(^|_)id$/i.test(c.name))) continue;
       const name = tableLabel(t);
       const key = naturalKey(t);
       let messageId: keyof typeof messages;

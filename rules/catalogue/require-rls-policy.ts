@@ -1,5 +1,5 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
-import { forceRlsSql, projectIsolationPolicy, tenantMap } from './tenancy-util';
+import { definerFunctionsReading, forceRlsSql, projectIsolationPolicy, tenantMap } from './tenancy-util';
 import { reachableByApp } from '../project/infer';
 import { fileOf, insertAfterStatement, related, tableLabel } from './util';
 
@@ -25,7 +25,7 @@ export const requireRlsPolicy = defineRule({
       "CREATE POLICY invoices_tenant_isolation ON invoices USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);",
     ].join('\n'),
     details: [
-      'Applies to every table the application\'s roles can reach (in a Supabase project, tables of the public schema and tables granted to anon or authenticated; elsewhere, tables granted to the roles policies and grants name, or every table when the application connects as the owner): a deny-all table in a schema those roles are not granted is the idiom for private data, and is not reported. Policies added in later migrations of the set count. The finding sits on the ENABLE ROW LEVEL SECURITY statement. For a tenant table the fix adds a `<table>_tenant_isolation` policy right after it; for other tables there is no fix, since only you know who may see the rows.',
+      'Applies to every table the application\'s roles can reach (in a Supabase project, tables of the public schema and tables granted to anon or authenticated; elsewhere, tables granted to the roles policies and grants name, or every table when the application connects as the owner): a deny-all table in a schema those roles are not granted is the idiom for private data, and is not reported, nor is a table a SECURITY DEFINER function reads (the function is its door). Policies added in later migrations of the set count. The finding sits on the ENABLE ROW LEVEL SECURITY statement. For a tenant table the fix adds a `<table>_tenant_isolation` policy right after it; for other tables there is no fix, since only you know who may see the rows.',
       'The default severity is info, as in Supabase\'s linter (rls_enabled_no_policy): deny-all is secure, and often intended for tables only the owner, a BYPASSRLS service role or SECURITY DEFINER functions touch. If so, say it with `-- sql-architect-ignore require-rls-policy: deny-all by design` above the ENABLE statement.',
     ].join('\n\n'),
   },
@@ -36,6 +36,8 @@ export const requireRlsPolicy = defineRule({
       if (!table.rlsEnabled || table.policies.length > 0 || table.temporary) continue;
       // Deny-all is the idiom for tables the application's roles cannot reach anyway (a private schema, no grants).
       if (!reachableByApp(ctx.project, table)) continue;
+      // Reached only through SECURITY DEFINER functions, which run as the owner: deny-all to everyone else is the design.
+      if (definerFunctionsReading(ctx, table).length > 0) continue;
       const origin = table.rlsEnabled;
       const stmt = ctx.statementAt(origin);
       const file = fileOf(ctx, origin.file);

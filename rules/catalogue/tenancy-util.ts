@@ -74,6 +74,12 @@ export function findConstraintDef(stmt: Statement | undefined, c: ConstraintMode
   return defs.find((d) => d.name !== undefined && d.name === c.name && d.kind === c.kind) ?? defs.find(same);
 }
 
+/** SECURITY DEFINER functions whose body names the table: they run as its owner, so FORCE filters them too. */
+export function definerFunctionsReading(ctx: SetContext, table: TableModel): string[] {
+  const word = new RegExp(`(^|[^\\w$])("?)${table.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\2($|[^\\w$])`, 'i');
+  return [...ctx.model.functions.values()].filter((f) => f.securityDefiner && f.body && word.test(f.body)).map((f) => displayName(f));
+}
+
 /* ---------------- SQL of the fixes ---------------- */
 
 /** A policy name not yet used on the table: `<table>_tenant_isolation`. */

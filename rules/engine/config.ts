@@ -3,6 +3,27 @@ import type { Severity } from './types';
 
 export type RuleSetting = Severity | 'off';
 
+/**
+ * How a request becomes "tenant A" in the isolation proof (verify-isolation). Inferred from the policies when
+ * absent; set it when the inference fails. `{tenant}` and `{user}` in claim values are replaced by the ids.
+ */
+export interface TenantContextConfig {
+  /** The tenant id is put in this custom setting (current_setting('app.…')). */
+  setting?: string;
+  /** JWT claims of the signed-in user, as Supabase's request.jwt.claims (`sub` is the user unless given). */
+  claims?: Record<string, unknown>;
+  /** A row of this table makes the user a member of the tenant. `values`: other columns of that row, as text cast to the column type. */
+  membership?: { table: string; userColumn: string; tenantColumn: string; values?: Record<string, string> };
+  /** The tenant id is the signed-in user's id (each user is a tenant). */
+  userIsTenant?: boolean;
+  /** Each tenant is a database role named after its id: requests SET ROLE to it. */
+  rolePerTenant?: boolean;
+  /** The signed-in user's id is put in this custom setting instead of Supabase's request.jwt.claims. */
+  userSetting?: string;
+  /** The role requests run as (default: authenticated for Supabase users, else a probe role with all privileges). */
+  role?: string;
+}
+
 /** Migration tools whose way of running a file (in a transaction or not) the analysis knows. See rules/project/runner.ts. */
 export const RUNNERS = [
   'prisma', 'prisma-per-statement', 'goose', 'dbmate', 'golang-migrate', 'flyway', 'supabase', 'graphile-migrate', 'atlas',
@@ -34,6 +55,10 @@ export interface ResolvedConfig {
   runner?: RunnerId;
   /** The keys the user set (configuration file or editor settings), so inference knows what not to override. */
   explicit: string[];
+  /** verify-isolation: how a request becomes a tenant; unset: read from the policies. */
+  tenantContext?: TenantContextConfig;
+  /** verify-isolation: a SQL file (relative to the configuration file) run after the migrations, before the probe. */
+  isolationSeed?: string;
 }
 
 export const DEFAULT_TENANT_COLUMNS = ['tenant_id', 'organization_id', 'org_id', 'workspace_id', 'team_id', 'account_id'];
@@ -61,6 +86,65 @@ export class ConfigError extends Error {
 
 const SEVERITIES = ['off', 'info', 'warning', 'error'];
 
+export const SETTING_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_.]*$/;
+/** `schema.table` or `table`, unquoted. */
+export const TABLE_NAME_RE = /^([A-Za-z_][A-Za-z0-9_$]*\.)?[A-Za-z_][A-Za-z0-9_$]*$/;
+
+function settingName(key: string, v: unknown): string {
+  if (typeof v !== 'string' || !SETTING_NAME_RE.test(v)) {
+    throw new ConfigError(key, `"${key}" must be a custom setting name with a prefix, such as "app.current_tenant_id"`);
+  }
+  return v;
+}
+
+const CONTEXT_KEYS = ['setting', 'claims', 'membership', 'userIsTenant', 'rolePerTenant', 'userSetting', 'role'];
+
+function tenantContext(v: unknown): TenantContextConfig {
+  const key = 'tenantContext';
+  const example = '{ "setting": "app.current_tenant_id" } or { "membership": { "table": "account_user", "userColumn": "user_id", "tenantColumn": "account_id" } }';
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(key, `"${key}" must be an object such as ${example}`);
+  const out: TenantContextConfig = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const at = `${key}.${k}`;
+    switch (k) {
+      case 'setting': out.setting = settingName(at, x); break;
+      case 'userSetting': out.userSetting = settingName(at, x); break;
+      case 'claims':
+        if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new ConfigError(at, `"${at}" must be an object of JWT claims such as { "org_id": "{tenant}" }`);
+        out.claims = x as Record<string, unknown>;
+        break;
+      case 'userIsTenant': case 'rolePerTenant':
+        if (typeof x !== 'boolean') throw new ConfigError(at, `"${at}" must be true or false`);
+        out[k] = x;
+        break;
+      case 'role':
+        if (typeof x !== 'string' || !x) throw new ConfigError(at, `"${at}" must be a role name`);
+        out.role = x;
+        break;
+      case 'membership': {
+        if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new ConfigError(at, `"${at}" must be an object with "table", "userColumn" and "tenantColumn"`);
+        const m = x as Record<string, unknown>;
+        for (const mk of Object.keys(m)) {
+          if (!['table', 'userColumn', 'tenantColumn', 'values'].includes(mk)) throw new ConfigError(`${at}.${mk}`, `unknown key "${at}.${mk}" (expected "table", "userColumn", "tenantColumn" or "values")`);
+        }
+        if (typeof m.table !== 'string' || !TABLE_NAME_RE.test(m.table)) throw new ConfigError(`${at}.table`, `"${at}.table" must be a table name such as "basejump.account_user"`);
+        for (const c of ['userColumn', 'tenantColumn'] as const) {
+          if (typeof m[c] !== 'string' || !m[c]) throw new ConfigError(`${at}.${c}`, `"${at}.${c}" must be a column name`);
+        }
+        const values = m.values === undefined ? {} : m.values;
+        if (values === null || typeof values !== 'object' || Array.isArray(values) || Object.values(values).some((y) => typeof y !== 'string')) {
+          throw new ConfigError(`${at}.values`, `"${at}.values" must be an object of column → value, such as { "role": "owner" }`);
+        }
+        out.membership = { table: m.table, userColumn: m.userColumn as string, tenantColumn: m.tenantColumn as string, values: values as Record<string, string> };
+        break;
+      }
+      default:
+        throw new ConfigError(at, `unknown key "${at}" (expected one of ${CONTEXT_KEYS.map((c) => `"${c}"`).join(', ')})`);
+    }
+  }
+  return out;
+}
+
 /**
  * Validates a parsed `.sqlarchitect.json` object and merges it over `base`. Throws ConfigError naming the
  * offending key. `knownRules` lists the rule ids of the registry.
@@ -86,10 +170,14 @@ export function resolveConfig(raw: unknown, knownRules: readonly string[], base:
         out.tenantColumns = stringArray(key, v);
         break;
       case 'tenantSetting':
-        if (typeof v !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_.]*$/.test(v)) {
-          throw new ConfigError(key, '"tenantSetting" must be a custom setting name with a prefix, such as "app.current_tenant_id"');
-        }
-        out.tenantSetting = v;
+        out.tenantSetting = settingName(key, v);
+        break;
+      case 'tenantContext':
+        out.tenantContext = tenantContext(v);
+        break;
+      case 'isolationSeed':
+        if (typeof v !== 'string' || !v) throw new ConfigError(key, '"isolationSeed" must be the path of a SQL file, such as "supabase/seed.sql"');
+        out.isolationSeed = v;
         break;
       case 'sensitiveColumns': {
         if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(key, '"sensitiveColumns" must be an object with "include" and "exclude" arrays');

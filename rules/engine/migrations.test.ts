@@ -11,6 +11,25 @@ describe('migration conventions', () => {
     ]);
   });
 
+  it('splits a folder of several flattened projects (`<project>__<version>_…`) into one set per project', () => {
+    const sets = groupMigrationSets([
+      'ex/supa-builder__20260131000002_rls.sql', 'ex/supa-builder__20260131000001_init.sql',
+      'ex/slack-clone.nextjs__20240214102356_init.sql', 'st/tenant__0002-b.sql', 'st/tenant__0001-a.sql', 'st/multitenant__0001-a.sql',
+    ]);
+    assert.deepEqual(sets.map((s) => [s.id, s.files.map((f) => f.path.split('/')[1])]), [
+      ['ex/slack-clone.nextjs__*', ['slack-clone.nextjs__20240214102356_init.sql']],
+      ['ex/supa-builder__*', ['supa-builder__20260131000001_init.sql', 'supa-builder__20260131000002_rls.sql']],
+      ['st/multitenant__*', ['multitenant__0001-a.sql']],
+      ['st/tenant__*', ['tenant__0001-a.sql', 'tenant__0002-b.sql']],
+    ]);
+    // Not several projects: one prefix, Flyway versions, or a file without a prefix.
+    for (const files of [
+      ['a/app__0001_x.sql', 'a/app__0002_y.sql'],
+      ['f/V1__init.sql', 'f/V2__more.sql', 'f/V2_1__x.sql'],
+      ['m/one__0001_x.sql', 'm/two__0001_y.sql', 'm/0003_plain.sql'],
+    ]) assert.deepEqual(groupMigrationSets(files).map((s) => s.id), [files[0].split('/')[0]], files.join());
+  });
+
   it('names a follow-up migration in the folder convention, never reusing a version', () => {
     assert.equal(followUpMigrationPath('db/20240101235959_a.sql', ['db/20240101235959_a.sql'], 'v'), 'db/20240102000000_v.sql');
     assert.equal(followUpMigrationPath('db/V3__a.sql', ['db/V3__a.sql', 'db/V3.1__b.sql'], 'v'), 'db/V3.2__v.sql');

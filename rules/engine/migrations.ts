@@ -52,7 +52,29 @@ export function orderMigrations(paths: string[]): MigrationFile[] {
   return sorted.map((path) => ({ path, replayed: !isDownMigration(path) }));
 }
 
-/** Groups `.sql` paths into migration sets by folder (a Prisma/Drizzle `<ts>_<name>/migration.sql` joins its parent). */
+/** `<project>__<version>…`: the project part of a file name in a folder that flattens several projects. */
+const PROJECT_PREFIX_RE = /^(.+?)__\d+[-_.]/;
+const FLYWAY_PREFIX_RE = /^[VUR]\d+(?:[._]\d+)*$/i;
+
+/**
+ * Splits a folder whose files all carry a project prefix before their version (`supa-builder__20260131_x.sql`,
+ * `tenant__0001-init.sql`) into one set per prefix, when there are at least two: several projects flattened
+ * into one folder, which replayed as one set would collide on their objects. Otherwise one set.
+ */
+function splitByProject(folder: string, files: string[]): [string, string[]][] {
+  const prefixes = files.map((f) => {
+    const m = PROJECT_PREFIX_RE.exec(basename(f));
+    return m && !FLYWAY_PREFIX_RE.test(m[1]) ? m[1] : undefined;
+  });
+  const distinct = new Set(prefixes);
+  if (distinct.size < 2 || distinct.has(undefined)) return [[folder, files]];
+  return [...distinct].map((p) => [`${folder}/${p}__*`, files.filter((_, i) => prefixes[i] === p)]);
+}
+
+/**
+ * Groups `.sql` paths into migration sets by folder (a Prisma/Drizzle `<ts>_<name>/migration.sql` joins its
+ * parent); a folder of several prefixed projects is one set per project, with the id `<folder>/<prefix>__*`.
+ */
 export function groupMigrationSets(paths: string[]): { id: string; files: MigrationFile[] }[] {
   const groups = new Map<string, string[]>();
   for (const p of paths) {
@@ -62,7 +84,8 @@ export function groupMigrationSets(paths: string[]): { id: string; files: Migrat
     list.push(p);
     groups.set(key, list);
   }
-  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, files]) => ({ id, files: orderMigrations(files) }));
+  const sets = [...groups.entries()].flatMap(([folder, files]) => splitByProject(folder, files));
+  return sets.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, files]) => ({ id, files: orderMigrations(files) }));
 }
 
 function addSeconds(ts: string, n: number): string {

@@ -26,7 +26,8 @@ export function inferConventions(model: SchemaModel): Map<Convention['id'], Conv
     }
     const pk = t.constraints.find((c) => c.kind === 'primary' && c.columns.length === 1);
     const col = pk ? t.columns.get(pk.columns[0]) : undefined;
-    if (col && ['int4', 'serial', 'int2', 'smallserial'].includes(col.type.name)) intKeys.push(col.origin);
+    const generated = col && (col.identity || col.hasDefault || col.type.name.endsWith('serial'));
+    if (col && generated && ['int4', 'serial', 'int2', 'smallserial'].includes(col.type.name)) intKeys.push(col.origin);
     else if (col && ['int8', 'bigserial'].includes(col.type.name)) bigKeys++;
   }
   const ts = consistent('timestamp-without-time-zone', `stores points in time as timestamp without time zone in ${naive.length} columns${aware ? ` (timestamptz in ${aware})` : ''}`, naive, aware);

@@ -204,6 +204,8 @@ describe('project model', () => {
         'CREATE TABLE environments (id uuid PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants, project_id uuid NOT NULL REFERENCES projects, slug text NOT NULL, UNIQUE (project_id, slug));',
         // The foreign key to environments was dropped, the name still says whose the row is; its index leads with it.
         'CREATE TABLE runs (id uuid PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants, "environmentId" uuid NOT NULL, key text NOT NULL, UNIQUE ("environmentId", key));',
+        // A polymorphic owner (a team or a user): workspace_id is not a tenant key, and the public slug is global.
+        'CREATE TABLE published_docs (id uuid PRIMARY KEY, workspace_type text NOT NULL, workspace_id uuid NOT NULL, slug text NOT NULL UNIQUE);',
         // Rows of several scopes (global, per user, per tenant): the NULL key and the global name are the design.
         'CREATE TABLE notices (id uuid PRIMARY KEY, tenant_id uuid REFERENCES tenants, user_id uuid REFERENCES auth.users, queue text NOT NULL UNIQUE);',
       ].join('\n'),

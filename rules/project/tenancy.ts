@@ -137,6 +137,13 @@ export function inferTenancy(model: SchemaModel, config: ResolvedConfig, roles: 
     // 3. A name alone: kept when it cannot be someone else's id.
     for (const c of cols) {
       if (!tenantNamed(c.name)) continue;
+      // A polymorphic reference (`workspaceType` + `workspaceID`, Rails' `owner_type` + `owner_id`) points at rows of
+      // several kinds of owner, a user as often as a team: not a tenant key.
+      const kindColumn = cols.find((k) => normName(k.name) === normName(c.name).replace(/(id|uuid)$/, 'type'));
+      if (kindColumn) {
+        rejected.push({ table: t, column: c.name, reason: `${c.name} is polymorphic: ${kindColumn.name} says which kind of owner it points at` });
+        continue;
+      }
       const ownFk = fks.find((f) => f.table === t && f.column === c.name);
       if (ownFk) {
         rejected.push({ table: t, column: c.name, reason: `${c.name} references ${displayName(ownFk.target)}, which is not a tenant table` });
@@ -146,7 +153,7 @@ export function inferTenancy(model: SchemaModel, config: ResolvedConfig, roles: 
       // The project declares this column as a foreign key to its tenant table elsewhere; this table declares foreign
       // keys for other columns but not for this one: a deliberate omission, another system's id.
       // Only when the set has a tenant table the column could have referenced.
-      if (registries.size > 0 && fks.some((f) => f.table === t)) {
+      if (registries.size > 0 && t.constraints.some((k) => k.kind === 'foreign')) {
         rejected.push({
           table: t, column: c.name,
           reason: declared

@@ -17,7 +17,7 @@ import { nameWords } from '../project/names';
 import { mermaidErDiagram } from './er';
 import { inferredSet } from './inferred';
 import type {
-  Cell, ColumnFact, FindingLocation, KeyFact, Loc, PolicyFact, Relationship, ReportModel, RiskFile, RiskStatement, RuleFindings,
+  Cell, ColumnFact, FindingLocation, KeyFact, Loc, PolicyFact, ProvedIsolation, Relationship, ReportModel, RiskFile, RiskStatement, RuleFindings,
   SensitiveColumn, Summary, TableFact, TenantRow, Verdict,
 } from './types';
 
@@ -31,6 +31,8 @@ export interface ReportOptions {
   title?: string;
   /** The last lock trace, when one ran (paths as analysed). */
   trace?: { file: string; line: number; sql: string; locks: { relation: string; mode: string }[]; rewrites: string[]; ms: number; error?: string }[];
+  /** The last tenant-isolation proof, when one ran: a verdict per set id and table (display name). */
+  isolation?: { setId: string; table: string; status: ProvedIsolation['status']; details: string }[];
 }
 
 const SEVERITY_ORDER: Severity[] = ['error', 'warning', 'info'];
@@ -84,7 +86,7 @@ export function buildReport(sets: SetResult[], opts: ReportOptions): ReportModel
   const views = sets.map((s) => new SetView(s, opts.configFor(s.id), opts.relPath));
   const inScope = (file: string) => !opts.since || opts.since.newFiles.has(file);
   const findings = views.flatMap((v) => v.result.findings.filter((f) => inScope(f.file)).map((f) => ({ v, f })));
-  const tenantMatrix = views.flatMap(tenantRows);
+  const tenantMatrix = views.flatMap((v) => tenantRows(v, opts.isolation));
   const sensitive = views.flatMap(sensitiveColumns);
   const migrationRisk = views.flatMap((v) => riskFiles(v, inScope));
   const tables = views.flatMap(tableFacts);
@@ -105,6 +107,7 @@ export function buildReport(sets: SetResult[], opts: ReportOptions): ReportModel
     findingsByRule: byRule(findings),
     tables,
     relationships,
+    ...(opts.isolation ? { isolationProved: true as const } : {}),
     measuredLocks: opts.trace?.map((e) => ({
       at: { file: opts.relPath(e.file), line: e.line, column: 1 }, sql: e.sql, locks: e.locks, rewrites: e.rewrites, ms: e.ms, error: e.error,
     })),
@@ -116,7 +119,7 @@ export function buildReport(sets: SetResult[], opts: ReportOptions): ReportModel
 /* ---------------- tenant isolation ---------------- */
 
 
-function tenantRows(v: SetView): TenantRow[] {
+function tenantRows(v: SetView, proof: ReportOptions['isolation']): TenantRow[] {
   const { ctx, config } = v;
   const tenants = tenantTablesOf(v.result.project);
   const tenantSet = new Set(tenants.map((t) => t.table));
@@ -188,12 +191,14 @@ function tenantRows(v: SetView): TenantRow[] {
     else if (permissive.length === 0) gaps.push('no permissive policy: nobody can read it');
     if (unscoped.length) gaps.push(`${plural(unscoped.length, 'policy', 'policies')} not limited to ${column}`);
     if (table.rlsEnabled && !table.rlsForced && !namedRolesOnly) gaps.push('not forced: the owner bypasses RLS');
+    const proved = proof?.find((p) => p.setId === v.result.id && p.table === name);
     rows.push({
       set: v.setName, table: name, loc: v.at(table.created),
       tenantColumn: { name: column, type: typeSql(col.type), notNull: col.notNull, loc: colLoc },
       index, rlsEnabled, rlsForced, policies, policyList, unique, foreignKeys, keys,
       isolated: gaps.length === 0,
       gaps,
+      ...(proved ? { proved: { status: proved.status, details: proved.details } } : {}),
     });
   }
   return rows.sort((a, b) => cmp(a.set, b.set) || cmp(a.table, b.table));

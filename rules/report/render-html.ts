@@ -4,7 +4,7 @@
 import { defaultHref, escapeHtml as h } from './escape';
 import { edgePoint, ER, layoutEr, type ErBox } from './er';
 import { shortLabel, type RenderOptions } from './render-md';
-import type { Cell, InferredFact, Loc, ReportModel, RiskFile, RuleFindings, TableFact, Verdict } from './types';
+import type { Cell, InferredFact, Loc, ProvedIsolation, ReportModel, RiskFile, RuleFindings, TableFact, Verdict } from './types';
 
 const MODE_HTML: Record<'tool' | 'implicit' | 'none', string> = { tool: 'in its transaction', implicit: 'as one query', none: 'statement by statement' };
 
@@ -179,11 +179,12 @@ export function renderHtml(report: ReportModel, opts: HtmlOptions = {}): string 
   if (report.tenantMatrix.length === 0) {
     out.push(`<p>No tenant tables: no table has a tenant column (${report.tenantColumns.map((c) => `<code>${h(c)}</code>`).join(', ')}).</p>`);
   } else {
-    out.push(`<table class="matrix"><thead><tr>${multiSet ? '<th>Set</th>' : ''}<th>Table</th><th>Tenant column</th><th>Tenant-leading index</th><th>RLS enabled</th><th>RLS forced</th><th>Policies on tenant</th><th>Tenant in UNIQUE</th><th>Tenant in FK</th><th>Isolated</th></tr></thead><tbody>`);
+    const proved = report.isolationProved;
+    out.push(`<table class="matrix"><thead><tr>${multiSet ? '<th>Set</th>' : ''}<th>Table</th><th>Tenant column</th><th>Tenant-leading index</th><th>RLS enabled</th><th>RLS forced</th><th>Policies on tenant</th><th>Tenant in UNIQUE</th><th>Tenant in FK</th><th>Isolated</th>${proved ? '<th>Isolation (proved)</th>' : ''}</tr></thead><tbody>`);
     for (const r of report.tenantMatrix) {
       const col = `<code>${h(r.tenantColumn.name)}</code> ${h(r.tenantColumn.type)}${r.tenantColumn.notNull ? '' : ' <span class="st-partial">(nullable)</span>'} ${link(r.tenantColumn.loc, shortLabel(r.tenantColumn.loc, r.loc.file))}`;
       const iso = r.isolated ? '<td><span class="st st-yes">✓</span>yes</td>' : `<td><span class="st st-no">✗</span>${h(r.gaps.join('; '))}</td>`;
-      out.push(`<tr>${multiSet ? `<td>${h(r.set)}</td>` : ''}<td>${link(r.loc, r.table)}</td><td>${col}</td>${cell(r.index, r.loc.file)}${cell(r.rlsEnabled, r.loc.file)}${cell(r.rlsForced, r.loc.file)}${cell(r.policies, r.loc.file)}${cell(r.unique, r.loc.file)}${cell(r.foreignKeys, r.loc.file)}${iso}</tr>`);
+      out.push(`<tr>${multiSet ? `<td>${h(r.set)}</td>` : ''}<td>${link(r.loc, r.table)}</td><td>${col}</td>${cell(r.index, r.loc.file)}${cell(r.rlsEnabled, r.loc.file)}${cell(r.rlsForced, r.loc.file)}${cell(r.policies, r.loc.file)}${cell(r.unique, r.loc.file)}${cell(r.foreignKeys, r.loc.file)}${iso}${proved ? provedHtml(r.proved) : ''}</tr>`);
     }
     out.push('</tbody></table>');
     const withPolicies = report.tenantMatrix.filter((r) => r.policyList.length);
@@ -261,6 +262,15 @@ export function renderHtml(report: ReportModel, opts: HtmlOptions = {}): string 
 }
 
 type Link = (loc: Loc | undefined, label?: string) => string;
+
+const PROVED: Record<ProvedIsolation['status'], string> = {
+  isolated: '<span class="st st-yes">✓</span>isolated', leaks: '<span class="st st-no">✗</span>leaks', untestable: '<span class="st st-partial">!</span>untestable',
+};
+
+/** The verdict of the isolation proof with what the probe saw; – when the proof did not reach the table. */
+function provedHtml(p: ProvedIsolation | undefined): string {
+  return p ? `<td>${PROVED[p.status]}<br><span class="muted">${h(p.details)}</span></td>` : '<td><span class="st-n-a">–</span></td>';
+}
 
 function riskHtml(f: RiskFile, link: Link, multiSet: boolean): string {
   const out = [`<h3>${h(multiSet ? `${f.set}: ${f.file}` : f.file)}</h3>`];

@@ -1,6 +1,6 @@
 // The report as GitHub-flavoured Markdown: tables, links to file#Lline, and the ER diagram as a Mermaid block.
 import { defaultHref, escapeMd as t, mdCode } from './escape';
-import type { Cell, InferredFact, Loc, ReportModel, RiskFile, RuleFindings, TableFact, Verdict } from './types';
+import type { Cell, InferredFact, Loc, ProvedIsolation, ReportModel, RiskFile, RuleFindings, TableFact, Verdict } from './types';
 
 const MODE_MD: Record<'tool' | 'implicit' | 'none', string> = { tool: 'in its transaction', implicit: 'as one query', none: 'statement by statement' };
 
@@ -58,11 +58,12 @@ export function renderMarkdown(report: ReportModel, opts: RenderOptions = {}): s
   if (report.tenantMatrix.length === 0) {
     out.push(`No tenant tables: no table has a tenant column (${report.tenantColumns.map(t).join(', ')}).`, '');
   } else {
-    out.push(`${multiSet ? '| Set ' : ''}| Table | Tenant column | Tenant-leading index | RLS enabled | RLS forced | Policies on tenant | Tenant in UNIQUE | Tenant in FK | Isolated |`);
-    out.push(`${multiSet ? '|---' : ''}|---|---|---|---|---|---|---|---|---|`);
+    const proved = report.isolationProved;
+    out.push(`${multiSet ? '| Set ' : ''}| Table | Tenant column | Tenant-leading index | RLS enabled | RLS forced | Policies on tenant | Tenant in UNIQUE | Tenant in FK | Isolated |${proved ? ' Isolation (proved) |' : ''}`);
+    out.push(`${multiSet ? '|---' : ''}|---|---|---|---|---|---|---|---|---|${proved ? '---|' : ''}`);
     for (const r of report.tenantMatrix) {
       const col = `${t(r.tenantColumn.name)} ${t(r.tenantColumn.type)}${r.tenantColumn.notNull ? '' : ' (nullable)'} (${link(r.tenantColumn.loc, shortLabel(r.tenantColumn.loc, r.loc.file))})`;
-      out.push(`| ${setCol(r.set)}${link(r.loc, r.table)} | ${col} | ${cell(r.index, r.loc.file)} | ${cell(r.rlsEnabled, r.loc.file)} | ${cell(r.rlsForced, r.loc.file)} | ${cell(r.policies, r.loc.file)} | ${cell(r.unique, r.loc.file)} | ${cell(r.foreignKeys, r.loc.file)} | ${r.isolated ? '✅ yes' : `❌ ${t(r.gaps.join('; '))}`} |`);
+      out.push(`| ${setCol(r.set)}${link(r.loc, r.table)} | ${col} | ${cell(r.index, r.loc.file)} | ${cell(r.rlsEnabled, r.loc.file)} | ${cell(r.rlsForced, r.loc.file)} | ${cell(r.policies, r.loc.file)} | ${cell(r.unique, r.loc.file)} | ${cell(r.foreignKeys, r.loc.file)} | ${r.isolated ? '✅ yes' : `❌ ${t(r.gaps.join('; '))}`} |${proved ? ` ${provedCell(r.proved)} |` : ''}`);
     }
     out.push('');
     const withPolicies = report.tenantMatrix.filter((r) => r.policyList.length);
@@ -128,6 +129,13 @@ export function renderMarkdown(report: ReportModel, opts: RenderOptions = {}): s
 }
 
 type Link = (loc: Loc | undefined, label?: string) => string;
+
+const PROVED: Record<ProvedIsolation['status'], string> = { isolated: '✅ isolated', leaks: '❌ leaks', untestable: '⚠️ untestable' };
+
+/** The verdict of the isolation proof with what the probe saw; — when the proof did not reach the table. */
+function provedCell(p: ProvedIsolation | undefined): string {
+  return p ? `${PROVED[p.status]}: ${t(p.details)}` : '—';
+}
 
 function riskMd(f: RiskFile, link: Link, multiSet: boolean): string[] {
   const out = [`### ${t(multiSet ? `${f.set}: ${f.file}` : f.file)}`, ''];

@@ -148,6 +148,31 @@ describe('design review report', () => {
     });
   });
 
+  it('an "Isolation (proved)" column appears once an isolation proof ran, with each verdict and what the probe saw', () => {
+    const set = analyze(FILES);
+    const without = buildReport([set], { configFor: () => defaultConfig(), relPath: (f) => f });
+    assert.doesNotMatch(renderMarkdown(without), /Isolation \(proved\)/);
+    assert.equal(without.isolationProved, undefined);
+    const r = buildReport([set], {
+      configFor: () => defaultConfig(), relPath: (f) => f,
+      isolation: [
+        { setId: 'db', table: 'orders', status: 'isolated', details: 'tenant A saw only its 2 of 2 rows' },
+        { setId: 'db', table: 'customers', status: 'leaks', details: 'SELECT as tenant A returned 2 of 2 rows of tenant B <script>' },
+        { setId: 'other', table: 'audit', status: 'isolated', details: 'a verdict of another set' },
+      ],
+    });
+    assert.equal(r.isolationProved, true);
+    assert.deepEqual(r.tenantMatrix.map((t) => [t.table, t.proved?.status]), [['audit', undefined], ['customers', 'leaks'], ['orders', 'isolated']]);
+    const md = renderMarkdown(r);
+    assert.match(md, /\| Isolated \| Isolation \(proved\) \|\n\|(---\|){10}/);
+    assert.match(md, /\| ✅ isolated: tenant A saw only its 2 of 2 rows \|/);
+    assert.match(md, /\[audit\][^\n]*\| — \|\n/);
+    const html = renderHtml(r);
+    assert.match(html, /<th>Isolation \(proved\)<\/th>/);
+    assert.match(html, /leaks<br><span class="muted">SELECT as tenant A returned 2 of 2 rows of tenant B &lt;script&gt;<\/span>/);
+    assert.equal(JSON.parse(renderJson(r)).tenantMatrix[1].proved.status, 'leaks');
+  });
+
   it('sensitive data: flagged columns with type, reason and whether stored in clear', () => {
     const r = report(FILES);
     assert.deepEqual(r.sensitive.map((s) => [s.table, s.column, s.type, s.kind, s.inClear]), [

@@ -83,6 +83,15 @@ export interface TenantRow {
   isolated: boolean;
   /** Why it is not isolated, in words. */
   gaps: string[];
+  /** The verdict of the last isolation proof on PostgreSQL (verify-isolation), when one ran for this table. */
+  proved?: ProvedIsolation;
+}
+
+/** A table's verdict from the tenant-isolation proof on a real PostgreSQL. */
+export interface ProvedIsolation {
+  status: 'isolated' | 'leaks' | 'untestable';
+  /** What each probe step saw, or the step that could not be done. */
+  details: string;
 }
 
 export interface SensitiveColumn {
@@ -221,6 +230,8 @@ export interface ReportModel {
   erDiagram: string;
   /** Locks PostgreSQL really took, from the last lock trace (Trace Migration Locks); absent until one ran. */
   measuredLocks?: MeasuredLock[];
+  /** A tenant-isolation proof ran (Prove Tenant Isolation, report --prove-isolation): the matrix has its column. */
+  isolationProved?: true;
   /** Rule code that threw while the report's analysis ran (reported, never fatal). */
   internalErrors: string[];
 }

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { executeScript, traceStatements, verifyIsolation } from '../../pg';
-import { assertTraceScenario, stmts, TRACE_SCENARIO } from './fixtures';
+import { assertBasejump, assertTraceScenario, stmts, TRACE_SCENARIO } from './fixtures';
+import { CORPUS, runCli } from '../helpers';
 import { DOC, fixtureFor, parseMeasured, show, tableLocks } from './locks-doc';
 
 function findBinDir(): string | undefined {
@@ -108,6 +109,17 @@ describe('pg engine: databaseUrl mode on a real PostgreSQL server', function () 
     const roles = await scalarList(url, "SELECT rolname FROM pg_roles WHERE rolname IN ('anon', 'authenticated', 'service_role') OR rolname LIKE 'sqla\\_%'");
     assert.deepEqual(roles, []);
     assert.deepEqual(await scalarList(url, "SELECT datname FROM pg_database WHERE datname LIKE 'sqla\\_%'"), []);
+  });
+
+  it('basejump through verify-isolation --database-url: every tenant table proved, as on the embedded PostgreSQL', function () {
+    const basejump = path.join(CORPUS, 'basejump');
+    if (!existsSync(basejump)) {
+      console.log(`      SKIPPED: no corpus at ${basejump}`);
+      this.skip();
+    }
+    const r = runCli(['verify-isolation', basejump, '--format', 'json', '--database-url', url]);
+    assert.equal(r.status, 0, r.stderr);
+    assertBasejump((JSON.parse(r.stdout) as { tables: { table: string; status: string; details: string }[] }).tables);
   });
 
   it('executeScript checks a quick fix on the server, CONCURRENTLY included', async () => {

@@ -49,3 +49,25 @@ export function assertTraceScenario(trace: TraceEntry[]): void {
   assert.equal(select.error, undefined, 'the replay goes on after an error');
   for (const e of trace) assert.ok(e.ms >= 0 && Number.isFinite(e.ms));
 }
+
+/** The verdicts of basejump (../shared/corpus/basejump), checked by hand against its SQL (see docs/accuracy.md). */
+export const BASEJUMP_VERDICTS: Record<string, string> = {
+  'basejump.account_user': 'isolated',
+  'basejump.invitations': 'isolated',
+  'basejump.billing_customers': 'isolated',
+  'basejump.billing_subscriptions': 'isolated',
+};
+
+/** Checks a verify-isolation JSON report of basejump: every tenant table proved, every step explained. */
+export function assertBasejump(tables: { table: string; status: string; details: string }[]): void {
+  assert.deepEqual(Object.fromEntries(tables.map((t) => [t.table, t.status])), BASEJUMP_VERDICTS, JSON.stringify(tables, null, 1));
+  for (const t of tables) {
+    assert.match(t.details, /tenant A: (a member through|the user owns a row of) basejump\.account_user \(user_id = the user, account_id = the tenant, account_role = owner\), signed in through request\.jwt\.claims, as role authenticated/);
+    // Each of the five steps is accounted for.
+    assert.match(t.details, /saw only its \d+ of \d+ rows, none of B's \d+/, t.table);
+    for (const step of [/UPDATE (without WHERE reached|reached nothing|refused by privileges)/, /DELETE (without WHERE reached|reached nothing|refused by privileges)/,
+      /INSERT (of a row of tenant B rejected by RLS|refused by privileges)/, /moving rows (to tenant B|refused by privileges)/]) {
+      assert.match(t.details, step, t.table);
+    }
+  }
+}

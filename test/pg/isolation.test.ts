@@ -72,7 +72,7 @@ describe('pg engine: tenant isolation probe on PGlite', () => {
     const t = byTable.get('notes')!;
     assert.equal(t.status, 'leaks', t.details);
     assert.match(t.details, /SELECT as tenant A returned 2 of 2 rows of tenant B/);
-    assert.match(t.details, /DELETE without WHERE as tenant A deleted 2 rows of tenant B/);
+    assert.match(t.details, /DELETE without WHERE as tenant A reached 2 of 2 rows of tenant B/);
     // WITH CHECK still stops an INSERT for tenant B.
     assert.doesNotMatch(t.details, /INSERT of a row of tenant B as tenant A succeeded/);
   });
@@ -106,8 +106,8 @@ describe('pg engine: tenant isolation probe on PGlite', () => {
   it('partitioned tables: counts stay exact although ctids repeat across partitions', () => {
     const t = byTable.get('events')!;
     assert.equal(t.status, 'leaks', t.details);
-    assert.match(t.details, /UPDATE without WHERE as tenant A modified 2 rows of tenant B/);
-    assert.match(t.details, /DELETE without WHERE as tenant A deleted 2 rows of tenant B/);
+    assert.match(t.details, /UPDATE without WHERE as tenant A reached 2 of 2 rows of tenant B/);
+    assert.match(t.details, /DELETE without WHERE as tenant A reached 2 of 2 rows of tenant B/);
   });
 
   it('a table that does not exist after the replay is untestable', () => {
@@ -118,7 +118,7 @@ describe('pg engine: tenant isolation probe on PGlite', () => {
 });
 
 describe('pg engine: isolation probe with Supabase-style policies', () => {
-  it('auth.uid() policies TO authenticated: the probe role is a member of authenticated', async () => {
+  it('auth.uid() policies TO authenticated: the signed-in user is the tenant, probed as authenticated', async () => {
     const r = await verifyIsolation(stmts('supa.sql', [
       `CREATE TABLE profiles (id uuid PRIMARY KEY REFERENCES auth.users (id), username text NOT NULL UNIQUE)`,
       'ALTER TABLE profiles ENABLE ROW LEVEL SECURITY',
@@ -135,7 +135,7 @@ describe('pg engine: isolation probe with Supabase-style policies', () => {
     for (const e of r.replay) assert.equal(e.error, undefined, `${e.sql}: ${e.error?.message}`);
     const [profiles, posts] = r.tables;
     assert.equal(profiles.status, 'isolated', profiles.details);
-    assert.match(profiles.details, /probe role is a member of authenticated/);
+    assert.match(profiles.details, /the signed-in user is the tenant, signed in through request\.jwt\.claims, as role authenticated/);
     // Public posts are readable by everyone by design: the probe reports it as a read leak.
     assert.equal(posts.status, 'leaks', posts.details);
     assert.match(posts.details, /SELECT as tenant A returned 2 of 2 rows of tenant B/);
