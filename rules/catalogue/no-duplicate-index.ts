@@ -1,7 +1,7 @@
 import { defineRule, type SetContext, type Report } from '../engine/types';
 import type { IndexModel, TableModel } from '../model/types';
-import { mentionedAfter, mentionedInDoBlock, originOrder, removeStatementEdit } from './design-util';
-import { fileOf, quoteIdent, related, tableLabel } from './util';
+import { mentionedAfter, mentionedInDoBlock, removeStatementEdit } from './design-util';
+import { applyOrder, fileOf, quoteIdent, related, tableLabel } from './util';
 
 // Operator classes, collations and sort orders change what an index can serve; the model does not keep them,
 // so an index written with any of them is never compared.
@@ -68,7 +68,7 @@ function bestCover(ctx: SetContext, a: IndexModel, indexes: IndexModel[]): Index
   const covers = indexes.filter((b) => {
     if (b === a || !redundantNextTo(a, b)) return false;
     // Of two identical indexes, the later one is the redundant one.
-    if (redundantNextTo(b, a)) return originOrder(ctx.files, b.origin, a.origin) < 0;
+    if (redundantNextTo(b, a)) return applyOrder(ctx.files)(b.origin, a.origin) < 0;
     return true;
   });
   // Prefer naming a constraint's index, then the shortest cover.

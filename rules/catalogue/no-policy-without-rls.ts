@@ -1,6 +1,6 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
-import { byApplyOrder, enableRlsSql, forceRlsSql, rlsDisabledAt, tenantMap } from './tenancy-util';
-import { fileOf, insertAfterStatement, related, tableLabel, tableSql } from './util';
+import { enableRlsSql, forceRlsSql, rlsDisabledAt, tenantMap } from './tenancy-util';
+import { applyOrder, fileOf, insertAfterStatement, related, tableLabel, tableSql } from './util';
 
 const messages = {
   disabled: 'Row-level security on {{table}} is disabled here, so its {{policies}} ignored: every role with a table privilege reads and writes every row. Remove the DISABLE or enable row-level security again.',
@@ -25,7 +25,7 @@ export const noPolicyWithoutRls = defineRule({
   checkSet(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     const tenants = tenantMap(ctx);
-    const order = byApplyOrder(ctx);
+    const order = applyOrder(ctx.files);
     for (const table of ctx.model.tables.values()) {
       if (table.rlsEnabled || table.policies.length === 0) continue;
       const name = tableLabel(table);

@@ -1,7 +1,6 @@
 import { defineRule, type Report } from '../engine/types';
 import type { Origin, TableModel } from '../model/types';
-import { byApplyOrder } from './tenancy-util';
-import { tableLabel, tableSql } from './util';
+import { applyOrder, tableLabel, tableSql } from './util';
 
 const WRITES = new Set(['insert', 'update', 'delete', 'truncate', 'all']);
 
@@ -34,7 +33,7 @@ export const noPublicGrant = defineRule({
         byGrant.set(key, entry);
       }
     }
-    const order = byApplyOrder(ctx);
+    const order = applyOrder(ctx.files);
     const reports: Report<keyof typeof messages>[] = [];
     for (const { origin, tables, privileges } of [...byGrant.values()].sort((a, b) => order(a.origin, b.origin))) {
       const privs = [...privileges].map((p) => p.toUpperCase()).join(', ');

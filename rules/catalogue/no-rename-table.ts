@@ -1,6 +1,6 @@
 import { defineRule, type Report } from '../engine/types';
-import { insertAfter, isExisting, sameTable, tableText } from './locking-util';
-import { quoteIdent } from './util';
+import { isExisting, sameTable, tableText } from './locking-util';
+import { insertAfterStatement, quoteIdent } from './util';
 
 const messages = {
   renameTable: 'RENAME {{from}} TO {{to}} needs only a brief ACCESS EXCLUSIVE lock, but it breaks every running query that still names {{from}}: application instances deployed before this migration fail until they are all replaced. Create a view named {{from}} over {{to}} in the same transaction, and drop it once no code uses the old name.',
@@ -34,7 +34,7 @@ export const noRenameTable = defineRule({
         messageId: 'renameTable',
         data: { from: a.table.name, to: a.to },
         recipe: `BEGIN;\nALTER TABLE ${oldSql} RENAME TO ${quoteIdent(a.to)};\n${view}  -- simple views are updatable\nCOMMIT;\n-- a later migration, when no code uses ${a.table.name}:\nDROP VIEW ${oldSql};`,
-        fixes: [{ title: `Keep ${a.table.name} working as a view over ${a.to}`, safe: false, edits: [insertAfter(ctx, view)] }],
+        fixes: [{ title: `Keep ${a.table.name} working as a view over ${a.to}`, safe: false, edits: [insertAfterStatement(ctx.file.text, ctx.statement, view, { blankLine: false })] }],
       });
     }
     return reports;

@@ -1,7 +1,8 @@
 import { defineRule, type Report } from '../engine/types';
 import { isSerialType, type TypeRef } from '../model/types';
-import { bareTableName, batchedBackfill, isExisting, pgObjectName, tableText } from './locking-util';
+import { bareTableName, batchedBackfill, isExisting, tableText } from './locking-util';
 import { quoteIdent, typeSql } from './util';
+import { pgObjectName } from '../model/names';
 
 /** A constant existing rows could get, by type; undefined when no constant makes sense (uuid). */
 function sampleDefault(t: TypeRef): string | undefined {

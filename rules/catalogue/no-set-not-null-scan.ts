@@ -2,11 +2,9 @@ import { defineRule, type Fix, type Report, type StatementContext, type TextEdit
 import type { QName } from '../model/types';
 import { lockPlan } from '../locks';
 import { displayName } from '../model/schema';
-import {
-  bareTableName, commandOf, sameTable, followUpEdit, isExisting, notValidTableConstraint, pgObjectName, slug, spanOf, statementAfter, tableText,
-  twoMigrations,
-} from './locking-util';
+import { bareTableName, commandOf, sameTable, followUpEdit, isExisting, notValidTableConstraint, slug, spanOf, statementAfter, tableText, twoMigrations } from './locking-util';
 import { quoteIdent } from './util';
+import { pgObjectName } from '../model/names';
 
 const messages = {
   notNullConstraint: 'ADD CONSTRAINT … NOT NULL {{column}} on {{table}} takes an ACCESS EXCLUSIVE lock and scans every row for NULLs: every query on {{table}} waits, SELECT included, for the whole scan. Add it NOT VALID, then VALIDATE CONSTRAINT in a separate migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).',

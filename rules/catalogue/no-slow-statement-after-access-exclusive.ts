@@ -1,7 +1,8 @@
 import { defineRule, type Report, type StatementContext } from '../engine/types';
 import { displayName } from '../model/schema';
 import type { Statement } from '../model/types';
-import { bareTableName, defaultConstraintNameOf, earlierInTransaction, sameTable, transactionScope } from './locking-util';
+import { bareTableName, earlierInTransaction, sameTable, transactionScope } from './locking-util';
+import { defaultConstraintName } from '../model/names';
 
 const messages = {
   slowUnderLock: '{{what}} runs while this transaction still holds the ACCESS EXCLUSIVE lock that {{heldBy}} took on {{tables}} (line {{line}}): every query on {{tables}} waits, SELECT included, until {{until}}, for as long as this statement takes. Commit first and run it in its own transaction (a separate migration).',
@@ -60,7 +61,7 @@ function displayTable(ctx: StatementContext, q: { schema?: string; name: string 
 function validatesSameTransaction(ctx: StatementContext, earlier: Statement[]): boolean {
   return ctx.statement.actions.some((a) => a.type === 'validate-constraint' && earlier.some((s) => s.actions.some((x) =>
     x.type === 'add-constraint' && x.constraint.notValid && sameTable(x.table, a.table) &&
-    (x.constraint.name ?? defaultConstraintNameOf(bareTableName(ctx, x.table), x.constraint)) === a.name)));
+    (x.constraint.name ?? defaultConstraintName(bareTableName(ctx, x.table), x.constraint)) === a.name)));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { defineRule, type Fix, type Report, type StatementContext } from '../engine/types';
 import type { QName } from '../model/types';
-import { isExisting, tableText, tokens } from './locking-util';
+import { isExisting, tableText } from './locking-util';
+import { tokens } from '../parser/lexer';
 
 const messages = {
   vacuumFull: 'VACUUM FULL {{tables}} rewrites {{tables}} and all indexes under an ACCESS EXCLUSIVE lock: every query waits, SELECT included, for the whole rewrite. Use {{online}} to compact online, or plain VACUUM to make the space reusable without the lock.',

@@ -1,8 +1,7 @@
 import { defineRule, type Fix, type Report, type SetContext } from '../engine/types';
 import type { ColumnModel, TableModel, TypeRef } from '../model/types';
-import { findColumnDef } from './tenancy-util';
 import { nameWords } from '../project/names';
-import { columnTypeSpan, insertAfterStatement, quoteIdent, tableLabel, tableSql, typeSql } from './util';
+import { columnTypeSpan, findColumnDef, insertAfterStatement, quoteIdent, tableLabel, tableSql, typeSql } from './util';
 
 type Kind = 'password' | 'credential' | 'government-id' | 'card' | 'cvv' | 'bank' | 'birth' | 'health' | 'configured';
 

@@ -1,10 +1,9 @@
 import { defineRule, type Fix, type MessageData, type Report, type StatementContext, type TextEdit } from '../engine/types';
 import type { ConstraintDef, QName } from '../model/types';
-import {
-  alterTableCommands, bareTableName, columnClauses, commandOf, defaultConstraintNameOf, insertAfter, isExisting, pgObjectName, removeTokens,
-  skipParens, spanOf, statementAfter, tableText, tokens, tokText, transactionScope, type Tok,
-} from './locking-util';
-import { columnsSql, insertBeforeStatement, quoteIdent } from './util';
+import { alterTableCommands, bareTableName, columnClauses, commandOf, isExisting, removeTokens, skipParens, spanOf, statementAfter, tableText, transactionScope } from './locking-util';
+import { columnsSql, insertAfterStatement, insertBeforeStatement, quoteIdent } from './util';
+import { type Tok, tokens, tokText } from '../parser/lexer';
+import { defaultConstraintName, pgObjectName } from '../model/names';
 
 const HARM = '{{what}} on {{table}} builds a unique index{{nullCheck}} while holding an ACCESS EXCLUSIVE lock: every query on {{table}} waits, SELECT included, for the whole build.';
 const TODO = 'Build the index with CREATE UNIQUE INDEX CONCURRENTLY first (outside a transaction block), then attach it with ADD CONSTRAINT … USING INDEX, which takes the lock only for a moment.';
@@ -105,7 +104,7 @@ function createIndexSql(ctx: StatementContext, table: QName, name: string, cols:
 function tableConstraint(ctx: StatementContext, action: object, table: QName, c: ConstraintDef): Report<keyof typeof messages> {
   const what = c.kind === 'primary' ? 'ADD PRIMARY KEY' : `ADD UNIQUE${c.name ? ` ${c.name}` : ''}`;
   const text = ctx.file.text;
-  const name = c.name ?? defaultConstraintNameOf(bareTableName(ctx, table), c);
+  const name = c.name ?? defaultConstraintName(bareTableName(ctx, table), c);
   // A unique index on exactly these columns already exists: attach it instead of building another.
   const existing = ctx.before.table(table)?.indexes.find((i) => i.unique && !i.partial && !i.constraint && i.method === 'btree'
     && i.columns.length === c.columns.length && i.columns.every((col, k) => col === c.columns[k]));
@@ -156,7 +155,7 @@ function inlineConstraint(ctx: StatementContext, action: object, table: QName, c
   let recipe = `${create}  -- outside BEGIN … COMMIT\n${attach}`;
   // Only UNIQUE outside a transaction block: CONCURRENTLY must follow the ADD COLUMN and cannot run inside one.
   if (c.kind === 'unique' && cmd && clause && clause.body.length === 1 && !ctx.inTransaction) {
-    const edits = [removeTokens(ctx.file.text, clause.toks, cmd[cmd.indexOf(clause.toks[0]) - 1]), insertAfter(ctx, `${create}\n${attach}`)];
+    const edits = [removeTokens(clause.toks, cmd[cmd.indexOf(clause.toks[0]) - 1]), insertAfterStatement(ctx.file.text, ctx.statement, `${create}\n${attach}`, { blankLine: false })];
     recipe = statementAfter(ctx, edits);
     fixes.push({ title: `Add ${column} without UNIQUE, build ${name} concurrently, then ADD CONSTRAINT … USING INDEX`, safe: false, edits });
   }

@@ -1,6 +1,7 @@
 import { defineRule, type Report, type StatementContext } from '../engine/types';
 import { LineIndex } from '../parser/positions';
-import { bareTableName, defaultConstraintNameOf, earlierInTransaction, followUpEdit, isExisting, sameTable, slug, tableText, statementWithLine } from './locking-util';
+import { bareTableName, earlierInTransaction, followUpEdit, isExisting, sameTable, slug, tableText, statementWithLine } from './locking-util';
+import { defaultConstraintName } from '../model/names';
 
 const messages = {
   foreignKey: 'VALIDATE CONSTRAINT {{name}} runs in the same transaction as its ADD CONSTRAINT … NOT VALID (line {{line}}), which holds SHARE ROW EXCLUSIVE locks on {{table}} and the referenced table, so every INSERT, UPDATE and DELETE on both waits until COMMIT: the validation scan runs under that lock and NOT VALID gains nothing. Validate in a separate migration.',
@@ -26,7 +27,7 @@ export const noValidateInSameTransaction = defineRule({
     for (const a of ctx.statement.actions) {
       if (a.type !== 'validate-constraint' || !isExisting(ctx, a.table)) continue;
       const added = earlierInTransaction(ctx).find((s) => s.actions.some((x) => x.type === 'add-constraint' && x.constraint.notValid && sameTable(x.table, a.table) &&
-        (x.constraint.name ?? defaultConstraintNameOf(bareTableName(ctx, x.table), x.constraint)) === a.name));
+        (x.constraint.name ?? defaultConstraintName(bareTableName(ctx, x.table), x.constraint)) === a.name));
       if (!added) continue;
       const c = added.actions.find((x) => x.type === 'add-constraint');
       const fk = c?.type === 'add-constraint' && c.constraint.kind === 'foreign';

@@ -1,9 +1,8 @@
 import { defineRule, type Fix, type MessageData, type Report, type StatementContext } from '../engine/types';
-import type { ColumnDef, QName } from '../model/types';
-import { batchedBackfill, columnClauses, commandOf, insertAfter, isExisting, removeTokens, statementAfter, tableText, tokText } from './locking-util';
-import { quoteIdent, typeSql } from './util';
-
-const SERIAL: Record<string, string> = { serial: 'integer', bigserial: 'bigint', smallserial: 'smallint' };
+import { integerType, isSerialType, type ColumnDef, type QName } from '../model/types';
+import { batchedBackfill, columnClauses, commandOf, isExisting, removeTokens, statementAfter, tableText } from './locking-util';
+import { insertAfterStatement, quoteIdent, typeSql } from './util';
+import { tokText } from '../parser/lexer';
 
 /** A message: why the table is rewritten, the harm, then what to do. */
 function rewrite(why: string, todo: string): string {
@@ -39,8 +38,7 @@ export const noVolatileDefaultColumn = defineRule({
     for (const a of ctx.statement.actions) {
       if (a.type !== 'add-column' || !isExisting(ctx, a.table)) continue;
       const c = a.column;
-      const serial = SERIAL[c.type.name];
-      const kind = serial ? 'serial' : c.identity ? 'identity' : c.generatedStored ? 'generated' : c.defaultKind === 'volatile' ? 'volatile' : pg < 11 && c.defaultKind !== 'none' ? 'old' : undefined;
+      const kind = isSerialType(c.type) ? 'serial' : c.identity ? 'identity' : c.generatedStored ? 'generated' : c.defaultKind === 'volatile' ? 'volatile' : pg < 11 && c.defaultKind !== 'none' ? 'old' : undefined;
       if (!kind) continue;
       reports.push(report(ctx, a, a.table, c, kind));
     }
@@ -56,7 +54,7 @@ function report(ctx: StatementContext, action: object, table: QName, c: ColumnDe
   const clauses = cmd && columnClauses(cmd);
   const dflt = clauses?.clauses.find((k) => k.kind === 'default');
   const expr = dflt ? tokText(ctx.file.text, dflt.body.slice(1)) : c.defaultText ?? '…';
-  const type = typeSql({ ...c.type, name: SERIAL[c.type.name] ?? c.type.name });
+  const type = typeSql({ ...c.type, name: integerType(c.type) ?? c.type.name });
   const fixes: Fix[] = [];
   const data: MessageData = { column: c.name, table: t };
   let messageId: keyof typeof messages;
@@ -69,7 +67,7 @@ function report(ctx: StatementContext, action: object, table: QName, c: ColumnDe
     if (c.notNull) recipe += '\n-- then SET NOT NULL without a long scan: see no-set-not-null-scan';
     if (cmd && dflt && !c.notNull) {
       const before = cmd[cmd.indexOf(dflt.toks[0]) - 1];
-      const edits = [removeTokens(ctx.file.text, dflt.toks, before), insertAfter(ctx, setDefault)];
+      const edits = [removeTokens(dflt.toks, before), insertAfterStatement(ctx.file.text, ctx.statement, setDefault, { blankLine: false })];
       fixes.push({ title: `Add ${c.name} without a default, then SET DEFAULT (existing rows stay NULL until backfilled)`, safe: false, edits });
       recipe = `${statementAfter(ctx, edits)}\n-- then, outside the migration's transaction, backfill in batches:\n${batchedBackfill(ctx, table, c.name, expr)}`;
     }

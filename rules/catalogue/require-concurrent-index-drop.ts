@@ -1,7 +1,8 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
 import { displayName } from '../model/schema';
-import { indexOnExistingTable, skipQualifiedName, splitAtCommas, tokens, tokText } from './locking-util';
+import { indexOnExistingTable, skipQualifiedName, splitAtCommas } from './locking-util';
 import { quoteIdent } from './util';
+import { tokens, tokText } from '../parser/lexer';
 
 const messages = {
   dropIndex: 'DROP INDEX {{indexes}} takes an ACCESS EXCLUSIVE lock on {{table}} until it commits: every query on {{waitOn}} waits, SELECT included, and the drop first queues behind every open transaction on it. Use DROP INDEX CONCURRENTLY, one index per statement, outside a transaction block.',

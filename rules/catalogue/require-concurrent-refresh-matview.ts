@@ -1,6 +1,7 @@
 import { defineRule, type Report } from '../engine/types';
-import { tokens, viewCreatedInFile } from './locking-util';
+import { viewCreatedInFile } from './locking-util';
 import { quoteIdent } from './util';
+import { tokens } from '../parser/lexer';
 
 const messages = {
   refresh: 'REFRESH MATERIALIZED VIEW {{view}} holds an ACCESS EXCLUSIVE lock on it for the whole refresh: every SELECT from {{view}} waits. Use REFRESH … CONCURRENTLY (reads continue), which needs a unique index on the view.',

@@ -1,6 +1,7 @@
 import { defineRule, type Report } from '../engine/types';
 import { displayName } from '../model/schema';
-import { indexOnExistingTable, isExisting, skipParens, tableText, tokens } from './locking-util';
+import { indexOnExistingTable, isExisting, skipParens, tableText } from './locking-util';
+import { tokens } from '../parser/lexer';
 
 const messages = {
   reindex: 'REINDEX {{kind}} {{name}} holds a SHARE lock on {{table}} for the whole rebuild (every INSERT, UPDATE and DELETE waits) and an ACCESS EXCLUSIVE lock on each index it rebuilds (every query that would use it waits). Use REINDEX … CONCURRENTLY (PostgreSQL 12+), outside a transaction block.',

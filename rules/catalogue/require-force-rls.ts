@@ -1,4 +1,4 @@
-import { defineRule, type Fix, type Report, type SetContext } from '../engine/types';
+import { defineRule, type Fix, type Report } from '../engine/types';
 import { appliesToAnyRole, definerFunctionsReading, forceRlsSql, rlsUnforcedAt } from './tenancy-util';
 import { fileOf, insertAfterStatement, related, tableLabel, tableSql, tenantTablesOf } from './util';
 

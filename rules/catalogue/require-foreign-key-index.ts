@@ -1,7 +1,7 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
 import type { IndexModel, TableModel } from '../model/types';
-import { constraintDeclaration, freeIndexName, mentionedInDoBlock } from './design-util';
-import { addIndexFix, columnsSql, identName, quoteIdent, related, tableLabel, tableSql, tenantTablesOf } from './util';
+import { freeIndexName, mentionedInDoBlock } from './design-util';
+import { addIndexFix, columnsSql, findConstraintDef, identName, quoteIdent, related, tableLabel, tableSql, tenantTablesOf } from './util';
 
 /** An index serves the foreign key's lookups when its leading columns are exactly the key's columns. */
 function covers(i: IndexModel, cols: string[]): boolean {
@@ -49,7 +49,7 @@ export const requireForeignKeyIndex = defineRule({
         if (cols.length === 1 && tenantColumn.get(t) === cols[0]) continue;
         if (mentionedInDoBlock(ctx, t.name, 'index', ...cols)) continue;
         const stmt = ctx.statementAt(fk.origin);
-        const decl = constraintDeclaration(stmt, fk);
+        const decl = findConstraintDef(stmt, fk);
         const parent = fk.refTable ? ctx.model.table(fk.refTable) : undefined;
         // A lookup table (`credential_types (id, name UNIQUE)`) is never deleted from: the scan never happens.
         if (parent && lookupTable(parent)) continue;

@@ -1,18 +1,20 @@
 import { defineRule, type Report } from '../engine/types';
-import type { TypeRef } from '../model/types';
-import { builtin, columnLabel, constraintDeclaration, referencedColumns, typeSites, typeTextSpan } from './design-util';
-import { typeSql } from './util';
+import { integerType, isSerialType, type TypeRef } from '../model/types';
+import { builtin, columnLabel, referencedColumns, typeSites, typeTextSpan } from './design-util';
+import { findConstraintDef, typeSql } from './util';
 
-const INT_RANK: Record<string, number> = { int2: 1, smallserial: 1, int4: 2, serial: 2, int8: 3, bigserial: 3 };
+const INT_RANK = { int2: 1, int4: 2, int8: 3 } as const;
 const INT_SQL = ['', 'smallint', 'integer', 'bigint'];
 const TEXT_TYPES = ['text', 'varchar'];
 
 /** Why `child` cannot hold every value of `parent`, and the type it should have; undefined when it can. */
 function narrower(child: TypeRef, parent: TypeRef): { reason: string; type: string; pattern: string } | undefined {
   if (child.array || parent.array) return undefined;
-  const c = INT_RANK[child.name];
-  const p = INT_RANK[parent.name];
-  if (builtin(child, 'int2', 'int4', 'int8') && p !== undefined && builtin(parent, ...Object.keys(INT_RANK)) && c < p) {
+  const childInt = builtin(child, 'int2', 'int4', 'int8') ? integerType(child) : undefined;
+  const parentInt = builtin(parent, parent.name) ? integerType(parent) : undefined;
+  const c = childInt && INT_RANK[childInt];
+  const p = parentInt && INT_RANK[parentInt];
+  if (c && p && c < p) {
     return {
       reason: `once the referenced values pass ${c === 1 ? '32,767' : '2,147,483,647'}, rows that reference them cannot be inserted ("${INT_SQL[c]} out of range")`,
       type: INT_SQL[p],
@@ -33,8 +35,7 @@ function narrower(child: TypeRef, parent: TypeRef): { reason: string; type: stri
 }
 
 function shown(t: TypeRef): string {
-  const names: Record<string, string> = { serial: 'serial', bigserial: 'bigserial', smallserial: 'smallserial' };
-  return names[t.name] ?? typeSql(t);
+  return isSerialType(t) ? t.name : typeSql(t);
 }
 
 const messages = {
@@ -74,7 +75,7 @@ export const requireMatchingForeignKeyType = defineRule({
           if (!gap) return;
           done.add(name);
           const stmt = ctx.statementAt(fk.origin);
-          const decl = constraintDeclaration(stmt, fk);
+          const decl = findConstraintDef(stmt, fk);
           const site = sites.get(child.type);
           const span = site && typeTextSpan(site.file.text, child.type, gap.pattern);
           const childLabel = columnLabel(t, name);

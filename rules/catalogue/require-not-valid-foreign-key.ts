@@ -59,7 +59,7 @@ function defaultNullOnly(ctx: StatementContext): TextEdit | undefined {
   const cmd = commandOf(ctx, a);
   const clause = cmd && columnClauses(cmd)?.clauses.find((k) => k.kind === 'default');
   if (!cmd || !clause || clause.body.length !== 2 || clause.body[1].word !== 'null') return undefined;
-  return removeTokens(ctx.file.text, clause.toks, cmd[cmd.indexOf(clause.toks[0]) - 1]);
+  return removeTokens(clause.toks, cmd[cmd.indexOf(clause.toks[0]) - 1]);
 }
 
 function valuedColumn(ctx: StatementContext): boolean {

@@ -1,6 +1,6 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
 import { displayName } from '../model/schema';
-import { tokens } from './tenancy-util';
+import { tokens } from '../parser/lexer';
 import { tableSql } from './util';
 
 const messages = {
@@ -34,7 +34,7 @@ export const requireSecurityDefinerSearchPath = defineRule({
       const fixes: Fix[] = [];
       if (stmt && text) {
         // Only tokens outside strings, dollar quotes and comments: the body cannot fool the search.
-        const toks = tokens(text, 0, stmt.span.start, stmt.span.end);
+        const toks = tokens(text, stmt.span.start, stmt.span.end);
         const i = toks.findIndex((t, k) => t.word === 'security' && toks[k + 1]?.word === 'definer');
         // The fix belongs in the definition only when the definition itself lacks the SET (not reset later).
         const own = stmt.actions.find((a) => a.type === 'create-function');

@@ -1,7 +1,7 @@
 import { defineRule, type Report, type SetContext } from '../engine/types';
 import type { ConstraintModel, Origin, Span, TableModel } from '../model/types';
-import { findConstraintDef, tenantMap } from './tenancy-util';
-import { columnsSql, identName, latestOrigin, quoteIdent, related, tableLabel, tableSql, tenantColumnsOf, type TenantTable } from './util';
+import { tenantMap } from './tenancy-util';
+import { columnsSql, findConstraintDef, identName, latestOrigin, quoteIdent, related, tableLabel, tableSql, tenantColumnsOf, type TenantTable } from './util';
 
 /** A per-key message: which key, what is wrong with it, the harm and the composite key to write. */
 function keyMessage(lead: string, problem: string): string {

@@ -1,7 +1,8 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
-import { isSerialType, type Span, type Statement, type TableModel } from '../model/types';
-import { findColumnDef, findConstraintDef, indexColumnNames, openParenAfter, tokens } from './tenancy-util';
-import { columnsSql, quoteIdent, related, tableLabel, tenantPinningColumns, tenantTablesOf } from './util';
+import { isSerialType, type Span, type TableModel } from '../model/types';
+import { tokens } from '../parser/lexer';
+import { indexColumnNames } from './tenancy-util';
+import { columnsSql, findColumnDef, findConstraintDef, quoteIdent, related, tableLabel, tenantPinningColumns, tenantTablesOf } from './util';
 import type { SetContext } from '../engine/types';
 import { nameWords } from '../project/names';
 
@@ -57,15 +58,15 @@ export function naturalPrimaryKey(columns: string[]): boolean {
 }
 
 /** Edit inserting the tenant column first into the column list of a table constraint or CREATE UNIQUE INDEX. */
-function prependEdit(text: string, stmt: Statement, from: Span, kind: 'constraint' | 'index', column: string): Fix['edits'] | undefined {
-  const base = stmt.span.start;
-  const toks = tokens(text.slice(base, stmt.span.end), base, from.start - base, from.end - base);
+function prependEdit(text: string, from: Span, kind: 'constraint' | 'index', column: string): Fix['edits'] | undefined {
+  const toks = tokens(text, from.start, from.end);
   const start = kind === 'index'
     ? toks.findIndex((t) => t.word === 'on')
     : toks.findIndex((t) => t.word === 'unique' || t.word === 'key');
   if (start < 0 || toks.some((t) => t.word === 'using' && kind === 'constraint')) return undefined;
-  const at = openParenAfter(toks, start);
-  return at === undefined ? undefined : [{ start: at, end: at, newText: `${quoteIdent(column)}, ` }];
+  // Just after the `(` that opens the column list.
+  const paren = toks.slice(start).find((t) => t.text === '(');
+  return paren ? [{ start: paren.end, end: paren.end, newText: `${quoteIdent(column)}, ` }] : undefined;
 }
 
 const messages = {
@@ -111,7 +112,7 @@ export const requireTenantInUnique = defineRule({
         const stmt = ctx.statementAt(c.origin);
         const def = findConstraintDef(stmt, c);
         const text = ctx.fileText(c.origin.file);
-        const edits = def && !def.inline && stmt && text ? prependEdit(text, stmt, def.span, 'constraint', column) : undefined;
+        const edits = def && !def.inline && stmt && text ? prependEdit(text, def.span, 'constraint', column) : undefined;
         reports.push({
           file: c.origin.file,
           span: def?.span ?? stmt?.span ?? c.origin.span,
@@ -129,7 +130,7 @@ export const requireTenantInUnique = defineRule({
         if (!consider(cols)) continue;
         const stmt = ctx.statementAt(i.origin);
         const text = ctx.fileText(i.origin.file);
-        const edits = stmt && text ? prependEdit(text, stmt, stmt.span, 'index', column) : undefined;
+        const edits = stmt && text ? prependEdit(text, stmt.span, 'index', column) : undefined;
         reports.push({
           file: i.origin.file,
           span: stmt?.span ?? i.origin.span,

@@ -1,6 +1,6 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
-import { columnCreatedBy, findColumnDef, tokens } from './tenancy-util';
-import { identName, quoteIdent, tableLabel, tableSql, tenantTablesOf } from './util';
+import { tokens } from '../parser/lexer';
+import { columnCreatedBy, findColumnDef, identName, quoteIdent, tableLabel, tableSql, tenantTablesOf } from './util';
 
 const messages = {
   nullable: 'Tenant column {{table}}.{{column}} is nullable: a row with NULL {{column}} belongs to no tenant, so every tenant-scoped query and policy hides it, and any "{{column}} IS NULL OR …" workaround shows it to all tenants. Declare {{column}} NOT NULL.',
@@ -42,7 +42,7 @@ export const requireTenantNotNull = defineRule({
       const fixes: Fix[] = [];
       if (!dropped && stmt && def && text && !def.notNull && columnCreatedBy(stmt, column) === 'create-table') {
         // An explicit NULL next to NOT NULL is an error ("conflicting NULL/NOT NULL declarations"): replace it.
-        const explicitNull = tokens(text, 0, def.span.start, def.span.end).find((t, i, all) => t.word === 'null' && all[i - 1]?.word !== 'not' && all[i - 1]?.word !== 'default');
+        const explicitNull = tokens(text, def.span.start, def.span.end).find((t, i, all) => t.word === 'null' && all[i - 1]?.word !== 'not' && all[i - 1]?.word !== 'default');
         fixes.push({
           title: `Declare ${column} NOT NULL`,
           safe: false,

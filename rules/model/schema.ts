@@ -2,6 +2,7 @@
 import type {
   Action, ActionOf, ColumnDef, ConstraintDef, ConstraintModel, FunctionModel, IndexModel, Origin, QName, RoleModel, TableModel, ViewModel,
 } from './types';
+import { defaultConstraintName, defaultIndexName } from './names';
 
 export function tableKey(schema: string, name: string): string {
   return `${schema}.${name}`;
@@ -444,16 +445,4 @@ function grantRoles(bySchema: Map<string, Map<string, Origin>>, schemas: string[
 /** The first schema of a search_path value (`"$user", public` → public). */
 function firstSchema(searchPath: string): string {
   return searchPath.split(',').map((s) => s.trim().replace(/^"|"$/g, '')).find((s) => s && s !== '$user') || 'public';
-}
-
-/** PostgreSQL's default names: `t_pkey`, `t_a_b_key`, `t_a_fkey`, `t_a_check`, `t_a_excl`. */
-export function defaultConstraintName(table: string, c: ConstraintDef): string {
-  const cols = c.kind === 'check' ? (c.checkColumns ?? []).slice(0, 1) : c.columns;
-  const suffix = { primary: 'pkey', unique: 'key', foreign: 'fkey', check: 'check', exclude: 'excl', 'not-null': 'not_null' }[c.kind];
-  return c.kind === 'primary' ? `${table}_pkey` : [table, ...cols, suffix].join('_');
-}
-
-export function defaultIndexName(table: string, columns: string[]): string {
-  const cols = columns.map((c) => (c.startsWith('(') ? 'expr' : c));
-  return [table, ...cols, 'idx'].join('_');
 }

@@ -13,9 +13,19 @@ export interface QName {
   name: string;
 }
 
+const SERIAL_INTEGER: Record<string, IntegerType> = { smallserial: 'int2', serial: 'int4', bigserial: 'int8' };
+
+export type IntegerType = 'int2' | 'int4' | 'int8';
+
 /** serial, bigserial, smallserial: an integer column whose DEFAULT is nextval() of a sequence it owns. */
 export function isSerialType(type: { name: string }): boolean {
-  return type.name === 'serial' || type.name === 'bigserial' || type.name === 'smallserial';
+  return Object.hasOwn(SERIAL_INTEGER, type.name);
+}
+
+/** The integer type a column stores: int2, int4 or int8 for those types and their serials; undefined otherwise. */
+export function integerType(type: { name: string }): IntegerType | undefined {
+  if (isSerialType(type)) return SERIAL_INTEGER[type.name];
+  return type.name === 'int2' || type.name === 'int4' || type.name === 'int8' ? type.name : undefined;
 }
 
 export interface TypeRef {

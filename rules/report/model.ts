@@ -11,8 +11,8 @@ import type { ColumnModel, ConstraintModel, IndexModel, Origin, PolicyModel, Tab
 import { classifyColumn, protectionEvidence, storesPlainly } from '../catalogue/no-unencrypted-sensitive-column';
 import { naturalPrimaryKey, uniqueKeyExempt } from '../catalogue/require-tenant-in-unique';
 import { judgePolicy } from '../catalogue/require-tenant-scoped-policy';
-import { appliesToAnyRole, constrains, findColumnDef, findConstraintDef, indexColumnNames, rlsDisabledAt, type PolicyExpr } from '../catalogue/tenancy-util';
-import { tenantColumnsOf, tenantTablesOf, typeSql } from '../catalogue/util';
+import { appliesToAnyRole, constrains, indexColumnNames, rlsDisabledAt, type PolicyExpr } from '../catalogue/tenancy-util';
+import { findColumnDef, findConstraintDef, tenantColumnsOf, tenantTablesOf, typeSql } from '../catalogue/util';
 import { nameWords } from '../project/names';
 import { mermaidErDiagram } from './er';
 import { inferredSet } from './inferred';
