@@ -26,10 +26,6 @@ export function initParser(): Promise<void> {
   return loaded;
 }
 
-export function parserReady(): boolean {
-  return ready;
-}
-
 export interface ParsedFile {
   statements: Statement[];
   /** File-level ignore directives (`-- sql-architect-ignore-file …`). */
