@@ -133,24 +133,11 @@ function actionLocks(a: Action, add: Add, ctx: LockContext): void {
     case 'create-table': return createTableLocks(a, add);
     case 'add-column': return addColumnLocks(a, add, pg);
     case 'drop-column':
-      return add(a.table, 'AccessExclusive', 'DROP COLUMN');
-    case 'alter-column-type': {
-      const from = ctx.before.table(a.table)?.columns.get(a.column)?.type;
-      // timestamp → timestamptz skips the rewrite only from PostgreSQL 12 (and only when TimeZone is UTC).
-      const tz = from?.name === 'timestamp' && a.newType.name === 'timestamptz' && pg < 12;
-      return add(a.table, 'AccessExclusive', 'ALTER COLUMN TYPE', { rewrite: a.using || tz || !isBinaryCompatibleChange(from, a.newType) });
-    }
-    case 'set-not-null': {
-      const t = ctx.before.table(a.table);
-      // PostgreSQL 12+ skips the scan when a validated CHECK (col IS NOT NULL) proves it.
-      const proven = pg >= 12 && Boolean(t?.constraints.some((c) => c.kind === 'check' && c.validated && c.checkIsNotNullOf === a.column));
-      return add(a.table, 'AccessExclusive', 'SET NOT NULL', { scan: !proven });
-    }
+    case 'alter-column-type':
+    case 'set-not-null':
     case 'drop-not-null':
-      return add(a.table, 'AccessExclusive', 'DROP NOT NULL');
     case 'set-default':
-    case 'drop-default':
-      return add(a.table, 'AccessExclusive', a.type === 'set-default' ? 'SET DEFAULT' : 'DROP DEFAULT');
+    case 'drop-default': return columnLocks(a, add, ctx);
     case 'add-constraint': return addConstraintLocks(a, add);
     case 'validate-constraint': {
       add(a.table, 'ShareUpdateExclusive', 'VALIDATE CONSTRAINT', { scan: true });
@@ -174,44 +161,21 @@ function actionLocks(a: Action, add: Add, ctx: LockContext): void {
     case 'disable-rls':
     case 'force-rls':
     case 'no-force-rls':
-      return add(a.table, 'AccessExclusive', a.type.replace(/-/g, ' ').toUpperCase().replace('RLS', 'ROW LEVEL SECURITY'));
     case 'create-policy':
-      return add(a.policy.table, 'AccessExclusive', 'CREATE POLICY');
     case 'alter-policy':
-    case 'drop-policy':
-      return add(a.table, 'AccessExclusive', a.type === 'alter-policy' ? 'ALTER POLICY' : 'DROP POLICY');
+    case 'drop-policy': return rowSecurityLocks(a, add);
     case 'drop-table':
-      for (const q of a.tables) {
-        add(q, 'AccessExclusive', 'DROP TABLE');
-        // Dropping a table removes its foreign keys, which locks the referenced tables too.
-        const t = ctx.before.table(q);
-        for (const c of t?.constraints ?? []) if (c.kind === 'foreign' && c.refTable) add(c.refTable, 'AccessExclusive', 'DROP TABLE (foreign key)');
-      }
-      return;
     case 'truncate':
-      for (const q of a.tables) add(q, 'AccessExclusive', 'TRUNCATE', { rewrite: true });
-      return;
+    case 'vacuum':
+    case 'cluster':
+    case 'lock-table':
+    case 'set-logged': return wholeTableLocks(a, add, ctx);
     case 'grant':
       for (const q of a.tables) add(q, 'AccessShare', a.revoke ? 'REVOKE' : 'GRANT');
       return;
     case 'comment':
       if (a.table) add(a.table, 'ShareUpdateExclusive', 'COMMENT');
       return;
-    case 'vacuum':
-      for (const q of a.tables) add(q, a.full ? 'AccessExclusive' : 'ShareUpdateExclusive', a.full ? 'VACUUM FULL' : 'VACUUM', { rewrite: a.full, scan: true });
-      return;
-    case 'cluster':
-      if (a.table) add(a.table, 'AccessExclusive', 'CLUSTER', { rewrite: true });
-      return;
-    case 'lock-table':
-      for (const q of a.tables) add(q, a.mode, 'LOCK TABLE');
-      return;
-    case 'set-logged': {
-      const t = ctx.before.table(a.table);
-      // SET LOGGED / UNLOGGED rewrite the table unless it already has that persistence.
-      const change = t ? t.unlogged === a.logged : true;
-      return add(a.table, 'AccessExclusive', a.logged ? 'SET LOGGED' : 'SET UNLOGGED', { rewrite: change });
-    }
     case 'attach-partition':
       add(a.table, 'ShareUpdateExclusive', 'ATTACH PARTITION');
       return add(a.partition, 'AccessExclusive', 'ATTACH PARTITION', { scan: true });
@@ -234,6 +198,66 @@ function actionLocks(a: Action, add: Add, ctx: LockContext): void {
     }
     default:
       return;
+  }
+}
+
+function columnLocks(a: ActionOf<'drop-column' | 'alter-column-type' | 'set-not-null' | 'drop-not-null' | 'set-default' | 'drop-default'>, add: Add, ctx: LockContext): void {
+  const pg = ctx.config.postgresVersion;
+  switch (a.type) {
+    case 'alter-column-type': {
+      const from = ctx.before.table(a.table)?.columns.get(a.column)?.type;
+      // timestamp → timestamptz skips the rewrite only from PostgreSQL 12 (and only when TimeZone is UTC).
+      const tz = from?.name === 'timestamp' && a.newType.name === 'timestamptz' && pg < 12;
+      return add(a.table, 'AccessExclusive', 'ALTER COLUMN TYPE', { rewrite: a.using || tz || !isBinaryCompatibleChange(from, a.newType) });
+    }
+    case 'set-not-null': {
+      const t = ctx.before.table(a.table);
+      // PostgreSQL 12+ skips the scan when a validated CHECK (col IS NOT NULL) proves it.
+      const proven = pg >= 12 && Boolean(t?.constraints.some((c) => c.kind === 'check' && c.validated && c.checkIsNotNullOf === a.column));
+      return add(a.table, 'AccessExclusive', 'SET NOT NULL', { scan: !proven });
+    }
+    default: {
+      const what = { 'drop-column': 'DROP COLUMN', 'drop-not-null': 'DROP NOT NULL', 'set-default': 'SET DEFAULT', 'drop-default': 'DROP DEFAULT' }[a.type];
+      return add(a.table, 'AccessExclusive', what);
+    }
+  }
+}
+
+function rowSecurityLocks(a: ActionOf<'enable-rls' | 'disable-rls' | 'force-rls' | 'no-force-rls' | 'create-policy' | 'alter-policy' | 'drop-policy'>, add: Add): void {
+  if (a.type === 'create-policy') return add(a.policy.table, 'AccessExclusive', 'CREATE POLICY');
+  if (a.type === 'alter-policy' || a.type === 'drop-policy') return add(a.table, 'AccessExclusive', a.type === 'alter-policy' ? 'ALTER POLICY' : 'DROP POLICY');
+  add(a.table, 'AccessExclusive', a.type.replace(/-/g, ' ').toUpperCase().replace('RLS', 'ROW LEVEL SECURITY'));
+}
+
+/** Statements on whole tables: DROP, TRUNCATE, VACUUM, CLUSTER, LOCK, SET LOGGED / UNLOGGED. */
+function wholeTableLocks(a: ActionOf<'drop-table' | 'truncate' | 'vacuum' | 'cluster' | 'lock-table' | 'set-logged'>, add: Add, ctx: LockContext): void {
+  switch (a.type) {
+    case 'drop-table':
+      for (const q of a.tables) {
+        add(q, 'AccessExclusive', 'DROP TABLE');
+        // Dropping a table removes its foreign keys, which locks the referenced tables too.
+        const t = ctx.before.table(q);
+        for (const c of t?.constraints ?? []) if (c.kind === 'foreign' && c.refTable) add(c.refTable, 'AccessExclusive', 'DROP TABLE (foreign key)');
+      }
+      return;
+    case 'truncate':
+      for (const q of a.tables) add(q, 'AccessExclusive', 'TRUNCATE', { rewrite: true });
+      return;
+    case 'vacuum':
+      for (const q of a.tables) add(q, a.full ? 'AccessExclusive' : 'ShareUpdateExclusive', a.full ? 'VACUUM FULL' : 'VACUUM', { rewrite: a.full, scan: true });
+      return;
+    case 'cluster':
+      if (a.table) add(a.table, 'AccessExclusive', 'CLUSTER', { rewrite: true });
+      return;
+    case 'lock-table':
+      for (const q of a.tables) add(q, a.mode, 'LOCK TABLE');
+      return;
+    case 'set-logged': {
+      const t = ctx.before.table(a.table);
+      // SET LOGGED / UNLOGGED rewrite the table unless it already has that persistence.
+      const change = t ? t.unlogged === a.logged : true;
+      return add(a.table, 'AccessExclusive', a.logged ? 'SET LOGGED' : 'SET UNLOGGED', { rewrite: change });
+    }
   }
 }
 

@@ -71,32 +71,17 @@ export class SchemaModel {
       case 'drop-column': return this.dropColumn(a, origin);
       case 'alter-column-type':
       case 'set-not-null':
-      case 'drop-not-null': return this.alterColumn(a, origin);
+      case 'drop-not-null':
       case 'set-default':
-      case 'drop-default': {
-        const c = this.table(a.table)?.columns.get(a.column);
-        if (c) c.hasDefault = a.type === 'set-default';
-        return;
-      }
-      case 'add-constraint': return this.changeTable(a.table, origin, (t) => this.addConstraint(t, a.constraint, origin));
-      case 'validate-constraint': {
-        const c = this.table(a.table)?.constraints.find((x) => x.name === a.name);
-        if (c) c.validated = true;
-        return;
-      }
-      case 'drop-constraint': return this.changeTable(a.table, origin, (t) => {
-        t.constraints = t.constraints.filter((c) => c.name !== a.name);
-        for (const i of t.indexes.filter((x) => x.constraint === a.name)) this.removeIndex(t, i.name);
-      });
+      case 'drop-default': return this.alterColumn(a, origin);
+      case 'add-constraint':
+      case 'validate-constraint':
+      case 'drop-constraint':
+      case 'rename-constraint': return this.changeConstraint(a, origin);
       case 'rename-column': return this.renameColumn(a, origin);
       case 'rename-table': return this.renameTable(a, origin);
       case 'set-schema': return this.setSchema(a);
       case 'rename-index': return this.renameIndex(a);
-      case 'rename-constraint': {
-        const c = this.table(a.table)?.constraints.find((x) => x.name === a.from);
-        if (c) c.name = a.to;
-        return;
-      }
       case 'create-index': return this.createIndex(a, origin);
       case 'drop-index': {
         for (const q of a.indexes) {
@@ -109,15 +94,9 @@ export class SchemaModel {
       case 'disable-rls':
       case 'force-rls':
       case 'no-force-rls': return this.changeTable(a.table, origin, (t) => setRowSecurity(t, a.type, origin));
-      case 'create-policy': return this.changeTable(a.policy.table, origin, (t) => {
-        const { span: _span, table: _table, ...rest } = a.policy;
-        t.policies = t.policies.filter((p) => p.name !== a.policy.name);
-        t.policies.push({ ...rest, origin });
-      });
-      case 'alter-policy': return this.alterPolicy(a, origin);
-      case 'drop-policy': return this.changeTable(a.table, origin, (t) => {
-        t.policies = t.policies.filter((p) => p.name !== a.name);
-      });
+      case 'create-policy':
+      case 'alter-policy':
+      case 'drop-policy': return this.changePolicy(a, origin);
       case 'drop-table': return this.dropTables(a);
       case 'create-view': {
         const r = this.resolve(a.view);
@@ -126,20 +105,9 @@ export class SchemaModel {
         });
         return;
       }
-      case 'create-function': {
-        const r = this.resolve(a.fn.name);
-        this.functions.set(tableKey(r.schema, r.name), {
-          schema: r.schema, name: r.name, securityDefiner: a.fn.securityDefiner, setsSearchPath: a.fn.setsSearchPath,
-          language: a.fn.language, body: a.fn.body, origin,
-        });
-        return;
-      }
-      case 'alter-function': return this.alterFunction(a);
-      case 'drop-function': {
-        const r = this.resolve(a.name);
-        this.functions.delete(tableKey(r.schema, r.name));
-        return;
-      }
+      case 'create-function':
+      case 'alter-function':
+      case 'drop-function': return this.changeFunction(a, origin);
       case 'grant': return this.grant(a, origin);
       case 'grant-schema':
         if (a.privileges.some((p) => p === 'usage' || p === 'all')) grantRoles(this.schemaUsage, a.schemas, a, origin);
@@ -226,10 +194,14 @@ export class SchemaModel {
     });
   }
 
-  private alterColumn(a: ActionOf<'alter-column-type' | 'set-not-null' | 'drop-not-null'>, origin: Origin): void {
+  private alterColumn(a: ActionOf<'alter-column-type' | 'set-not-null' | 'drop-not-null' | 'set-default' | 'drop-default'>, origin: Origin): void {
     const t = this.table(a.table);
     const c = t?.columns.get(a.column);
     if (!t || !c) return;
+    if (a.type === 'set-default' || a.type === 'drop-default') {
+      c.hasDefault = a.type === 'set-default';
+      return;
+    }
     if (a.type === 'alter-column-type') c.type = a.newType;
     else c.notNull = a.type === 'set-not-null';
     t.history.push(origin);
@@ -304,7 +276,44 @@ export class SchemaModel {
     });
   }
 
-  private alterPolicy(a: ActionOf<'alter-policy'>, origin: Origin): void {
+  private changeConstraint(a: ActionOf<'add-constraint' | 'validate-constraint' | 'drop-constraint' | 'rename-constraint'>, origin: Origin): void {
+    const t = this.table(a.table);
+    if (!t) return;
+    switch (a.type) {
+      case 'add-constraint':
+        t.history.push(origin);
+        return this.addConstraint(t, a.constraint, origin);
+      case 'validate-constraint': {
+        const c = t.constraints.find((x) => x.name === a.name);
+        if (c) c.validated = true;
+        return;
+      }
+      case 'drop-constraint':
+        t.history.push(origin);
+        t.constraints = t.constraints.filter((c) => c.name !== a.name);
+        for (const i of t.indexes.filter((x) => x.constraint === a.name)) this.removeIndex(t, i.name);
+        return;
+      case 'rename-constraint': {
+        const c = t.constraints.find((x) => x.name === a.from);
+        if (c) c.name = a.to;
+        return;
+      }
+    }
+  }
+
+  private changePolicy(a: ActionOf<'create-policy' | 'alter-policy' | 'drop-policy'>, origin: Origin): void {
+    if (a.type === 'create-policy') {
+      return this.changeTable(a.policy.table, origin, (t) => {
+        const { span: _span, table: _table, ...rest } = a.policy;
+        t.policies = t.policies.filter((p) => p.name !== a.policy.name);
+        t.policies.push({ ...rest, origin });
+      });
+    }
+    if (a.type === 'drop-policy') {
+      return this.changeTable(a.table, origin, (t) => {
+        t.policies = t.policies.filter((p) => p.name !== a.name);
+      });
+    }
     const t = this.table(a.table);
     const p = t?.policies.find((x) => x.name === a.name);
     if (!t || !p) return;
@@ -324,8 +333,20 @@ export class SchemaModel {
     }
   }
 
-  private alterFunction(a: ActionOf<'alter-function'>): void {
+  private changeFunction(a: ActionOf<'create-function' | 'alter-function' | 'drop-function'>, origin: Origin): void {
+    if (a.type === 'create-function') {
+      const r = this.resolve(a.fn.name);
+      this.functions.set(tableKey(r.schema, r.name), {
+        schema: r.schema, name: r.name, securityDefiner: a.fn.securityDefiner, setsSearchPath: a.fn.setsSearchPath,
+        language: a.fn.language, body: a.fn.body, origin,
+      });
+      return;
+    }
     const r = this.resolve(a.name);
+    if (a.type === 'drop-function') {
+      this.functions.delete(tableKey(r.schema, r.name));
+      return;
+    }
     const f = this.functions.get(tableKey(r.schema, r.name)) ?? (a.name.schema ? undefined : this.functions.get(tableKey('public', a.name.name)));
     if (!f) return;
     if (a.securityDefiner !== undefined) f.securityDefiner = a.securityDefiner;
