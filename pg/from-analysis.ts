@@ -1,6 +1,6 @@
 // From the core's analysis to what the engine replays: the statements of a migration set in apply order,
 // the tenant tables to probe, and real PostgreSQL errors as `migration-fails` findings.
-import { blocks, cannotRunInTransaction, LineIndex, parseFile, tenantTables, type Finding, type LockMode, type ResolvedConfig, type SetResult } from '../rules/index';
+import { blocks, cannotRunInTransaction, LineIndex, migrationFailsRule, parseFile, reportMessage, tenantTables, type Finding, type LockMode, type ResolvedConfig, type SetResult } from '../rules/index';
 import type { ExecStatement, IsolationTable, TraceEntry } from './types';
 
 /** A lock mode as pg_locks names it ('ShareLock') makes INSERT, UPDATE and DELETE wait: the core's lock table says. */
@@ -54,9 +54,9 @@ export function migrationFailures(set: SetResult, trace: TraceEntry[]): Finding[
     // PostgreSQL's error position is a 1-based character offset into the statement.
     if (e.error.position && stmt) start = Math.min(stmt.span.start + e.error.position - 1, end);
     const code = e.error.code ? ` (SQLSTATE ${e.error.code})` : '';
+    const report = { messageId: 'rejected', data: { error: `${e.error.message}${code}${e.error.hint ? `. Hint: ${e.error.hint}` : ''}` } };
     out.push({
-      rule: 'migration-fails', severity: 'error', category: 'meta',
-      message: `PostgreSQL rejects this statement: ${e.error.message}${code}${e.error.hint ? `. Hint: ${e.error.hint}` : ''}. The migration fails here.`,
+      rule: 'migration-fails', severity: 'error', category: 'meta', message: reportMessage(migrationFailsRule, report), ...report,
       file: e.file, start, end: Math.max(end, start + 1), related: [], fixes: [],
     });
   }

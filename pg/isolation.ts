@@ -152,7 +152,7 @@ export class IsolationProbe {
     const policies = await loadPolicies(this.db, info.oid);
     const candidates: Candidate[] = this.options.tenantContext
       ? [{ context: this.options.tenantContext, why: 'the tenantContext of the configuration' }]
-      : await inferContexts(this.db, this.rows, {
+      : await inferContexts(this.rows, {
         info, tenantColumn: tenantCol.name, tenantSetting: this.options.tenantSetting,
         tenantColumns: this.options.tenantColumns, policies, catalog: this.catalog ??= await readCatalog(this.db),
       });

@@ -235,7 +235,7 @@ export interface InferInput {
  * Candidate contexts for a table, most specific first. None of them is trusted: the probe keeps the one under
  * which a user of tenant A really sees or changes its own rows.
  */
-export async function inferContexts(db: Driver, rows: RowFactory, input: InferInput): Promise<Candidate[]> {
+export async function inferContexts(rows: RowFactory, input: InferInput): Promise<Candidate[]> {
   const { info, tenantColumn, policies } = input;
   const texts = policies.flatMap((p) => [p.using, p.check].filter((x): x is string => Boolean(x)));
   const { text, functions: called } = reachable(texts, input.catalog.functions);

@@ -2,14 +2,16 @@
 export { initParser, parseFile, LineIndex, StatementCache, type ParsedFile } from './parser/adapter';
 export { analyzeSet, ParseCache, statementContaining, type SetInput, type SetResult, type FileInput, type StatementFacts, type AnalyzeOptions } from './engine/run';
 export { allRules, allRuleMeta, allRuleIds, metaRules, ruleMeta, docsUrl } from './engine/registry';
-export { defaultConfig, resolveConfig, ConfigError, DEFAULT_TENANT_COLUMNS, type ResolvedConfig, type RuleSetting, type TenantContextConfig } from './engine/config';
-export { groupMigrationSets, orderMigrations, followUpMigrationPath, migrationVersion, isDownMigration, type MigrationFile } from './engine/migrations';
+export { formatMessage, reportMessage } from './engine/messages';
+export { migrationFailsRule } from './engine/meta-rules';
+export { defaultConfig, resolveConfig, ConfigError, type ResolvedConfig, type RuleSetting, type TenantContextConfig } from './engine/config';
+export { groupMigrationSets, orderMigrations, followUpMigrationPath, type MigrationFile } from './engine/migrations';
 export { applyEdits, applyFixEdits } from './engine/edits';
 export {
   planProject, analyzeProject, analyzePlannedSet, setInputs, innermostFolder,
   type ProjectFolder, type PlanOptions, type SetPlan, type ProjectPlan, type ConfigProblem, type Project,
 } from './project/pipeline';
-export { settingsToConfig, parseConfigText, parseConfigSource, type AnalysisSettings, type ConfigSource } from './project/config';
+export { settingsToConfig, parseConfigSource, type AnalysisSettings, type ConfigSource } from './project/config';
 export { fixPriority } from './project/fix-order';
 export { safeFixesForFile } from './engine/fix-all';
 export { lockPlan, blocks, modeName, cannotRunInTransaction, type LockEntry, type LockPlan } from './locks';
@@ -25,4 +27,4 @@ export { renderJson } from './report/render-json';
 export { escapeHtml, escapeXml, defaultHref } from './report/escape';
 export type * from './report/types';
 export * from './output/index';
-export { BASELINE_FILE, createBaseline, findingFingerprints, fingerprintFindings, matchBaseline, parseBaseline, serializeBaseline, type Baseline, type BaselineEntry, type BaselineMatch } from './baseline';
+export { BASELINE_FILE, createBaseline, findingFingerprints, matchBaseline, parseBaseline, serializeBaseline, type Baseline, type BaselineEntry, type BaselineMatch } from './baseline';

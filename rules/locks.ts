@@ -2,7 +2,7 @@
 // table. Hover, the locking rules and the reports read it; test/pg checks it against PostgreSQL's pg_locks.
 // https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES
 import { displayName, type SchemaModel } from './model/schema';
-import type { Action, LockMode, QName, Statement, TypeRef } from './model/types';
+import type { Action, ActionOf, LockMode, QName, Statement, TypeRef } from './model/types';
 import type { StatementContext } from './engine/types';
 
 export interface LockEntry {
@@ -98,7 +98,7 @@ export function lockPlan(stmt: Statement, ctx: Pick<StatementContext, 'before' |
   const add = (q: QName, mode: LockMode, what: string, opts?: { rewrite?: boolean; scan?: boolean; existing?: boolean }) => {
     entries.push(entry(name(q), mode, what, opts?.existing ?? existing(q), opts));
   };
-  for (const a of stmt.actions) actionLocks(a, add, ctx, existing);
+  for (const a of stmt.actions) actionLocks(a, add, ctx);
   // One entry per table: the strongest mode, rewrite/scan if any action does.
   const merged = new Map<string, LockEntry>();
   for (const e of entries) {
@@ -125,77 +125,20 @@ const ALTER_OTHER: Record<string, LockMode> = {
   AT_DetachPartitionFinalize: 'ShareUpdateExclusive',
 };
 
-function actionLocks(a: Action, add: Add, ctx: Pick<StatementContext, 'before' | 'config'>, existing: (q: QName) => boolean): void {
+type LockContext = Pick<StatementContext, 'before' | 'config'>;
+
+function actionLocks(a: Action, add: Add, ctx: LockContext): void {
   const pg = ctx.config.postgresVersion;
   switch (a.type) {
-    case 'create-table':
-      // The new table is not yet visible to anyone else: its own lock harms nobody.
-      add(a.table, 'AccessExclusive', 'CREATE TABLE', { existing: false });
-      // A foreign key in CREATE TABLE locks the referenced table against writes while it is added.
-      for (const c of [...a.constraints, ...a.columns.flatMap((col) => col.constraints)]) {
-        if (c.kind !== 'foreign' || !c.refTable) continue;
-        const self = c.refTable.name === a.table.name && (c.refTable.schema ?? a.table.schema) === a.table.schema;
-        add(c.refTable, 'ShareRowExclusive', 'FOREIGN KEY reference', self ? { existing: false } : undefined);
-      }
-      if (a.partitionOf) add(a.partitionOf, 'AccessExclusive', 'PARTITION OF');
-      return;
-    case 'add-column': {
-      const c = a.column;
-      // Since PostgreSQL 11 a non-volatile DEFAULT is stored in the catalog; no rewrite.
-      const rewrite = c.defaultKind === 'volatile' || c.identity || c.generatedStored || (pg < 11 && c.defaultKind !== 'none');
-      add(a.table, 'AccessExclusive', 'ADD COLUMN', { rewrite });
-      for (const k of c.constraints) {
-        if (k.kind === 'foreign' && k.refTable) add(k.refTable, 'ShareRowExclusive', 'FOREIGN KEY reference');
-        if (k.kind === 'unique' || k.kind === 'primary') add(a.table, 'AccessExclusive', 'ADD COLUMN … UNIQUE', { scan: true });
-        // An inline CHECK is validated against every existing row under the ADD COLUMN lock; an inline
-        // REFERENCES only when the new column gets a value (PostgreSQL skips the check of an all-NULL column).
-        if (k.kind === 'check' || (k.kind === 'foreign' && (c.defaultKind !== 'none' || c.identity || c.generatedStored))) {
-          add(a.table, 'AccessExclusive', 'ADD COLUMN', { scan: true });
-        }
-      }
-      return;
-    }
+    case 'create-table': return createTableLocks(a, add);
+    case 'add-column': return addColumnLocks(a, add, pg);
     case 'drop-column':
-      add(a.table, 'AccessExclusive', 'DROP COLUMN');
-      return;
-    case 'alter-column-type': {
-      const from = ctx.before.table(a.table)?.columns.get(a.column)?.type;
-      // timestamp → timestamptz skips the rewrite only from PostgreSQL 12 (and only when TimeZone is UTC).
-      const tz = from?.name === 'timestamp' && a.newType.name === 'timestamptz' && pg < 12;
-      add(a.table, 'AccessExclusive', 'ALTER COLUMN TYPE', { rewrite: a.using || tz || !isBinaryCompatibleChange(from, a.newType) });
-      return;
-    }
-    case 'set-not-null': {
-      const t = ctx.before.table(a.table);
-      // PostgreSQL 12+ skips the scan when a validated CHECK (col IS NOT NULL) proves it.
-      const proven = pg >= 12 && Boolean(t?.constraints.some((c) => c.kind === 'check' && c.validated && c.checkIsNotNullOf === a.column));
-      add(a.table, 'AccessExclusive', 'SET NOT NULL', { scan: !proven });
-      return;
-    }
+    case 'alter-column-type':
+    case 'set-not-null':
     case 'drop-not-null':
-      add(a.table, 'AccessExclusive', 'DROP NOT NULL');
-      return;
     case 'set-default':
-    case 'drop-default':
-      add(a.table, 'AccessExclusive', a.type === 'set-default' ? 'SET DEFAULT' : 'DROP DEFAULT');
-      return;
-    case 'add-constraint': {
-      const c = a.constraint;
-      if (c.kind === 'foreign') {
-        add(a.table, 'ShareRowExclusive', 'ADD FOREIGN KEY', { scan: !c.notValid });
-        if (c.refTable) add(c.refTable, 'ShareRowExclusive', 'FOREIGN KEY reference');
-      } else if (c.kind === 'check') {
-        add(a.table, 'AccessExclusive', 'ADD CHECK', { scan: !c.notValid });
-      } else if (c.kind === 'primary' || c.kind === 'unique') {
-        add(a.table, 'AccessExclusive', c.kind === 'primary' ? 'ADD PRIMARY KEY' : 'ADD UNIQUE', { scan: !c.usingIndex });
-      } else if (c.kind === 'not-null') {
-        // ADD CONSTRAINT … NOT NULL col [NOT VALID] (PostgreSQL 18): scans unless NOT VALID.
-        add(a.table, 'AccessExclusive', 'ADD NOT NULL', { scan: !c.notValid });
-      } else {
-        add(a.table, 'AccessExclusive', c.kind === 'exclude' ? 'ADD EXCLUDE' : 'ADD CONSTRAINT', { scan: true });
-      }
-      return;
-    }
+    case 'drop-default': return columnLocks(a, add, ctx);
+    case 'add-constraint': return addConstraintLocks(a, add);
     case 'validate-constraint': {
       add(a.table, 'ShareUpdateExclusive', 'VALIDATE CONSTRAINT', { scan: true });
       const fk = ctx.before.table(a.table)?.constraints.find((c) => c.name === a.name && c.kind === 'foreign');
@@ -203,53 +146,92 @@ function actionLocks(a: Action, add: Add, ctx: Pick<StatementContext, 'before' |
       return;
     }
     case 'drop-constraint':
-      add(a.table, 'AccessExclusive', 'DROP CONSTRAINT');
-      return;
+      return add(a.table, 'AccessExclusive', 'DROP CONSTRAINT');
     case 'rename-column':
     case 'rename-table':
     case 'rename-constraint':
-      add(a.table, 'AccessExclusive', a.type === 'rename-table' ? 'RENAME TABLE' : a.type === 'rename-column' ? 'RENAME COLUMN' : 'RENAME CONSTRAINT');
-      return;
-    case 'rename-index': {
-      const t = ctx.before.indexTable(a.index);
-      // ALTER INDEX … RENAME takes SHARE UPDATE EXCLUSIVE since PostgreSQL 12.
-      if (t) add({ schema: t.schema, name: t.name }, pg >= 12 ? 'ShareUpdateExclusive' : 'AccessExclusive', 'RENAME INDEX');
-      return;
-    }
+      return add(a.table, 'AccessExclusive', a.type === 'rename-table' ? 'RENAME TABLE' : a.type === 'rename-column' ? 'RENAME COLUMN' : 'RENAME CONSTRAINT');
     case 'set-schema':
-      add(a.table, 'AccessExclusive', 'SET SCHEMA');
-      return;
+      return add(a.table, 'AccessExclusive', 'SET SCHEMA');
     case 'create-index':
-      add(a.index.table, a.index.concurrently ? 'ShareUpdateExclusive' : 'Share', a.index.concurrently ? 'CREATE INDEX CONCURRENTLY' : 'CREATE INDEX', { scan: true });
-      return;
     case 'drop-index':
-      for (const q of a.indexes) {
-        const t = ctx.before.indexTable(q);
-        if (t) add({ schema: t.schema, name: t.name }, a.concurrently ? 'ShareUpdateExclusive' : 'AccessExclusive', a.concurrently ? 'DROP INDEX CONCURRENTLY' : 'DROP INDEX');
-      }
-      return;
-    case 'reindex': {
-      if (a.kind === 'index') {
-        const t = ctx.before.indexTable(a.target);
-        if (t) add({ schema: t.schema, name: t.name }, a.concurrently ? 'ShareUpdateExclusive' : 'Share', 'REINDEX', { scan: true });
-      } else if (a.kind === 'table') {
-        add(a.target, a.concurrently ? 'ShareUpdateExclusive' : 'Share', 'REINDEX', { scan: true });
-      }
-      return;
-    }
+    case 'reindex':
+    case 'rename-index': return indexLocks(a, add, ctx);
     case 'enable-rls':
     case 'disable-rls':
     case 'force-rls':
     case 'no-force-rls':
-      add(a.table, 'AccessExclusive', a.type.replace(/-/g, ' ').toUpperCase().replace('RLS', 'ROW LEVEL SECURITY'));
-      return;
     case 'create-policy':
-      add(a.policy.table, 'AccessExclusive', 'CREATE POLICY');
-      return;
     case 'alter-policy':
-    case 'drop-policy':
-      add(a.table, 'AccessExclusive', a.type === 'alter-policy' ? 'ALTER POLICY' : 'DROP POLICY');
+    case 'drop-policy': return rowSecurityLocks(a, add);
+    case 'drop-table':
+    case 'truncate':
+    case 'vacuum':
+    case 'cluster':
+    case 'lock-table':
+    case 'set-logged': return wholeTableLocks(a, add, ctx);
+    case 'grant':
+      for (const q of a.tables) add(q, 'AccessShare', a.revoke ? 'REVOKE' : 'GRANT');
       return;
+    case 'comment':
+      if (a.table) add(a.table, 'ShareUpdateExclusive', 'COMMENT');
+      return;
+    case 'attach-partition':
+      add(a.table, 'ShareUpdateExclusive', 'ATTACH PARTITION');
+      return add(a.partition, 'AccessExclusive', 'ATTACH PARTITION', { scan: true });
+    case 'detach-partition':
+      add(a.table, a.concurrently ? 'ShareUpdateExclusive' : 'AccessExclusive', 'DETACH PARTITION');
+      return add(a.partition, a.concurrently ? 'ShareUpdateExclusive' : 'AccessExclusive', 'DETACH PARTITION');
+    case 'create-trigger':
+      return add(a.table, 'ShareRowExclusive', 'CREATE TRIGGER');
+    case 'refresh-matview': return refreshLocks(a, add, ctx);
+    case 'dml':
+      if (a.table) add(a.table, a.kind === 'select' ? 'AccessShare' : 'RowExclusive', a.kind.toUpperCase(), { scan: !a.hasWhere && a.kind !== 'insert' });
+      return;
+    case 'set-owner':
+      return add(a.table, 'AccessExclusive', 'OWNER TO');
+    case 'alter-table-other': {
+      const mode = ALTER_OTHER[a.subtype] ?? 'AccessExclusive';
+      // SET TABLESPACE copies the table's files; SET ACCESS METHOD (PostgreSQL 15) rewrites it.
+      const rewrite = a.subtype === 'AT_SetTableSpace' || a.subtype === 'AT_SetAccessMethod';
+      return add(a.table, mode, a.subtype.replace(/^AT_/, ''), { rewrite });
+    }
+    default:
+      return;
+  }
+}
+
+function columnLocks(a: ActionOf<'drop-column' | 'alter-column-type' | 'set-not-null' | 'drop-not-null' | 'set-default' | 'drop-default'>, add: Add, ctx: LockContext): void {
+  const pg = ctx.config.postgresVersion;
+  switch (a.type) {
+    case 'alter-column-type': {
+      const from = ctx.before.table(a.table)?.columns.get(a.column)?.type;
+      // timestamp → timestamptz skips the rewrite only from PostgreSQL 12 (and only when TimeZone is UTC).
+      const tz = from?.name === 'timestamp' && a.newType.name === 'timestamptz' && pg < 12;
+      return add(a.table, 'AccessExclusive', 'ALTER COLUMN TYPE', { rewrite: a.using || tz || !isBinaryCompatibleChange(from, a.newType) });
+    }
+    case 'set-not-null': {
+      const t = ctx.before.table(a.table);
+      // PostgreSQL 12+ skips the scan when a validated CHECK (col IS NOT NULL) proves it.
+      const proven = pg >= 12 && Boolean(t?.constraints.some((c) => c.kind === 'check' && c.validated && c.checkIsNotNullOf === a.column));
+      return add(a.table, 'AccessExclusive', 'SET NOT NULL', { scan: !proven });
+    }
+    default: {
+      const what = { 'drop-column': 'DROP COLUMN', 'drop-not-null': 'DROP NOT NULL', 'set-default': 'SET DEFAULT', 'drop-default': 'DROP DEFAULT' }[a.type];
+      return add(a.table, 'AccessExclusive', what);
+    }
+  }
+}
+
+function rowSecurityLocks(a: ActionOf<'enable-rls' | 'disable-rls' | 'force-rls' | 'no-force-rls' | 'create-policy' | 'alter-policy' | 'drop-policy'>, add: Add): void {
+  if (a.type === 'create-policy') return add(a.policy.table, 'AccessExclusive', 'CREATE POLICY');
+  if (a.type === 'alter-policy' || a.type === 'drop-policy') return add(a.table, 'AccessExclusive', a.type === 'alter-policy' ? 'ALTER POLICY' : 'DROP POLICY');
+  add(a.table, 'AccessExclusive', a.type.replace(/-/g, ' ').toUpperCase().replace('RLS', 'ROW LEVEL SECURITY'));
+}
+
+/** Statements on whole tables: DROP, TRUNCATE, VACUUM, CLUSTER, LOCK, SET LOGGED / UNLOGGED. */
+function wholeTableLocks(a: ActionOf<'drop-table' | 'truncate' | 'vacuum' | 'cluster' | 'lock-table' | 'set-logged'>, add: Add, ctx: LockContext): void {
+  switch (a.type) {
     case 'drop-table':
       for (const q of a.tables) {
         add(q, 'AccessExclusive', 'DROP TABLE');
@@ -260,12 +242,6 @@ function actionLocks(a: Action, add: Add, ctx: Pick<StatementContext, 'before' |
       return;
     case 'truncate':
       for (const q of a.tables) add(q, 'AccessExclusive', 'TRUNCATE', { rewrite: true });
-      return;
-    case 'grant':
-      for (const q of a.tables) add(q, 'AccessShare', a.revoke ? 'REVOKE' : 'GRANT');
-      return;
-    case 'comment':
-      if (a.table) add(a.table, 'ShareUpdateExclusive', 'COMMENT');
       return;
     case 'vacuum':
       for (const q of a.tables) add(q, a.full ? 'AccessExclusive' : 'ShareUpdateExclusive', a.full ? 'VACUUM FULL' : 'VACUUM', { rewrite: a.full, scan: true });
@@ -280,54 +256,100 @@ function actionLocks(a: Action, add: Add, ctx: Pick<StatementContext, 'before' |
       const t = ctx.before.table(a.table);
       // SET LOGGED / UNLOGGED rewrite the table unless it already has that persistence.
       const change = t ? t.unlogged === a.logged : true;
-      add(a.table, 'AccessExclusive', a.logged ? 'SET LOGGED' : 'SET UNLOGGED', { rewrite: change });
-      return;
+      return add(a.table, 'AccessExclusive', a.logged ? 'SET LOGGED' : 'SET UNLOGGED', { rewrite: change });
     }
-    case 'attach-partition':
-      add(a.table, 'ShareUpdateExclusive', 'ATTACH PARTITION');
-      add(a.partition, 'AccessExclusive', 'ATTACH PARTITION', { scan: true });
-      return;
-    case 'detach-partition':
-      add(a.table, a.concurrently ? 'ShareUpdateExclusive' : 'AccessExclusive', 'DETACH PARTITION');
-      add(a.partition, a.concurrently ? 'ShareUpdateExclusive' : 'AccessExclusive', 'DETACH PARTITION');
-      return;
-    case 'create-trigger':
-      add(a.table, 'ShareRowExclusive', 'CREATE TRIGGER');
-      return;
-    case 'refresh-matview': {
-      add(a.view, a.concurrently ? 'Exclusive' : 'AccessExclusive', 'REFRESH MATERIALIZED VIEW', { rewrite: true });
-      // The refresh runs the view's query: ACCESS SHARE on every relation it reads (through views, too).
-      const seen = new Set<string>();
-      const reads = (q: QName): void => {
-        for (const src of ctx.before.view(q)?.sources ?? []) {
-          const key = `${src.schema ?? ''}.${src.name}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          add(src, 'AccessShare', 'REFRESH MATERIALIZED VIEW (query)', { scan: true });
-          // A plain view is expanded into the query; a materialized one is read as stored.
-          if (ctx.before.view(src)?.materialized === false) reads(src);
-        }
-      };
-      reads(a.view);
-      return;
-    }
-    case 'dml':
-      if (a.table) add(a.table, a.kind === 'select' ? 'AccessShare' : 'RowExclusive', a.kind.toUpperCase(), { scan: !a.hasWhere && a.kind !== 'insert' });
-      return;
-    case 'set-owner':
-      add(a.table, 'AccessExclusive', 'OWNER TO');
-      return;
-    case 'alter-table-other': {
-      const mode = ALTER_OTHER[a.subtype] ?? 'AccessExclusive';
-      // SET TABLESPACE copies the table's files; SET ACCESS METHOD (PostgreSQL 15) rewrites it.
-      const rewrite = a.subtype === 'AT_SetTableSpace' || a.subtype === 'AT_SetAccessMethod';
-      add(a.table, mode, a.subtype.replace(/^AT_/, ''), { rewrite });
-      void existing;
-      return;
-    }
-    default:
-      return;
   }
+}
+
+function createTableLocks(a: ActionOf<'create-table'>, add: Add): void {
+  // The new table is not yet visible to anyone else: its own lock harms nobody.
+  add(a.table, 'AccessExclusive', 'CREATE TABLE', { existing: false });
+  // A foreign key in CREATE TABLE locks the referenced table against writes while it is added.
+  for (const c of [...a.constraints, ...a.columns.flatMap((col) => col.constraints)]) {
+    if (c.kind !== 'foreign' || !c.refTable) continue;
+    const self = c.refTable.name === a.table.name && (c.refTable.schema ?? a.table.schema) === a.table.schema;
+    add(c.refTable, 'ShareRowExclusive', 'FOREIGN KEY reference', self ? { existing: false } : undefined);
+  }
+  if (a.partitionOf) add(a.partitionOf, 'AccessExclusive', 'PARTITION OF');
+}
+
+function addColumnLocks(a: ActionOf<'add-column'>, add: Add, pg: number): void {
+  const c = a.column;
+  // Since PostgreSQL 11 a non-volatile DEFAULT is stored in the catalog; no rewrite.
+  const rewrite = c.defaultKind === 'volatile' || c.identity || c.generatedStored || (pg < 11 && c.defaultKind !== 'none');
+  add(a.table, 'AccessExclusive', 'ADD COLUMN', { rewrite });
+  for (const k of c.constraints) {
+    if (k.kind === 'foreign' && k.refTable) add(k.refTable, 'ShareRowExclusive', 'FOREIGN KEY reference');
+    if (k.kind === 'unique' || k.kind === 'primary') add(a.table, 'AccessExclusive', 'ADD COLUMN … UNIQUE', { scan: true });
+    // An inline CHECK is validated against every existing row under the ADD COLUMN lock; an inline
+    // REFERENCES only when the new column gets a value (PostgreSQL skips the check of an all-NULL column).
+    if (k.kind === 'check' || (k.kind === 'foreign' && (c.defaultKind !== 'none' || c.identity || c.generatedStored))) {
+      add(a.table, 'AccessExclusive', 'ADD COLUMN', { scan: true });
+    }
+  }
+}
+
+function addConstraintLocks(a: ActionOf<'add-constraint'>, add: Add): void {
+  const c = a.constraint;
+  if (c.kind === 'foreign') {
+    add(a.table, 'ShareRowExclusive', 'ADD FOREIGN KEY', { scan: !c.notValid });
+    if (c.refTable) add(c.refTable, 'ShareRowExclusive', 'FOREIGN KEY reference');
+  } else if (c.kind === 'check') {
+    add(a.table, 'AccessExclusive', 'ADD CHECK', { scan: !c.notValid });
+  } else if (c.kind === 'primary' || c.kind === 'unique') {
+    add(a.table, 'AccessExclusive', c.kind === 'primary' ? 'ADD PRIMARY KEY' : 'ADD UNIQUE', { scan: !c.usingIndex });
+  } else if (c.kind === 'not-null') {
+    // ADD CONSTRAINT … NOT NULL col [NOT VALID] (PostgreSQL 18): scans unless NOT VALID.
+    add(a.table, 'AccessExclusive', 'ADD NOT NULL', { scan: !c.notValid });
+  } else {
+    add(a.table, 'AccessExclusive', c.kind === 'exclude' ? 'ADD EXCLUDE' : 'ADD CONSTRAINT', { scan: true });
+  }
+}
+
+/** Index statements lock the index's table (found through the model for DROP, REINDEX and RENAME of an index). */
+function indexLocks(a: ActionOf<'create-index' | 'drop-index' | 'reindex' | 'rename-index'>, add: Add, ctx: LockContext): void {
+  const tableOf = (index: QName): QName | undefined => {
+    const t = ctx.before.indexTable(index);
+    return t && { schema: t.schema, name: t.name };
+  };
+  switch (a.type) {
+    case 'create-index':
+      return add(a.index.table, a.index.concurrently ? 'ShareUpdateExclusive' : 'Share', a.index.concurrently ? 'CREATE INDEX CONCURRENTLY' : 'CREATE INDEX', { scan: true });
+    case 'drop-index':
+      for (const q of a.indexes) {
+        const t = tableOf(q);
+        if (t) add(t, a.concurrently ? 'ShareUpdateExclusive' : 'AccessExclusive', a.concurrently ? 'DROP INDEX CONCURRENTLY' : 'DROP INDEX');
+      }
+      return;
+    case 'reindex': {
+      const t = a.kind === 'index' ? tableOf(a.target) : a.kind === 'table' ? a.target : undefined;
+      if (t) add(t, a.concurrently ? 'ShareUpdateExclusive' : 'Share', 'REINDEX', { scan: true });
+      return;
+    }
+    case 'rename-index': {
+      const t = tableOf(a.index);
+      // ALTER INDEX … RENAME takes SHARE UPDATE EXCLUSIVE since PostgreSQL 12.
+      if (t) add(t, ctx.config.postgresVersion >= 12 ? 'ShareUpdateExclusive' : 'AccessExclusive', 'RENAME INDEX');
+      return;
+    }
+  }
+}
+
+function refreshLocks(a: ActionOf<'refresh-matview'>, add: Add, ctx: LockContext): void {
+  add(a.view, a.concurrently ? 'Exclusive' : 'AccessExclusive', 'REFRESH MATERIALIZED VIEW', { rewrite: true });
+  // The refresh runs the view's query: ACCESS SHARE on every relation it reads (through views, too).
+  const seen = new Set<string>();
+  const reads = (q: QName): void => {
+    for (const src of ctx.before.view(q)?.sources ?? []) {
+      const key = `${src.schema ?? ''}.${src.name}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      add(src, 'AccessShare', 'REFRESH MATERIALIZED VIEW (query)', { scan: true });
+      // A plain view is expanded into the query; a materialized one is read as stored.
+      if (ctx.before.view(src)?.materialized === false) reads(src);
+    }
+  };
+  reads(a.view);
 }
 
 /** Statements that PostgreSQL refuses inside a transaction block. */

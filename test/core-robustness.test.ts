@@ -146,7 +146,7 @@ describe('core robustness: bad input', () => {
       'ALTER TABLE events OWNER TO :owner;',
       "COPY events FROM :'datafile';",
       'GRANT SELECT ON events TO :"reader";',
-      'CREATE TABLE {{.Schema}}.notes (id int PRIMARY KEY);',
+      'CREATE TABLE {{.Schema}}.notes (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY);',
     ].join('\n');
     const r = analyze(sql);
     assert.deepEqual(rules(r, 'syntax-error').map((f) => f.message), []);

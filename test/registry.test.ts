@@ -137,7 +137,7 @@ describe('doc examples are run as tests', () => {
       if (rule.fixable) assert.ok(mine[0].fixes.length > 0, `${rule.id} is fixable but its docs.bad finding has no fix`);
       else assert.deepEqual(mine[0].fixes, [], `${rule.id} is not fixable but offers a fix`);
       // Applies every fix, lints again: the finding is gone and no syntax error appears.
-      checkInvalid(rule as Rule, { sql: rule.docs.bad, errors: [{}] });
+      checkInvalid(rule as Rule, { sql: rule.docs.bad, errors: [{ messageId: mine[0].messageId }] }, { outputRequired: false });
 
       const good = runCase(caseFiles(rule.docs.good));
       assert.deepEqual(good.internalErrors, []);

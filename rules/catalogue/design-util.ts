@@ -2,7 +2,7 @@
 // edits that rewrite a type or remove a statement.
 import type { FileContext, SetContext, StatementContext, TextEdit } from '../engine/types';
 import type { SchemaModel } from '../model/schema';
-import type { Action, ColumnDef, ColumnModel, ConstraintDef, ConstraintModel, Origin, QName, Span, Statement, TableModel, TypeRef } from '../model/types';
+import type { Action, ColumnModel, ConstraintModel, QName, Span, Statement, TableModel, TypeRef } from '../model/types';
 
 /** A column definition or type change written in a statement, as the per-statement type rules see it. */
 export interface TypedColumn {
@@ -74,31 +74,10 @@ export function typeSites(ctx: SetContext): Map<TypeRef, TypeSite> {
   return out;
 }
 
-/** The declaration of a constraint in its origin statement (for a precise span), when it can still be found. */
-export function constraintDeclaration(stmt: Statement | undefined, c: ConstraintModel): ConstraintDef | undefined {
-  if (!stmt) return undefined;
-  const defs: ConstraintDef[] = [];
-  const fromColumns = (cols: ColumnDef[]) => cols.flatMap((x) => x.constraints);
-  for (const a of stmt.actions) {
-    if (a.type === 'create-table') defs.push(...a.constraints, ...fromColumns(a.columns));
-    else if (a.type === 'add-column') defs.push(...a.column.constraints);
-    else if (a.type === 'add-constraint') defs.push(a.constraint);
-  }
-  const same = (d: ConstraintDef) => d.kind === c.kind && d.columns.length === c.columns.length && d.columns.every((x, i) => x === c.columns[i]);
-  return defs.find((d) => same(d) && d.name === c.name) ?? defs.find((d) => same(d) && (!d.name || d.name === c.name));
-}
-
 /** `CREATE TABLE name`: the head of a statement up to the table name, so a finding does not cover the whole table. */
 export function headSpan(stmt: Statement): Span {
   const m = /^CREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:(?:"(?:[^"]|"")*"|[^\s("]+)\s*\.\s*)?(?:"(?:[^"]|"")*"|[^\s("]+)/i.exec(stmt.text);
   return m ? { start: stmt.span.start, end: stmt.span.start + m[0].length } : stmt.span;
-}
-
-/** Apply order of two origins of one set: file order, then position. */
-export function originOrder(files: readonly FileContext[], a: Origin, b: Origin): number {
-  const fa = files.findIndex((f) => f.path === a.file);
-  const fb = files.findIndex((f) => f.path === b.file);
-  return fa - fb || a.span.start - b.span.start;
 }
 
 /** An edit deleting a statement with its `;`, and its line when nothing else is on it. */

@@ -5,8 +5,9 @@ import { blocks, modeName, strongerOf } from '../locks';
 import type { ConstraintDef, LockMode, QName, Statement } from '../model/types';
 import type { StatementContext, TextEdit } from '../engine/types';
 import { applyEdits } from '../engine/edits';
-import { skipToken, skipTrivia } from '../parser/lexer';
-import { identName, quoteIdent, tableSql } from './util';
+import { tokens, tokText, type Tok } from '../parser/lexer';
+import { identName, insertAfterStatement, quoteIdent, tableSql } from './util';
+import { defaultConstraintName, pgObjectName } from '../model/names';
 
 /* ---------------- wording ---------------- */
 
@@ -82,29 +83,6 @@ export function earlierInTransaction(ctx: StatementContext): Statement[] {
 }
 
 /* ---------------- tokens ---------------- */
-
-export interface Tok {
-  start: number;
-  end: number;
-  text: string;
-  /** Lower-cased keyword or unquoted identifier; undefined for punctuation, strings and quoted names. */
-  word?: string;
-}
-
-/** The tokens of text[start, end), comments and whitespace skipped. Offsets are file offsets. */
-export function tokens(text: string, start: number, end: number): Tok[] {
-  const out: Tok[] = [];
-  let i = start;
-  while (i < end) {
-    const t = skipTrivia(text, i, end);
-    if (t.pos >= end) break;
-    const e = Math.min(Math.max(skipToken(text, t.pos), t.pos + 1), end);
-    const s = text.slice(t.pos, e);
-    out.push({ start: t.pos, end: e, text: s, word: /^[A-Za-z_\u0080-\uffff]/.test(s) ? s.toLowerCase() : undefined });
-    i = e;
-  }
-  return out;
-}
 
 /** Index just past a possibly qualified name (`a`, `"A".b`, `s.t`) starting at toks[i]. */
 export function skipQualifiedName(toks: Tok[], i: number): number {
@@ -242,71 +220,15 @@ export function columnClauses(cmd: Tok[]): { head: Tok[]; clauses: ColumnClause[
 }
 
 /** An edit removing a run of tokens together with the whitespace before it. */
-export function removeTokens(text: string, toks: Tok[], before: Tok | undefined): TextEdit {
+export function removeTokens(toks: Tok[], before: Tok | undefined): TextEdit {
   const start = before ? before.end : toks[0].start;
   return { start, end: toks[toks.length - 1].end, newText: '' };
-}
-
-/** Source text of a run of tokens. */
-export function tokText(text: string, toks: Tok[]): string {
-  return toks.length ? text.slice(toks[0].start, toks[toks.length - 1].end) : '';
 }
 
 /** The clause of an inline constraint of `kind` (the nth of that kind) among the column clauses. */
 export function inlineClause(clauses: ColumnClause[], c: ConstraintDef, nth: number): ColumnClause | undefined {
   const word = { foreign: 'references', check: 'check', unique: 'unique', primary: 'primary', exclude: 'exclude', 'not-null': 'not' }[c.kind];
   return clauses.filter((k) => k.body[0]?.word === word)[nth];
-}
-
-/* ---------------- names ---------------- */
-
-function utf8Length(s: string): number {
-  let n = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-  }
-  return n;
-}
-
-function clipBytes(s: string, bytes: number): string {
-  let out = '';
-  for (const ch of s) {
-    if (utf8Length(out + ch) > bytes) break;
-    out += ch;
-  }
-  return out;
-}
-
-/**
- * PostgreSQL's generated object name (makeObjectName): `<table>_<cols>_<label>`, the longer of the two
- * parts shortened until the name fits in 63 bytes.
- */
-export function pgObjectName(table: string, columns: string[], label: string): string {
-  let name1 = table;
-  let name2 = columns.join('_');
-  const overhead = utf8Length(label) + 1 + (name2 ? 1 : 0);
-  const avail = 63 - overhead;
-  let n1 = utf8Length(name1);
-  let n2 = utf8Length(name2);
-  while (n1 + n2 > avail) {
-    if (n1 > n2) n1--; else n2--;
-  }
-  name1 = clipBytes(name1, n1);
-  name2 = clipBytes(name2, n2);
-  return [name1, name2, label].filter(Boolean).join('_');
-}
-
-/** The name PostgreSQL gives an unnamed table constraint. */
-export function defaultConstraintNameOf(table: string, c: ConstraintDef): string {
-  switch (c.kind) {
-    case 'primary': return pgObjectName(table, [], 'pkey');
-    case 'unique': return pgObjectName(table, c.columns, 'key');
-    case 'foreign': return pgObjectName(table, c.columns, 'fkey');
-    case 'check': return pgObjectName(table, (c.checkColumns ?? []).slice(0, 1), 'check');
-    case 'exclude': return pgObjectName(table, c.columns.slice(0, 1), 'excl');
-    case 'not-null': return pgObjectName(table, c.columns.slice(0, 1), 'not_null');
-  }
 }
 
 /* ---------------- fixes and recipes ---------------- */
@@ -365,7 +287,7 @@ export function bareTableName(ctx: StatementContext, q: QName): string {
  * it NOT VALID.
  */
 export function notValidTableConstraint(ctx: StatementContext, table: QName, c: ConstraintDef): NotValidPlan {
-  const name = c.name ?? defaultConstraintNameOf(bareTableName(ctx, table), c);
+  const name = c.name ?? defaultConstraintName(bareTableName(ctx, table), c);
   const edits: TextEdit[] = [];
   if (!c.name) edits.push({ start: c.span.start, end: c.span.start, newText: `CONSTRAINT ${quoteIdent(name)} ` });
   edits.push({ start: c.span.end, end: c.span.end, newText: ' NOT VALID' });
@@ -385,23 +307,14 @@ export function notValidInlineConstraint(ctx: StatementContext, action: object, 
   const text = ctx.file.text;
   const name = clause.name ?? c.name ?? (c.kind === 'check'
     ? pgObjectName(bareTableName(ctx, table), [column], 'check')
-    : defaultConstraintNameOf(bareTableName(ctx, table), { ...c, columns: [column] }));
+    : defaultConstraintName(bareTableName(ctx, table), { ...c, columns: [column] }));
   const before = cmd[cmd.indexOf(clause.toks[0]) - 1];
   const body = tokText(text, clause.body);
   const def = c.kind === 'foreign' ? `FOREIGN KEY (${quoteIdent(column)}) ${body}` : body;
   const add = `ALTER TABLE ${tableText(ctx, table)} ADD CONSTRAINT ${quoteIdent(name)} ${def} NOT VALID;`;
   // The statement may hold other commands: keep it, drop only the clause, then add the constraint.
-  const edits = [removeTokens(text, clause.toks, before), insertAfter(ctx, add)];
+  const edits = [removeTokens(clause.toks, before), insertAfterStatement(ctx.file.text, ctx.statement, add, { blankLine: false })];
   return { name, edits };
-}
-
-/** An edit appending SQL after the current statement (after its `;`). */
-export function insertAfter(ctx: StatementContext, sql: string): TextEdit {
-  const text = ctx.file.text;
-  let i = ctx.statement.span.end;
-  while (i < text.length && /\s/.test(text[i])) i++;
-  if (text[i] === ';') return { start: i + 1, end: i + 1, newText: `\n${sql}` };
-  return { start: ctx.statement.span.end, end: ctx.statement.span.end, newText: `;\n${sql}` };
 }
 
 /** The follow-up VALIDATE migration and the two-migration recipe for a NOT VALID plan. */

@@ -5,12 +5,17 @@ import { onlyBypassRoles, policyReachesApp } from '../project/roles';
 
 const WRITE_COMMANDS: Command[] = ['insert', 'update', 'delete'];
 
+const messages = {
+  alwaysTrue: 'Policy "{{policy}}" on {{table}} is always true ({{clauses}}): {{roles}} can {{commands}} any row of {{table}}, so row-level security protects nothing for these commands. Compare a column with the current user or tenant instead, or drop the policy if only the service role should write.',
+};
+
 export const noAlwaysTrueWritePolicy = defineRule({
   id: 'no-always-true-write-policy',
   category: 'security',
   defaultSeverity: 'warning',
   fixable: false,
   title: 'Write policies must not be always true',
+  messages,
   rationale:
     'A permissive INSERT, UPDATE, DELETE or ALL policy whose USING or WITH CHECK is a constant true lets every role it applies to write, change or delete any row: row-level security is on, but does nothing for writes. Public read access (a SELECT policy with USING (true)) is often intended; public write access rarely is. Restrict the policy to the rows the role owns, for example USING (owner_id = auth.uid()).',
   docs: {
@@ -19,7 +24,7 @@ export const noAlwaysTrueWritePolicy = defineRule({
     details: 'Like splinter\'s `rls_policy_always_true`: SELECT policies are exempt, and so are restrictive policies (they only narrow access). Tenant tables are left to `require-tenant-scoped-policy`, which reports any policy there that does not constrain the tenant column, always-true ones included. Only policies on tables created in the migration set are checked, and only policies for roles the application connects as (a `TO service_role` policy is not: that role bypasses RLS anyway).',
   },
   checkSet(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     const tenants = tenantMap(ctx);
     for (const table of ctx.model.tables.values()) {
       if (tenants.has(table)) continue;
@@ -40,7 +45,8 @@ export const noAlwaysTrueWritePolicy = defineRule({
         reports.push({
           file: p.origin.file,
           span: ctx.statementAt(p.origin)?.span ?? p.origin.span,
-          message: `Policy "${p.name}" on ${tableLabel(table)} is always true (${[...clauses].join(', ')}): ${roles} can ${[...open].join(', ')} any row of ${tableLabel(table)}, so row-level security protects nothing for these commands. Compare a column with the current user or tenant instead, or drop the policy if only the service role should write.`,
+          messageId: 'alwaysTrue',
+          data: { policy: p.name, table: tableLabel(table), clauses: [...clauses].join(', '), roles, commands: [...open].join(', ') },
         });
       }
     }

@@ -17,26 +17,26 @@ ruleTester(noColumnTypeRewrite, {
   invalid: [
     {
       sql: { 'db/001.sql': init, 'db/002.sql': 'ALTER TABLE orders ALTER COLUMN quantity TYPE bigint;' },
-      errors: [{ file: 'db/002.sql', line: 1, column: 20, message: /from integer to bigint rewrites orders and rebuilds all its indexes under an ACCESS EXCLUSIVE lock/ }],
+      errors: [{ file: 'db/002.sql', line: 1, column: 20, messageId: 'rewrite', data: { from: 'integer', to: 'bigint', table: 'orders' }, message: /from integer to bigint rewrites orders and rebuilds all its indexes under an ACCESS EXCLUSIVE lock/ }],
     },
-    { sql: { 'db/001.sql': init, 'db/002.sql': 'ALTER TABLE orders ALTER COLUMN note TYPE varchar(50);' }, errors: [{ file: 'db/002.sql', line: 1, column: 20 }] },
-    { sql: { 'db/001.sql': init, 'db/002.sql': 'ALTER TABLE orders ALTER COLUMN amount TYPE numeric(10, 4);' }, errors: [{ file: 'db/002.sql', line: 1, column: 20 }] },
-    { sql: { 'db/001.sql': init, 'db/002.sql': 'ALTER TABLE orders ALTER COLUMN code TYPE text;' }, errors: [{ file: 'db/002.sql', line: 1, column: 20 }] },
+    { sql: { 'db/001.sql': init, 'db/002.sql': 'ALTER TABLE orders ALTER COLUMN note TYPE varchar(50);' }, errors: [{ file: 'db/002.sql', line: 1, column: 20, messageId: 'rewrite' }] },
+    { sql: { 'db/001.sql': init, 'db/002.sql': 'ALTER TABLE orders ALTER COLUMN amount TYPE numeric(10, 4);' }, errors: [{ file: 'db/002.sql', line: 1, column: 20, messageId: 'rewrite' }] },
+    { sql: { 'db/001.sql': init, 'db/002.sql': 'ALTER TABLE orders ALTER COLUMN code TYPE text;' }, errors: [{ file: 'db/002.sql', line: 1, column: 20, messageId: 'rewrite' }] },
     // The old type is unknown: reported as a possible rewrite.
-    { sql: 'ALTER TABLE orders ALTER COLUMN quantity TYPE bigint USING quantity::bigint;', errors: [{ line: 1, column: 20, message: /unless the change is binary-compatible/ }] },
+    { sql: 'ALTER TABLE orders ALTER COLUMN quantity TYPE bigint USING quantity::bigint;', errors: [{ line: 1, column: 20, messageId: 'rewriteMaybe' }] },
     {
       // timestamp → timestamptz: free only under TimeZone UTC (PostgreSQL 12+).
       sql: { 'db/001.sql': init, 'db/002.sql': '-- Zeitzone 🕐\nALTER TABLE orders ALTER COLUMN placed_at TYPE timestamptz;' },
-      errors: [{ file: 'db/002.sql', line: 2, column: 1, message: /TimeZone is UTC/ }],
+      errors: [{ file: 'db/002.sql', line: 2, column: 1, messageId: 'timezone' }],
     },
     {
       sql: { 'db/001.sql': init, 'db/002.sql': "SET TimeZone = 'UTC';\nALTER TABLE orders ALTER COLUMN placed_at TYPE timestamptz;" },
       config: { postgresVersion: 11 },
-      errors: [{ file: 'db/002.sql', line: 2, column: 20, message: /rewrites orders/ }],
+      errors: [{ file: 'db/002.sql', line: 2, column: 20, messageId: 'rewrite', data: { table: 'orders' } }],
     },
     {
       sql: { 'db/001.sql': 'CREATE TABLE "Bestellung" ("Menge" int);', 'db/002.sql': 'ALTER TABLE "Bestellung" ALTER "Menge" TYPE bigint;' },
-      errors: [{ file: 'db/002.sql', line: 1, column: 26 }],
+      errors: [{ file: 'db/002.sql', line: 1, column: 26, messageId: 'rewrite' }],
     },
   ],
 });

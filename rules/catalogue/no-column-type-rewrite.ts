@@ -7,12 +7,19 @@ import { quoteIdent, typeSql } from './util';
 const MAYBE_FREE = new Set(['text', 'varchar', 'numeric', 'varbit', 'inet', 'citext']);
 const UTC = /^(utc|etc\/utc|etc\/universal|universal|zulu|etc\/zulu|gmt|etc\/gmt|z|utc0|gmt0)$/i;
 
+const messages = {
+  timezone: "ALTER COLUMN {{column}} TYPE timestamptz reads every stored timestamp as a time in the session TimeZone; PostgreSQL 12+ skips the rewrite only when that TimeZone is UTC. Otherwise {{table}} and all its indexes are rewritten under an ACCESS EXCLUSIVE lock: every query on {{table}} waits, SELECT included. If the stored values are UTC, SET TimeZone = 'UTC' before it: the change is then instant and correct.",
+  rewrite: 'ALTER COLUMN {{column}} TYPE from {{from}} to {{to}}{{using}} rewrites {{table}} and rebuilds all its indexes under an ACCESS EXCLUSIVE lock: every query on {{table}} waits, SELECT included, for the whole rewrite. Add a new column of the new type, keep it in sync with a trigger, backfill it in batches, then swap the names in one short transaction.',
+  rewriteMaybe: 'ALTER COLUMN {{column}} TYPE {{to}}{{using}} rewrites {{table}} and rebuilds all its indexes under an ACCESS EXCLUSIVE lock unless the change is binary-compatible (such as varchar(n) → text): every query on {{table}} waits, SELECT included, for the whole rewrite. Add a new column of the new type, keep it in sync with a trigger, backfill it in batches, then swap the names in one short transaction.',
+};
+
 export const noColumnTypeRewrite = defineRule({
   id: 'no-column-type-rewrite',
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: false,
   title: 'Change column types without rewriting the table',
+  messages,
   rationale:
     'ALTER COLUMN … TYPE rewrites the whole table and rebuilds every index while holding an ACCESS EXCLUSIVE lock, unless the old and new types are binary-compatible: every query, SELECT included, waits for the whole rewrite. Binary-compatible changes are free: varchar(n) → text, varchar(n) → varchar(m ≥ n), numeric(p,s) → numeric(q ≥ p,s), cidr → inet, and (PostgreSQL 12+) timestamp → timestamptz when the session TimeZone is UTC. Anything else (int → bigint, text → varchar(n), a USING expression) needs the expand-and-contract recipe: a new column kept in sync by a trigger, a batched backfill, then a quick swap.',
   docs: {
@@ -21,7 +28,7 @@ export const noColumnTypeRewrite = defineRule({
     details: 'The old type is read from the schema model. When the model does not know the column (the table predates the migration set), a change to text, varchar, unconstrained numeric, varbit or inet is assumed to be a binary-compatible widening and not reported; any other target is reported as a possible rewrite. `timestamp → timestamptz` reinterprets every stored value in the session TimeZone: PostgreSQL 12+ skips the rewrite only when that TimeZone is UTC, so the recipe sets it, which is right only if the stored values are UTC. Tables created earlier in the same file are exempt.',
   },
   check(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     const pg = ctx.config.postgresVersion;
     for (const a of ctx.statement.actions) {
       if (a.type !== 'alter-column-type' || !isExisting(ctx, a.table)) continue;
@@ -54,25 +61,22 @@ function utcEarlier(ctx: StatementContext): boolean {
   return utc;
 }
 
-function timezone(ctx: StatementContext, table: QName, column: string): Report {
+function timezone(ctx: StatementContext, table: QName, column: string): Report<keyof typeof messages> {
   const t = tableText(ctx, table);
   return {
-    message: `ALTER COLUMN ${column} TYPE timestamptz reads every stored timestamp as a time in the session TimeZone; PostgreSQL 12+ skips the rewrite only when that TimeZone is UTC. Otherwise ${t} and all its indexes are rewritten under an ACCESS EXCLUSIVE lock: every query on ${t} waits, SELECT included. If the stored values are UTC, SET TimeZone = 'UTC' before it: the change is then instant and correct.`,
+    messageId: 'timezone',
+    data: { column, table: t },
     recipe: `SET TimeZone = 'UTC';  -- only if the stored values are UTC: they are read in this time zone\nALTER TABLE ${t} ALTER COLUMN ${quoteIdent(column)} TYPE timestamptz;`,
   };
 }
 
-function rewrite(ctx: StatementContext, action: object, table: QName, column: string, from: TypeRef | undefined, to: TypeRef, using: boolean): Report {
+function rewrite(ctx: StatementContext, action: object, table: QName, column: string, from: TypeRef | undefined, to: TypeRef, using: boolean): Report<keyof typeof messages> {
   const t = tableText(ctx, table);
   const col = quoteIdent(column);
   const tmp = quoteIdent(`${column}_new`);
   const fn = quoteIdent(`${ctx.before.table(table)?.name ?? table.name}_${column}_sync`);
   const newType = typeSql(to);
-  const change = `${from ? `from ${typeSql(from)} ` : ''}to ${newType}${using ? ' with USING' : ''}`;
   const cmd = commandOf(ctx, action);
-  const harm = from
-    ? `ALTER COLUMN ${column} TYPE ${change} rewrites ${t} and rebuilds all its indexes under an ACCESS EXCLUSIVE lock: every query on ${t} waits, SELECT included, for the whole rewrite.`
-    : `ALTER COLUMN ${column} TYPE ${newType}${using ? ' with USING' : ''} rewrites ${t} and rebuilds all its indexes under an ACCESS EXCLUSIVE lock unless the change is binary-compatible (such as varchar(n) → text): every query on ${t} waits, SELECT included, for the whole rewrite.`;
   const recipe = [
     '-- 1. a new column, kept in sync by a trigger',
     `ALTER TABLE ${t} ADD COLUMN ${tmp} ${newType};`,
@@ -89,7 +93,8 @@ function rewrite(ctx: StatementContext, action: object, table: QName, column: st
     `-- 4. when no code reads it any more: ALTER TABLE ${t} DROP COLUMN ${quoteIdent(`${column}_old`)};`,
   ].join('\n');
   return {
-    message: `${harm} Add a new column of the new type, keep it in sync with a trigger, backfill it in batches, then swap the names in one short transaction.`,
+    messageId: from ? 'rewrite' : 'rewriteMaybe',
+    data: { column, table: t, ...(from ? { from: typeSql(from) } : {}), to: newType, using: using ? ' with USING' : '' },
     span: cmd ? spanOf(cmd) : undefined,
     recipe,
   };

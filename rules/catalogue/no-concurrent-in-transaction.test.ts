@@ -13,22 +13,22 @@ ruleTester(noConcurrentInTransaction, {
   invalid: [
     {
       sql: 'BEGIN;\nCREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);\nCOMMIT;',
-      errors: [{ line: 2, column: 1, message: /cannot run inside the transaction block opened by BEGIN on line 1/ }],
+      errors: [{ line: 2, column: 1, messageId: 'inBegin', data: { line: 1 } }],
       output: 'BEGIN;\nCOMMIT;\nCREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);',
     },
     {
       sql: { 'db/001_init.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, status text);', 'db/002_index.sql': 'REINDEX TABLE CONCURRENTLY orders;' },
       config: { assumeInTransaction: true },
-      errors: [{ file: 'db/002_index.sql', line: 1, column: 1, message: /REINDEX … CONCURRENTLY cannot run/ }],
+      errors: [{ file: 'db/002_index.sql', line: 1, column: 1, messageId: 'inTool', data: { what: 'REINDEX … CONCURRENTLY' } }],
     },
     {
       sql: 'CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);',
       config: { assumeInTransaction: true },
-      errors: [{ line: 1, column: 1, message: /assumeInTransaction.*NO TRANSACTION/ }],
+      errors: [{ line: 1, column: 1, messageId: 'inTool', message: /assumeInTransaction.*NO TRANSACTION/ }],
     },
     {
       sql: '-- Aufräumen 🧽\nSTART TRANSACTION;\nALTER TABLE "Ereignis" ADD COLUMN x int;\nDROP INDEX CONCURRENTLY "Ereignis_alt_idx";\nREINDEX INDEX CONCURRENTLY "Ereignis_idx";\nALTER TABLE "Ereignis" DETACH PARTITION "Ereignis_2023" CONCURRENTLY;\nVACUUM "Ereignis";\nCOMMIT;',
-      errors: [{ line: 4, column: 1 }, { line: 5, column: 1 }, { line: 6, column: 1 }, { line: 7, column: 1 }],
+      errors: [{ line: 4, column: 1, messageId: 'inBegin' }, { line: 5, column: 1, messageId: 'inBegin', output: '-- Aufräumen 🧽\nSTART TRANSACTION;\nALTER TABLE "Ereignis" ADD COLUMN x int;\nDROP INDEX CONCURRENTLY "Ereignis_alt_idx";\nALTER TABLE "Ereignis" DETACH PARTITION "Ereignis_2023" CONCURRENTLY;\nVACUUM "Ereignis";\nCOMMIT;\nREINDEX INDEX CONCURRENTLY "Ereignis_idx";' }, { line: 6, column: 1, messageId: 'inBegin', output: '-- Aufräumen 🧽\nSTART TRANSACTION;\nALTER TABLE "Ereignis" ADD COLUMN x int;\nDROP INDEX CONCURRENTLY "Ereignis_alt_idx";\nREINDEX INDEX CONCURRENTLY "Ereignis_idx";\nVACUUM "Ereignis";\nCOMMIT;\nALTER TABLE "Ereignis" DETACH PARTITION "Ereignis_2023" CONCURRENTLY;' }, { line: 7, column: 1, messageId: 'inBegin', output: '-- Aufräumen 🧽\nSTART TRANSACTION;\nALTER TABLE "Ereignis" ADD COLUMN x int;\nDROP INDEX CONCURRENTLY "Ereignis_alt_idx";\nREINDEX INDEX CONCURRENTLY "Ereignis_idx";\nALTER TABLE "Ereignis" DETACH PARTITION "Ereignis_2023" CONCURRENTLY;\nCOMMIT;\nVACUUM "Ereignis";' }],
       output: '-- Aufräumen 🧽\nSTART TRANSACTION;\nALTER TABLE "Ereignis" ADD COLUMN x int;\nREINDEX INDEX CONCURRENTLY "Ereignis_idx";\nALTER TABLE "Ereignis" DETACH PARTITION "Ereignis_2023" CONCURRENTLY;\nVACUUM "Ereignis";\nCOMMIT;\nDROP INDEX CONCURRENTLY "Ereignis_alt_idx";',
     },
   ],

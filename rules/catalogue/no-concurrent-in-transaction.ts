@@ -1,7 +1,7 @@
 import type { RunnerId } from '../engine/config';
-import { defineRule, type Fix, type Report, type StatementContext, type TextEdit } from '../engine/types';
+import { defineRule, type Fix, type MessageData, type Report, type StatementContext, type TextEdit } from '../engine/types';
 import type { Action, Statement } from '../model/types';
-import { LineIndex } from '../parser/adapter';
+import { LineIndex } from '../parser/positions';
 import { transactionScope, statementWithLine } from './locking-util';
 
 /** What in the statement PostgreSQL refuses inside a transaction block. */
@@ -14,12 +14,19 @@ function refused(a: Action): string | undefined {
   return undefined;
 }
 
+const messages = {
+  inBegin: '{{what}} cannot run inside the transaction block opened by BEGIN on line {{line}}: PostgreSQL rejects it ("cannot run inside a transaction block") and the migration fails. Run it outside BEGIN … COMMIT.',
+  inImplicit: '{{what}} cannot run inside the implicit transaction of a multi-statement query ({{why}}): PostgreSQL rejects it ("cannot run inside a transaction block") and the migration fails. Put it alone in a migration of its own: {{optOut}}.',
+  inTool: '{{what}} cannot run inside the transaction the migration tool wraps this file in ({{why}}): PostgreSQL rejects it ("cannot run inside a transaction block") and the migration fails. Put it in a migration of its own that the tool runs without a transaction: {{optOut}}.',
+};
+
 export const noConcurrentInTransaction = defineRule({
   id: 'no-concurrent-in-transaction',
   category: 'locking',
   defaultSeverity: 'error',
   fixable: true,
   title: 'CONCURRENTLY cannot run inside a transaction block',
+  messages,
   rationale:
     'CREATE INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY, REINDEX … CONCURRENTLY, DETACH PARTITION … CONCURRENTLY and VACUUM commit internally several times, so PostgreSQL rejects them inside a transaction block ("cannot run inside a transaction block") and the migration fails. Run them outside BEGIN … COMMIT; when the migration tool wraps every file in a transaction, put them in a migration of their own that the tool runs without one.',
   docs: {
@@ -33,27 +40,27 @@ export const noConcurrentInTransaction = defineRule({
     if (!what) return [];
     const tx = transactionScope(ctx);
     const fixes: Fix[] = [];
-    let where: string;
-    let optOut: string;
+    let messageId: keyof typeof messages;
+    let data: MessageData;
     if (tx?.begin) {
-      const line = new LineIndex(ctx.file.text).position(tx.begin.span.start).line + 1;
-      where = `inside the transaction block opened by BEGIN on line ${line}`;
+      messageId = 'inBegin';
+      data = { what, line: new LineIndex(ctx.file.text).position(tx.begin.span.start).line + 1 };
       const commit = ctx.file.statements.slice(ctx.statement.index + 1).find((s) => s.actions.some((a) => a.type === 'transaction' && (a.op === 'commit' || a.op === 'rollback')));
       const isCommit = commit?.actions.some((a) => a.type === 'transaction' && a.op === 'commit');
       if (commit && isCommit && ctx.project.runner.fileMode(ctx.file.path).mode === 'none') fixes.push(moveAfter(ctx, commit, what));
-      optOut = 'Run it outside BEGIN … COMMIT.';
     } else if (ctx.tx.kind === 'implicit') {
-      where = `inside the implicit transaction of a multi-statement query (${ctx.tx.why})`;
-      optOut = `Put it alone in a migration of its own: ${OPT_OUT[ctx.project.runner.id] ?? 'a file that holds only this statement runs outside a transaction block'}.`;
+      messageId = 'inImplicit';
+      data = { what, why: ctx.tx.why, optOut: OPT_OUT[ctx.project.runner.id] ?? 'a file that holds only this statement runs outside a transaction block' };
     } else {
-      where = `inside the transaction the migration tool wraps this file in (${ctx.tx.why})`;
-      optOut = `Put it in a migration of its own that the tool runs without a transaction: ${OPT_OUT[ctx.project.runner.id] ?? 'goose `-- +goose NO TRANSACTION`, dbmate `-- migrate:up transaction:false`, Atlas `-- atlas:txmode none`, Rails `disable_ddl_transaction!`, Django `atomic = False`'}.`;
+      messageId = 'inTool';
+      data = { what, why: ctx.tx.why, optOut: OPT_OUT[ctx.project.runner.id] ?? 'goose `-- +goose NO TRANSACTION`, dbmate `-- migrate:up transaction:false`, Atlas `-- atlas:txmode none`, Rails `disable_ddl_transaction!`, Django `atomic = False`' };
     }
     return [{
-      message: `${what} cannot run ${where}: PostgreSQL rejects it ("cannot run inside a transaction block") and the migration fails. ${optOut}`,
+      messageId,
+      data,
       recipe: `${ctx.statement.text};  -- outside any transaction block`,
       fixes,
-    } satisfies Report];
+    } satisfies Report<keyof typeof messages>];
   },
 });
 

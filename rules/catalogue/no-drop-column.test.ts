@@ -9,11 +9,11 @@ ruleTester(noDropColumn, {
   invalid: [
     {
       sql: 'ALTER TABLE users ADD COLUMN note text, DROP COLUMN legacy_flag;',
-      errors: [{ line: 1, column: 41, message: /breaks every running query that still reads or writes legacy_flag/ }],
+      errors: [{ line: 1, column: 41, messageId: 'dropColumn', data: { columns: 'legacy_flag', them: 'it' } }],
     },
     {
       sql: { 'db/001.sql': 'CREATE TABLE "Benutzer" (id bigint, "Größe" int);', 'db/002.sql': '-- weg damit 🗑️\nALTER TABLE "Benutzer" DROP COLUMN IF EXISTS "Größe";' },
-      errors: [{ file: 'db/002.sql', line: 2, column: 24 }],
+      errors: [{ file: 'db/002.sql', line: 2, column: 24, messageId: 'dropColumn' }],
     },
   ],
 });

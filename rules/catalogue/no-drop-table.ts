@@ -2,12 +2,18 @@ import { defineRule, type Report } from '../engine/types';
 import { displayName } from '../model/schema';
 import { isExisting, tableText } from './locking-util';
 
+const messages = {
+  dropTable: 'DROP TABLE {{tables}} breaks every running query that still uses {{it}} and deletes the data for good; it takes an ACCESS EXCLUSIVE lock on {{tables}}{{referenced}}. Deploy code that no longer uses {{tables}} first, then drop {{it}} in a later migration.',
+  dropTableCascade: 'DROP TABLE {{tables}} breaks every running query that still uses {{it}} and deletes the data for good; it takes an ACCESS EXCLUSIVE lock on {{tables}}{{referenced}}, and CASCADE also drops every view and foreign key that depends on it. Deploy code that no longer uses {{tables}} first, then drop {{it}} in a later migration.',
+};
+
 export const noDropTable = defineRule({
   id: 'no-drop-table',
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: false,
   title: 'Stop using a table in code before dropping it',
+  messages,
   rationale:
     'DROP TABLE takes an ACCESS EXCLUSIVE lock on the table and on every table its foreign keys reference, and every application instance deployed before the migration that still uses the table fails; the data is gone for good. With CASCADE it also drops the views and foreign keys that depend on it. Deploy code that no longer uses the table first, then drop it in a later migration.',
   docs: {
@@ -16,7 +22,7 @@ export const noDropTable = defineRule({
     details: 'The analyser cannot see the application: once no code uses the table, suppress the finding with the reason. Tables created earlier in the same file, and temporary tables, are exempt.',
   },
   check(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {
       if (a.type !== 'drop-table') continue;
       const hit = a.tables.filter((q) => isExisting(ctx, q));
@@ -29,9 +35,9 @@ export const noDropTable = defineRule({
           return r ? displayName(r) : c.refTable!.name;
         })))].filter((r) => !names.includes(r));
       const list = names.join(', ');
-      const locks = `an ACCESS EXCLUSIVE lock on ${list}${refs.length ? ` and on ${refs.join(', ')} (referenced by its foreign keys)` : ''}`;
       reports.push({
-        message: `DROP TABLE ${list} breaks every running query that still uses ${hit.length > 1 ? 'them' : 'it'} and deletes the data for good; it takes ${locks}${a.cascade ? ', and CASCADE also drops every view and foreign key that depends on it' : ''}. Deploy code that no longer uses ${list} first, then drop ${hit.length > 1 ? 'them' : 'it'} in a later migration.`,
+        messageId: a.cascade ? 'dropTableCascade' : 'dropTable',
+        data: { tables: list, it: hit.length > 1 ? 'them' : 'it', referenced: refs.length ? ` and on ${refs.join(', ')} (referenced by its foreign keys)` : '' },
         recipe: `-- 1. deploy application code that no longer uses ${list}; back up the data if it may be needed\n-- 2. then, in a later migration:\nSET lock_timeout = '${ctx.config.lockTimeout}';\nDROP TABLE ${a.ifExists ? 'IF EXISTS ' : ''}${list};`,
       });
     }

@@ -1,7 +1,7 @@
 import { defineRule, type SetContext, type Report } from '../engine/types';
 import type { IndexModel, TableModel } from '../model/types';
-import { mentionedAfter, mentionedInDoBlock, originOrder, removeStatementEdit } from './design-util';
-import { fileOf, quoteIdent, related, tableLabel } from './util';
+import { mentionedAfter, mentionedInDoBlock, removeStatementEdit } from './design-util';
+import { applyOrder, fileOf, quoteIdent, related, tableLabel } from './util';
 
 // Operator classes, collations and sort orders change what an index can serve; the model does not keep them,
 // so an index written with any of them is never compared.
@@ -29,12 +29,18 @@ function indexLabel(i: IndexModel): string {
   return `${i.constraint ? `the index of constraint ${i.constraint}` : `index ${i.name}`} (${i.columns.join(', ')})`;
 }
 
+const messages = {
+  duplicate: 'Index {{index}} on {{table}} ({{columns}}) duplicates {{other}}: it serves no query the other does not, yet every write to {{table}} maintains both. Drop {{index}}.',
+  redundant: 'Index {{index}} on {{table}} ({{columns}}) is redundant: {{other}} starts with the same columns and serves the same lookups, yet every write to {{table}} maintains both. Drop {{index}}.',
+};
+
 export const noDuplicateIndex = defineRule({
   id: 'no-duplicate-index',
   category: 'design',
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Do not build an index another index already covers',
+  messages,
   rationale:
     'A B-tree index on (a) serves nothing that an index on (a, b) does not: PostgreSQL uses the leading columns of a multicolumn index for the same lookups and ranges, and an index identical to another, or to a primary key or unique constraint, serves nothing at all. Yet every INSERT, and every UPDATE that changes an indexed column, writes to both; VACUUM scans both; and both take disk, memory for caching and WAL. Drop the redundant index.',
   docs: {
@@ -44,7 +50,7 @@ export const noDuplicateIndex = defineRule({
       'Indexes are compared on the schema at the end of the migration set. A unique index is redundant only next to another unique index on exactly the same columns; the index behind a PRIMARY KEY, UNIQUE or EXCLUDE constraint is never reported (drop the constraint instead if it is the duplicate). Partial indexes, expression indexes and indexes written with an operator class, a collation or a sort order are not compared, and a prefix counts only for B-tree indexes. The fix deletes the redundant `CREATE INDEX` statement; it is never applied by "fix all", and if that migration has already run, drop the index in a new one with `DROP INDEX CONCURRENTLY` instead.',
   },
   checkSet(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     for (const t of ctx.model.tables.values()) {
       if (t.temporary || t.partitionOf) continue;
       const indexes = t.indexes.filter((i) => comparable(ctx, i));
@@ -62,14 +68,14 @@ function bestCover(ctx: SetContext, a: IndexModel, indexes: IndexModel[]): Index
   const covers = indexes.filter((b) => {
     if (b === a || !redundantNextTo(a, b)) return false;
     // Of two identical indexes, the later one is the redundant one.
-    if (redundantNextTo(b, a)) return originOrder(ctx.files, b.origin, a.origin) < 0;
+    if (redundantNextTo(b, a)) return applyOrder(ctx.files)(b.origin, a.origin) < 0;
     return true;
   });
   // Prefer naming a constraint's index, then the shortest cover.
   return covers.sort((x, y) => Number(Boolean(y.constraint)) - Number(Boolean(x.constraint)) || x.columns.length - y.columns.length)[0];
 }
 
-function report(ctx: SetContext, t: TableModel, a: IndexModel, b: IndexModel): Report {
+function report(ctx: SetContext, t: TableModel, a: IndexModel, b: IndexModel): Report<keyof typeof messages> {
   const stmt = ctx.statementAt(a.origin);
   const file = fileOf(ctx, a.origin.file);
   const same = a.columns.length === b.columns.length;
@@ -85,9 +91,8 @@ function report(ctx: SetContext, t: TableModel, a: IndexModel, b: IndexModel): R
     file: a.origin.file,
     span: stmt?.span ?? a.origin.span,
     statement: stmt,
-    message: same
-      ? `Index ${a.name} on ${tableLabel(t)} (${a.columns.join(', ')}) duplicates ${indexLabel(b)}: it serves no query the other does not, yet every write to ${tableLabel(t)} maintains both. Drop ${a.name}.`
-      : `Index ${a.name} on ${tableLabel(t)} (${a.columns.join(', ')}) is redundant: ${indexLabel(b)} starts with the same columns and serves the same lookups, yet every write to ${tableLabel(t)} maintains both. Drop ${a.name}.`,
+    messageId: same ? 'duplicate' : 'redundant',
+    data: { index: a.name, table: tableLabel(t), columns: a.columns.join(', '), other: indexLabel(b) },
     related: related(b.origin, `${b.constraint ? `constraint ${b.constraint}` : `index ${b.name}`} is created here`),
     recipe: `DROP INDEX CONCURRENTLY ${t.schema !== 'public' ? `${quoteIdent(t.schema)}.` : ''}${quoteIdent(a.name)};`,
     fixes,

@@ -1,12 +1,17 @@
 import { defineRule, type Report } from '../engine/types';
 import { isExisting, tableText } from './locking-util';
 
+const messages = {
+  addExclude: 'ADD EXCLUDE{{name}} on {{table}} builds its index and checks every row under an ACCESS EXCLUSIVE lock: every query on {{table}} waits, SELECT included, for the whole build. There is no concurrent or NOT VALID form: run it in a maintenance window with lock_timeout set.',
+};
+
 export const noExclusionConstraintLock = defineRule({
   id: 'no-exclusion-constraint-lock',
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: false,
   title: 'Adding an exclusion constraint locks the table for the whole index build',
+  messages,
   rationale:
     'ADD CONSTRAINT … EXCLUDE builds its index and checks every row while holding an ACCESS EXCLUSIVE lock: every query on the table, SELECT included, waits for the whole build. Unlike UNIQUE, an exclusion constraint cannot be attached to an index built concurrently (there is no USING INDEX form) and cannot be NOT VALID, so there is no online way. Add it when the table is created, or in a maintenance window with lock_timeout set.',
   docs: {
@@ -15,12 +20,13 @@ export const noExclusionConstraintLock = defineRule({
     details: 'Tables created earlier in the same file are exempt.',
   },
   check(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {
       if (a.type !== 'add-constraint' || a.constraint.kind !== 'exclude' || !isExisting(ctx, a.table)) continue;
       const t = tableText(ctx, a.table);
       reports.push({
-        message: `ADD EXCLUDE${a.constraint.name ? ` ${a.constraint.name}` : ''} on ${t} builds its index and checks every row under an ACCESS EXCLUSIVE lock: every query on ${t} waits, SELECT included, for the whole build. There is no concurrent or NOT VALID form: run it in a maintenance window with lock_timeout set.`,
+        messageId: 'addExclude',
+        data: { name: a.constraint.name ? ` ${a.constraint.name}` : '', table: t },
         span: a.constraint.span,
         recipe: `-- in a maintenance window (the whole build holds ACCESS EXCLUSIVE):\nSET lock_timeout = '${ctx.config.lockTimeout}';\n${ctx.statement.text};`,
       });

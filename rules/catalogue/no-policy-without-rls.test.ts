@@ -21,7 +21,7 @@ ruleTester(noPolicyWithoutRls, {
     {
       // Any table, not only tenant tables: ENABLE only, no FORCE.
       sql: 'CREATE TABLE notes (id bigint PRIMARY KEY, owner text);\nCREATE POLICY mine ON notes USING (owner = current_user);\nCREATE POLICY theirs ON notes FOR SELECT USING (true);',
-      errors: [{ line: 2, column: 1, message: /Policies "mine", "theirs" on notes are ignored: row-level security is not enabled/ }],
+      errors: [{ line: 2, column: 1, messageId: 'notEnabled', data: { policies: 'Policies "mine", "theirs"', table: 'notes', are: 'are', tableSql: 'notes' } }],
       output: 'CREATE TABLE notes (id bigint PRIMARY KEY, owner text);\nCREATE POLICY mine ON notes USING (owner = current_user);\n\nALTER TABLE notes ENABLE ROW LEVEL SECURITY;\nCREATE POLICY theirs ON notes FOR SELECT USING (true);',
     },
     {
@@ -30,13 +30,13 @@ ruleTester(noPolicyWithoutRls, {
         'db/001_init.sql': 'CREATE TABLE "Rechnungen" (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);',
         'db/002_policy.sql': "-- Richtlinie für Mandanten 🔒\nCREATE POLICY \"Mandant\" ON \"Rechnungen\" USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);",
       },
-      errors: [{ file: 'db/002_policy.sql', line: 2, column: 1, message: /Policy "Mandant" on Rechnungen is ignored.*\(and FORCE it\)/ }],
+      errors: [{ file: 'db/002_policy.sql', line: 2, column: 1, messageId: 'notEnabledTenant', data: { policies: 'Policy "Mandant"', table: 'Rechnungen', are: 'is' } }],
       output: "-- Richtlinie für Mandanten 🔒\nCREATE POLICY \"Mandant\" ON \"Rechnungen\" USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);\n\nALTER TABLE \"Rechnungen\" ENABLE ROW LEVEL SECURITY;\nALTER TABLE \"Rechnungen\" FORCE ROW LEVEL SECURITY;",
     },
     {
       // RLS switched off after the policies: reported on the DISABLE, without a fix.
       sql: 'CREATE TABLE notes (id bigint PRIMARY KEY, owner text);\nALTER TABLE notes ENABLE ROW LEVEL SECURITY;\nCREATE POLICY mine ON notes USING (owner = current_user);\nALTER TABLE notes DISABLE ROW LEVEL SECURITY;',
-      errors: [{ line: 4, column: 1, message: /disabled here, so its policy "mine" is ignored/ }],
+      errors: [{ line: 4, column: 1, messageId: 'disabled', data: { policies: 'policy "mine" is' } }],
     },
   ],
 });

@@ -1,6 +1,12 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
-import { byApplyOrder, enableRlsSql, forceRlsSql, rlsDisabledAt, tenantMap } from './tenancy-util';
-import { fileOf, insertAfterStatement, related, tableLabel, tableSql } from './util';
+import { enableRlsSql, forceRlsSql, rlsDisabledAt, tenantMap } from './tenancy-util';
+import { applyOrder, fileOf, insertAfterStatement, related, tableLabel, tableSql } from './util';
+
+const messages = {
+  disabled: 'Row-level security on {{table}} is disabled here, so its {{policies}} ignored: every role with a table privilege reads and writes every row. Remove the DISABLE or enable row-level security again.',
+  notEnabled: '{{policies}} on {{table}} {{are}} ignored: row-level security is not enabled on {{table}}, so every role with a table privilege reads and writes every row. Add ALTER TABLE {{tableSql}} ENABLE ROW LEVEL SECURITY.',
+  notEnabledTenant: '{{policies}} on {{table}} {{are}} ignored: row-level security is not enabled on {{table}}, so every role with a table privilege reads and writes every row. Add ALTER TABLE {{tableSql}} ENABLE ROW LEVEL SECURITY (and FORCE it).',
+};
 
 export const noPolicyWithoutRls = defineRule({
   id: 'no-policy-without-rls',
@@ -8,6 +14,7 @@ export const noPolicyWithoutRls = defineRule({
   defaultSeverity: 'error',
   fixable: true,
   title: 'Policies do nothing until row-level security is enabled',
+  messages,
   rationale:
     'CREATE POLICY succeeds on a table without row-level security, and PostgreSQL then ignores the policy: every role with a table privilege reads and writes every row. The migration looks protected and is not. Enable row-level security on the table (and force it for tenant tables, so the owner is filtered too).',
   docs: {
@@ -16,9 +23,9 @@ export const noPolicyWithoutRls = defineRule({
     details: 'Applies to every table. RLS enabled in a later migration of the set counts. The finding sits on the first CREATE POLICY of the table; the fix enables RLS right after it (and forces it on tenant tables). When RLS was switched off with DISABLE ROW LEVEL SECURITY, the finding sits on that statement and has no fix.',
   },
   checkSet(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     const tenants = tenantMap(ctx);
-    const order = byApplyOrder(ctx);
+    const order = applyOrder(ctx.files);
     for (const table of ctx.model.tables.values()) {
       if (table.rlsEnabled || table.policies.length === 0) continue;
       const name = tableLabel(table);
@@ -31,7 +38,8 @@ export const noPolicyWithoutRls = defineRule({
         reports.push({
           file: disabled.file,
           span: disabled.span,
-          message: `Row-level security on ${name} is disabled here, so its ${policies.length === 1 ? `policy ${names} is` : `policies ${names} are`} ignored: every role with a table privilege reads and writes every row. Remove the DISABLE or enable row-level security again.`,
+          messageId: 'disabled',
+          data: { table: name, policies: policies.length === 1 ? `policy ${names} is` : `policies ${names} are` },
           related: policies.map((p) => ({ file: p.origin.file, span: p.origin.span, message: `policy "${p.name}" is ignored` })),
         });
         continue;
@@ -46,7 +54,8 @@ export const noPolicyWithoutRls = defineRule({
       reports.push({
         file: first.origin.file,
         span: stmt?.span ?? first.origin.span,
-        message: `${policies.length === 1 ? 'Policy' : 'Policies'} ${names} on ${name} ${policies.length === 1 ? 'is' : 'are'} ignored: row-level security is not enabled on ${name}, so every role with a table privilege reads and writes every row. Add ALTER TABLE ${tableSql(table)} ENABLE ROW LEVEL SECURITY${tenant ? ' (and FORCE it)' : ''}.`,
+        messageId: tenant ? 'notEnabledTenant' : 'notEnabled',
+        data: { policies: `${policies.length === 1 ? 'Policy' : 'Policies'} ${names}`, table: name, are: policies.length === 1 ? 'is' : 'are', tableSql: tableSql(table) },
         related: [...others, ...related(table.created, `${name} is created here`)],
         recipe: sql,
         fixes,

@@ -1,9 +1,12 @@
 import { defineRule, type Report } from '../engine/types';
 import type { Origin, TableModel } from '../model/types';
-import { byApplyOrder } from './tenancy-util';
-import { tableLabel, tableSql } from './util';
+import { applyOrder, tableLabel, tableSql } from './util';
 
 const WRITES = new Set(['insert', 'update', 'delete', 'truncate', 'all']);
+
+const messages = {
+  publicGrant: "GRANT {{privileges}} to PUBLIC on {{tables}}: every role in the cluster, including roles created later, can {{access}} {{these}}{{noRls}}. Grant to the application's own role instead, and REVOKE {{privileges}} ON {{tablesSql}} FROM PUBLIC.",
+};
 
 export const noPublicGrant = defineRule({
   id: 'no-public-grant',
@@ -11,6 +14,7 @@ export const noPublicGrant = defineRule({
   defaultSeverity: 'warning',
   fixable: false,
   title: 'Do not grant table privileges to PUBLIC',
+  messages,
   rationale:
     'PUBLIC is every role in the cluster, including roles created later, reporting and replication users, and other applications sharing the server. A privilege granted to PUBLIC cannot be withheld from any of them, and on a table without row-level security it exposes every row. Grant to the application\'s own role (or a group role) instead.',
   docs: {
@@ -29,8 +33,8 @@ export const noPublicGrant = defineRule({
         byGrant.set(key, entry);
       }
     }
-    const order = byApplyOrder(ctx);
-    const reports: Report[] = [];
+    const order = applyOrder(ctx.files);
+    const reports: Report<keyof typeof messages>[] = [];
     for (const { origin, tables, privileges } of [...byGrant.values()].sort((a, b) => order(a.origin, b.origin))) {
       const privs = [...privileges].map((p) => p.toUpperCase()).join(', ');
       const names = tables.map(tableLabel).join(', ');
@@ -39,7 +43,12 @@ export const noPublicGrant = defineRule({
       reports.push({
         file: origin.file,
         span: ctx.statementAt(origin)?.span ?? origin.span,
-        message: `GRANT ${privs} to PUBLIC on ${names}: every role in the cluster, including roles created later, can ${writes ? 'read or change' : 'read'} ${tables.length === 1 ? 'this table' : 'these tables'}${open.length ? ` (and ${open.join(', ')} ${open.length === 1 ? 'has' : 'have'} no row-level security to narrow it)` : ''}. Grant to the application's own role instead, and REVOKE ${privs} ON ${tables.map(tableSql).join(', ')} FROM PUBLIC.`,
+        messageId: 'publicGrant',
+        data: {
+          privileges: privs, tables: names, access: writes ? 'read or change' : 'read', these: tables.length === 1 ? 'this table' : 'these tables',
+          noRls: open.length ? ` (and ${open.join(', ')} ${open.length === 1 ? 'has' : 'have'} no row-level security to narrow it)` : '',
+          tablesSql: tables.map(tableSql).join(', '),
+        },
       });
     }
     return reports;

@@ -9,11 +9,11 @@ ruleTester(noRenameColumn, {
   invalid: [
     {
       sql: 'ALTER TABLE users RENAME COLUMN name TO full_name;',
-      errors: [{ line: 1, column: 1, message: /breaks every running query that still names name/ }],
+      errors: [{ line: 1, column: 1, messageId: 'renameColumn', data: { from: 'name' } }],
     },
     {
       sql: { 'db/001.sql': 'CREATE TABLE "Kunde" ("Straße" text);', 'db/002.sql': '-- umbenennen 🔤\nALTER TABLE "Kunde" RENAME "Straße" TO "Strasse";' },
-      errors: [{ file: 'db/002.sql', line: 2, column: 1 }],
+      errors: [{ file: 'db/002.sql', line: 2, column: 1, messageId: 'renameColumn' }],
     },
   ],
 });

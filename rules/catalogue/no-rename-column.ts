@@ -2,12 +2,17 @@ import { defineRule, type Report } from '../engine/types';
 import { commandOf, isExisting, spanOf, tableText } from './locking-util';
 import { quoteIdent, typeSql } from './util';
 
+const messages = {
+  renameColumn: 'RENAME COLUMN {{from}} TO {{to}} on {{table}} needs only a brief ACCESS EXCLUSIVE lock, but it breaks every running query that still names {{from}}: application instances deployed before this migration fail until they are all replaced. Add {{to}} as a new column kept in sync with {{from}}, switch the code over, then drop {{from}} in a later migration.',
+};
+
 export const noRenameColumn = defineRule({
   id: 'no-rename-column',
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: false,
   title: 'Do not rename columns that running code uses',
+  messages,
   rationale:
     'RENAME COLUMN itself is quick (a brief ACCESS EXCLUSIVE lock, no rewrite), but every application instance deployed before the migration still names the old column: its queries fail from the moment the migration commits until the last old instance is replaced. Rename in steps instead: add the new column and keep both in sync, backfill, switch the code over, and drop the old column in a later migration.',
   docs: {
@@ -16,7 +21,7 @@ export const noRenameColumn = defineRule({
     details: 'Tables created earlier in the same file are exempt: no code uses them yet. If nothing reads the column (a table only a batch job uses, during a maintenance window), suppress the finding with the reason.',
   },
   check(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {
       if (a.type !== 'rename-column' || !isExisting(ctx, a.table)) continue;
       const t = tableText(ctx, a.table);
@@ -26,7 +31,8 @@ export const noRenameColumn = defineRule({
       const fn = quoteIdent(`${ctx.before.table(a.table)?.name ?? a.table.name}_${a.to}_sync`);
       const cmd = commandOf(ctx, a);
       reports.push({
-        message: `RENAME COLUMN ${a.from} TO ${a.to} on ${t} needs only a brief ACCESS EXCLUSIVE lock, but it breaks every running query that still names ${a.from}: application instances deployed before this migration fail until they are all replaced. Add ${a.to} as a new column kept in sync with ${a.from}, switch the code over, then drop ${a.from} in a later migration.`,
+        messageId: 'renameColumn',
+        data: { from: a.from, to: a.to, table: t },
         span: cmd ? spanOf(cmd) : undefined,
         recipe: [
           `ALTER TABLE ${t} ADD COLUMN ${to} ${type ? typeSql(type) : '<type of ' + a.from + '>'};`,

@@ -9,12 +9,12 @@ ruleTester(noRenameTable, {
   invalid: [
     {
       sql: 'ALTER TABLE customers RENAME TO clients;',
-      errors: [{ line: 1, column: 1, message: /breaks every running query that still names customers/ }],
+      errors: [{ line: 1, column: 1, messageId: 'renameTable', data: { from: 'customers' } }],
       output: 'ALTER TABLE customers RENAME TO clients;\nCREATE VIEW customers AS SELECT * FROM clients;',
     },
     {
       sql: { 'db/001.sql': 'CREATE TABLE crm."Kunden" (id bigint PRIMARY KEY);', 'db/002.sql': '-- Kunden → Klienten 👥\nALTER TABLE crm."Kunden" RENAME TO "Klienten";' },
-      errors: [{ file: 'db/002.sql', line: 2, column: 1 }],
+      errors: [{ file: 'db/002.sql', line: 2, column: 1, messageId: 'renameTable' }],
       output: '-- Kunden → Klienten 👥\nALTER TABLE crm."Kunden" RENAME TO "Klienten";\nCREATE VIEW crm."Kunden" AS SELECT * FROM crm."Klienten";',
     },
   ],

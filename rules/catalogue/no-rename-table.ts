@@ -1,6 +1,10 @@
 import { defineRule, type Report } from '../engine/types';
-import { insertAfter, isExisting, sameTable, tableText } from './locking-util';
-import { quoteIdent } from './util';
+import { isExisting, sameTable, tableText } from './locking-util';
+import { insertAfterStatement, quoteIdent } from './util';
+
+const messages = {
+  renameTable: 'RENAME {{from}} TO {{to}} needs only a brief ACCESS EXCLUSIVE lock, but it breaks every running query that still names {{from}}: application instances deployed before this migration fail until they are all replaced. Create a view named {{from}} over {{to}} in the same transaction, and drop it once no code uses the old name.',
+};
 
 export const noRenameTable = defineRule({
   id: 'no-rename-table',
@@ -8,6 +12,7 @@ export const noRenameTable = defineRule({
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Do not rename tables that running code uses',
+  messages,
   rationale:
     'RENAME TO itself is quick (a brief ACCESS EXCLUSIVE lock, no rewrite), but every application instance deployed before the migration still names the old table: its queries fail from the moment the migration commits until the last old instance is replaced. Keep the old name working with a view in the same transaction — a simple view is updatable, so INSERT, UPDATE and DELETE through it keep working — and drop the view once no code uses the old name.',
   docs: {
@@ -16,7 +21,7 @@ export const noRenameTable = defineRule({
     details: 'Not reported when the same file creates a view with the old name after the rename, or for tables created earlier in the same file. The view does not forward ALTER TABLE, TRUNCATE or triggers defined on the table.',
   },
   check(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {
       if (a.type !== 'rename-table' || !isExisting(ctx, a.table)) continue;
       const old = { schema: a.table.schema, name: a.table.name };
@@ -26,9 +31,10 @@ export const noRenameTable = defineRule({
       const newSql = a.table.schema ? `${quoteIdent(a.table.schema)}.${quoteIdent(a.to)}` : quoteIdent(a.to);
       const view = `CREATE VIEW ${oldSql} AS SELECT * FROM ${newSql};`;
       reports.push({
-        message: `RENAME ${a.table.name} TO ${a.to} needs only a brief ACCESS EXCLUSIVE lock, but it breaks every running query that still names ${a.table.name}: application instances deployed before this migration fail until they are all replaced. Create a view named ${a.table.name} over ${a.to} in the same transaction, and drop it once no code uses the old name.`,
+        messageId: 'renameTable',
+        data: { from: a.table.name, to: a.to },
         recipe: `BEGIN;\nALTER TABLE ${oldSql} RENAME TO ${quoteIdent(a.to)};\n${view}  -- simple views are updatable\nCOMMIT;\n-- a later migration, when no code uses ${a.table.name}:\nDROP VIEW ${oldSql};`,
-        fixes: [{ title: `Keep ${a.table.name} working as a view over ${a.to}`, safe: false, edits: [insertAfter(ctx, view)] }],
+        fixes: [{ title: `Keep ${a.table.name} working as a view over ${a.to}`, safe: false, edits: [insertAfterStatement(ctx.file.text, ctx.statement, view, { blankLine: false })] }],
       });
     }
     return reports;

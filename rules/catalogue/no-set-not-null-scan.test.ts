@@ -24,11 +24,12 @@ ruleTester(noSetNotNullScan, {
     {
       // A VALIDATE of another constraint proves nothing.
       sql: 'ALTER TABLE orders VALIDATE CONSTRAINT orders_total_check;\nALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;',
-      errors: [{ line: 2, column: 20 }],
+      errors: [{ line: 2, column: 20, messageId: 'checkFirst' }],
+      output: 'ALTER TABLE orders VALIDATE CONSTRAINT orders_total_check;\nALTER TABLE orders ADD CONSTRAINT orders_customer_id_not_null CHECK (customer_id IS NOT NULL) NOT VALID;',
     },
     {
       sql: 'ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;',
-      errors: [{ line: 1, column: 20, message: /ACCESS EXCLUSIVE lock and scans every row.*SELECT included/ }],
+      errors: [{ line: 1, column: 20, messageId: 'checkFirst' }],
       output: 'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_not_null CHECK (customer_id IS NOT NULL) NOT VALID;',
       outputFiles: {
         'migrations/20240101000001_set_not_null_orders_customer_id.sql':
@@ -38,7 +39,7 @@ ruleTester(noSetNotNullScan, {
     {
       // The CHECK exists but is not validated yet: still a scan.
       sql: 'ALTER TABLE orders ADD CONSTRAINT c CHECK (customer_id IS NOT NULL) NOT VALID;\nALTER TABLE orders\n  ALTER customer_id SET NOT NULL,\n  ALTER COLUMN note SET DEFAULT \'\';',
-      errors: [{ line: 3, column: 3 }],
+      errors: [{ line: 3, column: 3, messageId: 'checkFirst' }],
       output: 'ALTER TABLE orders ADD CONSTRAINT c CHECK (customer_id IS NOT NULL) NOT VALID;\nALTER TABLE orders\n  ADD CONSTRAINT orders_customer_id_not_null CHECK (customer_id IS NOT NULL) NOT VALID,\n  ALTER COLUMN note SET DEFAULT \'\';',
     },
     {
@@ -48,25 +49,26 @@ ruleTester(noSetNotNullScan, {
         'db/002_nn.sql': 'ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;',
       },
       config: { postgresVersion: 11 },
-      errors: [{ file: 'db/002_nn.sql', message: /no lock-free way/ }],
+      errors: [{ file: 'db/002_nn.sql', messageId: 'noLockFreeWay' }],
+      output: null,
     },
     {
       sql: 'ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;',
       config: { postgresVersion: 18 },
-      errors: [{ line: 1, column: 20 }],
+      errors: [{ line: 1, column: 20, messageId: 'notNullNotValid' }],
       output: 'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_not_null NOT NULL customer_id NOT VALID;',
       outputFiles: { 'migrations/20240101000001_validate_orders_customer_id_not_null.sql': 'ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_not_null;\n' },
     },
     {
       sql: 'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_not_null NOT NULL customer_id;',
       config: { postgresVersion: 18 },
-      errors: [{ line: 1, column: 24 }],
+      errors: [{ line: 1, column: 24, messageId: 'notNullConstraint' }],
       output: 'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_not_null NOT NULL customer_id NOT VALID;',
       outputFiles: { 'migrations/20240101000001_validate_orders_customer_id_not_null.sql': 'ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_not_null;\n' },
     },
     {
       sql: '-- Straße muss gesetzt sein 🏠\nALTER TABLE "Adresse" ALTER COLUMN "Straße" SET NOT NULL;',
-      errors: [{ line: 2, column: 23 }],
+      errors: [{ line: 2, column: 23, messageId: 'checkFirst' }],
       output: '-- Straße muss gesetzt sein 🏠\nALTER TABLE "Adresse" ADD CONSTRAINT "Adresse_Straße_not_null" CHECK ("Straße" IS NOT NULL) NOT VALID;',
       outputFiles: { 'migrations/20240101000001_set_not_null_adresse_stra_e.sql': /ALTER TABLE "Adresse" ALTER COLUMN "Straße" SET NOT NULL;/ },
     },

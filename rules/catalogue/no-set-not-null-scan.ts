@@ -2,11 +2,16 @@ import { defineRule, type Fix, type Report, type StatementContext, type TextEdit
 import type { QName } from '../model/types';
 import { lockPlan } from '../locks';
 import { displayName } from '../model/schema';
-import {
-  bareTableName, commandOf, sameTable, followUpEdit, isExisting, notValidTableConstraint, pgObjectName, slug, spanOf, statementAfter, tableText,
-  twoMigrations,
-} from './locking-util';
+import { bareTableName, commandOf, sameTable, followUpEdit, isExisting, notValidTableConstraint, slug, spanOf, statementAfter, tableText, twoMigrations } from './locking-util';
 import { quoteIdent } from './util';
+import { pgObjectName } from '../model/names';
+
+const messages = {
+  notNullConstraint: 'ADD CONSTRAINT … NOT NULL {{column}} on {{table}} takes an ACCESS EXCLUSIVE lock and scans every row for NULLs: every query on {{table}} waits, SELECT included, for the whole scan. Add it NOT VALID, then VALIDATE CONSTRAINT in a separate migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).',
+  noLockFreeWay: 'SET NOT NULL on {{table}}.{{column}} takes an ACCESS EXCLUSIVE lock and scans every row for NULLs: every query on {{table}} waits, SELECT included, for the whole scan. PostgreSQL {{version}} has no lock-free way to set NOT NULL: a CHECK ({{column}} IS NOT NULL) added NOT VALID and validated separately enforces the same rule without the long lock, though the column stays nullable in the catalog.',
+  notNullNotValid: 'SET NOT NULL on {{table}}.{{column}} takes an ACCESS EXCLUSIVE lock and scans every row for NULLs: every query on {{table}} waits, SELECT included, for the whole scan. Add the NOT NULL constraint NOT VALID, then VALIDATE CONSTRAINT in a separate migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).',
+  checkFirst: 'SET NOT NULL on {{table}}.{{column}} takes an ACCESS EXCLUSIVE lock and scans every row for NULLs: every query on {{table}} waits, SELECT included, for the whole scan. Add CHECK ({{column}} IS NOT NULL) NOT VALID instead; then, in a separate migration, VALIDATE it (reads and writes continue), SET NOT NULL (PostgreSQL 12+ skips the scan when the validated CHECK proves it) and drop the CHECK.',
+};
 
 export const noSetNotNullScan = defineRule({
   id: 'no-set-not-null-scan',
@@ -14,6 +19,7 @@ export const noSetNotNullScan = defineRule({
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Make existing columns NOT NULL without a locked full scan',
+  messages,
   rationale:
     'ALTER COLUMN … SET NOT NULL takes an ACCESS EXCLUSIVE lock and reads every row to prove there is no NULL: every query on the table, SELECT included, waits for the whole scan. Since PostgreSQL 12 the scan is skipped when a validated `CHECK (column IS NOT NULL)` already proves it, so add that CHECK NOT VALID, VALIDATE it in a later migration (SHARE UPDATE EXCLUSIVE: reads and writes continue), then SET NOT NULL and drop the CHECK. PostgreSQL 18 can add the NOT NULL constraint itself NOT VALID. Before PostgreSQL 12 there is no lock-free way.',
   docs: {
@@ -22,7 +28,7 @@ export const noSetNotNullScan = defineRule({
     details: 'Version-aware (`postgresVersion`): not reported when a validated `CHECK (column IS NOT NULL)` exists on PostgreSQL 12+; on 18+ the fix uses `ADD CONSTRAINT … NOT NULL column NOT VALID`; before 12 there is no fix. Columns already NOT NULL and tables created earlier in the same file are exempt. The follow-up migration sets `lock_timeout` because SET NOT NULL and DROP CONSTRAINT still take a brief ACCESS EXCLUSIVE lock.',
   },
   check(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     const pg = ctx.config.postgresVersion;
     for (const a of ctx.statement.actions) {
       if (a.type === 'set-not-null') {
@@ -45,7 +51,8 @@ export const noSetNotNullScan = defineRule({
         const edit = followUpEdit(ctx, slug('validate', plan.name), later);
         const t = tableText(ctx, a.table);
         reports.push({
-          message: `ADD CONSTRAINT … NOT NULL ${col} on ${t} takes an ACCESS EXCLUSIVE lock and scans every row for NULLs: every query on ${t} waits, SELECT included, for the whole scan. Add it NOT VALID, then VALIDATE CONSTRAINT in a separate migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).`,
+          messageId: 'notNullConstraint',
+          data: { column: col, table: t },
           span: a.constraint.span,
           recipe: twoMigrations(ctx, statementAfter(ctx, plan.edits), later, edit.file!),
           fixes: [{ title: `Add ${plan.name} NOT VALID and validate it in a new migration`, safe: false, edits: [...plan.edits, edit] }],
@@ -82,18 +89,19 @@ function rewrites(ctx: StatementContext, table: QName): boolean {
   return lockPlan(ctx.statement, ctx).entries.some((e) => e.table === name && e.rewrite);
 }
 
-function report(ctx: StatementContext, table: QName, column: string, span: { start: number; end: number } | undefined): Report {
+function report(ctx: StatementContext, table: QName, column: string, span: { start: number; end: number } | undefined): Report<keyof typeof messages> {
   const pg = ctx.config.postgresVersion;
   const t = tableText(ctx, table);
   const col = quoteIdent(column);
   const unquoted = pgObjectName(bareTableName(ctx, table), [column], 'not_null');
   const name = quoteIdent(unquoted);
-  const harm = `SET NOT NULL on ${t}.${col} takes an ACCESS EXCLUSIVE lock and scans every row for NULLs: every query on ${t} waits, SELECT included, for the whole scan.`;
+  const data = { table: t, column: col };
   const check = `ALTER TABLE ${t} ADD CONSTRAINT ${name} CHECK (${col} IS NOT NULL) NOT VALID;`;
   const validate = `ALTER TABLE ${t} VALIDATE CONSTRAINT ${name};`;
   if (pg < 12) {
     return {
-      message: `${harm} PostgreSQL ${pg} has no lock-free way to set NOT NULL: a CHECK (${col} IS NOT NULL) added NOT VALID and validated separately enforces the same rule without the long lock, though the column stays nullable in the catalog.`,
+      messageId: 'noLockFreeWay',
+      data: { ...data, version: pg },
       span,
       recipe: `${check}\n-- in a separate migration:\n${validate}`,
     };
@@ -101,15 +109,15 @@ function report(ctx: StatementContext, table: QName, column: string, span: { sta
   const lockTimeout = `SET lock_timeout = '${ctx.config.lockTimeout}';`;
   let now: string;
   let later: string;
-  let message: string;
+  let messageId: 'notNullNotValid' | 'checkFirst';
   if (pg >= 18) {
     now = `ADD CONSTRAINT ${name} NOT NULL ${col} NOT VALID`;
     later = validate;
-    message = `${harm} Add the NOT NULL constraint NOT VALID, then VALIDATE CONSTRAINT in a separate migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).`;
+    messageId = 'notNullNotValid';
   } else {
     now = `ADD CONSTRAINT ${name} CHECK (${col} IS NOT NULL) NOT VALID`;
     later = `${lockTimeout}\n${validate}\nALTER TABLE ${t} ALTER COLUMN ${col} SET NOT NULL;\nALTER TABLE ${t} DROP CONSTRAINT ${name};`;
-    message = `${harm} Add CHECK (${col} IS NOT NULL) NOT VALID instead; then, in a separate migration, VALIDATE it (reads and writes continue), SET NOT NULL (PostgreSQL 12+ skips the scan when the validated CHECK proves it) and drop the CHECK.`;
+    messageId = 'checkFirst';
   }
   const fixes: Fix[] = [];
   let recipe: string;
@@ -121,5 +129,5 @@ function report(ctx: StatementContext, table: QName, column: string, span: { sta
   } else {
     recipe = twoMigrations(ctx, pg >= 18 ? `ALTER TABLE ${t} ${now};` : check, later, followUp.file!);
   }
-  return { message, span, recipe, fixes };
+  return { messageId, data, span, recipe, fixes };
 }

@@ -1,7 +1,12 @@
 import { defineRule, type Report, type StatementContext } from '../engine/types';
 import { displayName } from '../model/schema';
 import type { Statement } from '../model/types';
-import { bareTableName, defaultConstraintNameOf, earlierInTransaction, sameTable, transactionScope } from './locking-util';
+import { bareTableName, earlierInTransaction, sameTable, transactionScope } from './locking-util';
+import { defaultConstraintName } from '../model/names';
+
+const messages = {
+  slowUnderLock: '{{what}} runs while this transaction still holds the ACCESS EXCLUSIVE lock that {{heldBy}} took on {{tables}} (line {{line}}): every query on {{tables}} waits, SELECT included, until {{until}}, for as long as this statement takes. Commit first and run it in its own transaction (a separate migration).',
+};
 
 export const noSlowStatementAfterAccessExclusive = defineRule({
   id: 'no-slow-statement-after-access-exclusive',
@@ -9,6 +14,7 @@ export const noSlowStatementAfterAccessExclusive = defineRule({
   defaultSeverity: 'warning',
   fixable: false,
   title: 'Do not do slow work while the transaction holds an ACCESS EXCLUSIVE lock',
+  messages,
   rationale:
     'A lock is held until the transaction ends. Once a statement has taken ACCESS EXCLUSIVE on an existing table (ADD COLUMN, SET DEFAULT, LOCK TABLE…), every later statement of the same transaction runs while every query on that table waits, SELECT included. A quick ALTER followed by a backfill UPDATE, an index build or a validation scan turns a millisecond lock into one that lasts as long as the slow statement. Commit first, and do the slow work in its own transaction (a separate migration).',
   docs: {
@@ -34,12 +40,13 @@ export const noSlowStatementAfterAccessExclusive = defineRule({
       const line = s.line + 1;
       const what = dml?.type === 'dml' ? `${dml.kind.toUpperCase()} ${dml.table ? displayTable(ctx, dml.table) : ''}`.trim() : (plan.entries.find((e) => e.scan || e.rewrite)?.what ?? 'This statement');
       return [{
-        message: `${what} runs while this transaction still holds the ACCESS EXCLUSIVE lock that ${held[0].what} took on ${tables} (line ${line}): every query on ${tables} waits, SELECT included, until ${ctx.tx.kind === 'explicit' ? 'COMMIT' : `the migration ends (${ctx.tx.why})`}, for as long as this statement takes. Commit first and run it in its own transaction (a separate migration).`,
+        messageId: 'slowUnderLock',
+        data: { what, heldBy: held[0].what, tables, line, until: ctx.tx.kind === 'explicit' ? 'COMMIT' : `the migration ends (${ctx.tx.why})` },
         related: [{ file: ctx.file.path, span: s.span, message: `ACCESS EXCLUSIVE on ${tables} taken here, held until COMMIT` }],
         recipe: transactionScope(ctx)?.explicit
           ? `-- ${ctx.file.path}: end the transaction after the quick change\n${s.text};\nCOMMIT;\n\n-- then, in its own transaction (a backfill: in batches, each its own transaction)\n${ctx.statement.text};`
           : `-- ${ctx.file.path}: end this migration after the quick change (the tool commits it)\n${s.text};\n\n-- a separate migration (a backfill: in batches, each its own transaction)\n${ctx.statement.text};`,
-      } satisfies Report];
+      } satisfies Report<keyof typeof messages>];
     }
     return [];
   },
@@ -54,7 +61,7 @@ function displayTable(ctx: StatementContext, q: { schema?: string; name: string 
 function validatesSameTransaction(ctx: StatementContext, earlier: Statement[]): boolean {
   return ctx.statement.actions.some((a) => a.type === 'validate-constraint' && earlier.some((s) => s.actions.some((x) =>
     x.type === 'add-constraint' && x.constraint.notValid && sameTable(x.table, a.table) &&
-    (x.constraint.name ?? defaultConstraintNameOf(bareTableName(ctx, x.table), x.constraint)) === a.name)));
+    (x.constraint.name ?? defaultConstraintName(bareTableName(ctx, x.table), x.constraint)) === a.name)));
 }
 
 /**

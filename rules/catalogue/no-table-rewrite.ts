@@ -1,6 +1,16 @@
 import { defineRule, type Fix, type Report, type StatementContext } from '../engine/types';
 import type { QName } from '../model/types';
-import { isExisting, tableText, tokens } from './locking-util';
+import { isExisting, tableText } from './locking-util';
+import { tokens } from '../parser/lexer';
+
+const messages = {
+  vacuumFull: 'VACUUM FULL {{tables}} rewrites {{tables}} and all indexes under an ACCESS EXCLUSIVE lock: every query waits, SELECT included, for the whole rewrite. Use {{online}} to compact online, or plain VACUUM to make the space reusable without the lock.',
+  vacuumFullDatabase: 'VACUUM FULL rewrites every table of the database and all indexes under an ACCESS EXCLUSIVE lock: every query waits, SELECT included, for the whole rewrite. Use {{online}} to compact online, or plain VACUUM to make the space reusable without the lock.',
+  cluster: 'CLUSTER {{table}} rewrites {{table}} in index order under an ACCESS EXCLUSIVE lock: every query waits, SELECT included, for the whole rewrite. Use {{online}} to reorder online.',
+  clusterDatabase: 'CLUSTER rewrites every clustered table of the database in index order under an ACCESS EXCLUSIVE lock: every query waits, SELECT included, for the whole rewrite. Use {{online}} to reorder online.',
+  rewrite: '{{what}} on {{table}} {{how}} and its indexes under an ACCESS EXCLUSIVE lock: every query on {{table}} waits, SELECT included, for the whole copy. There is no online form: run it in a maintenance window with lock_timeout set.',
+  setTablespace: '{{what}} on {{table}} {{how}} and its indexes under an ACCESS EXCLUSIVE lock: every query on {{table}} waits, SELECT included, for the whole copy. There is no online form: run it in a maintenance window with lock_timeout set, or move the table online with pg_repack --tablespace.',
+};
 
 export const noTableRewrite = defineRule({
   id: 'no-table-rewrite',
@@ -8,6 +18,7 @@ export const noTableRewrite = defineRule({
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Do not rewrite existing tables under an ACCESS EXCLUSIVE lock',
+  messages,
   rationale:
     'VACUUM FULL, CLUSTER, ALTER TABLE … SET LOGGED / SET UNLOGGED, SET TABLESPACE and SET ACCESS METHOD copy the whole table and its indexes while holding an ACCESS EXCLUSIVE lock: every query on the table, SELECT included, waits for the whole copy. To remove bloat or reorder a table online use pg_repack or pg_squeeze, or REPACK (CONCURRENTLY) on PostgreSQL 19+; plain VACUUM makes dead space reusable without the lock.',
   docs: {
@@ -16,7 +27,7 @@ export const noTableRewrite = defineRule({
     details: 'Tables created earlier in the same file are exempt. `VACUUM FULL` and `CLUSTER` without a table name rewrite every table (every clustered table) of the database. The fix for VACUUM FULL drops FULL: the space becomes reusable but is not returned to the operating system.',
   },
   check(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     const pg = ctx.config.postgresVersion;
     const repack = (t: string) => (pg >= 19 ? `REPACK (CONCURRENTLY) ${t}` : 'pg_repack (or pg_squeeze)');
     for (const a of ctx.statement.actions) {
@@ -25,7 +36,8 @@ export const noTableRewrite = defineRule({
         if (a.tables.length > 0 && hit.length === 0) continue;
         const list = hit.length ? hit.map((q) => tableText(ctx, q)).join(', ') : 'every table of the database';
         reports.push({
-          message: `VACUUM FULL ${hit.length ? `${list} ` : ''}rewrites ${list} and all indexes under an ACCESS EXCLUSIVE lock: every query waits, SELECT included, for the whole rewrite. Use ${repack(hit.length === 1 ? list : '<table>')} to compact online, or plain VACUUM to make the space reusable without the lock.`,
+          messageId: hit.length ? 'vacuumFull' : 'vacuumFullDatabase',
+          data: { tables: list, online: repack(hit.length === 1 ? list : '<table>') },
           recipe: `VACUUM${hit.length ? ` ${list}` : ''};  -- space reusable, no ACCESS EXCLUSIVE\n-- or compact online: ${pg >= 19 ? `REPACK (CONCURRENTLY) ${hit.length === 1 ? list : '<table>'};` : `pg_repack --no-order --table=${hit.length === 1 ? list : '<table>'} <database>`}`,
           fixes: dropFull(ctx),
         });
@@ -34,7 +46,8 @@ export const noTableRewrite = defineRule({
         if (a.table && !isExisting(ctx, a.table)) continue;
         const t = a.table ? tableText(ctx, a.table) : 'every clustered table of the database';
         reports.push({
-          message: `CLUSTER ${a.table ? `${t} ` : ''}rewrites ${t} in index order under an ACCESS EXCLUSIVE lock: every query waits, SELECT included, for the whole rewrite. Use ${pg >= 19 ? `REPACK (CONCURRENTLY) ${a.table ? t : '<table>'} USING INDEX` : 'pg_repack --order-by / --index (or pg_squeeze)'} to reorder online.`,
+          messageId: a.table ? 'cluster' : 'clusterDatabase',
+          data: { table: t, online: pg >= 19 ? `REPACK (CONCURRENTLY) ${a.table ? t : '<table>'} USING INDEX` : 'pg_repack --order-by / --index (or pg_squeeze)' },
           recipe: pg >= 19 ? `REPACK (CONCURRENTLY) ${a.table ? t : '<table>'} USING INDEX <index>;` : `pg_repack --table=${a.table ? t : '<table>'} --index=<index> <database>`,
         });
       }
@@ -51,10 +64,11 @@ export const noTableRewrite = defineRule({
   },
 });
 
-function rewrite(ctx: StatementContext, table: QName, what: string, how: string): Report {
+function rewrite(ctx: StatementContext, table: QName, what: string, how: string): Report<keyof typeof messages> {
   const t = tableText(ctx, table);
   return {
-    message: `${what} on ${t} ${how} and its indexes under an ACCESS EXCLUSIVE lock: every query on ${t} waits, SELECT included, for the whole copy. There is no online form: run it in a maintenance window with lock_timeout set${what === 'SET TABLESPACE' ? ', or move the table online with pg_repack --tablespace' : ''}.`,
+    messageId: what === 'SET TABLESPACE' ? 'setTablespace' : 'rewrite',
+    data: { what, table: t, how },
     recipe: `-- in a maintenance window:\nSET lock_timeout = '${ctx.config.lockTimeout}';\nALTER TABLE ${t} ${what} …;`,
   };
 }

@@ -1,8 +1,7 @@
 import { defineRule, type Fix, type Report, type SetContext } from '../engine/types';
 import type { ColumnModel, TableModel, TypeRef } from '../model/types';
-import { findColumnDef } from './tenancy-util';
 import { nameWords } from '../project/names';
-import { columnTypeSpan, insertAfterStatement, quoteIdent, tableLabel, tableSql, typeSql } from './util';
+import { columnTypeSpan, findColumnDef, insertAfterStatement, quoteIdent, tableLabel, tableSql, typeSql } from './util';
 
 type Kind = 'password' | 'credential' | 'government-id' | 'card' | 'cvv' | 'bank' | 'birth' | 'health' | 'configured';
 
@@ -110,6 +109,11 @@ const ADVICE: Record<Kind, string> = {
   configured: 'Encrypt it (pgcrypto pgp_sym_encrypt into bytea), store a hash for lookups, or keep it in a vault/KMS and store the reference',
 };
 
+const messages = {
+  column: 'Column {{columns}} looks like {{what}}, and nothing in the schema shows it is hashed or encrypted (type {{types}}, no comment or companion column saying so): make sure it is, since anyone who can read the table, a backup, a replica or a log of it can read it. {{advice}}. If the application already protects it, say so with a COMMENT ON COLUMN.',
+  columns: 'Columns {{columns}} look like {{what}}, and nothing in the schema shows they are hashed or encrypted (type {{types}}, no comment or companion column saying so): make sure they are, since anyone who can read the table, a backup, a replica or a log of it can read them. {{advice}}. If the application already protects them, say so with a COMMENT ON COLUMN.',
+};
+
 /** Kinds whose value must be read back, so encryption into bytea is the remedy (passwords and tokens are hashed instead). */
 const ENCRYPT_KINDS = new Set<Kind>(['government-id', 'card', 'cvv', 'bank', 'birth', 'health', 'configured']);
 
@@ -195,7 +199,7 @@ function bytesFix(ctx: SetContext, f: Flagged): Fix | undefined {
 }
 
 /** One finding per statement: the columns it declares that look sensitive, with the same kind of advice. */
-function findingsFor(ctx: SetContext): Report[] {
+function findingsFor(ctx: SetContext): Report<keyof typeof messages>[] {
   const groups = new Map<string, Flagged[]>();
   for (const f of flaggedColumns(ctx)) {
     const key = `${f.col.origin.file}\u0000${f.col.origin.span.start}\u0000${f.kind}`;
@@ -203,18 +207,21 @@ function findingsFor(ctx: SetContext): Report[] {
     list.push(f);
     groups.set(key, list);
   }
-  const reports: Report[] = [];
+  const reports: Report<keyof typeof messages>[] = [];
   for (const list of groups.values()) {
     const [first] = list;
     const stmt = ctx.statementAt(first.col.origin);
     const def = findColumnDef(stmt, first.col.name);
     const label = `${tableLabel(first.table)}.${first.col.name}`;
-    const names = list.length === 1 ? `Column ${label} looks` : `Columns ${tableLabel(first.table)}.${list.map((f) => f.col.name).join(', ')} look`;
     const types = [...new Set(list.map((f) => typeSql(f.col.type)))].join(', ');
     reports.push({
       file: first.col.origin.file,
       span: def?.span ?? stmt?.span ?? first.col.origin.span,
-      message: `${names} like ${WHAT[first.kind]}, and nothing in the schema shows ${list.length === 1 ? 'it is' : 'they are'} hashed or encrypted (type ${types}, no comment or companion column saying so): make sure ${list.length === 1 ? 'it is' : 'they are'}, since anyone who can read the table, a backup, a replica or a log of it can read ${list.length === 1 ? 'it' : 'them'}. ${ADVICE[first.kind]}. If the application already protects ${list.length === 1 ? 'it' : 'them'}, say so with a COMMENT ON COLUMN.`,
+      messageId: list.length === 1 ? 'column' : 'columns',
+      data: {
+        columns: list.length === 1 ? label : `${tableLabel(first.table)}.${list.map((f) => f.col.name).join(', ')}`,
+        kind: first.kind, what: WHAT[first.kind], types, advice: ADVICE[first.kind],
+      },
       related: list.slice(1).map((f) => ({ file: f.col.origin.file, span: findColumnDef(stmt, f.col.name)?.span ?? f.col.origin.span, message: `${f.col.name} (${typeSql(f.col.type)})` })),
       fixes: list.map((f) => bytesFix(ctx, f)).filter((x): x is Fix => x !== undefined),
     });
@@ -228,6 +235,7 @@ export const noUnencryptedSensitiveColumn = defineRule({
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Do not store secrets and personal data in plain text',
+  messages,
   rationale:
     'Passwords, API keys and tokens, government ID numbers, card and bank account numbers, dates of birth and medical records stored as plain text are exposed to everyone who can read the table, and to every backup, replica, dump and log that contains it; a single leak then reveals all of them at once. Store a hash of what you only need to verify, encrypt what you must read back (pgcrypto into bytea, with the key outside the database), or keep it in a vault and store only a reference.',
   docs: {

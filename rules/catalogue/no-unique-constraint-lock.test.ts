@@ -13,39 +13,39 @@ ruleTester(noUniqueConstraintLock, {
     {
       // A unique index on the same columns exists already: attach it rather than build a second one.
       sql: { 'db/001.sql': 'CREATE TABLE accounts (id bigint NOT NULL, email text);\nCREATE UNIQUE INDEX accounts_id_idx ON accounts (id);', 'db/002.sql': 'ALTER TABLE accounts ADD PRIMARY KEY (id);' },
-      errors: [{ file: 'db/002.sql', line: 1, message: /The unique index accounts_id_idx on the same columns already exists: attach it with ADD CONSTRAINT … PRIMARY KEY USING INDEX accounts_id_idx/ }],
+      errors: [{ file: 'db/002.sql', line: 1, messageId: 'attachExisting', data: { table: 'accounts', index: 'accounts_id_idx', kind: 'PRIMARY KEY', indexSql: 'accounts_id_idx' } }],
     },
     {
       sql: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);',
-      errors: [{ line: 1, column: 23, message: /unique index while holding an ACCESS EXCLUSIVE lock.*SELECT included/ }],
+      errors: [{ line: 1, column: 23, messageId: 'buildConcurrently', message: /unique index while holding an ACCESS EXCLUSIVE lock.*SELECT included/ }],
       output: 'CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\nALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;',
     },
     {
       // Unnamed, NULLS NOT DISTINCT, INCLUDE and DEFERRABLE carried over.
       sql: 'ALTER TABLE users ADD UNIQUE NULLS NOT DISTINCT (org_id, email) INCLUDE (name) DEFERRABLE INITIALLY DEFERRED;',
-      errors: [{ line: 1, column: 23 }],
+      errors: [{ line: 1, column: 23, messageId: 'buildConcurrently' }],
       output: 'CREATE UNIQUE INDEX CONCURRENTLY users_org_id_email_key ON users (org_id, email) INCLUDE (name) NULLS NOT DISTINCT;\nALTER TABLE users ADD CONSTRAINT users_org_id_email_key UNIQUE USING INDEX users_org_id_email_key DEFERRABLE INITIALLY DEFERRED;',
     },
     {
       sql: { 'db/001.sql': 'CREATE TABLE users (id bigint NOT NULL, email text);', 'db/002.sql': 'ALTER TABLE users ADD PRIMARY KEY (id);' },
-      errors: [{ file: 'db/002.sql', line: 1, column: 23, message: /checks its columns for NULLs/ }],
+      errors: [{ file: 'db/002.sql', line: 1, column: 23, messageId: 'buildConcurrently', data: { what: 'ADD PRIMARY KEY', table: 'users', nullCheck: ' (and checks its columns for NULLs)' } }],
       output: 'CREATE UNIQUE INDEX CONCURRENTLY users_pkey ON users (id);\nALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_pkey;',
     },
     {
       // Inside BEGIN … COMMIT the concurrent build goes before the BEGIN.
       sql: '-- Benutzer: E-Mail eindeutig ✉️\nBEGIN;\nALTER TABLE "Benutzer" ADD CONSTRAINT "E-Mail_eindeutig" UNIQUE ("E-Mail"), ALTER COLUMN name SET DEFAULT \'\';\nCOMMIT;',
-      errors: [{ line: 3, column: 28 }],
+      errors: [{ line: 3, column: 28, messageId: 'buildConcurrently' }],
       output: '-- Benutzer: E-Mail eindeutig ✉️\nCREATE UNIQUE INDEX CONCURRENTLY "E-Mail_eindeutig" ON "Benutzer" ("E-Mail");\nBEGIN;\nALTER TABLE "Benutzer" ADD CONSTRAINT "E-Mail_eindeutig" UNIQUE USING INDEX "E-Mail_eindeutig", ALTER COLUMN name SET DEFAULT \'\';\nCOMMIT;',
     },
     {
       sql: 'ALTER TABLE users ADD COLUMN handle text UNIQUE;',
-      errors: [{ line: 1, column: 1 }],
+      errors: [{ line: 1, column: 1, messageId: 'inlineUnique' }],
       output: 'ALTER TABLE users ADD COLUMN handle text;\nCREATE UNIQUE INDEX CONCURRENTLY users_handle_key ON users (handle);\nALTER TABLE users ADD CONSTRAINT users_handle_key UNIQUE USING INDEX users_handle_key;',
     },
     {
       // Options the fix does not carry (WITH, USING INDEX TABLESPACE): the recipe only.
       sql: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email) WITH (fillfactor = 70);',
-      errors: [{ line: 1, column: 23 }],
+      errors: [{ line: 1, column: 23, messageId: 'buildConcurrently' }],
     },
   ],
 });

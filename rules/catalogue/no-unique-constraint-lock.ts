@@ -1,10 +1,18 @@
-import { defineRule, type Fix, type Report, type StatementContext, type TextEdit } from '../engine/types';
+import { defineRule, type Fix, type MessageData, type Report, type StatementContext, type TextEdit } from '../engine/types';
 import type { ConstraintDef, QName } from '../model/types';
-import {
-  alterTableCommands, bareTableName, columnClauses, commandOf, defaultConstraintNameOf, insertAfter, isExisting, pgObjectName, removeTokens,
-  skipParens, spanOf, statementAfter, tableText, tokens, tokText, transactionScope, type Tok,
-} from './locking-util';
-import { columnsSql, insertBeforeStatement, quoteIdent } from './util';
+import { alterTableCommands, bareTableName, columnClauses, commandOf, isExisting, removeTokens, skipParens, spanOf, statementAfter, tableText, transactionScope } from './locking-util';
+import { columnsSql, insertAfterStatement, insertBeforeStatement, quoteIdent } from './util';
+import { type Tok, tokens, tokText } from '../parser/lexer';
+import { defaultConstraintName, pgObjectName } from '../model/names';
+
+const HARM = '{{what}} on {{table}} builds a unique index{{nullCheck}} while holding an ACCESS EXCLUSIVE lock: every query on {{table}} waits, SELECT included, for the whole build.';
+const TODO = 'Build the index with CREATE UNIQUE INDEX CONCURRENTLY first (outside a transaction block), then attach it with ADD CONSTRAINT … USING INDEX, which takes the lock only for a moment.';
+const messages = {
+  attachExisting: `${HARM} The unique index {{index}} on the same columns already exists: attach it with ADD CONSTRAINT … {{kind}} USING INDEX {{indexSql}}, which takes the lock only for a moment (it renames the index to the constraint).`,
+  buildConcurrently: `${HARM} ${TODO}`,
+  inlinePrimaryKey: `${HARM} Add the column, fill it, make it NOT NULL, then build the index concurrently and ADD PRIMARY KEY USING INDEX.`,
+  inlineUnique: `${HARM} Add the column without UNIQUE, then build the index with CREATE UNIQUE INDEX CONCURRENTLY first (outside a transaction block), then attach it with ADD CONSTRAINT … USING INDEX, which takes the lock only for a moment.`,
+};
 
 export const noUniqueConstraintLock = defineRule({
   id: 'no-unique-constraint-lock',
@@ -12,6 +20,7 @@ export const noUniqueConstraintLock = defineRule({
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Build the index of a new UNIQUE or PRIMARY KEY constraint concurrently',
+  messages,
   rationale:
     'ADD UNIQUE and ADD PRIMARY KEY build a unique index while holding an ACCESS EXCLUSIVE lock on the table: every query, SELECT included, waits for the whole build, which takes minutes on a large table. Build the index first with CREATE UNIQUE INDEX CONCURRENTLY (SHARE UPDATE EXCLUSIVE: reads and writes continue), then attach it with ADD CONSTRAINT … USING INDEX, which only takes the lock for a moment. A PRIMARY KEY also needs its columns NOT NULL beforehand, or USING INDEX scans for NULLs under the lock.',
   docs: {
@@ -20,7 +29,7 @@ export const noUniqueConstraintLock = defineRule({
     details: 'Tables created earlier in the same file are exempt. The fix needs CREATE INDEX CONCURRENTLY to run outside a transaction block: in a file with an explicit BEGIN it goes before the BEGIN. If the concurrent build fails (duplicate values), it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY, fix the data, and run again. Partitioned tables support neither CONCURRENTLY nor USING INDEX: build the index on each partition concurrently, then create it ON ONLY the parent and ATTACH each partition\'s index.',
   },
   check(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {
       if (a.type === 'add-constraint' && (a.constraint.kind === 'unique' || a.constraint.kind === 'primary') && !a.constraint.usingIndex && isExisting(ctx, a.table)) {
         reports.push(tableConstraint(ctx, a, a.table, a.constraint));
@@ -35,13 +44,10 @@ export const noUniqueConstraintLock = defineRule({
   },
 });
 
-function harm(ctx: StatementContext, table: QName, c: ConstraintDef, what: string): string {
-  const t = tableText(ctx, table);
-  const nullCheck = c.kind === 'primary' ? ' (and checks its columns for NULLs)' : '';
-  return `${what} on ${t} builds a unique index${nullCheck} while holding an ACCESS EXCLUSIVE lock: every query on ${t} waits, SELECT included, for the whole build.`;
+/** The data of HARM. */
+function harm(ctx: StatementContext, table: QName, c: ConstraintDef, what: string): MessageData {
+  return { what, table: tableText(ctx, table), nullCheck: c.kind === 'primary' ? ' (and checks its columns for NULLs)' : '' };
 }
-
-const TODO = 'Build the index with CREATE UNIQUE INDEX CONCURRENTLY first (outside a transaction block), then attach it with ADD CONSTRAINT … USING INDEX, which takes the lock only for a moment.';
 
 /** Columns that are not known to be NOT NULL: a PRIMARY KEY USING INDEX would scan them under the lock. */
 function nullableColumns(ctx: StatementContext, table: QName, cols: string[]): string[] {
@@ -95,29 +101,30 @@ function createIndexSql(ctx: StatementContext, table: QName, name: string, cols:
   return `CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${tableText(ctx, table)} (${columnsSql(cols)})${p.include ? ` ${p.include}` : ''}${nulls};`;
 }
 
-function tableConstraint(ctx: StatementContext, action: object, table: QName, c: ConstraintDef): Report {
+function tableConstraint(ctx: StatementContext, action: object, table: QName, c: ConstraintDef): Report<keyof typeof messages> {
   const what = c.kind === 'primary' ? 'ADD PRIMARY KEY' : `ADD UNIQUE${c.name ? ` ${c.name}` : ''}`;
   const text = ctx.file.text;
-  const name = c.name ?? defaultConstraintNameOf(bareTableName(ctx, table), c);
+  const name = c.name ?? defaultConstraintName(bareTableName(ctx, table), c);
   // A unique index on exactly these columns already exists: attach it instead of building another.
   const existing = ctx.before.table(table)?.indexes.find((i) => i.unique && !i.partial && !i.constraint && i.method === 'btree'
     && i.columns.length === c.columns.length && i.columns.every((col, k) => col === c.columns[k]));
   if (existing) {
     const kind = c.kind === 'primary' ? 'PRIMARY KEY' : 'UNIQUE';
     return {
-      message: `${harm(ctx, table, c, what)} The unique index ${existing.name} on the same columns already exists: attach it with ADD CONSTRAINT … ${kind} USING INDEX ${quoteIdent(existing.name)}, which takes the lock only for a moment (it renames the index to the constraint).`,
+      messageId: 'attachExisting',
+      data: { ...harm(ctx, table, c, what), index: existing.name, kind, indexSql: quoteIdent(existing.name) },
       span: c.span,
       recipe: `${pkNote(ctx, table, c)}ALTER TABLE ${tableText(ctx, table)} ADD CONSTRAINT ${quoteIdent(name)} ${kind} USING INDEX ${quoteIdent(existing.name)};`,
     };
   }
-  const message = `${harm(ctx, table, c, what)} ${TODO}`;
+  const message = { messageId: 'buildConcurrently', data: harm(ctx, table, c, what) } as const;
   const parsed = parseConstraint(text, tokens(text, c.span.start, c.span.end));
   const kind = c.kind === 'primary' ? 'PRIMARY KEY' : 'UNIQUE';
   const attach = `ADD CONSTRAINT ${quoteIdent(name)} ${kind} USING INDEX ${quoteIdent(name)}${parsed?.attrs ? ` ${parsed.attrs}` : ''}`;
   const partitioned = Boolean(ctx.before.table(table)?.partitioned);
   const cmd = commandOf(ctx, action);
   if (!parsed || partitioned || !cmd) {
-    return { message, span: c.span, recipe: partitioned ? undefined : `${pkNote(ctx, table, c)}CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${tableText(ctx, table)} (${columnsSql(c.columns)});  -- outside BEGIN … COMMIT\nALTER TABLE ${tableText(ctx, table)} ${attach};` };
+    return { ...message, span: c.span, recipe: partitioned ? undefined : `${pkNote(ctx, table, c)}CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${tableText(ctx, table)} (${columnsSql(c.columns)});  -- outside BEGIN … COMMIT\nALTER TABLE ${tableText(ctx, table)} ${attach};` };
   }
   const create = createIndexSql(ctx, table, name, c.columns, parsed);
   const edits: TextEdit[] = [];
@@ -132,13 +139,12 @@ function tableConstraint(ctx: StatementContext, action: object, table: QName, c:
   }
   const recipe = `${pkNote(ctx, table, c)}${create}  -- outside BEGIN … COMMIT\n${tx?.begin || !only ? statementAfter(ctx, edits.slice(1)) : `ALTER TABLE ${tableText(ctx, table)} ${attach};`}`;
   const fixes: Fix[] = [{ title: `Build ${name} concurrently, then ADD CONSTRAINT … USING INDEX`, safe: false, edits }];
-  return { message, span: c.span, recipe, fixes };
+  return { ...message, span: c.span, recipe, fixes };
 }
 
-function inlineConstraint(ctx: StatementContext, action: object, table: QName, column: string, c: ConstraintDef): Report {
+function inlineConstraint(ctx: StatementContext, action: object, table: QName, column: string, c: ConstraintDef): Report<keyof typeof messages> {
   const t = tableText(ctx, table);
   const what = `ADD COLUMN ${column} … ${c.kind === 'primary' ? 'PRIMARY KEY' : 'UNIQUE'}`;
-  const message = `${harm(ctx, table, c, what)} ${c.kind === 'primary' ? 'Add the column, fill it, make it NOT NULL, then build the index concurrently and ADD PRIMARY KEY USING INDEX.' : 'Add the column without UNIQUE, then ' + TODO.charAt(0).toLowerCase() + TODO.slice(1)}`;
   const name = c.name ?? pgObjectName(bareTableName(ctx, table), [column], c.kind === 'primary' ? 'pkey' : 'key');
   const create = `CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${t} (${quoteIdent(column)});`;
   const attach = `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(name)} ${c.kind === 'primary' ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${quoteIdent(name)};`;
@@ -149,9 +155,9 @@ function inlineConstraint(ctx: StatementContext, action: object, table: QName, c
   let recipe = `${create}  -- outside BEGIN … COMMIT\n${attach}`;
   // Only UNIQUE outside a transaction block: CONCURRENTLY must follow the ADD COLUMN and cannot run inside one.
   if (c.kind === 'unique' && cmd && clause && clause.body.length === 1 && !ctx.inTransaction) {
-    const edits = [removeTokens(ctx.file.text, clause.toks, cmd[cmd.indexOf(clause.toks[0]) - 1]), insertAfter(ctx, `${create}\n${attach}`)];
+    const edits = [removeTokens(clause.toks, cmd[cmd.indexOf(clause.toks[0]) - 1]), insertAfterStatement(ctx.file.text, ctx.statement, `${create}\n${attach}`, { blankLine: false })];
     recipe = statementAfter(ctx, edits);
     fixes.push({ title: `Add ${column} without UNIQUE, build ${name} concurrently, then ADD CONSTRAINT … USING INDEX`, safe: false, edits });
   }
-  return { message, recipe, fixes };
+  return { messageId: c.kind === 'primary' ? 'inlinePrimaryKey' : 'inlineUnique', data: harm(ctx, table, c, what), recipe, fixes };
 }

@@ -1,9 +1,22 @@
-import { defineRule, type Fix, type Report, type StatementContext } from '../engine/types';
-import type { ColumnDef, QName } from '../model/types';
-import { batchedBackfill, columnClauses, commandOf, insertAfter, isExisting, removeTokens, statementAfter, tableText, tokText } from './locking-util';
-import { quoteIdent, typeSql } from './util';
+import { defineRule, type Fix, type MessageData, type Report, type StatementContext } from '../engine/types';
+import { integerType, isSerialType, type ColumnDef, type QName } from '../model/types';
+import { batchedBackfill, columnClauses, commandOf, isExisting, removeTokens, statementAfter, tableText } from './locking-util';
+import { insertAfterStatement, quoteIdent, typeSql } from './util';
+import { tokText } from '../parser/lexer';
 
-const SERIAL: Record<string, string> = { serial: 'integer', bigserial: 'bigint', smallserial: 'smallint' };
+/** A message: why the table is rewritten, the harm, then what to do. */
+function rewrite(why: string, todo: string): string {
+  return `ADD COLUMN {{column}} on {{table}}: ${why}, which rewrites {{table}} and all its indexes under an ACCESS EXCLUSIVE lock; every query on {{table}} waits, SELECT included, for the whole rewrite. ${todo}`;
+}
+const BACKFILL = 'Add the column without the DEFAULT, SET DEFAULT for new rows, then backfill existing rows in batches.';
+const messages = {
+  serial: rewrite('{{type}} fills every existing row from a new sequence', 'Add a plain {{plainType}} column, attach a sequence with SET DEFAULT nextval(…), then backfill existing rows in batches.'),
+  identity: rewrite('GENERATED … AS IDENTITY fills every existing row from a new sequence', 'Add a plain column, backfill it in batches, make it NOT NULL without a long scan, then ALTER COLUMN … ADD GENERATED … AS IDENTITY.'),
+  generated: rewrite('GENERATED … STORED computes every existing row', 'There is no rewrite-free way to add a stored generated column: add a plain column kept up to date by a trigger, and backfill it in batches.'),
+  generatedVirtual: rewrite('GENERATED … STORED computes every existing row', 'Use a VIRTUAL generated column (computed when read, no rewrite), or a plain column kept up to date by a trigger and backfilled in batches.'),
+  volatile: rewrite('DEFAULT {{default}} is volatile, so it is evaluated for every existing row', BACKFILL),
+  oldDefault: rewrite('DEFAULT {{default}}: before PostgreSQL 11 every default is written into every existing row', BACKFILL),
+};
 
 export const noVolatileDefaultColumn = defineRule({
   id: 'no-volatile-default-column',
@@ -11,6 +24,7 @@ export const noVolatileDefaultColumn = defineRule({
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Add columns to existing tables without a table rewrite',
+  messages,
   rationale:
     'ADD COLUMN with a volatile DEFAULT (gen_random_uuid(), clock_timestamp(), random(), nextval() of a serial), an IDENTITY or a GENERATED … STORED column computes a value for every existing row: PostgreSQL rewrites the table and all its indexes while holding an ACCESS EXCLUSIVE lock, and every query, SELECT included, waits for the whole rewrite. Since PostgreSQL 11 a non-volatile DEFAULT (a constant, now()) is stored in the catalog and needs no rewrite; before 11 every DEFAULT rewrites. Add the column without the value, set the default for new rows, and backfill the old rows in batches.',
   docs: {
@@ -19,13 +33,12 @@ export const noVolatileDefaultColumn = defineRule({
     details: 'Version-aware (`postgresVersion`): on PostgreSQL 10 and older every DEFAULT is reported. Functions the analyser does not know are treated as volatile, as PostgreSQL treats a function not declared IMMUTABLE or STABLE. On PostgreSQL 18 a VIRTUAL generated column needs no rewrite. Tables created earlier in the same file are exempt.',
   },
   check(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     const pg = ctx.config.postgresVersion;
     for (const a of ctx.statement.actions) {
       if (a.type !== 'add-column' || !isExisting(ctx, a.table)) continue;
       const c = a.column;
-      const serial = SERIAL[c.type.name];
-      const kind = serial ? 'serial' : c.identity ? 'identity' : c.generatedStored ? 'generated' : c.defaultKind === 'volatile' ? 'volatile' : pg < 11 && c.defaultKind !== 'none' ? 'old' : undefined;
+      const kind = isSerialType(c.type) ? 'serial' : c.identity ? 'identity' : c.generatedStored ? 'generated' : c.defaultKind === 'volatile' ? 'volatile' : pg < 11 && c.defaultKind !== 'none' ? 'old' : undefined;
       if (!kind) continue;
       reports.push(report(ctx, a, a.table, c, kind));
     }
@@ -33,7 +46,7 @@ export const noVolatileDefaultColumn = defineRule({
   },
 });
 
-function report(ctx: StatementContext, action: object, table: QName, c: ColumnDef, kind: 'serial' | 'identity' | 'generated' | 'volatile' | 'old'): Report {
+function report(ctx: StatementContext, action: object, table: QName, c: ColumnDef, kind: 'serial' | 'identity' | 'generated' | 'volatile' | 'old'): Report<keyof typeof messages> {
   const pg = ctx.config.postgresVersion;
   const t = tableText(ctx, table);
   const col = quoteIdent(c.name);
@@ -41,43 +54,36 @@ function report(ctx: StatementContext, action: object, table: QName, c: ColumnDe
   const clauses = cmd && columnClauses(cmd);
   const dflt = clauses?.clauses.find((k) => k.kind === 'default');
   const expr = dflt ? tokText(ctx.file.text, dflt.body.slice(1)) : c.defaultText ?? '…';
-  const why = {
-    serial: `${c.type.name} fills every existing row from a new sequence`,
-    identity: 'GENERATED … AS IDENTITY fills every existing row from a new sequence',
-    generated: 'GENERATED … STORED computes every existing row',
-    volatile: `DEFAULT ${expr} is volatile, so it is evaluated for every existing row`,
-    old: `DEFAULT ${expr}: before PostgreSQL 11 every default is written into every existing row`,
-  }[kind];
-  const harm = `ADD COLUMN ${c.name} on ${t}: ${why}, which rewrites ${t} and all its indexes under an ACCESS EXCLUSIVE lock; every query on ${t} waits, SELECT included, for the whole rewrite.`;
-  const type = typeSql({ ...c.type, name: SERIAL[c.type.name] ?? c.type.name });
+  const type = typeSql({ ...c.type, name: integerType(c.type) ?? c.type.name });
   const fixes: Fix[] = [];
-  let todo: string;
+  const data: MessageData = { column: c.name, table: t };
+  let messageId: keyof typeof messages;
   let recipe: string;
   if (kind === 'volatile' || kind === 'old') {
-    todo = 'Add the column without the DEFAULT, SET DEFAULT for new rows, then backfill existing rows in batches.';
+    messageId = kind === 'old' ? 'oldDefault' : 'volatile';
+    data.default = expr;
     const setDefault = `ALTER TABLE ${t} ALTER COLUMN ${col} SET DEFAULT ${expr};`;
     recipe = `ALTER TABLE ${t} ADD COLUMN ${col} ${type};\n${setDefault}\n-- then, outside the migration's transaction, backfill in batches:\n${batchedBackfill(ctx, table, c.name, expr)}`;
     if (c.notNull) recipe += '\n-- then SET NOT NULL without a long scan: see no-set-not-null-scan';
     if (cmd && dflt && !c.notNull) {
       const before = cmd[cmd.indexOf(dflt.toks[0]) - 1];
-      const edits = [removeTokens(ctx.file.text, dflt.toks, before), insertAfter(ctx, setDefault)];
+      const edits = [removeTokens(dflt.toks, before), insertAfterStatement(ctx.file.text, ctx.statement, setDefault, { blankLine: false })];
       fixes.push({ title: `Add ${c.name} without a default, then SET DEFAULT (existing rows stay NULL until backfilled)`, safe: false, edits });
       recipe = `${statementAfter(ctx, edits)}\n-- then, outside the migration's transaction, backfill in batches:\n${batchedBackfill(ctx, table, c.name, expr)}`;
     }
   } else if (kind === 'serial') {
-    todo = `Add a plain ${type} column, attach a sequence with SET DEFAULT nextval(…), then backfill existing rows in batches.`;
+    messageId = 'serial';
+    Object.assign(data, { type: c.type.name, plainType: type });
     const seq = quoteIdent(`${ctx.before.table(table)?.name ?? table.name}_${c.name}_seq`);
     recipe = `ALTER TABLE ${t} ADD COLUMN ${col} ${type};\nCREATE SEQUENCE ${seq} AS ${type} OWNED BY ${t}.${col};\nALTER TABLE ${t} ALTER COLUMN ${col} SET DEFAULT nextval('${seq.replace(/'/g, "''")}');\n-- then backfill in batches, and make it NOT NULL without a long scan (see no-set-not-null-scan):\n${batchedBackfill(ctx, table, c.name, `nextval('${seq.replace(/'/g, "''")}')`)}`;
   } else if (kind === 'identity') {
-    todo = 'Add a plain column, backfill it in batches, make it NOT NULL without a long scan, then ALTER COLUMN … ADD GENERATED … AS IDENTITY.';
+    messageId = 'identity';
     recipe = `ALTER TABLE ${t} ADD COLUMN ${col} ${type};\n-- backfill in batches (for example from a temporary sequence), then SET NOT NULL with the CHECK … NOT VALID recipe (no-set-not-null-scan)\nALTER TABLE ${t} ALTER COLUMN ${col} ADD GENERATED BY DEFAULT AS IDENTITY;\nSELECT setval(pg_get_serial_sequence('${t.replace(/'/g, "''")}', '${c.name.replace(/'/g, "''")}'), max(${col})) FROM ${t};`;
   } else {
-    todo = pg >= 18
-      ? 'Use a VIRTUAL generated column (computed when read, no rewrite), or a plain column kept up to date by a trigger and backfilled in batches.'
-      : 'There is no rewrite-free way to add a stored generated column: add a plain column kept up to date by a trigger, and backfill it in batches.';
+    messageId = pg >= 18 ? 'generatedVirtual' : 'generated';
     recipe = pg >= 18
       ? `ALTER TABLE ${t} ADD COLUMN ${col} ${type} GENERATED ALWAYS AS (…) VIRTUAL;`
       : `ALTER TABLE ${t} ADD COLUMN ${col} ${type};\n-- a BEFORE INSERT OR UPDATE trigger that sets NEW.${col}, then backfill in batches:\n${batchedBackfill(ctx, table, c.name, '…')}`;
   }
-  return { message: `${harm} ${todo}`, recipe, fixes };
+  return { messageId, data, recipe, fixes };
 }

@@ -27,7 +27,7 @@ ruleTester(preferBigintPrimaryKey, {
   invalid: [
     {
       sql: 'CREATE TABLE accounts (id serial PRIMARY KEY, name text NOT NULL);',
-      errors: [{ line: 1, column: 27, message: /^Primary key accounts\.id is serial: ids run out at 2,147,483,647 .* Use bigserial\.$/ }],
+      errors: [{ line: 1, column: 27, messageId: 'integerKey', data: { column: 'accounts.id', type: 'serial', table: 'accounts', replacement: 'bigserial' }, message: /^Primary key accounts\.id is serial: ids run out at 2,147,483,647 .* Use bigserial\.$/ }],
       output: 'CREATE TABLE accounts (id bigserial PRIMARY KEY, name text NOT NULL);',
     },
     {
@@ -36,7 +36,7 @@ ruleTester(preferBigintPrimaryKey, {
         'db/001_init.sql': '-- Kunden und Aufträge 🛒\nCREATE TABLE "Kunde" (\n  "Kennung" integer GENERATED ALWAYS AS IDENTITY,\n  name text,\n  PRIMARY KEY ("Kennung")\n);\nCREATE TABLE "Auftrag" (id bigint PRIMARY KEY, kunde int4 REFERENCES "Kunde");',
         'db/002_more.sql': 'ALTER TABLE "Auftrag" ADD COLUMN "Empfänger" integer REFERENCES "Kunde" ("Kennung");',
       },
-      errors: [{ file: 'db/001_init.sql', line: 3, column: 13, message: /Kunde\.Kennung is integer.*Use bigint together with Auftrag\.kunde, Auftrag\.Empfänger, which reference it\./ }],
+      errors: [{ file: 'db/001_init.sql', line: 3, column: 13, messageId: 'integerKey', data: { column: 'Kunde.Kennung', type: 'integer', table: 'Kunde', replacement: 'bigint', also: ' together with Auftrag.kunde, Auftrag.Empfänger, which reference it' } }],
       output: '-- Kunden und Aufträge 🛒\nCREATE TABLE "Kunde" (\n  "Kennung" bigint GENERATED ALWAYS AS IDENTITY,\n  name text,\n  PRIMARY KEY ("Kennung")\n);\nCREATE TABLE "Auftrag" (id bigint PRIMARY KEY, kunde bigint REFERENCES "Kunde");',
       outputFiles: { 'db/002_more.sql': 'ALTER TABLE "Auftrag" ADD COLUMN "Empfänger" bigint REFERENCES "Kunde" ("Kennung");' },
     },
@@ -46,12 +46,12 @@ ruleTester(preferBigintPrimaryKey, {
         'db/001_init.sql': 'CREATE TABLE tags (id int NOT NULL, name text);',
         'db/002_pk.sql': "CREATE SEQUENCE tags_id_seq;\nALTER TABLE tags ALTER COLUMN id SET DEFAULT nextval('tags_id_seq');\nALTER TABLE tags ADD PRIMARY KEY (id);",
       },
-      errors: [{ file: 'db/001_init.sql', line: 1, column: 23 }],
+      errors: [{ file: 'db/001_init.sql', line: 1, column: 23, messageId: 'integerKey' }],
       output: 'CREATE TABLE tags (id bigint NOT NULL, name text);',
     },
     {
       sql: 'CREATE TABLE app.tags (id pg_catalog.int4 GENERATED ALWAYS AS IDENTITY PRIMARY KEY);',
-      errors: [{ line: 1, column: 27, message: /app\.tags\.id is integer/ }],
+      errors: [{ line: 1, column: 27, messageId: 'integerKey', data: { column: 'app.tags.id', type: 'integer', table: 'app.tags' } }],
       output: 'CREATE TABLE app.tags (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);',
     },
   ],

@@ -5,12 +5,18 @@ import { conventionReport, related, tableLabel } from './util';
 
 const INTEGER = 'integer|int4|int|serial4|serial';
 
+const messages = {
+  integerKey: 'Primary key {{column}} is {{type}}: ids run out at 2,147,483,647 and then every INSERT into {{table}} fails; widening it later rewrites the table and its indexes under an ACCESS EXCLUSIVE lock. Use {{replacement}}{{also}}.',
+  convention: 'The project uses integer (32-bit) primary keys in {{count}} tables: a project-wide choice, so it is reported once. Each runs out at 2,147,483,647 ids, after which every INSERT into its table fails, and widening a key later rewrites the table and its indexes under an ACCESS EXCLUSIVE lock. If the sizes are known to stay small, turn this rule off in .sqlarchitect.json; otherwise use bigint for new tables and widen the busiest ones first.',
+};
+
 export const preferBigintPrimaryKey = defineRule({
   id: 'prefer-bigint-primary-key',
   category: 'design',
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Use bigint for surrogate primary keys',
+  messages,
   rationale:
     'An `integer` (or `serial`) key runs out at 2,147,483,647. Sequences never reuse values, so rolled-back inserts, bulk loads and upserts burn ids faster than rows grow; when the sequence passes the limit every INSERT fails. Changing the type then rewrites the table, its indexes and every referencing column under an ACCESS EXCLUSIVE lock, which is an outage on exactly the tables that grew large. `bigint` costs 4 more bytes per row and never runs out.',
   docs: {
@@ -20,10 +26,9 @@ export const preferBigintPrimaryKey = defineRule({
       'Single-column primary keys of type `integer`, `serial` or an `integer` identity are checked on the schema at the end of the migration set, so a later `ALTER COLUMN … TYPE bigint` clears the finding. Keys whose values the application assigns (no sequence, identity or default, such as a migration number) are left alone, since nothing makes them run out; so are `smallint` keys (they are a deliberate choice for small lookup tables), and so is a primary key that is itself a foreign key (its type follows the parent). The fix changes the column to `bigint` (`serial` to `bigserial`) together with the `integer` columns that reference it; it changes the type applications read (some drivers return bigint as a string or BigInt), so it is offered but never applied by "fix all". A project that uses integer keys for (nearly) every table made a project-wide choice (often sized for its data): that is one finding for the set, on the first such key, with the others as related locations.',
   },
   checkSet(ctx) {
-    const convention = conventionReport(ctx, 'int-keys', (n) =>
-      `The project uses integer (32-bit) primary keys in ${n} tables: a project-wide choice, so it is reported once. Each runs out at 2,147,483,647 ids, after which every INSERT into its table fails, and widening a key later rewrites the table and its indexes under an ACCESS EXCLUSIVE lock. If the sizes are known to stay small, turn this rule off in .sqlarchitect.json; otherwise use bigint for new tables and widen the busiest ones first.`);
+    const convention = conventionReport(ctx, 'int-keys', 'convention');
     if (convention.length) return convention;
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     const sites = typeSites(ctx);
     const tables = [...ctx.model.tables.values()];
     // Foreign keys by the table they reference.
@@ -73,7 +78,8 @@ export const preferBigintPrimaryKey = defineRule({
         file,
         span: own ? { start: own.start, end: own.end } : site?.statement.span ?? col.origin.span,
         statement: site?.statement,
-        message: `Primary key ${column} is ${typeName}: ids run out at 2,147,483,647 and then every INSERT into ${tableLabel(t)} fails; widening it later rewrites the table and its indexes under an ACCESS EXCLUSIVE lock. Use ${replacement}${also}.`,
+        messageId: 'integerKey',
+        data: { column, type: typeName, table: tableLabel(t), replacement, also },
         related: related(pk.origin.file !== file || pk.origin.span.start !== site?.statement.span.start ? pk.origin : undefined, `the primary key of ${tableLabel(t)} is declared here`),
         fixes: own ? [{ title: `Change ${column} to ${replacement}${children.length ? ` and ${children.length} referencing column${children.length > 1 ? 's' : ''} to bigint` : ''}`, safe: false, edits }] : [],
       });

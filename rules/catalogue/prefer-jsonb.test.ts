@@ -13,12 +13,12 @@ ruleTester(preferJsonb, {
   invalid: [
     {
       sql: 'CREATE TABLE webhooks (id bigint PRIMARY KEY, payload json NOT NULL);',
-      errors: [{ line: 1, column: 55, message: /^Column webhooks\.payload is json: .* Use jsonb/ }],
+      errors: [{ line: 1, column: 55, messageId: 'json', data: { column: 'webhooks.payload' } }],
       output: 'CREATE TABLE webhooks (id bigint PRIMARY KEY, payload jsonb NOT NULL);',
     },
     {
       sql: '-- Nutzdaten 📨\nALTER TABLE "Nachricht" ADD COLUMN "Inhalt" JSON[], ADD COLUMN meta pg_catalog.json;',
-      errors: [{ line: 2, column: 45, message: /Nachricht\.Inhalt/ }, { line: 2, column: 69, message: /Nachricht\.meta/ }],
+      errors: [{ line: 2, column: 45, messageId: 'json', data: { column: 'Nachricht.Inhalt' } }, { line: 2, column: 69, messageId: 'json', data: { column: 'Nachricht.meta' }, output: '-- Nutzdaten 📨\nALTER TABLE "Nachricht" ADD COLUMN "Inhalt" JSON[], ADD COLUMN meta jsonb;' }],
       output: '-- Nutzdaten 📨\nALTER TABLE "Nachricht" ADD COLUMN "Inhalt" jsonb[], ADD COLUMN meta pg_catalog.json;',
     },
     {
@@ -26,7 +26,7 @@ ruleTester(preferJsonb, {
         'db/001_init.sql': 'CREATE TABLE webhooks (id bigint PRIMARY KEY, payload text);',
         'db/002_type.sql': 'ALTER TABLE webhooks ALTER COLUMN payload TYPE json USING payload::json;',
       },
-      errors: [{ file: 'db/002_type.sql', line: 1, column: 48 }],
+      errors: [{ file: 'db/002_type.sql', line: 1, column: 48, messageId: 'json' }],
       output: 'ALTER TABLE webhooks ALTER COLUMN payload TYPE jsonb USING payload::json;',
     },
   ],

@@ -15,26 +15,26 @@ ruleTester(preferTimestamptz, {
   invalid: [
     {
       sql: 'CREATE TABLE events (id bigint PRIMARY KEY, happened_at timestamp NOT NULL);',
-      errors: [{ line: 1, column: 57, message: /^Column events\.happened_at is timestamp without time zone: .* Use timestamptz/ }],
+      errors: [{ line: 1, column: 57, messageId: 'timestamp', data: { column: 'events.happened_at', replacement: 'timestamptz' } }],
       output: 'CREATE TABLE events (id bigint PRIMARY KEY, happened_at timestamptz NOT NULL);',
     },
     {
       sql: '-- Zeitstempel für Ereignisse ⏰\nCREATE TABLE "Ereignis" (\n  id bigint PRIMARY KEY,\n  "geändert_am" TIMESTAMP(3) WITHOUT TIME ZONE NOT NULL DEFAULT now(),\n  "erstellt_am" pg_catalog.timestamp\n);',
       errors: [
-        { line: 4, column: 17, message: /Ereignis\.geändert_am .* Use timestamptz\(3\)/ },
-        { line: 5, column: 17, message: /Ereignis\.erstellt_am/ },
+        { line: 4, column: 17, messageId: 'timestamp', data: { column: 'Ereignis.geändert_am', replacement: 'timestamptz(3)' } },
+        { line: 5, column: 17, messageId: 'timestamp', data: { column: 'Ereignis.erstellt_am' }, output: '-- Zeitstempel für Ereignisse ⏰\nCREATE TABLE "Ereignis" (\n  id bigint PRIMARY KEY,\n  "geändert_am" TIMESTAMP(3) WITHOUT TIME ZONE NOT NULL DEFAULT now(),\n  "erstellt_am" timestamptz\n);' },
       ],
       output: '-- Zeitstempel für Ereignisse ⏰\nCREATE TABLE "Ereignis" (\n  id bigint PRIMARY KEY,\n  "geändert_am" timestamptz(3) NOT NULL DEFAULT now(),\n  "erstellt_am" pg_catalog.timestamp\n);',
     },
     {
       sql: 'ALTER TABLE app.events ADD COLUMN archived_at timestamp[];',
-      errors: [{ line: 1, column: 47, message: /app\.events\.archived_at/ }],
+      errors: [{ line: 1, column: 47, messageId: 'timestamp', data: { column: 'app.events.archived_at' } }],
       output: 'ALTER TABLE app.events ADD COLUMN archived_at timestamptz[];',
     },
     {
       // Changing an existing column: reported with the rewrite note, and the fix is not applied by "fix all".
       sql: 'ALTER TABLE events ALTER COLUMN happened_at TYPE timestamp USING happened_at::timestamp;',
-      errors: [{ line: 1, column: 50, message: /converts its values with the session TimeZone and rewrites the table/ }],
+      errors: [{ line: 1, column: 50, messageId: 'alterType' }],
       output: 'ALTER TABLE events ALTER COLUMN happened_at TYPE timestamptz USING happened_at::timestamp;',
     },
     {
@@ -42,7 +42,7 @@ ruleTester(preferTimestamptz, {
         'db/001_init.sql': 'CREATE TABLE events (id bigint PRIMARY KEY);',
         'db/002_add.sql': 'ALTER TABLE events ADD COLUMN seen_at timestamp(0);',
       },
-      errors: [{ file: 'db/002_add.sql', line: 1, column: 39 }],
+      errors: [{ file: 'db/002_add.sql', line: 1, column: 39, messageId: 'timestamp' }],
       output: 'ALTER TABLE events ADD COLUMN seen_at timestamptz(0);',
     },
   ],

@@ -4,12 +4,19 @@ import { conventionReport } from './util';
 
 const TIMESTAMP = 'timestamp(?:\\s*\\(\\s*(\\d+)\\s*\\))?(?:\\s+without\\s+time\\s+zone)?';
 
+const messages = {
+  timestamp: 'Column {{column}} is timestamp without time zone: it stores a wall-clock reading with no offset, so values depend on the time zone of whoever wrote them and comparisons with now() depend on the session. Use {{replacement}} (same 8 bytes, an absolute instant).',
+  alterType: 'Column {{column}} is timestamp without time zone: it stores a wall-clock reading with no offset, so values depend on the time zone of whoever wrote them and comparisons with now() depend on the session. Use {{replacement}} (same 8 bytes, an absolute instant). Changing the type of an existing column converts its values with the session TimeZone and rewrites the table.',
+  convention: 'The project stores points in time as timestamp without time zone in {{count}} columns: a project-wide choice, so it is reported once. Values carry no offset, so they are right only while every writer uses the same time zone (often UTC by convention), and comparisons with now() depend on each session\'s TimeZone. If that convention is deliberate, turn this rule off in .sqlarchitect.json; otherwise migrate to timestamptz (same 8 bytes, an absolute instant), table by table.',
+};
+
 export const preferTimestamptz = defineRule({
   id: 'prefer-timestamptz',
   category: 'design',
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Store points in time as timestamptz',
+  messages,
   rationale:
     '`timestamp` (without time zone) stores a wall-clock reading with no offset. The same instant written by sessions or servers in different time zones gets different values, comparisons with `now()` silently depend on the session\'s TimeZone setting, and an hour of local times is ambiguous at every daylight-saving change. `timestamptz` stores an absolute instant in the same 8 bytes and converts to the session\'s time zone only on output.',
   docs: {
@@ -19,7 +26,7 @@ export const preferTimestamptz = defineRule({
       'The fix rewrites the type (`timestamp(3)` becomes `timestamptz(3)`). It is applied by "fix all" for columns being created; on `ALTER COLUMN … TYPE` it is offered but not applied automatically, because existing values are converted using the session\'s TimeZone and the table is rewritten under an ACCESS EXCLUSIVE lock (since PostgreSQL 12 the rewrite between `timestamp` and `timestamptz` is skipped only when the session TimeZone is UTC). Keep `timestamp` only for local times that are not instants, such as the opening time of a shop in its own time zone, and say so with an ignore comment.\n\nA column that a later migration converts to timestamptz, or drops, is not reported. A project that uses timestamp without time zone for (nearly) every column made a project-wide choice, often storing UTC by convention (Prisma\'s `TIMESTAMP(3)`): that is one finding for the set, on the first such column, with the others as related locations.',
   },
   check(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     if (ctx.project.conventions.has('timestamp-without-time-zone')) return reports;
     const text = ctx.file.text;
     for (const c of typedColumns(ctx.statement.actions)) {
@@ -31,7 +38,8 @@ export const preferTimestamptz = defineRule({
       const altering = c.kind === 'alter-column-type';
       reports.push({
         span: span ? { start: span.start, end: span.end } : undefined,
-        message: `Column ${column} is timestamp without time zone: it stores a wall-clock reading with no offset, so values depend on the time zone of whoever wrote them and comparisons with now() depend on the session. Use ${replacement} (same 8 bytes, an absolute instant).${altering ? ' Changing the type of an existing column converts its values with the session TimeZone and rewrites the table.' : ''}`,
+        messageId: altering ? 'alterType' : 'timestamp',
+        data: { column, replacement },
         fixes: span
           ? [{ title: `Change the type of ${column} to ${replacement}`, safe: !altering, edits: [{ start: span.start, end: span.end, newText: replacement }] }]
           : [],
@@ -40,7 +48,6 @@ export const preferTimestamptz = defineRule({
     return reports;
   },
   checkSet(ctx) {
-    return conventionReport(ctx, 'timestamp-without-time-zone', (n) =>
-      `The project stores points in time as timestamp without time zone in ${n} columns: a project-wide choice, so it is reported once. Values carry no offset, so they are right only while every writer uses the same time zone (often UTC by convention), and comparisons with now() depend on each session's TimeZone. If that convention is deliberate, turn this rule off in .sqlarchitect.json; otherwise migrate to timestamptz (same 8 bytes, an absolute instant), table by table.`);
+    return conventionReport(ctx, 'timestamp-without-time-zone', 'convention');
   },
 });

@@ -10,7 +10,7 @@ ruleTester(requireConcurrentDetachPartition, {
   invalid: [
     {
       sql: 'ALTER TABLE events DETACH PARTITION events_2023;',
-      errors: [{ line: 1, column: 20, message: /ACCESS EXCLUSIVE lock on events and on the partition/ }],
+      errors: [{ line: 1, column: 20, messageId: 'detach', data: { table: 'events' } }],
       output: 'ALTER TABLE events DETACH PARTITION events_2023 CONCURRENTLY;',
     },
     {
@@ -18,12 +18,12 @@ ruleTester(requireConcurrentDetachPartition, {
         'db/001_events.sql': "CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);\nCREATE TABLE events_2023 PARTITION OF events FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');",
         'db/002_archive.sql': 'ALTER TABLE events DETACH PARTITION events_2023;',
       },
-      errors: [{ file: 'db/002_archive.sql', line: 1, column: 20 }],
+      errors: [{ file: 'db/002_archive.sql', line: 1, column: 20, messageId: 'detach' }],
       output: 'ALTER TABLE events DETACH PARTITION events_2023 CONCURRENTLY;',
     },
     {
       sql: '-- Archiv 📦\nALTER TABLE app."Ereignis" DETACH PARTITION app."Ereignis_2023";',
-      errors: [{ line: 2, column: 28 }],
+      errors: [{ line: 2, column: 28, messageId: 'detach' }],
       output: '-- Archiv 📦\nALTER TABLE app."Ereignis" DETACH PARTITION app."Ereignis_2023" CONCURRENTLY;',
     },
   ],

@@ -1,12 +1,17 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
 import { alterTableCommands, commandOf, isExisting, skipQualifiedName, spanOf, tableText } from './locking-util';
 
+const messages = {
+  detach: 'DETACH PARTITION {{partition}} takes an ACCESS EXCLUSIVE lock on {{table}} and on the partition: every query on {{table}} waits, SELECT included, until it commits. Use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+), alone in its ALTER TABLE and outside a transaction block.',
+};
+
 export const requireConcurrentDetachPartition = defineRule({
   id: 'require-concurrent-detach-partition',
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Detach partitions of existing tables concurrently',
+  messages,
   rationale:
     'DETACH PARTITION takes an ACCESS EXCLUSIVE lock on the partitioned table and on the partition: every query on the whole partitioned table, SELECT included, waits until it commits, and the detach first queues behind every running query on it. Since PostgreSQL 14, DETACH PARTITION … CONCURRENTLY takes only SHARE UPDATE EXCLUSIVE on the parent; it must be the only command of its ALTER TABLE, cannot run inside a transaction block, and is not allowed when the table has a default partition.',
   docs: {
@@ -16,7 +21,7 @@ export const requireConcurrentDetachPartition = defineRule({
   },
   check(ctx) {
     if (ctx.config.postgresVersion < 14) return [];
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {
       if (a.type !== 'detach-partition' || a.concurrently || !isExisting(ctx, a.table)) continue;
       const t = tableText(ctx, a.table);
@@ -29,7 +34,8 @@ export const requireConcurrentDetachPartition = defineRule({
         recipe = `${ctx.file.text.slice(ctx.statement.span.start, end.end)} CONCURRENTLY${ctx.file.text.slice(end.end, ctx.statement.span.end)};  -- outside BEGIN … COMMIT`;
       }
       reports.push({
-        message: `DETACH PARTITION ${a.partition.name} takes an ACCESS EXCLUSIVE lock on ${t} and on the partition: every query on ${t} waits, SELECT included, until it commits. Use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+), alone in its ALTER TABLE and outside a transaction block.`,
+        messageId: 'detach',
+        data: { partition: a.partition.name, table: t },
         span: cmd ? spanOf(cmd) : undefined,
         recipe,
         fixes,

@@ -11,23 +11,24 @@ ruleTester(requireConcurrentIndexDrop, {
   invalid: [
     {
       sql: 'DROP INDEX orders_status_idx;',
-      errors: [{ line: 1, column: 1, message: /ACCESS EXCLUSIVE lock on its table.*SELECT included/ }],
+      errors: [{ line: 1, column: 1, messageId: 'dropIndex', data: { table: 'its table' } }],
       output: 'DROP INDEX CONCURRENTLY orders_status_idx;',
     },
     {
       sql: { 'db/001_init.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, status text);\nCREATE INDEX orders_status_idx ON orders (status);', 'db/002_drop.sql': '-- no longer used\ndrop index if exists public.orders_status_idx;' },
-      errors: [{ file: 'db/002_drop.sql', line: 2, column: 1, message: /ACCESS EXCLUSIVE lock on orders/ }],
+      errors: [{ file: 'db/002_drop.sql', line: 2, column: 1, messageId: 'dropIndex', data: { table: 'orders', waitOn: 'orders' } }],
       output: '-- no longer used\ndrop index CONCURRENTLY if exists public.orders_status_idx;',
     },
     {
       sql: 'DROP INDEX a_idx, "Índice_ü";',
-      errors: [{ line: 1, column: 1 }],
+      errors: [{ line: 1, column: 1, messageId: 'dropIndex' }],
       output: 'DROP INDEX CONCURRENTLY a_idx;\nDROP INDEX CONCURRENTLY "Índice_ü";',
     },
     {
       // CASCADE has no concurrent form: no fix, but the recipe says what to do.
       sql: 'DROP INDEX orders_status_idx CASCADE;',
-      errors: [{ line: 1, column: 1 }],
+      errors: [{ line: 1, column: 1, messageId: 'dropIndex' }],
+      output: null,
     },
   ],
 });

@@ -1,7 +1,12 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
 import { displayName } from '../model/schema';
-import { indexOnExistingTable, lockName, skipQualifiedName, splitAtCommas, tokens, tokText, waiters } from './locking-util';
+import { indexOnExistingTable, skipQualifiedName, splitAtCommas } from './locking-util';
 import { quoteIdent } from './util';
+import { tokens, tokText } from '../parser/lexer';
+
+const messages = {
+  dropIndex: 'DROP INDEX {{indexes}} takes an ACCESS EXCLUSIVE lock on {{table}} until it commits: every query on {{waitOn}} waits, SELECT included, and the drop first queues behind every open transaction on it. Use DROP INDEX CONCURRENTLY, one index per statement, outside a transaction block.',
+};
 
 export const requireConcurrentIndexDrop = defineRule({
   id: 'require-concurrent-index-drop',
@@ -9,6 +14,7 @@ export const requireConcurrentIndexDrop = defineRule({
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Drop indexes of existing tables concurrently',
+  messages,
   rationale:
     'DROP INDEX takes an ACCESS EXCLUSIVE lock on the index\'s table: every query on the table, SELECT included, waits until the drop commits, and the drop itself first waits for every running transaction that touched the table. DROP INDEX CONCURRENTLY (PostgreSQL 9.2+) waits for those transactions without blocking anyone; it cannot run inside a transaction block and drops one index per statement.',
   docs: {
@@ -17,7 +23,7 @@ export const requireConcurrentIndexDrop = defineRule({
     details: 'Indexes of tables created earlier in the same migration file are exempt. `DROP INDEX CONCURRENTLY` does not support `CASCADE` or several indexes in one statement: the fix writes one statement per index.',
   },
   check(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {
       if (a.type !== 'drop-index' || a.concurrently) continue;
       const hit = a.indexes.filter((q) => indexOnExistingTable(ctx, q));
@@ -54,9 +60,9 @@ export const requireConcurrentIndexDrop = defineRule({
       }).filter((x): x is string => Boolean(x)))];
       const on = tables.length ? tables.join(', ') : 'its table';
       const waitOn = tables.length ? on : 'the table';
-      const what = hit.length === 1 ? `DROP INDEX ${hit[0].name}` : `DROP INDEX ${hit.map((q) => q.name).join(', ')}`;
       reports.push({
-        message: `${what} takes ${lockName('AccessExclusive')} on ${on} until it commits: ${waiters('AccessExclusive', waitOn)}, and the drop first queues behind every open transaction on it. Use DROP INDEX CONCURRENTLY, one index per statement, outside a transaction block.`,
+        messageId: 'dropIndex',
+        data: { indexes: hit.map((q) => q.name).join(', '), table: on, waitOn },
         recipe,
         fixes,
       });

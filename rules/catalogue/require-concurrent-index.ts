@@ -3,12 +3,17 @@ import { removeStatementEdit } from './design-util';
 import { followUpEdit, heldNote, slug } from './locking-util';
 import { standaloneMigration, tableSql } from './util';
 
+const messages = {
+  createIndex: 'CREATE INDEX on {{table}} holds a SHARE lock for the whole build: every INSERT, UPDATE and DELETE on {{table}} waits. Use CREATE INDEX CONCURRENTLY, outside a transaction block.{{held}}',
+};
+
 export const requireConcurrentIndex = defineRule({
   id: 'require-concurrent-index',
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Build indexes on existing tables concurrently',
+  messages,
   rationale:
     'CREATE INDEX holds a SHARE lock on the table for the whole build: every INSERT, UPDATE and DELETE waits until the index is built, which takes minutes on a large table. CREATE INDEX CONCURRENTLY takes SHARE UPDATE EXCLUSIVE instead, so writes continue; it cannot run inside a transaction block.',
   docs: {
@@ -17,7 +22,7 @@ export const requireConcurrentIndex = defineRule({
     details: 'Tables created earlier in the same migration file are exempt: nobody else can be using them yet. If the concurrent build fails it leaves an INVALID index behind: drop it with `DROP INDEX CONCURRENTLY` and run the migration again.',
   },
   check(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {
       if (a.type !== 'create-index' || a.index.concurrently || ctx.createdInFile(a.index.table)) continue;
       const text = ctx.statement.text;
@@ -40,7 +45,8 @@ export const requireConcurrentIndex = defineRule({
           }];
       const table = tableSql(a.index.table);
       reports.push({
-        message: `CREATE INDEX on ${table} holds a SHARE lock for the whole build: every INSERT, UPDATE and DELETE on ${table} waits. Use CREATE INDEX CONCURRENTLY, outside a transaction block.${heldNote(ctx, a.index.table, 'Share')}`,
+        messageId: 'createIndex',
+        data: { table, held: heldNote(ctx, a.index.table, 'Share') },
         recipe: `${concurrent};  -- outside BEGIN … COMMIT`,
         fixes,
       });

@@ -1,6 +1,11 @@
 import { defineRule, type Report } from '../engine/types';
 import { displayName } from '../model/schema';
-import { indexOnExistingTable, isExisting, skipParens, tableText, tokens } from './locking-util';
+import { indexOnExistingTable, isExisting, skipParens, tableText } from './locking-util';
+import { tokens } from '../parser/lexer';
+
+const messages = {
+  reindex: 'REINDEX {{kind}} {{name}} holds a SHARE lock on {{table}} for the whole rebuild (every INSERT, UPDATE and DELETE waits) and an ACCESS EXCLUSIVE lock on each index it rebuilds (every query that would use it waits). Use REINDEX … CONCURRENTLY (PostgreSQL 12+), outside a transaction block.',
+};
 
 export const requireConcurrentReindex = defineRule({
   id: 'require-concurrent-reindex',
@@ -8,6 +13,7 @@ export const requireConcurrentReindex = defineRule({
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Rebuild indexes of existing tables concurrently',
+  messages,
   rationale:
     'REINDEX holds a SHARE lock on the table for the whole rebuild, so every INSERT, UPDATE and DELETE waits, and an ACCESS EXCLUSIVE lock on each index it rebuilds, so every query that would use that index waits too. Since PostgreSQL 12, REINDEX … CONCURRENTLY rebuilds under SHARE UPDATE EXCLUSIVE while reads and writes continue; it cannot run inside a transaction block.',
   docs: {
@@ -17,21 +23,21 @@ export const requireConcurrentReindex = defineRule({
   },
   check(ctx) {
     if (ctx.config.postgresVersion < 12) return [];
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {
       if (a.type !== 'reindex' || a.concurrently || a.kind === 'system') continue;
       if (a.kind === 'index' && !indexOnExistingTable(ctx, a.target)) continue;
       if (a.kind === 'table' && !isExisting(ctx, a.target)) continue;
       const idxTable = a.kind === 'index' ? ctx.before.indexTable(a.target) : undefined;
       const on = a.kind === 'index' ? (idxTable ? displayName(idxTable) : 'its table') : a.kind === 'table' ? tableText(ctx, a.target) : `every table of ${a.kind} ${a.target.name}`;
-      const what = `REINDEX ${a.kind.toUpperCase()} ${a.target.name}`;
       const toks = tokens(ctx.file.text, ctx.statement.span.start, ctx.statement.span.end);
       let i = 1;
       if (toks[i]?.text === '(') i = skipParens(toks, i);
       const kind = toks[i];
       const fixed = kind ? `${ctx.file.text.slice(ctx.statement.span.start, kind.end)} CONCURRENTLY${ctx.file.text.slice(kind.end, ctx.statement.span.end)}` : undefined;
       reports.push({
-        message: `${what} holds a SHARE lock on ${on} for the whole rebuild (every INSERT, UPDATE and DELETE waits) and an ACCESS EXCLUSIVE lock on each index it rebuilds (every query that would use it waits). Use REINDEX … CONCURRENTLY (PostgreSQL 12+), outside a transaction block.`,
+        messageId: 'reindex',
+        data: { kind: a.kind.toUpperCase(), name: a.target.name, table: on },
         recipe: fixed ? `${fixed};  -- outside BEGIN … COMMIT` : undefined,
         fixes: kind ? [{ title: 'Use REINDEX … CONCURRENTLY', safe: false, edits: [{ start: kind.end, end: kind.end, newText: ' CONCURRENTLY' }] }] : [],
       });

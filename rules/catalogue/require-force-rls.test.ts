@@ -32,14 +32,15 @@ CREATE POLICY m ON members USING (is_member(tenant_id));`,
   invalid: [
     {
       sql: `CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nCREATE POLICY p ON invoices USING (${PRED});`,
-      errors: [{ line: 2, column: 1, message: /tenant table invoices is enabled but not forced.*FORCE ROW LEVEL SECURITY/ }],
+      errors: [{ line: 2, column: 1, messageId: 'notForced', data: { table: 'invoices', tableSql: 'invoices' } }],
       output: `CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\n\nALTER TABLE invoices FORCE ROW LEVEL SECURITY;\nCREATE POLICY p ON invoices USING (${PRED});`,
     },
     {
       // Configured to connect as the owner: a policy TO PUBLIC next to named-role ones still applies to it.
       sql: `CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nCREATE POLICY a ON invoices TO reporter USING (${PRED});\nCREATE POLICY b ON invoices TO PUBLIC USING (${PRED});`,
       config: { appRoles: [] },
-      errors: [{ line: 2, column: 1 }],
+      errors: [{ line: 2, column: 1, messageId: 'notForced' }],
+      output: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\n\nALTER TABLE invoices FORCE ROW LEVEL SECURITY;\nCREATE POLICY a ON invoices TO reporter USING (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid);\nCREATE POLICY b ON invoices TO PUBLIC USING (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid);',
     },
     {
       // Forced, then NO FORCE in a later migration: reported on the NO FORCE, no fix.
@@ -48,7 +49,8 @@ CREATE POLICY m ON members USING (is_member(tenant_id));`,
         'db/002_rls.sql': 'ALTER TABLE "Konten" ENABLE ROW LEVEL SECURITY;\nALTER TABLE "Konten" FORCE ROW LEVEL SECURITY;\nCREATE POLICY k ON "Konten" USING (org_id = current_setting(\'app.org\')::bigint);',
         'db/003_noforce.sql': 'ALTER TABLE "Konten" NO FORCE ROW LEVEL SECURITY;',
       },
-      errors: [{ file: 'db/003_noforce.sql', line: 1, column: 1, message: /NO FORCE ROW LEVEL SECURITY on tenant table Konten/ }],
+      errors: [{ file: 'db/003_noforce.sql', line: 1, column: 1, messageId: 'noForce', data: { table: 'Konten' } }],
+      output: null,
     },
     {
       // RLS enabled in a file after the table; non-ASCII comment and names before the anchor.
@@ -56,7 +58,7 @@ CREATE POLICY m ON members USING (is_member(tenant_id));`,
         'db/001_init.sql': 'CREATE TABLE "Konten" (id bigint PRIMARY KEY, org_id bigint NOT NULL);',
         'db/002_rls.sql': '-- Zeilenschutz für „Konten“ 🔐\nALTER TABLE "Konten" ENABLE ROW LEVEL SECURITY;\nCREATE POLICY k ON "Konten" USING (org_id = current_setting(\'app.org\')::bigint);',
       },
-      errors: [{ file: 'db/002_rls.sql', line: 2, column: 1, message: /Konten/ }],
+      errors: [{ file: 'db/002_rls.sql', line: 2, column: 1, messageId: 'notForced', data: { table: 'Konten' } }],
       output: '-- Zeilenschutz für „Konten“ 🔐\nALTER TABLE "Konten" ENABLE ROW LEVEL SECURITY;\n\nALTER TABLE "Konten" FORCE ROW LEVEL SECURITY;\nCREATE POLICY k ON "Konten" USING (org_id = current_setting(\'app.org\')::bigint);',
     },
   ],

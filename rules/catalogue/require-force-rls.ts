@@ -2,12 +2,19 @@ import { defineRule, type Fix, type Report } from '../engine/types';
 import { appliesToAnyRole, definerFunctionsReading, forceRlsSql, rlsUnforcedAt } from './tenancy-util';
 import { fileOf, insertAfterStatement, related, tableLabel, tableSql, tenantTablesOf } from './util';
 
+const messages = {
+  noForce: "NO FORCE ROW LEVEL SECURITY on tenant table {{table}} lets the table owner, the role the application connects as, bypass every policy again and see all tenants' rows. Remove it, or force row-level security again.",
+  notForced: "Row-level security on tenant table {{table}} is enabled but not forced, and the application connects as the owner (no policy or grant names another role): the owner bypasses every policy and sees all tenants' rows. Add ALTER TABLE {{tableSql}} FORCE ROW LEVEL SECURITY.",
+  notForcedDefiners: "Row-level security on tenant table {{table}} is enabled but not forced, and the application connects as the owner (no policy or grant names another role): the owner bypasses every policy and sees all tenants' rows. Add ALTER TABLE {{tableSql}} FORCE ROW LEVEL SECURITY; the SECURITY DEFINER {{definers}} will then see only the rows the policies allow.",
+};
+
 export const requireForceRls = defineRule({
   id: 'require-force-rls',
   category: 'tenancy',
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Force row-level security on tenant tables the application reads as their owner',
+  messages,
   rationale:
     'ENABLE ROW LEVEL SECURITY filters every role except the table owner (and superusers and BYPASSRLS roles). When the application connects as the role that ran the migrations, it owns the tables and no policy applies: every query sees every tenant. FORCE ROW LEVEL SECURITY makes the policies apply to the owner too.',
   docs: {
@@ -20,7 +27,7 @@ export const requireForceRls = defineRule({
     ].join('\n\n'),
   },
   checkSet(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     if (!ctx.project.roles.connectsAsOwner) return reports;
     for (const { table, column, origin } of tenantTablesOf(ctx.project)) {
       if (!table.rlsEnabled || table.rlsForced) continue;
@@ -34,7 +41,8 @@ export const requireForceRls = defineRule({
         reports.push({
           file: unforced.file,
           span: unforced.span,
-          message: `NO FORCE ROW LEVEL SECURITY on tenant table ${name} lets the table owner, the role the application connects as, bypass every policy again and see all tenants' rows. Remove it, or force row-level security again.`,
+          messageId: 'noForce',
+          data: { table: name },
           related: related(table.rlsEnabled, 'row-level security is enabled here'),
         });
         continue;
@@ -48,7 +56,9 @@ export const requireForceRls = defineRule({
       reports.push({
         file: at.file,
         span: stmt?.span ?? at.span,
-        message: `Row-level security on tenant table ${name} is enabled but not forced, and the application connects as the owner (no policy or grant names another role): the owner bypasses every policy and sees all tenants' rows. Add ALTER TABLE ${tableSql(table)} FORCE ROW LEVEL SECURITY${readers.length ? `; the SECURITY DEFINER function${readers.length === 1 ? '' : 's'} ${readers.join(', ')} will then see only the rows the policies allow` : ''}.`,
+        ...(readers.length
+          ? { messageId: 'notForcedDefiners', data: { table: name, tableSql: tableSql(table), definers: `function${readers.length === 1 ? '' : 's'} ${readers.join(', ')}` } } as const
+          : { messageId: 'notForced', data: { table: name, tableSql: tableSql(table) } } as const),
         related: related(origin, `${column} makes ${name} tenant-scoped`),
         recipe: sql,
         fixes,

@@ -1,7 +1,7 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
 import type { IndexModel, TableModel } from '../model/types';
-import { constraintDeclaration, freeIndexName, mentionedInDoBlock } from './design-util';
-import { addIndexFix, columnsSql, identName, quoteIdent, related, tableLabel, tableSql, tenantTablesOf } from './util';
+import { freeIndexName, mentionedInDoBlock } from './design-util';
+import { addIndexFix, columnsSql, findConstraintDef, identName, quoteIdent, related, tableLabel, tableSql, tenantTablesOf } from './util';
 
 /** An index serves the foreign key's lookups when its leading columns are exactly the key's columns. */
 function covers(i: IndexModel, cols: string[]): boolean {
@@ -11,12 +11,17 @@ function covers(i: IndexModel, cols: string[]): boolean {
   return cols.every((c) => lead.has(c));
 }
 
+const messages = {
+  unindexed: 'Foreign key {{name}} on {{table}} ({{columns}}) has no index leading with {{leading}}: every DELETE on {{parent}} (and every UPDATE of its key) scans {{table}} to find referencing rows. Add an index on {{table}} ({{columns}}).',
+};
+
 export const requireForeignKeyIndex = defineRule({
   id: 'require-foreign-key-index',
   category: 'design',
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Index the columns of every foreign key',
+  messages,
   rationale:
     'PostgreSQL indexes the referenced side of a foreign key (its primary key or unique constraint) but not the referencing columns. Every DELETE of a parent row, and every UPDATE of its key, must look for child rows that reference it, to reject the change or to cascade it: without an index that starts with the foreign key columns, that is a sequential scan of the child table for each parent row, so deleting a thousand parents reads the child table a thousand times while their row locks are held. Joins from parent to child scan as well. Add an index whose leading columns are the foreign key columns.',
   docs: {
@@ -26,7 +31,7 @@ export const requireForeignKeyIndex = defineRule({
       'Any B-tree index, primary key or unique constraint whose first columns are the foreign key\'s columns (in any order) counts; a partial index does not. The check runs on the schema at the end of the migration set, so an index added by a later migration counts. The fix adds the index right after the statement that declares the foreign key, with CONCURRENTLY when the table existed before that migration file and no transaction block is open (such a fix is not applied by "fix all"). A key to a lookup table of kinds (a `*_types`, `*_statuses` or `*_roles` table of at most three columns with a unique name or code) is not reported: nobody deletes from it. A single-column foreign key on the tenant column is left to `require-tenant-index`, and a key whose table, columns and the word INDEX all appear in a `DO` block (not analysed) is not reported.',
   },
   checkSet(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     const tenantColumn = new Map(
       ctx.config.rules['require-tenant-index'] === 'off' ? [] : tenantTablesOf(ctx.project).map((x) => [x.table, x.column] as const),
     );
@@ -44,7 +49,7 @@ export const requireForeignKeyIndex = defineRule({
         if (cols.length === 1 && tenantColumn.get(t) === cols[0]) continue;
         if (mentionedInDoBlock(ctx, t.name, 'index', ...cols)) continue;
         const stmt = ctx.statementAt(fk.origin);
-        const decl = constraintDeclaration(stmt, fk);
+        const decl = findConstraintDef(stmt, fk);
         const parent = fk.refTable ? ctx.model.table(fk.refTable) : undefined;
         // A lookup table (`credential_types (id, name UNIQUE)`) is never deleted from: the scan never happens.
         if (parent && lookupTable(parent)) continue;
@@ -57,7 +62,8 @@ export const requireForeignKeyIndex = defineRule({
           file: fk.origin.file,
           span: decl?.span ?? stmt?.span ?? fk.origin.span,
           statement: stmt,
-          message: `Foreign key ${fk.name} on ${tableLabel(t)} (${cols.join(', ')}) has no index leading with ${cols.length > 1 ? 'those columns' : cols[0]}: every DELETE on ${parentName} (and every UPDATE of its key) scans ${tableLabel(t)} to find referencing rows. Add an index on ${tableLabel(t)} (${cols.join(', ')}).`,
+          messageId: 'unindexed',
+          data: { name: fk.name, table: tableLabel(t), columns: cols.join(', '), leading: cols.length > 1 ? 'those columns' : cols[0], parent: parentName },
           related: related(parent?.created, `${parentName} is created here`),
           recipe: sql,
           fixes,

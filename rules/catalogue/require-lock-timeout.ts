@@ -7,12 +7,18 @@ import { insertBeforeStatement } from './util';
 
 const ORDER: LockMode[] = ['AccessShare', 'RowShare', 'RowExclusive', 'ShareUpdateExclusive', 'Share', 'ShareRowExclusive', 'Exclusive', 'AccessExclusive'];
 
+const messages = {
+  blocksReads: '{{what}} needs {{lock}} lock on {{tables}} and no lock_timeout is set: if any open transaction holds a conflicting lock (even a long SELECT), every query on it queues behind the waiting statement, SELECT included, for as long as that transaction runs.{{more}} SET lock_timeout first, so the migration fails fast and can be retried.',
+  blocksWrites: '{{what}} needs {{lock}} lock on {{tables}} and no lock_timeout is set: if any open transaction holds a conflicting lock (even a long SELECT), every INSERT, UPDATE and DELETE on it queues behind the waiting statement, for as long as that transaction runs.{{more}} SET lock_timeout first, so the migration fails fast and can be retried.',
+};
+
 export const requireLockTimeout = defineRule({
   id: 'require-lock-timeout',
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Set lock_timeout before taking locks that block traffic',
+  messages,
   rationale:
     'A statement that needs a lock blocking writes (SHARE and stronger) or reads (ACCESS EXCLUSIVE) on an existing table first waits for every transaction that holds a conflicting lock, even a long-running SELECT. While it waits in the lock queue, every new query on the table that conflicts with it queues behind it: an ALTER TABLE that itself takes milliseconds can stop all reads and writes of the table for as long as the oldest transaction runs. With `SET lock_timeout` the migration gives up after a moment instead, and can be retried.',
   docs: {
@@ -35,12 +41,12 @@ export const requireLockTimeout = defineRule({
     const strongest = entries.reduce((a, b) => (ORDER.indexOf(b.mode) > ORDER.indexOf(a.mode) ? b : a));
     const tables = [...new Set(entries.filter((e) => e.mode === strongest.mode).map((e) => e.table))].join(', ');
     const mode = modeName(strongest.mode);
-    const queued = blocks(strongest.mode).reads ? 'every query on it queues behind the waiting statement, SELECT included' : 'every INSERT, UPDATE and DELETE on it queues behind the waiting statement';
     const set = `SET lock_timeout = '${ctx.config.lockTimeout}';`;
     const later = laterOffenders(ctx);
     const more = later.length ? ` The same holds for ${later.length} later statement${later.length > 1 ? 's' : ''} of this file.` : '';
     return [{
-      message: `${strongest.what} needs ${/^[AEIOU]/.test(mode) ? 'an' : 'a'} ${mode} lock on ${tables} and no lock_timeout is set: if any open transaction holds a conflicting lock (even a long SELECT), ${queued}, for as long as that transaction runs.${more} SET lock_timeout first, so the migration fails fast and can be retried.`,
+      messageId: blocks(strongest.mode).reads ? 'blocksReads' : 'blocksWrites',
+      data: { what: strongest.what, lock: `${/^[AEIOU]/.test(mode) ? 'an' : 'a'} ${mode}`, tables, more },
       related: later.slice(0, 50).map((s) => ({ file: ctx.file.path, span: s.span, message: 'also waits for its lock without lock_timeout' })),
       recipe: `${set}  -- statements give up instead of queueing; retry the migration if it times out\n${ctx.statement.text};`,
       fixes: [{ title: `Set lock_timeout = '${ctx.config.lockTimeout}' at the top of the file`, safe: true, edits: [insertion(ctx, set)] }],

@@ -1,18 +1,20 @@
 import { defineRule, type Report } from '../engine/types';
-import type { TypeRef } from '../model/types';
-import { builtin, columnLabel, constraintDeclaration, referencedColumns, typeSites, typeTextSpan } from './design-util';
-import { typeSql } from './util';
+import { integerType, isSerialType, type TypeRef } from '../model/types';
+import { builtin, columnLabel, referencedColumns, typeSites, typeTextSpan } from './design-util';
+import { findConstraintDef, typeSql } from './util';
 
-const INT_RANK: Record<string, number> = { int2: 1, smallserial: 1, int4: 2, serial: 2, int8: 3, bigserial: 3 };
+const INT_RANK = { int2: 1, int4: 2, int8: 3 } as const;
 const INT_SQL = ['', 'smallint', 'integer', 'bigint'];
 const TEXT_TYPES = ['text', 'varchar'];
 
 /** Why `child` cannot hold every value of `parent`, and the type it should have; undefined when it can. */
 function narrower(child: TypeRef, parent: TypeRef): { reason: string; type: string; pattern: string } | undefined {
   if (child.array || parent.array) return undefined;
-  const c = INT_RANK[child.name];
-  const p = INT_RANK[parent.name];
-  if (builtin(child, 'int2', 'int4', 'int8') && p !== undefined && builtin(parent, ...Object.keys(INT_RANK)) && c < p) {
+  const childInt = builtin(child, 'int2', 'int4', 'int8') ? integerType(child) : undefined;
+  const parentInt = builtin(parent, parent.name) ? integerType(parent) : undefined;
+  const c = childInt && INT_RANK[childInt];
+  const p = parentInt && INT_RANK[parentInt];
+  if (c && p && c < p) {
     return {
       reason: `once the referenced values pass ${c === 1 ? '32,767' : '2,147,483,647'}, rows that reference them cannot be inserted ("${INT_SQL[c]} out of range")`,
       type: INT_SQL[p],
@@ -33,9 +35,12 @@ function narrower(child: TypeRef, parent: TypeRef): { reason: string; type: stri
 }
 
 function shown(t: TypeRef): string {
-  const names: Record<string, string> = { serial: 'serial', bigserial: 'bigserial', smallserial: 'smallserial' };
-  return names[t.name] ?? typeSql(t);
+  return isSerialType(t) ? t.name : typeSql(t);
 }
+
+const messages = {
+  narrower: 'Foreign key column {{column}} is {{type}} but references {{referenced}}, which is {{referencedType}}: {{reason}}. Make {{column}} {{wider}}.',
+};
 
 export const requireMatchingForeignKeyType = defineRule({
   id: 'require-matching-foreign-key-type',
@@ -43,6 +48,7 @@ export const requireMatchingForeignKeyType = defineRule({
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Foreign key columns must be as wide as the columns they reference',
+  messages,
   rationale:
     'PostgreSQL accepts a foreign key whose column is narrower than the referenced one, such as an `integer` column referencing a `bigint` key or `varchar(20)` referencing `text`. It works until the parent holds a value the child cannot: once the parent\'s ids pass 2,147,483,647, rows that reference the new parents fail with "integer out of range", usually years after the migration and on the busiest table. Give the foreign key column the referenced column\'s type.',
   docs: {
@@ -52,7 +58,7 @@ export const requireMatchingForeignKeyType = defineRule({
       'Integer widths (`smallint` < `integer` < `bigint`, serials included) and `varchar(n)` columns referencing longer text are checked on the schema at the end of the migration set. A wider foreign key column than the referenced one is harmless and not reported. The fix changes the foreign key column\'s type where it is written; it changes the type applications read, so it is never applied by "fix all".',
   },
   checkSet(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     const sites = typeSites(ctx);
     for (const t of ctx.model.tables.values()) {
       if (t.temporary) continue;
@@ -69,7 +75,7 @@ export const requireMatchingForeignKeyType = defineRule({
           if (!gap) return;
           done.add(name);
           const stmt = ctx.statementAt(fk.origin);
-          const decl = constraintDeclaration(stmt, fk);
+          const decl = findConstraintDef(stmt, fk);
           const site = sites.get(child.type);
           const span = site && typeTextSpan(site.file.text, child.type, gap.pattern);
           const childLabel = columnLabel(t, name);
@@ -78,7 +84,8 @@ export const requireMatchingForeignKeyType = defineRule({
             file: fk.origin.file,
             span: decl?.span ?? stmt?.span ?? fk.origin.span,
             statement: stmt,
-            message: `Foreign key column ${childLabel} is ${shown(child.type)} but references ${parentLabel}, which is ${shown(parent.type)}: ${gap.reason}. Make ${childLabel} ${gap.type}.`,
+            messageId: 'narrower',
+            data: { column: childLabel, type: shown(child.type), referenced: parentLabel, referencedType: shown(parent.type), reason: gap.reason, wider: gap.type },
             related: site && site.file.path === fk.origin.file && site.statement.span.start === fk.origin.span.start
               ? []
               : [...(site ? [{ file: site.file.path, span: span ?? site.statement.span, message: `${childLabel} gets its type here` }] : [])],

@@ -2,12 +2,18 @@ import { defineRule, type Fix, type Report, type StatementContext } from '../eng
 import type { ConstraintDef, QName } from '../model/types';
 import { isExisting, notValidInlineConstraint, notValidTableConstraint, tableText, validateLater, type NotValidPlan } from './locking-util';
 
+const messages = {
+  check: 'ADD CHECK{{name}} on {{table}} takes an ACCESS EXCLUSIVE lock and checks every existing row while holding it: every query on {{table}} waits, SELECT included, for the whole scan. Add it NOT VALID, then VALIDATE CONSTRAINT in a separate migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).',
+  columnCheck: 'ADD COLUMN {{column}} … CHECK on {{table}} takes an ACCESS EXCLUSIVE lock and checks every existing row while holding it: every query on {{table}} waits, SELECT included, for the whole scan. Add the column without the CHECK, add the CHECK NOT VALID, then VALIDATE CONSTRAINT in a separate migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).',
+};
+
 export const requireNotValidCheck = defineRule({
   id: 'require-not-valid-check',
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Add CHECK constraints to existing tables NOT VALID, then validate them separately',
+  messages,
   rationale:
     'ADD CONSTRAINT … CHECK takes an ACCESS EXCLUSIVE lock on the table and checks every existing row while holding it: every query on the table, SELECT included, waits for the whole scan. Added NOT VALID, the constraint is enforced for new rows at once and the lock is brief; `VALIDATE CONSTRAINT` in a later migration checks the old rows under SHARE UPDATE EXCLUSIVE, which lets reads and writes continue (PostgreSQL 9.4+). A CHECK written in ADD COLUMN is checked against every row too.',
   docs: {
@@ -16,7 +22,7 @@ export const requireNotValidCheck = defineRule({
     details: 'Tables created earlier in the same file are exempt. The fix adds NOT VALID, names the constraint when it has no name (PostgreSQL\'s default `<table>_<column>_check`), and writes the VALIDATE into a new migration file so that it runs in its own transaction. A CHECK in ADD COLUMN cannot be NOT VALID: the fix moves it into its own `ADD CONSTRAINT … NOT VALID`.',
   },
   check(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {
       if (a.type === 'add-constraint' && a.constraint.kind === 'check' && !a.constraint.notValid && isExisting(ctx, a.table)) {
         reports.push(report(ctx, a.table, a.constraint, notValidTableConstraint(ctx, a.table, a.constraint), false));
@@ -31,9 +37,8 @@ export const requireNotValidCheck = defineRule({
   },
 });
 
-function report(ctx: StatementContext, table: QName, c: ConstraintDef, plan: NotValidPlan | undefined, inline: boolean, column?: string): Report {
+function report(ctx: StatementContext, table: QName, c: ConstraintDef, plan: NotValidPlan | undefined, inline: boolean, column?: string): Report<keyof typeof messages> {
   const t = tableText(ctx, table);
-  const what = inline ? `ADD COLUMN ${column} … CHECK` : `ADD CHECK${c.name ? ` ${c.name}` : ''}`;
   const fixes: Fix[] = [];
   let recipe: string | undefined;
   if (plan) {
@@ -42,7 +47,9 @@ function report(ctx: StatementContext, table: QName, c: ConstraintDef, plan: Not
     fixes.push({ title: `Add ${plan.name} NOT VALID and validate it in a new migration`, safe: false, edits: [...plan.edits, later.edit] });
   }
   return {
-    message: `${what} on ${t} takes an ACCESS EXCLUSIVE lock and checks every existing row while holding it: every query on ${t} waits, SELECT included, for the whole scan. ${inline ? 'Add the column without the CHECK, add the CHECK NOT VALID' : 'Add it NOT VALID'}, then VALIDATE CONSTRAINT in a separate migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).`,
+    ...(inline
+      ? { messageId: 'columnCheck', data: { column: column ?? '', table: t } } as const
+      : { messageId: 'check', data: { name: c.name ? ` ${c.name}` : '', table: t } } as const),
     span: inline ? undefined : c.span,
     recipe,
     fixes,

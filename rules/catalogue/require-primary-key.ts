@@ -28,12 +28,21 @@ function skippedPrimaryKeys(ctx: SetContext): Set<TableModel> {
   return out;
 }
 
+const NO_KEY = 'Table {{table}} has no primary key: duplicate rows cannot be told apart, tools cannot update or delete one row, and logical replication rejects its UPDATEs and DELETEs.';
+const messages = {
+  promoteIndex: `${NO_KEY} Its unique index {{index}} on ({{columns}}) is on NOT NULL columns: promote it to the primary key.`,
+  promoteConstraint: `${NO_KEY} Its UNIQUE constraint {{index}} on ({{columns}}) is on NOT NULL columns: make those columns the primary key.`,
+  idColumn: `${NO_KEY} Make its id column the primary key.`,
+  noKey: `${NO_KEY} Add a primary key, for example an identity column.`,
+};
+
 export const requirePrimaryKey = defineRule({
   id: 'require-primary-key',
   category: 'design',
   defaultSeverity: 'warning',
   fixable: false,
   title: 'Tables need a primary key',
+  messages,
   rationale:
     'A table without a primary key lets identical rows in, and nothing can address one row reliably: ORMs and admin tools cannot update or delete a single row, and logical replication (publications, zero-downtime upgrades, CDC tools) rejects UPDATE and DELETE on the table unless it has a replica identity. Give every table a primary key; for a surrogate key use `bigint GENERATED ALWAYS AS IDENTITY`.',
   docs: {
@@ -43,7 +52,7 @@ export const requirePrimaryKey = defineRule({
       'The check runs on the schema at the end of the migration set, so a primary key added by a later migration counts. Temporary tables, partitions (they take the partitioned table\'s key), `CREATE TABLE … AS` and `CREATE TABLE … (LIKE … INCLUDING INDEXES)` are not checked, nor is a one-row settings table (every column has a default and none is an id). Nor is a table that a `DO` block of the set mentions together with PRIMARY KEY: DO bodies are not analysed, and migrations often add keys conditionally inside them. When the table already has a UNIQUE key on NOT NULL columns, the message shows how to promote it.',
   },
   checkSet(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     const skipped = skippedPrimaryKeys(ctx);
     for (const t of ctx.model.tables.values()) {
       if (t.temporary || t.partitionOf || t.columns.size === 0) continue;
@@ -55,28 +64,29 @@ export const requirePrimaryKey = defineRule({
       if ([...t.columns.values()].every((c) => c.hasDefault && !/(^|_)id$/i.test(c.name))) continue;
       const name = tableLabel(t);
       const key = naturalKey(t);
-      let advice: string;
+      let messageId: keyof typeof messages;
       let recipe: string;
       if (key && !key.constraint) {
-        advice = `Its unique index ${key.name} on (${key.columns.join(', ')}) is on NOT NULL columns: promote it to the primary key.`;
+        messageId = 'promoteIndex';
         recipe = `ALTER TABLE ${tableSql(t)} ADD CONSTRAINT ${quoteIdent(`${t.name}_pkey`)} PRIMARY KEY USING INDEX ${quoteIdent(key.name)};`;
       } else if (key) {
-        advice = `Its UNIQUE constraint ${key.name} on (${key.columns.join(', ')}) is on NOT NULL columns: make those columns the primary key.`;
+        messageId = 'promoteConstraint';
         // A constraint's own index cannot be promoted; build a twin without blocking writes, then promote that.
         const pkey = quoteIdent(`${t.name}_pkey`);
         recipe = `CREATE UNIQUE INDEX CONCURRENTLY ${pkey} ON ${tableSql(t)} (${columnsSql(key.columns)});\nALTER TABLE ${tableSql(t)} ADD CONSTRAINT ${pkey} PRIMARY KEY USING INDEX ${pkey};`;
       } else if (t.columns.has('id')) {
-        advice = 'Make its id column the primary key.';
+        messageId = 'idColumn';
         recipe = `ALTER TABLE ${tableSql(t)} ADD PRIMARY KEY (id);`;
       } else {
-        advice = 'Add a primary key, for example an identity column.';
+        messageId = 'noKey';
         recipe = `-- fills the new column for every row: on a table that already holds rows this rewrites it under an ACCESS EXCLUSIVE lock\nALTER TABLE ${tableSql(t)} ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;`;
       }
       reports.push({
         file: t.created.file,
         span: stmt ? headSpan(stmt) : t.created.span,
         statement: stmt,
-        message: `Table ${name} has no primary key: duplicate rows cannot be told apart, tools cannot update or delete one row, and logical replication rejects its UPDATEs and DELETEs. ${advice}`,
+        messageId,
+        data: { table: name, ...(key ? { index: key.name, columns: key.columns.join(', ') } : {}) },
         recipe,
       });
     }

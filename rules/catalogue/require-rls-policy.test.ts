@@ -23,11 +23,12 @@ ruleTester(requireRlsPolicy, {
     {
       // A non-tenant table: reported, no fix.
       sql: 'CREATE TABLE notes (id bigint PRIMARY KEY, body text);\nALTER TABLE notes ENABLE ROW LEVEL SECURITY;',
-      errors: [{ line: 2, column: 1, message: /enabled on notes but no policy exists.*CREATE POLICY … ON notes/ }],
+      errors: [{ line: 2, column: 1, messageId: 'noPolicy', data: { table: 'notes' } }],
+      output: null,
     },
     {
       sql: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nALTER TABLE invoices FORCE ROW LEVEL SECURITY;',
-      errors: [{ line: 2, column: 1, message: /comparing tenant_id with current_setting\('app\.current_tenant_id', true\)/ }],
+      errors: [{ line: 2, column: 1, messageId: 'tenantNoPolicy', data: { column: 'tenant_id', source: 'comparing tenant_id with current_setting(\'app.current_tenant_id\', true)' } }],
       output: "CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\n\nCREATE POLICY invoices_tenant_isolation ON invoices\n  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid)\n  WITH CHECK (tenant_id = current_setting('app.current_tenant_id', true)::uuid);\nALTER TABLE invoices FORCE ROW LEVEL SECURITY;",
     },
     {
@@ -36,7 +37,7 @@ ruleTester(requireRlsPolicy, {
         'db/001_init.sql': '-- Aufträge ✓\nCREATE TABLE "Auftrag" (id bigint PRIMARY KEY, org_id int NOT NULL);\nALTER TABLE "Auftrag" ENABLE ROW LEVEL SECURITY;\nCREATE POLICY alle ON "Auftrag" USING (org_id = 1);',
         'db/002_drop.sql': 'DROP POLICY alle ON "Auftrag";',
       },
-      errors: [{ file: 'db/001_init.sql', line: 3, column: 1, message: /Auftrag/ }],
+      errors: [{ file: 'db/001_init.sql', line: 3, column: 1, messageId: 'tenantNoPolicy', data: { table: 'Auftrag' } }],
       output: '-- Aufträge ✓\nCREATE TABLE "Auftrag" (id bigint PRIMARY KEY, org_id int NOT NULL);\nALTER TABLE "Auftrag" ENABLE ROW LEVEL SECURITY;\n\nALTER TABLE "Auftrag" FORCE ROW LEVEL SECURITY;\nCREATE POLICY "Auftrag_tenant_isolation" ON "Auftrag"\n  USING (org_id = current_setting(\'app.current_tenant_id\', true)::integer)\n  WITH CHECK (org_id = current_setting(\'app.current_tenant_id\', true)::integer);\nCREATE POLICY alle ON "Auftrag" USING (org_id = 1);',
     },
   ],

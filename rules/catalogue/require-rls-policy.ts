@@ -3,12 +3,18 @@ import { definerFunctionsReading, forceRlsSql, projectIsolationPolicy, tenantMap
 import { reachableByApp } from '../project/infer';
 import { fileOf, insertAfterStatement, related, tableLabel } from './util';
 
+const messages = {
+  tenantNoPolicy: 'Row-level security is enabled on {{table}} but no policy exists: {{who}} no rows and cannot write any. Add a policy on {{column}} ({{source}}).',
+  noPolicy: 'Row-level security is enabled on {{table}} but no policy exists: {{who}} no rows and cannot write any. Add a CREATE POLICY … ON {{table}} that says which rows each role may see, or suppress this finding if deny-all is intended.',
+};
+
 export const requireRlsPolicy = defineRule({
   id: 'require-rls-policy',
   category: 'tenancy',
   defaultSeverity: 'info',
   fixable: true,
   title: 'Tables with row-level security need a policy',
+  messages,
   rationale:
     'With row-level security enabled and no policy, PostgreSQL denies every row to every role that does not own the table or bypass RLS: the application sees empty tables and its writes fail, while the owner still sees everything. Add a policy that says who may see which rows (for a tenant table, one comparing the tenant column with the tenant setting).',
   docs: {
@@ -24,7 +30,7 @@ export const requireRlsPolicy = defineRule({
     ].join('\n\n'),
   },
   checkSet(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     const tenants = tenantMap(ctx);
     for (const table of ctx.model.tables.values()) {
       if (!table.rlsEnabled || table.policies.length > 0 || table.temporary) continue;
@@ -47,14 +53,15 @@ export const requireRlsPolicy = defineRule({
         source = policy.source;
         if (file && stmt) fixes.push({ title: `Add a policy on ${name} that scopes rows by ${tenant.column}`, safe: false, edits: [insertAfterStatement(file.text, stmt, recipe)] });
       }
-      const roles = ctx.project.roles.connectsAsOwner ? 'every role except the owner and BYPASSRLS roles' : `${ctx.project.roles.appRoles.join(' and ')}, the role${ctx.project.roles.appRoles.length === 1 ? '' : 's'} the application connects as,`;
-      const what = tenant
-        ? `Add a policy on ${tenant.column} (${source}).`
-        : `Add a CREATE POLICY … ON ${name} that says which rows each role may see, or suppress this finding if deny-all is intended.`;
+      const who = ctx.project.roles.connectsAsOwner
+        ? 'every role except the owner and BYPASSRLS roles sees'
+        : `${ctx.project.roles.appRoles.join(' and ')}, the role${ctx.project.roles.appRoles.length === 1 ? '' : 's'} the application connects as, see`;
       reports.push({
         file: origin.file,
         span: stmt?.span ?? origin.span,
-        message: `Row-level security is enabled on ${name} but no policy exists: ${roles} ${ctx.project.roles.connectsAsOwner ? 'sees' : 'see'} no rows and cannot write any. ${what}`,
+        ...(tenant
+          ? { messageId: 'tenantNoPolicy', data: { table: name, who, column: tenant.column, source } } as const
+          : { messageId: 'noPolicy', data: { table: name, who } } as const),
         related: [...related(table.created, `${name} is created here`), ...(tenant && tenant.origin !== table.created ? related(tenant.origin, `${tenant.column} makes ${name} tenant-scoped`) : [])],
         recipe,
         fixes,

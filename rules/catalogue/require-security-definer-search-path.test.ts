@@ -23,13 +23,13 @@ ruleTester(requireSecurityDefinerSearchPath, {
   invalid: [
     {
       sql: `CREATE FUNCTION public.add_member(a uuid) RETURNS void LANGUAGE sql SECURITY DEFINER\nAS $$ INSERT INTO public.members (account_id) VALUES (a) $$;`,
-      errors: [{ line: 1, column: 69, message: /SECURITY DEFINER function add_member does not set search_path.*SET search_path = ''/ }],
+      errors: [{ line: 1, column: 69, messageId: 'noSearchPath', data: { function: 'add_member' } }],
       output: "CREATE FUNCTION public.add_member(a uuid) RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = ''\nAS $$ INSERT INTO public.members (account_id) VALUES (a) $$;",
     },
     {
       // The words in the body, in a comment and in a string do not count; lower case after the body.
       sql: "CREATE OR REPLACE FUNCTION app.touch() RETURNS trigger AS $body$\nBEGIN\n  -- security definer\n  RAISE NOTICE 'security definer';\n  RETURN NEW;\nEND\n$body$ language plpgsql /* security definer */ security   definer;",
-      errors: [{ line: 7, column: 48, message: /app\.touch/ }],
+      errors: [{ line: 7, column: 48, messageId: 'noSearchPath', data: { function: 'app.touch' } }],
       output: "CREATE OR REPLACE FUNCTION app.touch() RETURNS trigger AS $body$\nBEGIN\n  -- security definer\n  RAISE NOTICE 'security definer';\n  RETURN NEW;\nEND\n$body$ language plpgsql /* security definer */ security   definer SET search_path = '';",
     },
     {
@@ -38,18 +38,19 @@ ruleTester(requireSecurityDefinerSearchPath, {
         'db/001.sql': "CREATE FUNCTION grüße() RETURNS text LANGUAGE sql AS $$ SELECT 'Grüße 👋' $$ SECURITY DEFINER SET search_path = '';",
         'db/002.sql': 'ALTER FUNCTION grüße() RESET search_path;',
       },
-      errors: [{ file: 'db/001.sql', line: 1, column: 78, message: /grüße/ }],
+      errors: [{ file: 'db/001.sql', line: 1, column: 78, messageId: 'noSearchPath', data: { function: 'grüße' } }],
     },
     {
       // Non-ASCII text before the insertion point (UTF-16 offsets).
       sql: "-- Begrüßung 👋\nCREATE FUNCTION grüße() RETURNS text LANGUAGE sql AS $$ SELECT 'Grüße 👋' $$ SECURITY DEFINER;",
-      errors: [{ line: 2, column: 78, message: /grüße/ }],
+      errors: [{ line: 2, column: 78, messageId: 'noSearchPath', data: { function: 'grüße' } }],
       output: "-- Begrüßung 👋\nCREATE FUNCTION grüße() RETURNS text LANGUAGE sql AS $$ SELECT 'Grüße 👋' $$ SECURITY DEFINER SET search_path = '';",
     },
     {
       // Made SECURITY DEFINER by ALTER FUNCTION: anchored on the CREATE, no fix (the keywords are elsewhere).
       sql: `CREATE FUNCTION f() RETURNS int LANGUAGE sql ${BODY};\nALTER FUNCTION f() SECURITY DEFINER;`,
-      errors: [{ line: 1, column: 1 }],
+      errors: [{ line: 1, column: 1, messageId: 'noSearchPath' }],
+      output: null,
     },
   ],
 });

@@ -1,7 +1,11 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
 import { displayName } from '../model/schema';
-import { tokens } from './tenancy-util';
+import { tokens } from '../parser/lexer';
 import { tableSql } from './util';
+
+const messages = {
+  noSearchPath: "SECURITY DEFINER function {{function}} does not set search_path: a caller can put their own schema or temporary objects first on search_path, shadow a table or function {{function}} uses, and run code with the privileges of its owner. Add SET search_path = '' to the definition and schema-qualify the names in the body.",
+};
 
 export const requireSecurityDefinerSearchPath = defineRule({
   id: 'require-security-definer-search-path',
@@ -9,6 +13,7 @@ export const requireSecurityDefinerSearchPath = defineRule({
   defaultSeverity: 'error',
   fixable: true,
   title: 'SECURITY DEFINER functions must set search_path',
+  messages,
   rationale:
     'A SECURITY DEFINER function runs with the privileges of its owner, but resolves unqualified names through the caller\'s search_path. A caller who can create objects in any schema on their search_path (or a temporary table) can shadow a table, function or operator the body uses and run their own code as the owner, often a superuser or the table owner that bypasses row-level security. Pin search_path in the function definition and schema-qualify the names in the body.',
   docs: {
@@ -20,7 +25,7 @@ export const requireSecurityDefinerSearchPath = defineRule({
     ].join('\n\n'),
   },
   checkSet(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     for (const fn of ctx.model.functions.values()) {
       if (!fn.securityDefiner || fn.setsSearchPath) continue;
       const stmt = ctx.statementAt(fn.origin);
@@ -29,7 +34,7 @@ export const requireSecurityDefinerSearchPath = defineRule({
       const fixes: Fix[] = [];
       if (stmt && text) {
         // Only tokens outside strings, dollar quotes and comments: the body cannot fool the search.
-        const toks = tokens(text, 0, stmt.span.start, stmt.span.end);
+        const toks = tokens(text, stmt.span.start, stmt.span.end);
         const i = toks.findIndex((t, k) => t.word === 'security' && toks[k + 1]?.word === 'definer');
         // The fix belongs in the definition only when the definition itself lacks the SET (not reset later).
         const own = stmt.actions.find((a) => a.type === 'create-function');
@@ -45,7 +50,8 @@ export const requireSecurityDefinerSearchPath = defineRule({
         file: fn.origin.file,
         span: anchor,
         statement: stmt,
-        message: `SECURITY DEFINER function ${name} does not set search_path: a caller can put their own schema or temporary objects first on search_path, shadow a table or function ${name} uses, and run code with the privileges of its owner. Add SET search_path = '' to the definition and schema-qualify the names in the body.`,
+        messageId: 'noSearchPath',
+        data: { function: name },
         recipe: `ALTER FUNCTION ${tableSql(fn)} SET search_path = '';`,
         fixes,
       });

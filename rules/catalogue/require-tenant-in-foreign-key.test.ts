@@ -24,12 +24,12 @@ ruleTester(requireTenantInForeignKey, {
   invalid: [
     {
       sql: `${PROJECTS}CREATE TABLE tasks (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, project_id bigint NOT NULL REFERENCES projects (id));`,
-      errors: [{ line: 2, column: 96, message: /Foreign key "tasks_project_id_fkey" from tenant table tasks \(project_id\) to tenant table projects does not include tenant_id.*Make it FOREIGN KEY \(tenant_id, project_id\) REFERENCES projects \(tenant_id, id\)\.$/ }],
+      errors: [{ line: 2, column: 96, messageId: 'missingTenant', data: { name: 'tasks_project_id_fkey', table: 'tasks', columns: 'project_id', target: 'projects', tenantColumn: 'tenant_id', fkColumns: 'tenant_id, project_id', targetColumns: 'tenant_id, id' }, message: /Foreign key "tasks_project_id_fkey" from tenant table tasks \(project_id\) to tenant table projects does not include tenant_id.*Make it FOREIGN KEY \(tenant_id, project_id\) REFERENCES projects \(tenant_id, id\)\.$/ }],
     },
     {
       // Matching the tenant column against a non-tenant column does not count; the target lacks UNIQUE (tenant_id, id).
       sql: 'CREATE TABLE projects (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nCREATE TABLE tasks (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, project_id bigint);\nALTER TABLE tasks ADD CONSTRAINT tasks_project_fk FOREIGN KEY (tenant_id, project_id) REFERENCES projects (id, id);',
-      errors: [{ line: 3, column: 23, message: /pairs tenant_id with projects\.id instead of tenant_id.*REFERENCES projects \(tenant_id, id\), after adding UNIQUE \(tenant_id, id\) on projects/ }],
+      errors: [{ line: 3, column: 23, messageId: 'mispaired', data: { target: 'projects', column: 'tenant_id', targetColumn: 'id', targetTenantColumn: 'tenant_id', targetColumns: 'tenant_id, id', addUnique: ', after adding UNIQUE (tenant_id, id) on projects' } }],
     },
     {
       // A self-reference; declared in a later migration; non-ASCII names and comment.
@@ -37,7 +37,7 @@ ruleTester(requireTenantInForeignKey, {
         'db/001_init.sql': 'CREATE TABLE "Ordner" (id bigint PRIMARY KEY, workspace_id bigint NOT NULL);',
         'db/002_parent.sql': '-- Übergeordneter Ordner 📁\nALTER TABLE "Ordner" ADD COLUMN eltern_id bigint REFERENCES "Ordner" (id);',
       },
-      errors: [{ file: 'db/002_parent.sql', line: 2, column: 50, message: /from tenant table Ordner \(eltern_id\) to tenant table Ordner/ }],
+      errors: [{ file: 'db/002_parent.sql', line: 2, column: 50, messageId: 'missingTenant', data: { table: 'Ordner', columns: 'eltern_id', target: 'Ordner' } }],
     },
   ],
 });

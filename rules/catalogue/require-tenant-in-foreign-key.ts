@@ -1,7 +1,19 @@
 import { defineRule, type Report, type SetContext } from '../engine/types';
 import type { ConstraintModel, Origin, Span, TableModel } from '../model/types';
-import { findConstraintDef, tenantMap } from './tenancy-util';
-import { columnsSql, identName, latestOrigin, quoteIdent, related, tableLabel, tableSql, tenantColumnsOf, type TenantTable } from './util';
+import { tenantMap } from './tenancy-util';
+import { columnsSql, findConstraintDef, identName, latestOrigin, quoteIdent, related, tableLabel, tableSql, tenantColumnsOf, type TenantTable } from './util';
+
+/** A per-key message: which key, what is wrong with it, the harm and the composite key to write. */
+function keyMessage(lead: string, problem: string): string {
+  return `${lead} from tenant table {{table}} ({{columns}}) to tenant table {{target}} ${problem}{{unlike}}: a row of one tenant can reference a row of another. Make it FOREIGN KEY ({{fkColumns}}) REFERENCES {{target}} ({{targetColumns}}){{addUnique}}.`;
+}
+const messages = {
+  convention: 'None of the {{count}} foreign keys between tenant tables includes the tenant column, so the database does not check that both rows belong to the same tenant (a forged or mistaken id links tenants). That is a project-wide design choice; to have the database enforce it, make keys such as this one {{name}} composite: FOREIGN KEY ({{columns}}) REFERENCES {{target}} ({{targetColumns}}).',
+  missingTenant: keyMessage('Foreign key "{{name}}"', 'does not include {{tenantColumn}}'),
+  mispaired: keyMessage('Foreign key "{{name}}"', 'pairs {{column}} with {{target}}.{{targetColumn}} instead of {{targetTenantColumn}}'),
+  missingTenantNow: keyMessage('Now that {{later}} is here, foreign key "{{name}}"', 'does not include {{tenantColumn}}'),
+  mispairedNow: keyMessage('Now that {{later}} is here, foreign key "{{name}}"', 'pairs {{column}} with {{target}}.{{targetColumn}} instead of {{targetTenantColumn}}'),
+};
 
 export const requireTenantInForeignKey = defineRule({
   id: 'require-tenant-in-foreign-key',
@@ -9,6 +21,7 @@ export const requireTenantInForeignKey = defineRule({
   defaultSeverity: 'warning',
   fixable: false,
   title: 'Foreign keys between tenant tables must include the tenant column',
+  messages,
   rationale:
     'A foreign key from one tenant table to another that matches only the row id lets a row of tenant A point at a row of tenant B: a bug or a forged id in a request links data across tenants, and joins then show it. Make the tenant column part of the key on both sides, FOREIGN KEY (tenant_id, project_id) REFERENCES projects (tenant_id, id), so the database guarantees both rows belong to the same tenant.',
   docs: {
@@ -28,7 +41,7 @@ export const requireTenantInForeignKey = defineRule({
     ].join('\n\n'),
   },
   checkSet(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     const tenants = tenantMap(ctx);
     const scoped: ConstraintModel[] = [];
     const missing: Missing[] = [];
@@ -55,11 +68,15 @@ export const requireTenantInForeignKey = defineRule({
         file: at.origin.file,
         span: at.span,
         severity: 'info',
-        message: `None of the ${unscoped.length} foreign keys between tenant tables includes the tenant column, so the database does not check that both rows belong to the same tenant (a forged or mistaken id links tenants). That is a project-wide design choice; to have the database enforce it, make keys such as this one ${first.c.name} composite: FOREIGN KEY (${[first.tenant.column, ...first.c.columns].join(', ')}) REFERENCES ${tableLabel(first.target)} (${[first.other.column, ...(first.c.refColumns?.length ? first.c.refColumns : ['id'])].join(', ')}).`,
+        messageId: 'convention',
+        data: {
+          count: unscoped.length, name: first.c.name, columns: [first.tenant.column, ...first.c.columns].join(', '), target: tableLabel(first.target),
+          targetColumns: [first.other.column, ...(first.c.refColumns?.length ? first.c.refColumns : ['id'])].join(', '),
+        },
         related: rest.slice(0, 50).map((m) => ({ file: m.c.origin.file, span: m.c.origin.span, message: `${m.c.name}: ${tableLabel(m.table)} → ${tableLabel(m.target)} without ${m.tenant.column}` })),
-      }, ...missing.filter(mispaired).map((m) => perKey(ctx, m, scoped.length))];
+      }, ...missing.filter(mispaired).map((m) => keyReport(ctx, m, scoped.length))];
     }
-    for (const m of missing) reports.push(perKey(ctx, m, scoped.length));
+    for (const m of missing) reports.push(keyReport(ctx, m, scoped.length));
     return reports;
   },
 });
@@ -83,7 +100,7 @@ function anchor(ctx: SetContext, m: Missing): { origin: Origin; span: Span; late
   return { origin, span: ctx.statementAt(origin)?.span ?? origin.span, later: col };
 }
 
-function perKey(ctx: SetContext, m: Missing, scopedKeys: number): Report {
+function keyReport(ctx: SetContext, m: Missing, scopedKeys: number): Report<keyof typeof messages> {
   const { table, tenant, target, other, c } = m;
   const mine = tenantColumnsOf(table, ctx.config, tenant.column);
   const refCols = c.refColumns?.length ? c.refColumns : target.constraints.find((k) => k.kind === 'primary')?.columns ?? ['id'];
@@ -106,16 +123,20 @@ function perKey(ctx: SetContext, m: Missing, scopedKeys: number): Report {
     `ALTER TABLE ${tableSql(table)} VALIDATE CONSTRAINT ${quoteIdent(c.name)};`,
     setNull && ctx.config.postgresVersion < 15 ? `-- ON DELETE SET ${c.onDelete === 'n' ? 'NULL' : 'DEFAULT'} would now also clear ${tenant.column}: PostgreSQL 15 can limit it to (${nulled.join(', ')}); before 15, use a trigger or ON DELETE RESTRICT.` : undefined,
   ].filter(Boolean).join('\n');
-  const problem = at >= 0
-    ? `pairs ${c.columns[at]} with ${tableLabel(target)}.${refCols[at]} instead of ${other.column}`
-    : `does not include ${tenant.column}`;
   const where = anchor(ctx, m);
   const name = tableLabel(table);
-  const lead = where.later ? `Now that ${where.later} is here, foreign key "${c.name}"` : `Foreign key "${c.name}"`;
   return {
     file: where.origin.file,
     span: where.span,
-    message: `${lead} from tenant table ${name} (${c.columns.join(', ')}) to tenant table ${tableLabel(target)} ${problem}${scopedKeys ? `, unlike ${scopedKeys} other foreign key${scopedKeys === 1 ? '' : 's'} between tenant tables` : ''}: a row of one tenant can reference a row of another. Make it FOREIGN KEY (${fkCols.join(', ')}) REFERENCES ${tableLabel(target)} (${wanted.join(', ')})${hasKey ? '' : `, after adding UNIQUE (${wanted.join(', ')}) on ${tableLabel(target)}`}.`,
+    messageId: at >= 0 ? (where.later ? 'mispairedNow' : 'mispaired') : where.later ? 'missingTenantNow' : 'missingTenant',
+    data: {
+      ...(where.later ? { later: where.later } : {}),
+      name: c.name, table: name, columns: c.columns.join(', '), target: tableLabel(target),
+      ...(at >= 0 ? { column: c.columns[at], targetColumn: refCols[at], targetTenantColumn: other.column } : { tenantColumn: tenant.column }),
+      unlike: scopedKeys ? `, unlike ${scopedKeys} other foreign key${scopedKeys === 1 ? '' : 's'} between tenant tables` : '',
+      fkColumns: fkCols.join(', '), targetColumns: wanted.join(', '),
+      addUnique: hasKey ? '' : `, after adding UNIQUE (${wanted.join(', ')}) on ${tableLabel(target)}`,
+    },
     related: [
       ...(where.later ? related(c.origin, `foreign key "${c.name}" is declared here`) : []),
       ...related(target.columns.get(other.column)?.origin, `${other.column} makes ${tableLabel(target)} tenant-scoped`),

@@ -1,7 +1,8 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
-import { isSerialType, type Span, type Statement, type TableModel } from '../model/types';
-import { findColumnDef, findConstraintDef, indexColumnNames, openParenAfter, tokens } from './tenancy-util';
-import { columnsSql, quoteIdent, related, tableLabel, tenantPinningColumns, tenantTablesOf } from './util';
+import { isSerialType, type Span, type TableModel } from '../model/types';
+import { tokens } from '../parser/lexer';
+import { indexColumnNames } from './tenancy-util';
+import { columnsSql, findColumnDef, findConstraintDef, quoteIdent, related, tableLabel, tenantPinningColumns, tenantTablesOf } from './util';
 import type { SetContext } from '../engine/types';
 import { nameWords } from '../project/names';
 
@@ -57,16 +58,23 @@ export function naturalPrimaryKey(columns: string[]): boolean {
 }
 
 /** Edit inserting the tenant column first into the column list of a table constraint or CREATE UNIQUE INDEX. */
-function prependEdit(text: string, stmt: Statement, from: Span, kind: 'constraint' | 'index', column: string): Fix['edits'] | undefined {
-  const base = stmt.span.start;
-  const toks = tokens(text.slice(base, stmt.span.end), base, from.start - base, from.end - base);
+function prependEdit(text: string, from: Span, kind: 'constraint' | 'index', column: string): Fix['edits'] | undefined {
+  const toks = tokens(text, from.start, from.end);
   const start = kind === 'index'
     ? toks.findIndex((t) => t.word === 'on')
     : toks.findIndex((t) => t.word === 'unique' || t.word === 'key');
   if (start < 0 || toks.some((t) => t.word === 'using' && kind === 'constraint')) return undefined;
-  const at = openParenAfter(toks, start);
-  return at === undefined ? undefined : [{ start: at, end: at, newText: `${quoteIdent(column)}, ` }];
+  // Just after the `(` that opens the column list.
+  const paren = toks.slice(start).find((t) => t.text === '(');
+  return paren ? [{ start: paren.end, end: paren.end, newText: `${quoteIdent(column)}, ` }] : undefined;
 }
+
+const messages = {
+  primaryKey: 'Primary key "{{name}}" on tenant table {{table}} covers ({{columns}}) without {{column}}: once one tenant uses a value no other tenant can, and the duplicate-key error reveals that it exists. Make it PRIMARY KEY ({{wanted}}).',
+  uniqueConstraint: 'Unique constraint "{{name}}" on tenant table {{table}} covers ({{columns}}) without {{column}}: once one tenant uses a value no other tenant can, and the duplicate-key error reveals that it exists. Make it UNIQUE ({{wanted}}).',
+  uniqueIndex: 'Unique index "{{name}}" on tenant table {{table}} covers ({{columns}}) without {{column}}: once one tenant uses a value no other tenant can, and the duplicate-key error reveals that it exists. Index ({{wanted}}) instead.',
+  partialUniqueIndex: 'Unique index "{{name}}" on tenant table {{table}} covers ({{columns}}) without {{column}} (the WHERE clause does not change that): once one tenant uses a value no other tenant can, and the duplicate-key error reveals that it exists. Index ({{wanted}}) instead.',
+};
 
 export const requireTenantInUnique = defineRule({
   id: 'require-tenant-in-unique',
@@ -74,6 +82,7 @@ export const requireTenantInUnique = defineRule({
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Unique keys of tenant tables must include the tenant column',
+  messages,
   rationale:
     'A UNIQUE constraint or unique index on a tenant table without the tenant column is global across tenants: once one tenant has used a value (a slug, an email, an invoice number), no other tenant can, and the duplicate-key error tells the second tenant that the value exists elsewhere, a cross-tenant information leak. Put the tenant column first in the key: UNIQUE (tenant_id, slug).',
   docs: {
@@ -87,7 +96,7 @@ export const requireTenantInUnique = defineRule({
     ].join('\n\n'),
   },
   checkSet(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     for (const { table, column, origin, key } of tenantTablesOf(ctx.project)) {
       // Rows of several scopes (global, per user, per tenant): a key without the tenant may be meant to be global.
       if (key.optional) continue;
@@ -103,12 +112,12 @@ export const requireTenantInUnique = defineRule({
         const stmt = ctx.statementAt(c.origin);
         const def = findConstraintDef(stmt, c);
         const text = ctx.fileText(c.origin.file);
-        const edits = def && !def.inline && stmt && text ? prependEdit(text, stmt, def.span, 'constraint', column) : undefined;
-        const what = c.kind === 'primary' ? `Primary key "${c.name}"` : `Unique constraint "${c.name}"`;
+        const edits = def && !def.inline && stmt && text ? prependEdit(text, def.span, 'constraint', column) : undefined;
         reports.push({
           file: c.origin.file,
           span: def?.span ?? stmt?.span ?? c.origin.span,
-          message: `${what} on tenant table ${name} covers (${c.columns.join(', ')}) without ${column}: once one tenant uses a value no other tenant can, and the duplicate-key error reveals that it exists. Make it ${c.kind === 'primary' ? 'PRIMARY KEY' : 'UNIQUE'} (${columnsSql([column, ...c.columns])}).`,
+          messageId: c.kind === 'primary' ? 'primaryKey' : 'uniqueConstraint',
+          data: { name: c.name, table: name, columns: c.columns.join(', '), column, wanted: columnsSql([column, ...c.columns]) },
           related: related(origin, `${column} makes ${name} tenant-scoped`),
           fixes: edits ? [{ title: `Add ${column} to ${c.name}`, safe: false, edits }] : [],
         });
@@ -121,11 +130,12 @@ export const requireTenantInUnique = defineRule({
         if (!consider(cols)) continue;
         const stmt = ctx.statementAt(i.origin);
         const text = ctx.fileText(i.origin.file);
-        const edits = stmt && text ? prependEdit(text, stmt, stmt.span, 'index', column) : undefined;
+        const edits = stmt && text ? prependEdit(text, stmt.span, 'index', column) : undefined;
         reports.push({
           file: i.origin.file,
           span: stmt?.span ?? i.origin.span,
-          message: `Unique index "${i.name}" on tenant table ${name} covers (${i.columns.join(', ')}) without ${column}${i.partial ? ' (the WHERE clause does not change that)' : ''}: once one tenant uses a value no other tenant can, and the duplicate-key error reveals that it exists. Index (${columnsSql([column])}, ${i.columns.join(', ')}) instead.`,
+          messageId: i.partial ? 'partialUniqueIndex' : 'uniqueIndex',
+          data: { name: i.name, table: name, columns: i.columns.join(', '), column, wanted: `${columnsSql([column])}, ${i.columns.join(', ')}` },
           related: related(origin, `${column} makes ${name} tenant-scoped`),
           fixes: edits ? [{ title: `Add ${column} to index ${i.name}`, safe: false, edits }] : [],
         });

@@ -1,5 +1,9 @@
-import { defineRule } from '../engine/types';
+import { defineRule, type Report } from '../engine/types';
 import { addIndexFix, identName, related, tableLabel, tenantPinningColumns, tenantTablesOf } from './util';
+
+const messages = {
+  noIndex: 'Tenant table {{table}} has no index leading with {{column}}: every tenant-scoped query and RLS check scans the whole table. Add an index on ({{column}}) or make {{column}} the first column of the primary key.',
+};
 
 export const requireTenantIndex = defineRule({
   id: 'require-tenant-index',
@@ -7,6 +11,7 @@ export const requireTenantIndex = defineRule({
   defaultSeverity: 'warning',
   fixable: true,
   title: 'Tenant tables need an index that leads with the tenant column',
+  messages,
   rationale:
     'Every query of a multi-tenant table filters on the tenant column, and every row-level security policy adds that filter to each query. Without an index (or primary key / unique constraint) whose first column is the tenant column, each of those queries scans the whole table, across all tenants.',
   docs: {
@@ -15,7 +20,7 @@ export const requireTenantIndex = defineRule({
     details: 'An index leading with the tenant column counts, and so does one leading with a column that pins the row to one tenant through a parent tenant table (`project_id` of a project, `"runtimeEnvironmentId"` of an environment): queries are scoped through that parent, and row-level security adds the tenant filter to its index scan. Partial indexes do not count. The fix adds the index after the statement that made the table tenant-scoped; on a table that existed before that migration it is built CONCURRENTLY, in a migration of its own when the statement runs in a transaction.',
   },
   checkSet(ctx) {
-    const reports = [];
+    const reports: Report<keyof typeof messages>[] = [];
     for (const { table, column, origin } of tenantTablesOf(ctx.project)) {
       // Leading with the tenant column, or with a parent that pins the tenant (the environment of a run): queries are
       // scoped through it, and RLS adds the tenant filter to an index scan of it.
@@ -28,7 +33,8 @@ export const requireTenantIndex = defineRule({
       reports.push({
         file: origin.file,
         span: stmt?.span ?? origin.span,
-        message: `Tenant table ${tableLabel(table)} has no index leading with ${column}: every tenant-scoped query and RLS check scans the whole table. Add an index on (${column}) or make ${column} the first column of the primary key.`,
+        messageId: 'noIndex',
+        data: { table: tableLabel(table), column },
         related: related(table.created.file !== origin.file ? table.created : undefined, `${tableLabel(table)} is created here`),
         recipe: add?.sql,
         fixes: add?.fix ? [add.fix] : [],

@@ -1,6 +1,12 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
-import { columnCreatedBy, findColumnDef, tokens } from './tenancy-util';
-import { identName, quoteIdent, tableLabel, tableSql, tenantTablesOf } from './util';
+import { tokens } from '../parser/lexer';
+import { columnCreatedBy, findColumnDef, identName, quoteIdent, tableLabel, tableSql, tenantTablesOf } from './util';
+
+const messages = {
+  nullable: 'Tenant column {{table}}.{{column}} is nullable: a row with NULL {{column}} belongs to no tenant, so every tenant-scoped query and policy hides it, and any "{{column}} IS NULL OR …" workaround shows it to all tenants. Declare {{column}} NOT NULL.',
+  nullableBackfill: 'Tenant column {{table}}.{{column}} is nullable: a row with NULL {{column}} belongs to no tenant, so every tenant-scoped query and policy hides it, and any "{{column}} IS NULL OR …" workaround shows it to all tenants. Declare {{column}} NOT NULL (backfill first, then CHECK … NOT VALID, VALIDATE, SET NOT NULL).',
+  convention: 'The tenant key is nullable in {{count}} of {{tables}} tenant tables: a project-wide choice, so it is reported once. A row with a NULL key belongs to no tenant: every tenant-scoped query hides it, and any "{{column}} IS NULL OR …" workaround shows it to all tenants. If every row always has a tenant, declare the keys NOT NULL (CHECK … NOT VALID, VALIDATE, SET NOT NULL per table); the related locations list them.',
+};
 
 export const requireTenantNotNull = defineRule({
   id: 'require-tenant-not-null',
@@ -8,6 +14,7 @@ export const requireTenantNotNull = defineRule({
   defaultSeverity: 'error',
   fixable: true,
   title: 'Tenant columns must be NOT NULL',
+  messages,
   rationale:
     'A row whose tenant column is NULL belongs to no tenant: `tenant_id = current_tenant` is never true for it, so it is invisible to everyone and silently lost; and a policy or query written as `tenant_id IS NULL OR …` to reach such rows makes them visible to every tenant. Declare the tenant column NOT NULL so every row belongs to exactly one tenant.',
   docs: {
@@ -16,7 +23,7 @@ export const requireTenantNotNull = defineRule({
     details: 'The finding sits on the column definition. When the column is created by a CREATE TABLE, the fix adds NOT NULL to it (the table is new, so no row can violate it). A tenant column added to an existing table gets the recipe instead: a CHECK (… IS NOT NULL) NOT VALID, its VALIDATE (which does not block writes), then SET NOT NULL, which PostgreSQL 12+ proves from the check without scanning the table. Rows shared by all tenants are better kept in a separate table than as NULL-tenant rows.',
   },
   checkSet(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     const confirmed = ctx.project.tenancy.registries.length > 0;
     const tenants = tenantTablesOf(ctx.project);
     for (const { table, column, key } of tenants) {
@@ -35,7 +42,7 @@ export const requireTenantNotNull = defineRule({
       const fixes: Fix[] = [];
       if (!dropped && stmt && def && text && !def.notNull && columnCreatedBy(stmt, column) === 'create-table') {
         // An explicit NULL next to NOT NULL is an error ("conflicting NULL/NOT NULL declarations"): replace it.
-        const explicitNull = tokens(text, 0, def.span.start, def.span.end).find((t, i, all) => t.word === 'null' && all[i - 1]?.word !== 'not' && all[i - 1]?.word !== 'default');
+        const explicitNull = tokens(text, def.span.start, def.span.end).find((t, i, all) => t.word === 'null' && all[i - 1]?.word !== 'not' && all[i - 1]?.word !== 'default');
         fixes.push({
           title: `Declare ${column} NOT NULL`,
           safe: false,
@@ -52,7 +59,8 @@ export const requireTenantNotNull = defineRule({
       reports.push({
         file: dropped?.file ?? col.origin.file,
         span: dropped ? ctx.statementAt(dropped)?.span ?? dropped.span : def?.span ?? stmt?.span ?? col.origin.span,
-        message: `Tenant column ${name}.${column} is nullable: a row with NULL ${column} belongs to no tenant, so every tenant-scoped query and policy hides it, and any "${column} IS NULL OR …" workaround shows it to all tenants. Declare ${column} NOT NULL${fixes.length ? '' : ' (backfill first, then CHECK … NOT VALID, VALIDATE, SET NOT NULL)'}.`,
+        messageId: fixes.length ? 'nullable' : 'nullableBackfill',
+        data: { table: name, column },
         recipe,
         fixes,
       });
@@ -65,8 +73,9 @@ export const requireTenantNotNull = defineRule({
         file: first.file,
         span: first.span,
         severity: 'warning',
-        message: `The tenant key is nullable in ${reports.length} of ${tenants.length} tenant tables: a project-wide choice, so it is reported once. A row with a NULL key belongs to no tenant: every tenant-scoped query hides it, and any "${column} IS NULL OR …" workaround shows it to all tenants. If every row always has a tenant, declare the keys NOT NULL (CHECK … NOT VALID, VALIDATE, SET NOT NULL per table); the related locations list them.`,
-        related: rest.slice(0, 50).map((r) => ({ file: r.file!, span: r.span!, message: r.message.slice(0, r.message.indexOf(':')) })),
+        messageId: 'convention',
+        data: { count: reports.length, tables: tenants.length, column },
+        related: rest.slice(0, 50).map((r) => ({ file: r.file!, span: r.span!, message: `Tenant column ${r.data?.table}.${r.data?.column} is nullable` })),
       }];
     }
     return reports;

@@ -17,12 +17,19 @@ function rlsFix(ctx: SetContext, t: TenantTable): { sql: string; fixes: Fix[]; s
   return { sql, fixes, source: policy.source };
 }
 
+const messages = {
+  application: "Tenant isolation is left to application code: none of the {{count}} tenant {{tables}} ({{names}}) has row-level security, so every query must filter by its tenant column and one that forgets reads or changes every tenant's rows. If that is the design, record it with \"isolation\": \"application\" in .sqlarchitect.json; otherwise enable row-level security, starting here with {{first}}.",
+  disabled: 'Row-level security on tenant table {{table}} is disabled here and never enabled again: every query that forgets to filter on {{column}} reads and changes the rows of all tenants. Remove the DISABLE, or enable RLS again with a policy on {{column}}.',
+  noRls: 'Tenant table {{table}} has no row-level security{{unlike}}: any query that forgets WHERE {{column}} = … reads and changes the rows of every tenant. Enable RLS on {{table}} with a policy on {{column}} ({{source}}).',
+};
+
 export const requireTenantRls = defineRule({
   id: 'require-tenant-rls',
   category: 'tenancy',
   defaultSeverity: 'error',
   fixable: true,
   title: 'Tenant tables need row-level security',
+  messages,
   rationale:
     'Without row-level security, the tenant filter of a multi-tenant table lives only in application code: one query that forgets `WHERE tenant_id = …` (a report, an admin screen, an ORM default scope turned off) returns or changes the rows of every tenant. In a project that isolates tenants with RLS, a tenant table without it is the gap; in a project that filters in application code, that is one design decision, reported once.',
   docs: {
@@ -48,7 +55,7 @@ export const requireTenantRls = defineRule({
     ].join('\n\n'),
   },
   checkSet(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     const tenants = tenantTablesOf(ctx.project);
     const isolation = ctx.project.tenancy.isolation;
     const unprotected = tenants.filter(({ table }) => !table.rlsEnabled && table.policies.length === 0);
@@ -63,7 +70,8 @@ export const requireTenantRls = defineRule({
         file: first.origin.file,
         span: ctx.statementAt(first.origin)?.span ?? first.origin.span,
         severity: 'warning',
-        message: `Tenant isolation is left to application code: none of the ${unprotected.length} tenant table${unprotected.length === 1 ? '' : 's'} (${shown}) has row-level security, so every query must filter by its tenant column and one that forgets reads or changes every tenant's rows. If that is the design, record it with "isolation": "application" in .sqlarchitect.json; otherwise enable row-level security, starting here with ${tableLabel(first.table)}.`,
+        messageId: 'application',
+        data: { count: unprotected.length, tables: unprotected.length === 1 ? 'table' : 'tables', names: shown, first: tableLabel(first.table) },
         related: rest.slice(0, 50).map((t) => ({ file: t.origin.file, span: ctx.statementAt(t.origin)?.span ?? t.origin.span, message: `${tableLabel(t.table)} is tenant-scoped by ${t.column} and has no row-level security` })),
         recipe: sql,
       }];
@@ -77,7 +85,8 @@ export const requireTenantRls = defineRule({
         reports.push({
           file: disabled.file,
           span: disabled.span,
-          message: `Row-level security on tenant table ${name} is disabled here and never enabled again: every query that forgets to filter on ${column} reads and changes the rows of all tenants. Remove the DISABLE, or enable RLS again with a policy on ${column}.`,
+          messageId: 'disabled',
+          data: { table: name, column },
           related: related(origin, `${column} makes ${name} tenant-scoped`),
         });
         continue;
@@ -87,7 +96,8 @@ export const requireTenantRls = defineRule({
       reports.push({
         file: origin.file,
         span: ctx.statementAt(origin)?.span ?? origin.span,
-        message: `Tenant table ${name} has no row-level security${withRls ? `, unlike ${withRls} other tenant table${withRls === 1 ? '' : 's'} of the project` : ''}: any query that forgets WHERE ${column} = … reads and changes the rows of every tenant. Enable RLS on ${name} with a policy on ${column} (${source}).`,
+        messageId: 'noRls',
+        data: { table: name, unlike: withRls ? `, unlike ${withRls} other tenant table${withRls === 1 ? '' : 's'} of the project` : '', column, source },
         related: related(table.created.file !== origin.file || table.created.span.start !== origin.span.start ? table.created : undefined, `${name} is created here`),
         recipe: sql,
         fixes,

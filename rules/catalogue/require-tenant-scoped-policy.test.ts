@@ -40,32 +40,36 @@ ruleTester(requireTenantScopedPolicy, {
   invalid: [
     {
       sql: `${T}CREATE POLICY invoices_read ON invoices FOR SELECT USING (true);`,
-      errors: [{ line: 2, column: 1, message: /Policy "invoices_read" on tenant table invoices does not constrain tenant_id: USING \(true\) lets a session see the rows of every tenant/ }],
+      errors: [{ line: 2, column: 1, messageId: 'unscoped', data: { policy: 'invoices_read', table: 'invoices', column: 'tenant_id', how: 'USING (true) lets a session see the rows of every tenant' } }],
       output: `${T}CREATE POLICY invoices_read ON invoices FOR SELECT USING (true);\n\n${RESTRICTIVE}`,
     },
     {
       // Scoped by the owner only: matching rows in every tenant; ALL uses USING for writes as well.
       // Reading your own rows is narrower than a tenant; writing them with any tenant_id is not.
       sql: `${T}CREATE POLICY own ON invoices USING (owner_id = auth.uid());`,
-      errors: [{ line: 2, column: 1, message: /USING \(owner_id = auth\.uid\(\)\) lets a session insert and update rows with any tenant_id/ }],
+      errors: [{ line: 2, column: 1, messageId: 'unscoped', data: { policy: 'own', column: 'tenant_id', how: 'USING (owner_id = auth.uid()) lets a session insert and update rows with any tenant_id' } }],
+      output: 'CREATE TABLE invoices (id int PRIMARY KEY, tenant_id uuid NOT NULL, owner_id uuid);\nCREATE POLICY own ON invoices USING (owner_id = auth.uid());\n\nCREATE POLICY invoices_tenant_isolation ON invoices AS RESTRICTIVE\n  USING (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid)\n  WITH CHECK (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid);',
     },
     {
       // USING is scoped but WITH CHECK is not: a session can write into another tenant.
       sql: `${T}CREATE POLICY p ON invoices FOR UPDATE USING (${PRED}) WITH CHECK (owner_id IS NOT NULL);\nCREATE POLICY q ON invoices FOR INSERT WITH CHECK (auth.uid() IS NOT NULL);`,
       errors: [
-        { line: 2, column: 1, message: /WITH CHECK \(owner_id IS NOT NULL\) lets a session update rows with any tenant_id/ },
-        { line: 3, column: 1, message: /"q".*lets a session insert rows with any tenant_id/ },
+        { line: 2, column: 1, messageId: 'unscoped', data: { policy: 'p', column: 'tenant_id', how: 'WITH CHECK (owner_id IS NOT NULL) lets a session update rows with any tenant_id' } },
+        { line: 3, column: 1, messageId: 'unscoped', data: { policy: 'q', column: 'tenant_id' }, message: /"q".*lets a session insert rows with any tenant_id/, output: 'CREATE TABLE invoices (id int PRIMARY KEY, tenant_id uuid NOT NULL, owner_id uuid);\nCREATE POLICY p ON invoices FOR UPDATE USING (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid) WITH CHECK (owner_id IS NOT NULL);\nCREATE POLICY q ON invoices FOR INSERT WITH CHECK (auth.uid() IS NOT NULL);\n\nCREATE POLICY invoices_tenant_isolation ON invoices AS RESTRICTIVE\n  USING (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid)\n  WITH CHECK (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid);' },
       ],
+      output: 'CREATE TABLE invoices (id int PRIMARY KEY, tenant_id uuid NOT NULL, owner_id uuid);\nCREATE POLICY p ON invoices FOR UPDATE USING (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid) WITH CHECK (owner_id IS NOT NULL);\n\nCREATE POLICY invoices_tenant_isolation ON invoices AS RESTRICTIVE\n  USING (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid)\n  WITH CHECK (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid);\nCREATE POLICY q ON invoices FOR INSERT WITH CHECK (auth.uid() IS NOT NULL);',
     },
     {
       // A restrictive policy that covers only SELECT leaves writes open; one for other roles does not count.
       sql: `${T}CREATE POLICY anyone ON invoices USING (true);\nCREATE POLICY tenant_read ON invoices AS RESTRICTIVE FOR SELECT USING (${PRED});\nCREATE POLICY admins ON invoices AS RESTRICTIVE TO admin USING (${PRED});`,
-      errors: [{ line: 2, column: 1, message: /lets a session update and delete the rows of every tenant/ }],
+      errors: [{ line: 2, column: 1, messageId: 'unscoped', message: /lets a session update and delete the rows of every tenant/ }],
+      output: 'CREATE TABLE invoices (id int PRIMARY KEY, tenant_id uuid NOT NULL, owner_id uuid);\nCREATE POLICY anyone ON invoices USING (true);\n\nCREATE POLICY invoices_tenant_isolation ON invoices AS RESTRICTIVE\n  USING (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid)\n  WITH CHECK (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid);\nCREATE POLICY tenant_read ON invoices AS RESTRICTIVE FOR SELECT USING (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid);\nCREATE POLICY admins ON invoices AS RESTRICTIVE TO admin USING (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid);',
     },
     {
       // Membership table: a SELECT on the user column is fine, an INSERT on it is not (join any account).
       sql: 'CREATE TABLE accounts (id uuid PRIMARY KEY);\nCREATE TABLE account_user (user_id uuid NOT NULL, account_id uuid NOT NULL REFERENCES accounts, PRIMARY KEY (user_id, account_id));\nCREATE POLICY join_any ON account_user FOR INSERT WITH CHECK (user_id = auth.uid());',
-      errors: [{ line: 3, column: 1, message: /insert rows with any account_id/ }],
+      errors: [{ line: 3, column: 1, messageId: 'unscoped', data: { column: 'account_id' }, message: /insert rows with any account_id/ }],
+      output: 'CREATE TABLE accounts (id uuid PRIMARY KEY);\nCREATE TABLE account_user (user_id uuid NOT NULL, account_id uuid NOT NULL REFERENCES accounts, PRIMARY KEY (user_id, account_id));\nCREATE POLICY join_any ON account_user FOR INSERT WITH CHECK (user_id = auth.uid());\n\nCREATE POLICY account_user_tenant_isolation ON account_user AS RESTRICTIVE\n  USING (account_id = current_setting(\'app.current_tenant_id\', true)::uuid)\n  WITH CHECK (account_id = current_setting(\'app.current_tenant_id\', true)::uuid);',
     },
     {
       // The policy is created in a later migration; the table name and comment are not ASCII.
@@ -73,7 +77,7 @@ ruleTester(requireTenantScopedPolicy, {
         'db/001_init.sql': 'CREATE TABLE "Aufträge" (id bigint PRIMARY KEY, org_id bigint NOT NULL);\nALTER TABLE "Aufträge" ENABLE ROW LEVEL SECURITY;',
         'db/002_policy.sql': '-- Alle dürfen lesen 👀\nCREATE POLICY "lesen" ON "Aufträge" FOR SELECT USING (true);',
       },
-      errors: [{ file: 'db/002_policy.sql', line: 2, column: 1, message: /Aufträge does not constrain org_id/ }],
+      errors: [{ file: 'db/002_policy.sql', line: 2, column: 1, messageId: 'unscoped', data: { table: 'Aufträge', column: 'org_id' } }],
       output: "-- Alle dürfen lesen 👀\nCREATE POLICY \"lesen\" ON \"Aufträge\" FOR SELECT USING (true);\n\nCREATE POLICY \"Aufträge_tenant_isolation\" ON \"Aufträge\" AS RESTRICTIVE\n  USING (org_id = current_setting('app.current_tenant_id', true)::bigint)\n  WITH CHECK (org_id = current_setting('app.current_tenant_id', true)::bigint);",
     },
   ],

@@ -68,12 +68,17 @@ export function judgePolicy(ctx: Pick<SetContext, 'project' | 'config'>, table: 
   return out;
 }
 
+const messages = {
+  unscoped: "Policy \"{{policy}}\" on tenant table {{table}} does not constrain {{column}}: {{how}}. Compare {{column}} with the session's tenant in this policy (e.g. {{predicate}}), or add a RESTRICTIVE policy that does.",
+};
+
 export const requireTenantScopedPolicy = defineRule({
   id: 'require-tenant-scoped-policy',
   category: 'tenancy',
   defaultSeverity: 'error',
   fixable: true,
   title: 'Policies on tenant tables must constrain the tenant column',
+  messages,
   rationale:
     'Permissive policies are OR-ed together: one permissive policy on a tenant table whose USING never looks at the tenant column (USING (true), or only a role or user check) makes the rows of every tenant visible, and one whose WITH CHECK ignores it lets a session write rows into another tenant. Compare the tenant column with the session\'s tenant in every permissive policy, or add a RESTRICTIVE policy that does, which is AND-ed with all the others.',
   docs: {
@@ -88,7 +93,7 @@ export const requireTenantScopedPolicy = defineRule({
     ].join('\n\n'),
   },
   checkSet(ctx) {
-    const reports: Report[] = [];
+    const reports: Report<keyof typeof messages>[] = [];
     for (const { table, column } of tenantTablesOf(ctx.project)) {
       const restrictive = table.policies.filter((p) => !p.permissive);
       const name = tableLabel(table);
@@ -114,7 +119,8 @@ export const requireTenantScopedPolicy = defineRule({
         reports.push({
           file: p.origin.file,
           span: stmt?.span ?? p.origin.span,
-          message: `Policy "${p.name}" on tenant table ${name} does not constrain ${column}: ${parts.join(' ')}. Compare ${column} with the session's tenant in this policy (e.g. ${pred}), or add a RESTRICTIVE policy that does.`,
+          messageId: 'unscoped',
+          data: { policy: p.name, table: name, column, how: parts.join(' '), predicate: pred },
           related: [
             ...restrictive.map((r) => ({ file: r.origin.file, span: r.origin.span, message: `restrictive policy "${r.name}" does not constrain ${column} for these commands or roles` })),
             ...related(table.rlsEnabled, `row-level security on ${name} is enabled here`),

@@ -1,16 +1,10 @@
 // Helpers shared by the tenancy and RLS rules: ordering facts across the files of a set, finding the
 // definition of a column or constraint inside its statement, rendering the RLS recipe, reading policies.
-import type { ConstraintDef, ColumnDef, ConstraintModel, Origin, PolicyModel, Statement, TableModel, TypeRef } from '../model/types';
+import type { Origin, PolicyModel, TableModel, TypeRef } from '../model/types';
 import type { SetContext } from '../engine/types';
 import { displayName } from '../model/schema';
-import { skipToken, skipTrivia } from '../parser/lexer';
 import { quoteIdent, tableSql, tenantPredicate, tenantTablesOf, type TenantTable } from './util';
-
-/** Sorts origins in apply order: file order of the set, then position in the file. */
-export function byApplyOrder(ctx: SetContext): (a: Origin, b: Origin) => number {
-  const order = new Map(ctx.files.map((f, i) => [f.path, i]));
-  return (a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || a.span.start - b.span.start;
-}
+import { clipBytes, MAX_IDENTIFIER_BYTES } from '../model/names';
 
 /** The tenant-scoped tables of the project, by table. */
 export function tenantMap(ctx: SetContext): Map<TableModel, TenantTable> {
@@ -38,42 +32,6 @@ function switchedOffAt(ctx: SetContext, table: TableModel, on: string, off: stri
   return undefined;
 }
 
-/** The definition of `column` in the CREATE TABLE / ADD COLUMN statement that created it. */
-export function findColumnDef(stmt: Statement | undefined, column: string): ColumnDef | undefined {
-  for (const a of stmt?.actions ?? []) {
-    if (a.type === 'create-table') {
-      const c = a.columns.find((x) => x.name === column);
-      if (c) return c;
-    }
-    if (a.type === 'add-column' && a.column.name === column) return a.column;
-  }
-  return undefined;
-}
-
-/** The statement's action that created the column: `create-table` or `add-column`. */
-export function columnCreatedBy(stmt: Statement | undefined, column: string): 'create-table' | 'add-column' | undefined {
-  for (const a of stmt?.actions ?? []) {
-    if (a.type === 'create-table' && a.columns.some((x) => x.name === column)) return 'create-table';
-    if (a.type === 'add-column' && a.column.name === column) return 'add-column';
-  }
-  return undefined;
-}
-
-/** The written definition of a constraint of the model, inside the statement that declared it. */
-export function findConstraintDef(stmt: Statement | undefined, c: ConstraintModel): ConstraintDef | undefined {
-  const defs: ConstraintDef[] = [];
-  for (const a of stmt?.actions ?? []) {
-    if (a.type === 'create-table') {
-      defs.push(...a.constraints);
-      for (const col of a.columns) defs.push(...col.constraints);
-    }
-    if (a.type === 'add-column') defs.push(...a.column.constraints);
-    if (a.type === 'add-constraint') defs.push(a.constraint);
-  }
-  const same = (d: ConstraintDef) => d.kind === c.kind && (d.columns.join() === c.columns.join() || d.name === c.name);
-  return defs.find((d) => d.name !== undefined && d.name === c.name && d.kind === c.kind) ?? defs.find(same);
-}
-
 /** SECURITY DEFINER functions whose body names the table: they run as its owner, so FORCE filters them too. */
 export function definerFunctionsReading(ctx: SetContext, table: TableModel): string[] {
   const word = new RegExp(`(^|[^\\w$])("?)${table.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\2($|[^\\w$])`, 'i');
@@ -85,10 +43,7 @@ export function definerFunctionsReading(ctx: SetContext, table: TableModel): str
 /** A policy name not yet used on the table: `<table>_tenant_isolation`. */
 export function isolationPolicyName(table: TableModel): string {
   // The table's own spelling (quoted when needed), cut to PostgreSQL's 63-byte identifier limit.
-  const chars = Array.from(`${table.name}_tenant_isolation`);
-  const bytes = new TextEncoder();
-  while (bytes.encode(chars.join('')).length > 63) chars.pop();
-  const base = chars.join('');
+  const base = clipBytes(`${table.name}_tenant_isolation`, MAX_IDENTIFIER_BYTES);
   const taken = new Set(table.policies.map((p) => p.name));
   if (!taken.has(base)) return base;
   for (let i = 2; ; i++) if (!taken.has(`${base}_${i}`)) return `${base}_${i}`;
@@ -234,27 +189,7 @@ export function rolesCovered(restrictive: PolicyModel, permissive: PolicyModel):
   return r.includes('public') || rolesOf(permissive).every((x) => r.includes(x));
 }
 
-/** Statement text with the tokens outside strings and comments, lower-cased, with their file offsets. */
-export function tokens(text: string, base: number, from = 0, to = text.length): { word: string; start: number; end: number }[] {
-  const out: { word: string; start: number; end: number }[] = [];
-  let i = from;
-  while (i < to) {
-    const t = skipTrivia(text, i, to);
-    if (t.pos >= to) break;
-    const e = Math.min(skipToken(text, t.pos), to);
-    out.push({ word: text.slice(t.pos, e).toLowerCase(), start: base + t.pos, end: base + e });
-    i = Math.max(e, t.pos + 1);
-  }
-  return out;
-}
-
 /** Column names of an index element list, with the columns inside expression elements `(a,b)` spelled out. */
 export function indexColumnNames(columns: string[]): string[] {
   return columns.flatMap((c) => (c.startsWith('(') ? c.slice(1, -1).split(',') : [c]));
-}
-
-/** File offset just after the `(` that opens the column list following `after` (a token index) in a statement. */
-export function openParenAfter(toks: { word: string; end: number }[], from: number): number | undefined {
-  for (let i = from; i < toks.length; i++) if (toks[i].word === '(') return toks[i].end;
-  return undefined;
 }

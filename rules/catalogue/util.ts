@@ -1,7 +1,7 @@
 // Helpers shared by rules: names, SQL rendering, insertion points, tenant detection.
 import { displayName } from '../model/schema';
 import type { SchemaModel } from '../model/schema';
-import type { Origin, QName, Span, Statement, TableModel, TypeRef } from '../model/types';
+import type { ColumnDef, ConstraintDef, ConstraintModel, Origin, QName, Span, Statement, TableModel, TypeRef } from '../model/types';
 import type { ResolvedConfig, RunnerId } from '../engine/config';
 import { followUpMigrationPath } from '../engine/migrations';
 import type { FileContext, Fix, Report, SetContext, TextEdit } from '../engine/types';
@@ -57,15 +57,15 @@ export function identName(...parts: string[]): string {
 }
 
 /**
- * An edit inserting SQL statements right after `stmt` (after its `;`), each on its own line.
+ * An edit inserting SQL statements right after `stmt` (after its `;`): after a blank line, as a block of their own,
+ * or (`blankLine: false`) on the next line, as the rest of the statement's own change.
  */
-export function insertAfterStatement(text: string, stmt: { span: Span }, sql: string): TextEdit {
+export function insertAfterStatement(text: string, stmt: { span: Span }, sql: string, { blankLine = true } = {}): TextEdit {
+  const gap = blankLine ? '\n\n' : '\n';
   let i = stmt.span.end;
   while (i < text.length && /\s/.test(text[i])) i++;
-  if (text[i] === ';') {
-    return { start: i + 1, end: i + 1, newText: `\n\n${sql}` };
-  }
-  return { start: stmt.span.end, end: stmt.span.end, newText: `;\n\n${sql}` };
+  if (text[i] === ';') return { start: i + 1, end: i + 1, newText: `${gap}${sql}` };
+  return { start: stmt.span.end, end: stmt.span.end, newText: `;${gap}${sql}` };
 }
 
 /** An edit inserting SQL before `stmt`, keeping the statement's own leading comments with it. */
@@ -105,15 +105,53 @@ export function tenantColumnsOf(table: TableModel, config: ResolvedConfig, key?:
   return out;
 }
 
+/** The definition of `column` in the CREATE TABLE / ADD COLUMN statement that created it. */
+export function findColumnDef(stmt: Statement | undefined, column: string): ColumnDef | undefined {
+  for (const a of stmt?.actions ?? []) {
+    if (a.type === 'create-table') {
+      const c = a.columns.find((x) => x.name === column);
+      if (c) return c;
+    }
+    if (a.type === 'add-column' && a.column.name === column) return a.column;
+  }
+  return undefined;
+}
+
+/** The statement's action that created the column: `create-table` or `add-column`. */
+export function columnCreatedBy(stmt: Statement | undefined, column: string): 'create-table' | 'add-column' | undefined {
+  for (const a of stmt?.actions ?? []) {
+    if (a.type === 'create-table' && a.columns.some((x) => x.name === column)) return 'create-table';
+    if (a.type === 'add-column' && a.column.name === column) return 'add-column';
+  }
+  return undefined;
+}
+
+/**
+ * The written definition of a constraint of the model, inside the statement that declared it: the one of its name,
+ * else an unnamed one of its kind and columns, else (renamed since) a named one of its kind and columns.
+ */
+export function findConstraintDef(stmt: Statement | undefined, c: ConstraintModel): ConstraintDef | undefined {
+  const defs: ConstraintDef[] = [];
+  for (const a of stmt?.actions ?? []) {
+    if (a.type === 'create-table') defs.push(...a.constraints, ...a.columns.flatMap((col) => col.constraints));
+    if (a.type === 'add-column') defs.push(...a.column.constraints);
+    if (a.type === 'add-constraint') defs.push(a.constraint);
+  }
+  const mine = defs.filter((d) => d.kind === c.kind);
+  const sameColumns = (d: ConstraintDef) => d.columns.length === c.columns.length && d.columns.every((x, i) => x === c.columns[i]);
+  return mine.find((d) => d.name !== undefined && d.name === c.name) ?? mine.find((d) => !d.name && sameColumns(d)) ?? mine.find(sameColumns);
+}
+
+/** Compares origins in apply order: the order of their files in the set, then their position in the file. */
+export function applyOrder(files: readonly { path: string }[]): (a: Origin, b: Origin) => number {
+  const order = new Map(files.map((f, i) => [f.path, i]));
+  return (a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || a.span.start - b.span.start;
+}
+
 /** The latest of several origins in apply order: where a fact made of all of them became true. */
 export function latestOrigin(files: readonly { path: string }[], ...origins: (Origin | undefined)[]): Origin | undefined {
-  const order = new Map(files.map((f, i) => [f.path, i]));
-  let best: Origin | undefined;
-  for (const o of origins) {
-    if (!o) continue;
-    if (!best || (order.get(o.file) ?? 0) > (order.get(best.file) ?? 0) || ((order.get(o.file) ?? 0) === (order.get(best.file) ?? 0) && o.span.start > best.span.start)) best = o;
-  }
-  return best;
+  const cmp = applyOrder(files);
+  return origins.reduce<Origin | undefined>((best, o) => (o && (!best || cmp(o, best) > 0) ? o : best), undefined);
 }
 
 export function related(origin: Origin | undefined, message: string): { file: string; span: Span; message: string }[] {
@@ -184,7 +222,7 @@ export function columnTypeSpan(text: string, typeStart: number, limit: number, w
  * One finding for a project-wide choice (rules/project/conventions.ts): on its first place, the others as related
  * locations. Empty when the project has no such convention.
  */
-export function conventionReport(ctx: SetContext, id: Convention['id'], message: (count: number) => string): Report[] {
+export function conventionReport<M extends string>(ctx: SetContext, id: Convention['id'], messageId: M): Report<M>[] {
   const conv = ctx.project.conventions.get(id);
   if (!conv) return [];
   const [first, ...rest] = conv.places;
@@ -193,7 +231,8 @@ export function conventionReport(ctx: SetContext, id: Convention['id'], message:
     file: first.file,
     span: stmt?.span ?? first.span,
     statement: stmt,
-    message: message(conv.count),
+    messageId,
+    data: { count: conv.count },
     related: rest.slice(0, 50).map((o) => ({ file: o.file, span: ctx.statementAt(o)?.span ?? o.span, message: 'the same choice here' })),
   }];
 }

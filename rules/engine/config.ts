@@ -149,6 +149,18 @@ function tenantContext(v: unknown): TenantContextConfig {
  * Validates a parsed `.sqlarchitect.json` object and merges it over `base`. Throws ConfigError naming the
  * offending key. `knownRules` lists the rule ids of the registry.
  */
+/** The "rules" key: rule id → severity, every id known. */
+function ruleSettings(v: unknown, knownRules: readonly string[]): Record<string, RuleSetting> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError('rules', '"rules" must be an object of rule id → "off" | "info" | "warning" | "error"');
+  const out: Record<string, RuleSetting> = {};
+  for (const [id, sev] of Object.entries(v as Record<string, unknown>)) {
+    if (!knownRules.includes(id)) throw new ConfigError(`rules.${id}`, `unknown rule "${id}" in "rules"`);
+    if (typeof sev !== 'string' || !SEVERITIES.includes(sev)) throw new ConfigError(`rules.${id}`, `"rules.${id}" must be one of ${SEVERITIES.map((s) => `"${s}"`).join(', ')}`);
+    out[id] = sev as RuleSetting;
+  }
+  return out;
+}
+
 export function resolveConfig(raw: unknown, knownRules: readonly string[], base: ResolvedConfig = defaultConfig()): ResolvedConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('', 'the configuration must be a JSON object');
   const o = raw as Record<string, unknown>;
@@ -179,23 +191,16 @@ export function resolveConfig(raw: unknown, knownRules: readonly string[], base:
         if (typeof v !== 'string' || !v) throw new ConfigError(key, '"isolationSeed" must be the path of a SQL file, such as "supabase/seed.sql"');
         out.isolationSeed = v;
         break;
-      case 'sensitiveColumns': {
+      case 'sensitiveColumns':
         if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(key, '"sensitiveColumns" must be an object with "include" and "exclude" arrays');
         for (const [k, list] of Object.entries(v as Record<string, unknown>)) {
           if (k !== 'include' && k !== 'exclude') throw new ConfigError(`${key}.${k}`, `unknown key "${key}.${k}" (expected "include" or "exclude")`);
           out.sensitiveColumns[k] = stringArray(`${key}.${k}`, list);
         }
         break;
-      }
-      case 'rules': {
-        if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(key, '"rules" must be an object of rule id → "off" | "info" | "warning" | "error"');
-        for (const [id, sev] of Object.entries(v as Record<string, unknown>)) {
-          if (!knownRules.includes(id)) throw new ConfigError(`rules.${id}`, `unknown rule "${id}" in "rules"`);
-          if (typeof sev !== 'string' || !SEVERITIES.includes(sev)) throw new ConfigError(`rules.${id}`, `"rules.${id}" must be one of ${SEVERITIES.map((s) => `"${s}"`).join(', ')}`);
-          out.rules[id] = sev as RuleSetting;
-        }
+      case 'rules':
+        Object.assign(out.rules, ruleSettings(v, knownRules));
         break;
-      }
       case 'lockTimeout':
         if (typeof v !== 'string' || !/^\d+\s*(ms|s|min)?$/.test(v)) throw new ConfigError(key, '"lockTimeout" must be a duration such as "2s" or "500ms"');
         out.lockTimeout = v;

@@ -3,29 +3,10 @@ import { designRules } from '../catalogue/design';
 import { lockingRules } from '../catalogue/locking';
 import { securityRules } from '../catalogue/security';
 import { tenancyRules } from '../catalogue/tenancy';
+import { metaRules } from './meta-rules';
 import type { RuleMeta, Rule } from './types';
 
-/** Rules the engine itself reports (they have no check function). */
-export const metaRules: RuleMeta[] = [
-  {
-    id: 'syntax-error', category: 'meta', defaultSeverity: 'error', fixable: false,
-    title: 'Statements must parse',
-    rationale: 'PostgreSQL rejects this statement, so the migration fails when it reaches it. SQL Architect parses every statement with the real PostgreSQL 18 parser; the statements around a broken one are still analysed.',
-    docs: { bad: 'CREATE TABLE t (id bigint PRIMARY KEY,, name text);', good: 'CREATE TABLE t (id bigint PRIMARY KEY, name text);' },
-  },
-  {
-    id: 'unused-ignore', category: 'meta', defaultSeverity: 'warning', fixable: true,
-    title: 'Ignore comments must suppress something',
-    rationale: 'An ignore comment that suppresses nothing hides nothing today but will hide a real finding tomorrow; one that names an unknown rule is a typo. Remove it.',
-    docs: { bad: '-- sql-architect-ignore prefer-timestamptz: legacy column\nCREATE TABLE t (id bigint PRIMARY KEY, at timestamptz);', good: '-- sql-architect-ignore prefer-timestamptz: legacy column\nCREATE TABLE t (id bigint PRIMARY KEY, at timestamp);' },
-  },
-  {
-    id: 'migration-fails', category: 'meta', defaultSeverity: 'error', fixable: false, requiresDatabase: true,
-    title: 'Migrations must run on PostgreSQL',
-    rationale: 'Replayed in order on a real PostgreSQL (embedded PGlite, or your server with --database-url), this statement fails: a column that does not exist, a type mismatch, CONCURRENTLY inside a transaction block. The deployment would stop here. Reported by `sql-architect trace` and the editor\'s Trace Migration Locks command; errors that only follow from an earlier failure are not repeated.',
-    docs: { bad: 'CREATE TABLE t (id bigint PRIMARY KEY);\nALTER TABLE t ALTER COLUMN name SET NOT NULL;', good: 'CREATE TABLE t (id bigint PRIMARY KEY, name text);\nALTER TABLE t ALTER COLUMN name SET NOT NULL;' },
-  },
-];
+export { metaRules };
 
 export const allRules: Rule[] = [...tenancyRules, ...securityRules, ...lockingRules, ...designRules];
 

@@ -10,6 +10,8 @@ import type { IgnoreDirective, Origin, QName, Statement } from '../model/types';
 import type { ResolvedConfig } from './config';
 import { followUpMigrationPath } from './migrations';
 import type { FileContext, Finding, HeldLock, Report, Rule, SetContext, StatementContext, TxKind } from './types';
+import { reportMessage } from './messages';
+import { syntaxErrorRule, unusedIgnoreRule } from './meta-rules';
 import { lockPlan, lockTableName, type LockPlan } from '../locks';
 
 export interface FileInput {
@@ -117,7 +119,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   });
   const parsedByPath = new Map(files.map((f) => [f.ctx.path, f.parsed]));
   const contexts = files.map((f) => f.ctx);
-  const raw: { rule: Rule; report: Report; statement?: Statement; file: string }[] = [];
+  const raw: { rule: Rule; report: Report; message: string; statement?: Statement; file: string }[] = [];
   const internalErrors: string[] = [];
   const facts = new Map<Statement, StatementFacts>();
   const allPaths = input.files.map((f) => f.path);
@@ -173,7 +175,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
       facts.set(stmt, { inTransaction: txFacts.inTransaction, txKind: txFacts.kind, txWhy: txFacts.why, lockTimeoutSet, locks, held });
       for (const rule of statementRules) {
         try {
-          for (const report of rule.check!(ctx)) raw.push({ rule, report, statement: stmt, file: f.ctx.path });
+          for (const report of rule.check!(ctx)) raw.push({ rule, report, message: reportMessage(rule, report), statement: stmt, file: f.ctx.path });
         } catch (e) {
           internalErrors.push(`${rule.id} on ${f.ctx.path}:${stmt.line + 1}: ${(e as Error).message}`);
         }
@@ -216,7 +218,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   };
   for (const rule of setRules) {
     try {
-      for (const report of rule.checkSet!(setCtx)) raw.push({ rule, report, file: report.file ?? '' });
+      for (const report of rule.checkSet!(setCtx)) raw.push({ rule, report, message: reportMessage(rule, report), file: report.file ?? '' });
     } catch (e) {
       internalErrors.push(`${rule.id}: ${(e as Error).message}`);
     }
@@ -237,7 +239,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
     return hit;
   };
 
-  for (const { rule, report, statement, file } of raw) {
+  for (const { rule, report, message, statement, file } of raw) {
     const sev = severityOf(rule.id, report.severity ?? rule.defaultSeverity);
     if (sev === 'off') continue;
     const findingFile = report.file ?? statement?.file ?? file;
@@ -246,7 +248,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
     const anchor = report.statement ?? (report.file || !statement ? statementContaining(contexts, findingFile, span.start) : statement);
     if (suppressed(rule.id, findingFile, anchor)) continue;
     findings.push({
-      rule: rule.id, severity: sev, category: rule.category, message: report.message, file: findingFile,
+      rule: rule.id, severity: sev, category: rule.category, message, messageId: report.messageId, data: report.data, file: findingFile,
       start: span.start, end: span.end, related: report.related ?? [], fixes: report.fixes ?? [], recipe: report.recipe,
     });
   }
@@ -260,8 +262,9 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
       // "at end of input": point at the last token rather than into its middle.
       const at = s.syntaxError.offset >= s.span.end ? lastTokenStart(f.text, s.span.start, s.span.end) : Math.max(s.syntaxError.offset, s.span.start);
       const end = Math.min(Math.max(skipToken(f.text, at), at + 1), Math.max(s.span.end, at + 1));
+      const report = { messageId: 'syntaxError', data: { error: s.syntaxError.message } };
       findings.push({
-        rule: META_RULES.syntax, severity: syntaxSev, category: 'meta', message: `Syntax error: ${s.syntaxError.message}. The statement was not analysed.`,
+        rule: META_RULES.syntax, severity: syntaxSev, category: 'meta', message: reportMessage(syntaxErrorRule, report), ...report,
         file: f.path, start: at, end, related: [], fixes: [],
       });
     }
@@ -278,11 +281,11 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
         const unknown = d.rules.filter((r) => !ruleIds.has(r) && r !== META_RULES.syntax && r !== META_RULES.unused && r !== 'migration-fails');
         const off = d.rules.length > 0 && d.rules.every((r) => config.rules[r] === 'off');
         if (off && unknown.length === 0) continue;
-        const message = unknown.length
-          ? `Unknown rule ${unknown.map((r) => `"${r}"`).join(', ')} in this ignore comment.`
-          : `This ignore comment suppresses nothing${d.rules.length ? ` (${d.rules.join(', ')})` : ''}: remove it, or the rule it names no longer fires here.`;
+        const report = unknown.length
+          ? { messageId: 'unknownRule', data: { rules: unknown.map((r) => `"${r}"`).join(', ') } }
+          : d.rules.length ? { messageId: 'unusedRules', data: { rules: d.rules.join(', ') } } : { messageId: 'unused' };
         findings.push({
-          rule: META_RULES.unused, severity: unusedSev, category: 'meta', message, file: f.path,
+          rule: META_RULES.unused, severity: unusedSev, category: 'meta', message: reportMessage(unusedIgnoreRule, report), ...report, file: f.path,
           start: d.span.start, end: d.span.end, related: [], fixes: [{ title: 'Remove the unused ignore comment', safe: true, edits: [removeLineEdit(f.text, d.span)] }],
         });
       }

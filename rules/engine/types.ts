@@ -27,9 +27,15 @@ export interface RelatedInfo extends Origin {
   message: string;
 }
 
-/** What a rule reports; the engine adds rule id, severity and file. */
-export interface Report {
-  message: string;
+/** The values of a message template's `{{placeholders}}`. */
+export type MessageData = Record<string, string | number>;
+
+/** What a rule reports; the engine adds rule id, severity and file, and renders the message. */
+export interface Report<M extends string = string> {
+  /** A key of the rule's `messages`. */
+  messageId: M;
+  /** Fills the template's `{{placeholders}}`. */
+  data?: MessageData;
   /** Where the user must act; defaults to the statement. */
   span?: Span;
   /** The file of `span` when it is not the current statement's file (set-level rules). */
@@ -49,6 +55,9 @@ export interface Finding {
   severity: Severity;
   category: Category;
   message: string;
+  /** The key of the rule's `messages` the message was rendered from, and the data that filled it. */
+  messageId: string;
+  data?: MessageData;
   file: string;
   start: number;
   end: number;
@@ -154,16 +163,20 @@ export interface RuleMeta {
   /** One paragraph: the harm (which lock, what waits, since which version) and what to do. */
   rationale: string;
   fixable: boolean;
+  /** Message templates by id; `{{name}}` is filled from a report's `data` (ESLint's `meta.messages`). */
+  messages: Record<string, string>;
   docs: RuleDocs;
   /** Reported by replaying migrations on a real PostgreSQL (`sql-architect trace`), not by static analysis. */
   requiresDatabase?: boolean;
 }
 
-export interface Rule extends RuleMeta {
-  check?(ctx: StatementContext): Report[];
-  checkSet?(ctx: SetContext): Report[];
+export interface Rule<M extends string = string> extends RuleMeta {
+  messages: Record<M, string>;
+  check?(ctx: StatementContext): Report<NoInfer<M>>[];
+  checkSet?(ctx: SetContext): Report<NoInfer<M>>[];
 }
 
-export function defineRule(rule: Rule): Rule {
+/** A rule; its reports may name only the message ids it declares. */
+export function defineRule<M extends string>(rule: Rule<M>): Rule<M> {
   return rule;
 }

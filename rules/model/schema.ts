@@ -1,7 +1,8 @@
 // The schema model a migration set builds as it is replayed, statement by statement.
 import type {
-  Action, ColumnDef, ConstraintDef, ConstraintModel, FunctionModel, IndexModel, Origin, QName, RoleModel, TableModel, ViewModel,
+  Action, ActionOf, ColumnDef, ConstraintDef, ConstraintModel, FunctionModel, IndexModel, Origin, QName, RoleModel, TableModel, ViewModel,
 } from './types';
+import { defaultConstraintName, defaultIndexName } from './names';
 
 export function tableKey(schema: string, name: string): string {
   return `${schema}.${name}`;
@@ -65,173 +66,23 @@ export class SchemaModel {
   /** Applies one action. Unknown objects are tolerated: a migration set may start from an existing database. */
   apply(a: Action, origin: Origin): void {
     switch (a.type) {
-      case 'create-table': {
-        const r = this.resolve(a.table);
-        const key = tableKey(r.schema, r.name);
-        if (this.tables.has(key) && a.ifNotExists) return;
-        const t: TableModel = {
-          schema: r.schema, name: r.name, columns: new Map(), constraints: [], indexes: [], policies: [],
-          partitioned: a.partitioned, partitionOf: a.partitionOf, temporary: a.temporary, unlogged: a.unlogged,
-          created: origin, history: [origin], publicGrants: [], grants: [],
-        };
-        this.tables.set(key, t);
-        // Tables created after ALTER DEFAULT PRIVILEGES get its grants.
-        for (const [schema, roles] of this.defaultGrants) {
-          if (schema !== '' && schema !== r.schema) continue;
-          for (const [role, o] of roles) {
-            if (role === 'public') t.publicGrants.push({ privileges: ['all'], origin: o });
-            else t.grants.push({ role, privileges: ['all'], origin: o });
-          }
-        }
-        for (const like of a.likeTables) {
-          const src = this.table(like);
-          if (src) for (const c of src.columns.values()) t.columns.set(c.name, { ...c, origin });
-        }
-        if (a.partitionOf) {
-          const parent = this.table(a.partitionOf);
-          if (parent) {
-            for (const c of parent.columns.values()) t.columns.set(c.name, { ...c, origin });
-            for (const i of parent.indexes) this.addIndex(t, { ...i, name: `${r.name}_${i.name}`, origin });
-          }
-        }
-        for (const c of a.columns) this.addColumn(t, c, origin);
-        for (const c of a.constraints) this.addConstraint(t, c, origin);
-        return;
-      }
-      case 'add-column': {
-        const t = this.table(a.table);
-        if (!t || (a.ifNotExists && t.columns.has(a.column.name))) return;
-        t.history.push(origin);
-        this.addColumn(t, a.column, origin);
-        return;
-      }
-      case 'drop-column': {
-        const t = this.table(a.table);
-        if (!t) return;
-        t.history.push(origin);
-        t.columns.delete(a.column);
-        // Indexes and constraints that use the column go with it.
-        for (const i of t.indexes.filter((x) => x.columns.includes(a.column))) this.removeIndex(t, i.name);
-        t.constraints = t.constraints.filter((c) => !c.columns.includes(a.column));
-        return;
-      }
-      case 'alter-column-type': {
-        const t = this.table(a.table);
-        const c = t?.columns.get(a.column);
-        if (t && c) { c.type = a.newType; t.history.push(origin); }
-        return;
-      }
+      case 'create-table': return this.createTable(a, origin);
+      case 'add-column': return this.addColumnTo(a, origin);
+      case 'drop-column': return this.dropColumn(a, origin);
+      case 'alter-column-type':
       case 'set-not-null':
-      case 'drop-not-null': {
-        const t = this.table(a.table);
-        const c = t?.columns.get(a.column);
-        if (t && c) { c.notNull = a.type === 'set-not-null'; t.history.push(origin); }
-        return;
-      }
+      case 'drop-not-null':
       case 'set-default':
-      case 'drop-default': {
-        const c = this.table(a.table)?.columns.get(a.column);
-        if (c) c.hasDefault = a.type === 'set-default';
-        return;
-      }
-      case 'add-constraint': {
-        const t = this.table(a.table);
-        if (!t) return;
-        t.history.push(origin);
-        this.addConstraint(t, a.constraint, origin);
-        return;
-      }
-      case 'validate-constraint': {
-        const c = this.table(a.table)?.constraints.find((x) => x.name === a.name);
-        if (c) c.validated = true;
-        return;
-      }
-      case 'drop-constraint': {
-        const t = this.table(a.table);
-        if (!t) return;
-        t.history.push(origin);
-        t.constraints = t.constraints.filter((c) => c.name !== a.name);
-        for (const i of t.indexes.filter((x) => x.constraint === a.name)) this.removeIndex(t, i.name);
-        return;
-      }
-      case 'rename-column': {
-        const t = this.table(a.table);
-        const c = t?.columns.get(a.from);
-        if (!t || !c) return;
-        t.history.push(origin);
-        t.columns.delete(a.from);
-        c.name = a.to;
-        t.columns.set(a.to, c);
-        const ren = (cols: string[]) => cols.map((x) => (x === a.from ? a.to : x));
-        for (const k of t.constraints) k.columns = ren(k.columns);
-        for (const i of t.indexes) { i.columns = ren(i.columns); i.include = ren(i.include); }
-        for (const p of t.policies) {
-          if (p.usingColumns) p.usingColumns = ren(p.usingColumns);
-          if (p.checkColumns) p.checkColumns = ren(p.checkColumns);
-        }
-        for (const other of this.tables.values()) {
-          for (const k of other.constraints) {
-            if (k.refTable && this.table(k.refTable) === t && k.refColumns) k.refColumns = ren(k.refColumns);
-          }
-        }
-        return;
-      }
-      case 'rename-table': {
-        const t = this.table(a.table);
-        if (!t) return;
-        const oldKey = tableKey(t.schema, t.name);
-        for (const other of this.tables.values()) {
-          for (const k of other.constraints) {
-            if (k.refTable && this.table(k.refTable) === t) k.refTable = { schema: t.schema, name: a.to };
-          }
-        }
-        this.tables.delete(oldKey);
-        t.name = a.to;
-        t.history.push(origin);
-        this.tables.set(tableKey(t.schema, t.name), t);
-        for (const i of t.indexes) this.indexOwner.set(tableKey(t.schema, i.name), tableKey(t.schema, t.name));
-        return;
-      }
-      case 'set-schema': {
-        const t = this.table(a.table);
-        if (!t) return;
-        this.tables.delete(tableKey(t.schema, t.name));
-        for (const i of t.indexes) this.indexOwner.delete(tableKey(t.schema, i.name));
-        t.schema = a.schema;
-        this.tables.set(tableKey(t.schema, t.name), t);
-        for (const i of t.indexes) this.indexOwner.set(tableKey(t.schema, i.name), tableKey(t.schema, t.name));
-        return;
-      }
-      case 'rename-index': {
-        const t = this.indexTable(a.index);
-        const i = t?.indexes.find((x) => x.name === a.index.name);
-        if (!t || !i) return;
-        this.indexOwner.delete(tableKey(t.schema, i.name));
-        i.name = a.to;
-        this.indexOwner.set(tableKey(t.schema, i.name), tableKey(t.schema, t.name));
-        return;
-      }
-      case 'rename-constraint': {
-        const c = this.table(a.table)?.constraints.find((x) => x.name === a.from);
-        if (c) c.name = a.to;
-        return;
-      }
-      case 'create-index': {
-        const t = this.table(a.index.table);
-        if (!t) {
-          const v = this.view(a.index.table);
-          if (v && a.index.unique && !a.index.partial && a.index.columns.every((c) => !c.startsWith('('))) v.uniqueIndex = true;
-          return;
-        }
-        const name = a.index.name ?? defaultIndexName(t.name, a.index.columns);
-        if (a.index.ifNotExists && t.indexes.some((i) => i.name === name)) return;
-        t.history.push(origin);
-        this.addIndex(t, {
-          name, columns: a.index.columns, include: a.index.include, unique: a.index.unique, partial: a.index.partial,
-          method: a.index.method, origin,
-        });
-        return;
-      }
+      case 'drop-default': return this.alterColumn(a, origin);
+      case 'add-constraint':
+      case 'validate-constraint':
+      case 'drop-constraint':
+      case 'rename-constraint': return this.changeConstraint(a, origin);
+      case 'rename-column': return this.renameColumn(a, origin);
+      case 'rename-table': return this.renameTable(a, origin);
+      case 'set-schema': return this.setSchema(a);
+      case 'rename-index': return this.renameIndex(a);
+      case 'create-index': return this.createIndex(a, origin);
       case 'drop-index': {
         for (const q of a.indexes) {
           const t = this.indexTable(q);
@@ -242,52 +93,11 @@ export class SchemaModel {
       case 'enable-rls':
       case 'disable-rls':
       case 'force-rls':
-      case 'no-force-rls': {
-        const t = this.table(a.table);
-        if (!t) return;
-        t.history.push(origin);
-        if (a.type === 'enable-rls') { t.rlsEnabled = origin; t.rlsEverEnabled ??= origin; }
-        if (a.type === 'disable-rls') t.rlsEnabled = undefined;
-        if (a.type === 'force-rls') t.rlsForced = origin;
-        if (a.type === 'no-force-rls') t.rlsForced = undefined;
-        return;
-      }
-      case 'create-policy': {
-        const t = this.table(a.policy.table);
-        if (!t) return;
-        t.history.push(origin);
-        const { span: _span, table: _table, ...rest } = a.policy;
-        t.policies = t.policies.filter((p) => p.name !== a.policy.name);
-        t.policies.push({ ...rest, origin });
-        return;
-      }
-      case 'alter-policy': {
-        const t = this.table(a.table);
-        const p = t?.policies.find((x) => x.name === a.name);
-        if (!t || !p) return;
-        t.history.push(origin);
-        if (a.usingColumns) { p.usingColumns = a.usingColumns; p.usingAlwaysTrue = a.usingAlwaysTrue; p.usingText = a.usingText; }
-        if (a.checkColumns) { p.checkColumns = a.checkColumns; p.checkAlwaysTrue = a.checkAlwaysTrue; p.checkText = a.checkText; }
-        if (a.functions && (a.usingColumns || a.checkColumns)) p.functions = [...new Set([...(a.usingColumns ? [] : p.functions ?? []), ...a.functions])];
-        if (a.roles) p.roles = a.roles;
-        return;
-      }
-      case 'drop-policy': {
-        const t = this.table(a.table);
-        if (!t) return;
-        t.history.push(origin);
-        t.policies = t.policies.filter((p) => p.name !== a.name);
-        return;
-      }
-      case 'drop-table': {
-        for (const q of a.tables) {
-          const t = this.table(q);
-          if (!t) continue;
-          for (const i of t.indexes) this.indexOwner.delete(tableKey(t.schema, i.name));
-          this.tables.delete(tableKey(t.schema, t.name));
-        }
-        return;
-      }
+      case 'no-force-rls': return this.changeTable(a.table, origin, (t) => setRowSecurity(t, a.type, origin));
+      case 'create-policy':
+      case 'alter-policy':
+      case 'drop-policy': return this.changePolicy(a, origin);
+      case 'drop-table': return this.dropTables(a);
       case 'create-view': {
         const r = this.resolve(a.view);
         this.views.set(tableKey(r.schema, r.name), {
@@ -295,103 +105,24 @@ export class SchemaModel {
         });
         return;
       }
-      case 'create-function': {
-        const r = this.resolve(a.fn.name);
-        this.functions.set(tableKey(r.schema, r.name), {
-          schema: r.schema, name: r.name, securityDefiner: a.fn.securityDefiner, setsSearchPath: a.fn.setsSearchPath,
-          language: a.fn.language, body: a.fn.body, origin,
-        });
+      case 'create-function':
+      case 'alter-function':
+      case 'drop-function': return this.changeFunction(a, origin);
+      case 'grant': return this.grant(a, origin);
+      case 'grant-schema':
+        if (a.privileges.some((p) => p === 'usage' || p === 'all')) grantRoles(this.schemaUsage, a.schemas, a, origin);
         return;
-      }
-      case 'alter-function': {
-        const r = this.resolve(a.name);
-        const f = this.functions.get(tableKey(r.schema, r.name)) ?? (a.name.schema ? undefined : this.functions.get(tableKey('public', a.name.name)));
-        if (!f) return;
-        if (a.securityDefiner !== undefined) f.securityDefiner = a.securityDefiner;
-        if (a.setsSearchPath !== undefined) f.setsSearchPath = a.setsSearchPath;
-        return;
-      }
-      case 'drop-function': {
-        const r = this.resolve(a.name);
-        this.functions.delete(tableKey(r.schema, r.name));
-        return;
-      }
-      case 'grant': {
-        const tables = a.allTablesInSchema
-          ? [...this.tables.values()].filter((t) => t.schema === a.allTablesInSchema)
-          : a.tables.map((q) => this.table(q)).filter((t): t is TableModel => Boolean(t));
-        for (const t of tables) {
-          for (const role of a.grantees) {
-            if (role === 'public') {
-              if (a.revoke) t.publicGrants = [];
-              else t.publicGrants.push({ privileges: a.privileges, origin });
-            } else if (a.revoke) {
-              t.grants = t.grants.filter((g) => g.role !== role);
-            } else {
-              t.grants.push({ role, privileges: a.privileges, origin });
-            }
-          }
-        }
-        return;
-      }
-      case 'grant-schema': {
-        if (!a.privileges.some((p) => p === 'usage' || p === 'all')) return;
-        for (const schema of a.schemas) {
-          const roles = this.schemaUsage.get(schema) ?? new Map<string, Origin>();
-          for (const role of a.grantees) {
-            if (a.revoke) roles.delete(role);
-            else roles.set(role, origin);
-          }
-          this.schemaUsage.set(schema, roles);
-        }
-        return;
-      }
-      case 'default-privileges': {
-        for (const schema of a.schemas.length ? a.schemas : ['']) {
-          const roles = this.defaultGrants.get(schema) ?? new Map<string, Origin>();
-          for (const role of a.grantees) {
-            if (a.revoke) roles.delete(role);
-            else roles.set(role, origin);
-          }
-          this.defaultGrants.set(schema, roles);
-        }
-        return;
-      }
-      case 'role': {
-        const r = this.roles.get(a.name);
-        if (!r && !a.create) {
-          if (a.bypassRls === undefined && a.superuser === undefined) return;
-        }
-        const m: RoleModel = r ?? { name: a.name, bypassRls: false, superuser: false, login: false, origin };
-        if (a.bypassRls !== undefined) m.bypassRls = a.bypassRls;
-        if (a.superuser !== undefined) m.superuser = a.superuser;
-        if (a.login !== undefined) m.login = a.login;
-        this.roles.set(a.name, m);
-        return;
-      }
+      case 'default-privileges': return grantRoles(this.defaultGrants, a.schemas.length ? a.schemas : [''], a, origin);
+      case 'role': return this.role(a, origin);
       case 'set-owner': {
         const t = this.table(a.table);
         if (t) { t.owner = a.owner; t.history.push(origin); }
         return;
       }
-      case 'comment': {
-        if (!a.table) return;
-        const t = this.table(a.table);
-        if (!t) return;
-        if (a.target === 'table') t.comment = a.text;
-        else if (a.column) {
-          const c = t.columns.get(a.column);
-          if (c) c.comment = a.text;
-        }
+      case 'comment': return this.comment(a);
+      case 'set':
+        if (a.name === 'search_path' && a.value !== undefined) this.defaultSchema = firstSchema(a.value);
         return;
-      }
-      case 'set': {
-        if (a.name === 'search_path' && a.value !== undefined) {
-          const first = a.value.split(',').map((s) => s.trim().replace(/^"|"$/g, '')).find((s) => s && s !== '$user');
-          this.defaultSchema = first || 'public';
-        }
-        return;
-      }
       case 'create-schema':
         this.schemas.add(a.name);
         return;
@@ -405,6 +136,259 @@ export class SchemaModel {
       }
       default:
         return;
+    }
+  }
+
+  /** Runs `change` on a known table and records the statement in its history. */
+  private changeTable(q: QName, origin: Origin, change: (t: TableModel) => void): void {
+    const t = this.table(q);
+    if (!t) return;
+    t.history.push(origin);
+    change(t);
+  }
+
+  private createTable(a: ActionOf<'create-table'>, origin: Origin): void {
+    const r = this.resolve(a.table);
+    const key = tableKey(r.schema, r.name);
+    if (this.tables.has(key) && a.ifNotExists) return;
+    const t: TableModel = {
+      schema: r.schema, name: r.name, columns: new Map(), constraints: [], indexes: [], policies: [],
+      partitioned: a.partitioned, partitionOf: a.partitionOf, temporary: a.temporary, unlogged: a.unlogged,
+      created: origin, history: [origin], publicGrants: [], grants: [],
+    };
+    this.tables.set(key, t);
+    // Tables created after ALTER DEFAULT PRIVILEGES get its grants.
+    for (const [schema, roles] of this.defaultGrants) {
+      if (schema !== '' && schema !== r.schema) continue;
+      for (const [role, o] of roles) {
+        if (role === 'public') t.publicGrants.push({ privileges: ['all'], origin: o });
+        else t.grants.push({ role, privileges: ['all'], origin: o });
+      }
+    }
+    for (const like of a.likeTables) {
+      const src = this.table(like);
+      if (src) for (const c of src.columns.values()) t.columns.set(c.name, { ...c, origin });
+    }
+    const parent = a.partitionOf && this.table(a.partitionOf);
+    if (parent) {
+      for (const c of parent.columns.values()) t.columns.set(c.name, { ...c, origin });
+      for (const i of parent.indexes) this.addIndex(t, { ...i, name: `${r.name}_${i.name}`, origin });
+    }
+    for (const c of a.columns) this.addColumn(t, c, origin);
+    for (const c of a.constraints) this.addConstraint(t, c, origin);
+  }
+
+  private addColumnTo(a: ActionOf<'add-column'>, origin: Origin): void {
+    const t = this.table(a.table);
+    if (!t || (a.ifNotExists && t.columns.has(a.column.name))) return;
+    t.history.push(origin);
+    this.addColumn(t, a.column, origin);
+  }
+
+  private dropColumn(a: ActionOf<'drop-column'>, origin: Origin): void {
+    this.changeTable(a.table, origin, (t) => {
+      t.columns.delete(a.column);
+      // Indexes and constraints that use the column go with it.
+      for (const i of t.indexes.filter((x) => x.columns.includes(a.column))) this.removeIndex(t, i.name);
+      t.constraints = t.constraints.filter((c) => !c.columns.includes(a.column));
+    });
+  }
+
+  private alterColumn(a: ActionOf<'alter-column-type' | 'set-not-null' | 'drop-not-null' | 'set-default' | 'drop-default'>, origin: Origin): void {
+    const t = this.table(a.table);
+    const c = t?.columns.get(a.column);
+    if (!t || !c) return;
+    if (a.type === 'set-default' || a.type === 'drop-default') {
+      c.hasDefault = a.type === 'set-default';
+      return;
+    }
+    if (a.type === 'alter-column-type') c.type = a.newType;
+    else c.notNull = a.type === 'set-not-null';
+    t.history.push(origin);
+  }
+
+  private renameColumn(a: ActionOf<'rename-column'>, origin: Origin): void {
+    const t = this.table(a.table);
+    const c = t?.columns.get(a.from);
+    if (!t || !c) return;
+    t.history.push(origin);
+    t.columns.delete(a.from);
+    c.name = a.to;
+    t.columns.set(a.to, c);
+    const ren = (cols: string[]) => cols.map((x) => (x === a.from ? a.to : x));
+    for (const k of t.constraints) k.columns = ren(k.columns);
+    for (const i of t.indexes) { i.columns = ren(i.columns); i.include = ren(i.include); }
+    for (const p of t.policies) {
+      if (p.usingColumns) p.usingColumns = ren(p.usingColumns);
+      if (p.checkColumns) p.checkColumns = ren(p.checkColumns);
+    }
+    for (const k of this.foreignKeysTo(t)) if (k.refColumns) k.refColumns = ren(k.refColumns);
+  }
+
+  private renameTable(a: ActionOf<'rename-table'>, origin: Origin): void {
+    const t = this.table(a.table);
+    if (!t) return;
+    for (const k of this.foreignKeysTo(t)) k.refTable = { schema: t.schema, name: a.to };
+    this.tables.delete(tableKey(t.schema, t.name));
+    t.name = a.to;
+    t.history.push(origin);
+    this.tables.set(tableKey(t.schema, t.name), t);
+    for (const i of t.indexes) this.indexOwner.set(tableKey(t.schema, i.name), tableKey(t.schema, t.name));
+  }
+
+  /** The foreign keys of every table that reference `t`. */
+  private foreignKeysTo(t: TableModel): ConstraintModel[] {
+    return [...this.tables.values()].flatMap((other) => other.constraints.filter((k) => k.refTable && this.table(k.refTable) === t));
+  }
+
+  private setSchema(a: ActionOf<'set-schema'>): void {
+    const t = this.table(a.table);
+    if (!t) return;
+    this.tables.delete(tableKey(t.schema, t.name));
+    for (const i of t.indexes) this.indexOwner.delete(tableKey(t.schema, i.name));
+    t.schema = a.schema;
+    this.tables.set(tableKey(t.schema, t.name), t);
+    for (const i of t.indexes) this.indexOwner.set(tableKey(t.schema, i.name), tableKey(t.schema, t.name));
+  }
+
+  private renameIndex(a: ActionOf<'rename-index'>): void {
+    const t = this.indexTable(a.index);
+    const i = t?.indexes.find((x) => x.name === a.index.name);
+    if (!t || !i) return;
+    this.indexOwner.delete(tableKey(t.schema, i.name));
+    i.name = a.to;
+    this.indexOwner.set(tableKey(t.schema, i.name), tableKey(t.schema, t.name));
+  }
+
+  private createIndex(a: ActionOf<'create-index'>, origin: Origin): void {
+    const t = this.table(a.index.table);
+    if (!t) {
+      const v = this.view(a.index.table);
+      if (v && a.index.unique && !a.index.partial && a.index.columns.every((c) => !c.startsWith('('))) v.uniqueIndex = true;
+      return;
+    }
+    const name = a.index.name ?? defaultIndexName(t.name, a.index.columns);
+    if (a.index.ifNotExists && t.indexes.some((i) => i.name === name)) return;
+    t.history.push(origin);
+    this.addIndex(t, {
+      name, columns: a.index.columns, include: a.index.include, unique: a.index.unique, partial: a.index.partial,
+      method: a.index.method, origin,
+    });
+  }
+
+  private changeConstraint(a: ActionOf<'add-constraint' | 'validate-constraint' | 'drop-constraint' | 'rename-constraint'>, origin: Origin): void {
+    const t = this.table(a.table);
+    if (!t) return;
+    switch (a.type) {
+      case 'add-constraint':
+        t.history.push(origin);
+        return this.addConstraint(t, a.constraint, origin);
+      case 'validate-constraint': {
+        const c = t.constraints.find((x) => x.name === a.name);
+        if (c) c.validated = true;
+        return;
+      }
+      case 'drop-constraint':
+        t.history.push(origin);
+        t.constraints = t.constraints.filter((c) => c.name !== a.name);
+        for (const i of t.indexes.filter((x) => x.constraint === a.name)) this.removeIndex(t, i.name);
+        return;
+      case 'rename-constraint': {
+        const c = t.constraints.find((x) => x.name === a.from);
+        if (c) c.name = a.to;
+        return;
+      }
+    }
+  }
+
+  private changePolicy(a: ActionOf<'create-policy' | 'alter-policy' | 'drop-policy'>, origin: Origin): void {
+    if (a.type === 'create-policy') {
+      return this.changeTable(a.policy.table, origin, (t) => {
+        const { span: _span, table: _table, ...rest } = a.policy;
+        t.policies = t.policies.filter((p) => p.name !== a.policy.name);
+        t.policies.push({ ...rest, origin });
+      });
+    }
+    if (a.type === 'drop-policy') {
+      return this.changeTable(a.table, origin, (t) => {
+        t.policies = t.policies.filter((p) => p.name !== a.name);
+      });
+    }
+    const t = this.table(a.table);
+    const p = t?.policies.find((x) => x.name === a.name);
+    if (!t || !p) return;
+    t.history.push(origin);
+    if (a.usingColumns) { p.usingColumns = a.usingColumns; p.usingAlwaysTrue = a.usingAlwaysTrue; p.usingText = a.usingText; }
+    if (a.checkColumns) { p.checkColumns = a.checkColumns; p.checkAlwaysTrue = a.checkAlwaysTrue; p.checkText = a.checkText; }
+    if (a.functions && (a.usingColumns || a.checkColumns)) p.functions = [...new Set([...(a.usingColumns ? [] : p.functions ?? []), ...a.functions])];
+    if (a.roles) p.roles = a.roles;
+  }
+
+  private dropTables(a: ActionOf<'drop-table'>): void {
+    for (const q of a.tables) {
+      const t = this.table(q);
+      if (!t) continue;
+      for (const i of t.indexes) this.indexOwner.delete(tableKey(t.schema, i.name));
+      this.tables.delete(tableKey(t.schema, t.name));
+    }
+  }
+
+  private changeFunction(a: ActionOf<'create-function' | 'alter-function' | 'drop-function'>, origin: Origin): void {
+    if (a.type === 'create-function') {
+      const r = this.resolve(a.fn.name);
+      this.functions.set(tableKey(r.schema, r.name), {
+        schema: r.schema, name: r.name, securityDefiner: a.fn.securityDefiner, setsSearchPath: a.fn.setsSearchPath,
+        language: a.fn.language, body: a.fn.body, origin,
+      });
+      return;
+    }
+    const r = this.resolve(a.name);
+    if (a.type === 'drop-function') {
+      this.functions.delete(tableKey(r.schema, r.name));
+      return;
+    }
+    const f = this.functions.get(tableKey(r.schema, r.name)) ?? (a.name.schema ? undefined : this.functions.get(tableKey('public', a.name.name)));
+    if (!f) return;
+    if (a.securityDefiner !== undefined) f.securityDefiner = a.securityDefiner;
+    if (a.setsSearchPath !== undefined) f.setsSearchPath = a.setsSearchPath;
+  }
+
+  private grant(a: ActionOf<'grant'>, origin: Origin): void {
+    const tables = a.allTablesInSchema
+      ? [...this.tables.values()].filter((t) => t.schema === a.allTablesInSchema)
+      : a.tables.map((q) => this.table(q)).filter((t): t is TableModel => Boolean(t));
+    for (const t of tables) {
+      for (const role of a.grantees) {
+        if (role === 'public') {
+          if (a.revoke) t.publicGrants = [];
+          else t.publicGrants.push({ privileges: a.privileges, origin });
+        } else if (a.revoke) {
+          t.grants = t.grants.filter((g) => g.role !== role);
+        } else {
+          t.grants.push({ role, privileges: a.privileges, origin });
+        }
+      }
+    }
+  }
+
+  private role(a: ActionOf<'role'>, origin: Origin): void {
+    const r = this.roles.get(a.name);
+    // ALTER ROLE of a role the migrations did not create: only what matters for row-level security is kept.
+    if (!r && !a.create && a.bypassRls === undefined && a.superuser === undefined) return;
+    const m: RoleModel = r ?? { name: a.name, bypassRls: false, superuser: false, login: false, origin };
+    if (a.bypassRls !== undefined) m.bypassRls = a.bypassRls;
+    if (a.superuser !== undefined) m.superuser = a.superuser;
+    if (a.login !== undefined) m.login = a.login;
+    this.roles.set(a.name, m);
+  }
+
+  private comment(a: ActionOf<'comment'>): void {
+    const t = a.table && this.table(a.table);
+    if (!t) return;
+    if (a.target === 'table') t.comment = a.text;
+    else if (a.column) {
+      const c = t.columns.get(a.column);
+      if (c) c.comment = a.text;
     }
   }
 
@@ -460,14 +444,26 @@ export class SchemaModel {
   }
 }
 
-/** PostgreSQL's default names: `t_pkey`, `t_a_b_key`, `t_a_fkey`, `t_a_check`, `t_a_excl`. */
-export function defaultConstraintName(table: string, c: ConstraintDef): string {
-  const cols = c.kind === 'check' ? (c.checkColumns ?? []).slice(0, 1) : c.columns;
-  const suffix = { primary: 'pkey', unique: 'key', foreign: 'fkey', check: 'check', exclude: 'excl', 'not-null': 'not_null' }[c.kind];
-  return c.kind === 'primary' ? `${table}_pkey` : [table, ...cols, suffix].join('_');
+function setRowSecurity(t: TableModel, type: 'enable-rls' | 'disable-rls' | 'force-rls' | 'no-force-rls', origin: Origin): void {
+  if (type === 'enable-rls') { t.rlsEnabled = origin; t.rlsEverEnabled ??= origin; }
+  if (type === 'disable-rls') t.rlsEnabled = undefined;
+  if (type === 'force-rls') t.rlsForced = origin;
+  if (type === 'no-force-rls') t.rlsForced = undefined;
 }
 
-export function defaultIndexName(table: string, columns: string[]): string {
-  const cols = columns.map((c) => (c.startsWith('(') ? 'expr' : c));
-  return [table, ...cols, 'idx'].join('_');
+/** GRANT USAGE ON SCHEMA and ALTER DEFAULT PRIVILEGES: the roles of each schema, added or (REVOKE) removed. */
+function grantRoles(bySchema: Map<string, Map<string, Origin>>, schemas: string[], a: { grantees: string[]; revoke: boolean }, origin: Origin): void {
+  for (const schema of schemas) {
+    const roles = bySchema.get(schema) ?? new Map<string, Origin>();
+    for (const role of a.grantees) {
+      if (a.revoke) roles.delete(role);
+      else roles.set(role, origin);
+    }
+    bySchema.set(schema, roles);
+  }
+}
+
+/** The first schema of a search_path value (`"$user", public` → public). */
+function firstSchema(searchPath: string): string {
+  return searchPath.split(',').map((s) => s.trim().replace(/^"|"$/g, '')).find((s) => s && s !== '$user') || 'public';
 }

@@ -1,4 +1,4 @@
-// The typed model every rule reads. Only rules/parser/adapter.ts sees raw libpg-query JSON;
+// The typed model every rule reads. Only rules/parser/ sees raw libpg-query JSON;
 // it turns each statement into a Statement with a list of Actions, described here.
 
 /** A half-open range of UTF-16 offsets into one file's text. */
@@ -13,9 +13,19 @@ export interface QName {
   name: string;
 }
 
+const SERIAL_INTEGER: Record<string, IntegerType> = { smallserial: 'int2', serial: 'int4', bigserial: 'int8' };
+
+export type IntegerType = 'int2' | 'int4' | 'int8';
+
 /** serial, bigserial, smallserial: an integer column whose DEFAULT is nextval() of a sequence it owns. */
 export function isSerialType(type: { name: string }): boolean {
-  return type.name === 'serial' || type.name === 'bigserial' || type.name === 'smallserial';
+  return Object.hasOwn(SERIAL_INTEGER, type.name);
+}
+
+/** The integer type a column stores: int2, int4 or int8 for those types and their serials; undefined otherwise. */
+export function integerType(type: { name: string }): IntegerType | undefined {
+  if (isSerialType(type)) return SERIAL_INTEGER[type.name];
+  return type.name === 'int2' || type.name === 'int4' || type.name === 'int8' ? type.name : undefined;
 }
 
 export interface TypeRef {
@@ -185,6 +195,8 @@ export type Action =
   | { type: 'other'; node: string };
 
 export type ActionType = Action['type'];
+/** The action of one type: `ActionOf<'create-table'>`. */
+export type ActionOf<T extends ActionType> = Extract<Action, { type: T }>;
 
 /** PostgreSQL's eight table-level lock modes, weakest first. https://www.postgresql.org/docs/current/explicit-locking.html */
 export type LockMode =

@@ -1,5 +1,5 @@
 // Offsets (UTF-16) to the 1-based line/column every machine-readable format uses.
-import { LineIndex } from '../parser/adapter';
+import { LineIndex } from '../parser/positions';
 
 export interface Position { line: number; column: number; endLine: number; endColumn: number }
 

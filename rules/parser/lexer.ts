@@ -72,17 +72,38 @@ export function skipToken(text: string, i: number): number {
   return i + 1;
 }
 
-/** Start of the last token in text[start, end) (comments skipped), or `start` when there is none. */
-export function lastTokenStart(text: string, start: number, end: number): number {
+/** The last token of text[start, end), comments skipped (and `;` too unless `semicolons`). */
+function lastToken(text: string, start: number, end: number, semicolons: boolean): { start: number; end: number } | undefined {
   let i = start;
-  let last = start;
+  let last: { start: number; end: number } | undefined;
   while (i < end) {
     const t = skipTrivia(text, i, end);
     if (t.pos >= end) break;
-    last = t.pos;
-    i = Math.max(skipToken(text, t.pos), t.pos + 1);
+    const semi = text.charCodeAt(t.pos) === Ch.Semi;
+    const e = semi ? t.pos + 1 : skipToken(text, t.pos);
+    if (semicolons || !semi) last = { start: t.pos, end: Math.min(e, end) };
+    i = Math.max(e, t.pos + 1);
   }
   return last;
+}
+
+/** Start of the last token in text[start, end) (comments skipped), or `start` when there is none. */
+export function lastTokenStart(text: string, start: number, end: number): number {
+  return lastToken(text, start, end, true)?.start ?? start;
+}
+
+/** End of the last token in text[start, end) that is not `;`: trailing comments and semicolons are not part of a statement. */
+export function lastTokenEnd(text: string, start: number, end: number): number {
+  return lastToken(text, start, end, false)?.end ?? start;
+}
+
+
+/** The statement in text[from, end): leading whitespace, comments and `;` skipped, trailing ones trimmed. */
+export function statementRange(text: string, from: number, end: number): { start: number; end: number } {
+  const start = skipTrivia(text, from, end, true).pos;
+  let last = lastTokenEnd(text, start, end);
+  while (last > start && /\s/.test(text[last - 1])) last--;
+  return { start, end: last };
 }
 
 export interface Comment {
@@ -291,4 +312,33 @@ export function replacePlaceholders(text: string): string | undefined {
       return fill(m);
     });
   return changed ? out : undefined;
+}
+
+/** A token of SQL text (see tokens). */
+export interface Tok {
+  start: number;
+  end: number;
+  text: string;
+  /** Lower-cased keyword or unquoted identifier; undefined for punctuation, strings and quoted names. */
+  word?: string;
+}
+
+/** The tokens of text[start, end), comments and whitespace skipped. Offsets are file offsets. */
+export function tokens(text: string, start: number, end: number): Tok[] {
+  const out: Tok[] = [];
+  let i = start;
+  while (i < end) {
+    const t = skipTrivia(text, i, end);
+    if (t.pos >= end) break;
+    const e = Math.min(Math.max(skipToken(text, t.pos), t.pos + 1), end);
+    const s = text.slice(t.pos, e);
+    out.push({ start: t.pos, end: e, text: s, word: /^[A-Za-z_\u0080-\uffff]/.test(s) ? s.toLowerCase() : undefined });
+    i = e;
+  }
+  return out;
+}
+
+/** Source text of a run of tokens. */
+export function tokText(text: string, toks: Tok[]): string {
+  return toks.length ? text.slice(toks[0].start, toks[toks.length - 1].end) : '';
 }

@@ -1,7 +1,7 @@
 // Project-wide choices: when a project does something the same way everywhere (timestamp without time zone in
 // every table, integer keys), that is one design decision, reported once with the places listed, not once per column.
 import type { SchemaModel } from '../model/schema';
-import type { Origin } from '../model/types';
+import { integerType, isSerialType, type Origin } from '../model/types';
 import type { Convention } from './types';
 
 /** At least this many places, and the other choice in at most this share of them, make a convention. */
@@ -26,9 +26,10 @@ export function inferConventions(model: SchemaModel): Map<Convention['id'], Conv
     }
     const pk = t.constraints.find((c) => c.kind === 'primary' && c.columns.length === 1);
     const col = pk ? t.columns.get(pk.columns[0]) : undefined;
-    const generated = col && (col.identity || col.hasDefault || col.type.name.endsWith('serial'));
-    if (col && generated && ['int4', 'serial', 'int2', 'smallserial'].includes(col.type.name)) intKeys.push(col.origin);
-    else if (col && ['int8', 'bigserial'].includes(col.type.name)) bigKeys++;
+    const int = col && integerType(col.type);
+    const generated = col && (col.identity || col.hasDefault || isSerialType(col.type));
+    if (col && generated && (int === 'int4' || int === 'int2')) intKeys.push(col.origin);
+    else if (col && int === 'int8') bigKeys++;
   }
   const ts = consistent('timestamp-without-time-zone', `stores points in time as timestamp without time zone in ${naive.length} columns${aware ? ` (timestamptz in ${aware})` : ''}`, naive, aware);
   if (ts) out.set(ts.id, ts);

@@ -6,7 +6,7 @@ import { inferConventions } from './conventions';
 import { inferRoles } from './roles';
 import { inferRunner, type RunnerFile } from './runner';
 import { inferTenancy } from './tenancy';
-import type { ProjectModel, TenantKey } from './types';
+import type { ProjectModel } from './types';
 
 export function inferProject(model: SchemaModel, files: readonly RunnerFile[], config: ResolvedConfig, markers: readonly string[] = []): ProjectModel {
   const roles = inferRoles(model, config, files.map((f) => f.path));
@@ -16,20 +16,6 @@ export function inferProject(model: SchemaModel, files: readonly RunnerFile[], c
     runner: inferRunner(files, config, markers),
     conventions: inferConventions(model),
   };
-}
-
-/** The tenant key of a table, found by name when the table object of another model replay is given. */
-export function tenantKeyOf(project: ProjectModel, table: TableModel | undefined): TenantKey | undefined {
-  if (!table) return undefined;
-  const direct = project.tenancy.keys.get(table);
-  if (direct) return direct;
-  for (const k of project.tenancy.keys.values()) if (k.table.schema === table.schema && k.table.name === table.name) return k;
-  return undefined;
-}
-
-/** Tenant keys in a stable order (schema, table). */
-export function tenantKeys(project: ProjectModel): TenantKey[] {
-  return [...project.tenancy.keys.values()];
 }
 
 /** The table is reachable by the roles the application connects as (so its rows need row-level security). */

@@ -1,7 +1,7 @@
 // Name matching for the project model: identifiers compared case- and underscore-insensitively, so Prisma's
 // "organizationId", Rails' organization_id and "OrganizationID" are the same name.
 import type { SchemaModel } from '../model/schema';
-import type { QName, TableModel, TypeRef } from '../model/types';
+import { integerType, type QName, type TableModel, type TypeRef } from '../model/types';
 
 /** `organizationId`, `organization_id`, `ORGANIZATION_ID` → `organizationid`. */
 export function normName(name: string): string {
@@ -44,7 +44,7 @@ export function referencedColumn(model: SchemaModel, ref: QName, refColumns: str
 export function sameKeyType(a: TypeRef | undefined, b: TypeRef | undefined): boolean {
   if (!a || !b) return false;
   const family = (t: TypeRef) => (['text', 'varchar', 'bpchar', 'citext'].includes(t.name) ? 'text'
-    : ['int2', 'int4', 'int8', 'serial', 'bigserial', 'smallserial', 'numeric'].includes(t.name) ? 'int' : t.name);
+    : integerType(t) || t.name === 'numeric' ? 'int' : t.name);
   return family(a) === family(b) && a.array === b.array;
 }
 

@@ -172,7 +172,3 @@ function hasOptOut(f: RunnerFile): boolean {
   return GOOSE_NO_TX.test(f.text) || DBMATE_NO_TX.test(f.text) || ATLAS_NO_TX.test(f.text) || PG_MIGRATIONS_NO_TX.test(f.text)
     || GRAPHILE_NO_TX.test(f.text) || /\.autocommit\.(up\.|down\.)?sql$/i.test(f.path);
 }
-
-export function runnerLabel(id: RunnerId): string {
-  return RUNNERS[id].label;
-}

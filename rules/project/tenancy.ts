@@ -59,19 +59,42 @@ function hubRegistry(model: SchemaModel, fks: Fk[]): { table: TableModel; column
   return best;
 }
 
-export function inferTenancy(model: SchemaModel, config: ResolvedConfig, roles: Roles): Tenancy {
-  const configuredColumns = config.explicit.includes('tenantColumns');
-  const names = new Set(config.tenantColumns.map(normName));
-  const stems = tenantStems(config.tenantColumns);
-  const fks = singleColumnFks(model);
-  const registries = new Map<TableModel, Evidence>();
+/** What the name rules of the configuration say: the tenant key names, their stems, and whether the user set them. */
+interface KeyNames {
+  names: Set<string>;
+  stems: ReturnType<typeof tenantStems>;
+  configured: boolean;
+}
 
+export function inferTenancy(model: SchemaModel, config: ResolvedConfig, roles: Roles): Tenancy {
+  const naming: KeyNames = { names: new Set(config.tenantColumns.map(normName)), stems: tenantStems(config.tenantColumns), configured: config.explicit.includes('tenantColumns') };
+  const fks = singleColumnFks(model);
+  const { registries, hubColumns } = findRegistries(model, config, fks, naming);
+  const keys = new Map<TableModel, TenantKey>();
+  const rejected: RejectedKey[] = [];
+  const registryOfName = new Map<string, TableModel>();
+  for (const f of fks) if (registries.has(f.target)) registryOfName.set(normName(f.column), f.target);
+  const tenantNamed = (c: string) => naming.names.has(normName(c)) || hubColumns.has(normName(c));
+  for (const t of model.tables.values()) {
+    if (t.temporary || registries.has(t) || t.partitionOf) continue;
+    const key = configuredKey(t, naming) ?? registryKey(t, fks, registries, tenantNamed)
+      ?? keyByName(model, t, { fks, registries, registryOfName, tenantNamed, rejected });
+    if (key) keys.set(t, key);
+  }
+  markOptionalKeys(keys);
+  return { registries: [...registries].map(([table, evidence]) => ({ table, evidence })), keys, rejected, isolation: inferIsolation(keys, config, roles) };
+}
+
+/**
+ * The tables that list the tenants: configured ones; tables tenant-named columns refer to, named like a tenant table
+ * or referred to so from two tables or more (`organization_id → organizations`, `"teamID" → "Team"`); else a hub.
+ */
+function findRegistries(model: SchemaModel, config: ResolvedConfig, fks: Fk[], { names, stems, configured: configuredColumns }: KeyNames): { registries: Map<TableModel, Evidence>; hubColumns: Set<string> } {
+  const registries = new Map<TableModel, Evidence>();
   for (const name of config.tenantTables) {
     const t = findTable(model, name);
     if (t) registries.set(t, { text: `configured in tenantTables ("${name}")` });
   }
-  // A table that tenant-named columns refer to, and that is named like a tenant table or is referred to so from
-  // two tables or more: `organization_id → organizations`, `"teamID" → "Team"`.
   const byTarget = new Map<TableModel, Fk[]>();
   for (const f of fks) {
     if (!names.has(normName(f.column))) continue;
@@ -106,89 +129,95 @@ export function inferTenancy(model: SchemaModel, config: ResolvedConfig, roles: 
       hubColumns.add(normName(hub.column));
     }
   }
+  return { registries, hubColumns };
+}
 
-  const keys = new Map<TableModel, TenantKey>();
-  const rejected: RejectedKey[] = [];
-  const registryOfName = new Map<string, TableModel>();
-  for (const f of fks) if (registries.has(f.target)) registryOfName.set(normName(f.column), f.target);
+/** 1. A column the user named in tenantColumns. */
+function configuredKey(t: TableModel, { names, configured: configuredColumns }: KeyNames): TenantKey | undefined {
+  const configured = configuredColumns ? [...t.columns.values()].find((c) => names.has(normName(c.name))) : undefined;
+  if (!configured) return undefined;
+  return { table: t, column: configured.name, kind: 'configured', evidence: { text: `${configured.name} is in tenantColumns` }, origin: configured.origin };
+}
 
-  for (const t of model.tables.values()) {
-    if (t.temporary || registries.has(t) || t.partitionOf) continue;
-    const cols = [...t.columns.values()];
-    const tenantNamed = (c: string) => names.has(normName(c)) || hubColumns.has(normName(c));
-    const origin = (c: string) => t.columns.get(c)!.origin;
-    // 1. A column the user named.
-    const configured = configuredColumns ? cols.find((c) => names.has(normName(c.name))) : undefined;
-    if (configured) {
-      keys.set(t, { table: t, column: configured.name, kind: 'configured', evidence: { text: `${configured.name} is in tenantColumns` }, origin: origin(configured.name) });
+/** 2. A foreign key to a registry; tenant-named columns first. */
+function registryKey(t: TableModel, fks: Fk[], registries: Map<TableModel, Evidence>, tenantNamed: (c: string) => boolean): TenantKey | undefined {
+  const toRegistry = fks.filter((f) => f.table === t && registries.has(f.target) && t.columns.has(f.column))
+    .sort((a, b) => Number(tenantNamed(b.column)) - Number(tenantNamed(a.column)));
+  if (!toRegistry.length) return undefined;
+  const f = toRegistry[0];
+  return {
+    table: t, column: f.column, kind: 'foreign-key', registry: f.target, origin: t.columns.get(f.column)!.origin,
+    evidence: { text: `${f.column} references the tenant table ${displayName(f.target)}`, origin: f.origin },
+  };
+}
+
+interface NameContext {
+  fks: Fk[];
+  registries: Map<TableModel, Evidence>;
+  registryOfName: Map<string, TableModel>;
+  tenantNamed: (c: string) => boolean;
+  /** Where the columns named like a tenant key but taken for something else go, with the reason. */
+  rejected: RejectedKey[];
+}
+
+/** 3. A name alone: kept when it cannot be someone else's id. */
+function keyByName(model: SchemaModel, t: TableModel, { fks, registries, registryOfName, tenantNamed, rejected }: NameContext): TenantKey | undefined {
+  const cols = [...t.columns.values()];
+  const origin = (c: string) => t.columns.get(c)!.origin;
+  for (const c of cols) {
+    if (!tenantNamed(c.name)) continue;
+    // A polymorphic reference (`workspaceType` + `workspaceID`, Rails' `owner_type` + `owner_id`) points at rows of
+    // several kinds of owner, a user as often as a team: not a tenant key.
+    const kindColumn = cols.find((k) => normName(k.name) === normName(c.name).replace(/(id|uuid)$/, 'type'));
+    if (kindColumn) {
+      rejected.push({ table: t, column: c.name, reason: `${c.name} is polymorphic: ${kindColumn.name} says which kind of owner it points at` });
       continue;
     }
-    // 2. A foreign key to a registry; tenant-named columns first.
-    const toRegistry = fks.filter((f) => f.table === t && registries.has(f.target) && t.columns.has(f.column))
-      .sort((a, b) => Number(tenantNamed(b.column)) - Number(tenantNamed(a.column)));
-    if (toRegistry.length) {
-      const f = toRegistry[0];
-      keys.set(t, {
-        table: t, column: f.column, kind: 'foreign-key', registry: f.target, origin: origin(f.column),
-        evidence: { text: `${f.column} references the tenant table ${displayName(f.target)}`, origin: f.origin },
+    const ownFk = fks.find((f) => f.table === t && f.column === c.name);
+    if (ownFk) {
+      rejected.push({ table: t, column: c.name, reason: `${c.name} references ${displayName(ownFk.target)}, which is not a tenant table` });
+      continue;
+    }
+    const declared = registryOfName.get(normName(c.name));
+    // The project declares this column as a foreign key to its tenant table elsewhere; this table declares foreign
+    // keys for other columns but not for this one: a deliberate omission, another system's id.
+    // Only when the set has a tenant table the column could have referenced.
+    if (registries.size > 0 && t.constraints.some((k) => k.kind === 'foreign')) {
+      rejected.push({
+        table: t, column: c.name,
+        reason: declared
+          ? `${c.name} is named like the tenant key, but unlike elsewhere in the set it has no foreign key to ${displayName(declared)} while ${displayName(t)} declares others: probably another system's id`
+          : `${c.name} is named like a tenant key, but ${displayName(t)} declares foreign keys for other columns and none for ${c.name}: probably another system's id`,
       });
       continue;
     }
-    // 3. A name alone: kept when it cannot be someone else's id.
-    for (const c of cols) {
-      if (!tenantNamed(c.name)) continue;
-      // A polymorphic reference (`workspaceType` + `workspaceID`, Rails' `owner_type` + `owner_id`) points at rows of
-      // several kinds of owner, a user as often as a team: not a tenant key.
-      const kindColumn = cols.find((k) => normName(k.name) === normName(c.name).replace(/(id|uuid)$/, 'type'));
-      if (kindColumn) {
-        rejected.push({ table: t, column: c.name, reason: `${c.name} is polymorphic: ${kindColumn.name} says which kind of owner it points at` });
-        continue;
+    if (registries.size > 0) {
+      const match = (declared ? [declared] : [...registries.keys()]).map((r) => {
+        const key = referencedColumn(model, { schema: r.schema, name: r.name }, undefined);
+        return { r, key, type: key ? r.columns.get(key.column)?.type : undefined };
+      }).find((x) => sameKeyType(c.type, x.type));
+      if (match) {
+        return {
+          table: t, column: c.name, kind: 'name-and-type', registry: match.r, origin: origin(c.name),
+          evidence: { text: `${c.name} is named like a tenant key and has the type of ${displayName(match.r)}.${match.key!.column}, but no foreign key to it` },
+        };
       }
-      const ownFk = fks.find((f) => f.table === t && f.column === c.name);
-      if (ownFk) {
-        rejected.push({ table: t, column: c.name, reason: `${c.name} references ${displayName(ownFk.target)}, which is not a tenant table` });
-        continue;
-      }
-      const declared = registryOfName.get(normName(c.name));
-      // The project declares this column as a foreign key to its tenant table elsewhere; this table declares foreign
-      // keys for other columns but not for this one: a deliberate omission, another system's id.
-      // Only when the set has a tenant table the column could have referenced.
-      if (registries.size > 0 && t.constraints.some((k) => k.kind === 'foreign')) {
-        rejected.push({
-          table: t, column: c.name,
-          reason: declared
-            ? `${c.name} is named like the tenant key, but unlike elsewhere in the set it has no foreign key to ${displayName(declared)} while ${displayName(t)} declares others: probably another system's id`
-            : `${c.name} is named like a tenant key, but ${displayName(t)} declares foreign keys for other columns and none for ${c.name}: probably another system's id`,
-        });
-        continue;
-      }
-      if (registries.size > 0) {
-        const match = (declared ? [declared] : [...registries.keys()]).map((r) => {
-          const key = referencedColumn(model, { schema: r.schema, name: r.name }, undefined);
-          return { r, key, type: key ? r.columns.get(key.column)?.type : undefined };
-        }).find((x) => sameKeyType(c.type, x.type));
-        if (match) {
-          keys.set(t, {
-            table: t, column: c.name, kind: 'name-and-type', registry: match.r, origin: origin(c.name),
-            evidence: { text: `${c.name} is named like a tenant key and has the type of ${displayName(match.r)}.${match.key!.column}, but no foreign key to it` },
-          });
-          break;
-        }
-        rejected.push({ table: t, column: c.name, reason: `${c.name} is named like a tenant key, but it has no foreign key to the tenant table${registries.size > 1 ? 's' : ''} ${[...registries.keys()].map(displayName).join(', ')} and not their key type: probably another system's id` });
-        continue;
-      }
-      keys.set(t, { table: t, column: c.name, kind: 'name', origin: origin(c.name), evidence: { text: `${c.name} is named like a tenant key (no tenant table in the set confirms it)` } });
-      break;
+      rejected.push({ table: t, column: c.name, reason: `${c.name} is named like a tenant key, but it has no foreign key to the tenant table${registries.size > 1 ? 's' : ''} ${[...registries.keys()].map(displayName).join(', ')} and not their key type: probably another system's id` });
+      continue;
     }
+    return { table: t, column: c.name, kind: 'name', origin: origin(c.name), evidence: { text: `${c.name} is named like a tenant key (no tenant table in the set confirms it)` } };
   }
+  return undefined;
+}
 
+/** A nullable key beside other nullable foreign keys: the table holds rows of several scopes (global, per user, per tenant). */
+function markOptionalKeys(keys: Map<TableModel, TenantKey>): void {
   for (const key of keys.values()) {
     const col = key.table.columns.get(key.column);
     if (!col || col.notNull) continue;
     const others = key.table.constraints.filter((c) => c.kind === 'foreign' && c.columns.length === 1 && c.columns[0] !== key.column && !key.table.columns.get(c.columns[0])?.notNull).map((c) => c.columns[0]);
     if (others.length) key.optional = `${key.column} is nullable like ${others.join(', ')}: the table holds rows of several scopes`;
   }
-  return { registries: [...registries].map(([table, evidence]) => ({ table, evidence })), keys, rejected, isolation: inferIsolation(keys, config, roles) };
 }
 
 function inferIsolation(keys: Map<TableModel, TenantKey>, config: ResolvedConfig, roles: Roles): Tenancy['isolation'] {

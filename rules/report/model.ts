@@ -5,14 +5,14 @@ import { ruleMeta, docsUrl } from '../engine/registry';
 import { statementContaining, type SetResult } from '../engine/run';
 import type { Category, Finding, SetContext, Severity } from '../engine/types';
 import { blocks, modeName } from '../locks';
-import { LineIndex } from '../parser/adapter';
+import { LineIndex } from '../parser/positions';
 import { displayName } from '../model/schema';
 import type { ColumnModel, ConstraintModel, IndexModel, Origin, PolicyModel, TableModel } from '../model/types';
 import { classifyColumn, protectionEvidence, storesPlainly } from '../catalogue/no-unencrypted-sensitive-column';
 import { naturalPrimaryKey, uniqueKeyExempt } from '../catalogue/require-tenant-in-unique';
 import { judgePolicy } from '../catalogue/require-tenant-scoped-policy';
-import { appliesToAnyRole, constrains, findColumnDef, findConstraintDef, indexColumnNames, rlsDisabledAt, type PolicyExpr } from '../catalogue/tenancy-util';
-import { tenantColumnsOf, tenantTablesOf, typeSql } from '../catalogue/util';
+import { appliesToAnyRole, constrains, indexColumnNames, rlsDisabledAt, type PolicyExpr } from '../catalogue/tenancy-util';
+import { findColumnDef, findConstraintDef, tenantColumnsOf, tenantTablesOf, typeSql } from '../catalogue/util';
 import { nameWords } from '../project/names';
 import { mermaidErDiagram } from './er';
 import { inferredSet } from './inferred';
@@ -118,9 +118,58 @@ export function buildReport(sets: SetResult[], opts: ReportOptions): ReportModel
 
 /* ---------------- tenant isolation ---------------- */
 
+function rlsEnabledCell(v: SetView, table: TableModel): Cell {
+  if (table.rlsEnabled) return { status: 'yes', text: 'enabled', loc: v.at(table.rlsEnabled) };
+  const off = rlsDisabledAt(v.ctx, table);
+  return off ? { status: 'no', text: 'disabled again', loc: v.at(off) } : { status: 'no', text: 'not enabled', loc: v.at(table.created) };
+}
+
+function policiesCell(v: SetView, table: TableModel, policyList: PolicyFact[], column: string, colLoc: Loc): Cell {
+  const permissive = policyList.filter((p) => p.permissive);
+  const unscoped = permissive.filter((p) => !p.scoped);
+  if (policyList.length === 0) {
+    return { status: 'no', text: table.rlsEnabled ? 'none: RLS denies every row' : 'none', loc: table.rlsEnabled ? v.at(table.rlsEnabled) : colLoc };
+  }
+  if (permissive.length === 0) return { status: 'no', text: 'only restrictive policies: RLS denies every row', loc: policyList[0].loc };
+  if (unscoped.length === 0) return { status: 'yes', text: `${plural(policyList.length, 'policy', 'policies')}, all limited to ${column}`, loc: policyList[0].loc };
+  return {
+    status: unscoped.length === permissive.length ? 'no' : 'partial',
+    text: `${unscoped.map((p) => p.name).join(', ')} ${unscoped.length === 1 ? 'does' : 'do'} not constrain ${column}`,
+    loc: unscoped[0].loc,
+  };
+}
+
+function rlsForcedCell(v: SetView, table: TableModel, namedRolesOnly: boolean): Cell {
+  const roles = v.result.project.roles;
+  if (table.rlsForced) return { status: 'yes', text: 'forced', loc: v.at(table.rlsForced) };
+  if (!table.rlsEnabled) return { status: 'no', text: 'not forced', loc: v.at(table.created) };
+  if (namedRolesOnly) {
+    return { status: 'partial', text: roles.connectsAsOwner ? 'not forced (policies are for named roles only)' : `not forced (the application connects as ${roles.appRoles.join(', ')}, not as the owner)`, loc: v.at(table.rlsEnabled) };
+  }
+  return { status: 'no', text: 'not forced: the table owner bypasses every policy', loc: v.at(table.rlsEnabled) };
+}
+
+/** Whether the unique keys and the foreign keys to other tenant tables include the tenant column. */
+function keyCells(keys: KeyFact[], column: string): { unique: Cell; foreignKeys: Cell } {
+  const uniques = keys.filter((k) => k.kind !== 'foreign' && !k.exempt);
+  const badUnique = uniques.filter((k) => !k.includesTenant);
+  const unique: Cell = uniques.length === 0
+    ? { status: 'n/a', text: 'no natural unique keys' }
+    : badUnique.length === 0
+      ? { status: 'yes', text: `${plural(uniques.length, 'unique key', 'unique keys')}, all include ${column}`, loc: uniques[0].loc }
+      : { status: 'no', text: badUnique.map((k) => `${k.name} (${k.columns.join(', ')})`).join(', ') + ` without ${column}`, loc: badUnique[0].loc };
+  const fks = keys.filter((k) => k.kind === 'foreign' && !k.exempt);
+  const badFk = fks.filter((k) => !k.includesTenant);
+  const foreignKeys: Cell = fks.length === 0
+    ? { status: 'n/a', text: 'no foreign keys to other tenant tables' }
+    : badFk.length === 0
+      ? { status: 'yes', text: `${plural(fks.length, 'foreign key', 'foreign keys')} to tenant tables, all include ${column}`, loc: fks[0].loc }
+      : { status: 'no', text: badFk.map((k) => `${k.name} → ${k.references}`).join(', ') + ` without ${column}`, loc: badFk[0].loc };
+  return { unique, foreignKeys };
+}
 
 function tenantRows(v: SetView, proof: ReportOptions['isolation']): TenantRow[] {
-  const { ctx, config } = v;
+  const { config } = v;
   const tenants = tenantTablesOf(v.result.project);
   const tenantSet = new Set(tenants.map((t) => t.table));
   const rows: TenantRow[] = [];
@@ -135,56 +184,16 @@ function tenantRows(v: SetView, proof: ReportOptions['isolation']): TenantRow[] 
       ? { status: 'yes', text: `${idx.name} (${idx.columns.join(', ')})`, loc: v.indexLoc(table, idx) }
       : { status: 'no', text: `no index leading with ${column}`, loc: colLoc };
 
-    let rlsEnabled: Cell;
-    if (table.rlsEnabled) rlsEnabled = { status: 'yes', text: 'enabled', loc: v.at(table.rlsEnabled) };
-    else {
-      const off = rlsDisabledAt(ctx, table);
-      rlsEnabled = off ? { status: 'no', text: 'disabled again', loc: v.at(off) } : { status: 'no', text: 'not enabled', loc: v.at(table.created) };
-    }
-
+    const rlsEnabled = rlsEnabledCell(v, table);
     const policyList = table.policies.map((p) => policyFact(v, table, p, scope, column));
     const permissive = policyList.filter((p) => p.permissive);
     const unscoped = permissive.filter((p) => !p.scoped);
-    let policies: Cell;
-    if (policyList.length === 0) {
-      policies = { status: 'no', text: table.rlsEnabled ? 'none: RLS denies every row' : 'none', loc: table.rlsEnabled ? v.at(table.rlsEnabled) : colLoc };
-    } else if (permissive.length === 0) {
-      policies = { status: 'no', text: 'only restrictive policies: RLS denies every row', loc: policyList[0].loc };
-    } else if (unscoped.length === 0) {
-      policies = { status: 'yes', text: `${plural(policyList.length, 'policy', 'policies')}, all limited to ${column}`, loc: policyList[0].loc };
-    } else {
-      policies = {
-        status: unscoped.length === permissive.length ? 'no' : 'partial',
-        text: `${unscoped.map((p) => p.name).join(', ')} ${unscoped.length === 1 ? 'does' : 'do'} not constrain ${column}`,
-        loc: unscoped[0].loc,
-      };
-    }
-
+    const policies = policiesCell(v, table, policyList, column, colLoc);
     // FORCE matters only when the application connects as the owner and a policy applies to the owner.
     const namedRolesOnly = !v.result.project.roles.connectsAsOwner || (table.policies.length > 0 && !table.policies.some(appliesToAnyRole));
-    const rlsForced: Cell = table.rlsForced
-      ? { status: 'yes', text: 'forced', loc: v.at(table.rlsForced) }
-      : !table.rlsEnabled
-        ? { status: 'no', text: 'not forced', loc: v.at(table.created) }
-        : namedRolesOnly
-          ? { status: 'partial', text: v.result.project.roles.connectsAsOwner ? 'not forced (policies are for named roles only)' : `not forced (the application connects as ${v.result.project.roles.appRoles.join(', ')}, not as the owner)`, loc: v.at(table.rlsEnabled) }
-          : { status: 'no', text: 'not forced: the table owner bypasses every policy', loc: v.at(table.rlsEnabled) };
-
+    const rlsForced = rlsForcedCell(v, table, namedRolesOnly);
     const keys = keyFacts(v, table, scope, tenantSet);
-    const uniques = keys.filter((k) => k.kind !== 'foreign' && !k.exempt);
-    const badUnique = uniques.filter((k) => !k.includesTenant);
-    const unique: Cell = uniques.length === 0
-      ? { status: 'n/a', text: 'no natural unique keys' }
-      : badUnique.length === 0
-        ? { status: 'yes', text: `${plural(uniques.length, 'unique key', 'unique keys')}, all include ${column}`, loc: uniques[0].loc }
-        : { status: 'no', text: badUnique.map((k) => `${k.name} (${k.columns.join(', ')})`).join(', ') + ` without ${column}`, loc: badUnique[0].loc };
-    const fks = keys.filter((k) => k.kind === 'foreign' && !k.exempt);
-    const badFk = fks.filter((k) => !k.includesTenant);
-    const foreignKeys: Cell = fks.length === 0
-      ? { status: 'n/a', text: 'no foreign keys to other tenant tables' }
-      : badFk.length === 0
-        ? { status: 'yes', text: `${plural(fks.length, 'foreign key', 'foreign keys')} to tenant tables, all include ${column}`, loc: fks[0].loc }
-        : { status: 'no', text: badFk.map((k) => `${k.name} → ${k.references}`).join(', ') + ` without ${column}`, loc: badFk[0].loc };
+    const { unique, foreignKeys } = keyCells(keys, column);
 
     const gaps: string[] = [];
     if (!table.rlsEnabled) gaps.push('row-level security is not enabled');

@@ -118,15 +118,15 @@ function nonceToken(s: string): string {
 export function renderHtml(report: ReportModel, opts: HtmlOptions = {}): string {
   const href = opts.href ?? defaultHref;
   const wv = opts.webview;
-  const link = (loc: Loc | undefined, label?: string): string => {
+  const link: Link = (loc, label) => {
     if (!loc) return '';
     const text = h(label ?? `${loc.file}:${loc.line}`);
     const title = h(`${loc.file}:${loc.line}:${loc.column}`);
     if (wv) return `<a class="loc" href="#" title="${title}" data-file="${h(href(loc.file))}" data-line="${loc.line}" data-column="${loc.column}">${text}</a>`;
     return `<a class="loc" href="${h(`${href(loc.file)}#L${loc.line}`)}" title="${title}">${text}</a>`;
   };
-  const cell = (c: Cell, row: string) => `<td class="cell-${c.status === 'n/a' ? 'n-a' : c.status}"><span class="st st-${c.status === 'n/a' ? 'n-a' : c.status}">${MARK[c.status]}</span>${h(c.text)}${c.loc ? ` ${link(c.loc, shortLabel(c.loc, row))}` : ''}</td>`;
-  const multiSet = report.sets.length > 1;
+  const cell: Html['cell'] = (c, row) => `<td class="cell-${c.status === 'n/a' ? 'n-a' : c.status}"><span class="st st-${c.status === 'n/a' ? 'n-a' : c.status}">${MARK[c.status]}</span>${h(c.text)}${c.loc ? ` ${link(c.loc, shortLabel(c.loc, row))}` : ''}</td>`;
+  const html: Html = { link, cell, multiSet: report.sets.length > 1 };
   const s = report.summary;
 
   const csp = wv
@@ -147,7 +147,27 @@ export function renderHtml(report: ReportModel, opts: HtmlOptions = {}): string 
   }
   out.push('<nav><a href="#inferred">Inferred</a><a href="#summary">Summary</a><a href="#tenancy">Tenant isolation</a><a href="#sensitive">Sensitive data</a><a href="#risk">Migration risk</a><a href="#findings">Findings</a><a href="#schema">Schema</a></nav>');
 
-  // What the analysis inferred
+  out.push(...inferredHtml(report, html), ...summaryHtml(report), ...tenancyHtml(report, html), ...sensitiveHtml(report, html),
+    ...riskSectionHtml(report, html), ...findingsHtml(report, html), ...schemaHtml(report, html));
+  if (report.internalErrors.length) {
+    out.push('<section id="internal"><h2>Internal errors</h2><p>Some rules failed on these inputs; please report them.</p><ul>');
+    for (const e of report.internalErrors) out.push(`<li>${h(e)}</li>`);
+    out.push('</ul></section>');
+  }
+  if (wv) out.push(`<script${nonceAttr}>${SCRIPT}</script>`);
+  out.push('</body>', '</html>');
+  return out.join('\n') + '\n';
+}
+
+/** What the sections share: links to file#Lline (or to the editor in the webview), matrix cells, the set column. */
+interface Html {
+  link: Link;
+  cell: (c: Cell, row: string) => string;
+  multiSet: boolean;
+}
+
+function inferredHtml(report: ReportModel, { link, multiSet }: Html): string[] {
+  const out: string[] = [];
   out.push('<section id="inferred"><h2>What SQL Architect inferred</h2><p class="muted">The project model the rules judged by; each line says why, and how to correct it in <code>.sqlarchitect.json</code>.</p>');
   for (const inf of report.inferred) {
     const why = (f: InferredFact) => `${h(f.text)}${f.loc ? ` ${link(f.loc)}` : ''}`;
@@ -163,8 +183,12 @@ export function renderHtml(report: ReportModel, opts: HtmlOptions = {}): string 
     out.push('</ul>');
   }
   out.push('</section>');
+  return out;
+}
 
-  // Summary
+function summaryHtml(report: ReportModel): string[] {
+  const out: string[] = [];
+  const s = report.summary;
   out.push('<section id="summary"><h2>Summary</h2><div class="stats">');
   const stat = (n: number, label: string, cls = '') => `<div class="stat${cls ? ` ${cls}` : ''}"><b>${n}</b>${label}</div>`;
   out.push(stat(s.tables, 'tables'), stat(s.tenantTables, 'tenant tables'), stat(s.findings, 'findings'),
@@ -173,8 +197,11 @@ export function renderHtml(report: ReportModel, opts: HtmlOptions = {}): string 
   for (const v of s.verdicts) out.push(`<tr><td><span class="badge v-${v.status}">${VERDICT[v.status]}</span>${h(v.title)}</td><td>${h(v.text)}</td></tr>`);
   out.push('</tbody></table>');
   out.push(`<p class="muted">Findings by category: ${Object.entries(s.byCategory).map(([c, n]) => `${h(c)} ${n}`).join(', ')}.</p></section>`);
+  return out;
+}
 
-  // Tenant isolation
+function tenancyHtml(report: ReportModel, { link, cell, multiSet }: Html): string[] {
+  const out: string[] = [];
   out.push('<section id="tenancy"><h2>Tenant isolation</h2>');
   if (report.tenantMatrix.length === 0) {
     out.push(`<p>No tenant tables: no table has a tenant column (${report.tenantColumns.map((c) => `<code>${h(c)}</code>`).join(', ')}).</p>`);
@@ -200,8 +227,11 @@ export function renderHtml(report: ReportModel, opts: HtmlOptions = {}): string 
     }
   }
   out.push('</section>');
+  return out;
+}
 
-  // Sensitive data
+function sensitiveHtml(report: ReportModel, { link, multiSet }: Html): string[] {
+  const out: string[] = [];
   out.push('<section id="sensitive"><h2>Sensitive data</h2>');
   if (report.sensitive.length === 0) out.push('<p>No column looks like a secret or personal data.</p>');
   else {
@@ -212,8 +242,11 @@ export function renderHtml(report: ReportModel, opts: HtmlOptions = {}): string 
     out.push('</tbody></table>');
   }
   out.push('</section>');
+  return out;
+}
 
-  // Migration risk
+function riskSectionHtml(report: ReportModel, { link, multiSet }: Html): string[] {
+  const out: string[] = [];
   out.push('<section id="risk"><h2>Migration risk</h2><p class="muted">Statements that take a lock blocking reads or writes on a table that existed before their migration, newest migration first.</p>');
   if (report.migrationRisk.length === 0) out.push('<p>No statement takes a blocking lock on an existing table.</p>');
   for (const f of report.migrationRisk) out.push(riskHtml(f, link, multiSet));
@@ -227,14 +260,20 @@ export function renderHtml(report: ReportModel, opts: HtmlOptions = {}): string 
     }
     out.push('</tbody></table></section>');
   }
+  return out;
+}
 
-  // Findings
+function findingsHtml(report: ReportModel, { link }: Html): string[] {
+  const out: string[] = [];
   out.push('<section id="findings"><h2>Findings by rule</h2>');
   if (report.findingsByRule.length === 0) out.push('<p>No findings.</p>');
   for (const g of report.findingsByRule) out.push(ruleHtml(g, link));
   out.push('</section>');
+  return out;
+}
 
-  // Schema
+function schemaHtml(report: ReportModel, { link, multiSet }: Html): string[] {
+  const out: string[] = [];
   out.push('<section id="schema"><h2>Schema overview</h2>');
   if (report.tables.length === 0) out.push('<p>No tables.</p>');
   else {
@@ -251,14 +290,7 @@ export function renderHtml(report: ReportModel, opts: HtmlOptions = {}): string 
     for (const tb of report.tables) out.push(tableHtml(tb, link, multiSet));
   }
   out.push('</section>');
-  if (report.internalErrors.length) {
-    out.push('<section id="internal"><h2>Internal errors</h2><p>Some rules failed on these inputs; please report them.</p><ul>');
-    for (const e of report.internalErrors) out.push(`<li>${h(e)}</li>`);
-    out.push('</ul></section>');
-  }
-  if (wv) out.push(`<script${nonceAttr}>${SCRIPT}</script>`);
-  out.push('</body>', '</html>');
-  return out.join('\n') + '\n';
+  return out;
 }
 
 type Link = (loc: Loc | undefined, label?: string) => string;

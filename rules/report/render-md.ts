@@ -13,26 +13,58 @@ const MARK: Record<Cell['status'], string> = { yes: '✅', no: '❌', partial: '
 const VERDICT: Record<Verdict['status'], string> = { ok: '✅', warn: '⚠️', fail: '❌' };
 const SEVERITY: Record<string, string> = { error: '❌ error', warning: '⚠️ warning', info: 'ℹ️ info' };
 
+/** What the sections share: links to file#Lline, matrix cells, and the set column when the report spans several sets. */
+interface Md {
+  link: Link;
+  cell: (c: Cell, row: string) => string;
+  multiSet: boolean;
+  setCol: (set: string) => string;
+}
+
 export function renderMarkdown(report: ReportModel, opts: RenderOptions = {}): string {
   const href = opts.href ?? defaultHref;
-  const link = (loc: Loc | undefined, label?: string) => {
+  const link: Link = (loc, label) => {
     if (!loc) return '';
     const text = label ?? `${loc.file}:${loc.line}`;
     return `[${t(text)}](${href(loc.file)}#L${loc.line})`;
   };
-  const cell = (c: Cell, row: string) => `${MARK[c.status]} ${t(c.text)}${c.loc ? ` (${link(c.loc, shortLabel(c.loc, row))})` : ''}`;
   const multiSet = report.sets.length > 1;
-  const setCol = (set: string) => (multiSet ? `${t(set)} | ` : '');
-  const out: string[] = [];
-  const s = report.summary;
+  const md: Md = {
+    link,
+    cell: (c, row) => `${MARK[c.status]} ${t(c.text)}${c.loc ? ` (${link(c.loc, shortLabel(c.loc, row))})` : ''}`,
+    multiSet,
+    setCol: (set) => (multiSet ? `${t(set)} | ` : ''),
+  };
+  const out = [
+    ...headerMd(report),
+    ...inferredMd(report, md),
+    ...summaryMd(report),
+    ...tenantIsolationMd(report, md),
+    ...sensitiveMd(report, md),
+    ...migrationRiskMd(report, md),
+    ...findingsMd(report, md),
+    ...schemaMd(report, md),
+  ];
+  if (report.internalErrors.length) {
+    out.push('## Internal errors', '', 'Some rules failed on these inputs; please report them.', '');
+    for (const e of report.internalErrors) out.push(`- ${t(e)}`);
+    out.push('');
+  }
+  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+}
 
-  out.push(`# SQL Architect: ${t(report.title)}`, '');
+function headerMd(report: ReportModel): string[] {
+  const s = report.summary;
+  const out = [`# SQL Architect: ${t(report.title)}`, ''];
   out.push(`Reviewed ${s.files} migration file${s.files === 1 ? '' : 's'} in ${s.sets} set${s.sets === 1 ? '' : 's'}: ${report.sets.map(t).join(', ') || 'none'}.`, '');
   if (report.since) {
     out.push(`> Findings and migration risk are limited to the ${report.since.files.length} migration${report.since.files.length === 1 ? '' : 's'} added${report.since.ref ? ` since ${mdCode(report.since.ref)}` : ''}${report.since.files.length ? `: ${report.since.files.map(t).join(', ')}` : ''}. The schema sections describe the whole schema.`, '');
   }
+  return out;
+}
 
-  out.push('## What SQL Architect inferred', '', 'The project model the rules judged by; each line says why, and how to correct it in `.sqlarchitect.json`.', '');
+function inferredMd(report: ReportModel, { link, multiSet }: Md): string[] {
+  const out = ['## What SQL Architect inferred', '', 'The project model the rules judged by; each line says why, and how to correct it in `.sqlarchitect.json`.', ''];
   for (const inf of report.inferred) {
     const why = (f: InferredFact) => `${t(f.text)}${f.loc ? ` (${link(f.loc)})` : ''}`;
     if (multiSet) out.push(`### ${t(inf.set)}`, '');
@@ -45,16 +77,23 @@ export function renderMarkdown(report: ReportModel, opts: RenderOptions = {}): s
     if (inf.conventions.length) out.push(`- **Project-wide conventions** (each reported once): ${inf.conventions.map((c) => `${t(c.text)}${c.loc ? ` (${link(c.loc)})` : ''}`).join('; ')}.`);
     out.push('');
   }
+  return out;
+}
 
-  out.push('## Summary', '');
+function summaryMd(report: ReportModel): string[] {
+  const s = report.summary;
+  const out = ['## Summary', ''];
   out.push('| Tables | Tenant tables | Findings | Errors | Warnings | Info |', '|---:|---:|---:|---:|---:|---:|');
   out.push(`| ${s.tables} | ${s.tenantTables} | ${s.findings} | ${s.bySeverity.error} | ${s.bySeverity.warning} | ${s.bySeverity.info} |`, '');
   out.push(`Findings by category: ${Object.entries(s.byCategory).map(([c, n]) => `${c} ${n}`).join(', ')}.`, '');
   out.push('| Area | Verdict |', '|---|---|');
   for (const v of s.verdicts) out.push(`| ${VERDICT[v.status]} ${t(v.title)} | ${t(v.text)} |`);
   out.push('');
+  return out;
+}
 
-  out.push('## Tenant isolation', '');
+function tenantIsolationMd(report: ReportModel, { link, cell, multiSet, setCol }: Md): string[] {
+  const out = ['## Tenant isolation', ''];
   if (report.tenantMatrix.length === 0) {
     out.push(`No tenant tables: no table has a tenant column (${report.tenantColumns.map(t).join(', ')}).`, '');
   } else {
@@ -79,8 +118,11 @@ export function renderMarkdown(report: ReportModel, opts: RenderOptions = {}): s
       out.push('');
     }
   }
+  return out;
+}
 
-  out.push('## Sensitive data', '');
+function sensitiveMd(report: ReportModel, { link, multiSet, setCol }: Md): string[] {
+  const out = ['## Sensitive data', ''];
   if (report.sensitive.length === 0) out.push('No column looks like a secret or personal data.', '');
   else {
     out.push(`| ${multiSet ? 'Set | ' : ''}Table | Column | Type | Why flagged | Stored in clear | Storage |`, `|${multiSet ? '---|' : ''}---|---|---|---|---|---|`);
@@ -89,8 +131,11 @@ export function renderMarkdown(report: ReportModel, opts: RenderOptions = {}): s
     }
     out.push('');
   }
+  return out;
+}
 
-  out.push('## Migration risk', '');
+function migrationRiskMd(report: ReportModel, { link, multiSet }: Md): string[] {
+  const out = ['## Migration risk', ''];
   out.push('Statements that take a lock blocking reads or writes on a table that existed before their migration, newest migration first.', '');
   if (report.migrationRisk.length === 0) out.push('No statement takes a blocking lock on an existing table.', '');
   for (const f of report.migrationRisk) out.push(...riskMd(f, link, multiSet), '');
@@ -104,12 +149,18 @@ export function renderMarkdown(report: ReportModel, opts: RenderOptions = {}): s
     }
     out.push('');
   }
+  return out;
+}
 
-  out.push('## Findings by rule', '');
+function findingsMd(report: ReportModel, { link }: Md): string[] {
+  const out = ['## Findings by rule', ''];
   if (report.findingsByRule.length === 0) out.push('No findings.', '');
   for (const g of report.findingsByRule) out.push(...ruleMd(g, link), '');
+  return out;
+}
 
-  out.push('## Schema overview', '');
+function schemaMd(report: ReportModel, { link, multiSet }: Md): string[] {
+  const out = ['## Schema overview', ''];
   if (report.tables.length === 0) out.push('No tables.', '');
   else {
     out.push('```mermaid', report.erDiagram, '```', '');
@@ -120,12 +171,7 @@ export function renderMarkdown(report: ReportModel, opts: RenderOptions = {}): s
     }
     for (const tb of report.tables) out.push(...tableMd(tb, link, multiSet), '');
   }
-  if (report.internalErrors.length) {
-    out.push('## Internal errors', '', 'Some rules failed on these inputs; please report them.', '');
-    for (const e of report.internalErrors) out.push(`- ${t(e)}`);
-    out.push('');
-  }
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return out;
 }
 
 type Link = (loc: Loc | undefined, label?: string) => string;

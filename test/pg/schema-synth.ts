@@ -16,7 +16,7 @@ import {
   SchemaModel, tableKey, type Action, type ColumnDef, type ConstraintDef, type Origin, type QName, type Statement,
   type TableModel, type TypeRef,
 } from '../../rules';
-import { defaultConstraintName } from '../../rules/model/schema';
+import { defaultConstraintName } from '../../rules/model/names';
 
 /** One statement of a version, with the text of its file (spans are file offsets). */
 export interface CaseStatement {

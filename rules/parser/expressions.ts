@@ -1,0 +1,108 @@
+// Facts about expressions that rules need: how a DEFAULT behaves, which columns, relations, functions and
+// settings an expression reads, whether a policy expression is always true.
+import type { DefaultKind, QName } from '../model/types';
+import { listNames, node, qname, str, walk, type Node } from './ast';
+
+// Functions whose result changes per row: as a column DEFAULT on ADD COLUMN they force a table rewrite.
+// https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES
+const VOLATILE_FUNCS = new Set([
+  'random', 'gen_random_uuid', 'uuid_generate_v1', 'uuid_generate_v1mc', 'uuid_generate_v4', 'uuidv4', 'uuidv7',
+  'clock_timestamp', 'timeofday', 'nextval', 'setval', 'txid_current', 'random_normal', 'gen_random_bytes',
+]);
+const STABLE_FUNCS = new Set([
+  'now', 'current_timestamp', 'transaction_timestamp', 'statement_timestamp', 'current_date', 'current_user',
+  'current_setting', 'lower', 'upper', 'coalesce', 'to_jsonb', 'jsonb_build_object', 'json_build_object',
+  'array', 'timezone', 'date_trunc', 'make_interval', 'concat', 'md5', 'length', 'btrim', 'trim', 'replace',
+]);
+
+export function defaultKindOf(expr: Node | undefined): DefaultKind {
+  if (expr === undefined || expr === null) return 'none';
+  let volatile = false;
+  let stable = false;
+  walk(expr, (n) => {
+    if (n.FuncCall) {
+      const fname = listNames(n.FuncCall.funcname).pop()?.toLowerCase() ?? '';
+      if (VOLATILE_FUNCS.has(fname)) volatile = true;
+      else if (STABLE_FUNCS.has(fname)) stable = true;
+      else volatile = true; // an unknown function may be volatile: PostgreSQL would then rewrite the table
+    }
+    if (n.SQLValueFunction) stable = true;
+  });
+  return volatile ? 'volatile' : stable ? 'stable' : 'constant';
+}
+
+/** The last field of every column reference (`t.c` → `c`), once each. */
+export function columnRefs(expr: Node | undefined): string[] {
+  const out = new Set<string>();
+  walk(expr, (n) => {
+    if (n.ColumnRef) {
+      const fields = (n.ColumnRef.fields ?? []).map(str).filter(Boolean);
+      if (fields.length) out.add(fields[fields.length - 1]);
+    }
+  });
+  return [...out];
+}
+
+/**
+ * The relations a query reads: every RangeVar of its FROM clauses, joins and subqueries, once each, except
+ * unqualified names of its common table expressions (WITH x AS (…) SELECT … FROM x).
+ */
+export function relationsRead(query: Node | undefined): QName[] {
+  const ctes = new Set<string>();
+  walk(query, (n) => { if (n.CommonTableExpr?.ctename) ctes.add(n.CommonTableExpr.ctename); });
+  const out = new Map<string, QName>();
+  walk(query, (n) => {
+    const rv = n.RangeVar;
+    if (!rv?.relname || (!rv.schemaname && ctes.has(rv.relname))) return;
+    const q = qname(rv);
+    out.set(`${q.schema ?? ''}.${q.name}`, q);
+  });
+  return [...out.values()];
+}
+
+/** Functions an expression calls, lower-cased, schema-qualified as written: `auth.uid`, `has_role_on_account`. */
+export function functionsCalled(...exprs: (Node | undefined)[]): string[] {
+  const out = new Set<string>();
+  for (const expr of exprs) {
+    walk(expr, (n) => {
+      if (n.FuncCall) out.add(listNames(n.FuncCall.funcname).join('.').toLowerCase());
+      // CURRENT_USER, SESSION_USER, CURRENT_ROLE: the caller's identity.
+      const op = n.SQLValueFunction?.op;
+      if (op === 'SVFOP_CURRENT_USER' || op === 'SVFOP_SESSION_USER' || op === 'SVFOP_CURRENT_ROLE' || op === 'SVFOP_USER') out.add(op.slice(6).toLowerCase());
+    });
+  }
+  return [...out];
+}
+
+/** The settings an expression reads with current_setting('<name>', …). */
+export function settingsRead(expr: Node | undefined): string[] {
+  const out: string[] = [];
+  walk(expr, (n) => {
+    if (n.FuncCall && listNames(n.FuncCall.funcname).pop()?.toLowerCase() === 'current_setting') {
+      const first = node(n.FuncCall.args?.[0]).A_Const?.sval?.sval;
+      if (typeof first === 'string') out.push(first);
+    }
+  });
+  return out;
+}
+
+/** `true`, `'t'::boolean`, `1 = 1`, or an OR of which one is. */
+export function isConstTrue(expr: Node | undefined): boolean {
+  const n = node(expr);
+  const b = n.A_Const?.boolval;
+  if (b !== undefined) return b.boolval === true;
+  const tc = n.TypeCast;
+  if (tc && /^(t|true|y|yes|on|1)$/i.test(node(tc.arg).A_Const?.sval?.sval ?? '')) return true;
+  const ae = n.A_Expr;
+  if (ae && ae.kind === 'AEXPR_OP' && str(ae.name?.[0]) === '=' && sameConstant(ae.lexpr, ae.rexpr)) return true;
+  const bo = n.BoolExpr;
+  if (bo && bo.boolop === 'OR_EXPR') return (bo.args ?? []).some(isConstTrue);
+  return false;
+}
+
+function sameConstant(left: Node | undefined, right: Node | undefined): boolean {
+  const l = node(left).A_Const;
+  const r = node(right).A_Const;
+  if (!l) return false;
+  return JSON.stringify(l.ival ?? l.sval) === JSON.stringify(r?.ival ?? r?.sval);
+}
