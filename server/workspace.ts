@@ -133,7 +133,11 @@ export class Workspace {
       for (const f of s.files) this.setOf.set(f.path, s.id);
     }
     const wanted = only ? new Set(only.map((f) => this.setOf.get(f) ?? before.get(f)).filter(Boolean)) : undefined;
-    for (const id of [...this.results.keys()]) if (!this.configs.has(id)) this.results.delete(id);
+    for (const id of [...this.results.keys()]) {
+      if (this.configs.has(id)) continue;
+      this.results.delete(id);
+      this.cache.dropSet(id);
+    }
     const done: SetResult[] = [];
     for (const s of plan.sets) {
       if (wanted && !wanted.has(s.id)) continue;

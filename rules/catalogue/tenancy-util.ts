@@ -2,6 +2,7 @@
 // definition of a column or constraint inside its statement, rendering the RLS recipe, reading policies.
 import type { ConstraintDef, ColumnDef, ConstraintModel, Origin, PolicyModel, Statement, TableModel, TypeRef } from '../model/types';
 import type { SetContext } from '../engine/types';
+import type { ProjectModel } from '../project/types';
 import { displayName } from '../model/schema';
 import { skipToken, skipTrivia } from '../parser/lexer';
 import { quoteIdent, tableSql, tenantPredicate, tenantTablesOf, type TenantTable } from './util';
@@ -108,34 +109,83 @@ export interface IsolationPolicy {
  * same expression on this table's key and for the same roles; otherwise a comparison with the tenant setting.
  */
 export function projectIsolationPolicy(ctx: SetContext, table: TableModel, column: string): IsolationPolicy {
-  const counts = new Map<string, { n: number; roles: string[]; name: string; on: TableModel }>();
-  for (const key of ctx.project.tenancy.keys.values()) {
-    if (key.table === table) continue;
-    for (const p of key.table.policies) {
-      if (!p.permissive || p.usingAlwaysTrue || !p.usingText || (p.command !== 'all' && p.command !== 'select')) continue;
-      const word = new RegExp(`(?<![\\w."])("?)${escapeRe(key.column)}\\1(?![\\w"])`, 'g');
-      // The key must appear once: a second one is likely another table's column in a subquery.
-      if ((p.usingText.match(word) ?? []).length !== 1) continue;
-      const template = p.usingText.replace(word, '\u0000');
-      const hit = counts.get(template) ?? { n: 0, roles: p.roles.filter((r) => r !== 'public'), name: p.name, on: key.table };
-      hit.n++;
-      counts.set(template, hit);
-    }
-  }
-  const best = [...counts.entries()].sort((a, b) => b[1].n - a[1].n)[0];
+  const best = policyStyles(ctx.project).bestExcluding(table);
   const name = quoteIdent(isolationPolicyName(table));
   if (best) {
-    const predicate = best[0].split('\u0000').join(quoteIdent(column));
-    const to = best[1].roles.length ? `\n  TO ${best[1].roles.map(quoteIdent).join(', ')}` : '';
+    const predicate = best.template.split('\u0000').join(quoteIdent(column));
+    const to = best.roles.length ? `\n  TO ${best.roles.map(quoteIdent).join(', ')}` : '';
     return {
       sql: `CREATE POLICY ${name} ON ${tableSql(table)}${to}\n  USING (${predicate})\n  WITH CHECK (${predicate});`,
       predicate,
-      source: `as policy "${best[1].name}" on ${displayName(best[1].on)} does`,
+      source: `as policy "${best.name}" on ${displayName(best.on)} does`,
     };
   }
   const type = table.columns.get(column)?.type ?? { name: 'text', mods: [], array: false, start: 0 };
   const predicate = tenantPredicate(column, type, ctx.config.tenantSetting);
   return { sql: isolationPolicySql(table, column, type, ctx.config.tenantSetting), predicate, source: `comparing ${column} with current_setting('${ctx.config.tenantSetting}', true)` };
+}
+
+/** One tenant policy written as a template: the tenant key replaced by NUL. */
+interface StyleUse { template: string; roles: string[]; name: string; on: TableModel; index: number }
+
+/**
+ * The tenant policies of the project grouped by template, computed once per set: the style a table should follow is
+ * the most used template among the *other* tenant tables (ties: the one seen first), so each table only corrects
+ * the counts of the templates its own policies use. Linear in the number of policies.
+ */
+class PolicyStyles {
+  private readonly uses = new Map<string, StyleUse[]>();
+  private readonly ranked: string[];
+  private readonly byTable = new Map<TableModel, Set<string>>();
+
+  constructor(project: ProjectModel) {
+    let index = 0;
+    for (const key of project.tenancy.keys.values()) {
+      for (const p of key.table.policies) {
+        if (!p.permissive || p.usingAlwaysTrue || !p.usingText || (p.command !== 'all' && p.command !== 'select')) continue;
+        const word = new RegExp(`(?<![\\w."])("?)${escapeRe(key.column)}\\1(?![\\w"])`, 'g');
+        // The key must appear once: a second one is likely another table's column in a subquery.
+        if ((p.usingText.match(word) ?? []).length !== 1) continue;
+        const template = p.usingText.replace(word, '\u0000');
+        const list = this.uses.get(template) ?? [];
+        list.push({ template, roles: p.roles.filter((r) => r !== 'public'), name: p.name, on: key.table, index: index++ });
+        this.uses.set(template, list);
+        const own = this.byTable.get(key.table) ?? new Set<string>();
+        own.add(template);
+        this.byTable.set(key.table, own);
+      }
+    }
+    this.ranked = [...this.uses.keys()].sort((a, b) => this.uses.get(b)!.length - this.uses.get(a)!.length || this.uses.get(a)![0].index - this.uses.get(b)![0].index);
+  }
+
+  /** The most used template outside `table`, and its first use outside it. */
+  bestExcluding(table: TableModel): StyleUse & { n: number } | undefined {
+    const own = this.byTable.get(table);
+    let best: (StyleUse & { n: number }) | undefined;
+    const consider = (template: string) => {
+      const list = this.uses.get(template)!;
+      const others = own?.has(template) ? list.filter((u) => u.on !== table) : list;
+      if (!others.length) return;
+      const c = { ...others[0], n: others.length };
+      if (!best || c.n > best.n || (c.n === best.n && c.index < best.index)) best = c;
+    };
+    for (const t of own ?? []) consider(t);
+    // The best template the table does not use is the first of the ranking it does not use.
+    const untouched = this.ranked.find((t) => !own?.has(t));
+    if (untouched !== undefined) consider(untouched);
+    return best;
+  }
+}
+
+const styleCache = new WeakMap<ProjectModel, PolicyStyles>();
+
+function policyStyles(project: ProjectModel): PolicyStyles {
+  let s = styleCache.get(project);
+  if (!s) {
+    s = new PolicyStyles(project);
+    styleCache.set(project, s);
+  }
+  return s;
 }
 
 function escapeRe(s: string): string {

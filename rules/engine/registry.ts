@@ -25,6 +25,15 @@ export const metaRules: RuleMeta[] = [
     rationale: 'Replayed in order on a real PostgreSQL (embedded PGlite, or your server with --database-url), this statement fails: a column that does not exist, a type mismatch, CONCURRENTLY inside a transaction block. The deployment would stop here. Reported by `sql-architect trace` and the editor\'s Trace Migration Locks command; errors that only follow from an earlier failure are not repeated.',
     docs: { bad: 'CREATE TABLE t (id bigint PRIMARY KEY);\nALTER TABLE t ALTER COLUMN name SET NOT NULL;', good: 'CREATE TABLE t (id bigint PRIMARY KEY, name text);\nALTER TABLE t ALTER COLUMN name SET NOT NULL;' },
   },
+  {
+    id: 'analysis-limit', category: 'meta', defaultSeverity: 'info', fixable: false, sizeLimit: true,
+    title: 'Input past the size limits is skipped',
+    rationale: 'A statement longer than 1 MB (typically a data load: one INSERT with many thousand rows) or a file larger than 20 MB is not parsed or checked: parsing it would take seconds and hundreds of megabytes, and freeze the editor, for a statement the rules have little to say about. It is reported once, where it starts, so you know that part was not reviewed; the editor likewise shows at most 10,000 findings per file and says how many more there are. Split large data loads into batches or load them with COPY.',
+    docs: {
+      bad: "INSERT INTO countries (code, name) VALUES ('AD', 'Andorra'), ('AE', 'United Arab Emirates') /* … and 1 MB more rows */;",
+      good: "COPY countries (code, name) FROM '/data/countries.csv' WITH (FORMAT csv);",
+    },
+  },
 ];
 
 export const allRules: Rule[] = [...tenancyRules, ...securityRules, ...lockingRules, ...designRules];

@@ -2,7 +2,6 @@
 // It turns one file of SQL into typed Statements: UTF-8 byte offsets become UTF-16 offsets here, once;
 // leading comments are trimmed from statement ranges; a statement that does not parse becomes one
 // statement with a syntax error while every other statement of the file is still analysed.
-import { loadModule, parseSync } from 'libpg-query';
 import type {
   Action, ColumnDef, ConstraintDef, DefaultKind, IgnoreDirective, IndexDef, LockMode, PolicyCommand, PolicyDef, QName,
   Span, Statement, TypeRef,
@@ -15,13 +14,24 @@ type Node = any;
 
 let loaded: Promise<void> | undefined;
 let ready = false;
+let parser: typeof import('libpg-query') | undefined;
 
-/** Loads the WebAssembly parser once; every other function here is synchronous after it resolves. */
+/**
+ * Loads the WebAssembly parser once; every other function here is synchronous after it resolves. The module is
+ * imported here, not at the top: loading it starts compiling 1.7 MB of WebAssembly, which `--version`, `--help`
+ * and a language server that has not opened a file yet do not need.
+ */
 export function initParser(): Promise<void> {
-  loaded ??= loadModule().then(() => {
+  loaded ??= import('libpg-query').then(async (m) => {
+    await m.loadModule();
+    parser = m;
     ready = true;
   });
   return loaded;
+}
+
+function parseSync(text: string): Node {
+  return parser!.parseSync(text);
 }
 
 export function parserReady(): boolean {
@@ -55,7 +65,16 @@ function byteMapper(text: string, base: number): (byte: number) => number {
   };
 }
 
+/**
+ * Size limits: a statement or a file past them is reported once (`analysis-limit`) and skipped, instead of costing
+ * the parser seconds and a gigabyte (a 10 MB `SELECT 1, 2, …` took 7.6 s and 1.1 GB to parse).
+ */
+export const MAX_STATEMENT_CHARS = 1024 * 1024;
+export const MAX_FILE_CHARS = 20 * 1024 * 1024;
+
 export interface ParsedFile {
+  /** The file is longer than MAX_FILE_CHARS: nothing in it was parsed. */
+  tooLarge?: boolean;
   statements: Statement[];
   /** File-level ignore directives (`-- sql-architect-ignore-file …`). */
   fileIgnores: IgnoreDirective[];
@@ -104,6 +123,8 @@ export class LineIndex {
 interface Unit {
   start: number;
   end: number;
+  /** Past MAX_STATEMENT_CHARS: kept as a statement, not parsed. */
+  tooLarge?: boolean;
   ast?: Node;
   loc?: (byte: number) => number;
   error?: { message: string; offset: number };
@@ -115,6 +136,8 @@ interface Unit {
 export class StatementCache {
   private current = new Map<string, PieceParse>();
   private next = new Map<string, PieceParse>();
+  /** Statements that went through the parser (for tests: unchanged statements are not parsed again). */
+  parses = 0;
   get(piece: string): PieceParse | undefined {
     const hit = this.current.get(piece) ?? this.next.get(piece);
     if (hit) this.next.set(piece, hit);
@@ -134,6 +157,8 @@ export class StatementCache {
 }
 
 interface PieceParse {
+  /** The Statement last built from this parse: reused while its position, index, line and comments are the same. */
+  built?: Statement;
   ast?: Node;
   rel?: (byte: number) => number;
   error?: { message: string; relOffset: number };
@@ -144,10 +169,17 @@ interface PieceParse {
 
 /** A deep copy of actions with every span moved by `delta` (spans and TypeRef starts are the only offsets). */
 function shiftActions(value: unknown, delta: number): never {
-  if (Array.isArray(value)) return value.map((v) => shiftActions(v, delta)) as never;
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = shiftActions(value[i], delta);
+    return out as never;
+  }
   if (value === null || typeof value !== 'object') return value as never;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = (k === 'start' || k === 'end') && typeof v === 'number' ? v + delta : shiftActions(v, delta);
+  for (const k in value) {
+    const v = (value as Record<string, unknown>)[k];
+    out[k] = typeof v === 'number' ? ((k === 'start' || k === 'end') ? v + delta : v) : typeof v === 'object' ? shiftActions(v, delta) : v;
+  }
   return out as never;
 }
 
@@ -161,67 +193,108 @@ function pieceUnit(p: PieceParse, start: number, end: number): Unit {
 }
 
 /**
- * Parses one file into statements. Never throws. Without a cache the whole file is parsed at once (the
+ * Parses one file into statements. Never throws. Without a cache the file is parsed in chunks of statements (the
  * fastest way for a cold file); with one, the file is split into statements and only statements whose
  * text changed since the last parse go through the parser again.
  */
 export function parseFile(path: string, original: string, cache?: StatementCache): ParsedFile {
   if (!ready) throw new Error('initParser() must resolve before parseFile()');
+  if (original.length > MAX_FILE_CHARS) return { tooLarge: true, statements: [], fileIgnores: [] };
   const text = blankMetaCommands(parserSafe(original));
-  const units: Unit[] = [];
-  let whole: Node | undefined;
-  if (!cache) {
+  const out = new StatementBuilder(path, original, text);
+  if (cache) {
+    for (const piece of splitStatements(text)) {
+      if (piece.end - piece.start > MAX_STATEMENT_CHARS) {
+        out.add({ start: piece.start, end: piece.end, tooLarge: true });
+        continue;
+      }
+      const pieceText = text.slice(piece.start, piece.end);
+      // The last statement of a file, without its `;`, ends where its last token does (trailing comments trimmed), as
+      // in a whole-file parse; the others end at their `;`. The two parse to the same AST with different spans.
+      const last = piece.end === text.length;
+      const key = last ? `${pieceText}\u0000` : pieceText;
+      let p = cache.get(key);
+      if (!p) {
+        p = materialize(parsePieceText(pieceText), pieceText, last);
+        cache.set(key, p);
+        cache.parses++;
+      }
+      out.add({ ...pieceUnit(p, piece.start, piece.end), cached: { text: pieceText, entry: p } });
+    }
+    cache.commit();
+  } else if (!parseChunks(text, (u) => out.add(u))) {
+    out.reset();
+    const pieces = splitStatements(text);
+    const huge = pieces.some((p) => p.end - p.start > MAX_STATEMENT_CHARS);
+    let whole: Node | undefined;
     try {
-      whole = parseSync(text);
+      whole = huge ? undefined : parseSync(text);
     } catch {
       whole = undefined;
     }
-  }
-  if (cache) {
-    for (const piece of splitStatements(text)) {
-      const pieceText = text.slice(piece.start, piece.end);
-      let p = cache.get(pieceText);
-      if (!p) {
-        p = materialize(parsePieceText(pieceText), pieceText);
-        cache.set(pieceText, p);
+    if (whole) {
+      const loc = byteMapper(text, 0);
+      for (const raw of whole.stmts ?? []) {
+        const start = loc(raw.stmt_location ?? 0);
+        const end = raw.stmt_len === undefined ? text.length : loc((raw.stmt_location ?? 0) + raw.stmt_len);
+        out.add({ start, end, ast: raw.stmt, loc });
       }
-      units.push({ ...pieceUnit(p, piece.start, piece.end), cached: { text: pieceText, entry: p } });
+    } else {
+      for (const piece of pieces) {
+        if (piece.end - piece.start > MAX_STATEMENT_CHARS) out.add({ start: piece.start, end: piece.end, tooLarge: true });
+        else out.add(pieceUnit(parsePieceText(text.slice(piece.start, piece.end)), piece.start, piece.end));
+      }
     }
-    cache.commit();
-  } else if (whole) {
-    const loc = byteMapper(text, 0);
-    for (const raw of whole.stmts ?? []) {
-      const start = loc(raw.stmt_location ?? 0);
-      const end = raw.stmt_len === undefined ? text.length : loc((raw.stmt_location ?? 0) + raw.stmt_len);
-      units.push({ start, end, ast: raw.stmt, loc });
-    }
-  } else {
-    for (const piece of splitStatements(text)) units.push(pieceUnit(parsePieceText(text.slice(piece.start, piece.end)), piece.start, piece.end));
+  }
+  return out.finish();
+}
+
+/** Turns parsed units into Statements as they come, so that the parser's JSON of one chunk is dropped before the next. */
+class StatementBuilder {
+  private lines?: LineIndex;
+  private statements: Statement[] = [];
+  private fileIgnores: IgnoreDirective[] = [];
+  private prevEnd = 0;
+
+  constructor(private readonly path: string, private readonly original: string, private readonly text: string) {}
+
+  reset(): void {
+    this.statements = [];
+    this.fileIgnores = [];
+    this.prevEnd = 0;
   }
 
-  const lines = new LineIndex(original);
-  const statements: Statement[] = [];
-  const fileIgnores: IgnoreDirective[] = [];
-  let prevEnd = 0;
-  for (const u of units) {
+  add(u: Unit): void {
+    const { text, original } = this;
     // The comments between the previous statement and this one hold its ignore directives.
-    const trivia = skipTrivia(text, Math.min(prevEnd, u.start), u.end, true);
+    const trivia = skipTrivia(text, Math.min(this.prevEnd, u.start), u.end, true);
     const start = trivia.pos;
     let end = u.end;
-    if (u.ast === undefined || u.cached || end === text.length) end = trimEnd(text, start, end);
+    if (u.tooLarge) end = Math.min(end, skipToken(text, start));
+    else if ((u.ast === undefined && !u.cached?.entry.actions) || end === text.length) end = trimEnd(text, start, end);
     while (end > start && /\s/.test(text[end - 1])) end--;
-    prevEnd = u.end;
+    this.prevEnd = u.end;
     if (start >= end) {
-      fileIgnores.push(...directivesIn(trivia.comments).filter((d) => d.file));
-      continue;
+      this.fileIgnores.push(...directivesIn(trivia.comments).filter((d) => d.file));
+      return;
     }
     const directives = directivesIn(trivia.comments);
-    fileIgnores.push(...directives.filter((d) => d.file));
-    const pos = lines.position(start);
+    this.fileIgnores.push(...directives.filter((d) => d.file));
+    this.lines ??= new LineIndex(original);
+    const pos = this.lines.position(start);
+    // An unchanged statement before the edit point of a file: the same object as last time (statements are never
+    // modified once built), so its actions are not copied again.
+    const entry = u.cached?.entry;
+    const built = entry?.built;
+    if (built && built.file === this.path && built.span.start === start && built.span.end === end && built.index === this.statements.length
+      && built.line === pos.line && built.column === pos.column && built.ignores.length === 0 && directives.length === 0 && built.text === original.slice(start, end)) {
+      this.statements.push(built);
+      return;
+    }
     const span = { start, end };
     const stmt: Statement = {
-      index: statements.length,
-      file: path,
+      index: this.statements.length,
+      file: this.path,
       span,
       line: pos.line,
       column: pos.column,
@@ -230,9 +303,13 @@ export function parseFile(path: string, original: string, cache?: StatementCache
       actions: [],
       ignores: directives.filter((d) => !d.file),
     };
-    if (u.cached?.entry.actions) {
-      stmt.node = u.cached.entry.node!;
-      stmt.actions = shiftActions(u.cached.entry.actions, u.start);
+    if (u.tooLarge) {
+      stmt.node = 'TooLarge';
+      stmt.tooLarge = u.end - u.start;
+    } else if (entry?.actions) {
+      stmt.node = entry.node!;
+      stmt.actions = shiftActions(entry.actions, u.start);
+      entry.built = stmt;
     } else if (u.ast) {
       const node = Object.keys(u.ast)[0] ?? 'Unknown';
       stmt.node = node;
@@ -245,12 +322,57 @@ export function parseFile(path: string, original: string, cache?: StatementCache
     } else {
       stmt.syntaxError = u.error ?? { message: 'syntax error', offset: start };
     }
-    statements.push(stmt);
+    this.statements.push(stmt);
   }
-  const tail = skipTrivia(text, prevEnd, text.length, true);
-  fileIgnores.push(...directivesIn(tail.comments).filter((d) => d.file));
-  const down = DOWN_SECTION.exec(original);
-  return { statements, fileIgnores, downFrom: down ? down.index : undefined };
+
+  finish(): ParsedFile {
+    const tail = skipTrivia(this.text, this.prevEnd, this.text.length, true);
+    this.fileIgnores.push(...directivesIn(tail.comments).filter((d) => d.file));
+    const down = DOWN_SECTION.exec(this.original);
+    return { statements: this.statements, fileIgnores: this.fileIgnores, downFrom: down ? down.index : undefined };
+  }
+}
+
+/** About this many characters go to the parser at once (whole statements): see parseChunks. */
+const CHUNK_CHARS = 16 * 1024;
+
+/**
+ * Parses a file in chunks of whole statements, cut at the semicolons our lexer finds, each chunk ending with its
+ * `;` so the parser reports the same statement ranges as for the whole file. The parser's JSON for a large file
+ * costs more than the parse (the WebAssembly memory grows to hold all of it, and never shrinks): chunks keep it
+ * small. False when a chunk does not parse; the caller then starts again the old way (whole file, then statements).
+ */
+function parseChunks(text: string, add: (u: Unit) => void): boolean {
+  const pieces = splitStatements(text);
+  const huge = (k: number) => pieces[k].end - pieces[k].start > MAX_STATEMENT_CHARS;
+  let i = 0;
+  while (i < pieces.length) {
+    if (huge(i)) {
+      add({ start: pieces[i].start, end: pieces[i].end, tooLarge: true });
+      i++;
+      continue;
+    }
+    const start = i === 0 ? 0 : pieces[i].start;
+    let j = i;
+    while (j + 1 < pieces.length && !huge(j + 1) && pieces[j].end - start < CHUNK_CHARS) j++;
+    const end = j + 1 === pieces.length ? text.length : pieces[j].end + 1;
+    const chunk = text.slice(start, end);
+    i = j + 1;
+    if (skipTrivia(chunk, 0).pos >= chunk.length) continue;
+    let r: Node;
+    try {
+      r = parseSync(chunk);
+    } catch {
+      return false;
+    }
+    const loc = byteMapper(chunk, start);
+    for (const raw of r.stmts ?? []) {
+      const s = loc(raw.stmt_location ?? 0);
+      const e = raw.stmt_len === undefined ? end : loc((raw.stmt_location ?? 0) + raw.stmt_len);
+      add({ start: s, end: e, ast: raw.stmt, loc });
+    }
+  }
+  return true;
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -293,10 +415,10 @@ function trimEnd(text: string, start: number, end: number): number {
  * Incremental mode: turns a piece's parse into its node and actions right away (offsets relative to the piece,
  * trimmed as parseFile trims a statement) and drops the parser's JSON, so a large file never holds all ASTs.
  */
-function materialize(p: PieceParse, piece: string): PieceParse {
+function materialize(p: PieceParse, piece: string, last: boolean): PieceParse {
   if (!p.ast) return p;
   const start = skipTrivia(piece, 0, piece.length, true).pos;
-  let end = trimEnd(piece, start, piece.length);
+  let end = last ? trimEnd(piece, start, piece.length) : piece.length;
   while (end > start && /\s/.test(piece[end - 1])) end--;
   const node = Object.keys(p.ast)[0] ?? 'Unknown';
   let actions: Action[];

@@ -100,6 +100,11 @@ export function inferTenancy(model: SchemaModel, config: ResolvedConfig, roles: 
   const rejected: RejectedKey[] = [];
   const registryOfName = new Map<string, TableModel>();
   for (const f of fks) if (registries.has(f.target)) registryOfName.set(normName(f.column), f.target);
+  const fksOf = new Map<TableModel, Fk[]>();
+  for (const f of fks) {
+    const list = fksOf.get(f.table);
+    if (list) list.push(f); else fksOf.set(f.table, [f]);
+  }
 
   for (const t of model.tables.values()) {
     if (t.temporary || registries.has(t) || t.partitionOf) continue;
@@ -113,7 +118,8 @@ export function inferTenancy(model: SchemaModel, config: ResolvedConfig, roles: 
       continue;
     }
     // 2. A foreign key to a registry; tenant-named columns first.
-    const toRegistry = fks.filter((f) => f.table === t && registries.has(f.target) && t.columns.has(f.column))
+    const own = fksOf.get(t) ?? [];
+    const toRegistry = own.filter((f) => registries.has(f.target) && t.columns.has(f.column))
       .sort((a, b) => Number(tenantNamed(b.column)) - Number(tenantNamed(a.column)));
     if (toRegistry.length) {
       const f = toRegistry[0];
@@ -126,7 +132,7 @@ export function inferTenancy(model: SchemaModel, config: ResolvedConfig, roles: 
     // 3. A name alone: kept when it cannot be someone else's id.
     for (const c of cols) {
       if (!tenantNamed(c.name)) continue;
-      const ownFk = fks.find((f) => f.table === t && f.column === c.name);
+      const ownFk = own.find((f) => f.column === c.name);
       if (ownFk) {
         rejected.push({ table: t, column: c.name, reason: `${c.name} references ${displayName(ownFk.target)}, which is not a tenant table` });
         continue;
@@ -134,7 +140,7 @@ export function inferTenancy(model: SchemaModel, config: ResolvedConfig, roles: 
       const declared = registryOfName.get(normName(c.name));
       // The project declares this column as a foreign key to its tenant table elsewhere; this table declares foreign
       // keys for other columns but not for this one: a deliberate omission, another system's id.
-      if (declared && fks.some((f) => f.table === t)) {
+      if (declared && own.length > 0) {
         rejected.push({ table: t, column: c.name, reason: `${c.name} is named like the tenant key, but unlike elsewhere in the set it has no foreign key to ${displayName(declared)} while ${displayName(t)} declares others: probably another system's id` });
         continue;
       }
