@@ -303,7 +303,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   for (const f of contexts) {
     if (limitSev === 'off') break;
     const parsed = parsedByPath.get(f.path)!;
-    const firstLine = (from: number) => ({ start: from, end: Math.max(from + 1, lineEnd(f.text, from)) });
+    const firstLine = (from: number) => ({ start: from, end: Math.max(from + 1, Math.min(lineEnd(f.text, from), from + 200)) });
     if (parsed.tooLarge) {
       findings.push({
         rule: META_RULES.limit, severity: limitSev, category: 'meta', file: f.path, ...firstLine(0), related: [], fixes: [],
@@ -314,7 +314,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
     for (const st of f.statements) {
       if (!st.tooLarge || suppressed(META_RULES.limit, f.path, st)) continue;
       findings.push({
-        rule: META_RULES.limit, severity: limitSev, category: 'meta', file: f.path, ...firstLine(st.span.start), related: [], fixes: [],
+        rule: META_RULES.limit, severity: limitSev, category: 'meta', file: f.path, start: st.span.start, end: st.span.end, related: [], fixes: [],
         message: `This statement is ${megabytes(st.tooLarge)}, more than the ${megabytes(MAX_STATEMENT_CHARS)} SQL Architect analyses: it was not parsed or checked, and what it does to the schema is left out. Large INSERTs are better split into batches, or loaded with COPY.`,
       });
     }
