@@ -9,9 +9,10 @@ import { UsageError } from './project';
 import { report } from './report';
 import { explainCommand } from './explain';
 import { isolationCommand, traceCommand } from './trace';
-import pkg from '../package.json';
+// A named import: the bundle keeps the version, not the whole manifest.
+import { version } from '../package.json';
 
-const HELP = `sql-architect ${pkg.version}: reviews PostgreSQL migrations like a senior database architect.
+const HELP = `sql-architect ${version}: reviews PostgreSQL migrations like a senior database architect.
 
 Usage:
   sql-architect check [paths…] [--format text|json|sarif|github|gitlab|junit] [--config FILE] [--pg-version N]
@@ -94,12 +95,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.help) { out(HELP); return 0; }
-  if (values.version) { out(`${pkg.version}\n`); return 0; }
+  if (values.version) { out(`${version}\n`); return 0; }
   const [command, ...paths] = positionals;
   try {
     switch (command) {
       case 'check':
-        return await checkCommand(paths, values, out, err, pkg.version);
+        return await checkCommand(paths, values, out, err, version);
       case 'baseline':
         return await baselineCommand(paths, values, out, err);
       case 'trace':

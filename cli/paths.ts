@@ -19,11 +19,15 @@ export function requireExistingPaths(paths: string[], values: Values, warn: (m: 
 
 /** Throws a UsageError when a given path (or the whole run) holds no .sql file that was analysed. */
 export function requireSqlFiles(paths: string[], analysed: Iterable<string>, values: Values, warn: (m: string) => void): void {
-  const files = [...analysed];
+  const files = new Set(analysed);
   const given = paths.length ? paths : ['.'];
+  // Files given one by one (a pre-commit hook passes hundreds) are looked up; only folders need a scan.
   const empty = given.filter((p) => {
     const abs = path.resolve(p);
-    return !files.some((f) => f === abs || f.startsWith(abs.endsWith(path.sep) ? abs : abs + path.sep));
+    if (files.has(abs)) return false;
+    const dir = abs.endsWith(path.sep) ? abs : abs + path.sep;
+    for (const f of files) if (f.startsWith(dir)) return false;
+    return true;
   });
   if (!empty.length) return;
   if (!optOut(values)) throw new UsageError(`${empty.join(', ')}: no .sql files found`);

@@ -1,6 +1,6 @@
 // Git for `--since REF` (CLI `check` and `report`) and the editor's report export: which migrations were added
 // after a revision. The only git caller.
-import { spawnSync } from 'node:child_process';
+import type * as childProcess from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -15,6 +15,9 @@ export interface SinceOptions {
 }
 
 function git(cwd: string, args: string[]): { status: number | null; stdout: Buffer; stderr: string; missing: boolean } {
+  // Loaded on first use: child_process pulls in net and stream, which `check` without --since does not need.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawnSync } = require('node:child_process') as typeof childProcess;
   const r = spawnSync('git', ['-C', cwd, ...args], { encoding: 'buffer', maxBuffer: 512 * 1024 * 1024, windowsHide: true });
   const missing = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
   return { status: r.status, stdout: r.stdout ?? Buffer.alloc(0), stderr: (r.stderr ?? Buffer.alloc(0)).toString('utf8').trim(), missing };

@@ -2,7 +2,8 @@
 // pipeline (rules/project/pipeline.ts) does the rest. The CLI loads a whole project here; the language server keeps
 // its own texts (open documents win over disk) and takes the config lookup from io/config.ts.
 import path from 'node:path';
-import { analyzeProject, ConfigError, defaultConfig, initParser, ParseCache, parseConfigSource, planProject, type Project } from '../rules/index';
+import { analyzeProject, ConfigError, defaultConfig, ParseCache, parseConfigSource, planProject, type Project } from '../rules/index';
+import { startParser } from './parser';
 import { ConfigFiles, readConfigSource } from './config';
 import { collectSqlFiles, readSqlFile, toPosix } from './files';
 
@@ -18,7 +19,8 @@ export interface LoadOptions {
  * throws ConfigError naming the file; unreadable files are warned about and left out.
  */
 export async function loadProjectFromDisk(paths: string[], opts: LoadOptions): Promise<Project> {
-  await initParser();
+  // The WebAssembly compiles in the background while the files are found and read.
+  const parser = startParser();
   const explicit = opts.configFile !== undefined ? readConfigSource(opts.configFile) : undefined;
   // A bad --config is an error even when there is nothing to check.
   if (explicit) parseConfigSource(explicit, defaultConfig());
@@ -34,6 +36,7 @@ export async function loadProjectFromDisk(paths: string[], opts: LoadOptions): P
     if (r.problem) opts.warn(`${path.relative(process.cwd(), file) || file}:${r.problem}`);
     return r.fatal ? undefined : r.text;
   };
+  await parser;
   const project = analyzeProject(plan, read, new ParseCache());
   for (const s of project.sets) for (const e of s.internalErrors) opts.warn(`internal error (please report): ${e}`);
   return project;

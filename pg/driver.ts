@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { existsSync as exists, readFileSync } from 'node:fs';
 import type { Extensions, PGlite as PGliteType, PGliteOptions } from '@electric-sql/pglite';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 
 // require(), not import: a bundler then takes PGlite's CommonJS build. Its ES module build finds its files
 // through import.meta.url, which is empty once bundled into the CommonJS worker. Loaded on first use, so the
@@ -13,6 +13,10 @@ type PGliteModule = typeof import('@electric-sql/pglite');
 let pgliteModule: PGliteModule | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const loadPglite = (): PGliteModule => (pgliteModule ??= require('@electric-sql/pglite') as PGliteModule);
+// node-postgres too: loading it (and the undici, http2 and crypto modules it pulls in) costs ~70 ms at start-up, and
+// only --database-url needs it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const newClient = (config: { connectionString: string }): Client => new (require('pg') as typeof import('pg')).Client(config);
 type PGlite = PGliteType;
 
 export interface QueryResult {
@@ -191,7 +195,7 @@ class PostgresDriver implements Driver {
  */
 export async function openPostgres(url: string, onDatabase: (name: string) => void,
   roleCandidates: () => string[]): Promise<Driver> {
-  const admin = new Client({ connectionString: url });
+  const admin = newClient({ connectionString: url });
   await admin.connect();
   try {
     const version = Number((await admin.query('SHOW server_version_num')).rows[0].server_version_num);
@@ -200,7 +204,7 @@ export async function openPostgres(url: string, onDatabase: (name: string) => vo
     const rolesBefore = new Set((await admin.query('SELECT rolname FROM pg_catalog.pg_roles')).rows.map((r) => r.rolname as string));
     await admin.query(`CREATE DATABASE ${name} TEMPLATE template0`);
     onDatabase(name);
-    const client = new Client({ connectionString: withDatabase(url, name) });
+    const client = newClient({ connectionString: withDatabase(url, name) });
     const probeRole = `sqla_probe_${suffix}`;
     const cleanup = async (): Promise<void> => {
       try {
@@ -236,7 +240,7 @@ async function dropDatabase(admin: Client, name: string, version: number): Promi
 /** Drops scratch databases left behind by a worker that crashed. */
 export async function dropDatabases(url: string, names: string[]): Promise<void> {
   if (names.length === 0) return;
-  const admin = new Client({ connectionString: url });
+  const admin = newClient({ connectionString: url });
   await admin.connect();
   try {
     const version = Number((await admin.query('SHOW server_version_num')).rows[0].server_version_num);

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker as WorkerType } from 'node:worker_threads';
 import { planEnvironment } from './classify';
 import { linkConsequences } from './consequences';
 import { dropDatabases } from './driver';
@@ -60,7 +60,7 @@ function notRun(st: ExecStatement, message: string): TraceEntry {
  * With `keepWarm`, the worker starts the next PGlite instance while idle, for the language server.
  */
 export class PgEngine {
-  private worker?: Worker;
+  private worker?: WorkerType;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly statementTimeoutMs: number;
 
@@ -115,9 +115,11 @@ export class PgEngine {
     return run;
   }
 
-  private ensureWorker(): Worker {
+  private ensureWorker(): WorkerType {
     if (this.worker) return this.worker;
     const script = resolveWorkerScript(this.options.workerPath);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Worker } = require('node:worker_threads') as { Worker: typeof WorkerType };
     const w = 'file' in script ? new Worker(script.file) : new Worker(script.code, { eval: true });
     // An idle worker must not keep the process alive; it is ref'ed while a job runs.
     w.unref();

@@ -20,7 +20,7 @@ export function replayStatements(set: SetResult): ExecStatement[] {
     if (!f.replayed) continue;
     const down = /^--\s*\+goose\s+Down\b/im.exec(f.text);
     for (const s of f.statements) {
-      if (s.syntaxError || (down && s.span.start > down.index)) continue;
+      if (s.syntaxError || s.tooLarge || (down && s.span.start > down.index)) continue;
       out.push({ file: f.path, line: s.line + 1, sql: s.text, transactional: !cannotRunInTransaction(s) });
     }
   }

@@ -3,7 +3,7 @@ export { initParser, parseFile, LineIndex, StatementCache, type ParsedFile } fro
 export { analyzeSet, ParseCache, statementContaining, type SetInput, type SetResult, type FileInput, type StatementFacts, type AnalyzeOptions } from './engine/run';
 export { allRules, allRuleMeta, allRuleIds, metaRules, ruleMeta, docsUrl } from './engine/registry';
 export { formatMessage, reportMessage } from './engine/messages';
-export { migrationFailsRule } from './engine/meta-rules';
+export { analysisLimitRule, migrationFailsRule } from './engine/meta-rules';
 export { defaultConfig, resolveConfig, ConfigError, type ResolvedConfig, type RuleSetting, type TenantContextConfig } from './engine/config';
 export { groupMigrationSets, orderMigrations, followUpMigrationPath, type MigrationFile } from './engine/migrations';
 export { applyEdits, applyFixEdits } from './engine/edits';

@@ -13,6 +13,8 @@ const entries = [
 ].filter((e) => fs.existsSync(path.join(root, e.in)));
 
 const watch = process.argv.includes('--watch');
+// --no-minify keeps function names readable in `node --cpu-prof` profiles.
+const minify = !watch && !process.argv.includes('--no-minify');
 await Promise.all(entries.map((e) => build({
   entryPoints: [path.join(root, e.in)],
   outfile: path.join(root, 'dist', e.out),
@@ -21,7 +23,7 @@ await Promise.all(entries.map((e) => build({
   target: 'node20',
   format: 'cjs',
   sourcemap: true,
-  minify: !watch,
+  minify,
   keepNames: true,
   // jsonc-parser's UMD build hides its requires from the bundler; its ESM build does not.
   mainFields: ['module', 'main'],

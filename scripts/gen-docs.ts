@@ -44,6 +44,7 @@ export function rulePage(rule: RuleMeta): string {
     `| Default severity | ${rule.defaultSeverity} |`,
     `| Fixable | ${rule.fixable ? 'yes: a quick fix in the editor' : 'no'} |`,
     ...(rule.requiresDatabase ? ['| Reported by | replaying the migrations on PostgreSQL (`sql-architect trace`), not by static analysis |'] : []),
+    ...(rule.sizeLimit ? ['| Reported by | the engine, for a statement over 1 MB or a file over 20 MB (and by the editor past 10,000 findings in a file); the examples are too small to show it |'] : []),
     '',
     '## The problem',
     '',

@@ -4,7 +4,7 @@ import {
   CodeAction, CodeActionKind, CreateFile, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, OptionalVersionedTextDocumentIdentifier,
   TextDocumentEdit, TextEdit, type Range, type WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import { BASELINE_FILE, docsUrl, messageWithRecipe, safeFixesForFile, type Finding, type Fix } from '../rules/index';
+import { analysisLimitRule, BASELINE_FILE, docsUrl, messageWithRecipe, reportMessage, safeFixesForFile, type Finding, type Fix } from '../rules/index';
 import { ServerCommands, SHOW_RULE_DOCS_COMMAND } from '../protocol/index';
 import type { Workspace } from './workspace';
 
@@ -25,20 +25,28 @@ export function range(ws: Workspace, file: string, start: number, end: number): 
   return { start: { line: s.line, character: s.column }, end: { line: e.line, character: e.column } };
 }
 
-/** A fix as it travels in Diagnostic.data: already in LSP coordinates, so code actions need no state. */
+/** A fix in LSP coordinates. */
 export interface LspFix {
   title: string;
   safe: boolean;
   edits: { uri: string; range: Range; newText: string; create: boolean }[];
 }
 
-export interface DiagnosticData {
+/**
+ * What the code actions of a diagnostic need: its rule, its fixes (LSP edits) and where its statement starts (for
+ * "ignore for this statement"). Diagnostics do not carry it (a file with thousands of findings would send megabytes
+ * of edits on every keystroke): code actions find the finding again in the current analysis (`actionTarget`).
+ */
+export interface ActionTarget {
   rule: string;
   fixes: LspFix[];
-  /** 0-based line where the statement starts (for "ignore for this statement"). */
+  /** 0-based line where the statement starts. */
   statementLine: number;
   statementIndent: string;
 }
+
+/** The editor shows at most this many diagnostics per file; the rest are counted in one `analysis-limit` diagnostic. */
+export const MAX_DIAGNOSTICS_PER_FILE = 10000;
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information };
 
@@ -61,16 +69,6 @@ export function toLspFix(ws: Workspace, findingFile: string, fix: Fix): LspFix {
 
 /** `baselined`: accepted in the baseline file, shown as a hint. */
 export function toDiagnostic(ws: Workspace, f: Finding, baselined = false): Diagnostic {
-  const stmt = ws.statementAt(f.file, f.start);
-  const text = ws.text(f.file) ?? '';
-  const stmtStart = stmt?.span.start ?? f.start;
-  const lineStart = text.lastIndexOf('\n', stmtStart - 1) + 1;
-  const data: DiagnosticData = {
-    rule: f.rule,
-    fixes: f.fixes.map((x) => toLspFix(ws, f.file, x)),
-    statementLine: ws.lineIndex(f.file).position(stmtStart).line,
-    statementIndent: /^[ \t]*/.exec(text.slice(lineStart, stmtStart))?.[0] ?? '',
-  };
   const related: DiagnosticRelatedInformation[] = f.related
     .filter((r) => ws.text(r.file) !== undefined)
     .map((r) => ({ location: { uri: fileToUri(r.file), range: range(ws, r.file, r.span.start, r.span.end) }, message: r.message }));
@@ -82,7 +80,6 @@ export function toDiagnostic(ws: Workspace, f: Finding, baselined = false): Diag
     codeDescription: { href: docsUrl(f.rule) },
     message: `${messageWithRecipe(f)}${baselined ? `\n\n(Accepted in ${BASELINE_FILE}: shown as a hint.)` : ''}`,
     relatedInformation: related.length ? related : undefined,
-    data,
   };
 }
 
@@ -111,38 +108,80 @@ export interface ActionOptions {
   clientDocsCommand: boolean;
 }
 
-export function codeActionsFor(uri: string, diag: Diagnostic, opts: ActionOptions): CodeAction[] {
-  if (diag.source !== SOURCE || !diag.data) return [];
-  const data = diag.data as DiagnosticData;
+/** The diagnostic for the findings past the per-file limit: one, where the first of them starts. */
+export function overflowDiagnostic(ws: Workspace, file: string, first: Finding, hidden: number): Diagnostic {
+  return {
+    range: range(ws, file, first.start, first.start),
+    severity: DiagnosticSeverity.Information,
+    source: SOURCE,
+    code: 'analysis-limit',
+    codeDescription: { href: docsUrl('analysis-limit') },
+    message: reportMessage(analysisLimitRule, { messageId: hidden === 1 ? 'oneMoreFinding' : 'moreFindings', data: { count: hidden, limit: MAX_DIAGNOSTICS_PER_FILE } }),
+  };
+}
+
+/** The finding a diagnostic of ours was made from, in the current analysis: same rule, same range, same message. */
+function findingFor(ws: Workspace, file: string, findings: readonly Finding[], diag: Diagnostic): Finding | undefined {
+  const idx = ws.lineIndex(file);
+  const start = idx.offset(diag.range.start.line, diag.range.start.character);
+  const end = idx.offset(diag.range.end.line, diag.range.end.character);
+  const same = findings.filter((f) => f.file === file && f.rule === diag.code && f.start === start && f.end === end);
+  const message = typeof diag.message === 'string' ? diag.message : diag.message.value;
+  return same.find((f) => message.startsWith(messageWithRecipe(f))) ?? same[0];
+}
+
+/**
+ * What the code actions of one of our diagnostics act on. A diagnostic the analysis no longer has (the text changed
+ * since) still gets "ignore" and the documentation, for the statement now at its start, but no fix.
+ */
+export function actionTarget(ws: Workspace, file: string, findings: readonly Finding[], diag: Diagnostic): ActionTarget | undefined {
+  if (diag.source !== SOURCE || typeof diag.code !== 'string') return undefined;
+  const finding = findingFor(ws, file, findings, diag);
+  if (!finding && diag.code === 'analysis-limit') return { rule: diag.code, fixes: [], statementLine: -1, statementIndent: '' };
+  const text = ws.text(file) ?? '';
+  const offset = finding?.start ?? ws.lineIndex(file).offset(diag.range.start.line, diag.range.start.character);
+  const stmtStart = ws.statementAt(file, offset)?.span.start ?? offset;
+  const lineStart = text.lastIndexOf('\n', stmtStart - 1) + 1;
+  return {
+    rule: diag.code,
+    fixes: finding ? finding.fixes.map((x) => toLspFix(ws, file, x)) : [],
+    statementLine: ws.lineIndex(file).position(stmtStart).line,
+    statementIndent: /^[ \t]*/.exec(text.slice(lineStart, stmtStart))?.[0] ?? '',
+  };
+}
+
+export function codeActionsFor(uri: string, diag: Diagnostic, opts: ActionOptions, target: ActionTarget | undefined): CodeAction[] {
+  if (!target) return [];
+  const fixes = target.fixes;
   const actions: CodeAction[] = [];
-  const firstSafe = data.fixes.findIndex((f) => f.safe);
-  data.fixes.forEach((fix, i) => {
+  const firstSafe = fixes.findIndex((f) => f.safe);
+  fixes.forEach((fix, i) => {
     const edit = workspaceEdit(fix.edits, opts.canCreateFiles);
     if (!edit) return;
     actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], edit, isPreferred: i === (firstSafe >= 0 ? firstSafe : 0) });
   });
-  {
-    const at = { line: data.statementLine, character: 0 };
+  if (target.statementLine >= 0) {
+    const at = { line: target.statementLine, character: 0 };
     actions.push({
-      title: `Ignore ${data.rule} for this statement`,
+      title: `Ignore ${target.rule} for this statement`,
       kind: CodeActionKind.QuickFix,
       diagnostics: [diag],
-      edit: { changes: { [uri]: [TextEdit.insert(at, `${data.statementIndent}-- sql-architect-ignore ${data.rule}: <reason>\n`)] } },
+      edit: { changes: { [uri]: [TextEdit.insert(at, `${target.statementIndent}-- sql-architect-ignore ${target.rule}: <reason>\n`)] } },
     });
     actions.push({
-      title: `Ignore ${data.rule} in this file`,
+      title: `Ignore ${target.rule} in this file`,
       kind: CodeActionKind.QuickFix,
       diagnostics: [diag],
-      edit: { changes: { [uri]: [TextEdit.insert({ line: 0, character: 0 }, `-- sql-architect-ignore-file ${data.rule}: <reason>\n`)] } },
+      edit: { changes: { [uri]: [TextEdit.insert({ line: 0, character: 0 }, `-- sql-architect-ignore-file ${target.rule}: <reason>\n`)] } },
     });
   }
   actions.push({
-    title: `Show documentation for ${data.rule}`,
+    title: `Show documentation for ${target.rule}`,
     kind: CodeActionKind.QuickFix,
     diagnostics: [diag],
     command: opts.clientDocsCommand
-      ? { title: 'Show documentation', command: SHOW_RULE_DOCS_COMMAND, arguments: [data.rule] }
-      : { title: 'Show documentation', command: ServerCommands.showRuleDocs, arguments: [data.rule] },
+      ? { title: 'Show documentation', command: SHOW_RULE_DOCS_COMMAND, arguments: [target.rule] }
+      : { title: 'Show documentation', command: ServerCommands.showRuleDocs, arguments: [target.rule] },
   });
   return actions;
 }

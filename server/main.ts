@@ -2,13 +2,14 @@
 // VS Code starts it over IPC. All analysis comes from rules/.
 import {
   CodeActionKind, createConnection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType,
-  MessageType, ProposedFeatures, ShowMessageNotification, TextDocumentSyncKind, type Diagnostic, type InitializeParams, type InitializeResult,
+  MessageType, ProposedFeatures, ShowMessageNotification, TextDocumentSyncKind, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TextDocuments } from 'vscode-languageserver/node';
-import { BASELINE_FILE, docsUrl, fixPriority, initParser, type SetResult } from '../rules/index';
+import { BASELINE_FILE, docsUrl, fixPriority, type Finding, type SetResult } from '../rules/index';
+import { startParser } from '../io/parser';
 import { FIX_ALL_KIND, ServerCommands, SHOW_RULE_DOCS_COMMAND, StatusNotification, type EditorSettings, type InitializationOptions } from '../protocol/index';
-import { codeActionsFor, fileToUri, fixAllEdit, toDiagnostic, uriToFile } from './convert';
+import { actionTarget, codeActionsFor, fileToUri, fixAllEdit, MAX_DIAGNOSTICS_PER_FILE, overflowDiagnostic, toDiagnostic, uriToFile } from './convert';
 import { hover } from './hover';
 import { Workspace } from './workspace';
 import { registerCustomRequests } from './requests';
@@ -18,7 +19,7 @@ import { BaselineHints } from './baseline';
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const ws = new Workspace();
-const parserReady = initParser();
+const parserReady = startParser();
 const db = new DatabaseFeatures(connection, ws);
 const baselines = new BaselineHints((m) => void connection.window.showWarningMessage(`SQL Architect: ${m}`));
 let canRefreshHints = false;
@@ -29,7 +30,14 @@ let hasConfigurationCapability = false;
 let hasWatchedFilesRegistration = false;
 let hasProgress = false;
 let hasWorkspaceFolders = false;
-const published = new Map<string, string>();
+/** Per URI, what was last published: the file's text then, and (computed when first compared) the diagnostics as JSON. */
+const published = new Map<string, { text: string | undefined; key?: string }>();
+// Diagnostics wait until the workspace has been read: a file's findings depend on the rest of its migration set
+// (a table created here may get row-level security in a later migration), so a document opened during start-up is
+// not analysed alone.
+let workspaceRead!: () => void;
+const initialScan = new Promise<void>((resolve) => { workspaceRead = resolve; });
+const ready = () => Promise.all([parserReady, initialScan]).then(() => undefined);
 /** Initialization settings: the defaults of every folder when the client has no `workspace/configuration`. */
 let initSettings: Partial<EditorSettings> = {};
 
@@ -77,21 +85,20 @@ connection.onInitialized(async () => {
       watchers: [{ globPattern: '**/*.{sql,pgsql,psql}' }, { globPattern: '**/.sqlarchitect.json' }, { globPattern: `**/${BASELINE_FILE}` }],
     });
   }
-  await parserReady;
-  await refreshSettings();
-  const progress = hasProgress ? await connection.window.createWorkDoneProgress() : undefined;
-  progress?.begin('SQL Architect', 0, 'Reading migrations…');
-  status('analysing');
-  const count = ws.scanFolders((m) => connection.console.warn(m));
-  progress?.report(50, `Analysing ${count} files…`);
-  publishAll(ws.analyze(), true);
-  workspaceRead = true;
-  if (pending.size) schedule([...pending][0]);
-  progress?.done();
+  try {
+    await parserReady;
+    await refreshSettings();
+    const progress = hasProgress ? await connection.window.createWorkDoneProgress() : undefined;
+    progress?.begin('SQL Architect', 0, 'Reading migrations…');
+    status('analysing');
+    const count = ws.scanFolders((m) => connection.console.warn(m));
+    progress?.report(50, `Analysing ${count} files…`);
+    publishAll(ws.analyze(), true);
+    progress?.done();
+  } finally {
+    workspaceRead();
+  }
 });
-
-/** The initial scan of the workspace folders has been analysed. */
-let workspaceRead = false;
 
 /** Settings are resource-scoped: one `workspace/configuration` item per workspace folder, plus the unscoped one. */
 async function refreshSettings(): Promise<void> {
@@ -124,20 +131,28 @@ function publishAll(results: SetResult[], all = false): void {
   shownProblems = problems;
   const seen = new Set<string>();
   for (const r of results) {
-    const byFile = new Map<string, Diagnostic[]>();
+    const byFile = new Map<string, Finding[]>();
     for (const f of r.files) byFile.set(f.path, []);
+    for (const f of [...r.findings, ...db.extraDiagnostics(r.id)]) byFile.get(f.file)?.push(f);
     const baselined = baselines.baselined(r);
-    for (const f of [...r.findings, ...db.extraDiagnostics(r.id)]) {
-      if (ws.settingsFor(f.file).enable) byFile.get(f.file)?.push(toDiagnostic(ws, f, baselined.has(f)));
-    }
-    for (const [file, diags] of byFile) {
-      const visible = ws.settingsFor(file).scope === 'workspace' || ws.isOpen(file) ? diags : [];
+    for (const [file, findings] of byFile) {
+      const settings = ws.settingsFor(file);
+      const visible = settings.enable && (settings.scope === 'workspace' || ws.isOpen(file)) ? findings : [];
+      const shown = visible.length > MAX_DIAGNOSTICS_PER_FILE ? visible.slice(0, MAX_DIAGNOSTICS_PER_FILE) : visible;
+      const diags = shown.map((f) => toDiagnostic(ws, f, baselined.has(f)));
+      if (visible.length > shown.length) diags.push(overflowDiagnostic(ws, file, visible[shown.length], visible.length - shown.length));
       const uri = fileToUri(file);
       seen.add(uri);
-      const key = JSON.stringify(visible);
-      if (published.get(uri) === key) continue;
-      published.set(uri, key);
-      void connection.sendDiagnostics({ uri, diagnostics: visible });
+      // The file changed since its last diagnostics (it is being edited): they changed too, no need to compare.
+      const text = ws.text(file);
+      const last = published.get(uri);
+      let key: string | undefined;
+      if (last && last.text === text) {
+        key = JSON.stringify(diags);
+        if (last.key === key) continue;
+      }
+      published.set(uri, { text, key });
+      void connection.sendDiagnostics({ uri, diagnostics: diags });
     }
   }
   if (all) {
@@ -155,12 +170,10 @@ let pending = new Set<string>();
 let scheduled = false;
 function schedule(file: string): void {
   pending.add(file);
-  // Until the workspace is read, a file's set is incomplete: its findings could be contradicted by a later migration.
-  // The first full analysis includes the open documents.
-  if (scheduled || !workspaceRead) return;
+  if (scheduled) return;
   scheduled = true;
   setImmediate(async () => {
-    await parserReady;
+    await ready();
     scheduled = false;
     const files = [...pending];
     pending = new Set();
@@ -190,7 +203,7 @@ documents.onDidClose((e) => {
 });
 
 connection.onDidChangeWatchedFiles(async (params) => {
-  await parserReady;
+  await ready();
   let configChanged = false;
   let baselineChanged = false;
   const touched: string[] = [];
@@ -213,7 +226,7 @@ connection.onDidChangeWatchedFiles(async (params) => {
 });
 
 connection.onDidChangeConfiguration(async () => {
-  await parserReady;
+  await ready();
   await refreshSettings();
   publishAll(ws.analyze(), true);
 });
@@ -227,7 +240,10 @@ connection.onCodeAction((params) => {
     const edit = result ? fixAllEdit(ws, file, result.findings, canCreateFiles) : undefined;
     return edit ? [{ title: 'Fix all safe SQL Architect problems', kind: FIX_ALL_KIND, edit }] : [];
   }
-  const actions = params.context.diagnostics.flatMap((d) => codeActionsFor(params.textDocument.uri, d, { canCreateFiles, clientDocsCommand }));
+  // The fixes of each diagnostic are built now, from the finding it was made from (diagnostics do not carry them).
+  const result = ws.resultFor(file);
+  const findings = result ? [...result.findings, ...db.extraDiagnostics(result.id)] : [];
+  const actions = params.context.diagnostics.flatMap((d) => codeActionsFor(params.textDocument.uri, d, { canCreateFiles, clientDocsCommand }, actionTarget(ws, file, findings, d)));
   // Several findings can share a line: offer every fix first (tenancy and security before locking and design,
   // the preferred one of each first), then the ignore actions, then the documentation links.
   const rank = (a: (typeof actions)[number]) => {
@@ -257,8 +273,8 @@ connection.onExecuteCommand(async (params) => {
   }
 });
 
-registerCustomRequests(connection, ws, () => parserReady, (results) => publishAll(results, true), () => db.measured(), () => db.proved());
-registerDatabaseRequests(connection, db, () => parserReady, () => publishAll([...ws.results.values()]), () => canRefreshHints);
+registerCustomRequests(connection, ws, ready, (results) => publishAll(results, true), () => db.measured(), () => db.proved());
+registerDatabaseRequests(connection, db, ready, () => publishAll([...ws.results.values()]), () => canRefreshHints);
 
 documents.listen(connection);
 connection.listen();

@@ -6,7 +6,8 @@ import { newFilesSince, SinceError } from '../io/git';
 import { ReanalyzeRequest, ReportRequest } from '../protocol/index';
 import { fileToUri } from './convert';
 import type { Workspace } from './workspace';
-import pkg from '../package.json';
+// A named import: the bundle keeps the version, not the whole manifest.
+import { version } from '../package.json';
 
 /** Paths relative to the workspace folder that holds them (prefixed by the folder's name in multi-root workspaces). */
 export function workspaceRelPath(folders: readonly string[]): (file: string) => string {
@@ -54,7 +55,7 @@ export function registerCustomRequests(
         throw e;
       }
     }
-    if (params.format === 'sarif') return formatSarif(newFiles ? limitToFiles(project, newFiles) : project, pkg.version, relPath);
+    if (params.format === 'sarif') return formatSarif(newFiles ? limitToFiles(project, newFiles) : project, version, relPath);
     const report = buildReport(project.sets, {
       configFor: (id) => ws.configOf(id), relPath, since: newFiles ? { newFiles, ref: params.since } : undefined, trace: measured(), isolation: proved(),
     });

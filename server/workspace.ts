@@ -3,7 +3,7 @@
 // No LSP types here.
 import {
   analyzePlannedSet, defaultConfig, innermostFolder, LineIndex, ParseCache, planProject, setInputs, statementContaining,
-  type ConfigProblem, type Project, type ResolvedConfig, type SetResult, type Statement,
+  type ConfigProblem, type FileInput, type Project, type ResolvedConfig, type SetResult, type Statement,
 } from '../rules/index';
 import { ConfigFiles } from '../io/config';
 import { collectSqlFiles, readSqlFile } from '../io/files';
@@ -20,6 +20,8 @@ export class Workspace {
   private readonly cache = new ParseCache(true);
   private readonly configFiles = new ConfigFiles();
   readonly results = new Map<string, SetResult>();
+  /** The configuration (as JSON) each result was analysed with. */
+  private readonly analysedWith = new Map<string, string>();
   private readonly setOf = new Map<string, string>();
   private readonly configs = new Map<string, ResolvedConfig>();
   private readonly lineIndexes = new Map<string, LineIndex>();
@@ -133,11 +135,24 @@ export class Workspace {
       for (const f of s.files) this.setOf.set(f.path, s.id);
     }
     const wanted = only ? new Set(only.map((f) => this.setOf.get(f) ?? before.get(f)).filter(Boolean)) : undefined;
-    for (const id of [...this.results.keys()]) if (!this.configs.has(id)) this.results.delete(id);
+    for (const id of [...this.results.keys()]) {
+      if (this.configs.has(id)) continue;
+      this.results.delete(id);
+      this.analysedWith.delete(id);
+      this.cache.dropSet(id);
+    }
     const done: SetResult[] = [];
     for (const s of plan.sets) {
       if (wanted && !wanted.has(s.id)) continue;
-      const result = analyzePlannedSet(s, setInputs(s, (file) => this.text(file) ?? ''), this.cache);
+      const inputs = setInputs(s, (file) => this.text(file) ?? '');
+      // Opening a file as it is on disk, or saving it, changes nothing: the last analysis stands.
+      const last = this.results.get(s.id);
+      if (last && this.analysedWith.get(s.id) === JSON.stringify(s.config) && sameInputs(last, inputs)) {
+        done.push(last);
+        continue;
+      }
+      const result = analyzePlannedSet(s, inputs, this.cache);
+      this.analysedWith.set(s.id, JSON.stringify(s.config));
       this.results.set(s.id, result);
       done.push(result);
     }
@@ -160,4 +175,9 @@ export class Workspace {
     const r = this.resultFor(file);
     return r ? statementContaining(r.files, file, offset) : undefined;
   }
+}
+
+/** The set's files, texts and kinds are those of the last analysis. */
+function sameInputs(last: SetResult, inputs: FileInput[]): boolean {
+  return last.files.length === inputs.length && last.files.every((f, i) => f.path === inputs[i].path && f.text === inputs[i].text && f.replayed === (inputs[i].replayed !== false));
 }

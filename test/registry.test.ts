@@ -120,15 +120,15 @@ describe('generated docs', () => {
 
 describe('doc examples are run as tests', () => {
   before(() => initParser());
-  for (const rule of allRuleMeta.filter((r) => r.requiresDatabase)) {
-    it(`${rule.id}: reported by a database replay; its examples parse (the pg tests run them)`, () => {
+  for (const rule of allRuleMeta.filter((r) => r.requiresDatabase || r.sizeLimit)) {
+    it(`${rule.id}: ${rule.sizeLimit ? 'reported past the size limits (test/limits.test.ts)' : 'reported by a database replay (the pg tests run them)'}; its examples parse`, () => {
       for (const sql of [rule.docs.bad, rule.docs.good]) {
         const r = runCase(caseFiles(sql));
         assert.deepEqual(r.findings.filter((f) => f.rule === 'syntax-error' || f.rule === rule.id).map((f) => f.message), []);
       }
     });
   }
-  for (const rule of allRuleMeta.filter((r) => !r.requiresDatabase)) {
+  for (const rule of allRuleMeta.filter((r) => !r.requiresDatabase && !r.sizeLimit)) {
     it(`${rule.id}: "Instead of" gives exactly one finding${rule.fixable ? ' with a fix that removes it' : ''}, "Use" gives none`, () => {
       const bad = runCase(caseFiles(rule.docs.bad));
       assert.deepEqual(bad.internalErrors, []);

@@ -56,7 +56,9 @@ export const requireLockTimeout = defineRule({
 
 /** The locks of `stmt` that make traffic on an existing table queue behind it. */
 function waits(ctx: StatementContext, stmt: Statement, createdInFile: (q: QName) => boolean): LockEntry[] {
-  const entries = lockPlan(stmt, { ...ctx, createdInFile }).entries.filter((e) => e.existing && blocks(e.mode).writes);
+  // The statement being checked: the engine's plan (same model, same createdInFile); others are planned here.
+  const plan = stmt === ctx.statement ? ctx.locks : lockPlan(stmt, { ...ctx, createdInFile });
+  const entries = plan.entries.filter((e) => e.existing && blocks(e.mode).writes);
   if (stmt.actions.some((a) => a.type === 'refresh-matview' && viewCreatedInFile(ctx, a.view))) return [];
   // An index the model does not know still belongs to some existing table.
   for (const a of stmt.actions) {

@@ -97,11 +97,12 @@ export const requireTenantScopedPolicy = defineRule({
     for (const { table, column } of tenantTablesOf(ctx.project)) {
       const restrictive = table.policies.filter((p) => !p.permissive);
       const name = tableLabel(table);
-      const style = projectIsolationPolicy(ctx, table, column);
-      const pred = style.predicate;
+      let pred: string | undefined;
       for (const p of table.policies) {
         const { reads, writes, readExpr, writeExpr } = judgePolicy(ctx, table, column, p);
         if (reads.length === 0 && writes.length === 0) continue;
+        // The project's policy style, only for tables that are reported.
+        pred ??= projectIsolationPolicy(ctx, table, column).predicate;
         const parts: string[] = [];
         if (readExpr) parts.push(`${clauseText(readExpr)} ${scopeOf(readExpr)}lets a session ${list(reads.map((c) => READ_VERB[c]))} ${readExpr.alwaysTrue || readExpr.columns.length === 0 ? 'the rows of every tenant' : 'matching rows in every tenant'}`);
         if (writeExpr) {

@@ -2,6 +2,7 @@
 // definition of a column or constraint inside its statement, rendering the RLS recipe, reading policies.
 import type { Origin, PolicyModel, TableModel, TypeRef } from '../model/types';
 import type { SetContext } from '../engine/types';
+import type { ProjectModel } from '../project/types';
 import { displayName } from '../model/schema';
 import { quoteIdent, tableSql, tenantPredicate, tenantTablesOf, type TenantTable } from './util';
 import { clipBytes, MAX_IDENTIFIER_BYTES } from '../model/names';
@@ -64,38 +65,56 @@ export interface IsolationPolicy {
 }
 
 /**
- * The tenant policy a table should get, in the project's own style: when other tenant tables have a policy that
+ * The tenant policy a table should get, in the project's own style: when the tenant tables have a policy that
  * scopes rows by their tenant key (`has_role_on_account(account_id)`, `org_id IN (SELECT private.my_orgs())`), the
  * same expression on this table's key and for the same roles; otherwise a comparison with the tenant setting.
  */
 export function projectIsolationPolicy(ctx: SetContext, table: TableModel, column: string): IsolationPolicy {
-  const counts = new Map<string, { n: number; roles: string[]; name: string; on: TableModel }>();
-  for (const key of ctx.project.tenancy.keys.values()) {
+  const best = policyStyle(ctx.project);
+  const name = quoteIdent(isolationPolicyName(table));
+  if (best) {
+    const predicate = best.template.split('\u0000').join(quoteIdent(column));
+    const to = best.roles.length ? `\n  TO ${best.roles.map(quoteIdent).join(', ')}` : '';
+    return {
+      sql: `CREATE POLICY ${name} ON ${tableSql(table)}${to}\n  USING (${predicate})\n  WITH CHECK (${predicate});`,
+      predicate,
+      source: `as policy "${best.name}" on ${displayName(best.on)} does`,
+    };
+  }
+  const type = table.columns.get(column)?.type ?? { name: 'text', mods: [], array: false, start: 0 };
+  const predicate = tenantPredicate(column, type, ctx.config.tenantSetting);
+  return { sql: isolationPolicySql(table, column, type, ctx.config.tenantSetting), predicate, source: `comparing ${column} with current_setting('${ctx.config.tenantSetting}', true)` };
+}
+
+/** A tenant policy written as a template (the tenant key replaced by NUL), as first seen. */
+interface PolicyStyle { template: string; roles: string[]; name: string; on: TableModel }
+
+const styleCache = new WeakMap<ProjectModel, { best?: PolicyStyle }>();
+
+/**
+ * The project's most used tenant policy template (ties: the one seen first), computed once per set rather than once
+ * per table: linear in the number of policies.
+ */
+function policyStyle(project: ProjectModel): PolicyStyle | undefined {
+  const cached = styleCache.get(project);
+  if (cached) return cached.best;
+  const counts = new Map<string, { n: number; style: PolicyStyle }>();
+  for (const key of project.tenancy.keys.values()) {
     for (const p of key.table.policies) {
       if (!p.permissive || p.usingAlwaysTrue || !p.usingText || (p.command !== 'all' && p.command !== 'select')) continue;
       const word = new RegExp(`(?<![\\w."])("?)${escapeRe(key.column)}\\1(?![\\w"])`, 'g');
       // The key must appear once: a second one is likely another table's column in a subquery.
       if ((p.usingText.match(word) ?? []).length !== 1) continue;
       const template = p.usingText.replace(word, '\u0000');
-      const hit = counts.get(template) ?? { n: 0, roles: p.roles.filter((r) => r !== 'public'), name: p.name, on: key.table };
+      const hit = counts.get(template) ?? { n: 0, style: { template, roles: p.roles.filter((r) => r !== 'public'), name: p.name, on: key.table } };
       hit.n++;
       counts.set(template, hit);
     }
   }
-  const best = [...counts.entries()].sort((a, b) => b[1].n - a[1].n)[0];
-  const name = quoteIdent(isolationPolicyName(table));
-  if (best) {
-    const predicate = best[0].split('\u0000').join(quoteIdent(column));
-    const to = best[1].roles.length ? `\n  TO ${best[1].roles.map(quoteIdent).join(', ')}` : '';
-    return {
-      sql: `CREATE POLICY ${name} ON ${tableSql(table)}${to}\n  USING (${predicate})\n  WITH CHECK (${predicate});`,
-      predicate,
-      source: `as policy "${best[1].name}" on ${displayName(best[1].on)} does`,
-    };
-  }
-  const type = table.columns.get(column)?.type ?? { name: 'text', mods: [], array: false, start: 0 };
-  const predicate = tenantPredicate(column, type, ctx.config.tenantSetting);
-  return { sql: isolationPolicySql(table, column, type, ctx.config.tenantSetting), predicate, source: `comparing ${column} with current_setting('${ctx.config.tenantSetting}', true)` };
+  let best: { n: number; style: PolicyStyle } | undefined;
+  for (const c of counts.values()) if (!best || c.n > best.n) best = c;
+  styleCache.set(project, { best: best?.style });
+  return best?.style;
 }
 
 function escapeRe(s: string): string {

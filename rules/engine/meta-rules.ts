@@ -28,6 +28,21 @@ export const metaRules: RuleMeta[] = [
     rationale: 'Replayed in order on a real PostgreSQL (embedded PGlite, or your server with --database-url), this statement fails: a column that does not exist, a type mismatch, CONCURRENTLY inside a transaction block. The deployment would stop here. Reported by `sql-architect trace` and the editor\'s Trace Migration Locks command; errors that only follow from an earlier failure are not repeated.',
     docs: { bad: 'CREATE TABLE t (id bigint PRIMARY KEY);\nALTER TABLE t ALTER COLUMN name SET NOT NULL;', good: 'CREATE TABLE t (id bigint PRIMARY KEY, name text);\nALTER TABLE t ALTER COLUMN name SET NOT NULL;' },
   },
+  {
+    id: 'analysis-limit', category: 'meta', defaultSeverity: 'info', fixable: false, sizeLimit: true,
+    title: 'Input past the size limits is skipped',
+    messages: {
+      fileTooLarge: 'This file is {{size}}, more than the {{limit}} SQL Architect analyses: it was skipped, so neither its statements nor what they do to the schema are checked. Split it into smaller migrations, or leave data loads out of the reviewed files.',
+      statementTooLarge: 'This statement is {{size}}, more than the {{limit}} SQL Architect analyses: it was not parsed or checked, and what it does to the schema is left out. Large INSERTs are better split into batches, or loaded with COPY.',
+      moreFindings: '{{count}} more findings in this file, from here on, are not shown: the editor gets at most {{limit}} per file. `sql-architect check` lists them all.',
+      oneMoreFinding: '1 more finding in this file, from here on, is not shown: the editor gets at most {{limit}} per file. `sql-architect check` lists them all.',
+    },
+    rationale: 'A statement longer than 1 MB (typically a data load: one INSERT with many thousand rows) or a file larger than 20 MB is not parsed or checked: parsing it would take seconds and hundreds of megabytes, and freeze the editor, for a statement the rules have little to say about. It is reported once, where it starts, so you know that part was not reviewed; the editor likewise shows at most 10,000 findings per file and says how many more there are. Split large data loads into batches or load them with COPY.',
+    docs: {
+      bad: "INSERT INTO countries (code, name) VALUES ('AD', 'Andorra'), ('AE', 'United Arab Emirates') /* … and 1 MB more rows */;",
+      good: "COPY countries (code, name) FROM '/data/countries.csv' WITH (FORMAT csv);",
+    },
+  },
 ];
 
-export const [syntaxErrorRule, unusedIgnoreRule, migrationFailsRule] = metaRules;
+export const [syntaxErrorRule, unusedIgnoreRule, migrationFailsRule, analysisLimitRule] = metaRules;

@@ -1,6 +1,6 @@
 // The runner: replays each migration set into a schema model, runs every rule, applies suppressions and
 // severities. Pure: text in, findings out.
-import { parseFile, type ParsedFile, LineIndex, StatementCache } from '../parser/adapter';
+import { parseFile, type ParsedFile, LineIndex, MAX_FILE_CHARS, MAX_STATEMENT_CHARS, StatementCache } from '../parser/adapter';
 import { lastTokenStart, skipToken } from '../parser/lexer';
 import { SchemaModel, tableKey } from '../model/schema';
 import { inferProject } from '../project/infer';
@@ -11,8 +11,9 @@ import type { ResolvedConfig } from './config';
 import { followUpMigrationPath } from './migrations';
 import type { FileContext, Finding, HeldLock, Report, Rule, SetContext, StatementContext, TxKind } from './types';
 import { reportMessage } from './messages';
-import { syntaxErrorRule, unusedIgnoreRule } from './meta-rules';
+import { analysisLimitRule, syntaxErrorRule, unusedIgnoreRule } from './meta-rules';
 import { lockPlan, lockTableName, type LockPlan } from '../locks';
+import { RuleMemo } from './memo';
 
 export interface FileInput {
   path: string;
@@ -57,8 +58,26 @@ export interface SetResult {
 export class ParseCache {
   private readonly entries = new Map<string, { text: string; parsed: ParsedFile }>();
   private readonly statements = new Map<string, StatementCache>();
-  /** incremental: re-parse only the statements of a file whose text changed (for editors). */
+  private readonly memos = new Map<string, RuleMemo>();
+  /**
+   * incremental (for editors): re-parse only the statements of a file whose text changed, and reuse what statement
+   * rules reported on unchanged statements when it depends on nothing else (rules/engine/memo.ts).
+   */
   constructor(private readonly incremental = false) {}
+  /** The statement-rule results of a migration set, in incremental mode. */
+  memo(setId: string): RuleMemo | undefined {
+    if (!this.incremental) return undefined;
+    let m = this.memos.get(setId);
+    if (!m) {
+      m = new RuleMemo();
+      this.memos.set(setId, m);
+    }
+    return m;
+  }
+  /** Forgets a migration set that no longer exists. */
+  dropSet(setId: string): void {
+    this.memos.delete(setId);
+  }
   get(path: string, text: string): ParsedFile {
     const hit = this.entries.get(path);
     if (hit && hit.text === text) return hit.parsed;
@@ -75,6 +94,12 @@ export class ParseCache {
     this.entries.delete(path);
     this.statements.delete(path);
   }
+  /** Statements parsed so far in incremental mode (tests check that unchanged ones are not parsed again). */
+  get statementParses(): number {
+    let n = 0;
+    for (const c of this.statements.values()) n += c.parses;
+    return n;
+  }
 }
 
 export interface AnalyzeOptions {
@@ -83,7 +108,7 @@ export interface AnalyzeOptions {
   cache?: ParseCache;
 }
 
-const META_RULES = { syntax: 'syntax-error', unused: 'unused-ignore' } as const;
+const META_RULES = { syntax: 'syntax-error', unused: 'unused-ignore', limit: 'analysis-limit' } as const;
 
 interface ParsedSetFile {
   input: FileInput;
@@ -95,7 +120,7 @@ interface ParsedSetFile {
 function replayedStatements(f: ParsedSetFile): Statement[] {
   if (!f.ctx.replayed) return [];
   const down = f.parsed.downFrom;
-  return f.parsed.statements.filter((s) => !s.syntaxError && (down === undefined || s.span.start < down));
+  return f.parsed.statements.filter((s) => !s.syntaxError && !s.tooLarge && (down === undefined || s.span.start < down));
 }
 
 /** Pass 1: the schema at the end of the set, for the project model. */
@@ -119,6 +144,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   });
   const parsedByPath = new Map(files.map((f) => [f.ctx.path, f.parsed]));
   const contexts = files.map((f) => f.ctx);
+  const contextOf = new Map(contexts.map((f) => [f.path, f]));
   const raw: { rule: Rule; report: Report; message: string; statement?: Statement; file: string }[] = [];
   const internalErrors: string[] = [];
   const facts = new Map<Statement, StatementFacts>();
@@ -131,6 +157,8 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   const project = inferProject(finalModel, files.filter((f) => f.ctx.replayed).map((f) => ({ path: f.ctx.path, text: f.ctx.text })), config, input.markers);
 
   // Pass 2: every statement with the schema as it stood just before it, and its facts.
+  const memo = cache.memo(input.id);
+  memo?.begin(JSON.stringify(config), statementRules);
   const model = new SchemaModel();
   let migration: string | undefined;
   let created = new Set<string>();
@@ -173,11 +201,23 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
         followUpFileName: (slug) => followUpMigrationPath(f.ctx.path, allPaths, slug),
       };
       facts.set(stmt, { inTransaction: txFacts.inTransaction, txKind: txFacts.kind, txWhy: txFacts.why, lockTimeoutSet, locks, held });
-      for (const rule of statementRules) {
-        try {
-          for (const report of rule.check!(ctx)) raw.push({ rule, report, message: reportMessage(rule, report), statement: stmt, file: f.ctx.path });
-        } catch (e) {
-          internalErrors.push(`${rule.id} on ${f.ctx.path}:${stmt.line + 1}: ${(e as Error).message}`);
+      const ruleFailed = (rule: Rule, e: unknown) => internalErrors.push(`${rule.id} on ${f.ctx.path}:${stmt.line + 1}: ${(e as Error).message}`);
+      const push = (rule: Rule, report: Report) => raw.push({ rule, report, message: reportMessage(rule, report), statement: stmt, file: f.ctx.path });
+      if (memo) {
+        for (const { rule, reports } of memo.run(ctx, ruleFailed)) {
+          try {
+            for (const report of reports) push(rule, report);
+          } catch (e) {
+            ruleFailed(rule, e);
+          }
+        }
+      } else {
+        for (const rule of statementRules) {
+          try {
+            for (const report of rule.check!(ctx)) push(rule, report);
+          } catch (e) {
+            ruleFailed(rule, e);
+          }
         }
       }
       tx.after(stmt, locks, resolveKey);
@@ -207,14 +247,16 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
     }
   }
 
+  memo?.commit();
+
   const setCtx: SetContext = {
     model: finalModel,
     project,
     files: contexts,
     config,
-    statementAt: (o) => statementContaining(contexts, o.file, o.span.start),
+    statementAt: (o) => statementIn(contextOf.get(o.file), o.span.start),
     factsAt: (s) => facts.get(s),
-    fileText: (p) => contexts.find((f) => f.path === p)?.text,
+    fileText: (p) => contextOf.get(p)?.text,
   };
   for (const rule of setRules) {
     try {
@@ -245,7 +287,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
     const findingFile = report.file ?? statement?.file ?? file;
     const span = report.span ?? statement?.span;
     if (!span) continue;
-    const anchor = report.statement ?? (report.file || !statement ? statementContaining(contexts, findingFile, span.start) : statement);
+    const anchor = report.statement ?? (report.file || !statement ? statementIn(contextOf.get(findingFile), span.start) : statement);
     if (suppressed(rule.id, findingFile, anchor)) continue;
     findings.push({
       rule: rule.id, severity: sev, category: rule.category, message, messageId: report.messageId, data: report.data, file: findingFile,
@@ -270,6 +312,30 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
     }
   }
 
+  // Input past the size limits: said once, where it starts.
+  const limitSev = severityOf(META_RULES.limit, 'info');
+  for (const f of contexts) {
+    if (limitSev === 'off') break;
+    const parsed = parsedByPath.get(f.path)!;
+    const firstLine = (from: number) => ({ start: from, end: Math.max(from + 1, Math.min(lineEnd(f.text, from), from + 200)) });
+    if (parsed.tooLarge) {
+      const report = { messageId: 'fileTooLarge', data: { size: megabytes(f.text.length), limit: megabytes(MAX_FILE_CHARS) } };
+      findings.push({
+        rule: META_RULES.limit, severity: limitSev, category: 'meta', message: reportMessage(analysisLimitRule, report), ...report,
+        file: f.path, ...firstLine(0), related: [], fixes: [],
+      });
+      continue;
+    }
+    for (const st of f.statements) {
+      if (!st.tooLarge || suppressed(META_RULES.limit, f.path, st)) continue;
+      const report = { messageId: 'statementTooLarge', data: { size: megabytes(st.tooLarge), limit: megabytes(MAX_STATEMENT_CHARS) } };
+      findings.push({
+        rule: META_RULES.limit, severity: limitSev, category: 'meta', message: reportMessage(analysisLimitRule, report), ...report,
+        file: f.path, start: st.span.start, end: st.span.end, related: [], fixes: [],
+      });
+    }
+  }
+
   // Ignore directives that suppressed nothing.
   const unusedSev = severityOf(META_RULES.unused, 'warning');
   if (unusedSev !== 'off') {
@@ -278,7 +344,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
       const all = [...parsed.fileIgnores, ...f.statements.flatMap((s) => s.ignores)];
       for (const d of all) {
         if (used.has(d)) continue;
-        const unknown = d.rules.filter((r) => !ruleIds.has(r) && r !== META_RULES.syntax && r !== META_RULES.unused && r !== 'migration-fails');
+        const unknown = d.rules.filter((r) => !ruleIds.has(r) && r !== META_RULES.syntax && r !== META_RULES.unused && r !== META_RULES.limit && r !== 'migration-fails');
         const off = d.rules.length > 0 && d.rules.every((r) => config.rules[r] === 'off');
         if (off && unknown.length === 0) continue;
         const report = unknown.length
@@ -296,6 +362,16 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   return { id: input.id, model: finalModel, project, files: contexts, findings, facts, internalErrors };
 }
 
+function lineEnd(text: string, from: number): number {
+  const nl = text.indexOf('\n', from);
+  return nl < 0 ? text.length : nl;
+}
+
+function megabytes(chars: number): string {
+  const mb = chars / (1024 * 1024);
+  return `${Number.isInteger(mb) || mb >= 10 ? mb.toFixed(0) : mb.toFixed(1)} MB`;
+}
+
 function removeLineEdit(text: string, span: { start: number; end: number }): { start: number; end: number; newText: string } {
   const lineStart = text.lastIndexOf('\n', span.start - 1) + 1;
   const before = text.slice(lineStart, span.start);
@@ -306,7 +382,10 @@ function removeLineEdit(text: string, span: { start: number; end: number }): { s
 }
 
 export function statementContaining(files: FileContext[], path: string, offset: number): Statement | undefined {
-  const f = files.find((x) => x.path === path);
+  return statementIn(files.find((x) => x.path === path), offset);
+}
+
+function statementIn(f: FileContext | undefined, offset: number): Statement | undefined {
   if (!f) return undefined;
   let lo = 0;
   let hi = f.statements.length - 1;

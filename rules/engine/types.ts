@@ -168,6 +168,8 @@ export interface RuleMeta {
   docs: RuleDocs;
   /** Reported by replaying migrations on a real PostgreSQL (`sql-architect trace`), not by static analysis. */
   requiresDatabase?: boolean;
+  /** Reported for input past the engine's size limits, which a docs example is too small to show. */
+  sizeLimit?: boolean;
 }
 
 export interface Rule<M extends string = string> extends RuleMeta {

@@ -225,6 +225,8 @@ export interface Statement {
   actions: Action[];
   /** Byte→UTF-16 aware location of AST nodes already applied: every Span in actions is a file offset. */
   syntaxError?: { message: string; offset: number };
+  /** Its length, when longer than the parser is given (MAX_STATEMENT_CHARS): not parsed, not replayed, reported as `analysis-limit`. */
+  tooLarge?: number;
   /** Ignore directives (`-- sql-architect-ignore a, b: why`) in the comments right before this statement. */
   ignores: IgnoreDirective[];
 }

@@ -3,11 +3,10 @@
 // statement with a syntax error while every other statement of the file is still analysed. The jobs live beside
 // it: positions.ts (UTF-8 bytes → UTF-16, LineIndex), ignores.ts (ignore comments), statement-cache.ts
 // (incremental parsing), lower.ts and lower-table.ts (AST → Actions), lexer.ts (splitting what does not parse).
-import { loadModule, parseSync } from 'libpg-query';
 import type { IgnoreDirective, Statement } from '../model/types';
 import { Source, type Node } from './ast';
 import { ignoreDirectives } from './ignores';
-import { blankMetaCommands, lastTokenEnd, placeholderNames, replacePlaceholders, skipTrivia, splitStatements } from './lexer';
+import { blankMetaCommands, lastTokenEnd, placeholderNames, replacePlaceholders, skipToken, skipTrivia, splitStatements, type Piece } from './lexer';
 import { lowerStatement } from './lower';
 import { byteMapper, LineIndex } from './positions';
 import { materialize, shiftActions, StatementCache, type PieceParse } from './statement-cache';
@@ -15,18 +14,38 @@ import { materialize, shiftActions, StatementCache, type PieceParse } from './st
 export { LineIndex } from './positions';
 export { StatementCache } from './statement-cache';
 
-let loaded: Promise<void> | undefined;
-let ready = false;
+type Parser = typeof import('libpg-query');
 
-/** Loads the WebAssembly parser once; every other function here is synchronous after it resolves. */
+let loaded: Promise<void> | undefined;
+let parser: Parser | undefined;
+
+/**
+ * Loads the WebAssembly parser once; every other function here is synchronous after it resolves. The module is
+ * imported here, not at the top: loading it starts compiling 1.7 MB of WebAssembly, which `--version`, `--help`
+ * and a language server that has not opened a file yet do not need.
+ */
 export function initParser(): Promise<void> {
-  loaded ??= loadModule().then(() => {
-    ready = true;
+  loaded ??= import('libpg-query').then(async (m) => {
+    await m.loadModule();
+    parser = m;
   });
   return loaded;
 }
 
+function parseSync(text: string): ReturnType<Parser['parseSync']> {
+  return parser!.parseSync(text);
+}
+
+/**
+ * Size limits: a statement or a file past them is reported once (`analysis-limit`) and skipped, instead of costing
+ * the parser seconds and a gigabyte (a 10 MB `SELECT 1, 2, …` took 7.6 s and 1.1 GB to parse).
+ */
+export const MAX_STATEMENT_CHARS = 1024 * 1024;
+export const MAX_FILE_CHARS = 20 * 1024 * 1024;
+
 export interface ParsedFile {
+  /** The file is longer than MAX_FILE_CHARS: nothing in it was parsed. */
+  tooLarge?: boolean;
   statements: Statement[];
   /** File-level ignore directives (`-- sql-architect-ignore-file …`). */
   fileIgnores: IgnoreDirective[];
@@ -38,6 +57,8 @@ export interface ParsedFile {
 interface Unit {
   start: number;
   end: number;
+  /** Past MAX_STATEMENT_CHARS: kept as a statement, not parsed. */
+  tooLarge?: boolean;
   names?: Map<string, string>;
   ast?: Node;
   loc?: (byte: number) => number;
@@ -47,52 +68,108 @@ interface Unit {
 }
 
 /**
- * Parses one file into statements. Never throws. Without a cache the whole file is parsed at once (the
- * fastest way for a cold file); with one, the file is split into statements and only statements whose
- * text changed since the last parse go through the parser again.
+ * Parses one file into statements. Never throws. Without a cache the file is parsed in chunks of statements (the
+ * fastest way for a cold file); with one, the file is split into statements and only statements whose text changed
+ * since the last parse go through the parser again.
  */
 export function parseFile(path: string, original: string, cache?: StatementCache): ParsedFile {
-  if (!ready) throw new Error('initParser() must resolve before parseFile()');
+  if (!parser) throw new Error('initParser() must resolve before parseFile()');
+  if (original.length > MAX_FILE_CHARS) return { tooLarge: true, statements: [], fileIgnores: [] };
   const text = blankMetaCommands(parserSafe(original));
-  const units = cache ? cachedUnits(text, cache) : wholeFileUnits(text) ?? pieceUnits(text);
-  return statementsOf(path, original, text, units);
+  const out = new StatementBuilder(path, original, text);
+  const add = (u: Unit) => out.add(u);
+  if (cache) cachedUnits(text, cache, add);
+  else if (!parseChunks(text, add)) {
+    out.reset();
+    if (!wholeFileUnits(text, add)) pieceUnits(text, add);
+  }
+  return out.finish();
 }
 
-/** The whole text in one parse; undefined when any statement of it does not parse. */
-function wholeFileUnits(text: string): Unit[] | undefined {
-  let whole;
-  try {
-    whole = parseSync(text);
-  } catch {
-    return undefined;
+const tooLarge = (p: Piece) => p.end - p.start > MAX_STATEMENT_CHARS;
+
+/** About this many characters go to the parser at once (whole statements): see parseChunks. */
+const CHUNK_CHARS = 16 * 1024;
+
+/**
+ * Parses a file in chunks of whole statements, cut at the semicolons our lexer finds, each chunk ending with its
+ * `;` so the parser reports the same statement ranges as for the whole file. The parser's JSON for a large file
+ * costs more than the parse (the WebAssembly memory grows to hold all of it, and never shrinks): chunks keep it
+ * small. False when a chunk does not parse; the caller then starts again the old way (whole file, then statements).
+ */
+function parseChunks(text: string, add: (u: Unit) => void): boolean {
+  const pieces = splitStatements(text);
+  let i = 0;
+  while (i < pieces.length) {
+    if (tooLarge(pieces[i])) {
+      add({ start: pieces[i].start, end: pieces[i].end, tooLarge: true });
+      i++;
+      continue;
+    }
+    const start = i === 0 ? 0 : pieces[i].start;
+    let j = i;
+    while (j + 1 < pieces.length && !tooLarge(pieces[j + 1]) && pieces[j].end - start < CHUNK_CHARS) j++;
+    const end = j + 1 === pieces.length ? text.length : pieces[j].end + 1;
+    const chunk = text.slice(start, end);
+    i = j + 1;
+    if (skipTrivia(chunk, 0).pos >= chunk.length) continue;
+    if (!parsedUnits(chunk, start, end, add)) return false;
   }
-  const loc = byteMapper(text, 0);
-  return (whole.stmts ?? []).map((raw) => {
-    const start = loc(raw.stmt_location ?? 0);
-    const end = raw.stmt_len === undefined ? text.length : loc((raw.stmt_location ?? 0) + raw.stmt_len);
-    return { start, end, ast: raw.stmt, loc };
-  });
+  return true;
+}
+
+/** The whole text in one parse; false when any statement of it does not parse, or one is too large to try. */
+function wholeFileUnits(text: string, add: (u: Unit) => void): boolean {
+  if (splitStatements(text).some(tooLarge)) return false;
+  return parsedUnits(text, 0, text.length, add);
+}
+
+/** The statements of `chunk` (which starts at `base` and ends at `end` in the file) in one parse; false when it throws. */
+function parsedUnits(chunk: string, base: number, end: number, add: (u: Unit) => void): boolean {
+  let r;
+  try {
+    r = parseSync(chunk);
+  } catch {
+    return false;
+  }
+  const loc = byteMapper(chunk, base);
+  for (const raw of r.stmts ?? []) {
+    const s = loc(raw.stmt_location ?? 0);
+    const e = raw.stmt_len === undefined ? end : loc((raw.stmt_location ?? 0) + raw.stmt_len);
+    add({ start: s, end: e, ast: raw.stmt, loc });
+  }
+  return true;
 }
 
 /** Each statement parsed alone (after a whole-file parse failed). */
-function pieceUnits(text: string): Unit[] {
-  return splitStatements(text).map((piece) => pieceUnit(parsePieceText(text.slice(piece.start, piece.end)), piece.start, piece.end));
+function pieceUnits(text: string, add: (u: Unit) => void): void {
+  for (const piece of splitStatements(text)) {
+    if (tooLarge(piece)) add({ start: piece.start, end: piece.end, tooLarge: true });
+    else add(pieceUnit(parsePieceText(text.slice(piece.start, piece.end)), piece.start, piece.end));
+  }
 }
 
 /** Each statement taken from the cache, or parsed and lowered when its text is new. */
-function cachedUnits(text: string, cache: StatementCache): Unit[] {
-  const units: Unit[] = [];
+function cachedUnits(text: string, cache: StatementCache, add: (u: Unit) => void): void {
   for (const piece of splitStatements(text)) {
-    const pieceText = text.slice(piece.start, piece.end);
-    let p = cache.get(pieceText);
-    if (!p) {
-      p = materialize(parsePieceText(pieceText), pieceText);
-      cache.set(pieceText, p);
+    if (tooLarge(piece)) {
+      add({ start: piece.start, end: piece.end, tooLarge: true });
+      continue;
     }
-    units.push({ ...pieceUnit(p, piece.start, piece.end), cached: p });
+    const pieceText = text.slice(piece.start, piece.end);
+    // The last statement of a file, without its `;`, ends where its last token does (trailing comments trimmed), as
+    // in a whole-file parse; the others end at their `;`. The two parse to the same AST with different spans.
+    const last = piece.end === text.length;
+    const key = last ? `${pieceText}\u0000` : pieceText;
+    let p = cache.get(key);
+    if (!p) {
+      p = materialize(parsePieceText(pieceText), pieceText, last);
+      cache.set(key, p);
+      cache.parses++;
+    }
+    add({ ...pieceUnit(p, piece.start, piece.end), cached: p });
   }
   cache.commit();
-  return units;
 }
 
 function pieceUnit(p: PieceParse, start: number, end: number): Unit {
@@ -125,54 +202,89 @@ function parsePieceText(piece: string): PieceParse {
   return { error };
 }
 
-/** Units become Statements: ranges trimmed, ignore directives collected from the comments before each, actions lowered. */
-function statementsOf(path: string, original: string, text: string, units: Unit[]): ParsedFile {
-  const lines = new LineIndex(original);
-  const statements: Statement[] = [];
-  const fileIgnores: IgnoreDirective[] = [];
-  let prevEnd = 0;
-  for (const u of units) {
+/**
+ * Units become Statements as they come (so the parser's JSON of one chunk is dropped before the next): ranges
+ * trimmed, ignore directives collected from the comments before each, actions lowered.
+ */
+class StatementBuilder {
+  private lines?: LineIndex;
+  private statements: Statement[] = [];
+  private fileIgnores: IgnoreDirective[] = [];
+  private prevEnd = 0;
+
+  constructor(private readonly path: string, private readonly original: string, private readonly text: string) {}
+
+  reset(): void {
+    this.statements = [];
+    this.fileIgnores = [];
+    this.prevEnd = 0;
+  }
+
+  add(u: Unit): void {
+    const { text, original } = this;
     // The comments between the previous statement and this one hold its ignore directives.
-    const trivia = skipTrivia(text, Math.min(prevEnd, u.start), u.end, true);
+    const trivia = skipTrivia(text, Math.min(this.prevEnd, u.start), u.end, true);
     const directives = ignoreDirectives(trivia.comments);
-    fileIgnores.push(...directives.filter((d) => d.file));
-    prevEnd = u.end;
+    this.fileIgnores.push(...directives.filter((d) => d.file));
+    this.prevEnd = u.end;
     const start = trivia.pos;
     const end = unitEnd(text, u, start);
-    if (start >= end) continue;
-    const pos = lines.position(start);
+    if (start >= end) return;
+    this.lines ??= new LineIndex(original);
+    const pos = this.lines.position(start);
+    const statementIgnores = directives.filter((d) => !d.file);
+    // An unchanged statement before the edit point of a file: the same object as last time (statements are never
+    // modified once built), so its actions are not copied again.
+    const built = u.cached?.built;
+    if (built && built.file === this.path && built.span.start === start && built.span.end === end && built.index === this.statements.length
+      && built.line === pos.line && built.column === pos.column && built.ignores.length === 0 && statementIgnores.length === 0 && built.text === original.slice(start, end)) {
+      this.statements.push(built);
+      return;
+    }
     const span = { start, end };
     const stmt: Statement = {
-      index: statements.length,
-      file: path,
+      index: this.statements.length,
+      file: this.path,
       span,
       line: pos.line,
       column: pos.column,
       text: original.slice(start, end),
       node: 'SyntaxError',
       actions: [],
-      ignores: directives.filter((d) => !d.file),
+      ignores: statementIgnores,
     };
-    if (u.cached?.actions) {
+    if (u.tooLarge) {
+      stmt.node = 'TooLarge';
+      stmt.tooLarge = u.end - u.start;
+    } else if (u.cached?.actions) {
       stmt.node = u.cached.node ?? 'Unknown';
       stmt.actions = shiftActions(u.cached.actions, u.start);
+      u.cached.built = stmt;
     } else if (u.ast && u.loc) {
       Object.assign(stmt, lowerStatement(u.ast, new Source(text, u.loc, span), u.names));
     } else {
       stmt.syntaxError = u.error ?? { message: 'syntax error', offset: start };
     }
-    statements.push(stmt);
+    this.statements.push(stmt);
   }
-  const tail = skipTrivia(text, prevEnd, text.length, true);
-  fileIgnores.push(...ignoreDirectives(tail.comments).filter((d) => d.file));
-  const down = DOWN_SECTION.exec(original);
-  return { statements, fileIgnores, downFrom: down ? down.index : undefined };
+
+  finish(): ParsedFile {
+    const tail = skipTrivia(this.text, this.prevEnd, this.text.length, true);
+    this.fileIgnores.push(...ignoreDirectives(tail.comments).filter((d) => d.file));
+    const down = DOWN_SECTION.exec(this.original);
+    return { statements: this.statements, fileIgnores: this.fileIgnores, downFrom: down ? down.index : undefined };
+  }
 }
 
-/** Where a unit's statement ends: the parser's length excludes the `;` but may include trailing comments. */
+/**
+ * Where a unit's statement ends: the parser's length excludes the `;` but may include trailing comments, which are
+ * kept as a whole-file parse keeps them (a cached statement ends at its `;` likewise); the last statement of the
+ * file, and one that did not parse, end at their last token. A statement too large to parse is its first token.
+ */
 function unitEnd(text: string, u: Unit, start: number): number {
   let end = u.end;
-  if (u.ast === undefined || u.cached || end === text.length) end = lastTokenEnd(text, start, end);
+  if (u.tooLarge) end = Math.min(end, skipToken(text, start));
+  else if ((u.ast === undefined && !u.cached?.actions) || end === text.length) end = lastTokenEnd(text, start, end);
   while (end > start && /\s/.test(text[end - 1])) end--;
   return end;
 }

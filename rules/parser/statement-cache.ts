@@ -1,13 +1,15 @@
 // Incremental parsing: the language server keeps one StatementCache per open file. Each statement's text is
 // parsed once and lowered right away; the actions are kept with offsets relative to the statement, so an edit
 // re-parses only the statements whose text changed and moves the others.
-import type { Action } from '../model/types';
+import type { Action, Statement } from '../model/types';
 import { Source, type Node } from './ast';
-import { statementRange } from './lexer';
+import { skipTrivia, statementRange } from './lexer';
 import { lowerStatement } from './lower';
 
 /** The parse of one statement's text ("piece"); offsets are relative to the piece. */
 export interface PieceParse {
+  /** The Statement last built from this parse: reused while its position, index, line and comments are the same. */
+  built?: Statement;
   ast?: Node;
   rel?: (byte: number) => number;
   /** Placeholders the piece was parsed with (filler identifier → the placeholder as written). */
@@ -22,6 +24,8 @@ export interface PieceParse {
 export class StatementCache {
   private current = new Map<string, PieceParse>();
   private next = new Map<string, PieceParse>();
+  /** Statements that went through the parser (for tests: unchanged statements are not parsed again). */
+  parses = 0;
   get(piece: string): PieceParse | undefined {
     const hit = this.current.get(piece) ?? this.next.get(piece);
     if (hit) this.next.set(piece, hit);
@@ -42,12 +46,20 @@ export class StatementCache {
 
 /**
  * Turns a piece's parse into its node and actions right away (offsets relative to the piece, trimmed as parseFile
- * trims a statement) and drops the parser's JSON, so a large file never holds all ASTs.
+ * trims a statement: at its `;`, or at its last token when it is the `last` of the file) and drops the parser's JSON,
+ * so a large file never holds all ASTs.
  */
-export function materialize(p: PieceParse, piece: string): PieceParse {
+export function materialize(p: PieceParse, piece: string, last: boolean): PieceParse {
   if (!p.ast || !p.rel) return p;
-  const { node, actions } = lowerStatement(p.ast, new Source(piece, p.rel, statementRange(piece, 0, piece.length)), p.names);
+  const range = last ? statementRange(piece, 0, piece.length) : { start: skipTrivia(piece, 0, piece.length, true).pos, end: trimmedEnd(piece) };
+  const { node, actions } = lowerStatement(p.ast, new Source(piece, p.rel, range), p.names);
   return { node, actions, error: p.error };
+}
+
+function trimmedEnd(piece: string): number {
+  let end = piece.length;
+  while (end > 0 && /\s/.test(piece[end - 1])) end--;
+  return end;
 }
 
 /** A deep copy of actions with every span moved by `delta` (spans and TypeRef starts are the only offsets). */
@@ -56,9 +68,16 @@ export function shiftActions(value: Action[], delta: number): Action[] {
 }
 
 function shift(value: unknown, delta: number): unknown {
-  if (Array.isArray(value)) return value.map((v) => shift(v, delta));
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = shift(value[i], delta);
+    return out;
+  }
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = (k === 'start' || k === 'end') && typeof v === 'number' ? v + delta : shift(v, delta);
+  for (const k in value) {
+    const v = (value as Record<string, unknown>)[k];
+    out[k] = typeof v === 'number' ? ((k === 'start' || k === 'end') ? v + delta : v) : typeof v === 'object' ? shift(v, delta) : v;
+  }
   return out;
 }

@@ -75,10 +75,17 @@ export function inferTenancy(model: SchemaModel, config: ResolvedConfig, roles: 
   const registryOfName = new Map<string, TableModel>();
   for (const f of fks) if (registries.has(f.target)) registryOfName.set(normName(f.column), f.target);
   const tenantNamed = (c: string) => naming.names.has(normName(c)) || hubColumns.has(normName(c));
+  // Each table's foreign keys, grouped once: looking them up in the list of all of them per table was quadratic.
+  const fksOf = new Map<TableModel, Fk[]>();
+  for (const f of fks) {
+    const list = fksOf.get(f.table);
+    if (list) list.push(f); else fksOf.set(f.table, [f]);
+  }
   for (const t of model.tables.values()) {
     if (t.temporary || registries.has(t) || t.partitionOf) continue;
-    const key = configuredKey(t, naming) ?? registryKey(t, fks, registries, tenantNamed)
-      ?? keyByName(model, t, { fks, registries, registryOfName, tenantNamed, rejected });
+    const own = fksOf.get(t) ?? [];
+    const key = configuredKey(t, naming) ?? registryKey(t, own, registries, tenantNamed)
+      ?? keyByName(model, t, { own, registries, registryOfName, tenantNamed, rejected });
     if (key) keys.set(t, key);
   }
   markOptionalKeys(keys);
@@ -139,9 +146,9 @@ function configuredKey(t: TableModel, { names, configured: configuredColumns }: 
   return { table: t, column: configured.name, kind: 'configured', evidence: { text: `${configured.name} is in tenantColumns` }, origin: configured.origin };
 }
 
-/** 2. A foreign key to a registry; tenant-named columns first. */
-function registryKey(t: TableModel, fks: Fk[], registries: Map<TableModel, Evidence>, tenantNamed: (c: string) => boolean): TenantKey | undefined {
-  const toRegistry = fks.filter((f) => f.table === t && registries.has(f.target) && t.columns.has(f.column))
+/** 2. A foreign key to a registry; tenant-named columns first. `own`: the table's foreign keys. */
+function registryKey(t: TableModel, own: Fk[], registries: Map<TableModel, Evidence>, tenantNamed: (c: string) => boolean): TenantKey | undefined {
+  const toRegistry = own.filter((f) => registries.has(f.target) && t.columns.has(f.column))
     .sort((a, b) => Number(tenantNamed(b.column)) - Number(tenantNamed(a.column)));
   if (!toRegistry.length) return undefined;
   const f = toRegistry[0];
@@ -152,7 +159,8 @@ function registryKey(t: TableModel, fks: Fk[], registries: Map<TableModel, Evide
 }
 
 interface NameContext {
-  fks: Fk[];
+  /** The table's own single-column foreign keys. */
+  own: Fk[];
   registries: Map<TableModel, Evidence>;
   registryOfName: Map<string, TableModel>;
   tenantNamed: (c: string) => boolean;
@@ -161,7 +169,7 @@ interface NameContext {
 }
 
 /** 3. A name alone: kept when it cannot be someone else's id. */
-function keyByName(model: SchemaModel, t: TableModel, { fks, registries, registryOfName, tenantNamed, rejected }: NameContext): TenantKey | undefined {
+function keyByName(model: SchemaModel, t: TableModel, { own, registries, registryOfName, tenantNamed, rejected }: NameContext): TenantKey | undefined {
   const cols = [...t.columns.values()];
   const origin = (c: string) => t.columns.get(c)!.origin;
   for (const c of cols) {
@@ -173,7 +181,7 @@ function keyByName(model: SchemaModel, t: TableModel, { fks, registries, registr
       rejected.push({ table: t, column: c.name, reason: `${c.name} is polymorphic: ${kindColumn.name} says which kind of owner it points at` });
       continue;
     }
-    const ownFk = fks.find((f) => f.table === t && f.column === c.name);
+    const ownFk = own.find((f) => f.column === c.name);
     if (ownFk) {
       rejected.push({ table: t, column: c.name, reason: `${c.name} references ${displayName(ownFk.target)}, which is not a tenant table` });
       continue;

@@ -1,0 +1,176 @@
+// Incremental analysis for editors: what a statement rule reported is kept between runs and reused for an
+// unchanged statement, when the rule read nothing but the statement itself and facts that are part of the key.
+// Each run of a rule goes through a proxy of its context that records what it read:
+//   - the statement (its text decides its actions; its span only moves the result, see `rebase`),
+//   - the set's configuration (the memo is dropped when it changes),
+//   - `inTransaction`, `lockTimeoutSet`, `tx`, and the statement's line, column or index: their values join the key.
+// A rule that reads anything else (the model before or after, the project model, the file, earlier locks) depends
+// on the rest of the set, which an edit elsewhere can change: it runs again every time. A result that points
+// outside the statement (another file, another statement) is never kept. Rules must be pure functions of their
+// context, as they already must be for the CLI and the editor to agree (test/incremental.test.ts checks both).
+import type { Statement } from '../model/types';
+import type { Report, Rule, StatementContext, TxFacts } from './types';
+
+const BY_VALUE = new Set(['inTransaction', 'lockTimeoutSet', 'tx']);
+const FREE = new Set(['statement', 'config']);
+const STATEMENT_KEYED = new Set(['line', 'column', 'index']);
+/** Fields of a statement that its text does not decide and that are not positions: reading them is not cacheable. */
+const STATEMENT_UNKEYED = new Set(['ignores', 'syntaxError', 'tooLarge']);
+
+interface Entry {
+  /** What the run read besides the statement's text: by-value facts and keyed statement fields, sorted. */
+  reads: string[];
+  signature: string;
+  /** span.start of the statement the reports were made for. */
+  start: number;
+  reports: Report[];
+}
+
+/** The most common result: the rule read only the statement and reported nothing. Shared, to keep memory small. */
+const NOTHING: Entry = { reads: [], signature: '', start: 0, reports: [] };
+
+/** Per statement text: the entries of each statement rule, by the rule's position in the rule list. */
+type StatementEntries = (Entry[] | undefined)[];
+
+/** Counters for tests and the benchmark: rule runs, and results reused. */
+export interface MemoStats {
+  ran: number;
+  reused: number;
+}
+
+function txKey(tx: TxFacts, stmt: Statement): string {
+  const begin = tx.begin ? `${tx.begin.index}@${tx.begin.span.start - stmt.span.start}:${tx.begin.text}` : '';
+  return `${tx.inTransaction}|${tx.kind}|${tx.firstIndex}|${tx.why}|${begin}`;
+}
+
+function signatureOf(reads: readonly string[], ctx: StatementContext, stmt: Statement): string {
+  let s = '';
+  for (const r of reads) {
+    if (r === 'tx') s += `tx=${txKey(ctx.tx, stmt)};`;
+    else if (r === 'inTransaction') s += `in=${ctx.inTransaction};`;
+    else if (r === 'lockTimeoutSet') s += `lt=${ctx.lockTimeoutSet};`;
+    else s += `${r}=${stmt[r as 'line' | 'column' | 'index']};`;
+  }
+  return s;
+}
+
+/** The reports moved by `delta` characters, anchored on `stmt`. */
+function rebase(reports: Report[], delta: number, stmt: Statement): Report[] {
+  const shift = <T extends { start: number; end: number }>(s: T): T => ({ ...s, start: s.start + delta, end: s.end + delta });
+  return reports.map((r) => ({
+    ...r,
+    span: r.span && shift(r.span),
+    related: r.related?.map((x) => ({ ...x, span: shift(x.span) })),
+    fixes: r.fixes?.map((f) => ({ ...f, edits: f.edits.map(shift) })),
+    statement: r.statement ? stmt : undefined,
+  }));
+}
+
+/** Statement-rule results of one migration set, kept from one analysis to the next. */
+export class RuleMemo {
+  /** File → statement text → entries. */
+  private current = new Map<string, Map<string, StatementEntries>>();
+  private next = new Map<string, Map<string, StatementEntries>>();
+  private configKey = '';
+  private rules: readonly Rule[] = [];
+  readonly stats: MemoStats = { ran: 0, reused: 0 };
+
+  /** Starts an analysis; a changed configuration or rule list drops everything. */
+  begin(configKey: string, rules: readonly Rule[]): void {
+    if (configKey !== this.configKey || rules.length !== this.rules.length || rules.some((r, i) => r !== this.rules[i])) {
+      this.current.clear();
+      this.configKey = configKey;
+      this.rules = rules;
+    }
+    this.next = new Map();
+  }
+
+  /** Ends an analysis: results the analysis did not use are forgotten. */
+  commit(): void {
+    this.current = this.next;
+    this.next = new Map();
+  }
+
+  /** The entries of a statement, carried over to the next analysis. */
+  private entriesOf(stmt: Statement): StatementEntries {
+    let inFile = this.next.get(stmt.file);
+    if (!inFile) {
+      inFile = new Map();
+      this.next.set(stmt.file, inFile);
+    }
+    let entries = inFile.get(stmt.text);
+    if (!entries) {
+      entries = this.current.get(stmt.file)?.get(stmt.text)?.slice() ?? new Array(this.rules.length);
+      inFile.set(stmt.text, entries);
+    }
+    return entries;
+  }
+
+  /**
+   * The reports of every rule of the list given to `begin` (in order; rules without `check` give none) for the
+   * statement: reused when possible, else from running the rule. `onError` gets what a rule throws.
+   */
+  run(ctx: StatementContext, onError: (rule: Rule, e: unknown) => void): { rule: Rule; reports: Report[] }[] {
+    const stmt = ctx.statement;
+    const entries = this.entriesOf(stmt);
+    const out: { rule: Rule; reports: Report[] }[] = [];
+    for (let i = 0; i < this.rules.length; i++) {
+      const rule = this.rules[i];
+      if (!rule.check) continue;
+      const hit = entries[i]?.find((e) => e.signature === signatureOf(e.reads, ctx, stmt));
+      if (hit) {
+        this.stats.reused++;
+        if (hit.reports.length) out.push({ rule, reports: hit.start === stmt.span.start && !hit.reports.some((r) => r.statement) ? hit.reports : rebase(hit.reports, stmt.span.start - hit.start, stmt) });
+        continue;
+      }
+      try {
+        const { reports, entry } = this.fresh(rule, ctx);
+        if (entry) entries[i] = [...(entries[i] ?? []), entry].slice(-4);
+        if (reports.length) out.push({ rule, reports });
+      } catch (e) {
+        onError(rule, e);
+      }
+    }
+    return out;
+  }
+
+  /** Runs the rule through a proxy that records what it reads; the entry to keep, when the result can be reused. */
+  private fresh(rule: Rule, ctx: StatementContext): { reports: Report[]; entry?: Entry } {
+    this.stats.ran++;
+    const stmt = ctx.statement;
+    const read = new Set<string>();
+    let cacheable = true;
+    const stmtProxy = new Proxy(stmt, {
+      get(target, p, receiver) {
+        if (typeof p === 'string') {
+          if (STATEMENT_KEYED.has(p)) read.add(p);
+          else if (STATEMENT_UNKEYED.has(p)) cacheable = false;
+        }
+        return Reflect.get(target, p, receiver);
+      },
+    });
+    const ctxProxy = new Proxy(ctx, {
+      get(target, p, receiver) {
+        if (p === 'statement') return stmtProxy;
+        if (typeof p === 'string') {
+          if (BY_VALUE.has(p)) read.add(p);
+          else if (!FREE.has(p)) cacheable = false;
+        }
+        return Reflect.get(target, p, receiver);
+      },
+    });
+    const reports = rule.check!(ctxProxy).map((r) => (r.statement === stmtProxy ? { ...r, statement: stmt } : r));
+    if (!cacheable || !reports.every((r) => ownResult(r, stmt))) return { reports };
+    if (read.size === 0 && reports.length === 0) return { reports, entry: NOTHING };
+    const reads = [...read].sort();
+    return { reports, entry: { reads, signature: signatureOf(reads, ctx, stmt), start: stmt.span.start, reports } };
+  }
+}
+
+/** The report refers to nothing but its statement's file and the statement itself. */
+function ownResult(r: Report, stmt: Statement): boolean {
+  if (r.statement && r.statement !== stmt) return false;
+  if (r.file !== undefined && r.file !== stmt.file) return false;
+  if (r.related?.some((x) => x.file !== stmt.file)) return false;
+  return !r.fixes?.some((f) => f.edits.some((e) => e.file !== undefined && e.file !== stmt.file));
+}
