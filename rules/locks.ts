@@ -99,7 +99,11 @@ export function lockPlan(stmt: Statement, ctx: Pick<StatementContext, 'before' |
     entries.push(entry(name(q), mode, what, opts?.existing ?? existing(q), opts));
   };
   for (const a of stmt.actions) actionLocks(a, add, ctx, existing);
-  // One entry per table: the strongest mode, rewrite/scan if any action does.
+  return mergeLocks(entries);
+}
+
+/** One entry per table: the strongest mode, rewrite/scan if any action does (a DO block: every statement it runs). */
+export function mergeLocks(entries: readonly LockEntry[]): LockPlan {
   const merged = new Map<string, LockEntry>();
   for (const e of entries) {
     const m = merged.get(e.table);

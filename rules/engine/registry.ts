@@ -20,6 +20,15 @@ export const metaRules: RuleMeta[] = [
     docs: { bad: '-- sql-architect-ignore prefer-timestamptz: legacy column\nCREATE TABLE t (id bigint PRIMARY KEY, at timestamptz);', good: '-- sql-architect-ignore prefer-timestamptz: legacy column\nCREATE TABLE t (id bigint PRIMARY KEY, at timestamp);' },
   },
   {
+    id: 'dynamic-sql-not-analysed', category: 'meta', defaultSeverity: 'info', fixable: false,
+    title: 'Dynamic SQL in DO blocks is not analysed',
+    rationale: 'A DO block runs when the migration runs, so SQL Architect analyses the statements in it like any other: the statements written in the body, and the SQL of an EXECUTE when it is a constant string or format() of a constant template (its placeholders stand for names nobody knows). SQL an EXECUTE builds while the migration runs (concatenation, a variable, a query\'s result) cannot be seen: the locks it takes and the objects it changes are missing from the review. This finding says where; check that statement by hand, or measure it with `sql-architect trace`.',
+    docs: {
+      bad: "DO $$\nDECLARE t text;\nBEGIN\n  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP\n    EXECUTE 'ALTER TABLE ' || quote_ident(t) || ' ENABLE ROW LEVEL SECURITY';\n  END LOOP;\nEND $$;",
+      good: "DO $$\nDECLARE t text;\nBEGIN\n  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP\n    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);\n  END LOOP;\nEND $$;",
+    },
+  },
+  {
     id: 'migration-fails', category: 'meta', defaultSeverity: 'error', fixable: false, requiresDatabase: true,
     title: 'Migrations must run on PostgreSQL',
     rationale: 'Replayed in order on a real PostgreSQL (embedded PGlite, or your server with --database-url), this statement fails: a column that does not exist, a type mismatch, CONCURRENTLY inside a transaction block. The deployment would stop here. Reported by `sql-architect trace` and the editor\'s Trace Migration Locks command; errors that only follow from an earlier failure are not repeated.',

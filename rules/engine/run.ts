@@ -9,8 +9,9 @@ import { TransactionTracker } from './transactions';
 import type { IgnoreDirective, Origin, QName, Statement } from '../model/types';
 import type { ResolvedConfig } from './config';
 import { followUpMigrationPath } from './migrations';
-import type { FileContext, Finding, HeldLock, Report, Rule, SetContext, StatementContext, TxKind } from './types';
-import { lockPlan, lockTableName, type LockPlan } from '../locks';
+import type { FileContext, Finding, Fix, HeldLock, Report, Rule, SetContext, StatementContext, TxFacts, TxKind } from './types';
+import { cannotRunInTransaction, lockPlan, lockTableName, mergeLocks, type LockPlan } from '../locks';
+import { embeddedStatements, lazyLines, modelActions } from './embedded';
 
 export interface FileInput {
   path: string;
@@ -81,7 +82,7 @@ export interface AnalyzeOptions {
   cache?: ParseCache;
 }
 
-const META_RULES = { syntax: 'syntax-error', unused: 'unused-ignore' } as const;
+const META_RULES = { syntax: 'syntax-error', unused: 'unused-ignore', dynamic: 'dynamic-sql-not-analysed' } as const;
 
 interface ParsedSetFile {
   input: FileInput;
@@ -100,9 +101,12 @@ function replayedStatements(f: ParsedSetFile): Statement[] {
 function replayAll(files: ParsedSetFile[]): SchemaModel {
   const model = new SchemaModel();
   for (const f of files) {
+    const lines = lazyLines(f.ctx.text);
     for (const stmt of replayedStatements(f)) {
-      const origin: Origin = { file: f.ctx.path, span: stmt.span };
-      for (const a of stmt.actions) model.apply(a, origin);
+      for (const s of [stmt, ...embeddedStatements(stmt, f.ctx.text, lines)]) {
+        const origin: Origin = { file: f.ctx.path, span: s.span };
+        for (const a of modelActions(s)) model.apply(a, origin);
+      }
     }
   }
   return model;
@@ -145,8 +149,9 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
       return tableKey(r.schema, r.name);
     };
     const createdInFile = (t: QName) => created.has(resolveKey(t)) || (!t.schema && created.has(tableKey('public', t.name)));
-    for (const stmt of statements) {
-      const txFacts = tx.before(stmt);
+    const lines = lazyLines(f.ctx.text);
+    /** Runs the statement rules on one statement, then replays it; returns the locks it takes. */
+    const step = (stmt: Statement, txFacts: TxFacts): LockPlan => {
       const locks = lockPlan(stmt, { before: model, createdInFile, config });
       const held = tx.heldOn(locks);
       const ctx: StatementContext = {
@@ -178,8 +183,8 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
           internalErrors.push(`${rule.id} on ${f.ctx.path}:${stmt.line + 1}: ${(e as Error).message}`);
         }
       }
-      tx.after(stmt, locks, resolveKey);
       const origin: Origin = { file: f.ctx.path, span: stmt.span };
+      const applied = modelActions(stmt);
       for (const a of stmt.actions) {
         if (a.type === 'create-table') created.add(resolveKey(a.table));
         if (a.type === 'rename-table') {
@@ -198,8 +203,28 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
           localTimeout = a.local;
         }
         if (a.type === 'reset' && (a.name === 'lock_timeout' || a.name === 'all')) lockTimeoutSet = false;
-        model.apply(a, origin);
+        if (applied.includes(a)) model.apply(a, origin);
       }
+      return locks;
+    };
+    for (const stmt of statements) {
+      const txFacts = tx.before(stmt);
+      let locks = step(stmt, txFacts);
+      const inner = embeddedStatements(stmt, f.ctx.text, lines);
+      if (inner.length) {
+        // The statements of a DO block, each with the schema as it stands before it; the DO statement takes all their locks.
+        const innerTx = tx.beginBlock(stmt, txFacts);
+        const all = [...locks.entries];
+        for (const s of inner) {
+          const l = step(s, innerTx);
+          if (!cannotRunInTransaction(s)) tx.record(s, l, resolveKey);
+          all.push(...l.entries);
+        }
+        tx.endBlock();
+        locks = mergeLocks(all);
+        facts.set(stmt, { ...facts.get(stmt)!, locks });
+      }
+      tx.after(stmt, locks, resolveKey);
       // A transaction the tool or the file closes here ends SET LOCAL too.
       if (localTimeout && tx.endedAfterLast()) lockTimeoutSet = false;
     }
@@ -247,8 +272,26 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
     if (suppressed(rule.id, findingFile, anchor)) continue;
     findings.push({
       rule: rule.id, severity: sev, category: rule.category, message: report.message, file: findingFile,
-      start: span.start, end: span.end, related: report.related ?? [], fixes: report.fixes ?? [], recipe: report.recipe,
+      start: span.start, end: span.end, related: report.related ?? [], fixes: outsideBlock(report.fixes ?? [], statement), recipe: report.recipe,
     });
+  }
+
+  // DO blocks: an EXECUTE whose SQL is built at run time is said once, where it is.
+  const dynamicSev = severityOf(META_RULES.dynamic, 'info');
+  for (const f of files) {
+    if (dynamicSev === 'off') break;
+    for (const s of replayedStatements(f)) {
+      for (const a of s.actions) {
+        if (a.type !== 'do-block') continue;
+        for (const span of a.block.unanalysed) {
+          if (suppressed(META_RULES.dynamic, f.ctx.path, s)) continue;
+          findings.push({
+            rule: META_RULES.dynamic, severity: dynamicSev, category: 'meta', file: f.ctx.path, start: span.start, end: span.end, related: [], fixes: [],
+            message: 'Dynamic SQL not analysed: this EXECUTE builds its SQL while the migration runs, so the review cannot see the locks it takes or the objects it changes. Check it by hand, or replay the migration with Trace Migration Locks (sql-architect trace) to measure it.',
+          });
+        }
+      }
+    }
   }
 
   // Syntax errors: one finding per statement that did not parse, in every file (down files included).
@@ -275,7 +318,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
       const all = [...parsed.fileIgnores, ...f.statements.flatMap((s) => s.ignores)];
       for (const d of all) {
         if (used.has(d)) continue;
-        const unknown = d.rules.filter((r) => !ruleIds.has(r) && r !== META_RULES.syntax && r !== META_RULES.unused && r !== 'migration-fails');
+        const unknown = d.rules.filter((r) => !ruleIds.has(r) && !(Object.values(META_RULES) as string[]).includes(r) && r !== 'migration-fails');
         const off = d.rules.length > 0 && d.rules.every((r) => config.rules[r] === 'off');
         if (off && unknown.length === 0) continue;
         const message = unknown.length
@@ -291,6 +334,13 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
 
   findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || (a.rule < b.rule ? -1 : 1)));
   return { id: input.id, model: finalModel, project, files: contexts, findings, facts, internalErrors };
+}
+
+/** The fixes of a finding on a statement a DO block runs that leave the block alone (an edit inside it cannot be checked). */
+function outsideBlock(fixes: Fix[], statement: Statement | undefined): Fix[] {
+  const block = statement?.embedded?.parent;
+  if (!block) return fixes;
+  return fixes.filter((x) => x.edits.every((e) => e.file !== undefined || e.end <= block.span.start || e.start >= block.span.end));
 }
 
 function removeLineEdit(text: string, span: { start: number; end: number }): { start: number; end: number; newText: string } {

@@ -8,6 +8,7 @@ import type {
   Span, Statement, TypeRef,
 } from '../model/types';
 import { isSerialType } from '../model/types';
+import { doBlockAction, functionInjections, type PlHelpers } from './plpgsql';
 import { blankMetaCommands, elementEnd, placeholderNames, replacePlaceholders, skipToken, skipTrivia, splitStatements, type Comment } from './lexer';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -346,6 +347,9 @@ function parsePieceText(piece: string): PieceParse {
 }
 
 /* ---------------- AST → actions ---------------- */
+
+/** PL/pgSQL bodies (./plpgsql.ts) parse the statements they hold as pieces are parsed. */
+const PL_HELPERS: PlHelpers = { parse: (sql) => materialize(parsePieceText(sql), sql), bytes: (text) => byteMapper(text, 0) };
 
 class Ctx {
   constructor(readonly text: string, readonly loc: (b: number) => number, readonly span: Span) {}
@@ -763,8 +767,11 @@ function toActions(node: string, n: Node, ctx: Ctx): Action[] {
         if (d.defname === 'language') language = str(d.arg).toLowerCase();
         if (d.defname === 'as') body = str(d.arg?.List?.items?.[0] ?? d.arg);
       }
-      return [{ type: 'create-function', fn: { name: qnameFromList(n.funcname), securityDefiner, setsSearchPath, language, orReplace: Boolean(n.replace), body, span: ctx.span } }];
+      const injections = functionInjections(n, ctx, PL_HELPERS);
+      return [{ type: 'create-function', fn: { name: qnameFromList(n.funcname), securityDefiner, setsSearchPath, language, orReplace: Boolean(n.replace), body, span: ctx.span, ...(injections?.length ? { injections } : {}) } }];
     }
+    case 'DoStmt':
+      return [doBlockAction(n, ctx, PL_HELPERS)];
     case 'AlterFunctionStmt': {
       let securityDefiner: boolean | undefined;
       let setsSearchPath: boolean | undefined;

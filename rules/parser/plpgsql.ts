@@ -1,0 +1,459 @@
+// PL/pgSQL bodies, read with PostgreSQL's own PL/pgSQL parser (libpg-query's parsePlPgSQLSync). A DO block runs
+// when the migration runs: the statements it holds (written in the body, or the constant SQL of an EXECUTE) become
+// EmbeddedStatements with file offsets, so the engine replays and checks them like any other. A function body runs
+// later: only its EXECUTEs that build SQL from the caller's input are kept, for the SQL-injection rule.
+// The PL/pgSQL parser gives each statement its line in the body and its SQL text, not its offset: the text is found
+// again from the start of that line, and offsets go back through the quoting of the body (a '…' body doubles its
+// quotes) and of an EXECUTE's string to the file.
+import { parsePlPgSQLSync, parseSync } from 'libpg-query';
+import type { Action, DynamicSqlRisk, EmbeddedStatement, PlpgsqlBlock, Span } from '../model/types';
+import { replacePlaceholders, skipToken, skipTrivia } from './lexer';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Node = any;
+
+/** What the adapter lends: its parse of one statement (actions relative to the text) and its byte → UTF-16 mapper. */
+export interface PlHelpers {
+  parse(sql: string): { node?: string; actions?: Action[] };
+  bytes(text: string): (byte: number) => number;
+}
+
+/** The adapter's view of the statement: its text, its span and byte locations mapped into that text. */
+export interface PlCtx {
+  readonly text: string;
+  readonly span: Span;
+  at(byte: number | undefined): number;
+}
+
+type OffsetMap = (i: number) => number;
+
+/** Every `start` / `end` number in a value (spans, TypeRef starts) sent through `map`. */
+export function mapOffsets<T>(value: T, map: OffsetMap): T {
+  if (Array.isArray(value)) return value.map((v) => mapOffsets(v, map)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = (k === 'start' || k === 'end') && typeof v === 'number' ? map(v) : mapOffsets(v, map);
+  return out as T;
+}
+
+/* ---------------- string literals ---------------- */
+
+const DOLLAR = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/;
+const SIMPLE_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/**
+ * The string literal starting at text[pos] (`$tag$…$tag$`, `'…'`, `E'…'`) whose value is `value`: where each
+ * character of the value sits in `text`. Undefined when the literal there does not hold that value.
+ */
+function literalMap(text: string, pos: number, value: string): { map: OffsetMap; end: number } | undefined {
+  const same = (s: string) => s === value || replacePlaceholders(s) === value;
+  const dollar = DOLLAR.exec(text.slice(pos, pos + 64));
+  if (dollar) {
+    const start = pos + dollar[0].length;
+    if (!same(text.slice(start, start + value.length)) || !text.startsWith(dollar[0], start + value.length)) return undefined;
+    return { map: (i) => start + Math.min(Math.max(i, 0), value.length), end: start + value.length + dollar[0].length };
+  }
+  const escaped = (text[pos] === 'E' || text[pos] === 'e') && text[pos + 1] === "'";
+  let i = escaped ? pos + 2 : pos + 1;
+  if (text[i - 1] !== "'") return undefined;
+  const at: number[] = [];
+  let out = '';
+  while (i < text.length) {
+    const c = text[i];
+    if (c === "'") {
+      if (text[i + 1] !== "'") break;
+      at.push(i); out += "'"; i += 2;
+    } else if (escaped && c === '\\') {
+      at.push(i);
+      const m = /^(?:[0-7]{1,3}|x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[\s\S])/.exec(text.slice(i + 1, i + 10))![0];
+      const code = /^[0-7]/.test(m) ? parseInt(m, 8) : /^[xuU]./.test(m) ? parseInt(m.slice(1), 16) : undefined;
+      out += code !== undefined ? String.fromCodePoint(code) : SIMPLE_ESCAPES[m] ?? m;
+      i += 1 + m.length;
+    } else {
+      at.push(i); out += c; i++;
+    }
+  }
+  if (text[i] !== "'" || !same(out)) return undefined;
+  const close = i;
+  return { map: (k) => (k < 0 ? at[0] ?? close : k < at.length ? at[k] : close), end: close + 1 };
+}
+
+/* ---------------- the body ---------------- */
+
+interface Body {
+  /** The body as PostgreSQL runs it. */
+  text: string;
+  /** Body offset → file offset. */
+  toFile: OffsetMap;
+  /** Where the body's string literal starts and ends in the file (undefined: not found, offsets point at the statement). */
+  literal?: Span;
+}
+
+/** The body of a DO or CREATE FUNCTION: its `as` argument's value, and where it is in the file. */
+function bodyOf(n: Node, key: 'args' | 'options', ctx: PlCtx): Body | undefined {
+  const as = (n[key] ?? []).find((o: Node) => o.DefElem?.defname === 'as')?.DefElem;
+  if (!as) return undefined;
+  const value = as.arg?.String?.sval ?? as.arg?.List?.items?.[0]?.String?.sval;
+  if (typeof value !== 'string') return undefined;
+  // The location is the string's (DO) or the AS keyword's (CREATE FUNCTION).
+  let pos = skipTrivia(ctx.text, ctx.at(as.location), ctx.span.end).pos;
+  if (/^as$/i.test(ctx.text.slice(pos, skipToken(ctx.text, pos)))) pos = skipTrivia(ctx.text, skipToken(ctx.text, pos), ctx.span.end).pos;
+  const lit = literalMap(ctx.text, pos, value);
+  if (!lit) return { text: value, toFile: () => ctx.span.start };
+  return { text: value, toFile: lit.map, literal: { start: pos, end: lit.end } };
+}
+
+function languageOf(n: Node, key: 'args' | 'options', dflt: string | undefined): string | undefined {
+  const d = (n[key] ?? []).find((o: Node) => o.DefElem?.defname === 'language')?.DefElem;
+  return (d?.arg?.String?.sval ?? dflt)?.toLowerCase();
+}
+
+function dollarTag(body: string): string {
+  let tag = '$sqla$';
+  while (body.includes(tag)) tag = `$sqla${tag.length}$`;
+  return tag;
+}
+
+/** The PL/pgSQL function tree, parsing the body as written or with template placeholders filled in. */
+function plTree(body: string, wrap: (body: string) => string): { fn?: Node; text: string; error?: string } {
+  let error: string | undefined;
+  for (const text of [body, replacePlaceholders(body)]) {
+    if (text === undefined) continue;
+    try {
+      const fn = (parsePlPgSQLSync(wrap(text)) as Node)?.plpgsql_funcs?.[0]?.PLpgSQL_function;
+      return { fn, text };
+    } catch (e) {
+      error ??= (e as Error).message;
+    }
+  }
+  return { text: body, error };
+}
+
+/** Finds a statement's SQL (as the PL/pgSQL parser copied it) in the body, from the start of its line. */
+class Locator {
+  private readonly lines: number[] = [0];
+  constructor(private readonly parsed: string, private readonly body: Body) {
+    for (let i = parsed.indexOf('\n'); i >= 0; i = parsed.indexOf('\n', i + 1)) this.lines.push(i + 1);
+  }
+
+  /** The body offset of `sql`, and whether the body holds exactly this text there. */
+  find(sql: string, lineno: number | undefined): { at: number; exact: boolean } {
+    const from = this.lines[Math.max((lineno ?? 1) - 1, 0)] ?? 0;
+    const exact = this.parsed.indexOf(sql, from);
+    if (exact >= 0) return { at: exact, exact: true };
+    // INTO clauses are cut out of the copied text: find its first line.
+    const first = sql.split('\n')[0].trim();
+    const near = first ? this.parsed.indexOf(first, from) : -1;
+    return { at: near >= 0 ? near : from, exact: false };
+  }
+
+  /** The text of the body at a located statement: as written (template placeholders unfilled) when it is exact. */
+  source(sql: string, found: { at: number; exact: boolean }): string {
+    return found.exact ? this.body.text.slice(found.at, found.at + sql.length) : sql;
+  }
+
+  toFile(found: { at: number }, length: number): OffsetMap {
+    return (j) => this.body.toFile(found.at + Math.min(Math.max(j, 0), length));
+  }
+}
+
+/** Walks the PL/pgSQL tree in source order. */
+function visit(n: Node, f: (kind: string, stmt: Node) => void): void {
+  if (n === null || typeof n !== 'object') return;
+  if (Array.isArray(n)) { for (const x of n) visit(x, f); return; }
+  for (const [k, v] of Object.entries(n)) {
+    if (k.startsWith('PLpgSQL_stmt_')) f(k, v);
+    visit(v, f);
+  }
+}
+
+/** The SQL expression of a statement that runs dynamic SQL: EXECUTE, FOR … IN EXECUTE, RETURN QUERY EXECUTE, OPEN … FOR EXECUTE. */
+function dynamicQuery(kind: string, s: Node): string | undefined {
+  const e = kind === 'PLpgSQL_stmt_dynexecute' || kind === 'PLpgSQL_stmt_dynfors' ? s.query : kind === 'PLpgSQL_stmt_return_query' || kind === 'PLpgSQL_stmt_open' ? s.dynquery : undefined;
+  return e?.PLpgSQL_expr?.query;
+}
+
+/** An expression of PL/pgSQL as a SQL expression tree, with byte offsets mapped to offsets in `expr`. */
+function parseExpr(expr: string, helpers: PlHelpers): { node: Node; at: (byte: number) => number } | undefined {
+  const sql = `SELECT ${expr}`;
+  try {
+    const node = (parseSync(sql) as Node)?.stmts?.[0]?.stmt?.SelectStmt?.targetList?.[0]?.ResTarget?.val;
+    if (!node) return undefined;
+    const bytes = helpers.bytes(sql);
+    return { node, at: (b) => bytes(b) - 7 };
+  } catch {
+    return undefined;
+  }
+}
+
+function funcName(fc: Node): string {
+  const names = (fc?.funcname ?? []).map((x: Node) => x?.String?.sval ?? '');
+  return (names[names.length - 1] ?? '').toLowerCase();
+}
+
+/* ---------------- DO blocks ---------------- */
+
+// format(): %[position$][flags][width]type, type s, I, L or %. https://www.postgresql.org/docs/current/functions-string.html#FUNCTIONS-STRING-FORMAT
+const FORMAT_SPEC = /%(?:(\d+)\$)?(-)?(\d+|\*(?:\d+\$)?)?([sIL%])/g;
+
+interface Template { sql: string; map: OffsetMap; fillers: Map<string, string> }
+
+/** A format() template with its placeholders filled: identifiers for %I and %s, a string for %L. */
+function fillTemplate(template: string): Template {
+  const fillers = new Map<string, string>();
+  // Pieces of the filled text: [start in the filled text, start in the template, length in the template].
+  const pieces: [number, number, number][] = [];
+  let sql = '';
+  let last = 0;
+  const literal = (upTo: number) => {
+    if (upTo > last) { pieces.push([sql.length, last, upTo - last]); sql += template.slice(last, upTo); }
+  };
+  for (const m of template.matchAll(FORMAT_SPEC)) {
+    literal(m.index!);
+    const type = m[4];
+    const filler = type === '%' ? '%' : type === 'L' ? `'zzsqlaph${fillers.size}zz'` : `zzsqlaph${fillers.size}zz`;
+    if (type !== '%') fillers.set(filler.replace(/'/g, ''), m[0]);
+    pieces.push([sql.length, m.index!, m[0].length]);
+    sql += filler;
+    last = m.index! + m[0].length;
+  }
+  literal(template.length);
+  const map: OffsetMap = (j) => {
+    let p = pieces[0];
+    for (const x of pieces) { if (x[0] <= j) p = x; else break; }
+    // Inside a filler every offset goes to its placeholder, clamped to its length.
+    return p ? p[1] + Math.min(j - p[0], p[2]) : 0;
+  };
+  return { sql, map, fillers };
+}
+
+/** Every string of a value with the fillers put back as the placeholders they stand for. */
+function unfill<T>(value: T, fillers: Map<string, string>): T {
+  if (!fillers.size) return value;
+  const re = /zzsqlaph\d+zz/g;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.replace(re, (f) => fillers.get(f) ?? f);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = walk(x);
+    return out;
+  };
+  return walk(value) as T;
+}
+
+function embedded(sql: string, toFile: OffsetMap, dynamic: boolean, helpers: PlHelpers, text = sql, fillers?: Map<string, string>): EmbeddedStatement {
+  const lead = sql.length - sql.trimStart().length;
+  const span = { start: toFile(lead), end: toFile(sql.trimEnd().length) };
+  const r = helpers.parse(sql);
+  const actions = r.node ? mapOffsets(unfill(r.actions ?? [], fillers ?? new Map()), toFile) : [];
+  const unknown = fillers?.size ? [...new Set(fillers.values())] : undefined;
+  return { span, text: text.trim(), node: r.node ?? 'SyntaxError', actions, dynamic, ...(unknown ? { unknown } : {}) };
+}
+
+/** The SQL an EXECUTE runs when it is constant: a string, or format() of a constant template. */
+function executedSql(expr: string, toFile: OffsetMap, helpers: PlHelpers): EmbeddedStatement | undefined {
+  const parsed = parseExpr(expr, helpers);
+  if (!parsed) return undefined;
+  let lit = parsed.node?.A_Const?.sval ? parsed.node.A_Const : undefined;
+  const fc = parsed.node?.FuncCall;
+  const format = !lit && fc && funcName(fc) === 'format' && fc.args?.[0]?.A_Const?.sval ? fc.args[0].A_Const : undefined;
+  lit ??= format;
+  if (!lit) return undefined;
+  const value: string = lit.sval.sval;
+  const located = literalMap(expr, parsed.at(lit.location), value);
+  const inExpr: OffsetMap = located ? located.map : () => 0;
+  if (!format) return embedded(value, (j) => toFile(inExpr(j)), true, helpers);
+  const t = fillTemplate(value);
+  return embedded(t.sql, (j) => toFile(inExpr(t.map(j))), true, helpers, value, t.fillers);
+}
+
+/** The DO statement: what its body runs at migration time. */
+export function doBlockAction(n: Node, ctx: PlCtx, helpers: PlHelpers): Action {
+  const language = languageOf(n, 'args', 'plpgsql') ?? 'plpgsql';
+  const block: PlpgsqlBlock = { language, statements: [], unanalysed: [] };
+  const body = language === 'plpgsql' ? bodyOf(n, 'args', ctx) : undefined;
+  if (!body) return { type: 'do-block', block };
+  const tree = plTree(body.text, (b) => { const tag = dollarTag(b); return `DO ${tag}${b}${tag}`; });
+  if (!tree.fn) {
+    block.error = tree.error ?? 'no PL/pgSQL function';
+    return { type: 'do-block', block };
+  }
+  const where = new Locator(tree.text, body);
+  visit(tree.fn.action, (kind, s) => {
+    if (kind === 'PLpgSQL_stmt_execsql') {
+      const sql: string | undefined = s.sqlstmt?.PLpgSQL_expr?.query;
+      if (!sql) return;
+      const found = where.find(sql, s.lineno);
+      const source = where.source(sql, found);
+      block.statements.push(embedded(source, where.toFile(found, source.length), false, helpers));
+      return;
+    }
+    const expr = dynamicQuery(kind, s);
+    if (expr === undefined) return;
+    const found = where.find(expr, s.lineno);
+    const source = where.source(expr, found);
+    const toFile = where.toFile(found, source.length);
+    const stmt = executedSql(source, toFile, helpers) ?? (source !== expr ? executedSql(expr, toFile, helpers) : undefined);
+    if (stmt && stmt.node !== 'SyntaxError') block.statements.push(stmt);
+    else block.unanalysed.push({ start: toFile(0), end: toFile(source.trimEnd().length) });
+  });
+  return { type: 'do-block', block };
+}
+
+/* ---------------- functions: SQL injection ---------------- */
+
+// Types whose text form cannot carry SQL: numbers, booleans, dates, uuids, network addresses, and the reg* types,
+// whose output quotes identifiers (`format('%s', t::regclass)` is safe).
+const SAFE_TYPES = new Set([
+  'int2', 'int4', 'int8', 'smallint', 'integer', 'int', 'bigint', 'numeric', 'decimal', 'real', 'float4', 'float8',
+  'double precision', 'bool', 'boolean', 'uuid', 'date', 'time', 'timetz', 'timestamp', 'timestamptz', 'interval',
+  'oid', 'regclass', 'regproc', 'regprocedure', 'regtype', 'regnamespace', 'regrole', 'regoper', 'regconfig',
+  'inet', 'cidr', 'macaddr', 'money', 'serial', 'bigserial', 'smallserial',
+]);
+const SANITIZERS = new Set(['quote_ident', 'quote_literal', 'quote_nullable']);
+/** Functions whose result carries their text arguments through. */
+const PASS_THROUGH = new Set([
+  'concat', 'concat_ws', 'lower', 'upper', 'initcap', 'trim', 'btrim', 'ltrim', 'rtrim', 'replace', 'substr',
+  'substring', 'left', 'right', 'lpad', 'rpad', 'repeat', 'reverse', 'split_part', 'translate', 'regexp_replace',
+  'coalesce', 'nullif', 'greatest', 'least', 'string_agg', 'array_to_string', 'unnest', 'to_char', 'text',
+]);
+
+function typeName(tn: Node): string {
+  const names = (tn?.names ?? []).map((x: Node) => x?.String?.sval ?? '');
+  return (names[names.length - 1] ?? '').toLowerCase();
+}
+
+function safeType(tn: Node): boolean {
+  return !tn?.arrayBounds?.length && !tn?.pct_type && SAFE_TYPES.has(typeName(tn));
+}
+
+interface Taint {
+  /** Tainted names (parameters, variables, `new` / `old`) → the source they come from and how. */
+  names: Map<string, { source: string; via?: string }>;
+  /** `$n` → parameter. */
+  positional: Map<number, string>;
+}
+
+/** The source of tainted text in an expression, and how it gets into the result; undefined when the result is safe. */
+function tainted(n: Node, t: Taint): { source: string; via: string } | undefined {
+  if (n === null || typeof n !== 'object') return undefined;
+  if (Array.isArray(n)) { for (const x of n) { const r = tainted(x, t); if (r) return r; } return undefined; }
+  if (n.ColumnRef) {
+    const fields = (n.ColumnRef.fields ?? []).map((f: Node) => (f?.String?.sval ?? '').toLowerCase());
+    for (const k of [fields[0], fields.slice(-1)[0]]) {
+      const hit = k !== undefined ? t.names.get(k) : undefined;
+      if (hit) return { source: k === 'new' || k === 'old' ? fields.join('.') : hit.source, via: hit.via ?? '' };
+    }
+    return undefined;
+  }
+  if (n.ParamRef) {
+    const p = t.positional.get(n.ParamRef.number);
+    return p ? { source: `$${n.ParamRef.number}`, via: t.names.get(p)?.via ?? '' } : undefined;
+  }
+  if (n.A_Const || n.BoolExpr || n.NullTest || n.BooleanTest || n.SubLink || n.SQLValueFunction) return undefined;
+  if (n.TypeCast) return safeType(n.TypeCast.typeName) ? undefined : tainted(n.TypeCast.arg, t);
+  if (n.A_Expr) {
+    const op = (n.A_Expr.name ?? []).map((x: Node) => x?.String?.sval).join('.');
+    if (n.A_Expr.kind !== 'AEXPR_OP' || !['||', '->>', '#>>', '->', '#>'].includes(op)) return undefined;
+    const r = tainted(n.A_Expr.lexpr, t) ?? tainted(n.A_Expr.rexpr, t);
+    return r && op === '||' ? { source: r.source, via: r.via || 'string concatenation' } : r;
+  }
+  if (n.FuncCall) {
+    const name = funcName(n.FuncCall);
+    const args: Node[] = n.FuncCall.args ?? [];
+    if (SANITIZERS.has(name)) return undefined;
+    if (name === 'format') {
+      const template = args[0]?.A_Const?.sval?.sval;
+      if (typeof template !== 'string') return tainted(args, t);
+      // Which argument each %s takes: positions count from 1 after the template; %I and %L quote theirs.
+      let next = 1;
+      for (const m of template.matchAll(FORMAT_SPEC)) {
+        if (m[4] === '%') continue;
+        if (m[3]?.startsWith('*')) next++;
+        const arg = m[1] ? Number(m[1]) : next;
+        next = arg + 1;
+        if (m[4] !== 's') continue;
+        const r = tainted(args[arg], t);
+        if (r) return { source: r.source, via: r.via || 'format() with %s' };
+      }
+      return undefined;
+    }
+    return PASS_THROUGH.has(name) ? tainted(args, t) : undefined;
+  }
+  for (const v of Object.values(n)) {
+    const r = tainted(v, t);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+/** The right-hand side of a PL/pgSQL assignment (`q := …`, `q = …`) and its target. */
+function assignment(query: string): { target: string; expr: string } | undefined {
+  const m = /^\s*("?[A-Za-z_][\w$]*"?)(?:\.[\w$"]+)*(?:\[[^\]]*\])?\s*:?=\s*/.exec(query);
+  return m ? { target: m[1].replace(/"/g, '').toLowerCase(), expr: query.slice(m[0].length) } : undefined;
+}
+
+/**
+ * The EXECUTEs of a PL/pgSQL function body that put a parameter (or, in a trigger function, a NEW / OLD field) into
+ * SQL text unquoted: through format()'s %s, string concatenation, or a variable built that way.
+ */
+export function functionInjections(n: Node, ctx: PlCtx, helpers: PlHelpers): DynamicSqlRisk[] | undefined {
+  if (languageOf(n, 'options', undefined) !== 'plpgsql') return undefined;
+  const body = bodyOf(n, 'options', ctx);
+  if (!body?.literal) return undefined;
+  const header = ctx.text.slice(ctx.span.start, body.literal.start);
+  const trailer = ctx.text.slice(body.literal.end, ctx.span.end);
+  const fill = (s: string) => replacePlaceholders(s) ?? s;
+  const tree = plTree(body.text, (b) => { const tag = dollarTag(b); return `${fill(header)}${tag}${b}${tag}${fill(trailer)}`; });
+  if (!tree.fn) return undefined;
+
+  const taint: Taint = { names: new Map(), positional: new Map() };
+  let position = 0;
+  for (const p of n.parameters ?? []) {
+    const fp = p.FunctionParameter;
+    if (!fp || fp.mode === 'FUNC_PARAM_OUT' || fp.mode === 'FUNC_PARAM_TABLE') continue;
+    position++;
+    const name = (fp.name ?? `$${position}`).toLowerCase();
+    if (safeType(fp.argType)) continue;
+    taint.names.set(name, { source: name });
+    taint.positional.set(position, name);
+  }
+  if (typeName(n.returnType) === 'trigger') for (const r of ['new', 'old']) taint.names.set(r, { source: r });
+  if (!taint.names.size) return undefined;
+
+  // Variables assigned from tainted text are tainted, until nothing changes (the order of the body aside).
+  const assignments: { target: string; node: Node }[] = [];
+  for (const d of tree.fn.datums ?? []) {
+    const v = d.PLpgSQL_var;
+    const expr = v?.default_val?.PLpgSQL_expr?.query;
+    const parsed = v?.refname && expr ? parseExpr(expr, helpers) : undefined;
+    if (parsed) assignments.push({ target: v.refname.toLowerCase(), node: parsed.node });
+  }
+  visit(tree.fn.action, (kind, s) => {
+    const a = kind === 'PLpgSQL_stmt_assign' ? assignment(s.expr?.PLpgSQL_expr?.query ?? '') : undefined;
+    const parsed = a ? parseExpr(a.expr, helpers) : undefined;
+    if (a && parsed) assignments.push({ target: a.target, node: parsed.node });
+  });
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const a of assignments) {
+      if (taint.names.has(a.target)) continue;
+      const r = tainted(a.node, taint);
+      if (r) { taint.names.set(a.target, { source: r.source, via: `the variable ${a.target}, built by ${r.via || 'assignment'}` }); changed = true; }
+    }
+  }
+
+  const where = new Locator(tree.text, body);
+  const risks: DynamicSqlRisk[] = [];
+  visit(tree.fn.action, (kind, s) => {
+    const expr = dynamicQuery(kind, s);
+    const parsed = expr !== undefined ? parseExpr(expr, helpers) : undefined;
+    const r = parsed ? tainted(parsed.node, taint) : undefined;
+    if (!r || expr === undefined) return;
+    const found = where.find(expr, s.lineno);
+    const toFile = where.toFile(found, expr.length);
+    risks.push({ span: { start: toFile(0), end: toFile(expr.trimEnd().length) }, source: r.source, via: r.via || 'as the whole statement' });
+  });
+  return risks;
+}
