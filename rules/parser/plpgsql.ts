@@ -379,7 +379,8 @@ function tainted(n: Node, t: Taint): { source: string; via: string } | undefined
       }
       return undefined;
     }
-    return PASS_THROUGH.has(name) ? tainted(args, t) : undefined;
+    const r = PASS_THROUGH.has(name) ? tainted(args, t) : undefined;
+    return r && { source: r.source, via: r.via || `${name}()` };
   }
   for (const v of Object.values(n)) {
     const r = tainted(v, t);
