@@ -38,7 +38,7 @@ export function namesUnknown(a: Action, s: Statement): boolean {
   const unknown = s.embedded?.unknown;
   if (!unknown?.length) return false;
   const has = (v: unknown): boolean => {
-    if (typeof v === 'string') return unknown.some((u) => v.includes(u));
+    if (typeof v === 'string') return unknown.includes(v);
     if (Array.isArray(v)) return v.some(has);
     return v !== null && typeof v === 'object' && Object.values(v).some(has);
   };

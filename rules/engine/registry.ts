@@ -22,9 +22,9 @@ export const metaRules: RuleMeta[] = [
   {
     id: 'dynamic-sql-not-analysed', category: 'meta', defaultSeverity: 'info', fixable: false,
     title: 'Dynamic SQL in DO blocks is not analysed',
-    rationale: 'A DO block runs when the migration runs, so SQL Architect analyses the statements in it like any other: the statements written in the body, and the SQL of an EXECUTE when it is a constant string or format() of a constant template (its placeholders stand for names nobody knows). SQL an EXECUTE builds while the migration runs (concatenation, a variable, a query\'s result) cannot be seen: the locks it takes and the objects it changes are missing from the review. This finding says where; check that statement by hand, or measure it with `sql-architect trace`.',
+    rationale: 'A DO block runs when the migration runs, so SQL Architect analyses the statements in it like any other: the statements written in the body, and the SQL of an EXECUTE when its text is known but for some names: a constant string, format() of a constant template, or constant strings joined with values by `||` (the placeholders and values stand for names nobody knows). SQL an EXECUTE takes whole from a variable or a query cannot be seen: the locks it takes and the objects it changes are missing from the review. This finding says where; check that statement by hand, or measure it with `sql-architect trace`.',
     docs: {
-      bad: "DO $$\nDECLARE t text;\nBEGIN\n  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP\n    EXECUTE 'ALTER TABLE ' || quote_ident(t) || ' ENABLE ROW LEVEL SECURITY';\n  END LOOP;\nEND $$;",
+      bad: "DO $$\nDECLARE stmt text;\nBEGIN\n  SELECT string_agg(format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', tablename), '; ') INTO stmt\n    FROM pg_tables WHERE schemaname = 'public';\n  EXECUTE stmt;\nEND $$;",
       good: "DO $$\nDECLARE t text;\nBEGIN\n  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP\n    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);\n  END LOOP;\nEND $$;",
     },
   },

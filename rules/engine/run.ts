@@ -220,7 +220,8 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
           if (!cannotRunInTransaction(s)) tx.record(s, l, resolveKey);
           all.push(...l.entries);
         }
-        tx.endBlock();
+        // SET LOCAL in a block that ran as its own transaction ends with it.
+        if (tx.endBlock() && localTimeout) lockTimeoutSet = false;
         locks = mergeLocks(all);
         facts.set(stmt, { ...facts.get(stmt)!, locks });
       }

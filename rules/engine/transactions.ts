@@ -92,11 +92,13 @@ export class TransactionTracker {
     return this.state;
   }
 
-  endBlock(): void {
-    if (!this.outside) return;
+  /** Ends the DO block; true when its own transaction ended with it. */
+  endBlock(): boolean {
+    if (!this.outside) return false;
     this.clear();
     this.state = this.outside;
     this.outside = undefined;
+    return true;
   }
 
   /** The transaction ends right after the statement last given to `after` (COMMIT, or a statement run alone). */

@@ -131,8 +131,8 @@ export interface DynamicSqlRisk {
 }
 
 /**
- * A statement a DO block runs: written in the block, or the constant SQL of an EXECUTE (a string, or a format()
- * template whose placeholders stand for unknown names). Offsets are file offsets, like every span.
+ * A statement a DO block runs: written in the block, or the SQL of an EXECUTE whose text is known but for some
+ * names (a string, format() of a constant template, strings joined with values by `||`). Offsets are file offsets.
  */
 export interface EmbeddedStatement {
   span: Span;
@@ -143,7 +143,10 @@ export interface EmbeddedStatement {
   actions: Action[];
   /** Run by EXECUTE. */
   dynamic: boolean;
-  /** format() placeholders as written (`%I`, `%1$s`) that name objects here: nobody knows which. */
+  /**
+   * Names (and other strings) built from what the SQL leaves open, as they read with the placeholder or value put
+   * back: `%I`, `%1$s_i6`, `anon_role`. They name objects nobody knows, so the model does not take them.
+   */
   unknown?: string[];
 }
 

@@ -196,43 +196,69 @@ function funcName(fc: Node): string {
 // format(): %[position$][flags][width]type, type s, I, L or %. https://www.postgresql.org/docs/current/functions-string.html#FUNCTIONS-STRING-FORMAT
 const FORMAT_SPEC = /%(?:(\d+)\$)?(-)?(\d+|\*(?:\d+\$)?)?([sIL%])/g;
 
-interface Template { sql: string; map: OffsetMap; fillers: Map<string, string> }
+interface Template { sql: string; map: OffsetMap; fillers: Map<string, string>; text: string }
 
-/** A format() template with its placeholders filled: identifiers for %I and %s, a string for %L. */
-function fillTemplate(template: string): Template {
+/** A piece of SQL text: constant (its characters at `at(i)`), or a value nobody knows until run time (`name`: as written). */
+type Part = { text: string; at: OffsetMap } | { unknown: string; kind: 'identifier' | 'literal'; at: number };
+
+/** The SQL of the parts, each unknown filled with an identifier (or a string); offsets map back through the parts. */
+function assemble(parts: Part[]): Template {
   const fillers = new Map<string, string>();
-  // Pieces of the filled text: [start in the filled text, start in the template, length in the template].
-  const pieces: [number, number, number][] = [];
+  const pieces: { from: number; length: number; at: OffsetMap }[] = [];
   let sql = '';
+  let text = '';
+  for (const p of parts) {
+    if ('text' in p) {
+      pieces.push({ from: sql.length, length: p.text.length, at: p.at });
+      sql += p.text;
+      text += p.text;
+      continue;
+    }
+    const id = `zzsqlaph${fillers.size}zz`;
+    fillers.set(id, p.unknown);
+    const filler = p.kind === 'literal' ? `'${id}'` : id;
+    // Every offset inside a filler goes to where its value is written.
+    pieces.push({ from: sql.length, length: filler.length, at: () => p.at });
+    sql += filler;
+    text += p.unknown;
+  }
+  const map: OffsetMap = (j) => {
+    let p = pieces[0];
+    for (const x of pieces) { if (x.from <= j) p = x; else break; }
+    return p ? p.at(Math.min(j - p.from, p.length)) : 0;
+  };
+  return { sql, map, fillers, text };
+}
+
+/** A format() template, its placeholders unknown: identifiers for %I and %s, a string for %L. */
+function fillTemplate(template: string, at: OffsetMap): Template {
+  const parts: Part[] = [];
   let last = 0;
   const literal = (upTo: number) => {
-    if (upTo > last) { pieces.push([sql.length, last, upTo - last]); sql += template.slice(last, upTo); }
+    const from = last;
+    if (upTo > from) parts.push({ text: template.slice(from, upTo), at: (i) => at(from + i) });
   };
   for (const m of template.matchAll(FORMAT_SPEC)) {
     literal(m.index!);
-    const type = m[4];
-    const filler = type === '%' ? '%' : type === 'L' ? `'zzsqlaph${fillers.size}zz'` : `zzsqlaph${fillers.size}zz`;
-    if (type !== '%') fillers.set(filler.replace(/'/g, ''), m[0]);
-    pieces.push([sql.length, m.index!, m[0].length]);
-    sql += filler;
+    if (m[4] === '%') parts.push({ text: '%', at: () => at(m.index!) });
+    else parts.push({ unknown: m[0], kind: m[4] === 'L' ? 'literal' : 'identifier', at: at(m.index!) });
     last = m.index! + m[0].length;
   }
   literal(template.length);
-  const map: OffsetMap = (j) => {
-    let p = pieces[0];
-    for (const x of pieces) { if (x[0] <= j) p = x; else break; }
-    // Inside a filler every offset goes to its placeholder, clamped to its length.
-    return p ? p[1] + Math.min(j - p[0], p[2]) : 0;
-  };
-  return { sql, map, fillers };
+  return assemble(parts);
 }
 
-/** Every string of a value with the fillers put back as the placeholders they stand for. */
-function unfill<T>(value: T, fillers: Map<string, string>): T {
+/** Every string of a value with the fillers put back as what they stand for; `changed` collects those strings. */
+function unfill<T>(value: T, fillers: Map<string, string>, changed: Set<string>): T {
   if (!fillers.size) return value;
   const re = /zzsqlaph\d+zz/g;
   const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.replace(re, (f) => fillers.get(f) ?? f);
+    if (typeof v === 'string') {
+      if (!v.includes('zzsqlaph')) return v;
+      const out = v.replace(re, (f) => fillers.get(f) ?? f);
+      changed.add(out);
+      return out;
+    }
     if (Array.isArray(v)) return v.map(walk);
     if (v === null || typeof v !== 'object') return v;
     const out: Record<string, unknown> = {};
@@ -246,26 +272,65 @@ function embedded(sql: string, toFile: OffsetMap, dynamic: boolean, helpers: PlH
   const lead = sql.length - sql.trimStart().length;
   const span = { start: toFile(lead), end: toFile(sql.trimEnd().length) };
   const r = helpers.parse(sql);
-  const actions = r.node ? mapOffsets(unfill(r.actions ?? [], fillers ?? new Map()), toFile) : [];
-  const unknown = fillers?.size ? [...new Set(fillers.values())] : undefined;
-  return { span, text: text.trim(), node: r.node ?? 'SyntaxError', actions, dynamic, ...(unknown ? { unknown } : {}) };
+  // The names that hold a filler, as they read once it is put back: objects nobody knows.
+  const unknown = new Set<string>();
+  const actions = r.node ? mapOffsets(unfill(r.actions ?? [], fillers ?? new Map(), unknown), toFile) : [];
+  return { span, text: text.trim(), node: r.node ?? 'SyntaxError', actions, dynamic, ...(unknown.size ? { unknown: [...unknown] } : {}) };
 }
 
-/** The SQL an EXECUTE runs when it is constant: a string, or format() of a constant template. */
+/** The pieces of a `||` chain, left to right. */
+function concatenated(n: Node): Node[] {
+  const e = n?.A_Expr;
+  if (e?.kind === 'AEXPR_OP' && e.name?.length === 1 && e.name[0]?.String?.sval === '||') return [...concatenated(e.lexpr), ...concatenated(e.rexpr)];
+  return [n];
+}
+
+/** How a run-time value is named where its filler stands: `t`, `r.tablename`, `quote_ident(t)`. */
+function valueName(n: Node): string {
+  if (n?.ColumnRef) return (n.ColumnRef.fields ?? []).map((f: Node) => f?.String?.sval ?? '*').join('.');
+  if (n?.ParamRef) return `$${n.ParamRef.number}`;
+  if (n?.FuncCall) return `${funcName(n.FuncCall)}(${(n.FuncCall.args ?? []).map(valueName).join(', ')})`;
+  if (n?.TypeCast) return valueName(n.TypeCast.arg);
+  return '?';
+}
+
+function firstLocation(n: Node): number {
+  let best = Infinity;
+  const walk = (x: Node) => {
+    if (x === null || typeof x !== 'object') return;
+    if (typeof x.location === 'number' && x.location >= 0) best = Math.min(best, x.location);
+    for (const v of Object.values(x)) walk(v);
+  };
+  walk(n);
+  return best === Infinity ? 7 : best;
+}
+
+/**
+ * The SQL an EXECUTE runs, when its text is known but for some names: a constant string, format() of a constant
+ * template, or constant strings joined by `||` with values (each value an unknown name).
+ */
 function executedSql(expr: string, toFile: OffsetMap, helpers: PlHelpers): EmbeddedStatement | undefined {
   const parsed = parseExpr(expr, helpers);
   if (!parsed) return undefined;
-  let lit = parsed.node?.A_Const?.sval ? parsed.node.A_Const : undefined;
+  const constant = (n: Node): Part | undefined => {
+    const value = n?.A_Const?.sval?.sval;
+    if (typeof value !== 'string') return undefined;
+    const lit = literalMap(expr, parsed.at(n.A_Const.location), value);
+    const at = lit ? lit.map : () => parsed.at(n.A_Const.location);
+    return { text: value, at: (i) => toFile(at(i)) };
+  };
   const fc = parsed.node?.FuncCall;
-  const format = !lit && fc && funcName(fc) === 'format' && fc.args?.[0]?.A_Const?.sval ? fc.args[0].A_Const : undefined;
-  lit ??= format;
-  if (!lit) return undefined;
-  const value: string = lit.sval.sval;
-  const located = literalMap(expr, parsed.at(lit.location), value);
-  const inExpr: OffsetMap = located ? located.map : () => 0;
-  if (!format) return embedded(value, (j) => toFile(inExpr(j)), true, helpers);
-  const t = fillTemplate(value);
-  return embedded(t.sql, (j) => toFile(inExpr(t.map(j))), true, helpers, value, t.fillers);
+  if (fc && funcName(fc) === 'format') {
+    const template = constant(fc.args?.[0]);
+    if (!template || !('text' in template)) return undefined;
+    const t = fillTemplate(template.text, template.at);
+    return embedded(t.sql, t.map, true, helpers, t.text, t.fillers);
+  }
+  const pieces = concatenated(parsed.node);
+  const parts = pieces.map((p) => constant(p) ?? { unknown: valueName(p), kind: 'identifier' as const, at: toFile(parsed.at(firstLocation(p))) });
+  if (!parts.some((p) => 'text' in p)) return undefined;
+  const t = assemble(parts);
+  return embedded(t.sql, t.map, true, helpers, t.text, t.fillers);
 }
 
 /** The DO statement: what its body runs at migration time. */
