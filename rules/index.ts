@@ -1,12 +1,12 @@
 // The analysis core's public surface. Front ends (cli/, server/, pg/) import from here only.
 export { initParser, parseFile, LineIndex, StatementCache, type ParsedFile } from './parser/adapter';
-export { analyzeSet, ParseCache, statementContaining, type SetInput, type SetResult, type FileInput, type StatementFacts, type AnalyzeOptions } from './engine/run';
+export { analyzeSet, ParseCache, statementContaining, type SchemaBaseline, type SetInput, type SetResult, type FileInput, type StatementFacts, type AnalyzeOptions } from './engine/run';
 export { allRules, allRuleMeta, allRuleIds, metaRules, ruleMeta, docsUrl } from './engine/registry';
 export { defaultConfig, resolveConfig, ConfigError, DEFAULT_TENANT_COLUMNS, type ResolvedConfig, type RuleSetting } from './engine/config';
 export { groupMigrationSets, orderMigrations, followUpMigrationPath, migrationVersion, isDownMigration, type MigrationFile } from './engine/migrations';
 export { applyEdits, applyFixEdits } from './engine/edits';
 export {
-  planProject, analyzeProject, analyzePlannedSet, setInputs, innermostFolder,
+  planProject, analyzeProject, analyzePlannedSet, setInputs, setBaseline, innermostFolder, resolvePath,
   type ProjectFolder, type PlanOptions, type SetPlan, type ProjectPlan, type ConfigProblem, type Project,
 } from './project/pipeline';
 export { settingsToConfig, parseConfigText, parseConfigSource, type AnalysisSettings, type ConfigSource } from './project/config';

@@ -4,6 +4,7 @@
 import { displayName, type SchemaModel } from './model/schema';
 import type { Action, LockMode, QName, Statement, TypeRef } from './model/types';
 import type { StatementContext } from './engine/types';
+import type { TableSize } from './engine/sizes';
 
 export interface LockEntry {
   table: string;
@@ -16,6 +17,8 @@ export interface LockEntry {
   existing: boolean;
   /** What takes the lock, in words: "ADD COLUMN", "CREATE INDEX". */
   what: string;
+  /** The table's size, when the database or the configuration says (engine/sizes.ts). */
+  size?: TableSize;
 }
 
 export interface LockPlan {

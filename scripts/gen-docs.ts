@@ -44,6 +44,7 @@ export function rulePage(rule: RuleMeta): string {
     `| Default severity | ${rule.defaultSeverity} |`,
     `| Fixable | ${rule.fixable ? 'yes: a quick fix in the editor' : 'no'} |`,
     ...(rule.requiresDatabase ? ['| Reported by | replaying the migrations on PostgreSQL (`sql-architect trace`), not by static analysis |'] : []),
+    ...(rule.scalesWithTableSize ? ['| Table size | with sizes from a live database or `"tableSizes"`, the finding says the table\'s size; on a table below `"smallTableRows"` it is info |'] : []),
     '',
     '## The problem',
     '',
@@ -164,6 +165,19 @@ export function configSchema(rules: readonly RuleMeta[]): object {
       appRoles: stringArray('The roles the application connects as ("authenticated", "app_user"); an empty list means it connects as the owner of the tables. Unset: inferred from policies, grants and Supabase conventions.', []),
       bypassRoles: stringArray('Roles that bypass row-level security (BYPASSRLS or superuser) besides the ones the migrations create and Supabase\'s service_role; policies only for them are not judged.', d.bypassRoles),
       migrations: stringArray('Glob patterns of the migration files to check, relative to this file. Empty: every .sql file, each folder a migration set.', d.migrations),
+      baseline: {
+        type: 'string', minLength: 1,
+        description: 'A schema dump the migrations start from (pg_dump --schema-only, Rails db/structure.sql, Supabase schema.sql), relative to this file. It is replayed before the first migration and not itself reviewed, so tenancy, row-level security and design rules know the tables it creates. A live database (--database-url, sqlArchitect.databaseUrl) takes its place.',
+      },
+      tableSizes: {
+        type: 'object', default: d.tableSizes,
+        description: 'Table sizes, by table name ("events" or "billing.events"): "small", "large" or a row count. Lock findings that grow with the table (scans, rewrites, index builds) say the size, and on a small table are reported as info. A live database gives the sizes itself; these win.',
+        additionalProperties: { oneOf: [{ enum: ['small', 'large'] }, { type: 'number', minimum: 0 }] },
+      },
+      smallTableRows: {
+        type: 'integer', minimum: 0, default: d.smallTableRows,
+        description: 'Below this many rows a table is small: its lock findings that grow with the table are reported as info.',
+      },
     },
   };
 }

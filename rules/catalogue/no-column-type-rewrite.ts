@@ -12,6 +12,7 @@ export const noColumnTypeRewrite = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: false,
+  scalesWithTableSize: true,
   title: 'Change column types without rewriting the table',
   rationale:
     'ALTER COLUMN … TYPE rewrites the whole table and rebuilds every index while holding an ACCESS EXCLUSIVE lock, unless the old and new types are binary-compatible: every query, SELECT included, waits for the whole rewrite. Binary-compatible changes are free: varchar(n) → text, varchar(n) → varchar(m ≥ n), numeric(p,s) → numeric(q ≥ p,s), cidr → inet, and (PostgreSQL 12+) timestamp → timestamptz when the session TimeZone is UTC. Anything else (int → bigint, text → varchar(n), a USING expression) needs the expand-and-contract recipe: a new column kept in sync by a trigger, a batched backfill, then a quick swap.',

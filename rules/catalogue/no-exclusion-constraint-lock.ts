@@ -6,6 +6,7 @@ export const noExclusionConstraintLock = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: false,
+  scalesWithTableSize: true,
   title: 'Adding an exclusion constraint locks the table for the whole index build',
   rationale:
     'ADD CONSTRAINT … EXCLUDE builds its index and checks every row while holding an ACCESS EXCLUSIVE lock: every query on the table, SELECT included, waits for the whole build. Unlike UNIQUE, an exclusion constraint cannot be attached to an index built concurrently (there is no USING INDEX form) and cannot be NOT VALID, so there is no online way. Add it when the table is created, or in a maintenance window with lock_timeout set.',

@@ -13,6 +13,7 @@ export const noSetNotNullScan = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
+  scalesWithTableSize: true,
   title: 'Make existing columns NOT NULL without a locked full scan',
   rationale:
     'ALTER COLUMN … SET NOT NULL takes an ACCESS EXCLUSIVE lock and reads every row to prove there is no NULL: every query on the table, SELECT included, waits for the whole scan. Since PostgreSQL 12 the scan is skipped when a validated `CHECK (column IS NOT NULL)` already proves it, so add that CHECK NOT VALID, VALIDATE it in a later migration (SHARE UPDATE EXCLUSIVE: reads and writes continue), then SET NOT NULL and drop the CHECK. PostgreSQL 18 can add the NOT NULL constraint itself NOT VALID. Before PostgreSQL 12 there is no lock-free way.',

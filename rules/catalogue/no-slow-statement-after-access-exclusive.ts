@@ -8,6 +8,7 @@ export const noSlowStatementAfterAccessExclusive = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: false,
+  scalesWithTableSize: true,
   title: 'Do not do slow work while the transaction holds an ACCESS EXCLUSIVE lock',
   rationale:
     'A lock is held until the transaction ends. Once a statement has taken ACCESS EXCLUSIVE on an existing table (ADD COLUMN, SET DEFAULT, LOCK TABLE…), every later statement of the same transaction runs while every query on that table waits, SELECT included. A quick ALTER followed by a backfill UPDATE, an index build or a validation scan turns a millisecond lock into one that lasts as long as the slow statement. Commit first, and do the slow work in its own transaction (a separate migration).',

@@ -7,6 +7,7 @@ export const noTableRewrite = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
+  scalesWithTableSize: true,
   title: 'Do not rewrite existing tables under an ACCESS EXCLUSIVE lock',
   rationale:
     'VACUUM FULL, CLUSTER, ALTER TABLE … SET LOGGED / SET UNLOGGED, SET TABLESPACE and SET ACCESS METHOD copy the whole table and its indexes while holding an ACCESS EXCLUSIVE lock: every query on the table, SELECT included, waits for the whole copy. To remove bloat or reorder a table online use pg_repack or pg_squeeze, or REPACK (CONCURRENTLY) on PostgreSQL 19+; plain VACUUM makes dead space reusable without the lock.',

@@ -11,6 +11,7 @@ export const noUniqueConstraintLock = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
+  scalesWithTableSize: true,
   title: 'Build the index of a new UNIQUE or PRIMARY KEY constraint concurrently',
   rationale:
     'ADD UNIQUE and ADD PRIMARY KEY build a unique index while holding an ACCESS EXCLUSIVE lock on the table: every query, SELECT included, waits for the whole build, which takes minutes on a large table. Build the index first with CREATE UNIQUE INDEX CONCURRENTLY (SHARE UPDATE EXCLUSIVE: reads and writes continue), then attach it with ADD CONSTRAINT … USING INDEX, which only takes the lock for a moment. A PRIMARY KEY also needs its columns NOT NULL beforehand, or USING INDEX scans for NULLs under the lock.',

@@ -7,6 +7,7 @@ export const noValidateInSameTransaction = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
+  scalesWithTableSize: true,
   title: 'Validate a NOT VALID constraint in a later transaction',
   rationale:
     'ADD CONSTRAINT … NOT VALID takes its lock only briefly — ACCESS EXCLUSIVE for a CHECK, SHARE ROW EXCLUSIVE on both tables for a foreign key — but a lock is held until the transaction ends. VALIDATE CONSTRAINT in the same transaction therefore scans every row while that lock is still held, and NOT VALID gains nothing: the table is blocked for the whole scan, exactly as without NOT VALID. Validate in a separate migration, so that it runs under its own SHARE UPDATE EXCLUSIVE lock.',

@@ -10,6 +10,7 @@ export const noVolatileDefaultColumn = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
+  scalesWithTableSize: true,
   title: 'Add columns to existing tables without a table rewrite',
   rationale:
     'ADD COLUMN with a volatile DEFAULT (gen_random_uuid(), clock_timestamp(), random(), nextval() of a serial), an IDENTITY or a GENERATED … STORED column computes a value for every existing row: PostgreSQL rewrites the table and all its indexes while holding an ACCESS EXCLUSIVE lock, and every query, SELECT included, waits for the whole rewrite. Since PostgreSQL 11 a non-volatile DEFAULT (a constant, now()) is stored in the catalog and needs no rewrite; before 11 every DEFAULT rewrites. Add the column without the value, set the default for new rows, and backfill the old rows in batches.',

@@ -7,6 +7,7 @@ export const requireConcurrentReindex = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
+  scalesWithTableSize: true,
   title: 'Rebuild indexes of existing tables concurrently',
   rationale:
     'REINDEX holds a SHARE lock on the table for the whole rebuild, so every INSERT, UPDATE and DELETE waits, and an ACCESS EXCLUSIVE lock on each index it rebuilds, so every query that would use that index waits too. Since PostgreSQL 12, REINDEX … CONCURRENTLY rebuilds under SHARE UPDATE EXCLUSIVE while reads and writes continue; it cannot run inside a transaction block.',

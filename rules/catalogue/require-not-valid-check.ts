@@ -7,6 +7,7 @@ export const requireNotValidCheck = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
+  scalesWithTableSize: true,
   title: 'Add CHECK constraints to existing tables NOT VALID, then validate them separately',
   rationale:
     'ADD CONSTRAINT … CHECK takes an ACCESS EXCLUSIVE lock on the table and checks every existing row while holding it: every query on the table, SELECT included, waits for the whole scan. Added NOT VALID, the constraint is enforced for new rows at once and the lock is brief; `VALIDATE CONSTRAINT` in a later migration checks the old rows under SHARE UPDATE EXCLUSIVE, which lets reads and writes continue (PostgreSQL 9.4+). A CHECK written in ADD COLUMN is checked against every row too.',

@@ -10,6 +10,7 @@ export const requireNotValidForeignKey = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
+  scalesWithTableSize: true,
   title: 'Add foreign keys to existing tables NOT VALID, then validate them separately',
   rationale:
     'ADD FOREIGN KEY takes SHARE ROW EXCLUSIVE locks on both the table and the referenced table, then checks every existing row while holding them: INSERT, UPDATE and DELETE on both tables wait for the whole scan. Added NOT VALID, the constraint is enforced for new rows at once and the lock is brief; `VALIDATE CONSTRAINT` in a later migration checks the old rows under SHARE UPDATE EXCLUSIVE (ROW SHARE on the referenced table), which lets reads and writes continue. A REFERENCES clause in ADD COLUMN is checked the same way, under the ACCESS EXCLUSIVE lock of ADD COLUMN, when the statement gives the new column a DEFAULT (without one the column is all NULL and PostgreSQL skips the check).',

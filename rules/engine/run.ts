@@ -12,6 +12,7 @@ import { followUpMigrationPath } from './migrations';
 import type { FileContext, Finding, Fix, HeldLock, Report, Rule, SetContext, StatementContext, TxFacts, TxKind } from './types';
 import { cannotRunInTransaction, lockPlan, lockTableName, mergeLocks, type LockPlan } from '../locks';
 import { embeddedStatements, lazyLines, modelActions } from './embedded';
+import { sizedEntry, sizeNote, withSizes } from './sizes';
 
 export interface FileInput {
   path: string;
@@ -20,8 +21,22 @@ export interface FileInput {
   replayed?: boolean;
 }
 
+/**
+ * The schema a set starts from: a dump file replayed before the first migration and not itself reviewed, or the
+ * schema of a live database rendered as SQL (model/catalog.ts) with its table sizes.
+ */
+export interface SchemaBaseline {
+  /** The dump file, or for a live database a label that names no file (origins in it are not linked). */
+  path: string;
+  text: string;
+  /** Read from a live database: rows and bytes per table, by `schema.name`. */
+  database?: { label: string; sizes: Record<string, { rows?: number; bytes?: number }> };
+}
+
 export interface SetInput {
   id: string;
+  /** The schema before the first migration of the set. */
+  baseline?: SchemaBaseline;
   /** In apply order. */
   files: FileInput[];
   /** Tool files found beside the set (`migration_lock.toml`, `atlas.sum`, `.gmrc`, `supabase/config.toml`), for the runner. */
@@ -43,6 +58,8 @@ export interface StatementFacts {
 
 export interface SetResult {
   id: string;
+  /** The schema the set started from, when one was given. */
+  baseline?: { path: string; database?: string; statements: number; tables: number };
   model: SchemaModel;
   project: ProjectModel;
   files: FileContext[];
@@ -97,9 +114,8 @@ function replayedStatements(f: ParsedSetFile): Statement[] {
   return f.parsed.statements.filter((s) => !s.syntaxError && (down === undefined || s.span.start < down));
 }
 
-/** Pass 1: the schema at the end of the set, for the project model. */
-function replayAll(files: ParsedSetFile[]): SchemaModel {
-  const model = new SchemaModel();
+/** Replays the statements of files into a model (the DO blocks' too), without rules. */
+function replayFiles(model: SchemaModel, files: ParsedSetFile[]): SchemaModel {
   for (const f of files) {
     const lines = lazyLines(f.ctx.text);
     for (const stmt of replayedStatements(f)) {
@@ -108,6 +124,20 @@ function replayAll(files: ParsedSetFile[]): SchemaModel {
         for (const a of modelActions(s)) model.apply(a, origin);
       }
     }
+  }
+  return model;
+}
+
+/** A model holding the baseline schema, if any: the state before the first migration. */
+function startingModel(baseline: ParsedSetFile | undefined, input: SchemaBaseline | undefined): SchemaModel {
+  const model = new SchemaModel();
+  if (!baseline) return model;
+  replayFiles(model, [baseline]);
+  // A dump sets search_path for itself; each migration starts with the default one.
+  model.defaultSchema = 'public';
+  for (const [key, size] of Object.entries(input?.database?.sizes ?? {})) {
+    const t = model.tables.get(key);
+    if (t) { t.size = size; model.sized = true; }
   }
   return model;
 }
@@ -121,6 +151,9 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   });
   const parsedByPath = new Map(files.map((f) => [f.ctx.path, f.parsed]));
   const contexts = files.map((f) => f.ctx);
+  const baseline = input.baseline && parsedBaseline(input.baseline, cache);
+  // Set rules find the statements of origins in the baseline too (its objects are the project's objects).
+  const withBaseline = baseline ? [...contexts, baseline.ctx] : contexts;
   const raw: { rule: Rule; report: Report; statement?: Statement; file: string }[] = [];
   const internalErrors: string[] = [];
   const facts = new Map<Statement, StatementFacts>();
@@ -129,11 +162,13 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   const setRules = rules.filter((r) => r.checkSet);
 
   // Pass 1: the final schema, then what the project is (tenants, roles, runner, conventions).
-  const finalModel = replayAll(files);
+  const start = startingModel(baseline, input.baseline);
+  const baselineTables = start.tables.size;
+  const finalModel = replayFiles(start, files);
   const project = inferProject(finalModel, files.filter((f) => f.ctx.replayed).map((f) => ({ path: f.ctx.path, text: f.ctx.text })), config, input.markers);
 
   // Pass 2: every statement with the schema as it stood just before it, and its facts.
-  const model = new SchemaModel();
+  const model = startingModel(baseline, input.baseline);
   let migration: string | undefined;
   let created = new Set<string>();
   for (const f of files) {
@@ -152,7 +187,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
     const lines = lazyLines(f.ctx.text);
     /** Runs the statement rules on one statement, then replays it; returns the locks it takes. */
     const step = (stmt: Statement, txFacts: TxFacts): LockPlan => {
-      const locks = lockPlan(stmt, { before: model, createdInFile, config });
+      const locks = withSizes(lockPlan(stmt, { before: model, createdInFile, config }), model, config);
       const held = tx.heldOn(locks);
       const ctx: StatementContext = {
         statement: stmt,
@@ -236,9 +271,9 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
     project,
     files: contexts,
     config,
-    statementAt: (o) => statementContaining(contexts, o.file, o.span.start),
+    statementAt: (o) => statementContaining(withBaseline, o.file, o.span.start),
     factsAt: (s) => facts.get(s),
-    fileText: (p) => contexts.find((f) => f.path === p)?.text,
+    fileText: (p) => withBaseline.find((f) => f.path === p)?.text,
   };
   for (const rule of setRules) {
     try {
@@ -264,16 +299,26 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   };
 
   for (const { rule, report, statement, file } of raw) {
-    const sev = severityOf(rule.id, report.severity ?? rule.defaultSeverity);
+    let sev = severityOf(rule.id, report.severity ?? rule.defaultSeverity);
     if (sev === 'off') continue;
     const findingFile = report.file ?? statement?.file ?? file;
+    // The baseline is the state before the set, not part of the review.
+    if (baseline && findingFile === baseline.ctx.path) continue;
+    let message = report.message;
+    const sized = rule.scalesWithTableSize && statement ? sizedEntry(facts.get(statement)?.locks) : undefined;
+    if (sized) {
+      const note = sizeNote(sized, config);
+      message += note.text;
+      if (note.small) sev = 'info';
+    }
     const span = report.span ?? statement?.span;
     if (!span) continue;
     const anchor = report.statement ?? (report.file || !statement ? statementContaining(contexts, findingFile, span.start) : statement);
     if (suppressed(rule.id, findingFile, anchor)) continue;
     findings.push({
-      rule: rule.id, severity: sev, category: rule.category, message: report.message, file: findingFile,
-      start: span.start, end: span.end, related: report.related ?? [], fixes: outsideBlock(report.fixes ?? [], statement), recipe: report.recipe,
+      rule: rule.id, severity: sev, category: rule.category, message, file: findingFile,
+      start: span.start, end: span.end, related: (report.related ?? []).filter((r) => !input.baseline?.database || r.file !== input.baseline.path),
+      fixes: outsideBlock(report.fixes ?? [], statement), recipe: report.recipe,
     });
   }
 
@@ -333,8 +378,16 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
     }
   }
 
+  const baselineInfo = baseline && input.baseline
+    ? { path: input.baseline.path, database: input.baseline.database?.label, statements: replayedStatements(baseline).length, tables: baselineTables }
+    : undefined;
   findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || (a.rule < b.rule ? -1 : 1)));
-  return { id: input.id, model: finalModel, project, files: contexts, findings, facts, internalErrors };
+  return { id: input.id, ...(baselineInfo ? { baseline: baselineInfo } : {}), model: finalModel, project, files: contexts, findings, facts, internalErrors };
+}
+
+function parsedBaseline(b: SchemaBaseline, cache: ParseCache): ParsedSetFile {
+  const parsed = cache.get(b.path, b.text);
+  return { input: { path: b.path, text: b.text }, parsed, ctx: { path: b.path, text: b.text, statements: parsed.statements, replayed: true } };
 }
 
 /** The fixes of a finding on a statement a DO block runs that leave the block alone (an edit inside it cannot be checked). */

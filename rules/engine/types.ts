@@ -157,6 +157,11 @@ export interface RuleMeta {
   docs: RuleDocs;
   /** Reported by replaying migrations on a real PostgreSQL (`sql-architect trace`), not by static analysis. */
   requiresDatabase?: boolean;
+  /**
+   * The harm grows with the table: a lock held while it is scanned, rewritten or indexed. When the table's size is
+   * known (a live database, "tableSizes"), the finding says it, and on a small table it is reported as info.
+   */
+  scalesWithTableSize?: boolean;
 }
 
 export interface Rule extends RuleMeta {

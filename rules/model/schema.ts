@@ -21,6 +21,8 @@ export class SchemaModel {
   readonly extensions = new Set<string>();
   /** Index name (schema-qualified) → owning table key. */
   readonly indexOwner = new Map<string, string>();
+  /** Some table carries its size from a live database. */
+  sized = false;
   /** The first schema of search_path: where unqualified names resolve. */
   defaultSchema = 'public';
   /** Roles created or altered by the migrations. */

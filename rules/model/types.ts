@@ -342,6 +342,8 @@ export interface TableModel {
   grants: GrantModel[];
   /** ALTER TABLE … OWNER TO, when the migrations say. */
   owner?: string;
+  /** Rows and bytes, when a live database backs the review (engine/sizes.ts). */
+  size?: { rows?: number; bytes?: number };
 }
 
 export interface ViewModel {
