@@ -5,7 +5,7 @@ import { buildReport, defaultConfig, defaultHref, renderHtml, renderJson, render
 import { newFilesSince } from '../io/git';
 import { displayPath } from './format';
 import { loadPaths } from './paths';
-import { UsageError, type ProjectResult } from './project';
+import { databaseOption, UsageError, type ProjectResult } from './project';
 
 /** The configuration the pipeline analysed a set with. */
 export function configForSet(project: ProjectResult, setId: string): ResolvedConfig {
@@ -22,7 +22,7 @@ export async function report(paths: string[], values: Record<string, string | bo
   }
   const configFile = values.config as string | undefined;
   if (configFile !== undefined && !fs.existsSync(configFile)) throw new UsageError(`--config ${configFile}: no such file`);
-  const project = await loadPaths(paths, values, { configFile, pgVersion, warn: (m) => err(`warning: ${m}`) });
+  const project = await loadPaths(paths, values, { configFile, pgVersion, database: await databaseOption(values), warn: (m) => err(`warning: ${m}`) });
   const ref = values.since as string | undefined;
   const since = ref !== undefined ? { ref, newFiles: newFilesSince([...project.texts.keys()], ref, { display: displayPath }) } : undefined;
   const model = buildReport(project.sets, { configFor: (id) => configForSet(project, id), relPath: displayPath, since });

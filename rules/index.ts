@@ -14,6 +14,8 @@ export { fixPriority } from './project/fix-order';
 export { safeFixesForFile } from './engine/fix-all';
 export { lockPlan, blocks, modeName, cannotRunInTransaction, type LockEntry, type LockPlan } from './locks';
 export { SchemaModel, displayName, tableKey } from './model/schema';
+export { catalogSql, catalogBaseline, quoteIdentifier, type CatalogSnapshot, type CatalogTable, type CatalogColumn, type CatalogConstraint, type CatalogPolicy } from './model/catalog';
+export { tableSize, sizeText, isSmall, type TableSize } from './engine/sizes';
 export { tenantTables, type TenantTable } from './catalogue/util';
 export type * from './model/types';
 export type * from './engine/types';

@@ -59,7 +59,7 @@ export interface StatementFacts {
 export interface SetResult {
   id: string;
   /** The schema the set started from, when one was given. */
-  baseline?: { path: string; database?: string; statements: number; tables: number };
+  baseline?: { path: string; text: string; database?: string; statements: number; tables: number };
   model: SchemaModel;
   project: ProjectModel;
   files: FileContext[];
@@ -379,7 +379,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   }
 
   const baselineInfo = baseline && input.baseline
-    ? { path: input.baseline.path, database: input.baseline.database?.label, statements: replayedStatements(baseline).length, tables: baselineTables }
+    ? { path: input.baseline.path, text: input.baseline.text, database: input.baseline.database?.label, statements: replayedStatements(baseline).length, tables: baselineTables }
     : undefined;
   findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || (a.rule < b.rule ? -1 : 1)));
   return { id: input.id, ...(baselineInfo ? { baseline: baselineInfo } : {}), model: finalModel, project, files: contexts, findings, facts, internalErrors };

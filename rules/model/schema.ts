@@ -400,6 +400,17 @@ export class SchemaModel {
       case 'create-extension':
         this.extensions.add(a.name);
         return;
+      case 'attach-partition': {
+        // pg_dump writes a partition as a table of its own, then ATTACH PARTITION.
+        const child = this.table(a.partition);
+        if (child && !child.partitionOf) { child.partitionOf = a.table; child.history.push(origin); }
+        return;
+      }
+      case 'detach-partition': {
+        const child = this.table(a.partition);
+        if (child?.partitionOf) { child.partitionOf = undefined; child.history.push(origin); }
+        return;
+      }
       case 'set-logged': {
         const t = this.table(a.table);
         if (t) t.unlogged = !a.logged;
