@@ -2,8 +2,8 @@
 // documents), and the latest analysis of each migration set. Loading runs the core's pipeline, as the CLI does.
 // No LSP types here.
 import {
-  analyzePlannedSet, defaultConfig, innermostFolder, LineIndex, ParseCache, planProject, setInputs, statementContaining,
-  type ConfigProblem, type Project, type ResolvedConfig, type SetResult, type Statement,
+  analyzePlannedSet, defaultConfig, innermostFolder, LineIndex, ParseCache, planProject, setBaseline, setInputs, statementContaining,
+  type ConfigProblem, type Project, type ResolvedConfig, type SchemaBaseline, type SetResult, type Statement,
 } from '../rules/index';
 import { ConfigFiles } from '../io/config';
 import { collectSqlFiles, readSqlFile } from '../io/files';
@@ -27,6 +27,12 @@ export class Workspace {
   private readonly folderSettings = new Map<string, EditorSettings>();
   defaultSettings: EditorSettings = { ...DEFAULT_SETTINGS };
   configProblems: ConfigProblem[] = [];
+  /** Why a live database could not be read (server/live-schema.ts); shown with the configuration problems. */
+  liveProblems: ConfigProblem[] = [];
+  /** Schemas read from live databases (`sqlArchitect.databaseUrl`), by URL; the URL never leaves the server. */
+  private readonly liveSchemas = new Map<string, SchemaBaseline>();
+  /** Baseline dumps outside the workspace's .sql files, read once per full analysis. */
+  private readonly baselineTexts = new Map<string, string | undefined>();
 
   addFolder(folder: string): void {
     if (!this.folders.includes(folder)) this.folders.push(folder);
@@ -110,20 +116,47 @@ export class Workspace {
     return this.configs.get(setId) ?? defaultConfig();
   }
 
+  /** Every `sqlArchitect.databaseUrl` the settings name. */
+  databaseUrls(): string[] {
+    return [...new Set([this.defaultSettings, ...this.folderSettings.values()].map((s) => s.databaseUrl).filter((u): u is string => Boolean(u)))];
+  }
+
+  setLiveSchema(url: string, schema: SchemaBaseline | undefined): void {
+    if (schema) this.liveSchemas.set(url, schema);
+    else this.liveSchemas.delete(url);
+  }
+
+  /** The live database that backs the review of a set, if its folder's `sqlArchitect.databaseUrl` names one that was read. */
+  liveSchemaFor(setId: string): SchemaBaseline | undefined {
+    const url = this.settingsFor(setId).databaseUrl;
+    return url ? this.liveSchemas.get(url) : undefined;
+  }
+
+  /** The text of a baseline dump: the workspace's copy (open document or disk), else read from disk once. */
+  private baselineText(file: string): string | undefined {
+    const text = this.text(file);
+    if (text !== undefined) return text;
+    if (!this.baselineTexts.has(file)) {
+      const r = readSqlFile(file);
+      this.baselineTexts.set(file, r.fatal ? undefined : r.text);
+    }
+    return this.baselineTexts.get(file);
+  }
+
   /**
    * Runs the pipeline: regroups files into migration sets, resolves each set's configuration (the settings of its
    * workspace folder, then `.sqlarchitect.json`) and globs, and analyses the sets (all, or those containing
    * `only`). A full analysis reads the config files again.
    */
   analyze(only?: string[]): SetResult[] {
-    if (!only) this.configFiles.clear();
+    if (!only) { this.configFiles.clear(); this.baselineTexts.clear(); }
     const plan = planProject(this.allFiles(), {
       folders: this.folders.map((path) => ({ path, settings: this.folderSettings.get(path) ?? this.defaultSettings })),
       defaultSettings: this.defaultSettings,
       configFile: (dir) => this.configFiles.lookup(dir),
       keep: (file) => this.open.has(file),
     });
-    this.configProblems = plan.problems;
+    this.configProblems = [...plan.problems, ...this.liveProblems];
     // A deleted file is in no set any more: its set is the one it belonged to before.
     const before = new Map(this.setOf);
     this.setOf.clear();
@@ -137,7 +170,9 @@ export class Workspace {
     const done: SetResult[] = [];
     for (const s of plan.sets) {
       if (wanted && !wanted.has(s.id)) continue;
-      const result = analyzePlannedSet(s, setInputs(s, (file) => this.text(file) ?? ''), this.cache);
+      const { baseline, problem } = setBaseline(s, (file) => this.baselineText(file), this.liveSchemaFor(s.id));
+      if (problem) this.configProblems.push(problem);
+      const result = analyzePlannedSet(s, setInputs(s, (file) => this.text(file) ?? ''), this.cache, baseline);
       this.results.set(s.id, result);
       done.push(result);
     }
