@@ -11,7 +11,7 @@ import { loadProjectFromDisk } from '../io/project';
 import { readCatalog } from '../pg/catalog';
 import { catalogBaseline, Positions, type SchemaBaseline } from '../rules/index';
 import { CORPUS, ROOT, runCli, tempWorkspace } from './helpers';
-import { freePort, startCluster, type Cluster } from './pg/cluster';
+import { clusterOrSkip, createDatabase, freePort, type Cluster } from './pg/cluster';
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/baseline');
 const MIGRATIONS = path.join(FIXTURE, 'db/migrate');
@@ -125,21 +125,8 @@ describe('baseline schema: a dump file, or the same schema from a database', fun
     let cluster: Cluster | undefined;
     let url = '';
     before(async function () {
-      cluster = await startCluster();
-      if (!cluster) {
-        console.log('      SKIPPED: no /usr/lib/postgresql/*/bin/initdb on this machine');
-        this.skip();
-      }
-      const admin = new Client({ connectionString: cluster.url });
-      await admin.connect();
-      await admin.query('CREATE ROLE app_user');
-      await admin.query('CREATE DATABASE app');
-      await admin.end();
-      url = cluster.url.replace(/\/postgres$/, '/app');
-      const db = new Client({ connectionString: url });
-      await db.connect();
-      await db.query(DUMP_SQL);
-      await db.end();
+      cluster = await clusterOrSkip(this);
+      url = await createDatabase(cluster, 'app', 'CREATE ROLE app_user', DUMP_SQL);
     });
     after(() => cluster?.stop());
 

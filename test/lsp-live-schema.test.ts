@@ -3,11 +3,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client } from 'pg';
 import { StatusNotification, type StatusParams } from '../protocol/index';
 import { ROOT, tempWorkspace } from './helpers';
 import { LspClient, uri } from './lsp-client';
-import { freePort, startCluster, type Cluster } from './pg/cluster';
+import { clusterOrSkip, createDatabase, freePort, type Cluster } from './pg/cluster';
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/baseline');
 const SLUGS = path.join(FIXTURE, 'db/migrate/20240301000000_document_slugs.sql');
@@ -43,22 +42,10 @@ describe('language server: baseline schema and live database', function () {
     let cluster: Cluster | undefined;
     let url = '';
     before(async function () {
-      cluster = await startCluster();
-      if (!cluster) {
-        console.log('      SKIPPED: no /usr/lib/postgresql/*/bin/initdb on this machine');
-        this.skip();
-      }
-      const admin = new Client({ connectionString: cluster.url });
-      await admin.connect();
-      await admin.query("CREATE ROLE app_user; CREATE ROLE reviewer LOGIN PASSWORD 'pw-not-to-show'");
-      await admin.query('CREATE DATABASE app');
-      await admin.end();
-      const db = new Client({ connectionString: cluster.url.replace(/\/postgres$/, '/app') });
-      await db.connect();
-      await db.query(DUMP_SQL);
-      await db.query("INSERT INTO public.plans SELECT 'p' || g, g FROM generate_series(1, 5) g; ANALYZE public.plans");
-      await db.end();
-      url = cluster.url.replace('postgres@', 'reviewer:pw-not-to-show@').replace(/\/postgres$/, '/app');
+      cluster = await clusterOrSkip(this);
+      const dbUrl = await createDatabase(cluster, 'app', "CREATE ROLE app_user; CREATE ROLE reviewer LOGIN PASSWORD 'pw-not-to-show'",
+        `${DUMP_SQL}\nINSERT INTO public.plans SELECT 'p' || g, g FROM generate_series(1, 5) g; ANALYZE public.plans;`);
+      url = dbUrl.replace('postgres@', 'reviewer:pw-not-to-show@');
     });
     after(() => cluster?.stop());
 

@@ -11,7 +11,7 @@ import {
   chromiumPath, codeServerPath, installVsix, listExtensions, makeScratchDir, openWorkbench, removeScratchDir, REPO_ROOT, startCodeServer,
   type CodeServer, type Workbench,
 } from './editors/code-server';
-import { startCluster } from './pg/cluster';
+import { clusterOrSkip } from './pg/cluster';
 
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'workspace');
 const SCREENSHOTS = path.join(REPO_ROOT, 'docs', 'screenshots');
@@ -170,22 +170,18 @@ describe('VS Code UI with the installed .vsix (code-server, mode B)', function (
 
   it('a status-bar item names the live database of sqlArchitect.databaseUrl, and goes when the setting does', async function () {
     const w = workbench(this);
-    const cluster = await startCluster();
-    if (!cluster) {
-      console.log('      SKIPPED: no /usr/lib/postgresql/*/bin/initdb on this machine');
-      this.skip();
-    }
+    const cluster = await clusterOrSkip(this);
     const settings = path.join(workspace, '.vscode', 'settings.json');
     try {
       fs.mkdirSync(path.dirname(settings), { recursive: true });
-      fs.writeFileSync(settings, JSON.stringify({ 'sqlArchitect.databaseUrl': cluster!.url }));
-      const item = w.page.locator('.part.statusbar .statusbar-item').filter({ hasText: `postgres on 127.0.0.1:${cluster!.port}` }).first();
+      fs.writeFileSync(settings, JSON.stringify({ 'sqlArchitect.databaseUrl': cluster.url }));
+      const item = w.page.locator('.part.statusbar .statusbar-item').filter({ hasText: `postgres on 127.0.0.1:${cluster.port}` }).first();
       await item.waitFor({ state: 'visible', timeout: 60_000 });
       fs.writeFileSync(settings, '{}');
       await item.waitFor({ state: 'detached', timeout: 60_000 });
     } finally {
       fs.rmSync(settings, { force: true });
-      cluster!.stop();
+      cluster.stop();
     }
   });
 });

@@ -9,6 +9,7 @@ import type {
 } from '../model/types';
 import { isSerialType } from '../model/types';
 import { doBlockAction, functionInjections, type PlHelpers } from './plpgsql';
+import { mapOffsets, mapStrings } from './walk';
 import { blankMetaCommands, elementEnd, placeholderNames, replacePlaceholders, skipToken, skipTrivia, splitStatements, type Comment } from './lexer';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -147,12 +148,8 @@ interface PieceParse {
 }
 
 /** A deep copy of actions with every span moved by `delta` (spans and TypeRef starts are the only offsets). */
-function shiftActions(value: unknown, delta: number): never {
-  if (Array.isArray(value)) return value.map((v) => shiftActions(v, delta)) as never;
-  if (value === null || typeof value !== 'object') return value as never;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = (k === 'start' || k === 'end') && typeof v === 'number' ? v + delta : shiftActions(v, delta);
-  return out as never;
+function shiftActions<T>(value: T, delta: number): T {
+  return mapOffsets(value, (o) => o + delta);
 }
 
 function pieceUnit(p: PieceParse, start: number, end: number): Unit {
@@ -314,16 +311,7 @@ function materialize(p: PieceParse, piece: string): PieceParse {
 
 /** Actions with the identifiers that stood in for placeholders named as the migration wrote them. */
 function renamePlaceholders<T>(value: T, names: Map<string, string> | undefined): T {
-  if (!names?.size) return value;
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return names.get(v) ?? v;
-    if (Array.isArray(v)) return v.map(walk);
-    if (v === null || typeof v !== 'object') return v;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = walk(x);
-    return out;
-  };
-  return walk(value) as T;
+  return names?.size ? mapStrings(value, (v) => names.get(v) ?? v) : value;
 }
 
 function parsePieceText(piece: string): PieceParse {

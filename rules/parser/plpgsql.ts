@@ -8,6 +8,7 @@
 import { parsePlPgSQLSync, parseSync } from 'libpg-query';
 import type { Action, DynamicSqlRisk, EmbeddedStatement, PlpgsqlBlock, Span } from '../model/types';
 import { replacePlaceholders, skipToken, skipTrivia } from './lexer';
+import { mapOffsets, mapStrings } from './walk';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Node = any;
@@ -26,15 +27,6 @@ export interface PlCtx {
 }
 
 type OffsetMap = (i: number) => number;
-
-/** Every `start` / `end` number in a value (spans, TypeRef starts) sent through `map`. */
-export function mapOffsets<T>(value: T, map: OffsetMap): T {
-  if (Array.isArray(value)) return value.map((v) => mapOffsets(v, map)) as T;
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = (k === 'start' || k === 'end') && typeof v === 'number' ? map(v) : mapOffsets(v, map);
-  return out as T;
-}
 
 /* ---------------- string literals ---------------- */
 
@@ -251,21 +243,12 @@ function fillTemplate(template: string, at: OffsetMap): Template {
 /** Every string of a value with the fillers put back as what they stand for; `changed` collects those strings. */
 function unfill<T>(value: T, fillers: Map<string, string>, changed: Set<string>): T {
   if (!fillers.size) return value;
-  const re = /zzsqlaph\d+zz/g;
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') {
-      if (!v.includes('zzsqlaph')) return v;
-      const out = v.replace(re, (f) => fillers.get(f) ?? f);
-      changed.add(out);
-      return out;
-    }
-    if (Array.isArray(v)) return v.map(walk);
-    if (v === null || typeof v !== 'object') return v;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = walk(x);
+  return mapStrings(value, (v) => {
+    if (!v.includes('zzsqlaph')) return v;
+    const out = v.replace(/zzsqlaph\d+zz/g, (f) => fillers.get(f) ?? f);
+    changed.add(out);
     return out;
-  };
-  return walk(value) as T;
+  });
 }
 
 function embedded(sql: string, toFile: OffsetMap, dynamic: boolean, helpers: PlHelpers, text = sql, fillers?: Map<string, string>): EmbeddedStatement {

@@ -66,3 +66,35 @@ export async function startCluster(): Promise<Cluster | undefined> {
     },
   };
 }
+
+/** For a `before` hook: a cluster, or the suite skipped with one line when Debian's PostgreSQL is not installed. */
+export async function clusterOrSkip(ctx: Mocha.Context): Promise<Cluster> {
+  const cluster = await startCluster();
+  if (!cluster) {
+    console.log('      SKIPPED: no /usr/lib/postgresql/*/bin/initdb on this machine');
+    ctx.skip();
+  }
+  return cluster!;
+}
+
+/** Creates a database on the cluster after running `adminSql` (roles are cluster-wide), then runs `sql` in it; its URL. */
+export async function createDatabase(cluster: Cluster, name: string, adminSql: string, sql: string): Promise<string> {
+  const { Client } = await import('pg');
+  const admin = new Client({ connectionString: cluster.url });
+  await admin.connect();
+  try {
+    if (adminSql) await admin.query(adminSql);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = cluster.url.replace(/\/postgres$/, `/${name}`);
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    await db.query(sql);
+  } finally {
+    await db.end();
+  }
+  return url;
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { executeScript, traceStatements, verifyIsolation } from '../../pg';
-import { startCluster, freePort, type Cluster } from './cluster';
+import { clusterOrSkip, freePort, type Cluster } from './cluster';
 import { assertTraceScenario, stmts, TRACE_SCENARIO } from './fixtures';
 import { DOC, fixtureFor, parseMeasured, show, tableLocks } from './locks-doc';
 
@@ -25,11 +25,7 @@ describe('pg engine: databaseUrl mode on a real PostgreSQL server', function () 
   let url = '';
 
   before(async function () {
-    cluster = await startCluster();
-    if (!cluster) {
-      console.log('      SKIPPED: no /usr/lib/postgresql/*/bin/initdb on this machine');
-      this.skip();
-    }
+    cluster = await clusterOrSkip(this);
     url = cluster.url;
   });
 
