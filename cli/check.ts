@@ -10,7 +10,7 @@ import { newFilesSince } from '../io/git';
 import { CHECK_FORMATS, displayPath, formatCheck, type CheckFormat } from './format';
 import { formatDiff, planFixes, writeFixes } from './fix';
 import { emptyProject, loadPaths, migrationFolders, requireExistingPaths } from './paths';
-import { loadProject, UsageError, type ProjectResult } from './project';
+import { databaseOption, loadProject, UsageError, type ProjectResult } from './project';
 
 type Values = Record<string, string | boolean | undefined>;
 type Out = (s: string) => void;
@@ -68,7 +68,7 @@ async function load(paths: string[], values: Values, err: Out): Promise<{ projec
   const warn = (m: string) => err(`warning: ${m}`);
   const changed = values['changed-files'] === true;
   if (changed && !paths.length) throw new UsageError('--changed-files needs the changed .sql files as arguments');
-  const opts = { configFile: configOption(values), pgVersion: pgVersionOption(values), warn };
+  const opts = { configFile: configOption(values), pgVersion: pgVersionOption(values), database: await databaseOption(values), warn };
   let project: ProjectResult;
   let changedFiles: string[] = [];
   if (changed) {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { buildReport, explainLines } from '../rules/index';
 import { displayPath } from './format';
 import { loadPaths } from './paths';
-import { UsageError } from './project';
+import { databaseOption, UsageError } from './project';
 import { configForSet } from './report';
 
 export async function explainCommand(paths: string[], values: Record<string, string | boolean | undefined>, out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -12,7 +12,7 @@ export async function explainCommand(paths: string[], values: Record<string, str
   if (!['text', 'json'].includes(format)) throw new UsageError(`--format must be text or json for explain (got "${format}")`);
   const configFile = values.config as string | undefined;
   if (configFile !== undefined && !fs.existsSync(configFile)) throw new UsageError(`--config ${configFile}: no such file`);
-  const project = await loadPaths(paths, values, { configFile, warn: (m) => err(`warning: ${m}`) });
+  const project = await loadPaths(paths, values, { configFile, database: await databaseOption(values), warn: (m) => err(`warning: ${m}`) });
   const { inferred } = buildReport(project.sets, { configFor: (id) => configForSet(project, id), relPath: displayPath });
   const text = format === 'json'
     ? `${JSON.stringify({ version: 1, sets: inferred }, null, 2)}\n`

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../rules/index';
 import { SinceError } from '../io/git';
 import { BaselineError } from '../io/baseline';
+import { LiveSchemaError } from '../pg/index';
 import { baselineCommand, checkCommand } from './check';
 import { UsageError } from './project';
 import { report } from './report';
@@ -17,12 +18,13 @@ const HELP = `sql-architect ${version}: reviews PostgreSQL migrations like a sen
 Usage:
   sql-architect check [paths…] [--format text|json|sarif|github|gitlab|junit] [--config FILE] [--pg-version N]
                       [--since REF] [--changed-files] [--fail-on error|warning|info|never] [--fix | --fix-dry-run]
-                      [--baseline FILE | --no-baseline] [--output FILE]
+                      [--baseline FILE | --no-baseline] [--database-url URL] [--output FILE]
   sql-architect baseline [paths…] [--baseline FILE] [--config FILE] [--pg-version N]
   sql-architect trace [paths…] [--format text|json|md] [--database-url URL] [--output FILE]
   sql-architect verify-isolation [paths…] [--format text|json|md] [--database-url URL] [--output FILE]
-  sql-architect report [paths…] [--format md|html|json] [--config FILE] [--pg-version N] [--since REF] [--prove-isolation] [--output FILE]
-  sql-architect explain [paths…] [--format text|json] [--config FILE] [--output FILE]
+  sql-architect report [paths…] [--format md|html|json] [--config FILE] [--pg-version N] [--since REF] [--prove-isolation]
+                       [--database-url URL] [--output FILE]
+  sql-architect explain [paths…] [--format text|json] [--config FILE] [--database-url URL] [--output FILE]
 
 Folders are searched for .sql files; each folder is one migration set, replayed in apply order.
 check lists the findings. report writes the design review: summary, tenant isolation matrix, sensitive data,
@@ -50,8 +52,11 @@ Options:
   --baseline    the baseline file (default: the nearest .sqlarchitect-baseline.json above each migration folder;
                 baseline writes ./.sqlarchitect-baseline.json)
   --no-baseline report every finding, ignoring any baseline
-  --database-url  trace / verify-isolation on this PostgreSQL server (a scratch database is created and
-                dropped) instead of the embedded PostgreSQL 18 (PGlite)
+  --database-url  check, report, explain: the migrations start from the schema of this database, read from
+                pg_catalog read-only (tables, constraints, indexes, row-level security, policies, owners, roles, table
+                sizes) instead of the "baseline" file of .sqlarchitect.json; lock findings say each table's size.
+                trace / verify-isolation: run on this PostgreSQL server (a scratch database is created and dropped)
+                instead of the embedded PostgreSQL 18 (PGlite)
   --prove-isolation  report: run the tenant-isolation proof too; the tenant matrix gets an "Isolation (proved)" column
   --output      write the report to FILE instead of standard output
   --no-color    plain text output
@@ -122,6 +127,7 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError) { err(`sql-architect: ${e.message}\nRun 'sql-architect --help' for usage.`); return 2; }
     if (e instanceof ConfigError) { err(`sql-architect: configuration error: ${e.message}`); return 2; }
     if (e instanceof BaselineError) { err(`sql-architect: baseline error: ${e.message}`); return 2; }
+    if (e instanceof LiveSchemaError) { err(`sql-architect: cannot read the schema: ${e.message}`); return 2; }
     err(`sql-architect: internal error: ${(e as Error).stack ?? e}\nPlease report this.`);
     return 2;
   }

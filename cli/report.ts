@@ -5,7 +5,7 @@ import { buildReport, defaultConfig, defaultHref, renderHtml, renderJson, render
 import { newFilesSince } from '../io/git';
 import { displayPath } from './format';
 import { loadPaths } from './paths';
-import { UsageError, type ProjectResult } from './project';
+import { databaseOption, UsageError, type ProjectResult } from './project';
 import { runIsolation } from './trace';
 
 /** The configuration the pipeline analysed a set with. */
@@ -23,7 +23,7 @@ export async function report(paths: string[], values: Record<string, string | bo
   }
   const configFile = values.config as string | undefined;
   if (configFile !== undefined && !fs.existsSync(configFile)) throw new UsageError(`--config ${configFile}: no such file`);
-  const project = await loadPaths(paths, values, { configFile, pgVersion, warn: (m) => err(`warning: ${m}`) });
+  const project = await loadPaths(paths, values, { configFile, pgVersion, database: await databaseOption(values), warn: (m) => err(`warning: ${m}`) });
   const ref = values.since as string | undefined;
   const since = ref !== undefined ? { ref, newFiles: newFilesSince([...project.texts.keys()], ref, { display: displayPath }) } : undefined;
   // --prove-isolation: the tenant matrix gets the verdicts of the isolation proof on PostgreSQL.

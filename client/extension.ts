@@ -61,9 +61,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
   registerReportCommands(context, () => client!);
   registerDatabaseCommands(context, () => client!);
 
+  // Shown while a live database (sqlArchitect.databaseUrl) backs the review: the server sends its name, never the URL.
+  const live = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 9);
+  live.name = 'SQL Architect: live database';
+  context.subscriptions.push(live);
+
   client.onNotification(StatusNotification, (p) => {
     status.text = p.state === 'analysing' ? '$(loading~spin) SQL Architect: analysing…' : `$(database) SQL Architect: ${p.findings}`;
     status.tooltip = `SQL Architect: ${p.findings} finding${p.findings === 1 ? '' : 's'} in the workspace's migrations`;
+    if (p.databases?.length) {
+      live.text = `$(plug) ${p.databases.join(', ')}`;
+      live.tooltip = `SQL Architect: the migrations are reviewed on top of the schema of ${p.databases.join(', ')}, read-only (sqlArchitect.databaseUrl); lock findings say its table sizes.`;
+      live.show();
+    } else live.hide();
   });
   await client.start();
   return { client };

@@ -1,8 +1,9 @@
 // Project loading, the IO half: finds the .sql files and the config files on disk and reads them; the core's
 // pipeline (rules/project/pipeline.ts) does the rest. The CLI loads a whole project here; the language server keeps
 // its own texts (open documents win over disk) and takes the config lookup from io/config.ts.
+import fs from 'node:fs';
 import path from 'node:path';
-import { analyzeProject, ConfigError, defaultConfig, ParseCache, parseConfigSource, planProject, type Project } from '../rules/index';
+import { analyzeProject, ConfigError, defaultConfig, ParseCache, parseConfigSource, planProject, type Project, type SchemaBaseline } from '../rules/index';
 import { startParser } from './parser';
 import { ConfigFiles, readConfigSource } from './config';
 import { collectSqlFiles, readSqlFile, toPosix } from './files';
@@ -11,6 +12,8 @@ export interface LoadOptions {
   /** A config file for every set instead of the nearest one above each folder (`--config`). */
   configFile?: string;
   pgVersion?: number;
+  /** A live database's schema (--database-url): every set starts from it instead of its "baseline" file. */
+  database?: SchemaBaseline;
   warn: (msg: string) => void;
 }
 
@@ -31,13 +34,17 @@ export async function loadProjectFromDisk(paths: string[], opts: LoadOptions): P
     overrides: { postgresVersion: opts.pgVersion },
   });
   if (plan.problems.length) throw new ConfigError('', plan.problems[0].message);
+  for (const s of opts.database ? [] : plan.sets) {
+    if (s.baseline && !fs.existsSync(s.baseline)) throw new ConfigError('baseline', `${s.configFile ?? s.id}: "baseline": ${path.relative(process.cwd(), s.baseline) || s.baseline} does not exist`);
+  }
   const read = (file: string) => {
     const r = readSqlFile(file);
     if (r.problem) opts.warn(`${path.relative(process.cwd(), file) || file}:${r.problem}`);
     return r.fatal ? undefined : r.text;
   };
   await parser;
-  const project = analyzeProject(plan, read, new ParseCache());
+  const project = analyzeProject(plan, read, new ParseCache(), opts.database);
+  for (const p of project.problems ?? []) opts.warn(p.message);
   for (const s of project.sets) for (const e of s.internalErrors) opts.warn(`internal error (please report): ${e}`);
   return project;
 }

@@ -6,3 +6,4 @@ export type {
 export { executeScript, PgEngine, traceStatements, verifyIsolation } from './engine';
 export { isNonTransactional, isTransactionControl } from './classify';
 export { LOCK_MODES, lockStrength } from './trace';
+export { databaseLabel, LiveSchemaError, readCatalog, readLiveSchema, type Queryable } from './catalog';

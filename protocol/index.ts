@@ -9,7 +9,7 @@ export interface EditorSettings extends AnalysisSettings {
   enable: boolean;
   run: 'onType' | 'onSave';
   scope: 'workspace' | 'openFiles';
-  /** A real server for trace / isolation; empty: embedded PGlite. */
+  /** A database whose schema the review starts from (read-only), and the server for trace / isolation; empty: embedded PGlite. */
   databaseUrl?: string | null;
 }
 
@@ -66,6 +66,8 @@ export interface StatusParams {
   state: 'analysing' | 'idle';
   findings: number;
   problems: ConfigProblem[];
+  /** The live databases the review starts from (`sqlArchitect.databaseUrl`), by name and host: never the URL. */
+  databases?: string[];
 }
 
 /** The code action kind of "fix all safe problems" (also for `editor.codeActionsOnSave`). */

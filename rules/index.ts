@@ -1,6 +1,6 @@
 // The analysis core's public surface. Front ends (cli/, server/, pg/) import from here only.
 export { initParser, parseFile, LineIndex, StatementCache, type ParsedFile } from './parser/adapter';
-export { analyzeSet, ParseCache, statementContaining, type SetInput, type SetResult, type FileInput, type StatementFacts, type AnalyzeOptions } from './engine/run';
+export { analyzeSet, ParseCache, statementContaining, type SchemaBaseline, type SetInput, type SetResult, type FileInput, type StatementFacts, type AnalyzeOptions } from './engine/run';
 export { allRules, allRuleMeta, allRuleIds, metaRules, ruleMeta, docsUrl } from './engine/registry';
 export { formatMessage, reportMessage } from './engine/messages';
 export { analysisLimitRule, migrationFailsRule } from './engine/meta-rules';
@@ -8,7 +8,7 @@ export { defaultConfig, resolveConfig, ConfigError, type ResolvedConfig, type Ru
 export { groupMigrationSets, orderMigrations, followUpMigrationPath, type MigrationFile } from './engine/migrations';
 export { applyEdits, applyFixEdits } from './engine/edits';
 export {
-  planProject, analyzeProject, analyzePlannedSet, setInputs, innermostFolder,
+  planProject, analyzeProject, analyzePlannedSet, setInputs, setBaseline, innermostFolder, resolvePath,
   type ProjectFolder, type PlanOptions, type SetPlan, type ProjectPlan, type ConfigProblem, type Project,
 } from './project/pipeline';
 export { settingsToConfig, parseConfigSource, type AnalysisSettings, type ConfigSource } from './project/config';
@@ -16,6 +16,8 @@ export { fixPriority } from './project/fix-order';
 export { safeFixesForFile } from './engine/fix-all';
 export { lockPlan, blocks, modeName, cannotRunInTransaction, type LockEntry, type LockPlan } from './locks';
 export { SchemaModel, displayName, tableKey } from './model/schema';
+export { catalogSql, catalogBaseline, quoteIdentifier, type CatalogSnapshot, type CatalogTable, type CatalogColumn, type CatalogConstraint, type CatalogPolicy } from './model/catalog';
+export { tableSize, sizeText, isSmall, type TableSize } from './engine/sizes';
 export { tenantTables, type TenantTable } from './catalogue/util';
 export type * from './model/types';
 export type * from './engine/types';

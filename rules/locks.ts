@@ -4,6 +4,7 @@
 import { displayName, type SchemaModel } from './model/schema';
 import type { Action, ActionOf, LockMode, QName, Statement, TypeRef } from './model/types';
 import type { StatementContext } from './engine/types';
+import type { TableSize } from './engine/sizes';
 
 export interface LockEntry {
   table: string;
@@ -16,6 +17,8 @@ export interface LockEntry {
   existing: boolean;
   /** What takes the lock, in words: "ADD COLUMN", "CREATE INDEX". */
   what: string;
+  /** The table's size, when the database or the configuration says (engine/sizes.ts). */
+  size?: TableSize;
 }
 
 export interface LockPlan {
@@ -99,7 +102,11 @@ export function lockPlan(stmt: Statement, ctx: Pick<StatementContext, 'before' |
     entries.push(entry(name(q), mode, what, opts?.existing ?? existing(q), opts));
   };
   for (const a of stmt.actions) actionLocks(a, add, ctx);
-  // One entry per table: the strongest mode, rewrite/scan if any action does.
+  return mergeLocks(entries);
+}
+
+/** One entry per table: the strongest mode, rewrite/scan if any action does (a DO block: every statement it runs). */
+export function mergeLocks(entries: readonly LockEntry[]): LockPlan {
   const merged = new Map<string, LockEntry>();
   for (const e of entries) {
     const m = merged.get(e.table);

@@ -45,6 +45,7 @@ export function rulePage(rule: RuleMeta): string {
     `| Fixable | ${rule.fixable ? 'yes: a quick fix in the editor' : 'no'} |`,
     ...(rule.requiresDatabase ? ['| Reported by | replaying the migrations on PostgreSQL (`sql-architect trace`), not by static analysis |'] : []),
     ...(rule.sizeLimit ? ['| Reported by | the engine, for a statement over 1 MB or a file over 20 MB (and by the editor past 10,000 findings in a file); the examples are too small to show it |'] : []),
+    ...(rule.scalesWithTableSize ? ['| Table size | with sizes from a live database or `"tableSizes"`, the finding says the table\'s size; on a table below `"smallTableRows"` it is info |'] : []),
     '',
     '## The problem',
     '',
@@ -190,6 +191,19 @@ export function configSchema(rules: readonly RuleMeta[]): object {
       isolationSeed: {
         type: 'string', minLength: 1,
         description: 'A SQL file, relative to this file, that the isolation proof (verify-isolation) runs after the migrations and before the probe: rows it cannot generate.',
+      },
+      baseline: {
+        type: 'string', minLength: 1,
+        description: 'A schema dump the migrations start from (pg_dump --schema-only, Rails db/structure.sql, Supabase schema.sql), relative to this file. It is replayed before the first migration and not itself reviewed, so tenancy, row-level security and design rules know the tables it creates. A live database (--database-url, sqlArchitect.databaseUrl) takes its place.',
+      },
+      tableSizes: {
+        type: 'object', default: d.tableSizes,
+        description: 'Table sizes, by table name ("events" or "billing.events"): "small", "large" or a row count. Lock findings that grow with the table (scans, rewrites, index builds) say the size, and on a small table are reported as info. A live database gives the sizes itself; these win.',
+        additionalProperties: { oneOf: [{ enum: ['small', 'large'] }, { type: 'number', minimum: 0 }] },
+      },
+      smallTableRows: {
+        type: 'integer', minimum: 0, default: d.smallTableRows,
+        description: 'Below this many rows a table is small: its lock findings that grow with the table are reported as info.',
       },
     },
   };

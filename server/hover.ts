@@ -1,6 +1,6 @@
 // Hover: the locks a statement takes, or what the schema model knows about a table.
 import path from 'node:path';
-import { blocks, displayName, modeName, sensitiveColumnsOf, type ResolvedConfig, type SetResult, type TableModel } from '../rules/index';
+import { blocks, displayName, LineIndex, modeName, sensitiveColumnsOf, sizeText, tableSize, type ResolvedConfig, type SetResult, type TableModel } from '../rules/index';
 import { fileToUri, range } from './convert';
 import type { Workspace } from './workspace';
 
@@ -20,8 +20,11 @@ export function identifierAt(text: string, offset: number): { start: number; end
   return { start: s, end: e, name, schema: parts.length > 1 ? parts[parts.length - 2] : undefined };
 }
 
-function link(ws: Workspace, file: string, start: number, label: string): string {
-  const pos = ws.lineIndex(file).position(start);
+function link(ws: Workspace, file: string, start: number, label: string, result?: SetResult): string {
+  const b = result?.baseline;
+  // A live database is no file to link to; a baseline dump outside the workspace still is.
+  if (b?.path === file && b.database) return `the database ${b.database}`;
+  const pos = (b?.path === file && ws.text(file) === undefined ? new LineIndex(b.text) : ws.lineIndex(file)).position(start);
   return `[${label}](${fileToUri(file)}#L${pos.line + 1})`;
 }
 
@@ -36,7 +39,9 @@ export function tableHover(ws: Workspace, result: SetResult, t: TableModel, conf
   for (const r of rejected) lines.push(`- Not a tenant key: \`${r.column}\` — ${r.reason}`);
   if (!key && !registry && !rejected.length && !config.tenantColumns.length) lines.push('- Not tenant-scoped');
   const owner = project.roles.connectsAsOwner ? 'the owner bypasses it' : `the application connects as ${project.roles.appRoles.join(', ')}`;
-  lines.push(`- Row-level security: ${t.rlsEnabled ? `enabled (${link(ws, t.rlsEnabled.file, t.rlsEnabled.span.start, path.basename(t.rlsEnabled.file))})` : '**not enabled**'}, ${t.rlsForced ? 'forced' : `**not forced** (${owner})`}`);
+  const size = tableSize(config, t);
+  if (size) lines.push(`- Size: ${sizeText(size)}${size.source === 'database' ? ' (from the database)' : ''}`);
+  lines.push(`- Row-level security: ${t.rlsEnabled ? `enabled (${link(ws, t.rlsEnabled.file, t.rlsEnabled.span.start, path.basename(t.rlsEnabled.file), result)})` : '**not enabled**'}, ${t.rlsForced ? 'forced' : `**not forced** (${owner})`}`);
   if (t.policies.length) {
     lines.push(`- Policies: ${t.policies.map((p) => `\`${p.name}\` ${p.command.toUpperCase()}${p.permissive ? '' : ' restrictive'}${p.usingColumns?.length ? ` USING (${p.usingColumns.join(', ')})` : ''}`).join('; ')}`);
   } else lines.push('- Policies: none');
@@ -47,7 +52,7 @@ export function tableHover(ws: Workspace, result: SetResult, t: TableModel, conf
   if (sensitive) lines.push(`- Sensitive columns stored in clear: ${sensitive}`);
   lines.push(`- Columns: ${[...t.columns.values()].map((c) => `\`${c.name}\` ${c.type.name}${c.type.array ? '[]' : ''}${c.notNull ? ' not null' : ''}`).join(', ')}`);
   const shaped = [...new Set(t.history.map((h) => h.file))];
-  lines.push(`- Shaped by: ${shaped.map((f) => link(ws, f, t.history.find((h) => h.file === f)!.span.start, path.basename(f))).join(', ')}`);
+  lines.push(`- Shaped by: ${shaped.map((f) => link(ws, f, t.history.find((h) => h.file === f)!.span.start, path.basename(f), result)).join(', ')}`);
   return lines.join('\n');
 }
 
@@ -60,7 +65,7 @@ export function statementHover(ws: Workspace, result: SetResult, file: string, o
   for (const e of facts.locks.entries) {
     const b = blocks(e.mode);
     const effects = [e.rewrite ? 'rewrites the table and its indexes' : '', !e.rewrite && e.scan ? 'scans the whole table' : ''].filter(Boolean);
-    lines.push(`- \`${e.table}\`: **${modeName(e.mode)}** (${e.what}) — ${b.summary}${effects.length ? `; ${effects.join(', ')}` : ''}${e.existing ? '' : ' — table created in this file, nobody waits'}`);
+    lines.push(`- \`${e.table}\`${e.size ? ` (${sizeText(e.size)})` : ''}: **${modeName(e.mode)}** (${e.what}) — ${b.summary}${effects.length ? `; ${effects.join(', ')}` : ''}${e.existing ? '' : ' — table created in this file, nobody waits'}`);
   }
   lines.push('', `Reads wait: ${facts.locks.entries.some((e) => e.existing && blocks(e.mode).reads) ? '**yes**' : 'no'} · Writes wait: ${facts.locks.entries.some((e) => e.existing && blocks(e.mode).writes) ? '**yes**' : 'no'} · lock_timeout set: ${facts.lockTimeoutSet ? 'yes' : '**no**'} · in a transaction: ${facts.inTransaction ? 'yes' : 'no'}`);
   const recipes = result.findings.filter((f) => f.file === file && f.start >= stmt.span.start && f.start <= stmt.span.end && f.recipe);

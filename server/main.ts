@@ -15,12 +15,14 @@ import { Workspace } from './workspace';
 import { registerCustomRequests } from './requests';
 import { DatabaseFeatures, registerDatabaseRequests } from './database';
 import { BaselineHints } from './baseline';
+import { LiveSchemas } from './live-schema';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const ws = new Workspace();
 const parserReady = startParser();
 const db = new DatabaseFeatures(connection, ws);
+const live = new LiveSchemas(ws);
 const baselines = new BaselineHints((m) => void connection.window.showWarningMessage(`SQL Architect: ${m}`));
 let canRefreshHints = false;
 
@@ -98,7 +100,13 @@ connection.onInitialized(async () => {
   } finally {
     workspaceRead();
   }
+  void refreshLiveSchemas();
 });
+
+/** Reads the live databases the settings name, in the background; the review is redone when one arrives or fails. */
+function refreshLiveSchemas(force = false): Promise<void> {
+  return live.refresh(force).then((changed) => { if (changed) publishAll(ws.analyze(), true); }, (e) => connection.console.error(`live schema: ${(e as Error).message}`));
+}
 
 /** Settings are resource-scoped: one `workspace/configuration` item per workspace folder, plus the unscoped one. */
 async function refreshSettings(): Promise<void> {
@@ -111,7 +119,8 @@ async function refreshSettings(): Promise<void> {
 
 function status(state: 'analysing' | 'idle'): void {
   const findings = [...ws.results.values()].reduce((n, r) => n + r.findings.length, 0);
-  void connection.sendNotification(StatusNotification, { state, findings, problems: ws.configProblems });
+  const databases = live.inUse();
+  void connection.sendNotification(StatusNotification, { state, findings, problems: ws.configProblems, ...(databases.length ? { databases } : {}) });
 }
 
 /** Configuration problems already shown: each is shown once, until it is fixed. */
@@ -229,6 +238,7 @@ connection.onDidChangeConfiguration(async () => {
   await ready();
   await refreshSettings();
   publishAll(ws.analyze(), true);
+  void refreshLiveSchemas();
 });
 
 
@@ -269,11 +279,12 @@ connection.onExecuteCommand(async (params) => {
   }
   if (params.command === ServerCommands.reanalyze) {
     ws.scanFolders((m) => connection.console.warn(m));
+    await live.refresh(true);
     publishAll(ws.analyze(), true);
   }
 });
 
-registerCustomRequests(connection, ws, ready, (results) => publishAll(results, true), () => db.measured(), () => db.proved());
+registerCustomRequests(connection, ws, ready, (results) => publishAll(results, true), () => db.measured(), () => db.proved(), () => live.refresh(true));
 registerDatabaseRequests(connection, db, ready, () => publishAll([...ws.results.values()]), () => canRefreshHints);
 
 documents.listen(connection);

@@ -27,10 +27,13 @@ export function registerCustomRequests(
   publish: (results: SetResult[]) => void,
   measured: () => ReportOptions['trace'] = () => undefined,
   proved: () => ReportOptions['isolation'] = () => undefined,
+  /** Reads the live databases again (their schemas and sizes change). */
+  refreshDatabases: () => Promise<unknown> = async () => undefined,
 ): void {
   connection.onRequest(ReanalyzeRequest, async () => {
     await ready();
     ws.scanFolders((m) => connection.console.warn(m));
+    await refreshDatabases();
     const results = ws.analyze();
     publish(results);
     return { sets: results.length, files: results.reduce((n, r) => n + r.files.length, 0), findings: results.reduce((n, r) => n + r.findings.length, 0) };

@@ -2,8 +2,8 @@
 // documents), and the latest analysis of each migration set. Loading runs the core's pipeline, as the CLI does.
 // No LSP types here.
 import {
-  analyzePlannedSet, defaultConfig, innermostFolder, LineIndex, ParseCache, planProject, setInputs, statementContaining,
-  type ConfigProblem, type FileInput, type Project, type ResolvedConfig, type SetResult, type Statement,
+  analyzePlannedSet, defaultConfig, innermostFolder, LineIndex, ParseCache, planProject, setBaseline, setInputs, statementContaining,
+  type ConfigProblem, type FileInput, type Project, type ResolvedConfig, type SchemaBaseline, type SetResult, type Statement,
 } from '../rules/index';
 import { ConfigFiles } from '../io/config';
 import { collectSqlFiles, readSqlFile } from '../io/files';
@@ -20,8 +20,8 @@ export class Workspace {
   private readonly cache = new ParseCache(true);
   private readonly configFiles = new ConfigFiles();
   readonly results = new Map<string, SetResult>();
-  /** The configuration (as JSON) each result was analysed with. */
-  private readonly analysedWith = new Map<string, string>();
+  /** The configuration (as JSON) and the baseline schema each result was analysed with. */
+  private readonly analysedWith = new Map<string, { config: string; baseline?: SchemaBaseline }>();
   private readonly setOf = new Map<string, string>();
   private readonly configs = new Map<string, ResolvedConfig>();
   private readonly lineIndexes = new Map<string, LineIndex>();
@@ -29,6 +29,12 @@ export class Workspace {
   private readonly folderSettings = new Map<string, EditorSettings>();
   defaultSettings: EditorSettings = { ...DEFAULT_SETTINGS };
   configProblems: ConfigProblem[] = [];
+  /** Why a live database could not be read (server/live-schema.ts); shown with the configuration problems. */
+  liveProblems: ConfigProblem[] = [];
+  /** Schemas read from live databases (`sqlArchitect.databaseUrl`), by URL; the URL never leaves the server. */
+  private readonly liveSchemas = new Map<string, SchemaBaseline>();
+  /** Baseline dumps outside the workspace's .sql files, read once per full analysis. */
+  private readonly baselineTexts = new Map<string, string | undefined>();
 
   addFolder(folder: string): void {
     if (!this.folders.includes(folder)) this.folders.push(folder);
@@ -112,20 +118,47 @@ export class Workspace {
     return this.configs.get(setId) ?? defaultConfig();
   }
 
+  /** Every `sqlArchitect.databaseUrl` the settings name. */
+  databaseUrls(): string[] {
+    return [...new Set([this.defaultSettings, ...this.folderSettings.values()].map((s) => s.databaseUrl).filter((u): u is string => Boolean(u)))];
+  }
+
+  setLiveSchema(url: string, schema: SchemaBaseline | undefined): void {
+    if (schema) this.liveSchemas.set(url, schema);
+    else this.liveSchemas.delete(url);
+  }
+
+  /** The live database that backs the review of a set, if its folder's `sqlArchitect.databaseUrl` names one that was read. */
+  liveSchemaFor(setId: string): SchemaBaseline | undefined {
+    const url = this.settingsFor(setId).databaseUrl;
+    return url ? this.liveSchemas.get(url) : undefined;
+  }
+
+  /** The text of a baseline dump: the workspace's copy (open document or disk), else read from disk once. */
+  private baselineText(file: string): string | undefined {
+    const text = this.text(file);
+    if (text !== undefined) return text;
+    if (!this.baselineTexts.has(file)) {
+      const r = readSqlFile(file);
+      this.baselineTexts.set(file, r.fatal ? undefined : r.text);
+    }
+    return this.baselineTexts.get(file);
+  }
+
   /**
    * Runs the pipeline: regroups files into migration sets, resolves each set's configuration (the settings of its
    * workspace folder, then `.sqlarchitect.json`) and globs, and analyses the sets (all, or those containing
    * `only`). A full analysis reads the config files again.
    */
   analyze(only?: string[]): SetResult[] {
-    if (!only) this.configFiles.clear();
+    if (!only) { this.configFiles.clear(); this.baselineTexts.clear(); }
     const plan = planProject(this.allFiles(), {
       folders: this.folders.map((path) => ({ path, settings: this.folderSettings.get(path) ?? this.defaultSettings })),
       defaultSettings: this.defaultSettings,
       configFile: (dir) => this.configFiles.lookup(dir),
       keep: (file) => this.open.has(file),
     });
-    this.configProblems = plan.problems;
+    this.configProblems = [...plan.problems, ...this.liveProblems];
     // A deleted file is in no set any more: its set is the one it belonged to before.
     const before = new Map(this.setOf);
     this.setOf.clear();
@@ -144,15 +177,19 @@ export class Workspace {
     const done: SetResult[] = [];
     for (const s of plan.sets) {
       if (wanted && !wanted.has(s.id)) continue;
+      const { baseline, problem } = setBaseline(s, (file) => this.baselineText(file), this.liveSchemaFor(s.id));
+      if (problem) this.configProblems.push(problem);
       const inputs = setInputs(s, (file) => this.text(file) ?? '');
       // Opening a file as it is on disk, or saving it, changes nothing: the last analysis stands.
       const last = this.results.get(s.id);
-      if (last && this.analysedWith.get(s.id) === JSON.stringify(s.config) && sameInputs(last, inputs)) {
+      const config = JSON.stringify(s.config);
+      const prev = this.analysedWith.get(s.id);
+      if (last && prev?.config === config && sameBaseline(prev.baseline, baseline) && sameInputs(last, inputs)) {
         done.push(last);
         continue;
       }
-      const result = analyzePlannedSet(s, inputs, this.cache);
-      this.analysedWith.set(s.id, JSON.stringify(s.config));
+      const result = analyzePlannedSet(s, inputs, this.cache, baseline);
+      this.analysedWith.set(s.id, { config, baseline });
       this.results.set(s.id, result);
       done.push(result);
     }
@@ -180,4 +217,9 @@ export class Workspace {
 /** The set's files, texts and kinds are those of the last analysis. */
 function sameInputs(last: SetResult, inputs: FileInput[]): boolean {
   return last.files.length === inputs.length && last.files.every((f, i) => f.path === inputs[i].path && f.text === inputs[i].text && f.replayed === (inputs[i].replayed !== false));
+}
+
+/** The same schema to start from: the same dump text, or the same read of a live database. */
+function sameBaseline(a: SchemaBaseline | undefined, b: SchemaBaseline | undefined): boolean {
+  return a?.path === b?.path && a?.text === b?.text && a?.database === b?.database;
 }

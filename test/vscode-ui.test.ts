@@ -11,6 +11,7 @@ import {
   chromiumPath, codeServerPath, installVsix, listExtensions, makeScratchDir, openWorkbench, removeScratchDir, REPO_ROOT, startCodeServer,
   type CodeServer, type Workbench,
 } from './editors/code-server';
+import { clusterOrSkip } from './pg/cluster';
 
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'workspace');
 const SCREENSHOTS = path.join(REPO_ROOT, 'docs', 'screenshots');
@@ -165,5 +166,22 @@ describe('VS Code UI with the installed .vsix (code-server, mode B)', function (
       await matrix.scrollIntoViewIfNeeded({ timeout: 10_000 });
     }
     await saveScreenshot(w, 'report.png');
+  });
+
+  it('a status-bar item names the live database of sqlArchitect.databaseUrl, and goes when the setting does', async function () {
+    const w = workbench(this);
+    const cluster = await clusterOrSkip(this);
+    const settings = path.join(workspace, '.vscode', 'settings.json');
+    try {
+      fs.mkdirSync(path.dirname(settings), { recursive: true });
+      fs.writeFileSync(settings, JSON.stringify({ 'sqlArchitect.databaseUrl': cluster.url }));
+      const item = w.page.locator('.part.statusbar .statusbar-item').filter({ hasText: `postgres on 127.0.0.1:${cluster.port}` }).first();
+      await item.waitFor({ state: 'visible', timeout: 60_000 });
+      fs.writeFileSync(settings, '{}');
+      await item.waitFor({ state: 'detached', timeout: 60_000 });
+    } finally {
+      fs.rmSync(settings, { force: true });
+      cluster.stop();
+    }
   });
 });

@@ -18,6 +18,7 @@ export const noColumnTypeRewrite = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: false,
+  scalesWithTableSize: true,
   title: 'Change column types without rewriting the table',
   messages,
   rationale:

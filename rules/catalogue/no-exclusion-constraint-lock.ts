@@ -10,6 +10,7 @@ export const noExclusionConstraintLock = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: false,
+  scalesWithTableSize: true,
   title: 'Adding an exclusion constraint locks the table for the whole index build',
   messages,
   rationale:

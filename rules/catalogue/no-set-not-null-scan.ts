@@ -18,6 +18,7 @@ export const noSetNotNullScan = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
+  scalesWithTableSize: true,
   title: 'Make existing columns NOT NULL without a locked full scan',
   messages,
   rationale:

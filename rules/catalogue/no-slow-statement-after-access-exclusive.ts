@@ -13,6 +13,7 @@ export const noSlowStatementAfterAccessExclusive = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: false,
+  scalesWithTableSize: true,
   title: 'Do not do slow work while the transaction holds an ACCESS EXCLUSIVE lock',
   messages,
   rationale:

@@ -17,6 +17,7 @@ export const noTableRewrite = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
+  scalesWithTableSize: true,
   title: 'Do not rewrite existing tables under an ACCESS EXCLUSIVE lock',
   messages,
   rationale:

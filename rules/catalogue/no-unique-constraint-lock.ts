@@ -19,6 +19,7 @@ export const noUniqueConstraintLock = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
+  scalesWithTableSize: true,
   title: 'Build the index of a new UNIQUE or PRIMARY KEY constraint concurrently',
   messages,
   rationale:

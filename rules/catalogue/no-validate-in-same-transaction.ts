@@ -13,6 +13,7 @@ export const noValidateInSameTransaction = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
+  scalesWithTableSize: true,
   title: 'Validate a NOT VALID constraint in a later transaction',
   messages,
   rationale:

@@ -23,6 +23,7 @@ export const noVolatileDefaultColumn = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
+  scalesWithTableSize: true,
   title: 'Add columns to existing tables without a table rewrite',
   messages,
   rationale:

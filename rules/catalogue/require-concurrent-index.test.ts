@@ -22,5 +22,23 @@ ruleTester(requireConcurrentIndex, {
       errors: [{ file: 'm/002_b.sql', line: 1, column: 1, messageId: 'createIndex' }],
       output: 'CREATE INDEX CONCURRENTLY i ON t (c);',
     },
+    {
+      // Inside a DO block: the statement the block runs, at its own line; CONCURRENTLY cannot run in a DO block, so no fix.
+      sql: {
+        'm/001_a.sql': 'CREATE TABLE "Straße" (id bigint PRIMARY KEY, name text);',
+        'm/002_b.sql': "-- Index für Straße 🚀\nDO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'straße_name_idx') THEN\n    CREATE INDEX straße_name_idx ON \"Straße\" (name);\n  END IF;\nEND $$;",
+      },
+      errors: [{ file: 'm/002_b.sql', line: 5, column: 5, messageId: 'createIndex', data: { table: '"Straße"' } }],
+    },
+    {
+      // EXECUTE of a constant string, quoted inside a function-style '…' body of the DO block.
+      sql: { 'm/001_a.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, c int);', 'm/002_b.sql': "DO '\nBEGIN\n  EXECUTE ''CREATE INDEX i ON t (c)'';\nEND';" },
+      errors: [{ file: 'm/002_b.sql', line: 3, column: 13, messageId: 'createIndex', data: { table: 't' } }],
+    },
+    {
+      // EXECUTE format(): the placeholders stand for unknown names; the table is known.
+      sql: { 'm/001_a.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, c int);', 'm/002_b.sql': "DO $$ BEGIN EXECUTE format('CREATE INDEX %I ON t (%I)', 't_c_idx', 'c'); END $$;" },
+      errors: [{ file: 'm/002_b.sql', line: 1, column: 29, messageId: 'createIndex', data: { table: 't' } }],
+    },
   ],
 });

@@ -12,6 +12,7 @@ export const requireConcurrentIndex = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
+  scalesWithTableSize: true,
   title: 'Build indexes on existing tables concurrently',
   messages,
   rationale:

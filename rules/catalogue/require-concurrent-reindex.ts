@@ -12,6 +12,7 @@ export const requireConcurrentReindex = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
+  scalesWithTableSize: true,
   title: 'Rebuild indexes of existing tables concurrently',
   messages,
   rationale:

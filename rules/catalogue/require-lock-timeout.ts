@@ -81,6 +81,8 @@ const stretches = new WeakMap<object, Stretch>();
 function stretchOf(ctx: StatementContext): Stretch {
   const known = stretches.get(ctx.file);
   const skipped = known && ctx.file.statements.slice(known.next, ctx.statement.index).every((s) => s.syntaxError);
+  // The statements a DO block runs share its index and come right after it.
+  if (known && ctx.statement.embedded && known.next === ctx.statement.index + 1) return known;
   if (known && known.next <= ctx.statement.index && skipped) return known;
   const fresh = { next: ctx.statement.index, offender: earlierOffender(ctx) };
   stretches.set(ctx.file, fresh);

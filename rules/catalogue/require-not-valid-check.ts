@@ -12,6 +12,7 @@ export const requireNotValidCheck = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
+  scalesWithTableSize: true,
   title: 'Add CHECK constraints to existing tables NOT VALID, then validate them separately',
   messages,
   rationale:

@@ -17,6 +17,7 @@ export const requireNotValidForeignKey = defineRule({
   category: 'locking',
   defaultSeverity: 'warning',
   fixable: true,
+  scalesWithTableSize: true,
   title: 'Add foreign keys to existing tables NOT VALID, then validate them separately',
   messages,
   rationale:

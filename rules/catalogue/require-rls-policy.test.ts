@@ -16,6 +16,13 @@ ruleTester(requireRlsPolicy, {
     },
     // RLS enabled and then disabled: no policy needed (other rules report the missing RLS).
     'CREATE TABLE notes (id bigint PRIMARY KEY); ALTER TABLE notes ENABLE ROW LEVEL SECURITY; ALTER TABLE notes DISABLE ROW LEVEL SECURITY;',
+    // A DO block creates the policy only when it is missing: created all the same.
+    {
+      sql: {
+        'db/001_init.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, org_id bigint NOT NULL);\nALTER TABLE orders ENABLE ROW LEVEL SECURITY;',
+        'db/002_policy.sql': "DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE policyname = 'orders_org') THEN\n    CREATE POLICY orders_org ON orders USING (org_id = current_setting('app.current_tenant_id', true)::bigint);\n  END IF;\nEND $$;",
+      },
+    },
     // Deny-all on purpose, said with an ignore comment.
     'CREATE TABLE secrets (id bigint PRIMARY KEY);\n-- sql-architect-ignore require-rls-policy: only the service role reads it\nALTER TABLE secrets ENABLE ROW LEVEL SECURITY;',
   ],

@@ -2,12 +2,14 @@
 import type { Rule } from '../engine/types';
 import { noAlwaysTrueWritePolicy } from './no-always-true-write-policy';
 import { noPublicGrant } from './no-public-grant';
+import { noSqlInjection } from './no-sql-injection';
 import { noUnencryptedSensitiveColumn } from './no-unencrypted-sensitive-column';
 import { requireSecurityDefinerSearchPath } from './require-security-definer-search-path';
 
 export const securityRules: Rule[] = [
   noUnencryptedSensitiveColumn,
   requireSecurityDefinerSearchPath,
+  noSqlInjection,
   noPublicGrant,
   noAlwaysTrueWritePolicy,
 ];

@@ -53,6 +53,15 @@ export interface ResolvedConfig {
   bypassRoles: string[];
   /** The migration tool that runs the files; unset: inferred from file names and directives. */
   runner?: RunnerId;
+  /**
+   * The schema the set starts from (a pg_dump --schema-only file, Rails structure.sql, Supabase schema.sql), as
+   * written in the configuration; project/pipeline.ts resolves it against the file's folder.
+   */
+  baseline?: string;
+  /** Table sizes the user states: `"events": "large"`, `"plans": "small"` or a row count, by table name. */
+  tableSizes: Record<string, TableSizeSetting>;
+  /** Below this many rows a table is small: lock findings that grow with the table are reported as info. */
+  smallTableRows: number;
   /** The keys the user set (configuration file or editor settings), so inference knows what not to override. */
   explicit: string[];
   /** verify-isolation: how a request becomes a tenant; unset: read from the policies. */
@@ -60,6 +69,8 @@ export interface ResolvedConfig {
   /** verify-isolation: a SQL file (relative to the configuration file) run after the migrations, before the probe. */
   isolationSeed?: string;
 }
+
+export type TableSizeSetting = 'small' | 'large' | number;
 
 export const DEFAULT_TENANT_COLUMNS = ['tenant_id', 'organization_id', 'org_id', 'workspace_id', 'team_id', 'account_id'];
 
@@ -74,6 +85,8 @@ export function defaultConfig(): ResolvedConfig {
     migrations: [],
     tenantTables: [],
     bypassRoles: [],
+    tableSizes: {},
+    smallTableRows: 10000,
     explicit: [],
   };
 }
@@ -164,7 +177,7 @@ function ruleSettings(v: unknown, knownRules: readonly string[]): Record<string,
 export function resolveConfig(raw: unknown, knownRules: readonly string[], base: ResolvedConfig = defaultConfig()): ResolvedConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('', 'the configuration must be a JSON object');
   const o = raw as Record<string, unknown>;
-  const out: ResolvedConfig = { ...base, sensitiveColumns: { ...base.sensitiveColumns }, rules: { ...base.rules }, explicit: [...base.explicit] };
+  const out: ResolvedConfig = { ...base, sensitiveColumns: { ...base.sensitiveColumns }, rules: { ...base.rules }, tableSizes: { ...base.tableSizes }, explicit: [...base.explicit] };
   const stringArray = (key: string, v: unknown): string[] => {
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new ConfigError(key, `"${key}" must be an array of strings`);
     return v as string[];
@@ -228,6 +241,24 @@ export function resolveConfig(raw: unknown, knownRules: readonly string[], base:
       case 'runner':
         if (typeof v !== 'string' || !(RUNNERS as readonly string[]).includes(v)) throw new ConfigError(key, `"runner" must be one of ${RUNNERS.map((r) => `"${r}"`).join(', ')}`);
         out.runner = v as RunnerId;
+        break;
+      case 'baseline':
+        if (typeof v !== 'string' || !v.trim()) throw new ConfigError(key, '"baseline" must be the path of a schema dump (pg_dump --schema-only, Rails structure.sql, Supabase schema.sql), relative to this file');
+        out.baseline = v;
+        break;
+      case 'tableSizes': {
+        if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(key, '"tableSizes" must be an object of table name → "small", "large" or a row count');
+        for (const [table, size] of Object.entries(v as Record<string, unknown>)) {
+          if (size !== 'small' && size !== 'large' && !(typeof size === 'number' && Number.isFinite(size) && size >= 0)) {
+            throw new ConfigError(`tableSizes.${table}`, `"tableSizes.${table}" must be "small", "large" or a row count such as 40000000`);
+          }
+          out.tableSizes[table] = size as TableSizeSetting;
+        }
+        break;
+      }
+      case 'smallTableRows':
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ConfigError(key, '"smallTableRows" must be a row count such as 10000');
+        out.smallTableRows = v;
         break;
       default:
         throw new ConfigError(key, `unknown key "${key}"`);

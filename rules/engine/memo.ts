@@ -29,7 +29,7 @@ interface Entry {
 /** The most common result: the rule read only the statement and reported nothing. Shared, to keep memory small. */
 const NOTHING: Entry = { reads: [], signature: '', start: 0, reports: [] };
 
-/** Per statement text: the entries of each statement rule, by the rule's position in the rule list. */
+/** Per statement (memoKey): the entries of each statement rule, by the rule's position in the rule list. */
 type StatementEntries = (Entry[] | undefined)[];
 
 /** Counters for tests and the benchmark: rule runs, and results reused. */
@@ -68,7 +68,7 @@ function rebase(reports: Report[], delta: number, stmt: Statement): Report[] {
 
 /** Statement-rule results of one migration set, kept from one analysis to the next. */
 export class RuleMemo {
-  /** File → statement text → entries. */
+  /** File → statement key (memoKey) → entries. */
   private current = new Map<string, Map<string, StatementEntries>>();
   private next = new Map<string, Map<string, StatementEntries>>();
   private configKey = '';
@@ -98,10 +98,11 @@ export class RuleMemo {
       inFile = new Map();
       this.next.set(stmt.file, inFile);
     }
-    let entries = inFile.get(stmt.text);
+    const key = memoKey(stmt);
+    let entries = inFile.get(key);
     if (!entries) {
-      entries = this.current.get(stmt.file)?.get(stmt.text)?.slice() ?? new Array(this.rules.length);
-      inFile.set(stmt.text, entries);
+      entries = this.current.get(stmt.file)?.get(key)?.slice() ?? new Array(this.rules.length);
+      inFile.set(key, entries);
     }
     return entries;
   }
@@ -165,6 +166,16 @@ export class RuleMemo {
     const reads = [...read].sort();
     return { reports, entry: { reads, signature: signatureOf(reads, ctx, stmt), start: stmt.span.start, reports } };
   }
+}
+
+/**
+ * What decides a statement's actions and where its offsets fall relative to its start: its text; for a statement a
+ * DO block runs, the DO statement's text and where in it the statement sits (its offsets map through the body's
+ * quoting, so the same SQL elsewhere is laid out differently).
+ */
+function memoKey(stmt: Statement): string {
+  const parent = stmt.embedded?.parent;
+  return parent ? `${parent.text}\u0000${stmt.span.start - parent.span.start}\u0000${stmt.text}` : stmt.text;
 }
 
 /** The report refers to nothing but its statement's file and the statement itself. */

@@ -22,6 +22,16 @@ export const metaRules: RuleMeta[] = [
     docs: { bad: '-- sql-architect-ignore prefer-timestamptz: legacy column\nCREATE TABLE t (id bigint PRIMARY KEY, at timestamptz);', good: '-- sql-architect-ignore prefer-timestamptz: legacy column\nCREATE TABLE t (id bigint PRIMARY KEY, at timestamp);' },
   },
   {
+    id: 'dynamic-sql-not-analysed', category: 'meta', defaultSeverity: 'info', fixable: false,
+    title: 'Dynamic SQL in DO blocks is not analysed',
+    messages: { dynamicSql: 'Dynamic SQL not analysed: this EXECUTE builds its SQL while the migration runs, so the review cannot see the locks it takes or the objects it changes. Check it by hand, or replay the migration with Trace Migration Locks (sql-architect trace) to measure it.' },
+    rationale: 'A DO block runs when the migration runs, so SQL Architect analyses the statements in it like any other: the statements written in the body, and the SQL of an EXECUTE when its text is known but for some names: a constant string, format() of a constant template, or constant strings joined with values by `||` (the placeholders and values stand for names nobody knows). SQL an EXECUTE takes whole from a variable or a query cannot be seen: the locks it takes and the objects it changes are missing from the review. This finding says where; check that statement by hand, or measure it with `sql-architect trace`.',
+    docs: {
+      bad: "DO $$\nDECLARE stmt text;\nBEGIN\n  SELECT string_agg(format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', tablename), '; ') INTO stmt\n    FROM pg_tables WHERE schemaname = 'public';\n  EXECUTE stmt;\nEND $$;",
+      good: "DO $$\nDECLARE t text;\nBEGIN\n  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP\n    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);\n  END LOOP;\nEND $$;",
+    },
+  },
+  {
     id: 'migration-fails', category: 'meta', defaultSeverity: 'error', fixable: false, requiresDatabase: true,
     title: 'Migrations must run on PostgreSQL',
     messages: { rejected: 'PostgreSQL rejects this statement: {{error}}. The migration fails here.' },
@@ -45,4 +55,9 @@ export const metaRules: RuleMeta[] = [
   },
 ];
 
-export const [syntaxErrorRule, unusedIgnoreRule, migrationFailsRule, analysisLimitRule] = metaRules;
+const metaRule = (id: string): RuleMeta => metaRules.find((r) => r.id === id)!;
+export const syntaxErrorRule = metaRule('syntax-error');
+export const unusedIgnoreRule = metaRule('unused-ignore');
+export const dynamicSqlRule = metaRule('dynamic-sql-not-analysed');
+export const migrationFailsRule = metaRule('migration-fails');
+export const analysisLimitRule = metaRule('analysis-limit');

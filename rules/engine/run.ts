@@ -9,11 +9,13 @@ import { TransactionTracker } from './transactions';
 import type { IgnoreDirective, Origin, QName, Statement } from '../model/types';
 import type { ResolvedConfig } from './config';
 import { followUpMigrationPath } from './migrations';
-import type { FileContext, Finding, HeldLock, Report, Rule, SetContext, StatementContext, TxKind } from './types';
+import type { FileContext, Finding, Fix, HeldLock, Report, Rule, SetContext, StatementContext, TxFacts, TxKind } from './types';
 import { reportMessage } from './messages';
-import { analysisLimitRule, syntaxErrorRule, unusedIgnoreRule } from './meta-rules';
-import { lockPlan, lockTableName, type LockPlan } from '../locks';
+import { analysisLimitRule, dynamicSqlRule, syntaxErrorRule, unusedIgnoreRule } from './meta-rules';
+import { cannotRunInTransaction, lockPlan, lockTableName, mergeLocks, type LockPlan } from '../locks';
 import { RuleMemo } from './memo';
+import { embeddedStatements, lazyLines, modelActions } from './embedded';
+import { sizedEntry, sizeNote, withSizes } from './sizes';
 
 export interface FileInput {
   path: string;
@@ -22,8 +24,22 @@ export interface FileInput {
   replayed?: boolean;
 }
 
+/**
+ * The schema a set starts from: a dump file replayed before the first migration and not itself reviewed, or the
+ * schema of a live database rendered as SQL (model/catalog.ts) with its table sizes.
+ */
+export interface SchemaBaseline {
+  /** The dump file, or for a live database a label that names no file (origins in it are not linked). */
+  path: string;
+  text: string;
+  /** Read from a live database: rows and bytes per table, by `schema.name`. */
+  database?: { label: string; sizes: Record<string, { rows?: number; bytes?: number }> };
+}
+
 export interface SetInput {
   id: string;
+  /** The schema before the first migration of the set. */
+  baseline?: SchemaBaseline;
   /** In apply order. */
   files: FileInput[];
   /** Tool files found beside the set (`migration_lock.toml`, `atlas.sum`, `.gmrc`, `supabase/config.toml`), for the runner. */
@@ -45,6 +61,8 @@ export interface StatementFacts {
 
 export interface SetResult {
   id: string;
+  /** The schema the set started from, when one was given. */
+  baseline?: { path: string; text: string; database?: string; statements: number; tables: number };
   model: SchemaModel;
   project: ProjectModel;
   files: FileContext[];
@@ -108,7 +126,7 @@ export interface AnalyzeOptions {
   cache?: ParseCache;
 }
 
-const META_RULES = { syntax: 'syntax-error', unused: 'unused-ignore', limit: 'analysis-limit' } as const;
+const META_RULES = { syntax: 'syntax-error', unused: 'unused-ignore', limit: 'analysis-limit', dynamic: 'dynamic-sql-not-analysed' } as const;
 
 interface ParsedSetFile {
   input: FileInput;
@@ -123,14 +141,30 @@ function replayedStatements(f: ParsedSetFile): Statement[] {
   return f.parsed.statements.filter((s) => !s.syntaxError && !s.tooLarge && (down === undefined || s.span.start < down));
 }
 
-/** Pass 1: the schema at the end of the set, for the project model. */
-function replayAll(files: ParsedSetFile[]): SchemaModel {
-  const model = new SchemaModel();
+/** Replays the statements of files into a model (the DO blocks' too), without rules. */
+function replayFiles(model: SchemaModel, files: ParsedSetFile[]): SchemaModel {
   for (const f of files) {
+    const lines = lazyLines(f.ctx.text);
     for (const stmt of replayedStatements(f)) {
-      const origin: Origin = { file: f.ctx.path, span: stmt.span };
-      for (const a of stmt.actions) model.apply(a, origin);
+      for (const s of [stmt, ...embeddedStatements(stmt, f.ctx.text, lines)]) {
+        const origin: Origin = { file: f.ctx.path, span: s.span };
+        for (const a of modelActions(s)) model.apply(a, origin);
+      }
     }
+  }
+  return model;
+}
+
+/** A model holding the baseline schema, if any: the state before the first migration. */
+function startingModel(baseline: ParsedSetFile | undefined, input: SchemaBaseline | undefined): SchemaModel {
+  const model = new SchemaModel();
+  if (!baseline) return model;
+  replayFiles(model, [baseline]);
+  // A dump sets search_path for itself; each migration starts with the default one.
+  model.defaultSchema = 'public';
+  for (const [key, size] of Object.entries(input?.database?.sizes ?? {})) {
+    const t = model.tables.get(key);
+    if (t) { t.size = size; model.sized = true; }
   }
   return model;
 }
@@ -144,7 +178,9 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   });
   const parsedByPath = new Map(files.map((f) => [f.ctx.path, f.parsed]));
   const contexts = files.map((f) => f.ctx);
-  const contextOf = new Map(contexts.map((f) => [f.path, f]));
+  const baseline = input.baseline && parsedBaseline(input.baseline, cache);
+  // Set rules find the statements of origins in the baseline too (its objects are the project's objects).
+  const contextOf = new Map([...contexts, ...(baseline ? [baseline.ctx] : [])].map((f) => [f.path, f]));
   const raw: { rule: Rule; report: Report; message: string; statement?: Statement; file: string }[] = [];
   const internalErrors: string[] = [];
   const facts = new Map<Statement, StatementFacts>();
@@ -153,13 +189,15 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   const setRules = rules.filter((r) => r.checkSet);
 
   // Pass 1: the final schema, then what the project is (tenants, roles, runner, conventions).
-  const finalModel = replayAll(files);
+  const start = startingModel(baseline, input.baseline);
+  const baselineTables = start.tables.size;
+  const finalModel = replayFiles(start, files);
   const project = inferProject(finalModel, files.filter((f) => f.ctx.replayed).map((f) => ({ path: f.ctx.path, text: f.ctx.text })), config, input.markers);
 
   // Pass 2: every statement with the schema as it stood just before it, and its facts.
   const memo = cache.memo(input.id);
   memo?.begin(JSON.stringify(config), statementRules);
-  const model = new SchemaModel();
+  const model = startingModel(baseline, input.baseline);
   let migration: string | undefined;
   let created = new Set<string>();
   for (const f of files) {
@@ -175,9 +213,10 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
       return tableKey(r.schema, r.name);
     };
     const createdInFile = (t: QName) => created.has(resolveKey(t)) || (!t.schema && created.has(tableKey('public', t.name)));
-    for (const stmt of statements) {
-      const txFacts = tx.before(stmt);
-      const locks = lockPlan(stmt, { before: model, createdInFile, config });
+    const lines = lazyLines(f.ctx.text);
+    /** Runs the statement rules on one statement, then replays it; returns the locks it takes. */
+    const step = (stmt: Statement, txFacts: TxFacts): LockPlan => {
+      const locks = withSizes(lockPlan(stmt, { before: model, createdInFile, config }), model, config);
       const held = tx.heldOn(locks);
       const ctx: StatementContext = {
         statement: stmt,
@@ -220,8 +259,8 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
           }
         }
       }
-      tx.after(stmt, locks, resolveKey);
       const origin: Origin = { file: f.ctx.path, span: stmt.span };
+      const applied = modelActions(stmt);
       for (const a of stmt.actions) {
         if (a.type === 'create-table') created.add(resolveKey(a.table));
         if (a.type === 'rename-table') {
@@ -240,8 +279,29 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
           localTimeout = a.local;
         }
         if (a.type === 'reset' && (a.name === 'lock_timeout' || a.name === 'all')) lockTimeoutSet = false;
-        model.apply(a, origin);
+        if (applied.includes(a)) model.apply(a, origin);
       }
+      return locks;
+    };
+    for (const stmt of statements) {
+      const txFacts = tx.before(stmt);
+      let locks = step(stmt, txFacts);
+      const inner = embeddedStatements(stmt, f.ctx.text, lines);
+      if (inner.length) {
+        // The statements of a DO block, each with the schema as it stands before it; the DO statement takes all their locks.
+        const innerTx = tx.beginBlock(stmt, txFacts);
+        const all = [...locks.entries];
+        for (const s of inner) {
+          const l = step(s, innerTx);
+          if (!cannotRunInTransaction(s)) tx.record(s, l, resolveKey);
+          all.push(...l.entries);
+        }
+        // SET LOCAL in a block that ran as its own transaction ends with it.
+        if (tx.endBlock() && localTimeout) lockTimeoutSet = false;
+        locks = mergeLocks(all);
+        facts.set(stmt, { ...facts.get(stmt)!, locks });
+      }
+      tx.after(stmt, locks, resolveKey);
       // A transaction the tool or the file closes here ends SET LOCAL too.
       if (localTimeout && tx.endedAfterLast()) lockTimeoutSet = false;
     }
@@ -281,18 +341,47 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
     return hit;
   };
 
-  for (const { rule, report, message, statement, file } of raw) {
-    const sev = severityOf(rule.id, report.severity ?? rule.defaultSeverity);
+  for (const { rule, report, message: rendered, statement, file } of raw) {
+    let sev = severityOf(rule.id, report.severity ?? rule.defaultSeverity);
     if (sev === 'off') continue;
     const findingFile = report.file ?? statement?.file ?? file;
+    // The baseline is the state before the set, not part of the review.
+    if (baseline && findingFile === baseline.ctx.path) continue;
+    let message = rendered;
+    const sized = rule.scalesWithTableSize && statement ? sizedEntry(facts.get(statement)?.locks) : undefined;
+    if (sized) {
+      const note = sizeNote(sized, config);
+      message += note.text;
+      if (note.small) sev = 'info';
+    }
     const span = report.span ?? statement?.span;
     if (!span) continue;
     const anchor = report.statement ?? (report.file || !statement ? statementIn(contextOf.get(findingFile), span.start) : statement);
     if (suppressed(rule.id, findingFile, anchor)) continue;
     findings.push({
       rule: rule.id, severity: sev, category: rule.category, message, messageId: report.messageId, data: report.data, file: findingFile,
-      start: span.start, end: span.end, related: report.related ?? [], fixes: report.fixes ?? [], recipe: report.recipe,
+      start: span.start, end: span.end, related: (report.related ?? []).filter((r) => !input.baseline?.database || r.file !== input.baseline.path),
+      fixes: outsideBlock(report.fixes ?? [], statement), recipe: report.recipe,
     });
+  }
+
+  // DO blocks: an EXECUTE whose SQL is built at run time is said once, where it is.
+  const dynamicSev = severityOf(META_RULES.dynamic, 'info');
+  for (const f of files) {
+    if (dynamicSev === 'off') break;
+    for (const s of replayedStatements(f)) {
+      for (const a of s.actions) {
+        if (a.type !== 'do-block') continue;
+        for (const span of a.block.unanalysed) {
+          if (suppressed(META_RULES.dynamic, f.ctx.path, s)) continue;
+          const report = { messageId: 'dynamicSql' };
+          findings.push({
+            rule: META_RULES.dynamic, severity: dynamicSev, category: 'meta', message: reportMessage(dynamicSqlRule, report), ...report,
+            file: f.ctx.path, start: span.start, end: span.end, related: [], fixes: [],
+          });
+        }
+      }
+    }
   }
 
   // Syntax errors: one finding per statement that did not parse, in every file (down files included).
@@ -344,7 +433,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
       const all = [...parsed.fileIgnores, ...f.statements.flatMap((s) => s.ignores)];
       for (const d of all) {
         if (used.has(d)) continue;
-        const unknown = d.rules.filter((r) => !ruleIds.has(r) && r !== META_RULES.syntax && r !== META_RULES.unused && r !== META_RULES.limit && r !== 'migration-fails');
+        const unknown = d.rules.filter((r) => !ruleIds.has(r) && !(Object.values(META_RULES) as string[]).includes(r) && r !== 'migration-fails');
         const off = d.rules.length > 0 && d.rules.every((r) => config.rules[r] === 'off');
         if (off && unknown.length === 0) continue;
         const report = unknown.length
@@ -358,8 +447,23 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
     }
   }
 
+  const baselineInfo = baseline && input.baseline
+    ? { path: input.baseline.path, text: input.baseline.text, database: input.baseline.database?.label, statements: replayedStatements(baseline).length, tables: baselineTables }
+    : undefined;
   findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || (a.rule < b.rule ? -1 : 1)));
-  return { id: input.id, model: finalModel, project, files: contexts, findings, facts, internalErrors };
+  return { id: input.id, ...(baselineInfo ? { baseline: baselineInfo } : {}), model: finalModel, project, files: contexts, findings, facts, internalErrors };
+}
+
+function parsedBaseline(b: SchemaBaseline, cache: ParseCache): ParsedSetFile {
+  const parsed = cache.get(b.path, b.text);
+  return { input: { path: b.path, text: b.text }, parsed, ctx: { path: b.path, text: b.text, statements: parsed.statements, replayed: true } };
+}
+
+/** The fixes of a finding on a statement a DO block runs that leave the block alone (an edit inside it cannot be checked). */
+function outsideBlock(fixes: Fix[], statement: Statement | undefined): Fix[] {
+  const block = statement?.embedded?.parent;
+  if (!block) return fixes;
+  return fixes.filter((x) => x.edits.every((e) => e.file !== undefined || e.end <= block.span.start || e.start >= block.span.end));
 }
 
 function lineEnd(text: string, from: number): number {

@@ -15,6 +15,8 @@ export class TransactionTracker {
   private readonly toolWhy: string;
   private readonly splits: boolean;
   private endsHere = false;
+  /** The state around a DO block that runs in autocommit (beginBlock … endBlock). */
+  private outside: TxFacts | undefined;
 
   constructor(runner: Runner, file: FileContext, statements: Statement[]) {
     const { mode, why } = fileTransactionMode(runner, file.path, statements);
@@ -46,17 +48,7 @@ export class TransactionTracker {
       this.endsHere = true;
       return;
     }
-    if (this.state.inTransaction) {
-      // Locks on tables created earlier in the file harm nobody yet.
-      for (const e of locks.entries.filter((x) => x.existing)) {
-        const h = this.heldLocks.get(e.table);
-        if (!h || strongerOf(h.mode, e.mode) !== h.mode) this.heldLocks.set(e.table, { table: e.table, mode: e.mode, statement: stmt, what: e.what });
-      }
-      for (const a of stmt.actions) {
-        if (a.type === 'truncate') for (const t of a.tables) this.emptiedTables.set(key(t), stmt);
-        if (a.type === 'dml' && a.kind === 'delete' && !a.hasWhere && a.table) this.emptiedTables.set(key(a.table), stmt);
-      }
-    }
+    this.record(stmt, locks, key);
     for (const a of stmt.actions) {
       if (a.type !== 'transaction') continue;
       if (a.op === 'begin') {
@@ -73,6 +65,40 @@ export class TransactionTracker {
         else this.state = { inTransaction: false, kind: 'none', why: this.toolWhy, firstIndex: next };
       }
     }
+  }
+
+  /** What a statement leaves held or emptied until the end of the transaction it runs in. */
+  record(stmt: Statement, locks: LockPlan, key: (q: { schema?: string; name: string }) => string): void {
+    if (!this.state.inTransaction) return;
+    // Locks on tables created earlier in the file harm nobody yet.
+    for (const e of locks.entries.filter((x) => x.existing)) {
+      const h = this.heldLocks.get(e.table);
+      if (!h || strongerOf(h.mode, e.mode) !== h.mode) this.heldLocks.set(e.table, { table: e.table, mode: e.mode, statement: stmt, what: e.what });
+    }
+    for (const a of stmt.actions) {
+      if (a.type === 'truncate') for (const t of a.tables) this.emptiedTables.set(key(t), stmt);
+      if (a.type === 'dml' && a.kind === 'delete' && !a.hasWhere && a.table) this.emptiedTables.set(key(a.table), stmt);
+    }
+  }
+
+  /**
+   * The transaction the statements of a DO block run in (`facts`: the DO statement's). A DO block is one statement:
+   * in autocommit its statements still share one transaction, which ends with the block.
+   */
+  beginBlock(stmt: Statement, facts: TxFacts): TxFacts {
+    this.outside = facts.inTransaction ? undefined : this.state;
+    if (facts.inTransaction) return facts;
+    this.state = { inTransaction: true, kind: 'implicit', why: `the DO block on line ${stmt.line + 1} runs as one statement, in one transaction`, firstIndex: stmt.index };
+    return this.state;
+  }
+
+  /** Ends the DO block; true when its own transaction ended with it. */
+  endBlock(): boolean {
+    if (!this.outside) return false;
+    this.clear();
+    this.state = this.outside;
+    this.outside = undefined;
+    return true;
   }
 
   /** The transaction ends right after the statement last given to `after` (COMMIT, or a statement run alone). */

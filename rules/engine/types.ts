@@ -54,6 +54,7 @@ export interface Finding {
   rule: string;
   severity: Severity;
   category: Category;
+  /** The rendered message; for a rule that scales with table size, followed by the engine's note on the table's size when it is known. */
   message: string;
   /** The key of the rule's `messages` the message was rendered from, and the data that filled it. */
   messageId: string;
@@ -170,6 +171,11 @@ export interface RuleMeta {
   requiresDatabase?: boolean;
   /** Reported for input past the engine's size limits, which a docs example is too small to show. */
   sizeLimit?: boolean;
+  /**
+   * The harm grows with the table: a lock held while it is scanned, rewritten or indexed. When the table's size is
+   * known (a live database, "tableSizes"), the finding says it, and on a small table it is reported as info.
+   */
+  scalesWithTableSize?: boolean;
 }
 
 export interface Rule<M extends string = string> extends RuleMeta {

@@ -22,6 +22,8 @@ export class SchemaModel {
   readonly extensions = new Set<string>();
   /** Index name (schema-qualified) → owning table key. */
   readonly indexOwner = new Map<string, string>();
+  /** Some table carries its size from a live database. */
+  sized = false;
   /** The first schema of search_path: where unqualified names resolve. */
   defaultSchema = 'public';
   /** Roles created or altered by the migrations. */
@@ -129,6 +131,17 @@ export class SchemaModel {
       case 'create-extension':
         this.extensions.add(a.name);
         return;
+      case 'attach-partition': {
+        // pg_dump writes a partition as a table of its own, then ATTACH PARTITION.
+        const child = this.table(a.partition);
+        if (child && !child.partitionOf) { child.partitionOf = a.table; child.history.push(origin); }
+        return;
+      }
+      case 'detach-partition': {
+        const child = this.table(a.partition);
+        if (child?.partitionOf) { child.partitionOf = undefined; child.history.push(origin); }
+        return;
+      }
       case 'set-logged': {
         const t = this.table(a.table);
         if (t) t.unlogged = !a.logged;
@@ -338,7 +351,7 @@ export class SchemaModel {
       const r = this.resolve(a.fn.name);
       this.functions.set(tableKey(r.schema, r.name), {
         schema: r.schema, name: r.name, securityDefiner: a.fn.securityDefiner, setsSearchPath: a.fn.setsSearchPath,
-        language: a.fn.language, body: a.fn.body, origin,
+        language: a.fn.language, body: a.fn.body, injections: a.fn.injections, origin,
       });
       return;
     }

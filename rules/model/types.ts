@@ -125,7 +125,49 @@ export interface FunctionDef {
   orReplace: boolean;
   /** PL/pgSQL or SQL body text when given as a string. */
   body?: string;
+  /** PL/pgSQL: the EXECUTEs of the body that build SQL from the caller's input without quoting it. */
+  injections?: DynamicSqlRisk[];
   span: Span;
+}
+
+/** An EXECUTE whose SQL text carries a value the caller controls, unquoted (rules/parser/plpgsql.ts). */
+export interface DynamicSqlRisk {
+  /** The EXECUTE's SQL expression. */
+  span: Span;
+  /** The parameter (or NEW / OLD field of a trigger) that reaches the SQL text: `user_input`, `$1`, `new.name`. */
+  source: string;
+  /** How it gets there, in words: `format() with %s`, `string concatenation`, `the variable q`. */
+  via: string;
+}
+
+/**
+ * A statement a DO block runs: written in the block, or the SQL of an EXECUTE whose text is known but for some
+ * names (a string, format() of a constant template, strings joined with values by `||`). Offsets are file offsets.
+ */
+export interface EmbeddedStatement {
+  span: Span;
+  /** The SQL as PostgreSQL runs it (quotes of an enclosing string undone). */
+  text: string;
+  /** libpg-query node name; `SyntaxError` when the SQL did not parse. */
+  node: string;
+  actions: Action[];
+  /** Run by EXECUTE. */
+  dynamic: boolean;
+  /**
+   * Names (and other strings) built from what the SQL leaves open, as they read with the placeholder or value put
+   * back: `%I`, `%1$s_i6`, `anon_role`. They name objects nobody knows, so the model does not take them.
+   */
+  unknown?: string[];
+}
+
+/** What static analysis sees of a DO block's PL/pgSQL body. */
+export interface PlpgsqlBlock {
+  language: string;
+  statements: EmbeddedStatement[];
+  /** EXECUTEs whose SQL is built at run time: not analysed. */
+  unanalysed: Span[];
+  /** The body could not be parsed as PL/pgSQL (the parser's message): nothing in it was analysed. */
+  error?: string;
 }
 
 /** Everything a statement does, one entry per effect. An ALTER TABLE with three commands gives three actions. */
@@ -192,6 +234,8 @@ export type Action =
   | { type: 'alter-type-add-value'; typeName: QName }
   | { type: 'dml'; kind: 'insert' | 'update' | 'delete' | 'select' | 'merge'; table?: QName; hasWhere: boolean }
   | { type: 'alter-table-other'; table: QName; subtype: string }
+  /** DO: the statements its body runs at migration time. */
+  | { type: 'do-block'; block: PlpgsqlBlock }
   | { type: 'other'; node: string };
 
 export type ActionType = Action['type'];
@@ -229,6 +273,8 @@ export interface Statement {
   tooLarge?: number;
   /** Ignore directives (`-- sql-architect-ignore a, b: why`) in the comments right before this statement. */
   ignores: IgnoreDirective[];
+  /** A statement a DO block runs (rules/engine/embedded.ts); it shares the DO statement's index and ignores. */
+  embedded?: { parent: Statement; dynamic: boolean; unknown?: string[] };
 }
 
 export interface IgnoreDirective {
@@ -310,6 +356,8 @@ export interface TableModel {
   grants: GrantModel[];
   /** ALTER TABLE … OWNER TO, when the migrations say. */
   owner?: string;
+  /** Rows and bytes, when a live database backs the review (engine/sizes.ts). */
+  size?: { rows?: number; bytes?: number };
 }
 
 export interface ViewModel {
@@ -331,6 +379,8 @@ export interface FunctionModel {
   language?: string;
   /** The body when given as a string (PL/pgSQL or SQL). */
   body?: string;
+  /** PL/pgSQL: EXECUTEs that build SQL from the caller's input without quoting it. */
+  injections?: DynamicSqlRisk[];
   origin: Origin;
 }
 

@@ -16,7 +16,7 @@ function escapeProperty(s: string): string {
 }
 
 export function formatGithub(input: OutputInput, rel: RelPath): string {
-  const pos = new Positions(input.texts);
+  const pos = new Positions(input.texts, input.sets);
   const lines = allFindings(input).map((f) => {
     const p = pos.range(f.file, f.start, f.end);
     // Property order as in @actions/core: title, file, line, endLine, col, endColumn.

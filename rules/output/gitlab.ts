@@ -8,7 +8,7 @@ import { Positions } from './positions';
 const SEVERITY: Record<string, string> = { error: 'major', warning: 'minor', info: 'info' };
 
 export function formatGitlab(input: OutputInput, rel: RelPath): string {
-  const pos = new Positions(input.texts);
+  const pos = new Positions(input.texts, input.sets);
   // Fingerprints from the statement's text, not its line: an unchanged finding keeps its identity between
   // pipelines when lines above it move, so GitLab does not report it as fixed and new again.
   const fingerprints = findingFingerprints(input.sets, rel);

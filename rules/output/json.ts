@@ -10,7 +10,7 @@ function editJson(pos: Positions, rel: RelPath, findingFile: string, e: TextEdit
 }
 
 export function formatJson(input: OutputInput, rel: RelPath): string {
-  const pos = new Positions(input.texts);
+  const pos = new Positions(input.texts, input.sets);
   const findings = allFindings(input).map((f) => {
     const p = pos.range(f.file, f.start, f.end);
     return {

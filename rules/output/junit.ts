@@ -5,7 +5,7 @@ import { allFindings, type OutputInput, type RelPath } from './types';
 import { messageWithRecipe, Positions } from './positions';
 
 export function formatJunit(input: OutputInput, rel: RelPath): string {
-  const pos = new Positions(input.texts);
+  const pos = new Positions(input.texts, input.sets);
   const findings = allFindings(input);
   const files = [...new Set([...input.texts.keys(), ...findings.map((f) => f.file)])].sort((a, b) => (rel(a) < rel(b) ? -1 : rel(a) > rel(b) ? 1 : 0));
   const byFile = new Map<string, typeof findings>();

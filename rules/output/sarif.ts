@@ -8,7 +8,7 @@ const SARIF_LEVEL: Record<string, string> = { error: 'error', warning: 'warning'
 
 /** `rel` turns a file into the SARIF artifact URI. */
 export function formatSarif(input: OutputInput, version: string, rel: RelPath): string {
-  const pos = new Positions(input.texts);
+  const pos = new Positions(input.texts, input.sets);
   const rules = allRuleMeta.map((r) => ({
     id: r.id,
     name: r.id.replace(/(^|-)([a-z])/g, (_m, _d, ch: string) => ch.toUpperCase()),

@@ -11,7 +11,7 @@ export interface TextOptions {
 
 export function formatText(input: OutputInput, opts: TextOptions): string {
   const { rel, color } = opts;
-  const pos = new Positions(input.texts);
+  const pos = new Positions(input.texts, input.sets);
   const c = (code: string, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const sevColor: Record<string, string> = { error: '31', warning: '33', info: '36' };
   const lines: string[] = [];

@@ -8,6 +8,7 @@ import { Source, type Node } from './ast';
 import { ignoreDirectives } from './ignores';
 import { blankMetaCommands, lastTokenEnd, placeholderNames, replacePlaceholders, skipToken, skipTrivia, splitStatements, type Piece } from './lexer';
 import { lowerStatement } from './lower';
+import type { PlParser } from './plpgsql';
 import { byteMapper, LineIndex } from './positions';
 import { materialize, shiftActions, StatementCache, type PieceParse } from './statement-cache';
 
@@ -35,6 +36,13 @@ export function initParser(): Promise<void> {
 function parseSync(text: string): ReturnType<Parser['parseSync']> {
   return parser!.parseSync(text);
 }
+
+/** The parsers the lowering of PL/pgSQL bodies (./plpgsql.ts) runs: a statement of a body is parsed as a piece is. */
+const PL: PlParser = {
+  statement: (sql) => materialize(parsePieceText(sql), sql, true, PL),
+  sql: parseSync,
+  plpgsql: (text) => parser!.parsePlPgSQLSync(text),
+};
 
 /**
  * Size limits: a statement or a file past them is reported once (`analysis-limit`) and skipped, instead of costing
@@ -163,7 +171,7 @@ function cachedUnits(text: string, cache: StatementCache, add: (u: Unit) => void
     const key = last ? `${pieceText}\u0000` : pieceText;
     let p = cache.get(key);
     if (!p) {
-      p = materialize(parsePieceText(pieceText), pieceText, last);
+      p = materialize(parsePieceText(pieceText), pieceText, last, PL);
       cache.set(key, p);
       cache.parses++;
     }
@@ -261,7 +269,7 @@ class StatementBuilder {
       stmt.actions = shiftActions(u.cached.actions, u.start);
       u.cached.built = stmt;
     } else if (u.ast && u.loc) {
-      Object.assign(stmt, lowerStatement(u.ast, new Source(text, u.loc, span), u.names));
+      Object.assign(stmt, lowerStatement(u.ast, new Source(text, u.loc, span), PL, u.names));
     } else {
       stmt.syntaxError = u.error ?? { message: 'syntax error', offset: start };
     }

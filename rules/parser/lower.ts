@@ -8,39 +8,35 @@ import {
 } from './ast';
 import { columnRefs, functionsCalled, isConstTrue, relationsRead, settingsRead } from './expressions';
 import { alterCmd, columnDef, constraintDef, indexColumns } from './lower-table';
+import { doBlockAction, functionInjections, type PlParser } from './plpgsql';
+import { mapStrings } from './walk';
 
-/** The statement's node name and its actions, placeholders renamed back to what the migration wrote. */
-export function lowerStatement(ast: Node, src: Source, names?: Map<string, string>): { node: string; actions: Action[] } {
+/**
+ * The statement's node name and its actions, placeholders renamed back to what the migration wrote. `pl`: the
+ * adapter's parsers, for the PL/pgSQL of DO blocks and functions (./plpgsql.ts).
+ */
+export function lowerStatement(ast: Node, src: Source, pl: PlParser, names?: Map<string, string>): { node: string; actions: Action[] } {
   const tag = tagOf(ast);
   try {
-    return { node: tag, actions: renamePlaceholders(lower(tag, ast, src), names) };
+    return { node: tag, actions: renamePlaceholders(lower(tag, ast, src, pl), names) };
   } catch {
     // A shape of AST we did not expect must not stop the analysis of the file.
     return { node: tag, actions: [{ type: 'other', node: tag }] };
   }
 }
 
-type Lowering<K extends NodeTag> = (n: NodeOf<K>, src: Source) => Action[];
+type Lowering<K extends NodeTag> = (n: NodeOf<K>, src: Source, pl: PlParser) => Action[];
 
-function lower(tag: string, ast: Node, src: Source): Action[] {
+function lower(tag: string, ast: Node, src: Source, pl: PlParser): Action[] {
   if (!Object.hasOwn(STATEMENTS, tag)) return [{ type: 'other', node: tag }];
   // The table pairs each tag with the lowering of that node's body; TypeScript cannot follow the pairing here.
-  const f = STATEMENTS[tag as NodeTag] as (n: unknown, src: Source) => Action[];
-  return f((ast as Record<string, unknown>)[tag], src);
+  const f = STATEMENTS[tag as NodeTag] as (n: unknown, src: Source, pl: PlParser) => Action[];
+  return f((ast as Record<string, unknown>)[tag], src, pl);
 }
 
 /** Actions with the identifiers that stood in for placeholders named as the migration wrote them. */
 function renamePlaceholders<T>(value: T, names: Map<string, string> | undefined): T {
-  if (!names?.size) return value;
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return names.get(v) ?? v;
-    if (Array.isArray(v)) return v.map(walk);
-    if (v === null || typeof v !== 'object') return v;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = walk(x);
-    return out;
-  };
-  return walk(value) as T;
+  return names?.size ? mapStrings(value, (v) => names.get(v) ?? v) : value;
 }
 
 function createTable(n: pg.CreateStmt, src: Source): Action[] {
@@ -186,7 +182,7 @@ function truncate(n: pg.TruncateStmt): Action[] {
   return [{ type: 'truncate', tables: (n.relations ?? []).map((r) => qname(node(r).RangeVar)), cascade: n.behavior === 'DROP_CASCADE' }];
 }
 
-function createFunction(n: pg.CreateFunctionStmt, src: Source): Action[] {
+function createFunction(n: pg.CreateFunctionStmt, src: Source, pl: PlParser): Action[] {
   let securityDefiner = false;
   let setsSearchPath = false;
   let language: string | undefined;
@@ -200,7 +196,13 @@ function createFunction(n: pg.CreateFunctionStmt, src: Source): Action[] {
     if (d.defname === 'language') language = str(d.arg).toLowerCase();
     if (d.defname === 'as') body = str(arg.List?.items?.[0] ?? d.arg);
   }
-  return [{ type: 'create-function', fn: { name: qnameFromList(n.funcname), securityDefiner, setsSearchPath, language, orReplace: Boolean(n.replace), body, span: src.span } }];
+  const injections = functionInjections(n, src, pl);
+  return [{ type: 'create-function', fn: { name: qnameFromList(n.funcname), securityDefiner, setsSearchPath, language, orReplace: Boolean(n.replace), body, span: src.span, ...(injections?.length ? { injections } : {}) } }];
+}
+
+/** DO: the statements its PL/pgSQL body runs at migration time. */
+function doBlock(n: pg.DoStmt, src: Source, pl: PlParser): Action[] {
+  return [doBlockAction(n, src, pl)];
 }
 
 function alterFunction(n: pg.AlterFunctionStmt): Action[] {
@@ -341,6 +343,7 @@ const STATEMENTS: { [K in NodeTag]?: Lowering<K> } = {
   TruncateStmt: truncate,
   CreateFunctionStmt: createFunction,
   AlterFunctionStmt: alterFunction,
+  DoStmt: doBlock,
   GrantStmt: grant,
   AlterDefaultPrivilegesStmt: defaultPrivileges,
   CreateRoleStmt: createRole,

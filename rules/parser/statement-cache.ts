@@ -5,6 +5,8 @@ import type { Action, Statement } from '../model/types';
 import { Source, type Node } from './ast';
 import { skipTrivia, statementRange } from './lexer';
 import { lowerStatement } from './lower';
+import type { PlParser } from './plpgsql';
+import { mapOffsets } from './walk';
 
 /** The parse of one statement's text ("piece"); offsets are relative to the piece. */
 export interface PieceParse {
@@ -49,10 +51,10 @@ export class StatementCache {
  * trims a statement: at its `;`, or at its last token when it is the `last` of the file) and drops the parser's JSON,
  * so a large file never holds all ASTs.
  */
-export function materialize(p: PieceParse, piece: string, last: boolean): PieceParse {
+export function materialize(p: PieceParse, piece: string, last: boolean, pl: PlParser): PieceParse {
   if (!p.ast || !p.rel) return p;
   const range = last ? statementRange(piece, 0, piece.length) : { start: skipTrivia(piece, 0, piece.length, true).pos, end: trimmedEnd(piece) };
-  const { node, actions } = lowerStatement(p.ast, new Source(piece, p.rel, range), p.names);
+  const { node, actions } = lowerStatement(p.ast, new Source(piece, p.rel, range), pl, p.names);
   return { node, actions, error: p.error };
 }
 
@@ -64,20 +66,5 @@ function trimmedEnd(piece: string): number {
 
 /** A deep copy of actions with every span moved by `delta` (spans and TypeRef starts are the only offsets). */
 export function shiftActions(value: Action[], delta: number): Action[] {
-  return shift(value, delta) as Action[];
-}
-
-function shift(value: unknown, delta: number): unknown {
-  if (Array.isArray(value)) {
-    const out = new Array(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = shift(value[i], delta);
-    return out;
-  }
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const k in value) {
-    const v = (value as Record<string, unknown>)[k];
-    out[k] = typeof v === 'number' ? ((k === 'start' || k === 'end') ? v + delta : v) : typeof v === 'object' ? shift(v, delta) : v;
-  }
-  return out;
+  return mapOffsets(value, (o) => o + delta);
 }

@@ -5,7 +5,7 @@ import picomatch from 'picomatch/posix';
 import { ConfigError, defaultConfig, type ResolvedConfig } from '../engine/config';
 import { groupMigrationSets, type MigrationFile } from '../engine/migrations';
 import { allRules } from '../engine/registry';
-import { analyzeSet, ParseCache, type FileInput, type SetResult } from '../engine/run';
+import { analyzeSet, ParseCache, type FileInput, type SchemaBaseline, type SetResult } from '../engine/run';
 import { parseConfigSource, settingsToConfig, type AnalysisSettings, type ConfigSource } from './config';
 
 export interface ProjectFolder {
@@ -36,6 +36,8 @@ export interface SetPlan {
   configFile?: string;
   /** The files the globs select, in apply order. */
   files: MigrationFile[];
+  /** The schema dump the set starts from ("baseline" in .sqlarchitect.json), absolute. */
+  baseline?: string;
 }
 
 export interface ConfigProblem {
@@ -57,6 +59,8 @@ export interface Project {
   fileCount: number;
   /** The configuration each set was analysed with. */
   configOf: Map<string, ResolvedConfig>;
+  /** A baseline that could not be read (the set was analysed without it). */
+  problems?: ConfigProblem[];
 }
 
 interface Globs { patterns: string[]; base: string }
@@ -82,13 +86,23 @@ function relativePath(from: string, to: string): string {
   return [...a.slice(i).map(() => '..'), ...b.slice(i)].join('/');
 }
 
+/** `rel` against the folder `dir` (both POSIX; an absolute `rel` stays), with `.` and `..` resolved. */
+export function resolvePath(dir: string, rel: string): string {
+  const parts: string[] = [];
+  for (const p of (rel.startsWith('/') ? rel : `${dir}/${rel}`).split('/')) {
+    if (p === '..') parts.pop();
+    else if (p && p !== '.') parts.push(p);
+  }
+  return `/${parts.join('/')}`;
+}
+
 /** Groups files into migration sets and resolves each set's configuration and globs. Reads nothing itself. */
 export function planProject(files: readonly string[], opts: PlanOptions): ProjectPlan {
   const problems: ConfigProblem[] = [];
   const report = (file: string, message: string) => {
     if (!problems.some((p) => p.file === file && p.message === message)) problems.push({ file, message });
   };
-  const resolved = new Map<string, { config: ResolvedConfig; globs?: Globs; configFile?: string }>();
+  const resolved = new Map<string, { config: ResolvedConfig; globs?: Globs; configFile?: string; baseline?: string }>();
   const resolve = (setId: string) => {
     const folders = opts.folders ?? [];
     const inner = innermostFolder(folders.map((f) => f.path), setId);
@@ -99,6 +113,7 @@ export function planProject(files: readonly string[], opts: PlanOptions): Projec
     if (hit) return { folder, ...hit };
     let config = defaultConfig();
     let globs: Globs | undefined;
+    let baseline: string | undefined;
     const settings = folder ? folder.settings : opts.defaultSettings;
     if (settings) {
       const s = settingsToConfig(settings, config);
@@ -112,26 +127,31 @@ export function planProject(files: readonly string[], opts: PlanOptions): Projec
         const file = parseConfigSource(source, config);
         config = file.config;
         if (file.keys.includes('migrations')) globs = { patterns: config.migrations, base: source.dir };
+        // The baseline is relative to the file that names it.
+        if (config.baseline) baseline = resolvePath(source.dir, config.baseline);
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
         report(source.path, e.message);
       }
     }
     if (opts.overrides?.postgresVersion !== undefined) config = { ...config, postgresVersion: opts.overrides.postgresVersion };
-    hit = { config, globs, configFile: source?.path };
+    hit = { config, globs, configFile: source?.path, baseline };
     resolved.set(key, hit);
     return { folder, ...hit };
   };
 
+  const groups = groupMigrationSets([...files]).map((g) => ({ g, ...resolve(g.id) }));
+  // A schema dump that is some set's baseline is not a migration set of its own.
+  const baselines = new Set(groups.map((x) => x.baseline).filter((b): b is string => b !== undefined));
   const sets: SetPlan[] = [];
-  for (const g of groupMigrationSets([...files])) {
-    const { folder, config, globs, configFile } = resolve(g.id);
-    let selected = g.files;
+  for (const { g, folder, config, globs, configFile, baseline } of groups) {
+    let selected = g.files.filter((f) => !baselines.has(f.path));
+    if (!selected.length) continue;
     if (globs?.patterns.length) {
       const match = picomatch(globs.patterns, { dot: true });
-      selected = g.files.filter((f) => match(relativePath(globs.base, f.path)) || opts.keep?.(f.path));
+      selected = selected.filter((f) => match(relativePath(globs.base, f.path)) || opts.keep?.(f.path));
     }
-    sets.push({ id: g.id, folder: folder?.path, config, configFile, files: selected });
+    sets.push({ id: g.id, folder: folder?.path, config, configFile, files: selected, ...(baseline ? { baseline } : {}) });
   }
   return { sets, problems };
 }
@@ -146,12 +166,24 @@ export function setInputs(plan: SetPlan, read: (file: string) => string | undefi
   return out;
 }
 
-export function analyzePlannedSet(plan: SetPlan, inputs: FileInput[], cache?: ParseCache): SetResult {
-  return analyzeSet({ id: plan.id, files: inputs }, { config: plan.config, rules: allRules, cache });
+export function analyzePlannedSet(plan: SetPlan, inputs: FileInput[], cache?: ParseCache, baseline?: SchemaBaseline): SetResult {
+  return analyzeSet({ id: plan.id, files: inputs, baseline }, { config: plan.config, rules: allRules, cache });
 }
 
-/** Analyses every planned set that has a readable file. */
-export function analyzeProject(plan: ProjectPlan, read: (file: string) => string | undefined, cache = new ParseCache()): Project {
+/**
+ * The schema a set starts from: the live database when one backs the review (it wins), else the set's baseline
+ * file, read with `read`. A file that cannot be read is a problem naming the configuration file.
+ */
+export function setBaseline(plan: SetPlan, read: (file: string) => string | undefined, database?: SchemaBaseline): { baseline?: SchemaBaseline; problem?: ConfigProblem } {
+  if (database) return { baseline: database };
+  if (!plan.baseline) return {};
+  const text = read(plan.baseline);
+  if (text === undefined) return { problem: { file: plan.configFile ?? plan.id, message: `${plan.configFile ?? plan.id}: "baseline": cannot read ${plan.baseline}` } };
+  return { baseline: { path: plan.baseline, text } };
+}
+
+/** Analyses every planned set that has a readable file; `database`: a live database's schema for every set. */
+export function analyzeProject(plan: ProjectPlan, read: (file: string) => string | undefined, cache = new ParseCache(), database?: SchemaBaseline): Project {
   const project: Project = { sets: [], texts: new Map(), fileCount: 0, configOf: new Map() };
   for (const s of plan.sets) {
     project.configOf.set(s.id, s.config);
@@ -159,7 +191,9 @@ export function analyzeProject(plan: ProjectPlan, read: (file: string) => string
     if (!inputs.length) continue;
     for (const f of inputs) project.texts.set(f.path, f.text);
     project.fileCount += inputs.length;
-    project.sets.push(analyzePlannedSet(s, inputs, cache));
+    const { baseline, problem } = setBaseline(s, read, database);
+    if (problem) (project.problems ??= []).push(problem);
+    project.sets.push(analyzePlannedSet(s, inputs, cache, baseline));
   }
   return project;
 }

@@ -14,8 +14,10 @@ export function inferredSet(result: SetResult, setName: string, at: (o: Origin) 
   const perFile = result.files.filter((f) => f.replayed).map((f) => ({ file: f.path, ...fileTransactionMode(p.runner, f.path, f.statements.filter((s) => !s.syntaxError)) }));
   for (const f of perFile) modes[f.mode]++;
   const usual = (Object.keys(modes) as (keyof typeof modes)[]).sort((a, b) => modes[b] - modes[a])[0];
+  const b = result.baseline;
   return {
     set: setName,
+    ...(b ? { baseline: b.database ? { database: b.database, tables: b.tables } : { file: at({ file: b.path, span: { start: 0, end: 0 } }).file, tables: b.tables } } : {}),
     runner: {
       id: p.runner.id, label: p.runner.label, configured: p.runner.configured, evidence: fact(p.runner.evidence), modes,
       exceptions: perFile.filter((f) => f.mode !== usual).slice(0, 20).map((f) => ({ file: at({ file: f.file, span: { start: 0, end: 0 } }).file, mode: f.mode, why: f.why })),
@@ -40,6 +42,7 @@ const MODE: Record<'tool' | 'implicit' | 'none', string> = {
 export function explainLines(s: InferredSet): string[] {
   const where = (f: InferredFact) => (f.loc ? ` (${f.loc.file}:${f.loc.line})` : '');
   const out: string[] = [`${s.set}`];
+  if (s.baseline) out.push(`  starts from: ${baselineText(s.baseline)}`);
   out.push(`  migration tool: ${s.runner.label}${s.runner.configured ? '' : ` — ${s.runner.evidence.text}`}`);
   const counts = (Object.keys(s.runner.modes) as (keyof typeof s.runner.modes)[]).filter((m) => s.runner.modes[m] > 0).map((m) => `${s.runner.modes[m]} ${MODE[m]}`);
   out.push(`    files run: ${counts.join(', ') || 'none'}`);
@@ -64,4 +67,10 @@ export function explainLines(s: InferredSet): string[] {
     for (const c of s.conventions) out.push(`    ${c.text}${c.loc ? ` (first ${c.loc.file}:${c.loc.line})` : ''}`);
   }
   return out;
+}
+
+/** `db/schema.sql (12 tables, not reviewed)`, `the database app on db:5432 (12 tables, read-only)` */
+export function baselineText(b: NonNullable<InferredSet['baseline']>): string {
+  const tables = `${b.tables} table${b.tables === 1 ? '' : 's'}`;
+  return b.database ? `the database ${b.database} (${tables}, read-only, with table sizes)` : `${b.file} (${tables}; the baseline is not reviewed)`;
 }

@@ -5,6 +5,7 @@ import { ruleMeta, docsUrl } from '../engine/registry';
 import { statementContaining, type SetResult } from '../engine/run';
 import type { Category, Finding, SetContext, Severity } from '../engine/types';
 import { blocks, modeName } from '../locks';
+import { sizeText } from '../engine/sizes';
 import { LineIndex } from '../parser/positions';
 import { displayName } from '../model/schema';
 import type { ColumnModel, ConstraintModel, IndexModel, Origin, PolicyModel, TableModel } from '../model/types';
@@ -49,7 +50,7 @@ class SetView {
       model: result.model, project: result.project, files, config,
       statementAt: (o) => statementContaining(files, o.file, o.span.start),
       factsAt: (s) => result.facts.get(s),
-      fileText: (p) => files.find((f) => f.path === p)?.text,
+      fileText: (p) => files.find((f) => f.path === p)?.text ?? (result.baseline?.path === p ? result.baseline.text : undefined),
     };
     this.setName = relPath(result.id) || '.';
   }
@@ -343,7 +344,7 @@ function riskFiles(v: SetView, inScope: (file: string) => boolean): RiskFile[] {
         .filter((e) => e.existing && (blocks(e.mode).reads || blocks(e.mode).writes))
         .map((e) => {
           const b = blocks(e.mode);
-          return { table: e.table, mode: modeName(e.mode), what: e.what, waits: b.summary, blocksReads: b.reads, blocksWrites: b.writes, rewrite: e.rewrite, scan: e.scan };
+          return { table: e.table, ...(e.size ? { size: sizeText(e.size) } : {}), mode: modeName(e.mode), what: e.what, waits: b.summary, blocksReads: b.reads, blocksWrites: b.writes, rewrite: e.rewrite, scan: e.scan };
         });
       if (!locks.length) continue;
       statements.push({ loc: v.loc(f.path, s.span.start), sql: sqlSummary(s.text), inTransaction: facts.inTransaction, lockTimeoutSet: facts.lockTimeoutSet, locks });

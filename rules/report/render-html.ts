@@ -4,6 +4,7 @@
 import { defaultHref, escapeHtml as h } from './escape';
 import { edgePoint, ER, layoutEr, type ErBox } from './er';
 import { shortLabel, type RenderOptions } from './render-md';
+import { baselineText } from './inferred';
 import type { Cell, InferredFact, Loc, ProvedIsolation, ReportModel, RiskFile, RuleFindings, TableFact, Verdict } from './types';
 
 const MODE_HTML: Record<'tool' | 'implicit' | 'none', string> = { tool: 'in its transaction', implicit: 'as one query', none: 'statement by statement' };
@@ -173,6 +174,7 @@ function inferredHtml(report: ReportModel, { link, multiSet }: Html): string[] {
     const why = (f: InferredFact) => `${h(f.text)}${f.loc ? ` ${link(f.loc)}` : ''}`;
     if (multiSet) out.push(`<h3>${h(inf.set)}</h3>`);
     out.push('<ul>');
+    if (inf.baseline) out.push(`<li><b>Starts from</b>: ${h(baselineText(inf.baseline))}.</li>`);
     out.push(`<li><b>Migration tool</b>: ${h(inf.runner.label)}${inf.runner.configured ? ' (configured)' : ` — ${why(inf.runner.evidence)}`}. Files run ${(['tool', 'implicit', 'none'] as const).filter((m) => inf.runner.modes[m]).map((m) => `${MODE_HTML[m]}: ${inf.runner.modes[m]}`).join('; ')}${inf.runner.exceptions.length ? `; ${inf.runner.exceptions.map((e) => `<code>${h(e.file)}</code> ${MODE_HTML[e.mode]} (${h(e.why)})`).join('; ')}` : ''}. Set <code>runner</code> to correct it.</li>`);
     out.push(`<li><b>Tenant isolation</b>: ${inf.isolation.strategy === 'rls' ? 'row-level security' : 'application code'}${inf.isolation.configured ? ' (configured)' : ` — ${why(inf.isolation.evidence)}`}. Set <code>isolation</code> to correct it.</li>`);
     if (inf.platform.evidence) out.push(`<li><b>Platform</b>: ${h(inf.platform.id)} — ${why(inf.platform.evidence)}.</li>`);
@@ -312,7 +314,7 @@ function riskHtml(f: RiskFile, link: Link, multiSet: boolean): string {
       const effect = l.rewrite ? '<span class="st-no">rewrites the table</span>' : l.scan ? '<span class="st-partial">scans the table</span>' : '–';
       const first = i === 0 ? `<td rowspan="${s.locks.length}">${link(s.loc, `L${s.loc.line}`)}</td><td rowspan="${s.locks.length}"><span class="sql">${h(s.sql)}</span></td>` : '';
       const timeout = i === 0 ? `<td rowspan="${s.locks.length}">${s.lockTimeoutSet ? 'set' : '<span class="st-partial">not set</span>'}</td>` : '';
-      out.push(`<tr>${first}<td>${h(l.table)}</td><td><b class="${l.blocksReads ? 'st-no' : 'st-partial'}">${h(l.mode)}</b> <span class="muted">(${h(l.what)})</span></td><td>${h(l.waits)}</td><td>${effect}</td>${timeout}</tr>`);
+      out.push(`<tr>${first}<td>${h(l.table)}${l.size ? ` <span class="muted">(${h(l.size)})</span>` : ''}</td><td><b class="${l.blocksReads ? 'st-no' : 'st-partial'}">${h(l.mode)}</b> <span class="muted">(${h(l.what)})</span></td><td>${h(l.waits)}</td><td>${effect}</td>${timeout}</tr>`);
     }
   }
   out.push('</tbody></table>');

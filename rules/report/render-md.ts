@@ -1,5 +1,6 @@
 // The report as GitHub-flavoured Markdown: tables, links to file#Lline, and the ER diagram as a Mermaid block.
 import { defaultHref, escapeMd as t, mdCode } from './escape';
+import { baselineText } from './inferred';
 import type { Cell, InferredFact, Loc, ProvedIsolation, ReportModel, RiskFile, RuleFindings, TableFact, Verdict } from './types';
 
 const MODE_MD: Record<'tool' | 'implicit' | 'none', string> = { tool: 'in its transaction', implicit: 'as one query', none: 'statement by statement' };
@@ -68,6 +69,7 @@ function inferredMd(report: ReportModel, { link, multiSet }: Md): string[] {
   for (const inf of report.inferred) {
     const why = (f: InferredFact) => `${t(f.text)}${f.loc ? ` (${link(f.loc)})` : ''}`;
     if (multiSet) out.push(`### ${t(inf.set)}`, '');
+    if (inf.baseline) out.push(`- **Starts from**: ${t(baselineText(inf.baseline))}.`);
     out.push(`- **Migration tool**: ${t(inf.runner.label)}${inf.runner.configured ? ' (configured)' : ` — ${why(inf.runner.evidence)}`}. Files run ${(['tool', 'implicit', 'none'] as const).filter((m) => inf.runner.modes[m]).map((m) => `${MODE_MD[m]}: ${inf.runner.modes[m]}`).join('; ')}${inf.runner.exceptions.length ? `; ${inf.runner.exceptions.map((e) => `${t(e.file)} ${MODE_MD[e.mode]} (${t(e.why)})`).join('; ')}` : ''}. Set \`runner\` to correct it.`);
     out.push(`- **Tenant isolation**: ${inf.isolation.strategy === 'rls' ? 'row-level security' : 'application code'}${inf.isolation.configured ? ' (configured)' : ` — ${why(inf.isolation.evidence)}`}. Set \`isolation\` to correct it.`);
     if (inf.platform.evidence) out.push(`- **Platform**: ${t(inf.platform.id)} — ${why(inf.platform.evidence)}.`);
@@ -189,7 +191,7 @@ function riskMd(f: RiskFile, link: Link, multiSet: boolean): string[] {
   for (const s of f.statements) {
     for (const [i, l] of s.locks.entries()) {
       const effect = l.rewrite ? 'rewrites the table' : l.scan ? 'scans the table' : '—';
-      out.push(`| ${i === 0 ? link(s.loc, `L${s.loc.line}`) : ''} | ${i === 0 ? mdCode(clip(s.sql, 90)) : ''} | ${t(l.table)} | ${l.mode} (${t(l.what)}) | ${t(l.waits)} | ${effect} | ${s.lockTimeoutSet ? 'set' : '**not set**'} |`);
+      out.push(`| ${i === 0 ? link(s.loc, `L${s.loc.line}`) : ''} | ${i === 0 ? mdCode(clip(s.sql, 90)) : ''} | ${t(l.table)}${l.size ? ` (${t(l.size)})` : ''} | ${l.mode} (${t(l.what)}) | ${t(l.waits)} | ${effect} | ${s.lockTimeoutSet ? 'set' : '**not set**'} |`);
     }
   }
   return out;

@@ -110,6 +110,8 @@ export interface SensitiveColumn {
 
 export interface RiskLock {
   table: string;
+  /** The table's size when a live database or "tableSizes" says: `about 40 M rows, 18 GB`. */
+  size?: string;
   mode: string;
   what: string;
   waits: string;
@@ -255,6 +257,8 @@ export interface InferredFact {
 /** What SQL Architect inferred about one migration set before any rule ran (rules/project/), and how to correct it. */
 export interface InferredSet {
   set: string;
+  /** The schema the set starts from: a dump file, or a live database (`database`: its name, host and port). */
+  baseline?: { file?: string; database?: string; tables: number };
   runner: {
     id: string;
     label: string;

@@ -3,42 +3,14 @@
  * Debian PostgreSQL found in /usr/lib/postgresql/<major>/bin (initdb + pg_ctl in a temp dir, fsync off).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { executeScript, traceStatements, verifyIsolation } from '../../pg';
+import { clusterOrSkip, freePort, type Cluster } from './cluster';
 import { assertBasejump, assertTraceScenario, stmts, TRACE_SCENARIO } from './fixtures';
 import { CORPUS, runCli } from '../helpers';
 import { DOC, fixtureFor, parseMeasured, show, tableLocks } from './locks-doc';
-
-function findBinDir(): string | undefined {
-  const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return undefined;
-  const majors = readdirSync(root).filter((d) => existsSync(path.join(root, d, 'bin', 'initdb')))
-    .sort((a, b) => Number(b) - Number(a));
-  return majors.length ? path.join(root, majors[0], 'bin') : undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
-/** initdb refuses to run as root: as root, run the cluster as the `postgres` system user. */
-function runAsOwner(bin: string, args: string[]): string {
-  if (process.getuid?.() !== 0) return execFileSync(bin, args, { encoding: 'utf8' });
-  const quoted = [bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  return execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', quoted], { encoding: 'utf8' });
-}
 
 async function scalarList(url: string, sql: string): Promise<string[]> {
   const c = new Client({ connectionString: url });
@@ -51,37 +23,15 @@ async function scalarList(url: string, sql: string): Promise<string[]> {
 }
 
 describe('pg engine: databaseUrl mode on a real PostgreSQL server', function () {
-  let dir: string | undefined;
-  let binDir: string | undefined;
+  let cluster: Cluster | undefined;
   let url = '';
 
   before(async function () {
-    binDir = findBinDir();
-    if (!binDir) {
-      console.log('      SKIPPED: no /usr/lib/postgresql/*/bin/initdb on this machine');
-      this.skip();
-    }
-    dir = mkdtempSync(path.join(tmpdir(), 'sqla-pg-'));
-    if (process.getuid?.() === 0) {
-      const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-      const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-      chownSync(dir, uid, gid);
-    }
-    const port = await freePort();
-    const t0 = performance.now();
-    runAsOwner(path.join(binDir!, 'initdb'), ['-D', path.join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
-    runAsOwner(path.join(binDir!, 'pg_ctl'), ['-D', path.join(dir, 'data'), '-l', path.join(dir, 'log'), '-w', 'start',
-      '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`]);
-    console.log(`      throwaway cluster from ${binDir} on port ${port} started in ${Math.round(performance.now() - t0)} ms`);
-    url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+    cluster = await clusterOrSkip(this);
+    url = cluster.url;
   });
 
-  after(function () {
-    if (dir && binDir && existsSync(path.join(dir, 'data', 'postmaster.pid'))) {
-      runAsOwner(path.join(binDir, 'pg_ctl'), ['-D', path.join(dir, 'data'), '-m', 'fast', '-w', 'stop']);
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => cluster?.stop());
 
   it('traces the same scenario on the server and drops its scratch database', async () => {
     const version = (await scalarList(url, 'SHOW server_version'))[0];
