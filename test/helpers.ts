@@ -4,6 +4,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+// The tests make throwaway git repositories. Git exports GIT_DIR, GIT_INDEX_FILE and the like to hooks: with them in
+// the environment (npm test run from a hook), every git command of a test, and of the CLI under test, would work on
+// the repository the tests are run from. These are the variables git itself clears for another repository
+// (`git rev-parse --local-env-vars`).
+for (const v of ['GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_CONFIG', 'GIT_CONFIG_PARAMETERS', 'GIT_CONFIG_COUNT', 'GIT_OBJECT_DIRECTORY', 'GIT_DIR',
+  'GIT_WORK_TREE', 'GIT_IMPLICIT_WORK_TREE', 'GIT_GRAFT_FILE', 'GIT_INDEX_FILE', 'GIT_NO_REPLACE_OBJECTS', 'GIT_REPLACE_REF_BASE', 'GIT_PREFIX',
+  'GIT_INTERNAL_SUPER_PREFIX', 'GIT_SHALLOW_FILE', 'GIT_COMMON_DIR']) delete process.env[v];
+
 export const ROOT = path.resolve(__dirname, '..');
 export const CLI = path.join(ROOT, 'dist/cli.js');
 export const CORPUS = path.resolve(ROOT, '../shared/corpus');
