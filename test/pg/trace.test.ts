@@ -3,6 +3,23 @@ import v8 from 'node:v8';
 import { executeScript, PgEngine, traceStatements } from '../../pg';
 import { assertTraceScenario, lockOn, stmts, TRACE_SCENARIO } from './fixtures';
 
+const RECURSE = 'CREATE FUNCTION r(n int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN r(n + 1); END $$';
+
+/**
+ * Traces with PGlite's WebAssembly compiled under the V8 `flags` (they are process-wide: another test file may have
+ * set Liftoff-only). V8 also keeps compiled modules per process and hands them to any isolate loading the same
+ * bytes, so a PGlite compiled earlier (test/baseline-schema.test.ts runs one in this thread) would come back: this
+ * compile bypasses that cache. V8's default tiering and the cache are restored after.
+ */
+async function traceCompiledWith(flags: string, sql: string[]): Promise<Awaited<ReturnType<typeof traceStatements>>> {
+  v8.setFlagsFromString(`${flags} --no-wasm-native-module-cache-enabled`);
+  try {
+    return await traceStatements(stmts('rec.sql', sql));
+  } finally {
+    v8.setFlagsFromString('--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering --wasm-native-module-cache-enabled');
+  }
+}
+
 describe('pg engine: lock trace on PGlite', () => {
   it('traces locks and rewrites, records errors and goes on, runs CONCURRENTLY outside a transaction', async () => {
     const trace = await traceStatements(TRACE_SCENARIO);
@@ -99,44 +116,27 @@ describe('pg engine: lock trace on PGlite', () => {
 
   it('a failure inside the WASM engine is reported on its statement; a new engine rebuilds the state', async () => {
     // PGlite overflows on this as V8 compiles it by default. The CLI and the server compile WebAssembly with Liftoff
-    // only (io/parser.ts, for start-up), where the recursion ends in PostgreSQL's own error (next test); the flag is
-    // process-wide, and another test file may have set it in this process. V8 also keeps compiled modules per process
-    // and hands them to any isolate loading the same bytes: a PGlite compiled Liftoff-only by an earlier test
-    // (test/baseline-schema.test.ts runs it in this thread) would come back, so this compile bypasses that cache.
-    v8.setFlagsFromString('--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering --no-wasm-native-module-cache-enabled');
-    try {
-      const trace = await traceStatements(stmts('rec.sql', [
-        'CREATE TABLE a (id int PRIMARY KEY)',
-        'CREATE FUNCTION r(n int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN r(n + 1); END $$',
-        // Unbounded recursion: PGlite overflows its stack and loses step with its protocol instead of
-        // reporting "stack depth limit exceeded" (54001) as PostgreSQL does.
-        'SELECT r(1)',
-        'INSERT INTO a VALUES (1)',
-        'CREATE TABLE b (id int REFERENCES a (id))',
-        'INSERT INTO b VALUES (1)',
-      ]));
-      assert.equal(trace[1].error, undefined);
-      assert.match(trace[2].error?.message ?? '', /engine failure/);
-      for (const e of trace.slice(3)) assert.equal(e.error, undefined, `${e.sql}: ${e.error?.message}`);
-      assert.equal(lockOn(trace[4], 'a'), 'ShareRowExclusiveLock');
-    } finally {
-      v8.setFlagsFromString('--wasm-native-module-cache-enabled');
-    }
+    // only (io/parser.ts, for start-up), where the recursion ends in PostgreSQL's own error (next test).
+    const trace = await traceCompiledWith('--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering', [
+      'CREATE TABLE a (id int PRIMARY KEY)',
+      RECURSE,
+      // Unbounded recursion: PGlite overflows its stack and loses step with its protocol instead of
+      // reporting "stack depth limit exceeded" (54001) as PostgreSQL does.
+      'SELECT r(1)',
+      'INSERT INTO a VALUES (1)',
+      'CREATE TABLE b (id int REFERENCES a (id))',
+      'INSERT INTO b VALUES (1)',
+    ]);
+    assert.equal(trace[1].error, undefined);
+    assert.match(trace[2].error?.message ?? '', /engine failure/);
+    for (const e of trace.slice(3)) assert.equal(e.error, undefined, `${e.sql}: ${e.error?.message}`);
+    assert.equal(lockOn(trace[4], 'a'), 'ShareRowExclusiveLock');
   });
 
   it('with the parser\'s Liftoff-only setting, unbounded recursion is PostgreSQL\'s "stack depth limit exceeded"', async () => {
-    v8.setFlagsFromString('--liftoff-only --no-wasm-native-module-cache-enabled');
-    try {
-      const trace = await traceStatements(stmts('rec.sql', [
-        'CREATE FUNCTION r(n int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN r(n + 1); END $$',
-        'SELECT r(1)',
-        'CREATE TABLE a (id int PRIMARY KEY)',
-      ]));
-      assert.match(trace[1].error?.message ?? '', /stack depth limit exceeded/);
-      assert.equal(trace[2].error, undefined);
-    } finally {
-      v8.setFlagsFromString('--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering --wasm-native-module-cache-enabled');
-    }
+    const trace = await traceCompiledWith('--liftoff-only', [RECURSE, 'SELECT r(1)', 'CREATE TABLE a (id int PRIMARY KEY)']);
+    assert.match(trace[1].error?.message ?? '', /stack depth limit exceeded/);
+    assert.equal(trace[2].error, undefined);
   });
 
   it('does not block the caller thread while PGlite works', async () => {
