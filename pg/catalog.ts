@@ -2,7 +2,7 @@
 // (rules/model/catalog.ts turns it into the SQL the set starts from): tables, columns, constraints, indexes, row-level
 // security, policies, owners, grants, views, functions, the roles and whether they bypass RLS, and table sizes.
 // The connection string is never part of a message: the database is named by host, port and name only.
-import { Client } from 'pg';
+import type { Client as PgClient } from 'pg';
 import { catalogBaseline, type CatalogSnapshot, type CatalogTable, type SchemaBaseline } from '../rules/index';
 import { isDatabaseError } from './driver';
 
@@ -167,6 +167,9 @@ async function readInTransaction(db: Queryable, label: string): Promise<CatalogS
 /** The schema of the database at `url` as the baseline of the review. Throws LiveSchemaError with a message for the user. */
 export async function readLiveSchema(url: string, timeoutMs = 30000): Promise<SchemaBaseline> {
   const label = databaseLabel(url);
+  // Loaded on use: node-postgres costs ~40 ms of start-up that a check without --database-url should not pay.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client } = require('pg') as { Client: typeof PgClient };
   const client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, application_name: 'sql-architect' });
   // A dropped connection is reported by the query that fails; without a listener it would crash the process.
   client.on('error', () => undefined);

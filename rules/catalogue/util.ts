@@ -97,9 +97,12 @@ export function tenantTables(model: SchemaModel, config: ResolvedConfig): Tenant
   return tenantTablesOf({ tenancy: inferTenancy(model, config, roles) } as ProjectModel);
 }
 
+const tenantNames = new WeakMap<readonly string[], Set<string>>();
+
 /** Every column of the table that holds a tenant (its key, and other tenant-named columns such as team_id inside org_id). */
 export function tenantColumnsOf(table: TableModel, config: ResolvedConfig, key?: string): string[] {
-  const names = new Set(config.tenantColumns.map(normName));
+  let names = tenantNames.get(config.tenantColumns);
+  if (!names) tenantNames.set(config.tenantColumns, (names = new Set(config.tenantColumns.map(normName))));
   const out = [...table.columns.keys()].filter((c) => names.has(normName(c)));
   if (key && !out.includes(key)) out.unshift(key);
   return out;
@@ -284,14 +287,30 @@ export function addIndexFix(ctx: SetContext, stmt: Statement, table: TableModel,
  * project dropped the foreign key). A key or index leading with one of them is tenant-scoped through that parent.
  */
 export function tenantPinningColumns(ctx: Pick<SetContext, 'project' | 'config' | 'model'>, table: TableModel, key: string): string[] {
-  const tenants = tenantTablesOf(ctx.project).map((t) => t.table);
+  const { tenants, byName } = tenantIndex(ctx.project);
   const out = new Set(tenantColumnsOf(table, ctx.config, key));
   for (const c of table.constraints) {
     if (c.kind !== 'foreign' || c.columns.length !== 1 || !c.refTable) continue;
     const target = ctx.model.table(c.refTable);
-    if (target && target !== table && tenants.includes(target)) out.add(c.columns[0]);
+    if (target && target !== table && tenants.has(target)) out.add(c.columns[0]);
   }
-  const byName = new Map(tenants.filter((t) => t !== table).map((t) => [`${normName(t.name).replace(/s$/, '')}id`, t]));
-  for (const col of table.columns.keys()) if (byName.has(normName(col))) out.add(col);
+  for (const col of table.columns.keys()) if (byName.get(normName(col))?.some((t) => t !== table)) out.add(col);
   return [...out];
+}
+
+/** The project's tenant tables, and each by the column name that points at it (`runtimeEnvironmentId`), once per project. */
+const tenantIndexes = new WeakMap<ProjectModel, { tenants: Set<TableModel>; byName: Map<string, TableModel[]> }>();
+function tenantIndex(project: ProjectModel): { tenants: Set<TableModel>; byName: Map<string, TableModel[]> } {
+  let index = tenantIndexes.get(project);
+  if (!index) {
+    const tables = tenantTablesOf(project).map((t) => t.table);
+    const byName = new Map<string, TableModel[]>();
+    for (const t of tables) {
+      const name = `${normName(t.name).replace(/s$/, '')}id`;
+      byName.set(name, [...(byName.get(name) ?? []), t]);
+    }
+    index = { tenants: new Set(tables), byName };
+    tenantIndexes.set(project, index);
+  }
+  return index;
 }

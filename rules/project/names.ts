@@ -5,8 +5,16 @@ import { integerType, type QName, type TableModel, type TypeRef } from '../model
 
 /** `organizationId`, `organization_id`, `ORGANIZATION_ID` → `organizationid`. */
 export function normName(name: string): string {
-  return name.toLowerCase().replace(/[_\s-]/g, '');
+  let n = normCache.get(name);
+  if (n === undefined) {
+    // A pure function called for every column by several rules: remembered, and forgotten past a bound.
+    if (normCache.size > 100_000) normCache.clear();
+    n = name.toLowerCase().replace(/[_\s-]/g, '');
+    normCache.set(name, n);
+  }
+  return n;
 }
+const normCache = new Map<string, string>();
 
 /** The registry-table stems of tenant column names: `organization_id` → `organization`. */
 export function tenantStems(tenantColumns: readonly string[]): string[] {
