@@ -23,10 +23,33 @@ ruleTester(requireRlsPolicy, {
         'db/002_policy.sql': "DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE policyname = 'orders_org') THEN\n    CREATE POLICY orders_org ON orders USING (org_id = current_setting('app.current_tenant_id', true)::bigint);\n  END IF;\nEND $$;",
       },
     },
+    // Granted to the installation's administrator alone (Supabase Storage): postgres is not the application's role,
+    // and a table kept for it is deny-all to everyone else by design.
+    {
+      sql: {
+        'db/001_objects.sql': 'CREATE TABLE objects (id uuid PRIMARY KEY, name text);\nALTER TABLE objects ENABLE ROW LEVEL SECURITY;',
+        'db/002_grants.sql': 'GRANT ALL ON objects TO postgres WITH GRANT OPTION;',
+      },
+    },
+    // The application is the owner (no role besides postgres is named) and the migrations grant other tables but not
+    // this one: RLS without FORCE holds the owner back from nothing, and no other role reaches it.
+    'CREATE TABLE buckets (id text PRIMARY KEY);\nCREATE TABLE migrations (id int PRIMARY KEY, name text);\nALTER TABLE migrations ENABLE ROW LEVEL SECURITY;\nGRANT ALL ON buckets TO postgres;',
     // Deny-all on purpose, said with an ignore comment.
     'CREATE TABLE secrets (id bigint PRIMARY KEY);\n-- sql-architect-ignore require-rls-policy: only the service role reads it\nALTER TABLE secrets ENABLE ROW LEVEL SECURITY;',
   ],
   invalid: [
+    {
+      // Granted to postgres and to a role of the application: that role sees nothing.
+      sql: 'CREATE TABLE objects (id uuid PRIMARY KEY, name text);\nALTER TABLE objects ENABLE ROW LEVEL SECURITY;\nGRANT ALL ON objects TO postgres;\nGRANT SELECT ON objects TO app_user;',
+      errors: [{ line: 2, column: 1, messageId: 'noPolicy', data: { table: 'objects', who: 'app_user, the role the application connects as, see' } }],
+      output: null,
+    },
+    {
+      // The owner is the application and RLS is forced: the owner itself is held back, granted or not.
+      sql: 'CREATE TABLE buckets (id text PRIMARY KEY);\nCREATE TABLE migrations (id int PRIMARY KEY, name text);\nALTER TABLE migrations ENABLE ROW LEVEL SECURITY;\nALTER TABLE migrations FORCE ROW LEVEL SECURITY;\nGRANT ALL ON buckets TO postgres;',
+      errors: [{ line: 3, column: 1, messageId: 'noPolicy', data: { table: 'migrations' } }],
+      output: null,
+    },
     {
       // A non-tenant table: reported, no fix.
       sql: 'CREATE TABLE notes (id bigint PRIMARY KEY, body text);\nALTER TABLE notes ENABLE ROW LEVEL SECURITY;',

@@ -1,6 +1,6 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
 import { definerFunctionsReading, forceRlsSql, projectIsolationPolicy, tenantMap } from './tenancy-util';
-import { reachableByApp } from '../project/infer';
+import { restrictsReachingRole } from '../project/infer';
 import { fileOf, insertAfterStatement, related, tableLabel } from './util';
 
 const messages = {
@@ -25,7 +25,7 @@ export const requireRlsPolicy = defineRule({
       "CREATE POLICY invoices_tenant_isolation ON invoices USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);",
     ].join('\n'),
     details: [
-      'Applies to every table the application\'s roles can reach (in a Supabase project, tables of the public schema and tables granted to anon or authenticated; elsewhere, tables granted to the roles policies and grants name, or every table when the application connects as the owner): a deny-all table in a schema those roles are not granted is the idiom for private data, and is not reported, nor is a table a SECURITY DEFINER function reads (the function is its door). Policies added in later migrations of the set count. The finding sits on the ENABLE ROW LEVEL SECURITY statement. For a tenant table the fix adds a `<table>_tenant_isolation` policy right after it; for other tables there is no fix, since only you know who may see the rows.',
+      'Applies to every table the application\'s roles can reach (in a Supabase project, tables of the public schema and tables granted to anon or authenticated; elsewhere, tables granted to the roles policies and grants name, or every table when the application connects as the owner): a deny-all table in a schema those roles are not granted is the idiom for private data, and is not reported, nor is a table a SECURITY DEFINER function reads (the function is its door), a table granted to administrators alone (`postgres`, BYPASSRLS roles: Supabase Storage\'s `storage.objects`), or, when the application connects as the owner and RLS is not forced, a table the migrations grant to no one while they grant others. Policies added in later migrations of the set count. The finding sits on the ENABLE ROW LEVEL SECURITY statement. For a tenant table the fix adds a `<table>_tenant_isolation` policy right after it; for other tables there is no fix, since only you know who may see the rows.',
       'The default severity is info, as in Supabase\'s linter (rls_enabled_no_policy): deny-all is secure, and often intended for tables only the owner, a BYPASSRLS service role or SECURITY DEFINER functions touch. If so, say it with `-- sql-architect-ignore require-rls-policy: deny-all by design` above the ENABLE statement.',
     ].join('\n\n'),
   },
@@ -34,8 +34,9 @@ export const requireRlsPolicy = defineRule({
     const tenants = tenantMap(ctx);
     for (const table of ctx.model.tables.values()) {
       if (!table.rlsEnabled || table.policies.length > 0 || table.temporary) continue;
-      // Deny-all is the idiom for tables the application's roles cannot reach anyway (a private schema, no grants).
-      if (!reachableByApp(ctx.project, table)) continue;
+      // Deny-all is the idiom for tables the application's roles cannot reach anyway (a private schema, no grants),
+      // and for tables granted to administrators alone or, when the application is the owner, to no one.
+      if (!restrictsReachingRole(ctx.project, ctx.model, table)) continue;
       // Reached only through SECURITY DEFINER functions, which run as the owner: deny-all to everyone else is the design.
       if (definerFunctionsReading(ctx, table).length > 0) continue;
       const origin = table.rlsEnabled;

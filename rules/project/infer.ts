@@ -3,7 +3,7 @@ import type { ResolvedConfig } from '../engine/config';
 import type { SchemaModel } from '../model/schema';
 import type { TableModel } from '../model/types';
 import { inferConventions } from './conventions';
-import { inferRoles } from './roles';
+import { administers, inferRoles } from './roles';
 import { inferRunner, type RunnerFile } from './runner';
 import { inferTenancy } from './tenancy';
 import type { ProjectModel } from './types';
@@ -26,4 +26,22 @@ export function reachableByApp(project: ProjectModel, table: TableModel): boolea
   if (table.grants.some((g) => r.appRoles.includes(g.role))) return true;
   // Supabase grants every table of public to anon and authenticated by default privileges.
   return r.platform.id === 'supabase' && table.schema === 'public';
+}
+
+/**
+ * Row-level security on the table holds back a role that reaches it, so a table without policies denies rows to
+ * someone who reads it. Not so when the grants the migrations make on the table name only administrators (Supabase
+ * Storage grants storage.objects to postgres alone and leaves its policies to each project), nor, when the
+ * application connects as the owner, for a table the migrations grant to no one while granting others: the owner
+ * is not held back (without FORCE), and deny-all to everyone else is the design. Where the migrations grant nothing
+ * at all, default privileges they cannot show may open the table (Supabase's public schema), so it is reported.
+ */
+export function restrictsReachingRole(project: ProjectModel, model: SchemaModel, table: TableModel): boolean {
+  if (!reachableByApp(project, table)) return false;
+  const roles = project.roles;
+  if (table.publicGrants.length > 0) return true;
+  if (roles.connectsAsOwner && table.rlsForced) return true;
+  if (table.grants.length > 0) return table.grants.some((g) => !administers(roles, g.role));
+  if (!roles.connectsAsOwner) return true;
+  return ![...model.tables.values()].some((t) => t.grants.length > 0 || t.publicGrants.length > 0);
 }

@@ -157,6 +157,22 @@ describe('project model', () => {
     });
   });
 
+  it('who connects: postgres, the installation\'s administrator, is never taken as the application\'s role', () => {
+    // supabase/auth: sixteen tables with RLS and no policy, granted to postgres with grant option (templated schema).
+    const tables = ['users', 'sessions', 'identities'];
+    const r = runCase({
+      'migrations/001_init.sql': tables.map((t) => `CREATE TABLE auth.${t} (id uuid PRIMARY KEY);`).join('\n'),
+      'migrations/002_rls.sql': tables.map((t) => `ALTER TABLE auth.${t} ENABLE ROW LEVEL SECURITY;\nGRANT SELECT ON auth.${t} TO postgres WITH GRANT OPTION;`).join('\n'),
+    });
+    assert.deepEqual(r.project.roles.appRoles, []);
+    assert.equal(r.project.roles.connectsAsOwner, true);
+    assert.deepEqual(of(r, 'require-rls-policy'), [], 'tables kept for the administrator are deny-all to everyone else by design');
+    // Named as the application's role in the configuration, it is taken as one.
+    const configured = runCase({ 'migrations/001_init.sql': 'CREATE TABLE notes (id uuid PRIMARY KEY);\nALTER TABLE notes ENABLE ROW LEVEL SECURITY;\nGRANT SELECT ON notes TO postgres;' }, { appRoles: ['postgres'] });
+    assert.deepEqual(configured.project.roles.appRoles, ['postgres']);
+    assert.equal(of(configured, 'require-rls-policy').length, 1);
+  });
+
   it('goose: StatementBegin/End blocks without a final ";" parse, and Up runs in goose\'s transaction', () => {
     const r = runCase({
       'db/migrations/00001_init.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);',

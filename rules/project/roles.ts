@@ -10,6 +10,12 @@ import type { Evidence, Roles } from './types';
 const SUPABASE_APP_ROLES = ['anon', 'authenticated'];
 const SUPABASE_BYPASS = ['service_role', 'postgres', 'supabase_admin', 'supabase_auth_admin', 'supabase_storage_admin', 'supabase_realtime_admin'];
 const SUPABASE_AUTH_FUNCTIONS = new Set(['auth.uid', 'auth.jwt', 'auth.role', 'auth.email']);
+/**
+ * The administrator every installation creates: the bootstrap superuser of self-hosted PostgreSQL and of Supabase,
+ * the master user (and usual table owner) of managed services. Grants and policies naming it keep it working, they
+ * do not say the application connects as it.
+ */
+const ADMIN_ROLES = new Set(['postgres']);
 /** Role names that stand for "whoever runs the query". */
 const ANY_ROLE = new Set(['public', 'current_user', 'session_user', 'current_role', '']);
 
@@ -53,8 +59,8 @@ export function inferRoles(model: SchemaModel, config: ResolvedConfig, paths: re
     // Roles that policies are written for, or that tables are granted to, are the roles the application uses.
     const named = new Map<string, Origin>();
     for (const t of model.tables.values()) {
-      for (const p of t.policies) for (const r of p.roles) if (!ANY_ROLE.has(r) && !bypass.has(r) && !named.has(r)) named.set(r, p.origin);
-      for (const g of t.grants) if (!bypass.has(g.role) && !named.has(g.role)) named.set(g.role, g.origin);
+      for (const p of t.policies) for (const r of p.roles) if (!ANY_ROLE.has(r) && !bypass.has(r) && !ADMIN_ROLES.has(r) && !named.has(r)) named.set(r, p.origin);
+      for (const g of t.grants) if (!bypass.has(g.role) && !ADMIN_ROLES.has(g.role) && !named.has(g.role)) named.set(g.role, g.origin);
     }
     appRoles = [...named.keys()];
     const first = [...named.values()][0];
@@ -81,4 +87,9 @@ export function policyReachesApp(roles: Roles, policyRoles: readonly string[]): 
 /** Every role the policy is for bypasses row-level security anyway (Supabase's service_role). */
 export function onlyBypassRoles(roles: Roles, policyRoles: readonly string[]): boolean {
   return policyRoles.length > 0 && policyRoles.every((r) => roles.bypassRoles.includes(r));
+}
+
+/** The role is not held back by row-level security: it bypasses it, or it is the installation's administrator (postgres). */
+export function administers(roles: Roles, role: string): boolean {
+  return roles.bypassRoles.includes(role) || (ADMIN_ROLES.has(role) && !roles.appRoles.includes(role));
 }
