@@ -50,7 +50,7 @@ const NON_SECRET_TOKEN_PREFIX = new Set([
 ]);
 
 
-function indexOfWords(words: string[], pattern: string[], from = 0): number {
+function indexOfWords(words: readonly string[], pattern: readonly string[], from = 0): number {
   outer: for (let i = from; i + pattern.length <= words.length; i++) {
     for (let j = 0; j < pattern.length; j++) if (words[i + j] !== pattern[j]) continue outer;
     return i;

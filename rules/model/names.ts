@@ -5,23 +5,26 @@ import type { ConstraintDef } from './types';
 /** NAMEDATALEN - 1: the longest identifier PostgreSQL keeps, in bytes. */
 export const MAX_IDENTIFIER_BYTES = 63;
 
+function charBytes(c: number): number {
+  return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+}
+
 function utf8Length(s: string): number {
   let n = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-  }
+  for (const ch of s) n += charBytes(ch.codePointAt(0)!);
   return n;
 }
 
 /** The longest prefix of `s` (whole characters) that fits in `bytes` UTF-8 bytes. */
 export function clipBytes(s: string, bytes: number): string {
-  let out = '';
+  let used = 0;
+  let end = 0;
   for (const ch of s) {
-    if (utf8Length(out + ch) > bytes) break;
-    out += ch;
+    used += charBytes(ch.codePointAt(0)!);
+    if (used > bytes) break;
+    end += ch.length;
   }
-  return out;
+  return s.slice(0, end);
 }
 
 /**

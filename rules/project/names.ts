@@ -57,6 +57,14 @@ export function sameKeyType(a: TypeRef | undefined, b: TypeRef | undefined): boo
 }
 
 /** The words of a name: `providerRefreshToken` → provider, refresh, token; `card_last4` → card, last4. */
-export function nameWords(name: string): string[] {
-  return name.replace(/([\p{Ll}\d])(\p{Lu})/gu, '$1_$2').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+export function nameWords(name: string): readonly string[] {
+  let words = wordCache.get(name);
+  if (words === undefined) {
+    // Several rules split every column name: remembered as normName is (frozen, since callers share it).
+    if (wordCache.size > 100_000) wordCache.clear();
+    words = Object.freeze(name.replace(/([\p{Ll}\d])(\p{Lu})/gu, '$1_$2').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean));
+    wordCache.set(name, words);
+  }
+  return words;
 }
+const wordCache = new Map<string, readonly string[]>();
