@@ -95,6 +95,14 @@ connection.onInitialized(async () => {
     status('analysing');
     const count = ws.scanFolders((m) => connection.console.warn(m));
     progress?.report(50, `Analysing ${count} files…`);
+    // The migration sets of the files already open come first (whole, since every file has been read): in a large
+    // workspace their diagnostics need not wait for the other sets. The full analysis then reuses them.
+    const open = ws.openFiles();
+    if (open.length) {
+      publishAll(ws.analyze(open), false, false);
+      // Let the connection send them before the rest of the analysis holds the event loop.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     publishAll(ws.analyze(), true);
     progress?.done();
   } finally {
@@ -128,9 +136,10 @@ let shownProblems = new Set<string>();
 
 /**
  * Publishes diagnostics of the given sets, skipping files whose diagnostics did not change. After a full analysis
- * (`all`), files no set analyses any more (deleted, or left out by the globs) lose their diagnostics.
+ * (`all`), files no set analyses any more (deleted, or left out by the globs) lose their diagnostics. `idle` false:
+ * more analysis follows at once, so the status stays "analysing".
  */
-function publishAll(results: SetResult[], all = false): void {
+function publishAll(results: SetResult[], all = false, idle = true): void {
   db.invalidate(results);
   const problems = new Set(ws.configProblems.map((p) => p.message));
   // A notification, not window/showMessageRequest: nothing to answer, and every client shows it.
@@ -171,7 +180,7 @@ function publishAll(results: SetResult[], all = false): void {
       void connection.sendDiagnostics({ uri, diagnostics: [] });
     }
   }
-  status('idle');
+  if (idle) status('idle');
 }
 
 // Edits arrive in bursts while typing: analyse once per turn of the event loop, for the files touched.

@@ -91,6 +91,10 @@ export class Workspace {
     return this.open.has(file);
   }
 
+  openFiles(): string[] {
+    return [...this.open.keys()];
+  }
+
   text(file: string): string | undefined {
     return this.open.get(file) ?? this.disk.get(file);
   }

@@ -243,6 +243,29 @@ describe('language server: workspace folders, settings and globs', function () {
     assert.equal(shown().length, 1, 'the same problem is not shown again on every analysis');
   });
 
+  it('at start-up the migration set of an open file is analysed and published before the other sets', async () => {
+    // Two projects in one workspace; the editor restores a tab of the second one.
+    const files: Record<string, string> = {};
+    for (let i = 1; i <= 9; i++) files[`billing/db/migrations/00${i}_step.sql`] = `CREATE TABLE step${i} (id int);\n`;
+    files['shop/db/migrations/001_orders.sql'] = 'CREATE TABLE orders (id int);\n';
+    const dir = tempWorkspace(files);
+    const shop = path.join(dir, 'shop/db/migrations/001_orders.sql');
+    client = new LspClient();
+    const order: string[] = [];
+    const idle = () => client!.notifications.some((n) => n.method === 'sqlArchitect/status' && (n.params as { state: string }).state === 'idle');
+    let idleBeforeOpenFile: boolean | undefined;
+    client.conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: Diag[] }) => {
+      if (!p.diagnostics.length) return;
+      if (p.uri === uri(shop) && idleBeforeOpenFile === undefined) idleBeforeOpenFile = idle();
+      order.push(p.uri === uri(shop) ? 'open file' : 'other set');
+    });
+    await client.initialize(dir);
+    await client.open(shop, fs.readFileSync(shop, 'utf8'));
+    await client.waitFor(() => idle() && order.includes('open file') && order.includes('other set'), 'both sets published');
+    assert.equal(order[0], 'open file', `published in the order ${order.join(', ')}`);
+    assert.equal(idleBeforeOpenFile, false, 'the status said idle before the open file had its diagnostics');
+  });
+
   it('a two-root workspace: each folder is analysed with its own tenantColumns', async () => {
     const sql = 'CREATE TABLE shop_items (id bigint PRIMARY KEY, shop_id bigint NOT NULL);\nCREATE TABLE org_items (id bigint PRIMARY KEY, org_ref bigint NOT NULL);\n';
     const shops = tempWorkspace({ 'migrations/001_items.sql': sql });
