@@ -1,21 +1,19 @@
 // The runner: replays each migration set into a schema model, runs every rule, applies suppressions and
 // severities. Pure: text in, findings out.
-import { parseFile, type ParsedFile, LineIndex, MAX_FILE_CHARS, MAX_STATEMENT_CHARS, StatementCache } from '../parser/adapter';
-import { lastTokenStart, skipToken } from '../parser/lexer';
-import { SchemaModel, tableKey } from '../model/schema';
+import { parseFile, type ParsedFile, LineIndex, StatementCache } from '../parser/adapter';
+import type { SchemaModel } from '../model/schema';
 import { inferProject } from '../project/infer';
 import type { ProjectModel } from '../project/types';
-import { TransactionTracker } from './transactions';
-import type { IgnoreDirective, Origin, QName, Statement } from '../model/types';
+import type { Statement } from '../model/types';
 import type { ResolvedConfig } from './config';
-import { followUpMigrationPath } from './migrations';
-import type { FileContext, Finding, Fix, HeldLock, Report, Rule, SetContext, StatementContext, TxFacts, TxKind } from './types';
+import type { FileContext, Finding, Fix, HeldLock, Rule, SetContext, TxKind } from './types';
 import { reportMessage } from './messages';
-import { analysisLimitRule, dynamicSqlRule, syntaxErrorRule, unusedIgnoreRule } from './meta-rules';
-import { cannotRunInTransaction, lockPlan, lockTableName, mergeLocks, type LockPlan } from '../locks';
+import type { LockPlan } from '../locks';
 import { RuleMemo } from './memo';
-import { embeddedStatements, lazyLines, modelActions } from './embedded';
-import { sizedEntry, sizeNote, withSizes } from './sizes';
+import { sizedEntry, sizeNote } from './sizes';
+import { parsedSetFile, replayedStatements, replayFiles, startingModel } from './set-files';
+import { StatementPass, type RawReport } from './statement-pass';
+import { dynamicSqlFindings, limitFindings, severityOf, Suppressions, syntaxErrorFindings } from './meta-findings';
 
 export interface FileInput {
   path: string;
@@ -126,67 +124,15 @@ export interface AnalyzeOptions {
   cache?: ParseCache;
 }
 
-const META_RULES = { syntax: 'syntax-error', unused: 'unused-ignore', limit: 'analysis-limit', dynamic: 'dynamic-sql-not-analysed' } as const;
-
-interface ParsedSetFile {
-  input: FileInput;
-  parsed: ParsedFile;
-  ctx: FileContext;
-}
-
-/** The statements of a file that are replayed into the model (not down sections, not syntax errors). */
-function replayedStatements(f: ParsedSetFile): Statement[] {
-  if (!f.ctx.replayed) return [];
-  const down = f.parsed.downFrom;
-  return f.parsed.statements.filter((s) => !s.syntaxError && !s.tooLarge && (down === undefined || s.span.start < down));
-}
-
-/** Replays the statements of files into a model (the DO blocks' too), without rules. */
-function replayFiles(model: SchemaModel, files: ParsedSetFile[]): SchemaModel {
-  for (const f of files) {
-    const lines = lazyLines(f.ctx.text);
-    for (const stmt of replayedStatements(f)) {
-      for (const s of [stmt, ...embeddedStatements(stmt, f.ctx.text, lines)]) {
-        const origin: Origin = { file: f.ctx.path, span: s.span };
-        for (const a of modelActions(s)) model.apply(a, origin);
-      }
-    }
-  }
-  return model;
-}
-
-/** A model holding the baseline schema, if any: the state before the first migration. */
-function startingModel(baseline: ParsedSetFile | undefined, input: SchemaBaseline | undefined): SchemaModel {
-  const model = new SchemaModel();
-  if (!baseline) return model;
-  replayFiles(model, [baseline]);
-  // A dump sets search_path for itself; each migration starts with the default one.
-  model.defaultSchema = 'public';
-  for (const [key, size] of Object.entries(input?.database?.sizes ?? {})) {
-    const t = model.tables.get(key);
-    if (t) { t.size = size; model.sized = true; }
-  }
-  return model;
-}
-
 export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   const { config, rules } = opts;
   const cache = opts.cache ?? new ParseCache();
-  const files: ParsedSetFile[] = input.files.map((f) => {
-    const parsed = cache.get(f.path, f.text);
-    return { input: f, parsed, ctx: { path: f.path, text: f.text, statements: parsed.statements, replayed: f.replayed !== false } };
-  });
+  const files = input.files.map((f) => parsedSetFile(f, cache));
   const parsedByPath = new Map(files.map((f) => [f.ctx.path, f.parsed]));
   const contexts = files.map((f) => f.ctx);
-  const baseline = input.baseline && parsedBaseline(input.baseline, cache);
+  const baseline = input.baseline && parsedSetFile({ path: input.baseline.path, text: input.baseline.text }, cache);
   // Set rules find the statements of origins in the baseline too (its objects are the project's objects).
   const contextOf = new Map([...contexts, ...(baseline ? [baseline.ctx] : [])].map((f) => [f.path, f]));
-  const raw: { rule: Rule; report: Report; message: string; statement?: Statement; file: string }[] = [];
-  const internalErrors: string[] = [];
-  const facts = new Map<Statement, StatementFacts>();
-  const allPaths = input.files.map((f) => f.path);
-  const statementRules = rules.filter((r) => r.check);
-  const setRules = rules.filter((r) => r.checkSet);
 
   // Pass 1: the final schema, then what the project is (tenants, roles, runner, conventions).
   const start = startingModel(baseline, input.baseline);
@@ -194,159 +140,73 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   const finalModel = replayFiles(start, files);
   const project = inferProject(finalModel, files.filter((f) => f.ctx.replayed).map((f) => ({ path: f.ctx.path, text: f.ctx.text })), config, input.markers);
 
-  // Pass 2: every statement with the schema as it stood just before it, and its facts.
-  const memo = cache.memo(input.id);
-  memo?.begin(JSON.stringify(config), statementRules);
-  const model = startingModel(baseline, input.baseline);
-  let migration: string | undefined;
-  let created = new Set<string>();
-  for (const f of files) {
-    const statements = replayedStatements(f);
-    const tx = new TransactionTracker(project.runner, f.ctx, statements);
-    let lockTimeoutSet = false;
-    let localTimeout = false;
-    // Tables created earlier in the same migration are new: locks on them harm nobody yet.
-    if (project.runner.migrationOf(f.ctx.path) !== migration) created = new Set<string>();
-    migration = project.runner.migrationOf(f.ctx.path);
-    const resolveKey = (q: QName) => {
-      const r = model.resolve(q);
-      return tableKey(r.schema, r.name);
-    };
-    const createdInFile = (t: QName) => created.has(resolveKey(t)) || (!t.schema && created.has(tableKey('public', t.name)));
-    const lines = lazyLines(f.ctx.text);
-    /** Runs the statement rules on one statement, then replays it; returns the locks it takes. */
-    const step = (stmt: Statement, txFacts: TxFacts): LockPlan => {
-      const locks = withSizes(lockPlan(stmt, { before: model, createdInFile, config }), model, config);
-      const held = tx.heldOn(locks);
-      const ctx: StatementContext = {
-        statement: stmt,
-        file: f.ctx,
-        before: model,
-        config,
-        project,
-        after: finalModel,
-        tx: txFacts,
-        locks,
-        inTransaction: txFacts.inTransaction,
-        lockTimeoutSet,
-        createdInFile,
-        existedBefore: (t) => {
-          const m = model.table(t);
-          return m && !created.has(tableKey(m.schema, m.name)) ? m : undefined;
-        },
-        heldLock: (t) => tx.held(lockTableName(model, t)),
-        heldLocks: () => tx.all(),
-        emptiedInTransaction: (t) => tx.emptied(resolveKey(t)),
-        followUpFileName: (slug) => followUpMigrationPath(f.ctx.path, allPaths, slug),
-      };
-      facts.set(stmt, { inTransaction: txFacts.inTransaction, txKind: txFacts.kind, txWhy: txFacts.why, lockTimeoutSet, locks, held });
-      const ruleFailed = (rule: Rule, e: unknown) => internalErrors.push(`${rule.id} on ${f.ctx.path}:${stmt.line + 1}: ${(e as Error).message}`);
-      const push = (rule: Rule, report: Report) => raw.push({ rule, report, message: reportMessage(rule, report), statement: stmt, file: f.ctx.path });
-      if (memo) {
-        for (const { rule, reports } of memo.run(ctx, ruleFailed)) {
-          try {
-            for (const report of reports) push(rule, report);
-          } catch (e) {
-            ruleFailed(rule, e);
-          }
-        }
-      } else {
-        for (const rule of statementRules) {
-          try {
-            for (const report of rule.check!(ctx)) push(rule, report);
-          } catch (e) {
-            ruleFailed(rule, e);
-          }
-        }
-      }
-      const origin: Origin = { file: f.ctx.path, span: stmt.span };
-      const applied = modelActions(stmt);
-      for (const a of stmt.actions) {
-        if (a.type === 'create-table') created.add(resolveKey(a.table));
-        if (a.type === 'rename-table') {
-          const t = model.table(a.table);
-          if (t && created.has(tableKey(t.schema, t.name))) created.add(tableKey(t.schema, a.to));
-        }
-        if (a.type === 'set-schema') {
-          const t = model.table(a.table);
-          if (t && created.has(tableKey(t.schema, t.name))) created.add(tableKey(a.schema, t.name));
-        }
-        // SET LOCAL lasts until the end of the transaction.
-        if (a.type === 'transaction' && (a.op === 'commit' || a.op === 'rollback') && localTimeout) lockTimeoutSet = false;
-        // SET LOCAL outside a transaction block does nothing (PostgreSQL warns and ignores it).
-        if (a.type === 'set' && a.name === 'lock_timeout' && (!a.local || txFacts.inTransaction)) {
-          lockTimeoutSet = a.value !== undefined && !/^0+(ms|s|min)?$/.test(a.value.trim());
-          localTimeout = a.local;
-        }
-        if (a.type === 'reset' && (a.name === 'lock_timeout' || a.name === 'all')) lockTimeoutSet = false;
-        if (applied.includes(a)) model.apply(a, origin);
-      }
-      return locks;
-    };
-    for (const stmt of statements) {
-      const txFacts = tx.before(stmt);
-      let locks = step(stmt, txFacts);
-      const inner = embeddedStatements(stmt, f.ctx.text, lines);
-      if (inner.length) {
-        // The statements of a DO block, each with the schema as it stands before it; the DO statement takes all their locks.
-        const innerTx = tx.beginBlock(stmt, txFacts);
-        const all = [...locks.entries];
-        for (const s of inner) {
-          const l = step(s, innerTx);
-          if (!cannotRunInTransaction(s)) tx.record(s, l, resolveKey);
-          all.push(...l.entries);
-        }
-        // SET LOCAL in a block that ran as its own transaction ends with it.
-        if (tx.endBlock() && localTimeout) lockTimeoutSet = false;
-        locks = mergeLocks(all);
-        facts.set(stmt, { ...facts.get(stmt)!, locks });
-      }
-      tx.after(stmt, locks, resolveKey);
-      // A transaction the tool or the file closes here ends SET LOCAL too.
-      if (localTimeout && tx.endedAfterLast()) lockTimeoutSet = false;
-    }
-  }
+  // Pass 2: every statement with the schema as it stood just before it, its facts and the statement rules.
+  const pass = new StatementPass({
+    model: startingModel(baseline, input.baseline), finalModel, project, config,
+    rules: rules.filter((r) => r.check), allPaths: input.files.map((f) => f.path), memo: cache.memo(input.id),
+  }).run(files);
 
-  memo?.commit();
-
+  // Set rules: the whole set at once.
   const setCtx: SetContext = {
     model: finalModel,
     project,
     files: contexts,
     config,
     statementAt: (o) => statementIn(contextOf.get(o.file), o.span.start),
-    factsAt: (s) => facts.get(s),
+    factsAt: (s) => pass.facts.get(s),
     fileText: (p) => contextOf.get(p)?.text,
   };
-  for (const rule of setRules) {
+  const raw = [...pass.raw, ...runSetRules(rules, setCtx, pass.internalErrors)];
+
+  // Findings: severities, sizes, suppressions; then the engine's own (in this order: unused ignores come last).
+  const ignores = new Suppressions(parsedByPath);
+  const findings = [
+    ...ruleFindings(raw, { input, config, facts: pass.facts, contextOf, baselinePath: baseline?.ctx.path, ignores }),
+    ...dynamicSqlFindings(files, config, ignores),
+    ...syntaxErrorFindings(contexts, config, ignores),
+    ...limitFindings(contexts, parsedByPath, config, ignores),
+    ...ignores.unusedFindings(contexts, config, rules),
+  ];
+  findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || (a.rule < b.rule ? -1 : 1)));
+
+  const baselineInfo = baseline && input.baseline
+    ? { path: input.baseline.path, text: input.baseline.text, database: input.baseline.database?.label, statements: replayedStatements(baseline).length, tables: baselineTables }
+    : undefined;
+  return { id: input.id, ...(baselineInfo ? { baseline: baselineInfo } : {}), model: finalModel, project, files: contexts, findings, facts: pass.facts, internalErrors: pass.internalErrors };
+}
+
+function runSetRules(rules: readonly Rule[], ctx: SetContext, internalErrors: string[]): RawReport[] {
+  const raw: RawReport[] = [];
+  for (const rule of rules) {
+    if (!rule.checkSet) continue;
     try {
-      for (const report of rule.checkSet!(setCtx)) raw.push({ rule, report, message: reportMessage(rule, report), file: report.file ?? '' });
+      for (const report of rule.checkSet(ctx)) raw.push({ rule, report, message: reportMessage(rule, report), file: report.file ?? '' });
     } catch (e) {
       internalErrors.push(`${rule.id}: ${(e as Error).message}`);
     }
   }
+  return raw;
+}
 
+interface FindingScope {
+  input: SetInput;
+  config: ResolvedConfig;
+  facts: Map<Statement, StatementFacts>;
+  contextOf: Map<string, FileContext>;
+  baselinePath: string | undefined;
+  ignores: Suppressions;
+}
+
+/** The rules' reports as findings: configured severity, table sizes, the finding's statement, ignore comments. */
+function ruleFindings(raw: RawReport[], scope: FindingScope): Finding[] {
+  const { input, config, facts, contextOf, baselinePath, ignores } = scope;
   const findings: Finding[] = [];
-  const used = new Set<IgnoreDirective>();
-  const severityOf = (id: string, dflt: Finding['severity']) => config.rules[id] ?? dflt;
-  const ruleIds = new Set(rules.map((r) => r.id));
-
-  const suppressed = (ruleId: string, file: string, stmt: Statement | undefined): boolean => {
-    const parsed = parsedByPath.get(file);
-    const candidates = [...(stmt?.ignores ?? []), ...(parsed?.fileIgnores ?? [])];
-    let hit = false;
-    for (const d of candidates) {
-      if (d.rules.length === 0 || d.rules.includes(ruleId)) { used.add(d); hit = true; }
-    }
-    return hit;
-  };
-
   for (const { rule, report, message: rendered, statement, file } of raw) {
-    let sev = severityOf(rule.id, report.severity ?? rule.defaultSeverity);
+    let sev = severityOf(config, rule.id, report.severity ?? rule.defaultSeverity);
     if (sev === 'off') continue;
     const findingFile = report.file ?? statement?.file ?? file;
     // The baseline is the state before the set, not part of the review.
-    if (baseline && findingFile === baseline.ctx.path) continue;
+    if (baselinePath !== undefined && findingFile === baselinePath) continue;
     let message = rendered;
     const sized = rule.scalesWithTableSize && statement ? sizedEntry(facts.get(statement)?.locks) : undefined;
     if (sized) {
@@ -357,106 +217,14 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
     const span = report.span ?? statement?.span;
     if (!span) continue;
     const anchor = report.statement ?? (report.file || !statement ? statementIn(contextOf.get(findingFile), span.start) : statement);
-    if (suppressed(rule.id, findingFile, anchor)) continue;
+    if (ignores.suppressed(rule.id, findingFile, anchor)) continue;
     findings.push({
       rule: rule.id, severity: sev, category: rule.category, message, messageId: report.messageId, data: report.data, file: findingFile,
       start: span.start, end: span.end, related: (report.related ?? []).filter((r) => !input.baseline?.database || r.file !== input.baseline.path),
       fixes: outsideBlock(report.fixes ?? [], statement), recipe: report.recipe,
     });
   }
-
-  // DO blocks: an EXECUTE whose SQL is built at run time is said once, where it is.
-  const dynamicSev = severityOf(META_RULES.dynamic, 'info');
-  for (const f of files) {
-    if (dynamicSev === 'off') break;
-    for (const s of replayedStatements(f)) {
-      for (const a of s.actions) {
-        if (a.type !== 'do-block') continue;
-        for (const span of a.block.unanalysed) {
-          if (suppressed(META_RULES.dynamic, f.ctx.path, s)) continue;
-          const report = { messageId: 'dynamicSql' };
-          findings.push({
-            rule: META_RULES.dynamic, severity: dynamicSev, category: 'meta', message: reportMessage(dynamicSqlRule, report), ...report,
-            file: f.ctx.path, start: span.start, end: span.end, related: [], fixes: [],
-          });
-        }
-      }
-    }
-  }
-
-  // Syntax errors: one finding per statement that did not parse, in every file (down files included).
-  const syntaxSev = severityOf(META_RULES.syntax, 'error');
-  for (const f of contexts) {
-    for (const s of f.statements) {
-      if (!s.syntaxError || syntaxSev === 'off') continue;
-      if (suppressed(META_RULES.syntax, f.path, s)) continue;
-      // "at end of input": point at the last token rather than into its middle.
-      const at = s.syntaxError.offset >= s.span.end ? lastTokenStart(f.text, s.span.start, s.span.end) : Math.max(s.syntaxError.offset, s.span.start);
-      const end = Math.min(Math.max(skipToken(f.text, at), at + 1), Math.max(s.span.end, at + 1));
-      const report = { messageId: 'syntaxError', data: { error: s.syntaxError.message } };
-      findings.push({
-        rule: META_RULES.syntax, severity: syntaxSev, category: 'meta', message: reportMessage(syntaxErrorRule, report), ...report,
-        file: f.path, start: at, end, related: [], fixes: [],
-      });
-    }
-  }
-
-  // Input past the size limits: said once, where it starts.
-  const limitSev = severityOf(META_RULES.limit, 'info');
-  for (const f of contexts) {
-    if (limitSev === 'off') break;
-    const parsed = parsedByPath.get(f.path)!;
-    const firstLine = (from: number) => ({ start: from, end: Math.max(from + 1, Math.min(lineEnd(f.text, from), from + 200)) });
-    if (parsed.tooLarge) {
-      const report = { messageId: 'fileTooLarge', data: { size: megabytes(f.text.length), limit: megabytes(MAX_FILE_CHARS) } };
-      findings.push({
-        rule: META_RULES.limit, severity: limitSev, category: 'meta', message: reportMessage(analysisLimitRule, report), ...report,
-        file: f.path, ...firstLine(0), related: [], fixes: [],
-      });
-      continue;
-    }
-    for (const st of f.statements) {
-      if (!st.tooLarge || suppressed(META_RULES.limit, f.path, st)) continue;
-      const report = { messageId: 'statementTooLarge', data: { size: megabytes(st.tooLarge), limit: megabytes(MAX_STATEMENT_CHARS) } };
-      findings.push({
-        rule: META_RULES.limit, severity: limitSev, category: 'meta', message: reportMessage(analysisLimitRule, report), ...report,
-        file: f.path, start: st.span.start, end: st.span.end, related: [], fixes: [],
-      });
-    }
-  }
-
-  // Ignore directives that suppressed nothing.
-  const unusedSev = severityOf(META_RULES.unused, 'warning');
-  if (unusedSev !== 'off') {
-    for (const f of contexts) {
-      const parsed = parsedByPath.get(f.path)!;
-      const all = [...parsed.fileIgnores, ...f.statements.flatMap((s) => s.ignores)];
-      for (const d of all) {
-        if (used.has(d)) continue;
-        const unknown = d.rules.filter((r) => !ruleIds.has(r) && !(Object.values(META_RULES) as string[]).includes(r) && r !== 'migration-fails');
-        const off = d.rules.length > 0 && d.rules.every((r) => config.rules[r] === 'off');
-        if (off && unknown.length === 0) continue;
-        const report = unknown.length
-          ? { messageId: 'unknownRule', data: { rules: unknown.map((r) => `"${r}"`).join(', ') } }
-          : d.rules.length ? { messageId: 'unusedRules', data: { rules: d.rules.join(', ') } } : { messageId: 'unused' };
-        findings.push({
-          rule: META_RULES.unused, severity: unusedSev, category: 'meta', message: reportMessage(unusedIgnoreRule, report), ...report, file: f.path,
-          start: d.span.start, end: d.span.end, related: [], fixes: [{ title: 'Remove the unused ignore comment', safe: true, edits: [removeLineEdit(f.text, d.span)] }],
-        });
-      }
-    }
-  }
-
-  const baselineInfo = baseline && input.baseline
-    ? { path: input.baseline.path, text: input.baseline.text, database: input.baseline.database?.label, statements: replayedStatements(baseline).length, tables: baselineTables }
-    : undefined;
-  findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || (a.rule < b.rule ? -1 : 1)));
-  return { id: input.id, ...(baselineInfo ? { baseline: baselineInfo } : {}), model: finalModel, project, files: contexts, findings, facts, internalErrors };
-}
-
-function parsedBaseline(b: SchemaBaseline, cache: ParseCache): ParsedSetFile {
-  const parsed = cache.get(b.path, b.text);
-  return { input: { path: b.path, text: b.text }, parsed, ctx: { path: b.path, text: b.text, statements: parsed.statements, replayed: true } };
+  return findings;
 }
 
 /** The fixes of a finding on a statement a DO block runs that leave the block alone (an edit inside it cannot be checked). */
@@ -464,25 +232,6 @@ function outsideBlock(fixes: Fix[], statement: Statement | undefined): Fix[] {
   const block = statement?.embedded?.parent;
   if (!block) return fixes;
   return fixes.filter((x) => x.edits.every((e) => e.file !== undefined || e.end <= block.span.start || e.start >= block.span.end));
-}
-
-function lineEnd(text: string, from: number): number {
-  const nl = text.indexOf('\n', from);
-  return nl < 0 ? text.length : nl;
-}
-
-function megabytes(chars: number): string {
-  const mb = chars / (1024 * 1024);
-  return `${Number.isInteger(mb) || mb >= 10 ? mb.toFixed(0) : mb.toFixed(1)} MB`;
-}
-
-function removeLineEdit(text: string, span: { start: number; end: number }): { start: number; end: number; newText: string } {
-  const lineStart = text.lastIndexOf('\n', span.start - 1) + 1;
-  const before = text.slice(lineStart, span.start);
-  let end = span.end;
-  if (text[end] === '\r') end++;
-  if (text[end] === '\n') end++;
-  return /^\s*$/.test(before) ? { start: lineStart, end, newText: '' } : { start: span.start, end: span.end, newText: '' };
 }
 
 export function statementContaining(files: FileContext[], path: string, offset: number): Statement | undefined {

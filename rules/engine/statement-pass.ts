@@ -1,0 +1,204 @@
+// Pass 2 of the engine: every statement of the set, in apply order, with the schema as it stood just before it.
+// Statement rules run on it (through the memo in editors), its locks and transaction facts are recorded, then it
+// is replayed into the model; the statements of a DO block each take their turn inside it.
+import { tableKey, type SchemaModel } from '../model/schema';
+import type { Action, Origin, QName, Statement } from '../model/types';
+import type { ProjectModel } from '../project/types';
+import type { ResolvedConfig } from './config';
+import { followUpMigrationPath } from './migrations';
+import type { Report, Rule, StatementContext, TxFacts } from './types';
+import { reportMessage } from './messages';
+import { cannotRunInTransaction, lockPlan, lockTableName, mergeLocks, type LockPlan } from '../locks';
+import type { RuleMemo } from './memo';
+import { embeddedStatements, lazyLines, modelActions } from './embedded';
+import { withSizes } from './sizes';
+import { TransactionTracker } from './transactions';
+import { replayedStatements, type ParsedSetFile } from './set-files';
+import type { StatementFacts } from './run';
+
+/** A report of a rule before suppressions and severities, with its message rendered. */
+export interface RawReport {
+  rule: Rule;
+  report: Report;
+  message: string;
+  statement?: Statement;
+  file: string;
+}
+
+export interface StatementPassInput {
+  /** The model to replay into: the baseline's schema, or empty. */
+  model: SchemaModel;
+  /** The schema after the whole set (pass 1). */
+  finalModel: SchemaModel;
+  project: ProjectModel;
+  config: ResolvedConfig;
+  /** The rules with a `check`. */
+  rules: readonly Rule[];
+  /** Every file of the set, for the names of follow-up migrations. */
+  allPaths: string[];
+  memo?: RuleMemo;
+}
+
+/** The state of one file while its statements run: its transactions and whether lock_timeout is set. */
+interface FileRun {
+  f: ParsedSetFile;
+  tx: TransactionTracker;
+  lockTimeoutSet: boolean;
+  localTimeout: boolean;
+}
+
+export class StatementPass {
+  readonly raw: RawReport[] = [];
+  readonly internalErrors: string[] = [];
+  readonly facts = new Map<Statement, StatementFacts>();
+  /** Tables created earlier in the same migration: they are new, and locks on them harm nobody yet. */
+  private created = new Set<string>();
+  private migration: string | undefined;
+
+  constructor(private readonly env: StatementPassInput) {}
+
+  run(files: ParsedSetFile[]): this {
+    this.env.memo?.begin(JSON.stringify(this.env.config), this.env.rules);
+    for (const f of files) this.file(f);
+    this.env.memo?.commit();
+    return this;
+  }
+
+  private file(f: ParsedSetFile): void {
+    const statements = replayedStatements(f);
+    const run: FileRun = { f, tx: new TransactionTracker(this.env.project.runner, f.ctx, statements), lockTimeoutSet: false, localTimeout: false };
+    const migration = this.env.project.runner.migrationOf(f.ctx.path);
+    if (migration !== this.migration) this.created = new Set<string>();
+    this.migration = migration;
+    const lines = lazyLines(f.ctx.text);
+    for (const stmt of statements) {
+      const txFacts = run.tx.before(stmt);
+      let locks = this.step(run, stmt, txFacts);
+      const inner = embeddedStatements(stmt, f.ctx.text, lines);
+      if (inner.length) locks = this.block(run, stmt, txFacts, locks, inner);
+      run.tx.after(stmt, locks, this.resolveKey);
+      // A transaction the tool or the file closes here ends SET LOCAL too.
+      if (run.localTimeout && run.tx.endedAfterLast()) run.lockTimeoutSet = false;
+    }
+  }
+
+  /** The statements of a DO block, each with the schema as it stands before it; the DO statement takes all their locks. */
+  private block(run: FileRun, stmt: Statement, txFacts: TxFacts, locks: LockPlan, inner: Statement[]): LockPlan {
+    const innerTx = run.tx.beginBlock(stmt, txFacts);
+    const all = [...locks.entries];
+    for (const s of inner) {
+      const l = this.step(run, s, innerTx);
+      if (!cannotRunInTransaction(s)) run.tx.record(s, l, this.resolveKey);
+      all.push(...l.entries);
+    }
+    // SET LOCAL in a block that ran as its own transaction ends with it.
+    if (run.tx.endBlock() && run.localTimeout) run.lockTimeoutSet = false;
+    const merged = mergeLocks(all);
+    this.facts.set(stmt, { ...this.facts.get(stmt)!, locks: merged });
+    return merged;
+  }
+
+  /** Runs the statement rules on one statement, then replays it; returns the locks it takes. */
+  private step(run: FileRun, stmt: Statement, txFacts: TxFacts): LockPlan {
+    const { model, config } = this.env;
+    const locks = withSizes(lockPlan(stmt, { before: model, createdInFile: this.createdInFile, config }), model, config);
+    const held = run.tx.heldOn(locks);
+    this.facts.set(stmt, { inTransaction: txFacts.inTransaction, txKind: txFacts.kind, txWhy: txFacts.why, lockTimeoutSet: run.lockTimeoutSet, locks, held });
+    this.check(this.context(run, stmt, txFacts, locks), run.f.ctx.path);
+    this.replay(run, stmt, txFacts);
+    return locks;
+  }
+
+  private context(run: FileRun, stmt: Statement, txFacts: TxFacts, locks: LockPlan): StatementContext {
+    const { model, config, project, finalModel, allPaths } = this.env;
+    const f = run.f;
+    return {
+      statement: stmt,
+      file: f.ctx,
+      before: model,
+      config,
+      project,
+      after: finalModel,
+      tx: txFacts,
+      locks,
+      inTransaction: txFacts.inTransaction,
+      lockTimeoutSet: run.lockTimeoutSet,
+      createdInFile: this.createdInFile,
+      existedBefore: (t) => {
+        const m = model.table(t);
+        return m && !this.created.has(tableKey(m.schema, m.name)) ? m : undefined;
+      },
+      heldLock: (t) => run.tx.held(lockTableName(model, t)),
+      heldLocks: () => run.tx.all(),
+      emptiedInTransaction: (t) => run.tx.emptied(this.resolveKey(t)),
+      followUpFileName: (slug) => followUpMigrationPath(f.ctx.path, allPaths, slug),
+    };
+  }
+
+  /** The statement rules on one statement (their results reused by the memo where they can be). */
+  private check(ctx: StatementContext, file: string): void {
+    const stmt = ctx.statement;
+    const ruleFailed = (rule: Rule, e: unknown) => this.internalErrors.push(`${rule.id} on ${file}:${stmt.line + 1}: ${(e as Error).message}`);
+    const push = (rule: Rule, report: Report) => this.raw.push({ rule, report, message: reportMessage(rule, report), statement: stmt, file });
+    if (this.env.memo) {
+      for (const { rule, reports } of this.env.memo.run(ctx, ruleFailed)) {
+        try {
+          for (const report of reports) push(rule, report);
+        } catch (e) {
+          ruleFailed(rule, e);
+        }
+      }
+      return;
+    }
+    for (const rule of this.env.rules) {
+      try {
+        for (const report of rule.check!(ctx)) push(rule, report);
+      } catch (e) {
+        ruleFailed(rule, e);
+      }
+    }
+  }
+
+  /** Applies the statement to the model, and follows what the pass tracks: new tables, lock_timeout. */
+  private replay(run: FileRun, stmt: Statement, txFacts: TxFacts): void {
+    const { model } = this.env;
+    const origin: Origin = { file: run.f.ctx.path, span: stmt.span };
+    const applied = modelActions(stmt);
+    for (const a of stmt.actions) {
+      this.trackCreated(a);
+      this.trackLockTimeout(run, a, txFacts);
+      if (applied.includes(a)) model.apply(a, origin);
+    }
+  }
+
+  private trackCreated(a: Action): void {
+    const { model } = this.env;
+    if (a.type === 'create-table') this.created.add(this.resolveKey(a.table));
+    if (a.type === 'rename-table') {
+      const t = model.table(a.table);
+      if (t && this.created.has(tableKey(t.schema, t.name))) this.created.add(tableKey(t.schema, a.to));
+    }
+    if (a.type === 'set-schema') {
+      const t = model.table(a.table);
+      if (t && this.created.has(tableKey(t.schema, t.name))) this.created.add(tableKey(a.schema, t.name));
+    }
+  }
+
+  private trackLockTimeout(run: FileRun, a: Action, txFacts: TxFacts): void {
+    // SET LOCAL lasts until the end of the transaction.
+    if (a.type === 'transaction' && (a.op === 'commit' || a.op === 'rollback') && run.localTimeout) run.lockTimeoutSet = false;
+    // SET LOCAL outside a transaction block does nothing (PostgreSQL warns and ignores it).
+    if (a.type === 'set' && a.name === 'lock_timeout' && (!a.local || txFacts.inTransaction)) {
+      run.lockTimeoutSet = a.value !== undefined && !/^0+(ms|s|min)?$/.test(a.value.trim());
+      run.localTimeout = a.local;
+    }
+    if (a.type === 'reset' && (a.name === 'lock_timeout' || a.name === 'all')) run.lockTimeoutSet = false;
+  }
+
+  private readonly resolveKey = (q: QName): string => {
+    const r = this.env.model.resolve(q);
+    return tableKey(r.schema, r.name);
+  };
+
+  private readonly createdInFile = (t: QName): boolean => this.created.has(this.resolveKey(t)) || (!t.schema && this.created.has(tableKey('public', t.name)));
+}
