@@ -36,7 +36,7 @@ export const requireRlsPolicy = defineRule({
       if (!table.rlsEnabled || table.policies.length > 0 || table.temporary) continue;
       // Deny-all is the idiom for tables the application's roles cannot reach anyway (a private schema, no grants),
       // and for tables granted to administrators alone or, when the application is the owner, to no one.
-      if (!restrictsReachingRole(ctx.project, ctx.model, table)) continue;
+      if (!restrictsReachingRole(ctx.project, table)) continue;
       // Reached only through SECURITY DEFINER functions, which run as the owner: deny-all to everyone else is the design.
       if (definerFunctionsReading(ctx, table).length > 0) continue;
       const origin = table.rlsEnabled;

@@ -36,12 +36,11 @@ export function reachableByApp(project: ProjectModel, table: TableModel): boolea
  * is not held back (without FORCE), and deny-all to everyone else is the design. Where the migrations grant nothing
  * at all, default privileges they cannot show may open the table (Supabase's public schema), so it is reported.
  */
-export function restrictsReachingRole(project: ProjectModel, model: SchemaModel, table: TableModel): boolean {
+export function restrictsReachingRole(project: ProjectModel, table: TableModel): boolean {
   if (!reachableByApp(project, table)) return false;
   const roles = project.roles;
   if (table.publicGrants.length > 0) return true;
   if (roles.connectsAsOwner && table.rlsForced) return true;
   if (table.grants.length > 0) return table.grants.some((g) => !administers(roles, g.role));
-  if (!roles.connectsAsOwner) return true;
-  return ![...model.tables.values()].some((t) => t.grants.length > 0 || t.publicGrants.length > 0);
+  return !roles.connectsAsOwner || !roles.grantsTables;
 }

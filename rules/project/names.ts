@@ -3,18 +3,25 @@
 import type { SchemaModel } from '../model/schema';
 import { integerType, type QName, type TableModel, type TypeRef } from '../model/types';
 
-/** `organizationId`, `organization_id`, `ORGANIZATION_ID` → `organizationid`. */
-export function normName(name: string): string {
-  let n = normCache.get(name);
-  if (n === undefined) {
-    // A pure function called for every column by several rules: remembered, and forgotten past a bound.
-    if (normCache.size > 100_000) normCache.clear();
-    n = name.toLowerCase().replace(/[_\s-]/g, '');
-    normCache.set(name, n);
-  }
-  return n;
+/**
+ * A pure function of a name, remembered: several rules call these for every column of the set. The memory is
+ * forgotten past a bound, so a long-running language server does not keep every name it ever saw.
+ */
+function remembered<T>(fn: (name: string) => T): (name: string) => T {
+  const cache = new Map<string, T>();
+  return (name) => {
+    let v = cache.get(name);
+    if (v === undefined) {
+      if (cache.size > 100_000) cache.clear();
+      v = fn(name);
+      cache.set(name, v);
+    }
+    return v;
+  };
 }
-const normCache = new Map<string, string>();
+
+/** `organizationId`, `organization_id`, `ORGANIZATION_ID` → `organizationid`. */
+export const normName = remembered((name) => name.toLowerCase().replace(/[_\s-]/g, ''));
 
 /** The registry-table stems of tenant column names: `organization_id` → `organization`. */
 export function tenantStems(tenantColumns: readonly string[]): string[] {
@@ -56,15 +63,6 @@ export function sameKeyType(a: TypeRef | undefined, b: TypeRef | undefined): boo
   return family(a) === family(b) && a.array === b.array;
 }
 
-/** The words of a name: `providerRefreshToken` → provider, refresh, token; `card_last4` → card, last4. */
-export function nameWords(name: string): readonly string[] {
-  let words = wordCache.get(name);
-  if (words === undefined) {
-    // Several rules split every column name: remembered as normName is (frozen, since callers share it).
-    if (wordCache.size > 100_000) wordCache.clear();
-    words = Object.freeze(name.replace(/([\p{Ll}\d])(\p{Lu})/gu, '$1_$2').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean));
-    wordCache.set(name, words);
-  }
-  return words;
-}
-const wordCache = new Map<string, readonly string[]>();
+/** The words of a name: `providerRefreshToken` → provider, refresh, token; `card_last4` → card, last4 (frozen: callers share it). */
+export const nameWords = remembered((name): readonly string[] =>
+  Object.freeze(name.replace(/([\p{Ll}\d])(\p{Lu})/gu, '$1_$2').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean)));

@@ -58,9 +58,10 @@ export function inferRoles(model: SchemaModel, config: ResolvedConfig, paths: re
   } else {
     // Roles that policies are written for, or that tables are granted to, are the roles the application uses.
     const named = new Map<string, Origin>();
+    const name = (r: string, origin: Origin) => { if (!bypass.has(r) && !ADMIN_ROLES.has(r) && !named.has(r)) named.set(r, origin); };
     for (const t of model.tables.values()) {
-      for (const p of t.policies) for (const r of p.roles) if (!ANY_ROLE.has(r) && !bypass.has(r) && !ADMIN_ROLES.has(r) && !named.has(r)) named.set(r, p.origin);
-      for (const g of t.grants) if (!bypass.has(g.role) && !ADMIN_ROLES.has(g.role) && !named.has(g.role)) named.set(g.role, g.origin);
+      for (const p of t.policies) for (const r of p.roles) if (!ANY_ROLE.has(r)) name(r, p.origin);
+      for (const g of t.grants) name(g.role, g.origin);
     }
     appRoles = [...named.keys()];
     const first = [...named.values()][0];
@@ -74,6 +75,7 @@ export function inferRoles(model: SchemaModel, config: ResolvedConfig, paths: re
     appRolesEvidence: evidence,
     bypassRoles: [...bypass],
     connectsAsOwner: appRoles.length === 0,
+    grantsTables: [...model.tables.values()].some((t) => t.grants.length > 0 || t.publicGrants.length > 0),
   };
 }
 

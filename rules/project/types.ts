@@ -58,6 +58,8 @@ export interface Roles {
   bypassRoles: string[];
   /** The application connects as the role that owns the tables (so RLS needs FORCE to apply to it). */
   connectsAsOwner: boolean;
+  /** The migrations grant some table to a role or to PUBLIC: access is given table by table. */
+  grantsTables: boolean;
 }
 
 /** How a file's statements share transactions under the set's migration tool. */
