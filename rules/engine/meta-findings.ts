@@ -85,9 +85,10 @@ export function dynamicSqlFindings(files: ParsedSetFile[], config: ResolvedConfi
 export function syntaxErrorFindings(contexts: FileContext[], config: ResolvedConfig, ignores: Suppressions): Finding[] {
   const out: Finding[] = [];
   const sev = severityOf(config, META_RULES.syntax, 'error');
+  if (sev === 'off') return out;
   for (const f of contexts) {
     for (const s of f.statements) {
-      if (!s.syntaxError || sev === 'off') continue;
+      if (!s.syntaxError) continue;
       if (ignores.suppressed(META_RULES.syntax, f.path, s)) continue;
       // "at end of input": point at the last token rather than into its middle.
       const at = s.syntaxError.offset >= s.span.end ? lastTokenStart(f.text, s.span.start, s.span.end) : Math.max(s.syntaxError.offset, s.span.start);
