@@ -195,6 +195,7 @@ describe('core robustness: the shared corpus', function () {
 
   before(async function () {
     if (!fs.existsSync(corpus)) {
+      // The corpus is read from ../shared (never copied into the repository): a clone without it cannot run this.
       console.log(`      SKIPPED: no corpus at ${corpus}`);
       this.skip();
     }

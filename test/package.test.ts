@@ -30,6 +30,7 @@ describe('npm package (npm pack, offline install)', function () {
 
   before(function () {
     if (spawnSync('npm', ['--version'], { encoding: 'utf8' }).status !== 0) {
+      // Packing needs npm itself; CI always has it (npm ci runs first), a bare node install may not.
       console.log('SKIPPED: npm is not on PATH');
       this.skip();
     }

@@ -54,6 +54,7 @@ describe('VS Code UI with the installed .vsix (code-server, mode B)', function (
   /** The workbench the first test opened; without it (that test failed) the later ones cannot run. */
   const workbench = (test: Mocha.Context): Workbench => {
     if (!wb) {
+      // The first test already failed and says why; failing every later one again would only repeat it.
       console.log('      SKIPPED: no workbench: installing the .vsix or opening code-server failed above');
       test.skip();
     }

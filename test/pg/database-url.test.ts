@@ -64,6 +64,7 @@ describe('pg engine: databaseUrl mode on a real PostgreSQL server', function () 
   it('basejump through verify-isolation --database-url: every tenant table proved, as on the embedded PostgreSQL', function () {
     const basejump = path.join(CORPUS, 'basejump');
     if (!existsSync(basejump)) {
+      // basejump comes from ../shared/corpus, which is not part of the repository.
       console.log(`      SKIPPED: no corpus at ${basejump}`);
       this.skip();
     }
@@ -85,6 +86,7 @@ describe('pg engine: databaseUrl mode on a real PostgreSQL server', function () 
 
   it('replays the locks-measured.md statements (measured on 18) on this server; prints where versions differ', async function () {
     if (!existsSync(DOC)) {
+      // locks-measured.md lives in ../shared/docs, outside the repository.
       console.log(`      SKIPPED: ${DOC} is absent, nothing to replay`);
       this.skip();
     }
