@@ -1,4 +1,7 @@
-import { ruleTester } from '../testing/tester';
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'mocha';
+import { initParser } from '../parser/adapter';
+import { ruleTester, runCase } from '../testing/tester';
 import { noUniqueConstraintLock } from './no-unique-constraint-lock';
 
 ruleTester(noUniqueConstraintLock, {
@@ -10,6 +13,25 @@ ruleTester(noUniqueConstraintLock, {
     'CREATE TABLE users (id bigint PRIMARY KEY);\nALTER TABLE users ADD COLUMN email text UNIQUE;',
   ],
   invalid: [
+    {
+      // Prisma sends migration.sql as one multi-statement query, one implicit transaction: CONCURRENTLY would fail in
+      // it (measured on PGlite: "cannot run inside a transaction block"), so no edit in place, and the recipe says so.
+      sql: {
+        'prisma/migrations/20240101000000_init/migration.sql': 'CREATE TABLE "User" (id text NOT NULL, email text);',
+        'prisma/migrations/20240201000000_email/migration.sql': 'ALTER TABLE "User" ADD CONSTRAINT "User_email_key" UNIQUE (email) DEFERRABLE INITIALLY DEFERRED;\nALTER TABLE "User" ADD COLUMN name text;',
+      },
+      errors: [{ file: 'prisma/migrations/20240201000000_email/migration.sql', line: 1, messageId: 'buildConcurrently' }],
+      output: null,
+    },
+    {
+      // goose wraps the file in its transaction: the same.
+      sql: {
+        'db/migrations/00001_init.sql': '-- +goose Up\nCREATE TABLE users (id bigint, email text);',
+        'db/migrations/00002_email.sql': '-- +goose Up\nALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);',
+      },
+      errors: [{ file: 'db/migrations/00002_email.sql', line: 2, messageId: 'buildConcurrently' }],
+      output: null,
+    },
     {
       // A unique index on the same columns exists already: attach it rather than build a second one.
       sql: { 'db/001.sql': 'CREATE TABLE accounts (id bigint NOT NULL, email text);\nCREATE UNIQUE INDEX accounts_id_idx ON accounts (id);', 'db/002.sql': 'ALTER TABLE accounts ADD PRIMARY KEY (id);' },
@@ -48,4 +70,18 @@ ruleTester(noUniqueConstraintLock, {
       errors: [{ line: 1, column: 23, messageId: 'buildConcurrently' }],
     },
   ],
+});
+
+describe('no-unique-constraint-lock: the recipe where the tool holds a transaction', () => {
+  before(() => initParser());
+  it('Prisma: the index is built in a migration of its own; DEFERRABLE is kept on the attach', () => {
+    const r = runCase({
+      'prisma/migrations/20240101000000_init/migration.sql': 'CREATE TABLE "User" (id text NOT NULL, email text);',
+      'prisma/migrations/20240201000000_email/migration.sql': 'ALTER TABLE "User" ADD CONSTRAINT "User_email_key" UNIQUE (email) DEFERRABLE INITIALLY DEFERRED;\nALTER TABLE "User" ADD COLUMN name text;',
+    });
+    const f = r.findings.filter((x) => x.rule === 'no-unique-constraint-lock');
+    assert.equal(f.length, 1);
+    assert.deepEqual(f[0].fixes, []);
+    assert.equal(f[0].recipe, 'CREATE UNIQUE INDEX CONCURRENTLY "User_email_key" ON "User" (email);  -- in a migration of its own, which the tool runs without a transaction\nALTER TABLE "User" ADD CONSTRAINT "User_email_key" UNIQUE USING INDEX "User_email_key" DEFERRABLE INITIALLY DEFERRED;');
+  });
 });

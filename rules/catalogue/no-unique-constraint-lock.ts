@@ -27,7 +27,7 @@ export const noUniqueConstraintLock = defineRule({
   docs: {
     bad: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);',
     good: 'CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\nALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;',
-    details: 'Tables created earlier in the same file are exempt. The fix needs CREATE INDEX CONCURRENTLY to run outside a transaction block: in a file with an explicit BEGIN it goes before the BEGIN. If the concurrent build fails (duplicate values), it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY, fix the data, and run again. Partitioned tables support neither CONCURRENTLY nor USING INDEX: build the index on each partition concurrently, then create it ON ONLY the parent and ATTACH each partition\'s index.',
+    details: 'Tables created earlier in the same file are exempt. The fix needs CREATE INDEX CONCURRENTLY to run outside a transaction block: in a file with an explicit BEGIN it goes before the BEGIN; where the migration tool wraps the file in its transaction or sends it as one multi-statement query (Prisma) there is no fix, and the recipe puts the build in a migration of its own. If the concurrent build fails (duplicate values), it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY, fix the data, and run again. Partitioned tables support neither CONCURRENTLY nor USING INDEX: build the index on each partition concurrently, then create it ON ONLY the parent and ATTACH each partition\'s index.',
   },
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
@@ -124,12 +124,16 @@ function tableConstraint(ctx: StatementContext, action: object, table: QName, c:
   const attach = `ADD CONSTRAINT ${quoteIdent(name)} ${kind} USING INDEX ${quoteIdent(name)}${parsed?.attrs ? ` ${parsed.attrs}` : ''}`;
   const partitioned = Boolean(ctx.before.table(table)?.partitioned);
   const cmd = commandOf(ctx, action);
-  if (!parsed || partitioned || !cmd) {
-    return { ...message, span: c.span, recipe: partitioned ? undefined : `${pkNote(ctx, table, c)}CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${tableText(ctx, table)} (${columnsSql(c.columns)});  -- outside BEGIN … COMMIT\nALTER TABLE ${tableText(ctx, table)} ${attach};` };
+  // The edit keeps CONCURRENTLY in this file: before its own BEGIN, or where each statement runs alone. Not where the
+  // tool wraps the file in a transaction, or sends it as one multi-statement query (Prisma): there it would fail.
+  const tx = transactionScope(ctx);
+  const inPlace = ctx.project.runner.fileMode(ctx.file.path).mode === 'none' && (!tx || Boolean(tx.begin));
+  if (!parsed || partitioned || !cmd || !inPlace) {
+    const where = inPlace ? 'outside BEGIN … COMMIT' : 'in a migration of its own, which the tool runs without a transaction';
+    return { ...message, span: c.span, recipe: partitioned ? undefined : `${pkNote(ctx, table, c)}CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${tableText(ctx, table)} (${columnsSql(c.columns)});  -- ${where}\nALTER TABLE ${tableText(ctx, table)} ${attach};` };
   }
   const create = createIndexSql(ctx, table, name, c.columns, parsed);
   const edits: TextEdit[] = [];
-  const tx = transactionScope(ctx);
   const only = alterTableCommands(ctx)?.length === 1;
   if (tx?.begin) {
     edits.push(insertBeforeStatement(text, tx.begin, create), { ...spanOf(cmd), newText: attach });
