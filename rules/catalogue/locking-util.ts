@@ -3,10 +3,11 @@
 // default constraint names, follow-up migrations and the two-migration recipes.
 import { blocks, modeName, strongerOf } from '../locks';
 import type { ConstraintDef, LockMode, QName, Statement } from '../model/types';
-import type { StatementContext, TextEdit } from '../engine/types';
+import type { Fix, StatementContext, TextEdit } from '../engine/types';
 import { applyEdits } from '../engine/edits';
 import { tokens, tokText, type Tok } from '../parser/lexer';
-import { identName, insertAfterStatement, quoteIdent, tableSql } from './util';
+import { identName, insertAfterStatement, quoteIdent, runsMigrationAlone, standaloneMigration, tableSql } from './util';
+import { removeStatementEdit } from './design-util';
 import { defaultConstraintName, pgObjectName } from '../model/names';
 
 /* ---------------- wording ---------------- */
@@ -232,6 +233,22 @@ export function inlineClause(clauses: ColumnClause[], c: ConstraintDef, nth: num
 }
 
 /* ---------------- fixes and recipes ---------------- */
+
+/**
+ * The fix for a statement that must run outside a transaction block (…CONCURRENTLY): `edits` in place when the
+ * statement runs alone; in a transaction (its file's BEGIN, the tool's, or one multi-statement query) the statement
+ * moves to a migration of its own that the tool runs without one; no fix where the tool cannot (Drizzle, popx).
+ */
+export function outsideTransactionFix(ctx: StatementContext, here: { title: string; edits: TextEdit[] }, moved: { title: string; slug: string; sql: string }): Fix[] {
+  const shared = ctx.tx.inTransaction || ctx.project.runner.fileMode(ctx.file.path).mode === 'implicit';
+  if (!shared) return [{ title: here.title, safe: false, edits: here.edits }];
+  if (!runsMigrationAlone(ctx)) return [];
+  return [{
+    title: moved.title,
+    safe: false,
+    edits: [removeStatementEdit(ctx.file.text, ctx.statement), followUpEdit(ctx, moved.slug, standaloneMigration(ctx.project.runner.id, moved.sql))],
+  }];
+}
 
 /** An edit creating a follow-up migration file. */
 export function followUpEdit(ctx: StatementContext, slug: string, sql: string): TextEdit {

@@ -1,5 +1,5 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
-import { alterTableCommands, commandOf, isExisting, skipQualifiedName, spanOf, tableText } from './locking-util';
+import { alterTableCommands, commandOf, isExisting, outsideTransactionFix, skipQualifiedName, slug, spanOf, tableText } from './locking-util';
 
 const messages = {
   detach: 'DETACH PARTITION {{partition}} takes an ACCESS EXCLUSIVE lock on {{table}} and on the partition: every query on {{table}} waits, SELECT included, until it commits. Use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+), alone in its ALTER TABLE and outside a transaction block.',
@@ -17,7 +17,7 @@ export const requireConcurrentDetachPartition = defineRule({
   docs: {
     bad: 'ALTER TABLE events DETACH PARTITION events_2023;',
     good: 'ALTER TABLE events DETACH PARTITION events_2023 CONCURRENTLY;',
-    details: 'Version-aware (`postgresVersion`): not reported before PostgreSQL 14. If a concurrent detach is interrupted, finish it with `ALTER TABLE … DETACH PARTITION … FINALIZE`. Tables created earlier in the same file are exempt.',
+    details: 'Version-aware (`postgresVersion`): not reported before PostgreSQL 14. If a concurrent detach is interrupted, finish it with `ALTER TABLE … DETACH PARTITION … FINALIZE`. Tables created earlier in the same file are exempt. The fix adds CONCURRENTLY where the statement runs alone; where it runs in a transaction (its file\'s BEGIN, the migration tool\'s, or Prisma\'s one multi-statement query) it moves the statement to a migration of its own with the tool\'s opt-out header; a tool that runs every file in a transaction with no opt-out (Drizzle, ory/popx, `assumeInTransaction`) gets no fix, only the recipe.',
   },
   check(ctx) {
     if (ctx.config.postgresVersion < 14) return [];
@@ -30,8 +30,13 @@ export const requireConcurrentDetachPartition = defineRule({
       let recipe = `ALTER TABLE ${t} DETACH PARTITION ${tableText(ctx, a.partition)} CONCURRENTLY;  -- alone, outside BEGIN … COMMIT`;
       if (cmd && alterTableCommands(ctx)?.length === 1 && cmd[1]?.word === 'partition') {
         const end = cmd[skipQualifiedName(cmd, 2) - 1];
-        fixes.push({ title: 'Use DETACH PARTITION … CONCURRENTLY', safe: false, edits: [{ start: end.end, end: end.end, newText: ' CONCURRENTLY' }] });
-        recipe = `${ctx.file.text.slice(ctx.statement.span.start, end.end)} CONCURRENTLY${ctx.file.text.slice(end.end, ctx.statement.span.end)};  -- outside BEGIN … COMMIT`;
+        const fixed = `${ctx.file.text.slice(ctx.statement.span.start, end.end)} CONCURRENTLY${ctx.file.text.slice(end.end, ctx.statement.span.end)};`;
+        fixes.push(...outsideTransactionFix(
+          ctx,
+          { title: 'Use DETACH PARTITION … CONCURRENTLY', edits: [{ start: end.end, end: end.end, newText: ' CONCURRENTLY' }] },
+          { title: 'DETACH PARTITION … CONCURRENTLY in a migration of its own', slug: slug('detach', a.partition.name), sql: fixed },
+        ));
+        recipe = `${fixed}  -- outside BEGIN … COMMIT`;
       }
       reports.push({
         messageId: 'detach',

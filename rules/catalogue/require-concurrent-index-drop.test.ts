@@ -10,6 +10,27 @@ ruleTester(requireConcurrentIndexDrop, {
   ],
   invalid: [
     {
+      // goose runs the file in its transaction, where DROP INDEX CONCURRENTLY fails: the drop moves to a migration
+      // of its own that goose runs without one.
+      sql: {
+        'db/migrations/00001_init.sql': '-- +goose Up\nCREATE TABLE orders (id bigint, status text);\nCREATE INDEX orders_status_idx ON orders (status);',
+        'db/migrations/00002_drop.sql': '-- +goose Up\nDROP INDEX orders_status_idx;\nALTER TABLE orders ADD COLUMN note text;',
+      },
+      errors: [{ file: 'db/migrations/00002_drop.sql', line: 2, messageId: 'dropIndex' }],
+      output: '-- +goose Up\nALTER TABLE orders ADD COLUMN note text;',
+      outputFiles: { 'db/migrations/00003_drop_orders_status_idx.sql': '-- +goose Up\n-- +goose NO TRANSACTION\nDROP INDEX CONCURRENTLY orders_status_idx;\n' },
+    },
+    {
+      // Drizzle runs every pending file in one transaction and has no opt-out: no fix can run, the recipe stays.
+      sql: {
+        'db/001_init.sql': 'CREATE TABLE orders (id bigint, status text);\nCREATE INDEX orders_status_idx ON orders (status);',
+        'db/002_drop.sql': 'DROP INDEX orders_status_idx;',
+      },
+      config: { runner: 'drizzle' },
+      errors: [{ file: 'db/002_drop.sql', line: 1, messageId: 'dropIndex' }],
+      output: null,
+    },
+    {
       sql: 'DROP INDEX orders_status_idx;',
       errors: [{ line: 1, column: 1, messageId: 'dropIndex', data: { table: 'its table' } }],
       output: 'DROP INDEX CONCURRENTLY orders_status_idx;',

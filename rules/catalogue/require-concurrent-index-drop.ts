@@ -1,6 +1,6 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
 import { displayName } from '../model/schema';
-import { indexOnExistingTable, skipQualifiedName, splitAtCommas } from './locking-util';
+import { indexOnExistingTable, outsideTransactionFix, skipQualifiedName, slug, splitAtCommas } from './locking-util';
 import { quoteIdent } from './util';
 import { tokens, tokText } from '../parser/lexer';
 
@@ -20,7 +20,7 @@ export const requireConcurrentIndexDrop = defineRule({
   docs: {
     bad: 'DROP INDEX orders_status_idx;',
     good: 'DROP INDEX CONCURRENTLY orders_status_idx;',
-    details: 'Indexes of tables created earlier in the same migration file are exempt. `DROP INDEX CONCURRENTLY` does not support `CASCADE` or several indexes in one statement: the fix writes one statement per index.',
+    details: 'Indexes of tables created earlier in the same migration file are exempt. `DROP INDEX CONCURRENTLY` does not support `CASCADE` or several indexes in one statement: the fix writes one statement per index. The fix adds CONCURRENTLY where the statement runs alone; where it runs in a transaction (its file\'s BEGIN, the migration tool\'s, or Prisma\'s one multi-statement query) it moves the statement to a migration of its own with the tool\'s opt-out header; a tool that runs every file in a transaction with no opt-out (Drizzle, ory/popx, `assumeInTransaction`) gets no fix, only the recipe.',
   },
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
@@ -42,14 +42,16 @@ export const requireConcurrentIndexDrop = defineRule({
       if (!cascade && names.every((n) => n !== undefined)) {
         const sql = names.map((n) => `DROP INDEX CONCURRENTLY${ifExists} ${n}`).join(';\n');
         recipe = `${sql};  -- outside BEGIN … COMMIT`;
-        fixes.push({
-          title: 'Use DROP INDEX CONCURRENTLY',
-          // CONCURRENTLY cannot run inside a transaction block: never applied by "fix all".
-          safe: false,
-          edits: names.length === 1
-            ? [{ start: toks[1].end, end: toks[1].end, newText: ' CONCURRENTLY' }]
-            : [{ start: ctx.statement.span.start, end: ctx.statement.span.end, newText: sql }],
-        });
+        fixes.push(...outsideTransactionFix(
+          ctx,
+          {
+            title: 'Use DROP INDEX CONCURRENTLY',
+            edits: names.length === 1
+              ? [{ start: toks[1].end, end: toks[1].end, newText: ' CONCURRENTLY' }]
+              : [{ start: ctx.statement.span.start, end: ctx.statement.span.end, newText: sql }],
+          },
+          { title: 'Drop the index CONCURRENTLY in a migration of its own', slug: slug('drop', hit[0].name), sql: `${sql};` },
+        ));
       } else {
         recipe = hit.map((q) => `DROP INDEX CONCURRENTLY${ifExists} ${q.schema ? `${quoteIdent(q.schema)}.` : ''}${quoteIdent(q.name)};`).join('\n') +
           '\n-- CONCURRENTLY does not support CASCADE: drop the dependent objects first.';

@@ -23,6 +23,13 @@ ruleTester(requireConcurrentIndex, {
       output: 'CREATE INDEX CONCURRENTLY i ON t (c);',
     },
     {
+      // ory/popx runs each migration in a transaction, and a follow-up file it names would run in one too: no fix.
+      sql: { 'm/001_a.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, c int);', 'm/002_b.sql': 'CREATE INDEX i ON t (c);' },
+      config: { runner: 'popx' },
+      errors: [{ file: 'm/002_b.sql', line: 1, column: 1, messageId: 'createIndex' }],
+      output: null,
+    },
+    {
       // Inside a DO block: the statement the block runs, at its own line; CONCURRENTLY cannot run in a DO block, so no fix.
       sql: {
         'm/001_a.sql': 'CREATE TABLE "Straße" (id bigint PRIMARY KEY, name text);',

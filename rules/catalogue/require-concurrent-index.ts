@@ -1,7 +1,6 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
-import { removeStatementEdit } from './design-util';
-import { followUpEdit, heldNote, slug } from './locking-util';
-import { standaloneMigration, tableSql } from './util';
+import { heldNote, outsideTransactionFix, slug } from './locking-util';
+import { tableSql } from './util';
 
 const messages = {
   createIndex: 'CREATE INDEX on {{table}} holds a SHARE lock for the whole build: every INSERT, UPDATE and DELETE on {{table}} waits. Use CREATE INDEX CONCURRENTLY, outside a transaction block.{{held}}',
@@ -20,7 +19,7 @@ export const requireConcurrentIndex = defineRule({
   docs: {
     bad: 'CREATE INDEX orders_customer_id_idx ON orders (customer_id);',
     good: 'CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);',
-    details: 'Tables created earlier in the same migration file are exempt: nobody else can be using them yet. If the concurrent build fails it leaves an INVALID index behind: drop it with `DROP INDEX CONCURRENTLY` and run the migration again.',
+    details: 'Tables created earlier in the same migration file are exempt: nobody else can be using them yet. If the concurrent build fails it leaves an INVALID index behind: drop it with `DROP INDEX CONCURRENTLY` and run the migration again. The fix adds CONCURRENTLY where the statement runs alone; where it runs in a transaction (its file\'s BEGIN, the migration tool\'s, or Prisma\'s one multi-statement query) it moves the statement to a migration of its own with the tool\'s opt-out header; a tool that runs every file in a transaction with no opt-out (Drizzle, ory/popx, `assumeInTransaction`) gets no fix, only the recipe.',
   },
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
@@ -29,21 +28,11 @@ export const requireConcurrentIndex = defineRule({
       const text = ctx.statement.text;
       const m = /^\s*CREATE\s+(UNIQUE\s+)?INDEX\b/i.exec(text);
       const concurrent = text.replace(/^\s*CREATE\s+(UNIQUE\s+)?INDEX\b/i, (s) => `${s} CONCURRENTLY`);
-      // CONCURRENTLY cannot share a transaction: in one (the file's BEGIN, the tool's, or one multi-statement query)
-      // the statement moves to a migration of its own that the tool runs without a transaction.
-      const shared = ctx.tx.inTransaction || ctx.project.runner.fileMode(ctx.file.path).mode === 'implicit';
-      const fixes: Fix[] = !m ? [] : shared
-        ? [{
-            title: 'Build the index CONCURRENTLY in a migration of its own',
-            safe: false,
-            edits: [removeStatementEdit(ctx.file.text, ctx.statement), followUpEdit(ctx, slug('index', a.index.name ?? tableSql(a.index.table)), standaloneMigration(ctx.project.runner.id, `${concurrent};`))],
-          }]
-        : [{
-            title: 'Use CREATE INDEX CONCURRENTLY',
-            // CONCURRENTLY cannot run inside a transaction block: never applied by "fix all".
-            safe: false,
-            edits: [{ start: ctx.statement.span.start + m[0].length, end: ctx.statement.span.start + m[0].length, newText: ' CONCURRENTLY' }],
-          }];
+      const fixes: Fix[] = !m ? [] : outsideTransactionFix(
+        ctx,
+        { title: 'Use CREATE INDEX CONCURRENTLY', edits: [{ start: ctx.statement.span.start + m[0].length, end: ctx.statement.span.start + m[0].length, newText: ' CONCURRENTLY' }] },
+        { title: 'Build the index CONCURRENTLY in a migration of its own', slug: slug('index', a.index.name ?? tableSql(a.index.table)), sql: `${concurrent};` },
+      );
       const table = tableSql(a.index.table);
       reports.push({
         messageId: 'createIndex',

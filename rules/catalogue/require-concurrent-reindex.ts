@@ -1,6 +1,6 @@
 import { defineRule, type Report } from '../engine/types';
 import { displayName } from '../model/schema';
-import { indexOnExistingTable, isExisting, skipParens, tableText } from './locking-util';
+import { indexOnExistingTable, isExisting, outsideTransactionFix, skipParens, slug, tableText } from './locking-util';
 import { tokens } from '../parser/lexer';
 
 const messages = {
@@ -20,7 +20,7 @@ export const requireConcurrentReindex = defineRule({
   docs: {
     bad: 'REINDEX INDEX orders_status_idx;',
     good: 'REINDEX INDEX CONCURRENTLY orders_status_idx;',
-    details: 'Version-aware (`postgresVersion`): not reported before PostgreSQL 12, which has no concurrent REINDEX (build a new index concurrently and drop the old one instead). REINDEX SYSTEM has no concurrent form and is not reported. Indexes of tables created earlier in the same file are exempt.',
+    details: 'Version-aware (`postgresVersion`): not reported before PostgreSQL 12, which has no concurrent REINDEX (build a new index concurrently and drop the old one instead). REINDEX SYSTEM has no concurrent form and is not reported. Indexes of tables created earlier in the same file are exempt. The fix adds CONCURRENTLY where the statement runs alone; where it runs in a transaction (its file\'s BEGIN, the migration tool\'s, or Prisma\'s one multi-statement query) it moves the statement to a migration of its own with the tool\'s opt-out header; a tool that runs every file in a transaction with no opt-out (Drizzle, ory/popx, `assumeInTransaction`) gets no fix, only the recipe.',
   },
   check(ctx) {
     if (ctx.config.postgresVersion < 12) return [];
@@ -40,7 +40,11 @@ export const requireConcurrentReindex = defineRule({
         messageId: 'reindex',
         data: { kind: a.kind.toUpperCase(), name: a.target.name, table: on },
         recipe: fixed ? `${fixed};  -- outside BEGIN … COMMIT` : undefined,
-        fixes: kind ? [{ title: 'Use REINDEX … CONCURRENTLY', safe: false, edits: [{ start: kind.end, end: kind.end, newText: ' CONCURRENTLY' }] }] : [],
+        fixes: kind && fixed ? outsideTransactionFix(
+          ctx,
+          { title: 'Use REINDEX … CONCURRENTLY', edits: [{ start: kind.end, end: kind.end, newText: ' CONCURRENTLY' }] },
+          { title: 'REINDEX … CONCURRENTLY in a migration of its own', slug: slug('reindex', a.target.name), sql: `${fixed};` },
+        ) : [],
       });
     }
     return reports;

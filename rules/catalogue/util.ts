@@ -244,6 +244,16 @@ export function conventionReport<M extends string>(ctx: SetContext, id: Conventi
  * A file that the migration tool runs outside a transaction, holding `sql` alone: the tool's own opt-out header
  * (docs/runners.md), since CREATE INDEX CONCURRENTLY and its kind refuse a transaction block.
  */
+/**
+ * The tool can run a new migration outside a transaction (with the opt-out `standaloneMigration` writes, or because
+ * it runs a one-statement file as it is). Not a tool that wraps every file and has no per-file opt-out
+ * (`assumeInTransaction`, Drizzle, ory/popx as it names files): a statement that refuses a transaction cannot run there.
+ */
+export function runsMigrationAlone(ctx: Pick<SetContext, 'project' | 'config'>): boolean {
+  const optOut = ['goose', 'dbmate', 'atlas', 'postgres-migrations', 'graphile-migrate', 'sqlx'].includes(ctx.project.runner.id);
+  return optOut || !(ctx.config.assumeInTransaction || ctx.project.runner.id === 'drizzle' || ctx.project.runner.id === 'popx');
+}
+
 export function standaloneMigration(runner: RunnerId, sql: string): string {
   switch (runner) {
     case 'goose': return `-- +goose Up\n-- +goose NO TRANSACTION\n${sql}\n`;
@@ -271,9 +281,7 @@ export function addIndexFix(ctx: SetContext, stmt: Statement, table: TableModel,
   const facts = ctx.factsAt(stmt);
   const mode = ctx.project.runner.fileMode(stmt.file).mode;
   if (!facts?.inTransaction && mode === 'none') return { sql, fix: { title, safe: false, edits: [insertAfterStatement(file.text, stmt, sql)] } };
-  // A tool that wraps every file and has no per-file opt-out (assumeInTransaction, Drizzle) cannot run it at all.
-  const optOut = ['goose', 'dbmate', 'atlas', 'postgres-migrations', 'graphile-migrate', 'sqlx'].includes(ctx.project.runner.id);
-  if (!optOut && (ctx.config.assumeInTransaction || ctx.project.runner.id === 'drizzle' || ctx.project.runner.id === 'popx')) return { sql, fix: undefined };
+  if (!runsMigrationAlone(ctx)) return { sql, fix: undefined };
   const path = followUpMigrationPath(stmt.file, ctx.files.map((f) => f.path), identName('index', name));
   return {
     sql: `-- ${path} (a migration of its own: CONCURRENTLY cannot run in a transaction)\n${sql}`,
