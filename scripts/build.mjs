@@ -24,7 +24,7 @@ await Promise.all(entries.map((e) => build({
   format: 'cjs',
   sourcemap: true,
   minify,
-  keepNames: true,
+  keepNames: false,
   // jsonc-parser's UMD build hides its requires from the bundler; its ESM build does not.
   mainFields: ['module', 'main'],
   // PGlite runs only in the worker bundle; the others never load it.
