@@ -115,6 +115,7 @@ export class RuleMemo {
     const stmt = ctx.statement;
     const entries = this.entriesOf(stmt);
     const out: { rule: Rule; reports: Report[] }[] = [];
+    let tracked: Tracked | undefined;
     for (let i = 0; i < this.rules.length; i++) {
       const rule = this.rules[i];
       if (!rule.check) continue;
@@ -125,7 +126,8 @@ export class RuleMemo {
         continue;
       }
       try {
-        const { reports, entry } = this.fresh(rule, ctx);
+        tracked ??= tracking(ctx);
+        const { reports, entry } = this.fresh(rule, ctx, tracked);
         if (entry) entries[i] = [...(entries[i] ?? []), entry].slice(-4);
         if (reports.length) out.push({ rule, reports });
       } catch (e) {
@@ -135,37 +137,51 @@ export class RuleMemo {
     return out;
   }
 
-  /** Runs the rule through a proxy that records what it reads; the entry to keep, when the result can be reused. */
-  private fresh(rule: Rule, ctx: StatementContext): { reports: Report[]; entry?: Entry } {
+  /** Runs the rule through the statement's tracking proxy; the entry to keep, when the result can be reused. */
+  private fresh(rule: Rule, ctx: StatementContext, tracked: Tracked): { reports: Report[]; entry?: Entry } {
     this.stats.ran++;
     const stmt = ctx.statement;
-    const read = new Set<string>();
-    let cacheable = true;
-    const stmtProxy = new Proxy(stmt, {
-      get(target, p, receiver) {
-        if (typeof p === 'string') {
-          if (STATEMENT_KEYED.has(p)) read.add(p);
-          else if (STATEMENT_UNKEYED.has(p)) cacheable = false;
-        }
-        return Reflect.get(target, p, receiver);
-      },
-    });
-    const ctxProxy = new Proxy(ctx, {
-      get(target, p, receiver) {
-        if (p === 'statement') return stmtProxy;
-        if (typeof p === 'string') {
-          if (BY_VALUE.has(p)) read.add(p);
-          else if (!FREE.has(p)) cacheable = false;
-        }
-        return Reflect.get(target, p, receiver);
-      },
-    });
-    const reports = rule.check!(ctxProxy).map((r) => (r.statement === stmtProxy ? { ...r, statement: stmt } : r));
-    if (!cacheable || !reports.every((r) => ownResult(r, stmt))) return { reports };
+    const { reads: read } = tracked;
+    read.clear();
+    tracked.cacheable = true;
+    const reports = rule.check!(tracked.ctx).map((r) => (r.statement === tracked.statement ? { ...r, statement: stmt } : r));
+    if (!tracked.cacheable || !reports.every((r) => ownResult(r, stmt))) return { reports };
     if (read.size === 0 && reports.length === 0) return { reports, entry: NOTHING };
     const reads = [...read].sort();
     return { reports, entry: { reads, signature: signatureOf(reads, ctx, stmt), start: stmt.span.start, reports } };
   }
+}
+
+/** A statement's context behind proxies that record what a rule reads; one per statement, reset before each rule. */
+interface Tracked {
+  ctx: StatementContext;
+  statement: Statement;
+  reads: Set<string>;
+  cacheable: boolean;
+}
+
+function tracking(ctx: StatementContext): Tracked {
+  const t: Tracked = { ctx, statement: ctx.statement, reads: new Set(), cacheable: true };
+  t.statement = new Proxy(ctx.statement, {
+    get(target, p, receiver) {
+      if (typeof p === 'string') {
+        if (STATEMENT_KEYED.has(p)) t.reads.add(p);
+        else if (STATEMENT_UNKEYED.has(p)) t.cacheable = false;
+      }
+      return Reflect.get(target, p, receiver);
+    },
+  });
+  t.ctx = new Proxy(ctx, {
+    get(target, p, receiver) {
+      if (p === 'statement') return t.statement;
+      if (typeof p === 'string') {
+        if (BY_VALUE.has(p)) t.reads.add(p);
+        else if (!FREE.has(p)) t.cacheable = false;
+      }
+      return Reflect.get(target, p, receiver);
+    },
+  });
+  return t;
 }
 
 /**
