@@ -157,27 +157,94 @@ function pieceUnits(text: string, add: (u: Unit) => void): void {
   }
 }
 
-/** Each statement taken from the cache, or parsed and lowered when its text is new. */
+/**
+ * Each statement taken from the cache, or parsed and lowered when its text is new. New statements next to each other
+ * (a file opened for the first time) go to the parser in chunks, as parseChunks does, and each statement of a chunk
+ * is lowered relative to its own text, as if parsed alone; a chunk that does not parse, or whose statements do not
+ * fall one to a piece, is parsed statement by statement.
+ */
 function cachedUnits(text: string, cache: StatementCache, add: (u: Unit) => void): void {
-  for (const piece of splitStatements(text)) {
+  const pieces = splitStatements(text);
+  const keys: string[] = new Array(pieces.length);
+  const parses: (PieceParse | undefined)[] = new Array(pieces.length);
+  /** A piece whose text an earlier new piece of this file has too: it takes that one's parse. */
+  const sameAs = new Map<number, number>();
+  const firstNew = new Map<string, number>();
+  for (let i = 0; i < pieces.length; i++) {
+    if (tooLarge(pieces[i])) continue;
+    // The last statement of a file, without its `;`, ends where its last token does (trailing comments trimmed), as
+    // in a whole-file parse; the others end at their `;`. The two parse to the same AST with different spans.
+    const last = pieces[i].end === text.length;
+    const pieceText = text.slice(pieces[i].start, pieces[i].end);
+    keys[i] = last ? `${pieceText}\u0000` : pieceText;
+    parses[i] = cache.get(keys[i]);
+    if (parses[i]) continue;
+    const first = firstNew.get(keys[i]);
+    if (first === undefined) firstNew.set(keys[i], i);
+    else sameAs.set(i, first);
+  }
+  const isNew = (i: number) => !parses[i] && !tooLarge(pieces[i]) && !sameAs.has(i);
+  for (let i = 0; i < pieces.length; i++) {
+    if (!isNew(i)) continue;
+    let j = i;
+    while (j + 1 < pieces.length && isNew(j + 1) && pieces[j].end - pieces[i].start < CHUNK_CHARS) j++;
+    if (j > i) chunkParses(text, pieces, i, j, parses);
+    for (let k = i; k <= j; k++) {
+      const pieceText = text.slice(pieces[k].start, pieces[k].end);
+      parses[k] = materialize(parses[k] ?? parsePieceText(pieceText), pieceText, pieces[k].end === text.length, PL);
+      cache.set(keys[k], parses[k]!);
+      cache.parses++;
+    }
+    i = j;
+  }
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i];
     if (tooLarge(piece)) {
       add({ start: piece.start, end: piece.end, tooLarge: true });
       continue;
     }
-    const pieceText = text.slice(piece.start, piece.end);
-    // The last statement of a file, without its `;`, ends where its last token does (trailing comments trimmed), as
-    // in a whole-file parse; the others end at their `;`. The two parse to the same AST with different spans.
-    const last = piece.end === text.length;
-    const key = last ? `${pieceText}\u0000` : pieceText;
-    let p = cache.get(key);
-    if (!p) {
-      p = materialize(parsePieceText(pieceText), pieceText, last, PL);
-      cache.set(key, p);
-      cache.parses++;
-    }
+    const p = parses[i] ?? parses[sameAs.get(i)!]!;
     add({ ...pieceUnit(p, piece.start, piece.end), cached: p });
   }
   cache.commit();
+}
+
+/**
+ * Pieces i..j parsed as one text; each piece's statement kept with offsets relative to the piece. Leaves them
+ * undefined when the text does not parse or a statement does not lie in a piece of its own.
+ */
+function chunkParses(text: string, pieces: Piece[], i: number, j: number, out: (PieceParse | undefined)[]): void {
+  const base = pieces[i].start;
+  const end = j + 1 === pieces.length ? text.length : pieces[j].end + 1;
+  const chunk = text.slice(base, end);
+  let r;
+  try {
+    r = parseSync(chunk);
+  } catch {
+    return;
+  }
+  const loc = byteMapper(chunk, base);
+  const blank = (x: number) => skipTrivia(text, pieces[x].start, pieces[x].end).pos >= pieces[x].end;
+  const found: PieceParse[] = [];
+  let k = i;
+  for (const raw of r.stmts ?? []) {
+    const at = loc(raw.stmt_location ?? 0);
+    // Pieces of nothing but comments give no statement.
+    while (k <= j && (pieces[k].end <= at || blank(k))) {
+      if (!blank(k)) return;
+      found[k] = {};
+      k++;
+    }
+    if (k > j || at < pieces[k].start) return;
+    const start = pieces[k].start;
+    found[k] = { ast: raw.stmt, rel: (b) => loc(b) - start };
+    k++;
+  }
+  for (; k <= j; k++) {
+    if (!blank(k)) return;
+    found[k] = {};
+  }
+  for (let x = i; x <= j; x++) out[x] = found[x];
 }
 
 function pieceUnit(p: PieceParse, start: number, end: number): Unit {
