@@ -60,12 +60,33 @@ function indexOfWords(words: readonly string[], pattern: readonly string[], from
 
 /** What kind of sensitive data a column name announces, if any. Exported for tests. */
 export function classifyColumn(name: string, config: { include: string[]; exclude: string[] }, table?: TableModel): Kind | undefined {
-  const lower = name.toLowerCase();
-  const qualified = table ? [`${table.name}.${name}`, `${table.schema}.${table.name}.${name}`].map((s) => s.toLowerCase()) : [];
-  if (config.exclude.some((e) => { const x = e.toLowerCase(); return x === lower || qualified.includes(x); })) return undefined;
+  if (config.exclude.length) {
+    const lower = name.toLowerCase();
+    const qualified = table ? [`${table.name}.${name}`, `${table.schema}.${table.name}.${name}`].map((s) => s.toLowerCase()) : [];
+    if (config.exclude.some((e) => { const x = e.toLowerCase(); return x === lower || qualified.includes(x); })) return undefined;
+  }
+  // What a name announces depends on the name and the configured words alone: asked once per name (a model has
+  // thousands of columns and few distinct names).
+  let known = classified.get(config.include);
+  if (!known) {
+    known = new Map();
+    classified.set(config.include, known);
+  }
+  let kind = known.get(name);
+  if (kind === undefined) {
+    if (known.size > 100_000) known.clear();
+    kind = classifyName(name, config.include) ?? null;
+    known.set(name, kind);
+  }
+  return kind ?? undefined;
+}
+
+const classified = new WeakMap<readonly string[], Map<string, Kind | null>>();
+
+function classifyName(name: string, include: readonly string[]): Kind | undefined {
   const words = nameWords(name);
   if (words.some((w) => PROTECTED_WORDS.has(w))) return undefined;
-  for (const entry of config.include) {
+  for (const entry of include) {
     const re = /^\/(.*)\/([a-z]*)$/.exec(entry);
     if (re) {
       if (new RegExp(re[1], re[2].includes('i') ? re[2] : `${re[2]}i`).test(name)) return 'configured';
@@ -82,7 +103,6 @@ export function classifyColumn(name: string, config: { include: string[]; exclud
   }
   return undefined;
 }
-
 
 const WHAT: Record<Kind, string> = {
   password: 'a password',

@@ -4,12 +4,11 @@ import { tokens } from '../parser/lexer';
 import { indexColumnNames } from './tenancy-util';
 import { columnsSql, findColumnDef, findConstraintDef, quoteIdent, related, tableLabel, tenantPinningColumns, tenantTablesOf } from './util';
 import type { SetContext } from '../engine/types';
-import { nameWords } from '../project/names';
+import { nameWords, remembered } from '../project/names';
 
 /** A surrogate id column (`id`, `uuid`, `project_id`, `"runId"`): its values come from a generator, not from users. */
-function idLike(column: string): boolean {
-  return /^(id|uuid|pk|oid|ulid|cuid|uid)$/i.test(column) || /(_id|_uuid|_pk|_ulid|_ref|[a-z0-9]Id|[a-z0-9]ID|[a-z0-9]Uuid|[a-z0-9]Ref)$/.test(column);
-}
+const idLike = remembered((column: string): boolean =>
+  /^(id|uuid|pk|oid|ulid|cuid|uid)$/i.test(column) || /(_id|_uuid|_pk|_ulid|_ref|[a-z0-9]Id|[a-z0-9]ID|[a-z0-9]Uuid|[a-z0-9]Ref)$/.test(column));
 
 const CREDENTIAL_WORDS = new Set(['token', 'tokens', 'hash', 'hashed', 'digest', 'secret', 'nonce', 'fingerprint', 'jti', 'otp']);
 const CREDENTIAL_PAIRS = ['api_key', 'apikey', 'access_key', 'public_key', 'publishable_key', 'secret_key', 'private_key', 'signing_key', 'license_key', 'client_id', 'client_secret', 'session_key'];
@@ -18,12 +17,12 @@ const CREDENTIAL_PAIRS = ['api_key', 'apikey', 'access_key', 'public_key', 'publ
  * A credential or its hash (`token_hash`, `api_key`, `"publicKey"`, `verification_token`): unique across all tenants on
  * purpose, since the value alone must find its one owner; adding the tenant would let one secret open two tenants.
  */
-export function credentialColumn(column: string): boolean {
+export const credentialColumn = remembered((column: string): boolean => {
   const words = nameWords(column);
   if (words.some((w) => CREDENTIAL_WORDS.has(w))) return true;
   const joined = words.join('_');
   return CREDENTIAL_PAIRS.some((p) => joined === p || joined.endsWith(`_${p}`) || joined.startsWith(`${p}_`) || joined.replace(/_/g, '') === p.replace(/_/g, ''));
-}
+});
 
 
 /**

@@ -134,15 +134,28 @@ export function columnCreatedBy(stmt: Statement | undefined, column: string): 'c
  * else an unnamed one of its kind and columns, else (renamed since) a named one of its kind and columns.
  */
 export function findConstraintDef(stmt: Statement | undefined, c: ConstraintModel): ConstraintDef | undefined {
-  const defs: ConstraintDef[] = [];
+  // The first named alike, else the first unnamed on the same columns, else the first on the same columns; without
+  // building the list of the statement's constraints (set rules ask for thousands).
+  let unnamed: ConstraintDef | undefined;
+  let same: ConstraintDef | undefined;
+  const consider = (d: ConstraintDef): boolean => {
+    if (d.kind !== c.kind) return false;
+    if (d.name !== undefined && d.name === c.name) return true;
+    if ((!unnamed || !same) && d.columns.length === c.columns.length && d.columns.every((x, i) => x === c.columns[i])) {
+      same ??= d;
+      if (!d.name) unnamed ??= d;
+    }
+    return false;
+  };
   for (const a of stmt?.actions ?? []) {
-    if (a.type === 'create-table') defs.push(...a.constraints, ...a.columns.flatMap((col) => col.constraints));
-    if (a.type === 'add-column') defs.push(...a.column.constraints);
-    if (a.type === 'add-constraint') defs.push(a.constraint);
+    if (a.type === 'create-table') {
+      for (const d of a.constraints) if (consider(d)) return d;
+      for (const col of a.columns) for (const d of col.constraints) if (consider(d)) return d;
+    } else if (a.type === 'add-column') {
+      for (const d of a.column.constraints) if (consider(d)) return d;
+    } else if (a.type === 'add-constraint' && consider(a.constraint)) return a.constraint;
   }
-  const mine = defs.filter((d) => d.kind === c.kind);
-  const sameColumns = (d: ConstraintDef) => d.columns.length === c.columns.length && d.columns.every((x, i) => x === c.columns[i]);
-  return mine.find((d) => d.name !== undefined && d.name === c.name) ?? mine.find((d) => !d.name && sameColumns(d)) ?? mine.find(sameColumns);
+  return unnamed ?? same;
 }
 
 /** Compares origins in apply order: the order of their files in the set, then their position in the file. */

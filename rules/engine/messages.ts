@@ -6,7 +6,29 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
 /** The template with each `{{name}}` replaced by `data.name`; a placeholder without data stays as written. */
 export function formatMessage(template: string, data: MessageData = {}): string {
-  return template.replace(PLACEHOLDER, (whole, name: string) => (Object.hasOwn(data, name) ? String(data[name]) : whole));
+  const parts = compiled(template);
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i += 3) {
+    const name = parts[i];
+    out += (Object.hasOwn(data, name) ? String(data[name]) : parts[i + 1]) + parts[i + 2];
+  }
+  return out;
+}
+
+/** A template split once at its placeholders: text, then (name, the placeholder as written, text) for each. */
+const templates = new Map<string, string[]>();
+function compiled(template: string): string[] {
+  let parts = templates.get(template);
+  if (!parts) {
+    const matches = [...template.matchAll(PLACEHOLDER)];
+    parts = [template.slice(0, matches[0]?.index ?? template.length)];
+    matches.forEach((m, i) => {
+      const end = m.index + m[0].length;
+      parts!.push(m[1], m[0], template.slice(end, matches[i + 1]?.index ?? template.length));
+    });
+    templates.set(template, parts);
+  }
+  return parts;
 }
 
 /** The placeholders a template names, once each. */

@@ -7,7 +7,7 @@ import { integerType, type QName, type TableModel, type TypeRef } from '../model
  * A pure function of a name, remembered: several rules call these for every column of the set. The memory is
  * forgotten past a bound, so a long-running language server does not keep every name it ever saw.
  */
-function remembered<T>(fn: (name: string) => T): (name: string) => T {
+export function remembered<T>(fn: (name: string) => T): (name: string) => T {
   const cache = new Map<string, T>();
   return (name) => {
     let v = cache.get(name);
