@@ -99,11 +99,12 @@ connection.onInitialized(async () => {
     // workspace their diagnostics need not wait for the other sets. The full analysis then reuses them.
     const open = ws.openFiles();
     if (open.length) {
-      publishAll(ws.analyze(open), false, false);
-      // Let the connection send them before the rest of the analysis holds the event loop.
-      await new Promise((resolve) => setImmediate(resolve));
+      // Written out before the rest of the analysis holds the event loop.
+      await publishAll(ws.analyze(open, { incremental: false }), false, false);
     }
-    publishAll(ws.analyze(), true);
+    // Written out before anything else runs: the incremental analysis of an open file's set (its didOpen, queued
+    // behind start-up) would otherwise hold the event loop while a large file's diagnostics wait in the pipe.
+    await publishAll(ws.analyze(undefined, { incremental: false }), true);
     progress?.done();
   } finally {
     workspaceRead();
@@ -139,7 +140,8 @@ let shownProblems = new Set<string>();
  * (`all`), files no set analyses any more (deleted, or left out by the globs) lose their diagnostics. `idle` false:
  * more analysis follows at once, so the status stays "analysing".
  */
-function publishAll(results: SetResult[], all = false, idle = true): void {
+function publishAll(results: SetResult[], all = false, idle = true): Promise<unknown> {
+  const sent: Promise<void>[] = [];
   db.invalidate(results);
   const problems = new Set(ws.configProblems.map((p) => p.message));
   // A notification, not window/showMessageRequest: nothing to answer, and every client shows it.
@@ -170,17 +172,18 @@ function publishAll(results: SetResult[], all = false, idle = true): void {
         if (last.key === key) continue;
       }
       published.set(uri, { text, key });
-      void connection.sendDiagnostics({ uri, diagnostics: diags });
+      sent.push(connection.sendDiagnostics({ uri, diagnostics: diags }));
     }
   }
   if (all) {
     for (const uri of [...published.keys()]) {
       if (seen.has(uri)) continue;
       published.delete(uri);
-      void connection.sendDiagnostics({ uri, diagnostics: [] });
+      sent.push(connection.sendDiagnostics({ uri, diagnostics: [] }));
     }
   }
   if (idle) status('idle');
+  return Promise.all(sent);
 }
 
 // Edits arrive in bursts while typing: analyse once per turn of the event loop, for the files touched.

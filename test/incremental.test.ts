@@ -10,6 +10,7 @@ import {
   type Rule, type SetInput, type SetResult, type StatementContext,
 } from '../rules/index';
 import { CORPUS } from './helpers';
+import { Workspace } from '../server/workspace';
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
 function random(seed: number): () => number {
@@ -174,5 +175,47 @@ describe('incremental analysis', function () {
       assert.ok([...runs].some(([key, e]) => e.count > 0 && touched(key)), `${id}: the changed statement was analysed`);
       assert.equal(cache.statementParses - parsesBefore, 1, `${id}: only the changed statement is parsed again`);
     }
+  });
+
+  it('the editor analyses a set cold until a file of it is open, then incrementally, with the same findings', () => {
+    // The whole corpus as a workspace, one basejump migration open, as an editor restoring its tabs.
+    const ws = new Workspace();
+    ws.addFolder(CORPUS);
+    ws.scanFolders(() => undefined);
+    const file = path.join(CORPUS, 'basejump/20240414162100_basejump-invitations.sql');
+    const text = fs.readFileSync(file, 'utf8');
+    ws.setOpen(file, text);
+    const snap = (r: SetResult | undefined) => (r ? snapshot(r) : 'none');
+
+    // Start-up: every set cold, nothing kept per statement.
+    ws.analyze(undefined, { incremental: false });
+    const cold = snap(ws.resultFor(file));
+    assert.equal(ws.incrementalParses, 0, 'start-up parses nothing for incremental analysis');
+
+    // The next analysis (the document's didOpen) makes the open file's set incremental, and only that set.
+    ws.analyze();
+    const own = new ParseCache(true);
+    const setId = ws.setIdOf(file)!;
+    const set = corpusSets().find((s) => s.id === setId)!;
+    analyzeSet(set, { config: ws.configOf(setId), rules: allRules, cache: own });
+    assert.equal(ws.incrementalParses, own.statementParses, 'exactly the statements of the open file\'s set are parsed incrementally');
+    assert.equal(snap(ws.resultFor(file)), cold, 'the incremental analysis finds what the cold one found');
+    const again = ws.resultFor(file);
+    ws.analyze([file]);
+    assert.equal(ws.resultFor(file), again, 'an unchanged set is not analysed again');
+
+    // A keystroke: one statement parsed again, and the findings of a fresh analysis of the new text.
+    const before = ws.incrementalParses;
+    const typed = text.replace(/(CREATE TABLE[^;(]*\()/i, '$1\n  added_by_the_test text,');
+    assert.notEqual(typed, text);
+    ws.setOpen(file, typed);
+    ws.analyze([file]);
+    assert.equal(ws.incrementalParses - before, 1, 'only the changed statement is parsed again');
+    const fresh = new Workspace();
+    fresh.addFolder(CORPUS);
+    fresh.scanFolders(() => undefined);
+    fresh.setOpen(file, typed);
+    fresh.analyze([file], { incremental: false });
+    assert.equal(snap(ws.resultFor(file)), snap(fresh.resultFor(file)));
   });
 });
