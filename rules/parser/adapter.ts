@@ -87,10 +87,7 @@ export function parseFile(path: string, original: string, cache?: StatementCache
   const out = new StatementBuilder(path, original, text);
   const add = (u: Unit) => out.add(u);
   if (cache) cachedUnits(text, cache, add);
-  else if (!parseChunks(text, add)) {
-    out.reset();
-    if (!wholeFileUnits(text, add)) pieceUnits(text, add);
-  }
+  else parseChunks(text, add, () => out.reset());
   return out.finish();
 }
 
@@ -103,10 +100,13 @@ const CHUNK_CHARS = 16 * 1024;
  * Parses a file in chunks of whole statements, cut at the semicolons our lexer finds, each chunk ending with its
  * `;` so the parser reports the same statement ranges as for the whole file. The parser's JSON for a large file
  * costs more than the parse (the WebAssembly memory grows to hold all of it, and never shrinks): chunks keep it
- * small. False when a chunk does not parse; the caller then starts again the old way (whole file, then statements).
+ * small. When a chunk does not parse, the whole file is tried once (our lexer may have cut a statement the parser
+ * reads whole: then `restart` drops what was added and the whole file's statements come instead); when that fails
+ * too, the chunk's statements are parsed one by one, and the chunks after it as before.
  */
-function parseChunks(text: string, add: (u: Unit) => void): boolean {
+function parseChunks(text: string, add: (u: Unit) => void, restart: () => void): void {
   const pieces = splitStatements(text);
+  let wholeTried = false;
   let i = 0;
   while (i < pieces.length) {
     if (tooLarge(pieces[i])) {
@@ -114,6 +114,7 @@ function parseChunks(text: string, add: (u: Unit) => void): boolean {
       i++;
       continue;
     }
+    const first = i;
     const start = i === 0 ? 0 : pieces[i].start;
     let j = i;
     while (j + 1 < pieces.length && !tooLarge(pieces[j + 1]) && pieces[j].end - start < CHUNK_CHARS) j++;
@@ -121,39 +122,40 @@ function parseChunks(text: string, add: (u: Unit) => void): boolean {
     const chunk = text.slice(start, end);
     i = j + 1;
     if (skipTrivia(chunk, 0).pos >= chunk.length) continue;
-    if (!parsedUnits(chunk, start, end, add)) return false;
+    const r = parsed(chunk);
+    if (r) {
+      addParsed(r, chunk, start, end, add);
+      continue;
+    }
+    if (!wholeTried) {
+      wholeTried = true;
+      const whole = pieces.some(tooLarge) ? undefined : parsed(text);
+      if (whole) {
+        restart();
+        addParsed(whole, text, 0, text.length, add);
+        return;
+      }
+    }
+    for (let k = first; k <= j; k++) add(pieceUnit(parsePieceText(text.slice(pieces[k].start, pieces[k].end)), pieces[k].start, pieces[k].end));
   }
-  return true;
 }
 
-/** The whole text in one parse; false when any statement of it does not parse, or one is too large to try. */
-function wholeFileUnits(text: string, add: (u: Unit) => void): boolean {
-  if (splitStatements(text).some(tooLarge)) return false;
-  return parsedUnits(text, 0, text.length, add);
-}
-
-/** The statements of `chunk` (which starts at `base` and ends at `end` in the file) in one parse; false when it throws. */
-function parsedUnits(chunk: string, base: number, end: number, add: (u: Unit) => void): boolean {
-  let r;
+/** The parser's statements of a text, or undefined when it does not parse. */
+function parsed(text: string): ReturnType<Parser['parseSync']> | undefined {
   try {
-    r = parseSync(chunk);
+    return parseSync(text);
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** The statements of `chunk` (which starts at `base` and ends at `end` in the file), as the parser gave them. */
+function addParsed(r: ReturnType<Parser['parseSync']>, chunk: string, base: number, end: number, add: (u: Unit) => void): void {
   const loc = byteMapper(chunk, base);
   for (const raw of r.stmts ?? []) {
     const s = loc(raw.stmt_location ?? 0);
     const e = raw.stmt_len === undefined ? end : loc((raw.stmt_location ?? 0) + raw.stmt_len);
     add({ start: s, end: e, ast: raw.stmt, loc });
-  }
-  return true;
-}
-
-/** Each statement parsed alone (after a whole-file parse failed). */
-function pieceUnits(text: string, add: (u: Unit) => void): void {
-  for (const piece of splitStatements(text)) {
-    if (tooLarge(piece)) add({ start: piece.start, end: piece.end, tooLarge: true });
-    else add(pieceUnit(parsePieceText(text.slice(piece.start, piece.end)), piece.start, piece.end));
   }
 }
 
