@@ -175,8 +175,15 @@ export function related(origin: Origin | undefined, message: string): { file: st
 }
 
 export function fileOf(ctx: SetContext, path: string): FileContext | undefined {
-  return ctx.files.find((f) => f.path === path);
+  let byPath = fileIndexes.get(ctx.files);
+  if (!byPath) {
+    byPath = new Map();
+    for (const f of ctx.files) if (!byPath.has(f.path)) byPath.set(f.path, f);
+    fileIndexes.set(ctx.files, byPath);
+  }
+  return byPath.get(path);
 }
+const fileIndexes = new WeakMap<readonly FileContext[], Map<string, FileContext>>();
 
 /** The policy predicate comparing the tenant column with the tenant setting, cast to the column's type. */
 export function tenantPredicate(column: string, type: TypeRef, setting: string): string {
@@ -279,6 +286,17 @@ export function standaloneMigration(runner: RunnerId, sql: string): string {
   }
 }
 
+/** The paths of a set's files, one array per set (followUpMigrationPath indexes the names it is given once per array). */
+const pathLists = new WeakMap<readonly FileContext[], string[]>();
+function setPaths(files: readonly FileContext[]): string[] {
+  let paths = pathLists.get(files);
+  if (!paths) {
+    paths = files.map((f) => f.path);
+    pathLists.set(files, paths);
+  }
+  return paths;
+}
+
 /**
  * The fix that adds an index a set-level rule asks for, after `stmt`. On a table created in the same file the plain
  * CREATE INDEX is safe. On an existing table it must be built CONCURRENTLY, which cannot share a transaction: right
@@ -295,7 +313,7 @@ export function addIndexFix(ctx: SetContext, stmt: Statement, table: TableModel,
   const mode = ctx.project.runner.fileMode(stmt.file).mode;
   if (!facts?.inTransaction && mode === 'none') return { sql, fix: { title, safe: false, edits: [insertAfterStatement(file.text, stmt, sql)] } };
   if (!runsMigrationAlone(ctx)) return { sql, fix: undefined };
-  const path = followUpMigrationPath(stmt.file, ctx.files.map((f) => f.path), identName('index', name));
+  const path = followUpMigrationPath(stmt.file, setPaths(ctx.files), identName('index', name));
   return {
     sql: `-- ${path} (a migration of its own: CONCURRENTLY cannot run in a transaction)\n${sql}`,
     fix: { title: `${title} (CONCURRENTLY, in a new migration ${path.slice(path.lastIndexOf('/', path.lastIndexOf('/') - 1) + 1)})`, safe: false, edits: [{ file: path, start: 0, end: 0, newText: standaloneMigration(ctx.project.runner.id, sql) }] },
