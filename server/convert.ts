@@ -47,6 +47,11 @@ export interface ActionTarget {
 
 /** The editor shows at most this many diagnostics per file; the rest are counted in one `analysis-limit` diagnostic. */
 export const MAX_DIAGNOSTICS_PER_FILE = 10000;
+/**
+ * Related locations shown per diagnostic: the last one says how many more there are. A finding about the whole set
+ * (require-tenant-rls on 1,000 tables) has one per table, which no one reads in a hover and every keystroke re-sent.
+ */
+export const MAX_RELATED_PER_DIAGNOSTIC = 20;
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information };
 
@@ -69,9 +74,14 @@ export function toLspFix(ws: Workspace, findingFile: string, fix: Fix): LspFix {
 
 /** `baselined`: accepted in the baseline file, shown as a hint. */
 export function toDiagnostic(ws: Workspace, f: Finding, baselined = false): Diagnostic {
-  const related: DiagnosticRelatedInformation[] = f.related
-    .filter((r) => ws.text(r.file) !== undefined)
+  const known = f.related.filter((r) => ws.text(r.file) !== undefined);
+  const shown = known.length > MAX_RELATED_PER_DIAGNOSTIC ? known.slice(0, MAX_RELATED_PER_DIAGNOSTIC - 1) : known;
+  const related: DiagnosticRelatedInformation[] = shown
     .map((r) => ({ location: { uri: fileToUri(r.file), range: range(ws, r.file, r.span.start, r.span.end) }, message: r.message }));
+  if (shown.length < known.length) {
+    const rest = known.length - shown.length;
+    related.push({ location: { uri: fileToUri(f.file), range: range(ws, f.file, f.start, f.end) }, message: `…and ${rest} more locations (\`sql-architect check --format json\` lists them all)` });
+  }
   return {
     range: range(ws, f.file, f.start, f.end),
     severity: baselined ? DiagnosticSeverity.Hint : SEVERITY[f.severity],

@@ -76,6 +76,23 @@ describe('language server: limits and start-up', function () {
     assert.ok(diags.slice(0, -1).every((d) => d.code === 'require-primary-key' || d.code === 'no-money-type'));
   });
 
+  it('shows at most 20 related locations per diagnostic, the last saying how many more there are', async () => {
+    // 30 tenant tables, none with row-level security: one require-tenant-rls finding relating the other 29.
+    const sql = ['CREATE TABLE tenants (id uuid PRIMARY KEY);',
+      ...Array.from({ length: 30 }, (_, i) => `CREATE TABLE t${i} (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants (id));\nCREATE INDEX ON t${i} (tenant_id);`)].join('\n');
+    const dir = tempWorkspace({ [FILE]: `${sql}\n` });
+    client = new LspClient();
+    await client.initialize(dir);
+    const file = path.join(dir, FILE);
+    await client.waitFor(() => client!.diags(file).some((d) => d.code === 'require-tenant-rls'), 'require-tenant-rls', 60000);
+    const rls = client.diags(file).find((d) => d.code === 'require-tenant-rls')!;
+    const related = rls.relatedInformation ?? [];
+    assert.equal(related.length, 20);
+    assert.ok(related.slice(0, 19).every((r) => /^t\d+ is tenant-scoped by tenant_id/.test(r.message)), JSON.stringify(related.slice(0, 3)));
+    assert.equal(related[19].message, '…and 10 more locations (`sql-architect check --format json` lists them all)');
+    assert.deepEqual(related[19].location.range, rls.range);
+  });
+
   it('publishes nothing for a document opened at start-up until its whole migration set is read', async () => {
     // The table gets row-level security nine migrations later: require-tenant-rls must never be shown on it.
     const files: Record<string, string> = {
