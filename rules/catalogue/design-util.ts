@@ -65,14 +65,20 @@ export interface TypeSite {
 
 /** Every TypeRef of the set, by identity (the model keeps the parser's TypeRef objects). */
 export function typeSites(ctx: SetContext): Map<TypeRef, TypeSite> {
-  const out = new Map<TypeRef, TypeSite>();
-  for (const file of ctx.files) {
-    for (const statement of file.statements) {
-      for (const t of typedColumns(statement.actions)) out.set(t.type, { file, statement, kind: t.kind });
+  let out = sitesOfSet.get(ctx.files);
+  if (!out) {
+    out = new Map<TypeRef, TypeSite>();
+    for (const file of ctx.files) {
+      for (const statement of file.statements) {
+        for (const t of typedColumns(statement.actions)) out.set(t.type, { file, statement, kind: t.kind });
+      }
     }
+    sitesOfSet.set(ctx.files, out);
   }
   return out;
 }
+/** Built once per set: two rules ask. */
+const sitesOfSet = new WeakMap<readonly FileContext[], Map<TypeRef, TypeSite>>();
 
 /** `CREATE TABLE name`: the head of a statement up to the table name, so a finding does not cover the whole table. */
 export function headSpan(stmt: Statement): Span {

@@ -119,7 +119,7 @@ export class RuleMemo {
     for (let i = 0; i < this.rules.length; i++) {
       const rule = this.rules[i];
       if (!rule.check) continue;
-      const hit = entries[i]?.find((e) => e.signature === signatureOf(e.reads, ctx, stmt));
+      const hit = entries[i]?.find((e) => e.reads.length === 0 || e.signature === signatureOf(e.reads, ctx, stmt));
       if (hit) {
         this.stats.reused++;
         if (hit.reports.length) out.push({ rule, reports: hit.start === stmt.span.start && !hit.reports.some((r) => r.statement) ? hit.reports : rebase(hit.reports, stmt.span.start - hit.start, stmt) });
