@@ -177,6 +177,40 @@ describe('incremental analysis', function () {
     }
   });
 
+  it('editing the newest migration re-runs no statement rule on earlier files, unless it read the schema after the set or the project, or runs in a DO block', () => {
+    const config = defaultConfig();
+    const set = corpusSets().filter((s) => s.id.endsWith('/trigger-dev') || s.id.includes('/trigger-dev/')).sort((a, b) => b.files.length - a.files.length)[0];
+    assert.ok(set && set.files.length > 100, 'the trigger-dev set');
+    // Each rule run: its statement's file, and whether it read what the rest of the set decides. (The statements of a
+    // DO block are built again for every analysis: rules run on them every time.)
+    const runs: { rule: string; file: string; global: boolean }[] = [];
+    const counted: Rule[] = allRules.map((r) => (!r.check ? r : {
+      ...r,
+      check(ctx: StatementContext) {
+        let global = false;
+        const tracked = new Proxy(ctx, { get: (t, p, recv) => { if (p === 'project' || p === 'after') global = true; return Reflect.get(t, p, recv); } });
+        const out = r.check!(tracked);
+        runs.push({ rule: r.id, file: ctx.statement.file, global: global || ctx.statement.embedded !== undefined });
+        return out;
+      },
+    }));
+    const cache = new ParseCache(true);
+    const last = set.files.length - 1;
+    const texts = [set.files[last].text, `${set.files[last].text}\nCREATE INDEX added_by_the_test ON "TaskRun" ("friendlyId");\n`];
+    const analyse = (k: number) => analyzeSet({ id: set.id, files: set.files.map((f, i) => (i === last ? { ...f, text: texts[k % 2] } : f)) }, { config, rules: counted, cache });
+    analyse(0);
+    const firstRuns = runs.length;
+    for (let k = 1; k <= 4; k++) {
+      runs.length = 0;
+      const incremental = analyse(k);
+      const fresh = analyzeSet({ id: set.id, files: set.files.map((f, i) => (i === last ? { ...f, text: texts[k % 2] } : f)) }, { config, rules: allRules });
+      assert.equal(snapshot(incremental), snapshot(fresh), `edit ${k}: the incremental analysis differs from a fresh one`);
+      const earlier = runs.filter((r) => r.file !== set.files[last].path);
+      assert.deepEqual(earlier.filter((r) => !r.global).map((r) => `${r.rule} on ${path.basename(path.dirname(r.file))}`).slice(0, 5), [], `edit ${k}: rules ran again on earlier files`);
+      assert.ok(runs.length < firstRuns / 20, `edit ${k}: ${runs.length} rule runs, against ${firstRuns} for the first analysis`);
+    }
+  });
+
   it('the editor analyses a set cold until a file of it is open, then incrementally, with the same findings', () => {
     // The whole corpus as a workspace, one basejump migration open, as an editor restoring its tabs.
     const ws = new Workspace();

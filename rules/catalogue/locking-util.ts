@@ -240,13 +240,13 @@ export function inlineClause(clauses: ColumnClause[], c: ConstraintDef, nth: num
  * moves to a migration of its own that the tool runs without one; no fix where the tool cannot (Drizzle, popx).
  */
 export function outsideTransactionFix(ctx: StatementContext, here: { title: string; edits: TextEdit[] }, moved: { title: string; slug: string; sql: string }): Fix[] {
-  const shared = ctx.tx.inTransaction || ctx.project.runner.fileMode(ctx.file.path).mode === 'implicit';
+  const shared = ctx.tx.inTransaction || ctx.runner.fileMode(ctx.file.path).mode === 'implicit';
   if (!shared) return [{ title: here.title, safe: false, edits: here.edits }];
-  if (!runsMigrationAlone(ctx)) return [];
+  if (!runsMigrationAlone(ctx.runner, ctx.config)) return [];
   return [{
     title: moved.title,
     safe: false,
-    edits: [removeStatementEdit(ctx.file.text, ctx.statement), followUpEdit(ctx, moved.slug, standaloneMigration(ctx.project.runner.id, moved.sql))],
+    edits: [removeStatementEdit(ctx.file.text, ctx.statement), followUpEdit(ctx, moved.slug, standaloneMigration(ctx.runner.id, moved.sql))],
   }];
 }
 

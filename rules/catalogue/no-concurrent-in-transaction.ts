@@ -47,13 +47,13 @@ export const noConcurrentInTransaction = defineRule({
       data = { what, line: new LineIndex(ctx.file.text).position(tx.begin.span.start).line + 1 };
       const commit = ctx.file.statements.slice(ctx.statement.index + 1).find((s) => s.actions.some((a) => a.type === 'transaction' && (a.op === 'commit' || a.op === 'rollback')));
       const isCommit = commit?.actions.some((a) => a.type === 'transaction' && a.op === 'commit');
-      if (commit && isCommit && ctx.project.runner.fileMode(ctx.file.path).mode === 'none') fixes.push(moveAfter(ctx, commit, what));
+      if (commit && isCommit && ctx.runner.fileMode(ctx.file.path).mode === 'none') fixes.push(moveAfter(ctx, commit, what));
     } else if (ctx.tx.kind === 'implicit') {
       messageId = 'inImplicit';
-      data = { what, why: ctx.tx.why, optOut: OPT_OUT[ctx.project.runner.id] ?? 'a file that holds only this statement runs outside a transaction block' };
+      data = { what, why: ctx.tx.why, optOut: OPT_OUT[ctx.runner.id] ?? 'a file that holds only this statement runs outside a transaction block' };
     } else {
       messageId = 'inTool';
-      data = { what, why: ctx.tx.why, optOut: OPT_OUT[ctx.project.runner.id] ?? 'goose `-- +goose NO TRANSACTION`, dbmate `-- migrate:up transaction:false`, Atlas `-- atlas:txmode none`, Rails `disable_ddl_transaction!`, Django `atomic = False`' };
+      data = { what, why: ctx.tx.why, optOut: OPT_OUT[ctx.runner.id] ?? 'goose `-- +goose NO TRANSACTION`, dbmate `-- migrate:up transaction:false`, Atlas `-- atlas:txmode none`, Rails `disable_ddl_transaction!`, Django `atomic = False`' };
     }
     return [{
       messageId,

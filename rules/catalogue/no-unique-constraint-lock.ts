@@ -127,7 +127,7 @@ function tableConstraint(ctx: StatementContext, action: object, table: QName, c:
   // The edit keeps CONCURRENTLY in this file: before its own BEGIN, or where each statement runs alone. Not where the
   // tool wraps the file in a transaction, or sends it as one multi-statement query (Prisma): there it would fail.
   const tx = transactionScope(ctx);
-  const inPlace = ctx.project.runner.fileMode(ctx.file.path).mode === 'none' && (!tx || Boolean(tx.begin));
+  const inPlace = ctx.runner.fileMode(ctx.file.path).mode === 'none' && (!tx || Boolean(tx.begin));
   if (!parsed || partitioned || !cmd || !inPlace) {
     const where = inPlace ? 'outside BEGIN … COMMIT' : 'in a migration of its own, which the tool runs without a transaction';
     return { ...message, span: c.span, recipe: partitioned ? undefined : `${pkNote(ctx, table, c)}CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${tableText(ctx, table)} (${columnsSql(c.columns)});  -- ${where}\nALTER TABLE ${tableText(ctx, table)} ${attach};` };

@@ -27,10 +27,13 @@ export const preferTimestamptz = defineRule({
   },
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
-    if (ctx.project.conventions.has('timestamp-without-time-zone')) return reports;
+    // The statement first: most have no timestamp column, and then the rule read nothing else (the editor reuses
+    // what a rule said of an unchanged statement when it read only the statement).
+    const timestamps = typedColumns(ctx.statement.actions).filter((c) => builtin(c.type, 'timestamp'));
+    if (timestamps.length === 0 || ctx.conventions.has('timestamp-without-time-zone')) return reports;
     const text = ctx.file.text;
-    for (const c of typedColumns(ctx.statement.actions)) {
-      if (!builtin(c.type, 'timestamp') || !stillTyped(ctx, c)) continue;
+    for (const c of timestamps) {
+      if (!stillTyped(ctx, c)) continue;
       const span = typeTextSpan(text, c.type, TIMESTAMP);
       const precision = span && /\(\s*(\d+)\s*\)/.exec(span.text)?.[1];
       const replacement = `timestamptz${precision ? `(${precision})` : ''}`;

@@ -57,7 +57,8 @@ export const requireLockTimeout = defineRule({
 /** The locks of `stmt` that make traffic on an existing table queue behind it. */
 function waits(ctx: StatementContext, stmt: Statement, createdInFile: (q: QName) => boolean): LockEntry[] {
   // The statement being checked: the engine's plan (same model, same createdInFile); others are planned here.
-  const plan = stmt === ctx.statement ? ctx.locks : lockPlan(stmt, { ...ctx, createdInFile });
+  // Only what a lock plan needs (spreading the context would read all of it, and the editor could not reuse the result).
+  const plan = stmt === ctx.statement ? ctx.locks : lockPlan(stmt, { before: ctx.before, config: ctx.config, createdInFile });
   const entries = plan.entries.filter((e) => e.existing && blocks(e.mode).writes);
   if (stmt.actions.some((a) => a.type === 'refresh-matview' && viewCreatedInFile(ctx, a.view))) return [];
   // An index the model does not know still belongs to some existing table.

@@ -8,7 +8,7 @@ import type { FileContext, Fix, Report, SetContext, TextEdit } from '../engine/t
 import { normName } from '../project/names';
 import { inferRoles } from '../project/roles';
 import { inferTenancy } from '../project/tenancy';
-import type { Convention, ProjectModel, TenantKey } from '../project/types';
+import type { Convention, ProjectModel, Runner, TenantKey } from '../project/types';
 import { skipToken, skipTrivia } from '../parser/lexer';
 
 // Words that must be quoted as identifiers (PostgreSQL reserved key words, the common ones).
@@ -269,9 +269,9 @@ export function conventionReport<M extends string>(ctx: SetContext, id: Conventi
  * it runs a one-statement file as it is). Not a tool that wraps every file and has no per-file opt-out
  * (`assumeInTransaction`, Drizzle, ory/popx as it names files): a statement that refuses a transaction cannot run there.
  */
-export function runsMigrationAlone(ctx: Pick<SetContext, 'project' | 'config'>): boolean {
-  const optOut = ['goose', 'dbmate', 'atlas', 'postgres-migrations', 'graphile-migrate', 'sqlx'].includes(ctx.project.runner.id);
-  return optOut || !(ctx.config.assumeInTransaction || ctx.project.runner.id === 'drizzle' || ctx.project.runner.id === 'popx');
+export function runsMigrationAlone(runner: Pick<Runner, 'id'>, config: Pick<ResolvedConfig, 'assumeInTransaction'>): boolean {
+  const optOut = ['goose', 'dbmate', 'atlas', 'postgres-migrations', 'graphile-migrate', 'sqlx'].includes(runner.id);
+  return optOut || !(config.assumeInTransaction || runner.id === 'drizzle' || runner.id === 'popx');
 }
 
 export function standaloneMigration(runner: RunnerId, sql: string): string {
@@ -312,7 +312,7 @@ export function addIndexFix(ctx: SetContext, stmt: Statement, table: TableModel,
   const facts = ctx.factsAt(stmt);
   const mode = ctx.project.runner.fileMode(stmt.file).mode;
   if (!facts?.inTransaction && mode === 'none') return { sql, fix: { title, safe: false, edits: [insertAfterStatement(file.text, stmt, sql)] } };
-  if (!runsMigrationAlone(ctx)) return { sql, fix: undefined };
+  if (!runsMigrationAlone(ctx.project.runner, ctx.config)) return { sql, fix: undefined };
   const path = followUpMigrationPath(stmt.file, setPaths(ctx.files), identName('index', name));
   return {
     sql: `-- ${path} (a migration of its own: CONCURRENTLY cannot run in a transaction)\n${sql}`,

@@ -3,16 +3,45 @@
 // Each run of a rule goes through a proxy of its context that records what it read:
 //   - the statement (its text decides its actions; its span only moves the result, see `rebase`),
 //   - the set's configuration (the memo is dropped when it changes),
-//   - `inTransaction`, `lockTimeoutSet`, `tx`, and the statement's line, column or index: their values join the key.
-// A rule that reads anything else (the model before or after, the project model, the file, earlier locks) depends
-// on the rest of the set, which an edit elsewhere can change: it runs again every time. A result that points
-// outside the statement (another file, another statement) is never kept. Rules must be pure functions of their
+//   - `inTransaction`, `lockTimeoutSet`, `tx`, `conventions`, and the statement's line, column or index: their values
+//     join the key.
+// A rule that also read what earlier statements decide (the model before it, its locks, locks held, tables created
+// in the file) is reused for the very same statement while everything before it is unchanged: the statements of the
+// files before the first changed one, and those before the first change in it (`Stability`, decided by the
+// statement pass). One that read its file is reused only in an unchanged file before the first changed one. A rule
+// that reads anything else (the schema after the set, the project model, the names of other files) depends on the
+// rest of the set, which an edit anywhere can change: it runs again every time. A result that points outside the
+// statement (outside its file, for a rule that read the file) is never kept. Rules must be pure functions of their
 // context, as they already must be for the CLI and the editor to agree (test/incremental.test.ts checks both).
 import type { Statement } from '../model/types';
+import type { ParsedFile } from '../parser/adapter';
+import type { LockPlan } from '../locks';
 import type { Report, Rule, StatementContext, TxFacts } from './types';
 
-const BY_VALUE = new Set(['inTransaction', 'lockTimeoutSet', 'tx']);
+/** What the statement pass last ran on, to find what is unchanged before each statement the next time. */
+export interface PassRecord {
+  /** The schema the set started from: the same objects mean the same start. */
+  start: readonly unknown[];
+  files: { path: string; parsed: ParsedFile; replayed: boolean; runner: string }[];
+  /** Every path of the set (follow-up migration names avoid them). */
+  paths: readonly string[];
+  /** The lock plan of each statement (before a DO block's statements are merged in). */
+  plans: Map<Statement, LockPlan>;
+}
+
+const BY_VALUE = new Set(['inTransaction', 'lockTimeoutSet', 'tx', 'conventions']);
 const FREE = new Set(['statement', 'config']);
+/** What the statements before this one decide: the same while they are unchanged. */
+const PREFIX = new Set(['before', 'locks', 'createdInFile', 'existedBefore', 'heldLock', 'heldLocks', 'emptiedInTransaction', 'runner']);
+/** Decided by the paths of the set's files: the same while no file is added, removed or renamed. */
+const PATHS = 'followUpFileName';
+
+/**
+ * How much of what comes before a statement is unchanged since the last analysis: everything before it in its file
+ * and in the set ('prefix'), or also its whole file ('file', a file before the first changed one).
+ */
+export type Stability = 'prefix' | 'file' | undefined;
+type Scope = 'statement' | 'prefix' | 'file';
 const STATEMENT_KEYED = new Set(['line', 'column', 'index']);
 /** Fields of a statement that its text does not decide and that are not positions: reading them is not cacheable. */
 const STATEMENT_UNKEYED = new Set(['ignores', 'syntaxError', 'tooLarge']);
@@ -24,6 +53,13 @@ interface Entry {
   /** span.start of the statement the reports were made for. */
   start: number;
   reports: Report[];
+  /** What else the run read: reusable only for this very statement, while what it read is unchanged. */
+  scope?: Exclude<Scope, 'statement'>;
+  stmt?: Statement;
+  /** The last analysis that made or used it: stability means "unchanged since the previous analysis" only. */
+  gen?: number;
+  /** The run named a follow-up migration: valid while the set's paths are the same. */
+  paths?: boolean;
 }
 
 /** The most common result: the rule read only the statement and reported nothing. Shared, to keep memory small. */
@@ -49,6 +85,7 @@ function signatureOf(reads: readonly string[], ctx: StatementContext, stmt: Stat
     if (r === 'tx') s += `tx=${txKey(ctx.tx, stmt)};`;
     else if (r === 'inTransaction') s += `in=${ctx.inTransaction};`;
     else if (r === 'lockTimeoutSet') s += `lt=${ctx.lockTimeoutSet};`;
+    else if (r === 'conventions') s += `conv=${[...ctx.conventions].sort().join(',')};`;
     else s += `${r}=${stmt[r as 'line' | 'column' | 'index']};`;
   }
   return s;
@@ -74,15 +111,23 @@ export class RuleMemo {
   private configKey = '';
   private rules: readonly Rule[] = [];
   readonly stats: MemoStats = { ran: 0, reused: 0 };
+  /** The last analysis's statement pass (set by it); dropped with everything else. */
+  previous?: PassRecord;
+  /** Counts analyses. */
+  private gen = 0;
+  /** The set's file paths are those of the previous analysis (set by the statement pass). */
+  samePaths = false;
 
   /** Starts an analysis; a changed configuration or rule list drops everything. */
   begin(configKey: string, rules: readonly Rule[]): void {
     if (configKey !== this.configKey || rules.length !== this.rules.length || rules.some((r, i) => r !== this.rules[i])) {
       this.current.clear();
+      this.previous = undefined;
       this.configKey = configKey;
       this.rules = rules;
     }
     this.next = new Map();
+    this.gen++;
   }
 
   /** Ends an analysis: results the analysis did not use are forgotten. */
@@ -111,24 +156,28 @@ export class RuleMemo {
    * The reports of every rule of the list given to `begin` (in order; rules without `check` give none) for the
    * statement: reused when possible, else from running the rule. `onError` gets what a rule throws.
    */
-  run(ctx: StatementContext, onError: (rule: Rule, e: unknown) => void): { rule: Rule; reports: Report[] }[] {
+  run(ctx: StatementContext, onError: (rule: Rule, e: unknown) => void, stability: Stability = undefined): { rule: Rule; reports: Report[] }[] {
     const stmt = ctx.statement;
     const entries = this.entriesOf(stmt);
     const out: { rule: Rule; reports: Report[] }[] = [];
     let tracked: Tracked | undefined;
+    // A statement-bound entry made or used by the previous analysis, when nothing before the statement changed since.
+    const usable = (e: Entry) => (e.scope === undefined || (e.stmt === stmt && e.gen === this.gen - 1 && (e.scope === 'prefix' ? stability !== undefined : stability === 'file') && (!e.paths || this.samePaths)))
+      && (e.reads.length === 0 || e.signature === signatureOf(e.reads, ctx, stmt));
     for (let i = 0; i < this.rules.length; i++) {
       const rule = this.rules[i];
       if (!rule.check) continue;
-      const hit = entries[i]?.find((e) => e.reads.length === 0 || e.signature === signatureOf(e.reads, ctx, stmt));
+      const hit = entries[i]?.find(usable);
       if (hit) {
         this.stats.reused++;
-        if (hit.reports.length) out.push({ rule, reports: hit.start === stmt.span.start && !hit.reports.some((r) => r.statement) ? hit.reports : rebase(hit.reports, stmt.span.start - hit.start, stmt) });
+        if (hit.scope) hit.gen = this.gen;
+        if (hit.reports.length) out.push({ rule, reports: hit.scope || (hit.start === stmt.span.start && !hit.reports.some((r) => r.statement)) ? hit.reports : rebase(hit.reports, stmt.span.start - hit.start, stmt) });
         continue;
       }
       try {
         tracked ??= tracking(ctx);
         const { reports, entry } = this.fresh(rule, ctx, tracked);
-        if (entry) entries[i] = [...(entries[i] ?? []), entry].slice(-4);
+        if (entry) entries[i] = keep(entries[i] ?? [], entry, this.gen);
         if (reports.length) out.push({ rule, reports });
       } catch (e) {
         onError(rule, e);
@@ -144,12 +193,34 @@ export class RuleMemo {
     const { reads: read } = tracked;
     read.clear();
     tracked.cacheable = true;
+    tracked.scope = 'statement';
+    tracked.paths = false;
     const reports = rule.check!(tracked.ctx).map((r) => (r.statement === tracked.statement ? { ...r, statement: stmt } : r));
-    if (!tracked.cacheable || !reports.every((r) => ownResult(r, stmt))) return { reports };
-    if (read.size === 0 && reports.length === 0) return { reports, entry: NOTHING };
-    const reads = [...read].sort();
-    return { reports, entry: { reads, signature: signatureOf(reads, ctx, stmt), start: stmt.span.start, reports } };
+    const scope = tracked.scope as Scope; // set by the proxy while the rule ran
+    const paths = tracked.paths as boolean;
+    if (!tracked.cacheable || !reports.every((r) => (scope === 'file' ? inFile(r, stmt, paths) : ownResult(r, stmt, paths)))) return { reports };
+    if (read.size === 0 && reports.length === 0 && scope === 'statement') return { reports, entry: NOTHING };
+    const reads = read.size ? [...read].sort() : NO_READS;
+    const entry: Entry = { reads, signature: signatureOf(reads, ctx, stmt), start: stmt.span.start, reports };
+    if (scope !== 'statement') {
+      entry.scope = scope;
+      entry.stmt = stmt;
+      entry.gen = this.gen;
+      if (paths) entry.paths = true;
+    }
+    return { reports, entry };
   }
+}
+
+/**
+ * The entries kept for a statement text: the last four that any statement of that text may use, and those bound to
+ * a statement object that this analysis made or used (several statements of a file may have the same text). A
+ * bound entry this analysis did not touch can never be used again.
+ */
+function keep(entries: Entry[], entry: Entry, gen: number): Entry[] {
+  const free = entries.filter((e) => !e.scope);
+  const bound = entries.filter((e) => e.scope && e.gen === gen);
+  return entry.scope ? [...free, ...bound, entry] : [...free.slice(-3), entry, ...bound];
 }
 
 /** A statement's context behind proxies that record what a rule reads; one per statement, reset before each rule. */
@@ -158,10 +229,14 @@ interface Tracked {
   statement: Statement;
   reads: Set<string>;
   cacheable: boolean;
+  scope: Scope;
+  paths: boolean;
 }
 
+const NO_READS: string[] = [];
+
 function tracking(ctx: StatementContext): Tracked {
-  const t: Tracked = { ctx, statement: ctx.statement, reads: new Set(), cacheable: true };
+  const t: Tracked = { ctx, statement: ctx.statement, reads: new Set(), cacheable: true, scope: 'statement', paths: false };
   t.statement = new Proxy(ctx.statement, {
     get(target, p, receiver) {
       if (typeof p === 'string') {
@@ -176,6 +251,11 @@ function tracking(ctx: StatementContext): Tracked {
       if (p === 'statement') return t.statement;
       if (typeof p === 'string') {
         if (BY_VALUE.has(p)) t.reads.add(p);
+        else if (PREFIX.has(p) || p === PATHS) {
+          if (t.scope === 'statement') t.scope = 'prefix';
+          if (p === PATHS) t.paths = true;
+        }
+        else if (p === 'file') t.scope = 'file';
         else if (!FREE.has(p)) t.cacheable = false;
       }
       return Reflect.get(target, p, receiver);
@@ -194,10 +274,23 @@ function memoKey(stmt: Statement): string {
   return parent ? `${parent.text}\u0000${stmt.span.start - parent.span.start}\u0000${stmt.text}` : stmt.text;
 }
 
+/** The report refers to nothing outside its statement's file (a rule that read the file may point anywhere in it). */
+function inFile(r: Report, stmt: Statement, paths: boolean): boolean {
+  if (r.statement && r.statement.file !== stmt.file) return false;
+  if (r.file !== undefined && r.file !== stmt.file) return false;
+  if (r.related?.some((x) => x.file !== stmt.file)) return false;
+  return !r.fixes?.some((f) => f.edits.some((e) => !ownEdit(e, stmt, paths)));
+}
+
 /** The report refers to nothing but its statement's file and the statement itself. */
-function ownResult(r: Report, stmt: Statement): boolean {
+function ownResult(r: Report, stmt: Statement, paths: boolean): boolean {
   if (r.statement && r.statement !== stmt) return false;
   if (r.file !== undefined && r.file !== stmt.file) return false;
   if (r.related?.some((x) => x.file !== stmt.file)) return false;
-  return !r.fixes?.some((f) => f.edits.some((e) => e.file !== undefined && e.file !== stmt.file));
+  return !r.fixes?.some((f) => f.edits.some((e) => !ownEdit(e, stmt, paths)));
+}
+
+/** An edit of the statement's file, or (for a run that named a follow-up migration) the text of a new file. */
+function ownEdit(e: { file?: string; start: number; end: number }, stmt: Statement, paths: boolean): boolean {
+  return e.file === undefined || e.file === stmt.file || (paths && e.start === 0 && e.end === 0);
 }

@@ -9,7 +9,7 @@ import { followUpMigrationPath } from './migrations';
 import type { Report, Rule, StatementContext, TxFacts } from './types';
 import { reportMessage } from './messages';
 import { cannotRunInTransaction, lockPlan, lockTableName, mergeLocks, type LockPlan } from '../locks';
-import type { RuleMemo } from './memo';
+import type { PassRecord, RuleMemo, Stability } from './memo';
 import { embeddedStatements, lazyLines, modelActions } from './embedded';
 import { withSizes } from './sizes';
 import { TransactionTracker } from './transactions';
@@ -37,6 +37,8 @@ export interface StatementPassInput {
   /** Every file of the set, for the names of follow-up migrations. */
   allPaths: string[];
   memo?: RuleMemo;
+  /** What the starting model was built from (the baseline's parse, the live database's sizes): compared by identity. */
+  start?: readonly unknown[];
 }
 
 /** The state of one file while its statements run: its transactions and whether lock_timeout is set. */
@@ -54,17 +56,78 @@ export class StatementPass {
   /** Tables created earlier in the same migration: they are new, and locks on them harm nobody yet. */
   private created = new Set<string>();
   private migration: string | undefined;
+  /** Each statement's own lock plan, kept for the next analysis (editors). */
+  private readonly plans = new Map<Statement, LockPlan>();
+  /** Editors: what the last analysis ran on, when it can tell what is unchanged before a statement. */
+  private previous?: PassRecord;
+  /** Files before the first changed one, then statements before the first change in that file (see memo.ts). */
+  private unchangedFiles = 0;
+  private unchangedStatements = 0;
 
-  constructor(private readonly env: StatementPassInput) {}
+  private readonly conventions: ReadonlySet<string>;
+
+  constructor(private readonly env: StatementPassInput) {
+    this.conventions = new Set(env.project.conventions.keys());
+  }
 
   run(files: ParsedSetFile[]): this {
-    this.env.memo?.begin(JSON.stringify(this.env.config), this.env.rules);
-    for (const f of files) this.file(f);
-    this.env.memo?.commit();
+    const { memo } = this.env;
+    memo?.begin(JSON.stringify(this.env.config), this.env.rules);
+    const record = memo && this.record(files);
+    if (memo) {
+      const last = memo.previous;
+      memo.samePaths = last !== undefined && last.paths.length === record!.paths.length && last.paths.every((p, i) => p === record!.paths[i]);
+      this.unchanged(record!, last);
+    }
+    files.forEach((f, i) => this.file(f, i));
+    if (memo) {
+      memo.previous = record;
+      memo.commit();
+    }
     return this;
   }
 
-  private file(f: ParsedSetFile): void {
+  /** What this analysis runs on, as the next one will compare it. */
+  private record(files: ParsedSetFile[]): PassRecord {
+    const { runner } = this.env.project;
+    const key = (path: string) => {
+      const m = runner.fileMode(path);
+      return `${runner.id}|${runner.splitsNonTransactional}|${m.mode}|${m.why}|${runner.migrationOf(path)}`;
+    };
+    return {
+      start: this.env.start ?? [],
+      files: files.map((f) => ({ path: f.ctx.path, parsed: f.parsed, replayed: f.ctx.replayed, runner: key(f.ctx.path) })),
+      paths: this.env.allPaths,
+      plans: this.plans,
+    };
+  }
+
+  /** How far the set is as it was in the last analysis: whole files (same parse, same runner rules), then statements. */
+  private unchanged(now: PassRecord, last: PassRecord | undefined): void {
+    if (!last || now.start.length !== last.start.length || now.start.some((x, i) => x !== last.start[i])) return;
+    const same = (i: number) => i < last.files.length && now.files[i].path === last.files[i].path
+      && now.files[i].replayed === last.files[i].replayed && now.files[i].runner === last.files[i].runner;
+    let i = 0;
+    while (i < now.files.length && same(i) && now.files[i].parsed === last.files[i].parsed) i++;
+    this.unchangedFiles = i;
+    this.previous = last;
+    if (i >= now.files.length || !same(i)) return;
+    // Unchanged statements keep their objects (the parse cache reuses them while their position stays).
+    const a = now.files[i].parsed.statements;
+    const b = last.files[i].parsed.statements;
+    let j = 0;
+    while (j < a.length && j < b.length && a[j] === b[j]) j++;
+    this.unchangedStatements = j;
+  }
+
+  private stability(fileIndex: number, stmt: Statement): Stability {
+    if (!this.previous) return undefined;
+    if (fileIndex < this.unchangedFiles) return 'file';
+    if (fileIndex === this.unchangedFiles && !stmt.embedded && stmt.index < this.unchangedStatements) return 'prefix';
+    return undefined;
+  }
+
+  private file(f: ParsedSetFile, fileIndex: number): void {
     const statements = replayedStatements(f);
     const run: FileRun = { f, tx: new TransactionTracker(this.env.project.runner, f.ctx, statements), lockTimeoutSet: false, localTimeout: false };
     const migration = this.env.project.runner.migrationOf(f.ctx.path);
@@ -73,7 +136,7 @@ export class StatementPass {
     const lines = lazyLines(f.ctx.text);
     for (const stmt of statements) {
       const txFacts = run.tx.before(stmt);
-      let locks = this.step(run, stmt, txFacts);
+      let locks = this.step(run, stmt, txFacts, this.stability(fileIndex, stmt));
       const inner = embeddedStatements(stmt, f.ctx.text, lines);
       if (inner.length) locks = this.block(run, stmt, txFacts, locks, inner);
       run.tx.after(stmt, locks, this.resolveKey);
@@ -99,12 +162,14 @@ export class StatementPass {
   }
 
   /** Runs the statement rules on one statement, then replays it; returns the locks it takes. */
-  private step(run: FileRun, stmt: Statement, txFacts: TxFacts): LockPlan {
+  private step(run: FileRun, stmt: Statement, txFacts: TxFacts, stability: Stability = undefined): LockPlan {
     const { model, config } = this.env;
-    const locks = withSizes(lockPlan(stmt, { before: model, createdInFile: this.createdInFile, config }), model, config);
+    // Unchanged, with everything before it: the same schema before it, so the same locks.
+    const locks = (stability && this.previous?.plans.get(stmt)) || withSizes(lockPlan(stmt, { before: model, createdInFile: this.createdInFile, config }), model, config);
+    if (this.env.memo) this.plans.set(stmt, locks);
     const held = run.tx.heldOn(locks);
     this.facts.set(stmt, { inTransaction: txFacts.inTransaction, txKind: txFacts.kind, txWhy: txFacts.why, lockTimeoutSet: run.lockTimeoutSet, locks, held });
-    this.check(this.context(run, stmt, txFacts, locks), run.f.ctx.path);
+    this.check(this.context(run, stmt, txFacts, locks), run.f.ctx.path, stability);
     this.replay(run, stmt, txFacts);
     return locks;
   }
@@ -118,6 +183,8 @@ export class StatementPass {
       before: model,
       config,
       project,
+      runner: project.runner,
+      conventions: this.conventions,
       after: finalModel,
       tx: txFacts,
       locks,
@@ -136,12 +203,12 @@ export class StatementPass {
   }
 
   /** The statement rules on one statement (their results reused by the memo where they can be). */
-  private check(ctx: StatementContext, file: string): void {
+  private check(ctx: StatementContext, file: string, stability: Stability): void {
     const stmt = ctx.statement;
     const ruleFailed = (rule: Rule, e: unknown) => this.internalErrors.push(`${rule.id} on ${file}:${stmt.line + 1}: ${(e as Error).message}`);
     const push = (rule: Rule, report: Report) => this.raw.push({ rule, report, message: reportMessage(rule, report), statement: stmt, file });
     if (this.env.memo) {
-      for (const { rule, reports } of this.env.memo.run(ctx, ruleFailed)) {
+      for (const { rule, reports } of this.env.memo.run(ctx, ruleFailed, stability)) {
         try {
           for (const report of reports) push(rule, report);
         } catch (e) {

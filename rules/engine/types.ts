@@ -111,6 +111,13 @@ export interface StatementContext {
   config: ResolvedConfig;
   /** What the project is: tenants, roles, migration tool, conventions (inferred once per set). */
   project: ProjectModel;
+  /**
+   * The migration tool (`project.runner`), for how this file runs: read it here rather than through `project`, and
+   * the editor can reuse the rule's result while the statements before this one are unchanged.
+   */
+  runner: ProjectModel['runner'];
+  /** What the project does consistently (`project.conventions`'s ids), by value: likewise reusable. */
+  conventions: ReadonlySet<string>;
   /** The schema at the end of the set: a finding later migrations already resolved is not worth raising. */
   after: SchemaModel;
   tx: TxFacts;
