@@ -137,18 +137,25 @@ export function columnLabel(table: QName | { schema: string; name: string }, col
 }
 
 /** Identifier-like words of a text: unquoted ones lower-cased (and as written), quoted ones as written. */
-function words(text: string): Set<string> {
-  const out = new Set<string>();
-  for (const m of text.matchAll(/"((?:[^"]|"")+)"|[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/g)) {
-    if (m[1] !== undefined) out.add(m[1].replace(/""/g, '"'));
-    else { out.add(m[0]); out.add(m[0].toLowerCase()); }
+function words(stmt: Statement): ReadonlySet<string> {
+  // Once per statement: an editor keeps the Statement objects of unchanged statements from one analysis to the next.
+  let out = wordsOf.get(stmt);
+  if (!out) {
+    const found = new Set<string>();
+    for (const m of stmt.text.matchAll(/"((?:[^"]|"")+)"|[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/g)) {
+      if (m[1] !== undefined) found.add(m[1].replace(/""/g, '"'));
+      else { found.add(m[0]); found.add(m[0].toLowerCase()); }
+    }
+    out = found;
+    wordsOf.set(stmt, out);
   }
   return out;
 }
+const wordsOf = new WeakMap<Statement, ReadonlySet<string>>();
 
 interface SetIndex {
   /** Words of each DO block, and the DO blocks each word occurs in. */
-  doBlocks: Set<string>[];
+  doBlocks: ReadonlySet<string>[];
   doBlocksWith: Map<string, number[]>;
   /** Apply-order position of every statement of the set. */
   order: Map<Statement, number>;
@@ -168,7 +175,7 @@ function setIndex(ctx: SetContext): SetIndex {
     for (const s of f.statements) {
       ix.order.set(s, n++);
       if (s.node !== 'DoStmt') continue;
-      const w = words(s.text);
+      const w = words(s);
       const k = ix.doBlocks.push(w) - 1;
       for (const x of w) {
         const list = ix.doBlocksWith.get(x) ?? [];
@@ -201,7 +208,7 @@ export function mentionedAfter(ctx: SetContext, stmt: Statement, name: string): 
   const ix = setIndex(ctx);
   if (!ix.lastMention) {
     ix.lastMention = new Map();
-    for (const [s, n] of ix.order) for (const w of words(s.text)) ix.lastMention.set(w, n);
+    for (const [s, n] of ix.order) for (const w of words(s)) ix.lastMention.set(w, n);
   }
   const at = ix.order.get(stmt);
   const last = ix.lastMention.get(name);
