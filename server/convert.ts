@@ -72,6 +72,25 @@ export function toLspFix(ws: Workspace, findingFile: string, fix: Fix): LspFix {
   };
 }
 
+/**
+ * What the diagnostics of these findings show, as a string that changes whenever they would (the fields
+ * `toDiagnostic` reads, related locations by line and column): cheaper than building and serialising them, so that
+ * a file whose text and findings did not change is not sent again.
+ */
+export function diagnosticsKey(ws: Workspace, findings: readonly Finding[], baselined: ReadonlySet<Finding>): string {
+  let key = '';
+  for (const f of findings) {
+    key += `${f.rule}\u0001${f.severity}\u0001${baselined.has(f) ? 1 : 0}\u0001${f.file}\u0001${f.start}\u0001${f.end}\u0001${f.message}\u0001${f.recipe ?? ''}`;
+    for (const r of f.related) {
+      if (ws.text(r.file) === undefined) continue;
+      const at = range(ws, r.file, r.span.start, r.span.end);
+      key += `\u0003${r.file}\u0001${at.start.line}:${at.start.character}-${at.end.line}:${at.end.character}\u0001${r.message}`;
+    }
+    key += '\u0002';
+  }
+  return key;
+}
+
 /** `baselined`: accepted in the baseline file, shown as a hint. */
 export function toDiagnostic(ws: Workspace, f: Finding, baselined = false): Diagnostic {
   const known = f.related.filter((r) => ws.text(r.file) !== undefined);

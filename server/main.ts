@@ -9,7 +9,7 @@ import { TextDocuments } from 'vscode-languageserver/node';
 import { BASELINE_FILE, docsUrl, fixPriority, type Finding, type SetResult } from '../rules/index';
 import { startParser } from '../io/parser';
 import { FIX_ALL_KIND, ServerCommands, SHOW_RULE_DOCS_COMMAND, StatusNotification, type EditorSettings, type InitializationOptions } from '../protocol/index';
-import { actionTarget, codeActionsFor, fileToUri, fixAllEdit, MAX_DIAGNOSTICS_PER_FILE, overflowDiagnostic, toDiagnostic, uriToFile } from './convert';
+import { actionTarget, codeActionsFor, diagnosticsKey, fileToUri, fixAllEdit, MAX_DIAGNOSTICS_PER_FILE, overflowDiagnostic, toDiagnostic, uriToFile } from './convert';
 import { hover } from './hover';
 import { Workspace } from './workspace';
 import { registerCustomRequests } from './requests';
@@ -32,7 +32,7 @@ let hasConfigurationCapability = false;
 let hasWatchedFilesRegistration = false;
 let hasProgress = false;
 let hasWorkspaceFolders = false;
-/** Per URI, what was last published: the file's text then, and (computed when first compared) the diagnostics as JSON. */
+/** Per URI, what was last published: the file's text then, and (when its text had not changed) what its diagnostics show (diagnosticsKey). */
 const published = new Map<string, { text: string | undefined; key?: string }>();
 // Diagnostics wait until the workspace has been read: a file's findings depend on the rest of its migration set
 // (a table created here may get row-level security in a later migration), so a document opened during start-up is
@@ -159,19 +159,16 @@ function publishAll(results: SetResult[], all = false, idle = true): Promise<unk
       const settings = ws.settingsFor(file);
       const visible = settings.enable && (settings.scope === 'workspace' || ws.isOpen(file)) ? findings : [];
       const shown = visible.length > MAX_DIAGNOSTICS_PER_FILE ? visible.slice(0, MAX_DIAGNOSTICS_PER_FILE) : visible;
-      const diags = shown.map((f) => toDiagnostic(ws, f, baselined.has(f)));
-      if (visible.length > shown.length) diags.push(overflowDiagnostic(ws, file, visible[shown.length], visible.length - shown.length));
       const uri = fileToUri(file);
       seen.add(uri);
-      // The file changed since its last diagnostics (it is being edited): they changed too, no need to compare.
+      // A file whose text changed since its last diagnostics is being typed in: they are sent without comparing them.
       const text = ws.text(file);
       const last = published.get(uri);
-      let key: string | undefined;
-      if (last && last.text === text) {
-        key = JSON.stringify(diags);
-        if (last.key === key) continue;
-      }
+      const key = !last || last.text === text ? `${visible.length}\u0004${visible[shown.length]?.start}\u0004${diagnosticsKey(ws, shown, baselined)}` : undefined;
+      if (key !== undefined && last?.key === key) continue;
       published.set(uri, { text, key });
+      const diags = shown.map((f) => toDiagnostic(ws, f, baselined.has(f)));
+      if (visible.length > shown.length) diags.push(overflowDiagnostic(ws, file, visible[shown.length], visible.length - shown.length));
       sent.push(connection.sendDiagnostics({ uri, diagnostics: diags }));
     }
   }
