@@ -49,7 +49,8 @@ export interface ActionTarget {
 export const MAX_DIAGNOSTICS_PER_FILE = 10000;
 /**
  * Related locations shown per diagnostic: the last one says how many more there are. A finding about the whole set
- * (require-tenant-rls on 1,000 tables) has one per table, which no one reads in a hover and every keystroke re-sent.
+ * (require-tenant-rls, require-tenant-in-foreign-key) relates up to 50 tables: more than a hover can show, and every
+ * keystroke re-sends them.
  */
 export const MAX_RELATED_PER_DIAGNOSTIC = 20;
 
