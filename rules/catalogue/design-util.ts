@@ -157,8 +157,11 @@ interface SetIndex {
   /** Words of each DO block, and the DO blocks each word occurs in. */
   doBlocks: ReadonlySet<string>[];
   doBlocksWith: Map<string, number[]>;
-  /** Apply-order position of every statement of the set. */
+  /** Apply-order position of every statement of the set, and the statements in that order. */
   order: Map<Statement, number>;
+  sequence: Statement[];
+  /** Statements looked at by mentionedAfter so far; past a few passes over the set it builds lastMention. */
+  scanned: number;
   /** Lazily: the last statement position at which each word occurs. */
   lastMention?: Map<string, number>;
 }
@@ -169,11 +172,12 @@ const indexes = new WeakMap<SetContext, SetIndex>();
 function setIndex(ctx: SetContext): SetIndex {
   let ix = indexes.get(ctx);
   if (ix) return ix;
-  ix = { doBlocks: [], doBlocksWith: new Map(), order: new Map() };
+  ix = { doBlocks: [], doBlocksWith: new Map(), order: new Map(), sequence: [], scanned: 0 };
   let n = 0;
   for (const f of ctx.files) {
     for (const s of f.statements) {
       ix.order.set(s, n++);
+      ix.sequence.push(s);
       if (s.node !== 'DoStmt') continue;
       const w = words(s);
       const k = ix.doBlocks.push(w) - 1;
@@ -206,11 +210,19 @@ export function mentionedInDoBlock(ctx: SetContext, ...terms: string[]): boolean
 /** Whether a statement after `stmt` (in apply order) mentions `name` as an identifier. */
 export function mentionedAfter(ctx: SetContext, stmt: Statement, name: string): boolean {
   const ix = setIndex(ctx);
+  const at = ix.order.get(stmt);
+  if (at === undefined) return false;
+  // A few questions (a set has few duplicate indexes) look at the statements after this one; many build an index of
+  // every word of the set once, so that the cost stays linear in the set.
+  if (!ix.lastMention && ix.scanned + (ix.sequence.length - at) <= 4 * ix.sequence.length) {
+    ix.scanned += ix.sequence.length - at;
+    for (let k = ix.sequence.length - 1; k > at; k--) if (words(ix.sequence[k]).has(name)) return true;
+    return false;
+  }
   if (!ix.lastMention) {
     ix.lastMention = new Map();
     for (const [s, n] of ix.order) for (const w of words(s)) ix.lastMention.set(w, n);
   }
-  const at = ix.order.get(stmt);
   const last = ix.lastMention.get(name);
-  return at !== undefined && last !== undefined && last > at;
+  return last !== undefined && last > at;
 }

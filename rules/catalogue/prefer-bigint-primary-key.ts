@@ -29,7 +29,8 @@ export const preferBigintPrimaryKey = defineRule({
     const convention = conventionReport(ctx, 'int-keys', 'convention');
     if (convention.length) return convention;
     const reports: Report<keyof typeof messages>[] = [];
-    const sites = typeSites(ctx);
+    // Where each type is written: found for the first integer key only (most sets have none).
+    let sites: ReturnType<typeof typeSites> | undefined;
     const tables = [...ctx.model.tables.values()];
     // Foreign keys by the table they reference.
     const referencing = new Map<TableModel, { table: TableModel; fk: ConstraintModel; columns: string[] }[]>();
@@ -51,6 +52,7 @@ export const preferBigintPrimaryKey = defineRule({
       // Ids the application assigns (a migration number) do not run out; a sequence or identity does.
       if (!col.identity && !col.hasDefault && col.type.name !== 'serial') continue;
       if (t.constraints.some((c) => c.kind === 'foreign' && c.columns.length === 1 && c.columns[0] === col.name)) continue;
+      sites ??= typeSites(ctx);
       const site = sites.get(col.type);
       const file = site?.file.path ?? col.origin.file;
       const replacement = col.type.name === 'serial' ? 'bigserial' : 'bigint';

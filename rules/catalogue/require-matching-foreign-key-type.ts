@@ -59,7 +59,8 @@ export const requireMatchingForeignKeyType = defineRule({
   },
   checkSet(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
-    const sites = typeSites(ctx);
+    // Where each type is written: found for the set's first mismatch only (most sets have none).
+    let sites: ReturnType<typeof typeSites> | undefined;
     for (const t of ctx.model.tables.values()) {
       if (t.temporary) continue;
       const done = new Set<string>();
@@ -76,7 +77,7 @@ export const requireMatchingForeignKeyType = defineRule({
           done.add(name);
           const stmt = ctx.statementAt(fk.origin);
           const decl = findConstraintDef(stmt, fk);
-          const site = sites.get(child.type);
+          const site = (sites ??= typeSites(ctx)).get(child.type);
           const span = site && typeTextSpan(site.file.text, child.type, gap.pattern);
           const childLabel = columnLabel(t, name);
           const parentLabel = columnLabel(ref.table, parent.name);
