@@ -145,6 +145,30 @@ export class RuleMemo {
     this.nextWholes = new Map();
   }
 
+  /**
+   * Every rule's results for a statement whose past is unchanged, when all of them could be reused last time: taken
+   * at once (the statement pass then need not even build the statement's context). Undefined otherwise.
+   */
+  reuseWhole(stmt: Statement, stability: Stability): { rule: Rule; reports: Report[] }[] | undefined {
+    const whole = stability && this.wholes.get(stmt);
+    if (!whole || whole.gen !== this.gen - 1 || (whole.scope === 'file' && stability !== 'file') || (whole.paths && !this.samePaths)) return undefined;
+    whole.gen = this.gen;
+    this.nextWholes.set(stmt, whole);
+    this.stats.reused += whole.rules;
+    // Its per-rule entries go on to the next analysis as they are (this one changes none of them).
+    let inFile = this.next.get(stmt.file);
+    if (!inFile) {
+      inFile = new Map();
+      this.next.set(stmt.file, inFile);
+    }
+    const key = memoKey(stmt);
+    if (!inFile.has(key)) {
+      const entries = this.current.get(stmt.file)?.get(key);
+      if (entries) inFile.set(key, entries);
+    }
+    return whole.out;
+  }
+
   /** The entries of a statement, carried over to the next analysis. */
   private entriesOf(stmt: Statement): StatementEntries {
     let inFile = this.next.get(stmt.file);
@@ -167,14 +191,9 @@ export class RuleMemo {
    */
   run(ctx: StatementContext, onError: (rule: Rule, e: unknown) => void, stability: Stability = undefined): { rule: Rule; reports: Report[] }[] {
     const stmt = ctx.statement;
+    const reused = this.reuseWhole(stmt, stability);
+    if (reused) return reused;
     const entries = this.entriesOf(stmt);
-    const whole = stability && this.wholes.get(stmt);
-    if (whole && whole.gen === this.gen - 1 && (whole.scope !== 'file' || stability === 'file') && (!whole.paths || this.samePaths)) {
-      whole.gen = this.gen;
-      this.nextWholes.set(stmt, whole);
-      this.stats.reused += whole.rules;
-      return whole.out;
-    }
     const out: { rule: Rule; reports: Report[] }[] = [];
     // What the whole list needs to be reused: every result reusable, and the widest scope and paths among them.
     let complete = true;

@@ -169,7 +169,7 @@ export class StatementPass {
     if (this.env.memo) this.plans.set(stmt, locks);
     const held = run.tx.heldOn(locks);
     this.facts.set(stmt, { inTransaction: txFacts.inTransaction, txKind: txFacts.kind, txWhy: txFacts.why, lockTimeoutSet: run.lockTimeoutSet, locks, held });
-    this.check(this.context(run, stmt, txFacts, locks), run.f.ctx.path, stability);
+    this.check(stmt, () => this.context(run, stmt, txFacts, locks), run.f.ctx.path, stability);
     this.replay(run, stmt, txFacts);
     return locks;
   }
@@ -203,12 +203,12 @@ export class StatementPass {
   }
 
   /** The statement rules on one statement (their results reused by the memo where they can be). */
-  private check(ctx: StatementContext, file: string, stability: Stability): void {
-    const stmt = ctx.statement;
+  private check(stmt: Statement, context: () => StatementContext, file: string, stability: Stability): void {
     const ruleFailed = (rule: Rule, e: unknown) => this.internalErrors.push(`${rule.id} on ${file}:${stmt.line + 1}: ${(e as Error).message}`);
     const push = (rule: Rule, report: Report) => this.raw.push({ rule, report, message: reportMessage(rule, report), statement: stmt, file });
-    if (this.env.memo) {
-      for (const { rule, reports } of this.env.memo.run(ctx, ruleFailed, stability)) {
+    const { memo } = this.env;
+    if (memo) {
+      for (const { rule, reports } of memo.reuseWhole(stmt, stability) ?? memo.run(context(), ruleFailed, stability)) {
         try {
           for (const report of reports) push(rule, report);
         } catch (e) {
@@ -217,6 +217,7 @@ export class StatementPass {
       }
       return;
     }
+    const ctx = context();
     for (const rule of this.env.rules) {
       try {
         for (const report of rule.check!(ctx)) push(rule, report);
