@@ -4,7 +4,7 @@ import { lastTokenStart, skipToken } from '../parser/lexer';
 import { MAX_FILE_CHARS, MAX_STATEMENT_CHARS, type ParsedFile } from '../parser/adapter';
 import type { IgnoreDirective, Statement } from '../model/types';
 import type { ResolvedConfig } from './config';
-import type { FileContext, Finding, Rule } from './types';
+import type { FileContext, Finding, Fix, Report, Rule, RuleMeta } from './types';
 import { reportMessage } from './messages';
 import { analysisLimitRule, dynamicSqlRule, syntaxErrorRule, unusedIgnoreRule } from './meta-rules';
 import { replayedStatements, type ParsedSetFile } from './set-files';
@@ -48,10 +48,7 @@ export class Suppressions {
         const report = unknown.length
           ? { messageId: 'unknownRule', data: { rules: unknown.map((r) => `"${r}"`).join(', ') } }
           : d.rules.length ? { messageId: 'unusedRules', data: { rules: d.rules.join(', ') } } : { messageId: 'unused' };
-        out.push({
-          rule: META_RULES.unused, severity: sev, category: 'meta', message: reportMessage(unusedIgnoreRule, report), ...report, file: f.path,
-          start: d.span.start, end: d.span.end, related: [], fixes: [{ title: 'Remove the unused ignore comment', safe: true, edits: [removeLineEdit(f.text, d.span)] }],
-        });
+        out.push(metaFinding(unusedIgnoreRule, sev, report, f.path, d.span, [{ title: 'Remove the unused ignore comment', safe: true, edits: [removeLineEdit(f.text, d.span)] }]));
       }
     }
     return out;
@@ -69,11 +66,7 @@ export function dynamicSqlFindings(files: ParsedSetFile[], config: ResolvedConfi
         if (a.type !== 'do-block') continue;
         for (const span of a.block.unanalysed) {
           if (ignores.suppressed(META_RULES.dynamic, f.ctx.path, s)) continue;
-          const report = { messageId: 'dynamicSql' };
-          out.push({
-            rule: META_RULES.dynamic, severity: sev, category: 'meta', message: reportMessage(dynamicSqlRule, report), ...report,
-            file: f.ctx.path, start: span.start, end: span.end, related: [], fixes: [],
-          });
+          out.push(metaFinding(dynamicSqlRule, sev, { messageId: 'dynamicSql' }, f.ctx.path, span));
         }
       }
     }
@@ -93,11 +86,7 @@ export function syntaxErrorFindings(contexts: FileContext[], config: ResolvedCon
       // "at end of input": point at the last token rather than into its middle.
       const at = s.syntaxError.offset >= s.span.end ? lastTokenStart(f.text, s.span.start, s.span.end) : Math.max(s.syntaxError.offset, s.span.start);
       const end = Math.min(Math.max(skipToken(f.text, at), at + 1), Math.max(s.span.end, at + 1));
-      const report = { messageId: 'syntaxError', data: { error: s.syntaxError.message } };
-      out.push({
-        rule: META_RULES.syntax, severity: sev, category: 'meta', message: reportMessage(syntaxErrorRule, report), ...report,
-        file: f.path, start: at, end, related: [], fixes: [],
-      });
+      out.push(metaFinding(syntaxErrorRule, sev, { messageId: 'syntaxError', data: { error: s.syntaxError.message } }, f.path, { start: at, end }));
     }
   }
   return out;
@@ -112,23 +101,20 @@ export function limitFindings(contexts: FileContext[], parsedByPath: Map<string,
     const parsed = parsedByPath.get(f.path)!;
     const firstLine = (from: number) => ({ start: from, end: Math.max(from + 1, Math.min(lineEnd(f.text, from), from + 200)) });
     if (parsed.tooLarge) {
-      const report = { messageId: 'fileTooLarge', data: { size: megabytes(f.text.length), limit: megabytes(MAX_FILE_CHARS) } };
-      out.push({
-        rule: META_RULES.limit, severity: sev, category: 'meta', message: reportMessage(analysisLimitRule, report), ...report,
-        file: f.path, ...firstLine(0), related: [], fixes: [],
-      });
+      out.push(metaFinding(analysisLimitRule, sev, { messageId: 'fileTooLarge', data: { size: megabytes(f.text.length), limit: megabytes(MAX_FILE_CHARS) } }, f.path, firstLine(0)));
       continue;
     }
     for (const st of f.statements) {
       if (!st.tooLarge || ignores.suppressed(META_RULES.limit, f.path, st)) continue;
-      const report = { messageId: 'statementTooLarge', data: { size: megabytes(st.tooLarge), limit: megabytes(MAX_STATEMENT_CHARS) } };
-      out.push({
-        rule: META_RULES.limit, severity: sev, category: 'meta', message: reportMessage(analysisLimitRule, report), ...report,
-        file: f.path, start: st.span.start, end: st.span.end, related: [], fixes: [],
-      });
+      out.push(metaFinding(analysisLimitRule, sev, { messageId: 'statementTooLarge', data: { size: megabytes(st.tooLarge), limit: megabytes(MAX_STATEMENT_CHARS) } }, f.path, st.span));
     }
   }
   return out;
+}
+
+/** A finding of one of the engine's own rules (`rule.id`), with its message rendered from the report. */
+function metaFinding(rule: RuleMeta, severity: Finding['severity'], report: Pick<Report, 'messageId' | 'data'>, file: string, span: { start: number; end: number }, fixes: Fix[] = []): Finding {
+  return { rule: rule.id, severity, category: 'meta', message: reportMessage(rule, report), ...report, file, start: span.start, end: span.end, related: [], fixes };
 }
 
 function lineEnd(text: string, from: number): number {
