@@ -123,7 +123,7 @@ export class StatementPass {
   private stability(fileIndex: number, stmt: Statement): Stability {
     if (!this.previous) return undefined;
     if (fileIndex < this.unchangedFiles) return 'file';
-    if (fileIndex === this.unchangedFiles && !stmt.embedded && stmt.index < this.unchangedStatements) return 'prefix';
+    if (fileIndex === this.unchangedFiles && stmt.index < this.unchangedStatements) return 'prefix';
     return undefined;
   }
 
@@ -136,9 +136,10 @@ export class StatementPass {
     const lines = lazyLines(f.ctx.text);
     for (const stmt of statements) {
       const txFacts = run.tx.before(stmt);
-      let locks = this.step(run, stmt, txFacts, this.stability(fileIndex, stmt));
+      const stability = this.stability(fileIndex, stmt);
+      let locks = this.step(run, stmt, txFacts, stability);
       const inner = embeddedStatements(stmt, f.ctx.text, lines);
-      if (inner.length) locks = this.block(run, stmt, txFacts, locks, inner);
+      if (inner.length) locks = this.block(run, stmt, txFacts, locks, inner, stability);
       run.tx.after(stmt, locks, this.resolveKey);
       // A transaction the tool or the file closes here ends SET LOCAL too.
       if (run.localTimeout && run.tx.endedAfterLast()) run.lockTimeoutSet = false;
@@ -146,11 +147,12 @@ export class StatementPass {
   }
 
   /** The statements of a DO block, each with the schema as it stands before it; the DO statement takes all their locks. */
-  private block(run: FileRun, stmt: Statement, txFacts: TxFacts, locks: LockPlan, inner: Statement[]): LockPlan {
+  private block(run: FileRun, stmt: Statement, txFacts: TxFacts, locks: LockPlan, inner: Statement[], stability: Stability): LockPlan {
     const innerTx = run.tx.beginBlock(stmt, txFacts);
     const all = [...locks.entries];
     for (const s of inner) {
-      const l = this.step(run, s, innerTx);
+      // As unchanged as the DO statement: its statements are the same objects while it is (embedded.ts).
+      const l = this.step(run, s, innerTx, stability);
       if (!cannotRunInTransaction(s)) run.tx.record(s, l, this.resolveKey);
       all.push(...l.entries);
     }
