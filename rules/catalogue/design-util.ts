@@ -3,6 +3,7 @@
 import type { FileContext, SetContext, StatementContext, TextEdit } from '../engine/types';
 import type { SchemaModel } from '../model/schema';
 import type { Action, ColumnModel, ConstraintModel, QName, Span, Statement, TableModel, TypeRef } from '../model/types';
+import { rememberedFor } from '../model/remember';
 
 /** A column definition or type change written in a statement, as the per-statement type rules see it. */
 export interface TypedColumn {
@@ -65,20 +66,18 @@ export interface TypeSite {
 
 /** Every TypeRef of the set, by identity (the model keeps the parser's TypeRef objects). */
 export function typeSites(ctx: SetContext): Map<TypeRef, TypeSite> {
-  let out = sitesOfSet.get(ctx.files);
-  if (!out) {
-    out = new Map<TypeRef, TypeSite>();
-    for (const file of ctx.files) {
-      for (const statement of file.statements) {
-        for (const t of typedColumns(statement.actions)) out.set(t.type, { file, statement, kind: t.kind });
-      }
-    }
-    sitesOfSet.set(ctx.files, out);
-  }
-  return out;
+  return sitesOf(ctx.files);
 }
 /** Built once per set: two rules ask. */
-const sitesOfSet = new WeakMap<readonly FileContext[], Map<TypeRef, TypeSite>>();
+const sitesOf = rememberedFor((files: readonly FileContext[]) => {
+  const out = new Map<TypeRef, TypeSite>();
+  for (const file of files) {
+    for (const statement of file.statements) {
+      for (const t of typedColumns(statement.actions)) out.set(t.type, { file, statement, kind: t.kind });
+    }
+  }
+  return out;
+});
 
 /** `CREATE TABLE name`: the head of a statement up to the table name, so a finding does not cover the whole table. */
 export function headSpan(stmt: Statement): Span {
@@ -136,22 +135,18 @@ export function columnLabel(table: QName | { schema: string; name: string }, col
   return `${table.schema && table.schema !== 'public' ? `${table.schema}.` : ''}${table.name}.${column}`;
 }
 
-/** Identifier-like words of a text: unquoted ones lower-cased (and as written), quoted ones as written. */
-function words(stmt: Statement): ReadonlySet<string> {
-  // Once per statement: an editor keeps the Statement objects of unchanged statements from one analysis to the next.
-  let out = wordsOf.get(stmt);
-  if (!out) {
-    const found = new Set<string>();
-    for (const m of stmt.text.matchAll(/"((?:[^"]|"")+)"|[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/g)) {
-      if (m[1] !== undefined) found.add(m[1].replace(/""/g, '"'));
-      else { found.add(m[0]); found.add(m[0].toLowerCase()); }
-    }
-    out = found;
-    wordsOf.set(stmt, out);
+/**
+ * Identifier-like words of a statement: unquoted ones lower-cased (and as written), quoted ones as written. Once per
+ * statement: an editor keeps the Statement objects of unchanged statements from one analysis to the next.
+ */
+const words = rememberedFor((stmt: Statement): ReadonlySet<string> => {
+  const found = new Set<string>();
+  for (const m of stmt.text.matchAll(/"((?:[^"]|"")+)"|[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/g)) {
+    if (m[1] !== undefined) found.add(m[1].replace(/""/g, '"'));
+    else { found.add(m[0]); found.add(m[0].toLowerCase()); }
   }
-  return out;
-}
-const wordsOf = new WeakMap<Statement, ReadonlySet<string>>();
+  return found;
+});
 
 interface SetIndex {
   /** Words of each DO block, and the DO blocks each word occurs in. */

@@ -1,6 +1,7 @@
 import { defineRule, type Fix, type Report, type SetContext } from '../engine/types';
 import type { ColumnModel, TableModel, TypeRef } from '../model/types';
 import { nameWords } from '../project/names';
+import { remembered, rememberedFor } from '../model/remember';
 import { columnTypeSpan, findColumnDef, insertAfterStatement, quoteIdent, tableLabel, tableSql, typeSql } from './util';
 
 type Kind = 'password' | 'credential' | 'government-id' | 'card' | 'cvv' | 'bank' | 'birth' | 'health' | 'configured';
@@ -65,23 +66,12 @@ export function classifyColumn(name: string, config: { include: string[]; exclud
     const qualified = table ? [`${table.name}.${name}`, `${table.schema}.${table.name}.${name}`].map((s) => s.toLowerCase()) : [];
     if (config.exclude.some((e) => { const x = e.toLowerCase(); return x === lower || qualified.includes(x); })) return undefined;
   }
-  // What a name announces depends on the name and the configured words alone: asked once per name (a model has
-  // thousands of columns and few distinct names).
-  let known = classified.get(config.include);
-  if (!known) {
-    known = new Map();
-    classified.set(config.include, known);
-  }
-  let kind = known.get(name);
-  if (kind === undefined) {
-    if (known.size > 100_000) known.clear();
-    kind = classifyName(name, config.include) ?? null;
-    known.set(name, kind);
-  }
-  return kind ?? undefined;
+  return classifierFor(config.include)(name) ?? undefined;
 }
 
-const classified = new WeakMap<readonly string[], Map<string, Kind | null>>();
+// What a name announces depends on the name and the configured words alone: asked once per name (a model has
+// thousands of columns and few distinct names).
+const classifierFor = rememberedFor((include: readonly string[]) => remembered((name): Kind | null => classifyName(name, include) ?? null));
 
 function classifyName(name: string, include: readonly string[]): Kind | undefined {
   const words = nameWords(name);

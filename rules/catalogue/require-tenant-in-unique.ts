@@ -4,7 +4,8 @@ import { tokens } from '../parser/lexer';
 import { indexColumnNames } from './tenancy-util';
 import { columnsSql, findColumnDef, findConstraintDef, quoteIdent, related, tableLabel, tenantPinningColumns, tenantTablesOf } from './util';
 import type { SetContext } from '../engine/types';
-import { nameWords, remembered } from '../project/names';
+import { nameWords } from '../project/names';
+import { remembered } from '../model/remember';
 
 /** A surrogate id column (`id`, `uuid`, `project_id`, `"runId"`): its values come from a generator, not from users. */
 const idLike = remembered((column: string): boolean =>

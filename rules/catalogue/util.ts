@@ -6,6 +6,7 @@ import type { ResolvedConfig, RunnerId } from '../engine/config';
 import { followUpMigrationPath } from '../engine/migrations';
 import type { FileContext, Fix, Report, SetContext, TextEdit } from '../engine/types';
 import { normName } from '../project/names';
+import { rememberedFor } from '../model/remember';
 import { inferRoles } from '../project/roles';
 import { inferTenancy } from '../project/tenancy';
 import type { Convention, ProjectModel, Runner, TenantKey } from '../project/types';
@@ -97,12 +98,11 @@ export function tenantTables(model: SchemaModel, config: ResolvedConfig): Tenant
   return tenantTablesOf({ tenancy: inferTenancy(model, config, roles) } as ProjectModel);
 }
 
-const tenantNames = new WeakMap<readonly string[], Set<string>>();
+const tenantNames = rememberedFor((columns: readonly string[]) => new Set(columns.map(normName)));
 
 /** Every column of the table that holds a tenant (its key, and other tenant-named columns such as team_id inside org_id). */
 export function tenantColumnsOf(table: TableModel, config: ResolvedConfig, key?: string): string[] {
-  let names = tenantNames.get(config.tenantColumns);
-  if (!names) tenantNames.set(config.tenantColumns, (names = new Set(config.tenantColumns.map(normName))));
+  const names = tenantNames(config.tenantColumns);
   const out = [...table.columns.keys()].filter((c) => names.has(normName(c)));
   if (key && !out.includes(key)) out.unshift(key);
   return out;
@@ -175,15 +175,13 @@ export function related(origin: Origin | undefined, message: string): { file: st
 }
 
 export function fileOf(ctx: SetContext, path: string): FileContext | undefined {
-  let byPath = fileIndexes.get(ctx.files);
-  if (!byPath) {
-    byPath = new Map();
-    for (const f of ctx.files) if (!byPath.has(f.path)) byPath.set(f.path, f);
-    fileIndexes.set(ctx.files, byPath);
-  }
-  return byPath.get(path);
+  return filesByPath(ctx.files).get(path);
 }
-const fileIndexes = new WeakMap<readonly FileContext[], Map<string, FileContext>>();
+const filesByPath = rememberedFor((files: readonly FileContext[]) => {
+  const byPath = new Map<string, FileContext>();
+  for (const f of files) if (!byPath.has(f.path)) byPath.set(f.path, f);
+  return byPath;
+});
 
 /** The policy predicate comparing the tenant column with the tenant setting, cast to the column's type. */
 export function tenantPredicate(column: string, type: TypeRef, setting: string): string {
@@ -261,10 +259,6 @@ export function conventionReport<M extends string>(ctx: SetContext, id: Conventi
 }
 
 /**
- * A file that the migration tool runs outside a transaction, holding `sql` alone: the tool's own opt-out header
- * (docs/runners.md), since CREATE INDEX CONCURRENTLY and its kind refuse a transaction block.
- */
-/**
  * The tool can run a new migration outside a transaction (with the opt-out `standaloneMigration` writes, or because
  * it runs a one-statement file as it is). Not a tool that wraps every file and has no per-file opt-out
  * (`assumeInTransaction`, Drizzle, ory/popx as it names files): a statement that refuses a transaction cannot run there.
@@ -274,6 +268,10 @@ export function runsMigrationAlone(runner: Pick<Runner, 'id'>, config: Pick<Reso
   return optOut || !(config.assumeInTransaction || runner.id === 'drizzle' || runner.id === 'popx');
 }
 
+/**
+ * A file that the migration tool runs outside a transaction, holding `sql` alone: the tool's own opt-out header
+ * (docs/runners.md), since CREATE INDEX CONCURRENTLY and its kind refuse a transaction block.
+ */
 export function standaloneMigration(runner: RunnerId, sql: string): string {
   switch (runner) {
     case 'goose': return `-- +goose Up\n-- +goose NO TRANSACTION\n${sql}\n`;
@@ -287,15 +285,7 @@ export function standaloneMigration(runner: RunnerId, sql: string): string {
 }
 
 /** The paths of a set's files, one array per set (followUpMigrationPath indexes the names it is given once per array). */
-const pathLists = new WeakMap<readonly FileContext[], string[]>();
-function setPaths(files: readonly FileContext[]): string[] {
-  let paths = pathLists.get(files);
-  if (!paths) {
-    paths = files.map((f) => f.path);
-    pathLists.set(files, paths);
-  }
-  return paths;
-}
+const setPaths = rememberedFor((files: readonly FileContext[]) => files.map((f) => f.path));
 
 /**
  * The fix that adds an index a set-level rule asks for, after `stmt`. On a table created in the same file the plain
@@ -338,18 +328,14 @@ export function tenantPinningColumns(ctx: Pick<SetContext, 'project' | 'config' 
 }
 
 /** The project's tenant tables, and each by the column name that points at it (`runtimeEnvironmentId`), once per project. */
-const tenantIndexes = new WeakMap<ProjectModel, { tenants: Set<TableModel>; byName: Map<string, TableModel[]> }>();
-function tenantIndex(project: ProjectModel): { tenants: Set<TableModel>; byName: Map<string, TableModel[]> } {
-  let index = tenantIndexes.get(project);
-  if (!index) {
-    const tables = tenantTablesOf(project).map((t) => t.table);
-    const byName = new Map<string, TableModel[]>();
-    for (const t of tables) {
-      const name = `${normName(t.name).replace(/s$/, '')}id`;
-      byName.set(name, [...(byName.get(name) ?? []), t]);
-    }
-    index = { tenants: new Set(tables), byName };
-    tenantIndexes.set(project, index);
+const tenantIndex = rememberedFor((project: ProjectModel) => {
+  const tables = tenantTablesOf(project).map((t) => t.table);
+  const byName = new Map<string, TableModel[]>();
+  for (const t of tables) {
+    const name = `${normName(t.name).replace(/s$/, '')}id`;
+    const list = byName.get(name);
+    if (list) list.push(t);
+    else byName.set(name, [t]);
   }
-  return index;
-}
+  return { tenants: new Set(tables), byName };
+});

@@ -1,6 +1,8 @@
 // Migration-set conventions: which files form a set, in which order they apply, and how a follow-up
 // migration is named. Pure string work on paths (POSIX separators).
 
+import { rememberedFor } from '../model/remember';
+
 export interface MigrationFile {
   path: string;
   /** Down migrations are checked for syntax but not replayed into the model. */
@@ -107,20 +109,12 @@ function versionKey(path: string): string {
 }
 
 interface Taken { taken: Set<string>; versionsTaken: Set<string>; prefixes: Set<string> }
-const takenCache = new WeakMap<readonly string[], Taken>();
-function takenNames(existing: readonly string[]): Taken {
-  let hit = takenCache.get(existing);
-  if (!hit) {
-    hit = {
-      taken: new Set(existing),
-      versionsTaken: new Set(existing.map(versionKey)),
-      // Leading digits of every file and folder name: a candidate version already used is skipped cheaply.
-      prefixes: new Set(existing.flatMap((p) => p.split('/').slice(-2).map((n) => /^\d+/.exec(n)?.[0]).filter((x): x is string => Boolean(x)))),
-    };
-    takenCache.set(existing, hit);
-  }
-  return hit;
-}
+const takenNames = rememberedFor((existing: readonly string[]): Taken => ({
+  taken: new Set(existing),
+  versionsTaken: new Set(existing.map(versionKey)),
+  // Leading digits of every file and folder name: a candidate version already used is skipped cheaply.
+  prefixes: new Set(existing.flatMap((p) => p.split('/').slice(-2).map((n) => /^\d+/.exec(n)?.[0]).filter((x): x is string => Boolean(x)))),
+}));
 
 /**
  * A path for a new migration that applies right after `current`, in the folder's own naming convention,

@@ -2,23 +2,7 @@
 // "organizationId", Rails' organization_id and "OrganizationID" are the same name.
 import type { SchemaModel } from '../model/schema';
 import { integerType, type QName, type TableModel, type TypeRef } from '../model/types';
-
-/**
- * A pure function of a name, remembered: several rules call these for every column of the set. The memory is
- * forgotten past a bound, so a long-running language server does not keep every name it ever saw.
- */
-export function remembered<T>(fn: (name: string) => T): (name: string) => T {
-  const cache = new Map<string, T>();
-  return (name) => {
-    let v = cache.get(name);
-    if (v === undefined) {
-      if (cache.size > 100_000) cache.clear();
-      v = fn(name);
-      cache.set(name, v);
-    }
-    return v;
-  };
-}
+import { remembered } from '../model/remember';
 
 /** `organizationId`, `organization_id`, `ORGANIZATION_ID` → `organizationid`. */
 export const normName = remembered((name) => name.toLowerCase().replace(/[_\s-]/g, ''));

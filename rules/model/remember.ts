@@ -1,0 +1,35 @@
+// Pure functions whose results are kept: of a name (bounded, for a long-running language server), or of an object
+// while it lives (a set's file list, a project model, a statement; the engine builds new ones for each analysis and
+// keeps a statement while it is unchanged).
+
+/**
+ * A pure function of a name, remembered: several rules call these for every column of the set. The memory is
+ * forgotten past a bound, so a long-running language server does not keep every name it ever saw.
+ */
+export function remembered<T>(fn: (name: string) => T): (name: string) => T {
+  const cache = new Map<string, T>();
+  return (name) => {
+    let v = cache.get(name);
+    if (v === undefined) {
+      if (cache.size > 100_000) cache.clear();
+      v = fn(name);
+      cache.set(name, v);
+    }
+    return v;
+  };
+}
+
+/**
+ * A pure function of an object, remembered while the object lives.
+ */
+export function rememberedFor<K extends object, V>(fn: (key: K) => V): (key: K) => V {
+  const cache = new WeakMap<K, V>();
+  return (key) => {
+    let v = cache.get(key);
+    if (v === undefined) {
+      v = fn(key);
+      cache.set(key, v);
+    }
+    return v;
+  };
+}
