@@ -116,8 +116,7 @@ function parseChunks(text: string, add: (u: Unit) => void, restart: () => void):
     }
     const first = i;
     const start = i === 0 ? 0 : pieces[i].start;
-    let j = i;
-    while (j + 1 < pieces.length && !tooLarge(pieces[j + 1]) && pieces[j].end - start < CHUNK_CHARS) j++;
+    const j = chunkEnd(pieces, i, start, (k) => !tooLarge(pieces[k]));
     const end = j + 1 === pieces.length ? text.length : pieces[j].end + 1;
     const chunk = text.slice(start, end);
     i = j + 1;
@@ -138,6 +137,13 @@ function parseChunks(text: string, add: (u: Unit) => void, restart: () => void):
     }
     for (let k = first; k <= j; k++) add(pieceUnit(parsePieceText(text.slice(pieces[k].start, pieces[k].end)), pieces[k].start, pieces[k].end));
   }
+}
+
+/** The last piece of the chunk that starts with piece `i` (at `start`): about CHUNK_CHARS of pieces that may `join`. */
+function chunkEnd(pieces: Piece[], i: number, start: number, join: (k: number) => boolean): number {
+  let j = i;
+  while (j + 1 < pieces.length && join(j + 1) && pieces[j].end - start < CHUNK_CHARS) j++;
+  return j;
 }
 
 /** The parser's statements of a text, or undefined when it does not parse. */
@@ -188,8 +194,7 @@ function cachedUnits(text: string, cache: StatementCache, add: (u: Unit) => void
   const isNew = (i: number) => !parses[i] && !tooLarge(pieces[i]) && !sameAs.has(i);
   for (let i = 0; i < pieces.length; i++) {
     if (!isNew(i)) continue;
-    let j = i;
-    while (j + 1 < pieces.length && isNew(j + 1) && pieces[j].end - pieces[i].start < CHUNK_CHARS) j++;
+    const j = chunkEnd(pieces, i, pieces[i].start, isNew);
     if (j > i) chunkParses(text, pieces, i, j, parses);
     for (let k = i; k <= j; k++) {
       const pieceText = text.slice(pieces[k].start, pieces[k].end);
