@@ -41,6 +41,7 @@ describe('GitHub Action (action.yml + scripts/github-action.sh)', function () {
 
   before(function () {
     if (spawnSync('git', ['--version']).status !== 0 || spawnSync('bash', ['--version']).status !== 0) {
+      // The Action's steps are shell scripts run on a git repository: without git or bash there is nothing to run them on.
       console.log('SKIPPED: git or bash is not installed');
       this.skip();
     }

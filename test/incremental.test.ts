@@ -102,6 +102,7 @@ describe('incremental analysis', function () {
 
   before(async function () {
     if (!fs.existsSync(CORPUS)) {
+      // The corpus is read from ../shared (never copied into the repository): a clone without it cannot run this.
       console.log(`      SKIPPED: no corpus at ${CORPUS}`);
       this.skip();
     }

@@ -22,6 +22,7 @@ describe('Neovim as an LSP client (nvim --headless, dist/server.js --stdio)', fu
 
   before(function () {
     if (!nvimPath()) {
+      // Neovim comes from scripts/install-test-tools.sh (CI runs it); a machine without it cannot run the real editor.
       console.log('SKIPPED: nvim not installed (run scripts/install-test-tools.sh)');
       this.skip();
     }

@@ -84,6 +84,7 @@ describe('design review report in VS Code (code-server)', function () {
 
   before(async function () {
     if (!codeServerPath() || !chromiumPath()) {
+      // code-server and Chromium come from scripts/install-test-tools.sh (CI runs it); without them there is no VS Code to drive.
       console.log('SKIPPED: code-server not installed (run scripts/install-test-tools.sh)');
       this.skip();
     }

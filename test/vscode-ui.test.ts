@@ -54,8 +54,8 @@ describe('VS Code UI with the installed .vsix (code-server, mode B)', function (
   /** The workbench the first test opened; without it (that test failed) the later ones cannot run. */
   const workbench = (test: Mocha.Context): Workbench => {
     if (!wb) {
-      // The first test already failed and says why; failing every later one again would only repeat it.
       console.log('      SKIPPED: no workbench: installing the .vsix or opening code-server failed above');
+      // The first test already failed and says why; failing every later one again would only repeat it.
       test.skip();
     }
     return wb!;
@@ -63,6 +63,7 @@ describe('VS Code UI with the installed .vsix (code-server, mode B)', function (
 
   before(async function () {
     if (!codeServerPath() || !chromiumPath()) {
+      // code-server and Chromium come from scripts/install-test-tools.sh (CI runs it); without them there is no VS Code to drive.
       console.log('SKIPPED: code-server not installed (run scripts/install-test-tools.sh)');
       this.skip();
     }

@@ -30,6 +30,7 @@ describe('VS Code extension host (code-server, mode A)', function () {
 
   before(function () {
     if (!codeServerPath() || !chromiumPath()) {
+      // code-server and Chromium come from scripts/install-test-tools.sh (CI runs it); without them there is no VS Code to drive.
       console.log('SKIPPED: code-server not installed (run scripts/install-test-tools.sh)');
       this.skip();
     }

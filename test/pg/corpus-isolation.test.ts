@@ -13,6 +13,7 @@ describe('verify-isolation on the corpus (embedded PostgreSQL)', function () {
 
   before(function () {
     if (!existsSync(CORPUS)) {
+      // The corpus is read from ../shared (never copied into the repository): a clone without it cannot run this.
       console.log(`      SKIPPED: no corpus at ${CORPUS}`);
       this.skip();
     }

@@ -13,6 +13,7 @@ describe('pg engine: reproduces locks-measured.md', function () {
 
   before(async function () {
     if (!existsSync(DOC)) {
+      // locks-measured.md lives in ../shared/docs, outside the repository: a clone without it has nothing to compare.
       console.log(`      SKIPPED: ${DOC} is absent, nothing to compare with`);
       this.skip();
     }

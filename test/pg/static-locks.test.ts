@@ -14,6 +14,7 @@ describe('pg engine: the static lock table of rules/ against pg_locks', function
 
   before(async function () {
     if (!existsSync(DOC)) {
+      // locks-measured.md lives in ../shared/docs, outside the repository: a clone without it has nothing to compare.
       console.log(`      SKIPPED: ${DOC} is absent`);
       this.skip();
     }
