@@ -140,11 +140,18 @@ function exitStatus(findings: Finding[], failOn: string): number {
   return findings.some((f) => RANK[f.severity] >= RANK[failOn]) ? 1 : 0;
 }
 
-function writeOrPrint(values: Values, text: string, out: Out): void {
+/** Writes the text, or its pieces as they come, to --output or standard output. */
+function writeOrPrint(values: Values, text: string | Iterable<string>, out: Out): void {
+  const pieces = typeof text === 'string' ? [text] : text;
   if (values.output) {
     fs.mkdirSync(path.dirname(path.resolve(String(values.output))), { recursive: true });
-    fs.writeFileSync(String(values.output), text);
-  } else out(text);
+    const fd = fs.openSync(String(values.output), 'w');
+    try {
+      for (const p of pieces) fs.writeSync(fd, p);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } else for (const p of pieces) out(p);
 }
 
 /** `sql-architect baseline [paths…]`: records today's findings so check reports only new ones. */

@@ -1,5 +1,5 @@
 // The CLI's view of the output formats (rules/output): files named relative to the working directory.
-import { formatGithub, formatGitlab, formatJson, formatJunit, formatSarif, formatText, type OutputInput } from '../rules/index';
+import { batched, githubPieces, gitlabPieces, jsonFormatPieces, junitPieces, sarifPieces, textPieces, type OutputInput } from '../rules/index';
 
 import { displayPath } from '../io/paths';
 
@@ -9,13 +9,18 @@ export { displayPath };
 export const CHECK_FORMATS = ['text', 'json', 'sarif', 'github', 'gitlab', 'junit'] as const;
 export type CheckFormat = (typeof CHECK_FORMATS)[number];
 
-export function formatCheck(format: CheckFormat, input: OutputInput, opts: { version: string; color: boolean; footer?: string[] }): string {
+/** The report in strings of about 64 kB, to be written as they come: a large report is never one string. */
+export function formatCheck(format: CheckFormat, input: OutputInput, opts: { version: string; color: boolean; footer?: string[] }): Iterable<string> {
+  return batched(checkPieces(format, input, opts));
+}
+
+function checkPieces(format: CheckFormat, input: OutputInput, opts: { version: string; color: boolean; footer?: string[] }): Iterable<string> {
   switch (format) {
-    case 'json': return formatJson(input, displayPath);
-    case 'sarif': return formatSarif(input, opts.version, displayPath);
-    case 'github': return formatGithub(input, displayPath);
-    case 'gitlab': return formatGitlab(input, displayPath);
-    case 'junit': return formatJunit(input, displayPath);
-    default: return formatText(input, { rel: displayPath, color: opts.color, footer: opts.footer });
+    case 'json': return jsonFormatPieces(input, displayPath);
+    case 'sarif': return sarifPieces(input, opts.version, displayPath);
+    case 'github': return githubPieces(input, displayPath);
+    case 'gitlab': return gitlabPieces(input, displayPath);
+    case 'junit': return junitPieces(input, displayPath);
+    default: return textPieces(input, { rel: displayPath, color: opts.color, footer: opts.footer });
   }
 }

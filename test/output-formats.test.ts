@@ -165,3 +165,24 @@ describe('check --format github|gitlab|junit', () => {
     assert.ok(suites.flatMap((s) => s.testcase ?? []).some((t) => t.failure?.[0].message?.includes('a<b>&\'c"')), 'and comes back unescaped from the parser');
   });
 });
+
+describe('check writes large reports in pieces', () => {
+  it('a report of many 64 kB pieces: --output and standard output hold the same bytes, every format parses whole', async () => {
+    const tables = Array.from({ length: 150 }, (_v, i) => `CREATE TABLE t${i} (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, ref bigint REFERENCES t${Math.max(0, i - 1)}, api_token text);`);
+    const dir = tempWorkspace({ 'db/20240101000000_many.sql': tables.join('\n') + '\n' });
+    const expected = json(dir);
+    assert.ok(expected.findings.length >= 300, `${expected.findings.length} findings`);
+    for (const format of ['json', 'sarif', 'gitlab', 'github', 'junit', 'text']) {
+      const printed = runCli(['check', 'db', '--format', format], dir);
+      assert.equal(printed.status, 0, printed.stderr);
+      assert.ok(printed.stdout.length > 2 * 65536, `${format}: ${printed.stdout.length} characters, several pieces`);
+      const written = runCli(['check', 'db', '--format', format, '--output', `out/report.${format}`], dir);
+      assert.equal(written.status, 0, written.stderr);
+      assert.equal(fs.readFileSync(path.join(dir, `out/report.${format}`), 'utf8'), printed.stdout, format);
+    }
+    assert.equal((JSON.parse(runCli(['check', 'db', '--format', 'sarif'], dir).stdout) as { runs: { results: unknown[] }[] }).runs[0].results.length, expected.findings.length);
+    assert.equal((JSON.parse(runCli(['check', 'db', '--format', 'gitlab'], dir).stdout) as unknown[]).length, expected.findings.length);
+    const junit = await parseJunit(runCli(['check', 'db', '--format', 'junit'], dir).stdout);
+    assert.equal(junit?.failures, expected.findings.length);
+  });
+});

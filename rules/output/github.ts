@@ -3,6 +3,7 @@
 import { allFindings, type OutputInput, type RelPath } from './types';
 import { messageWithRecipe, Positions } from './positions';
 import { summaryLine } from './text';
+import { joined } from './pieces';
 
 const COMMAND: Record<string, string> = { error: 'error', warning: 'warning', info: 'notice' };
 
@@ -16,14 +17,18 @@ function escapeProperty(s: string): string {
 }
 
 export function formatGithub(input: OutputInput, rel: RelPath): string {
+  return joined(githubPieces(input, rel));
+}
+
+/** formatGithub in pieces, a command at a time. */
+export function* githubPieces(input: OutputInput, rel: RelPath): Generator<string> {
   const pos = new Positions(input.texts, input.sets);
-  const lines = allFindings(input).map((f) => {
+  for (const f of allFindings(input)) {
     const p = pos.range(f.file, f.start, f.end);
     // Property order as in @actions/core: title, file, line, endLine, col, endColumn.
     const props: [string, string | number][] = [['title', f.rule], ['file', rel(f.file)], ['line', p.line], ['endLine', p.endLine], ['col', p.column], ['endColumn', p.endColumn]];
-    return `::${COMMAND[f.severity]} ${props.map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(',')}::${escapeData(messageWithRecipe(f))}`;
-  });
+    yield `::${COMMAND[f.severity]} ${props.map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(',')}::${escapeData(messageWithRecipe(f))}\n`;
+  }
   // A plain line is log text, not a command: the summary for whoever reads the job log.
-  lines.push(summaryLine(input));
-  return lines.join('\n') + '\n';
+  yield `${summaryLine(input)}\n`;
 }

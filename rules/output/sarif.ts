@@ -1,13 +1,19 @@
 // `check --format sarif`: SARIF 2.1.0 with rules, help, help URIs and fixes (GitHub code scanning, the editor's export).
 import { allRuleMeta, docsUrl } from '../engine/registry';
-import type { TextEdit } from '../engine/types';
+import type { Finding, TextEdit } from '../engine/types';
 import { allFindings, type OutputInput, type RelPath } from './types';
 import { messageWithRecipe, Positions } from './positions';
+import { ITEMS, joined, jsonPieces, mapped } from './pieces';
 
 const SARIF_LEVEL: Record<string, string> = { error: 'error', warning: 'warning', info: 'note' };
 
 /** `rel` turns a file into the SARIF artifact URI. */
 export function formatSarif(input: OutputInput, version: string, rel: RelPath): string {
+  return joined(sarifPieces(input, version, rel));
+}
+
+/** formatSarif in pieces, one result at a time. */
+export function sarifPieces(input: OutputInput, version: string, rel: RelPath): Generator<string> {
   const pos = new Positions(input.texts, input.sets);
   const rules = allRuleMeta.map((r) => ({
     id: r.id,
@@ -27,7 +33,7 @@ export function formatSarif(input: OutputInput, version: string, rel: RelPath): 
     const p = pos.range(file, start, end);
     return { startLine: p.line, startColumn: p.column, endLine: p.endLine, endColumn: p.endColumn };
   };
-  const results = allFindings(input).map((f) => ({
+  const result = (f: Finding) => ({
     ruleId: f.rule,
     ruleIndex: ruleIndex.get(f.rule) ?? -1,
     level: SARIF_LEVEL[f.severity],
@@ -55,15 +61,15 @@ export function formatSarif(input: OutputInput, version: string, rel: RelPath): 
         };
       }),
     } : {}),
-  }));
+  });
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{
       tool: { driver: { name: 'sql-architect', informationUri: 'https://github.com/sql-architect/sql-architect', version, semanticVersion: version, rules } },
       columnKind: 'utf16CodeUnits',
-      results,
+      results: ITEMS,
     }],
   };
-  return JSON.stringify(log, null, 2) + '\n';
+  return jsonPieces(log, mapped(allFindings(input), result));
 }
