@@ -221,11 +221,17 @@ function ruleFindings(raw: RawReport[], scope: FindingScope): Finding[] {
     if (ignores.suppressed(rule.id, findingFile, anchor)) continue;
     findings.push({
       rule: rule.id, severity: sev, category: rule.category, message, messageId: report.messageId, data: report.data, file: findingFile,
-      start: span.start, end: span.end, related: (report.related ?? []).filter((r) => !input.baseline?.database || r.file !== input.baseline.path),
+      start: span.start, end: span.end, related: relatedOutsideDatabase(report.related, input.baseline),
       fixes: outsideBlock(report.fixes ?? [], statement), recipe: report.recipe,
     });
   }
   return findings;
+}
+
+/** Related locations, less those in the schema read from a live database (it has no file to point into). */
+function relatedOutsideDatabase(related: Finding['related'] | undefined, baseline: SetInput['baseline']): Finding['related'] {
+  if (!related) return [];
+  return baseline?.database ? related.filter((r) => r.file !== baseline.path) : related;
 }
 
 /** The fixes of a finding on a statement a DO block runs that leave the block alone (an edit inside it cannot be checked). */

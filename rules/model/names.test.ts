@@ -22,4 +22,18 @@ describe('object names', () => {
     assert.ok(Buffer.byteLength(wide) <= 63);
     assert.equal(wide, `${'ä'.repeat(27)}_id_fkey`);
   });
+
+  it('pgObjectName counts UTF-8 bytes as PostgreSQL does, at the 63-byte edge, for every kind of character', () => {
+    const chars = ['a', 'ä', '€', '😀', '\ud800'];
+    for (const c of chars) {
+      for (let n = 1; n <= 64; n++) {
+        const name = pgObjectName(c.repeat(n), [], 'pkey');
+        const bytes = Buffer.byteLength(name);
+        assert.ok(bytes <= 63, `${JSON.stringify(c)} × ${n}: ${bytes} bytes`);
+        // Nothing is cut while the whole name fits.
+        if (Buffer.byteLength(c.repeat(n)) + 5 <= 63) assert.equal(name, `${c.repeat(n)}_pkey`);
+        else assert.ok(bytes > 63 - Buffer.byteLength(c), `${JSON.stringify(c)} × ${n}: cut only as far as needed (${bytes} bytes)`);
+      }
+    }
+  });
 });

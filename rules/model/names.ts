@@ -9,9 +9,16 @@ function charBytes(c: number): number {
   return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
 }
 
+/** UTF-8 bytes of `s` (a lone surrogate counting 3, as `for…of` yields it). */
 function utf8Length(s: string): number {
-  let n = 0;
-  for (const ch of s) n += charBytes(ch.codePointAt(0)!);
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 2; i++; }
+    else n += 2;
+  }
   return n;
 }
 
@@ -38,6 +45,7 @@ export function pgObjectName(table: string, columns: string[], label: string): s
   const avail = MAX_IDENTIFIER_BYTES - overhead;
   let n1 = utf8Length(name1);
   let n2 = utf8Length(name2);
+  if (n1 + n2 <= avail && name1) return name2 ? `${name1}_${name2}_${label}` : `${name1}_${label}`;
   while (n1 + n2 > avail) {
     if (n1 > n2) n1--; else n2--;
   }
