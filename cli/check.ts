@@ -13,7 +13,8 @@ import { emptyProject, loadPaths, migrationFolders, requireExistingPaths } from 
 import { databaseOption, loadProject, UsageError, type ProjectResult } from './project';
 
 type Values = Record<string, string | boolean | undefined>;
-type Out = (s: string) => void;
+/** Writes; a promise when the output must drain before more is written. */
+type Out = (s: string) => unknown;
 
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
 const RANK: Record<string, number> = { info: 1, warning: 2, error: 3 };
@@ -110,7 +111,7 @@ export async function checkCommand(paths: string[], values: Values, out: Out, er
     for (const n of plan.notes) err(`warning: ${n}`);
     const created = [...plan.changes].filter(([, c]) => c.before === undefined).map(([f]) => displayPath(f));
     if (values['fix-dry-run']) {
-      writeOrPrint(values, formatDiff(plan.changes), out);
+      await writeOrPrint(values, formatDiff(plan.changes), out);
       err(`${plan.fixed} fix${plan.fixed === 1 ? '' : 'es'} would change ${plan.changes.size} file${plan.changes.size === 1 ? '' : 's'}${created.length ? ` (new: ${created.join(', ')})` : ''}; nothing was written.`);
       return exitStatus([...reported(plan.project.sets)], failOn);
     }
@@ -130,7 +131,7 @@ export async function checkCommand(paths: string[], values: Values, out: Out, er
     for (const s of stale) footer.push(`    ${displayPath(s.file)}: ${s.entry.file} ${s.entry.rule}${s.entry.statement ? ` "${s.entry.statement}"` : ''}`);
   }
   const color = format === 'text' && !values['no-color'] && !values.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  writeOrPrint(values, formatCheck(format, view, { version, color, footer: format === 'text' ? footer : undefined }), out);
+  await writeOrPrint(values, formatCheck(format, view, { version, color, footer: format === 'text' ? footer : undefined }), out);
   if (format !== 'text') for (const l of footer) err(l);
   return exitStatus([...shown], failOn);
 }
@@ -140,8 +141,8 @@ function exitStatus(findings: Finding[], failOn: string): number {
   return findings.some((f) => RANK[f.severity] >= RANK[failOn]) ? 1 : 0;
 }
 
-/** Writes the text, or its pieces as they come, to --output or standard output. */
-function writeOrPrint(values: Values, text: string | Iterable<string>, out: Out): void {
+/** Writes the text, or its pieces as they come, to --output or standard output (waiting for a pipe to drain). */
+async function writeOrPrint(values: Values, text: string | Iterable<string>, out: Out): Promise<void> {
   const pieces = typeof text === 'string' ? [text] : text;
   if (values.output) {
     fs.mkdirSync(path.dirname(path.resolve(String(values.output))), { recursive: true });
@@ -151,7 +152,12 @@ function writeOrPrint(values: Values, text: string | Iterable<string>, out: Out)
     } finally {
       fs.closeSync(fd);
     }
-  } else for (const p of pieces) out(p);
+  } else {
+    for (const p of pieces) {
+      const wait = out(p);
+      if (wait instanceof Promise) await wait;
+    }
+  }
 }
 
 /** `sql-architect baseline [paths…]`: records today's findings so check reports only new ones. */

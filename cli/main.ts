@@ -66,7 +66,8 @@ Options:
 `;
 
 export async function main(argv: string[]): Promise<number> {
-  const out = (s: string) => process.stdout.write(s);
+  // A pipe takes 64 kB at a time: past that, wait for it to drain rather than queue a large report in memory.
+  const out = (s: string): Promise<void> | undefined => (process.stdout.write(s) ? undefined : new Promise<void>((resolve) => process.stdout.once('drain', () => resolve())));
   const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : s + '\n');
   let parsed;
   try {
