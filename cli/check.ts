@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  BASELINE_FILE, createBaseline, filterFindings, matchBaseline, type Baseline, type BaselineEntry, type Finding, type SetResult,
+  BASELINE_FILE, createBaseline, filterFindings, matchBaseline, pushTo, type Baseline, type BaselineEntry, type Finding, type SetResult,
 } from '../rules/index';
 import { baselineRelPath, findBaseline, readBaseline, writeBaseline } from '../io/baseline';
 import { newFilesSince } from '../io/git';
@@ -51,7 +51,7 @@ class Baselines {
     const byFile = new Map<string, SetResult[]>();
     for (const s of sets) {
       const file = this.fileFor(s.id);
-      if (file) byFile.set(file, [...(byFile.get(file) ?? []), s]);
+      if (file) pushTo(byFile, file, s);
     }
     const baselined = new Set<Finding>();
     const stale: { file: string; entry: BaselineEntry }[] = [];

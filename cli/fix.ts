@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import {
-  allRules, analyzeSet, applyEdits, orderMigrations, ParseCache, safeFixesForFile,
+  allRules, analyzeSet, applyEdits, orderMigrations, ParseCache, pushTo, safeFixesForFile,
   type Finding, type SetResult, type TextEdit,
 } from '../rules/index';
 import { writeFileAtomic } from '../io/write';
@@ -77,7 +77,7 @@ export function planFixes(project: ProjectResult, select: (sets: SetResult[]) =>
     sets = sets.map((set) => {
       const inSet = new Set(set.files.map((f) => f.path));
       const byFile = new Map<string, Finding[]>();
-      for (const f of set.findings) if (wanted.has(f)) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+      for (const f of set.findings) if (wanted.has(f)) pushTo(byFile, f.file, f);
       // Offsets are valid for the texts of this pass only: a file takes either its own fixes or one other file's
       // fix (a follow-up migration, a referencing column) per pass; the rest waits for the next pass.
       const claimed = new Map<string, 'own' | 'other'>();
@@ -91,7 +91,7 @@ export function planFixes(project: ProjectResult, select: (sets: SetResult[]) =>
           for (const t of others) claimed.set(t, 'other');
           for (const e of fix.edits) {
             const target = e.file ?? file;
-            edits.set(target, [...(edits.get(target) ?? []), { ...e, newText: matchLineEnds(texts.get(target) ?? '', e.newText) }]);
+            pushTo(edits, target, { ...e, newText: matchLineEnds(texts.get(target) ?? '', e.newText) });
           }
           applied++;
           fixedBySet.set(set.id, (fixedBySet.get(set.id) ?? 0) + 1);

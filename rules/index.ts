@@ -16,6 +16,7 @@ export { fixPriority } from './project/fix-order';
 export { safeFixesForFile } from './engine/fix-all';
 export { lockPlan, blocks, modeName, cannotRunInTransaction, type LockEntry, type LockPlan } from './locks';
 export { SchemaModel, displayName, tableKey } from './model/schema';
+export { pushTo } from './model/group';
 export { catalogSql, catalogBaseline, quoteIdentifier, type CatalogSnapshot, type CatalogTable, type CatalogColumn, type CatalogConstraint, type CatalogPolicy } from './model/catalog';
 export { tableSize, sizeText, isSmall, type TableSize } from './engine/sizes';
 export { tenantTables, type TenantTable } from './catalogue/util';

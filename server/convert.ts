@@ -4,7 +4,7 @@ import {
   CodeAction, CodeActionKind, CreateFile, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, OptionalVersionedTextDocumentIdentifier,
   TextDocumentEdit, TextEdit, type Range, type WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import { analysisLimitRule, BASELINE_FILE, docsUrl, messageWithRecipe, reportMessage, safeFixesForFile, type Finding, type Fix } from '../rules/index';
+import { analysisLimitRule, BASELINE_FILE, docsUrl, messageWithRecipe, pushTo, reportMessage, safeFixesForFile, type Finding, type Fix } from '../rules/index';
 import { ServerCommands, SHOW_RULE_DOCS_COMMAND } from '../protocol/index';
 import type { Workspace } from './workspace';
 
@@ -116,7 +116,7 @@ export function toDiagnostic(ws: Workspace, f: Finding, baselined = false): Diag
 /** Builds a WorkspaceEdit; new files are created through the edit when the client supports it. */
 export function workspaceEdit(edits: LspFix['edits'], canCreate: boolean): WorkspaceEdit | undefined {
   const byUri = new Map<string, LspFix['edits']>();
-  for (const e of edits) byUri.set(e.uri, [...(byUri.get(e.uri) ?? []), e]);
+  for (const e of edits) pushTo(byUri, e.uri, e);
   const creates = [...byUri.values()].some((list) => list.some((e) => e.create));
   if (creates && !canCreate) return undefined;
   if (!creates) {

@@ -1,5 +1,6 @@
 // Applying text edits (UTF-16 offsets), back to front, per file.
 import type { TextEdit } from './types';
+import { pushTo } from '../model/group';
 
 /** Applies edits that target one text. Overlapping edits are an error of the caller. */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
@@ -18,7 +19,7 @@ export function applyFixEdits(files: Record<string, string>, defaultFile: string
   const byFile = new Map<string, TextEdit[]>();
   for (const e of edits) {
     const f = e.file ?? defaultFile;
-    byFile.set(f, [...(byFile.get(f) ?? []), e]);
+    pushTo(byFile, f, e);
   }
   for (const [f, list] of byFile) out[f] = applyEdits(out[f] ?? '', list);
   return out;

@@ -4,6 +4,7 @@ import { escapeXml } from '../report/escape';
 import { allFindings, type OutputInput, type RelPath } from './types';
 import { messageWithRecipe, Positions } from './positions';
 import { joined } from './pieces';
+import { pushTo } from '../model/group';
 
 export function formatJunit(input: OutputInput, rel: RelPath): string {
   return joined(junitPieces(input, rel));
@@ -15,11 +16,7 @@ export function* junitPieces(input: OutputInput, rel: RelPath): Generator<string
   const findings = allFindings(input);
   const files = [...new Set([...input.texts.keys(), ...findings.map((f) => f.file)])].sort((a, b) => (rel(a) < rel(b) ? -1 : rel(a) > rel(b) ? 1 : 0));
   const byFile = new Map<string, typeof findings>();
-  for (const f of findings) {
-    const list = byFile.get(f.file);
-    if (list) list.push(f);
-    else byFile.set(f.file, [f]);
-  }
+  for (const f of findings) pushTo(byFile, f.file, f);
   const total = files.reduce((n, f) => n + Math.max(1, byFile.get(f)?.length ?? 0), 0);
   yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="sql-architect" tests="${total}" failures="${findings.length}" errors="0" time="0">\n`;
   for (const file of files) {

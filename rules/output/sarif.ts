@@ -4,6 +4,7 @@ import type { Finding, TextEdit } from '../engine/types';
 import { allFindings, type OutputInput, type RelPath } from './types';
 import { messageWithRecipe, Positions } from './positions';
 import { ITEMS, joined, jsonPieces, mapped } from './pieces';
+import { pushTo } from '../model/group';
 
 const SARIF_LEVEL: Record<string, string> = { error: 'error', warning: 'warning', info: 'note' };
 
@@ -48,7 +49,7 @@ export function sarifPieces(input: OutputInput, version: string, rel: RelPath): 
     ...(f.fixes.length ? {
       fixes: f.fixes.map((x) => {
         const byFile = new Map<string, TextEdit[]>();
-        for (const e of x.edits) byFile.set(e.file ?? f.file, [...(byFile.get(e.file ?? f.file) ?? []), e]);
+        for (const e of x.edits) pushTo(byFile, e.file ?? f.file, e);
         return {
           description: { text: x.title + (x.safe ? '' : ' (review before applying)') },
           artifactChanges: [...byFile].map(([file, edits]) => ({

@@ -1,6 +1,7 @@
 // The entity-relationship diagram of the report: Mermaid `erDiagram` text (GitHub renders it in Markdown) and a
 // simple box layout the HTML renderer draws as inline SVG (no script, no external resources).
 import type { Relationship, TableFact } from './types';
+import { pushTo } from '../model/group';
 
 /** A Mermaid-safe identifier: letters, digits and `_`, unique within the diagram. */
 function idMaker(): (key: string) => string {
@@ -90,7 +91,7 @@ export function layoutEr(tables: TableFact[], relationships: Relationship[]): Er
   for (const b of boxes.values()) b.height = ER.header + Math.max(1, b.rows.length + (b.more ? 1 : 0)) * ER.row + 6;
 
   const neighbours = new Map<string, string[]>();
-  const link = (a: string, b: string) => neighbours.set(a, [...(neighbours.get(a) ?? []), b]);
+  const link = (a: string, b: string) => pushTo(neighbours, a, b);
   for (const r of relationships) {
     link(key(r.set, r.from), key(r.set, r.to));
     link(key(r.set, r.to), key(r.set, r.from));
