@@ -1,5 +1,6 @@
 // The SQL Architect language server: LSP wiring only. `node dist/server.js --stdio` for any LSP client;
 // VS Code starts it over IPC. All analysis comes from rules/.
+import v8 from 'node:v8';
 import {
   CodeActionKind, createConnection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType,
   MessageType, ProposedFeatures, ShowMessageNotification, TextDocumentSyncKind, type InitializeParams, type InitializeResult,
@@ -16,6 +17,13 @@ import { registerCustomRequests } from './requests';
 import { DatabaseFeatures, registerDatabaseRequests } from './database';
 import { BaselineHints } from './baseline';
 import { LiveSchemas } from './live-schema';
+
+// The server lives long and re-analyses on every keystroke: a small live heap (about 30 MB after a 1,000-table
+// migration) and tens of megabytes of garbage per analysis. V8 by default lets the old generation grow to several
+// times what is live before collecting it (281 MB peak on the benchmark's edits, 357–441 MB editing PostgreSQL's
+// regression suite). Growing it by 75 % of what is live at most keeps the peak at 190 and 232 MB, for about 5 % more
+// time per edit on the 1,000-table file and none measurable on the regression suite (README, "Performance").
+v8.setFlagsFromString('--heap-growing-percent=75');
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
