@@ -7,12 +7,15 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 /** The template with each `{{name}}` replaced by `data.name`; a placeholder without data stays as written. */
 export function formatMessage(template: string, data: MessageData = {}): string {
   const parts = compiled(template);
-  let out = parts[0];
+  if (parts.length === 1) return parts[0];
+  // Joined once: `+=` would leave a tree of a dozen concatenated strings in every finding (32 bytes each; 70,000
+  // findings kept 1.3 million of them), where a join makes one flat string.
+  const out = [parts[0]];
   for (let i = 1; i < parts.length; i += 3) {
     const name = parts[i];
-    out += (Object.hasOwn(data, name) ? String(data[name]) : parts[i + 1]) + parts[i + 2];
+    out.push(Object.hasOwn(data, name) ? String(data[name]) : parts[i + 1], parts[i + 2]);
   }
-  return out;
+  return out.join('');
 }
 
 /** A template split once at its placeholders: text, then (name, the placeholder as written, text) for each. */
