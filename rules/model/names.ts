@@ -45,12 +45,13 @@ export function pgObjectName(table: string, columns: string[], label: string): s
   const avail = MAX_IDENTIFIER_BYTES - overhead;
   let n1 = utf8Length(name1);
   let n2 = utf8Length(name2);
-  if (n1 + n2 <= avail && name1) return name2 ? `${name1}_${name2}_${label}` : `${name1}_${label}`;
-  while (n1 + n2 > avail) {
-    if (n1 > n2) n1--; else n2--;
+  if (n1 + n2 > avail) {
+    while (n1 + n2 > avail) {
+      if (n1 > n2) n1--; else n2--;
+    }
+    name1 = clipBytes(name1, n1);
+    name2 = clipBytes(name2, n2);
   }
-  name1 = clipBytes(name1, n1);
-  name2 = clipBytes(name2, n2);
   return [name1, name2, label].filter(Boolean).join('_');
 }
 
