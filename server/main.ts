@@ -21,8 +21,8 @@ import { LiveSchemas } from './live-schema';
 // The server lives long and re-analyses on every keystroke: a small live heap (about 30 MB after a 1,000-table
 // migration) and tens of megabytes of garbage per analysis. V8 by default lets the old generation grow to several
 // times what is live before collecting it (281 MB peak on the benchmark's edits, 357–441 MB editing PostgreSQL's
-// regression suite). Growing it by 75 % of what is live at most keeps the peak at about 195 and 232 MB, for about 5 % more
-// time per edit on the 1,000-table file and none measurable on the regression suite (README, "Performance").
+// regression suite). Growing it by 75 % of what is live at most keeps the peak at about 195 and 232 MB, for about
+// 5 % more time per edit on the 1,000-table file and none measurable on the regression suite (README, "Performance").
 v8.setFlagsFromString('--heap-growing-percent=75');
 
 const connection = createConnection(ProposedFeatures.all);
