@@ -4,6 +4,7 @@ import type { FileContext, SetContext, StatementContext, TextEdit } from '../eng
 import type { SchemaModel } from '../model/schema';
 import type { Action, ColumnModel, ConstraintModel, QName, Span, Statement, TableModel, TypeRef } from '../model/types';
 import { rememberedFor } from '../model/remember';
+import { pushTo } from '../model/group';
 
 /** A column definition or type change written in a statement, as the per-statement type rules see it. */
 export interface TypedColumn {
@@ -177,9 +178,7 @@ function setIndex(ctx: SetContext): SetIndex {
       const w = words(s);
       const k = ix.doBlocks.push(w) - 1;
       for (const x of w) {
-        const list = ix.doBlocksWith.get(x) ?? [];
-        list.push(k);
-        ix.doBlocksWith.set(x, list);
+        pushTo(ix.doBlocksWith, x, k);
       }
     }
   }

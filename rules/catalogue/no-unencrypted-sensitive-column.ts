@@ -3,6 +3,7 @@ import type { ColumnModel, TableModel, TypeRef } from '../model/types';
 import { nameWords } from '../project/names';
 import { remembered, rememberedFor } from '../model/remember';
 import { columnTypeSpan, findColumnDef, insertAfterStatement, quoteIdent, tableLabel, tableSql, typeSql } from './util';
+import { pushTo } from '../model/group';
 
 type Kind = 'password' | 'credential' | 'government-id' | 'card' | 'cvv' | 'bank' | 'birth' | 'health' | 'configured';
 
@@ -213,9 +214,7 @@ function findingsFor(ctx: SetContext): Report<keyof typeof messages>[] {
   const groups = new Map<string, Flagged[]>();
   for (const f of flaggedColumns(ctx)) {
     const key = `${f.col.origin.file}\u0000${f.col.origin.span.start}\u0000${f.kind}`;
-    const list = groups.get(key) ?? [];
-    list.push(f);
-    groups.set(key, list);
+    pushTo(groups, key, f);
   }
   const reports: Report<keyof typeof messages>[] = [];
   for (const list of groups.values()) {

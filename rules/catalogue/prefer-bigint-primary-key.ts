@@ -2,6 +2,7 @@ import { defineRule, type Report, type TextEdit } from '../engine/types';
 import type { ConstraintModel, TableModel } from '../model/types';
 import { builtin, columnLabel, referencedColumns, typeSites, typeTextSpan } from './design-util';
 import { conventionReport, related, tableLabel } from './util';
+import { pushTo } from '../model/group';
 
 const INTEGER = 'integer|int4|int|serial4|serial';
 
@@ -38,9 +39,7 @@ export const preferBigintPrimaryKey = defineRule({
       for (const fk of u.constraints) {
         const ref = fk.kind === 'foreign' ? referencedColumns(ctx.model, fk) : undefined;
         if (!ref) continue;
-        const list = referencing.get(ref.table) ?? [];
-        list.push({ table: u, fk, columns: ref.columns });
-        referencing.set(ref.table, list);
+        pushTo(referencing, ref.table, { table: u, fk, columns: ref.columns });
       }
     }
     for (const t of tables) {

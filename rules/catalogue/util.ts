@@ -11,6 +11,7 @@ import { inferRoles } from '../project/roles';
 import { inferTenancy } from '../project/tenancy';
 import type { Convention, ProjectModel, Runner, TenantKey } from '../project/types';
 import { skipToken, skipTrivia } from '../parser/lexer';
+import { pushTo } from '../model/group';
 
 // Words that must be quoted as identifiers (PostgreSQL reserved key words, the common ones).
 const RESERVED = new Set([
@@ -333,9 +334,7 @@ const tenantIndex = rememberedFor((project: ProjectModel) => {
   const byName = new Map<string, TableModel[]>();
   for (const t of tables) {
     const name = `${normName(t.name).replace(/s$/, '')}id`;
-    const list = byName.get(name);
-    if (list) list.push(t);
-    else byName.set(name, [t]);
+    pushTo(byName, name, t);
   }
   return { tenants: new Set(tables), byName };
 });

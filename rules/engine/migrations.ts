@@ -2,6 +2,7 @@
 // migration is named. Pure string work on paths (POSIX separators).
 
 import { rememberedFor } from '../model/remember';
+import { pushTo } from '../model/group';
 
 export interface MigrationFile {
   path: string;
@@ -82,9 +83,7 @@ export function groupMigrationSets(paths: string[]): { id: string; files: Migrat
   for (const p of paths) {
     const parent = dirname(p);
     const key = basename(p) === 'migration.sql' && PRISMA_RE.test(basename(parent)) ? dirname(parent) : parent;
-    const list = groups.get(key) ?? [];
-    list.push(p);
-    groups.set(key, list);
+    pushTo(groups, key, p);
   }
   const sets = [...groups.entries()].flatMap(([folder, files]) => splitByProject(folder, files));
   return sets.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, files]) => ({ id, files: orderMigrations(files) }));

@@ -7,6 +7,7 @@ import { displayName } from '../model/schema';
 import type { Origin, TableModel } from '../model/types';
 import { isRegistryNamed, isUserTable, normName, referencedColumn, sameKeyType, tenantStems } from './names';
 import type { Evidence, RejectedKey, Roles, TenantKey, Tenancy } from './types';
+import { pushTo } from '../model/group';
 
 interface Fk {
   table: TableModel;
@@ -38,9 +39,7 @@ function hubRegistry(model: SchemaModel, fks: Fk[]): { table: TableModel; column
   for (const f of fks) {
     if (isUserTable(f.target)) continue;
     const key = `${normName(f.column)}\u0000${f.target.schema}.${f.target.name}`;
-    const list = groups.get(key) ?? [];
-    list.push(f);
-    groups.set(key, list);
+    pushTo(groups, key, f);
   }
   let best: { table: TableModel; column: string; evidence: Evidence; n: number } | undefined;
   for (const list of groups.values()) {
@@ -78,8 +77,7 @@ export function inferTenancy(model: SchemaModel, config: ResolvedConfig, roles: 
   // Each table's foreign keys, grouped once: looking them up in the list of all of them per table was quadratic.
   const fksOf = new Map<TableModel, Fk[]>();
   for (const f of fks) {
-    const list = fksOf.get(f.table);
-    if (list) list.push(f); else fksOf.set(f.table, [f]);
+    pushTo(fksOf, f.table, f);
   }
   for (const t of model.tables.values()) {
     if (t.temporary || registries.has(t) || t.partitionOf) continue;
@@ -106,9 +104,7 @@ function findRegistries(model: SchemaModel, config: ResolvedConfig, fks: Fk[], {
   for (const f of fks) {
     if (!names.has(normName(f.column))) continue;
     if (isUserTable(f.target) && !configuredColumns) continue;
-    const list = byTarget.get(f.target) ?? [];
-    list.push(f);
-    byTarget.set(f.target, list);
+    pushTo(byTarget, f.target, f);
   }
   for (const [target, list] of byTarget) {
     if (registries.has(target)) continue;
