@@ -104,6 +104,7 @@ describe('baseline schema: a dump file, or the same schema from a database', fun
   it('a Rails structure.sql from the corpus is a baseline too', async function () {
     const structure = path.join(CORPUS, 'danbooru/structure.sql');
     if (!fs.existsSync(structure)) {
+      // The corpus is read from ../shared (never copied into the repository): a clone without it has no dump to read.
       console.log(`      SKIPPED: ${structure} is absent`);
       this.skip();
     }
