@@ -15,6 +15,9 @@ ruleTester(requireTenantIndex, {
     },
     { sql: 'CREATE TABLE w (id bigint PRIMARY KEY, shop_id bigint); CREATE INDEX ON w (shop_id);', config: { tenantColumns: ['shop_id'] } },
     { sql: 'CREATE TABLE w (id bigint PRIMARY KEY, tenant_id bigint);', config: { tenantColumns: ['shop_id'] } },
+    // A soft-delete partial index (supabase/storage's iceberg_catalogs): the application's queries are for live rows.
+    'CREATE TABLE c (id uuid PRIMARY KEY, tenant_id text NOT NULL, name text, deleted_at timestamptz); CREATE UNIQUE INDEX ON c (tenant_id, name) WHERE deleted_at IS NULL;',
+    'CREATE TABLE c (id uuid PRIMARY KEY, "tenantId" text NOT NULL, "deletedAt" timestamptz, "archivedAt" timestamptz); CREATE INDEX ON c ("tenantId") WHERE "deletedAt" IS NULL AND c."archivedAt" IS NULL;',
   ],
   invalid: [
     {
@@ -33,6 +36,12 @@ ruleTester(requireTenantIndex, {
       sql: '-- Rechnungen für Mandanten 📦\nCREATE TABLE "Rechnung" (id bigint PRIMARY KEY, organization_id bigint NOT NULL)\n;\nCREATE INDEX r1 ON "Rechnung" (id, organization_id);\nCREATE INDEX r2 ON "Rechnung" (organization_id) WHERE id > 0;',
       errors: [{ line: 2, column: 1, messageId: 'noIndex' }],
       output: '-- Rechnungen für Mandanten 📦\nCREATE TABLE "Rechnung" (id bigint PRIMARY KEY, organization_id bigint NOT NULL)\n;\n\nCREATE INDEX rechnung_organization_id_idx ON "Rechnung" (organization_id);\nCREATE INDEX r1 ON "Rechnung" (id, organization_id);\nCREATE INDEX r2 ON "Rechnung" (organization_id) WHERE id > 0;',
+    },
+    {
+      // Other partial conditions still do not count: a row outside them is a row the tenant may query.
+      sql: 'CREATE TABLE c (id uuid PRIMARY KEY, tenant_id text NOT NULL, deleted_at timestamptz, status text);\nCREATE INDEX c1 ON c (tenant_id) WHERE deleted_at IS NOT NULL;\nCREATE INDEX c2 ON c (tenant_id) WHERE deleted_at IS NULL OR status = \'x\';\nCREATE INDEX c3 ON c (tenant_id) WHERE deleted_at IS NULL AND status = \'live\';',
+      errors: [{ line: 1, column: 1, messageId: 'noIndex', data: { table: 'c', column: 'tenant_id' } }],
+      output: 'CREATE TABLE c (id uuid PRIMARY KEY, tenant_id text NOT NULL, deleted_at timestamptz, status text);\n\nCREATE INDEX c_tenant_id_idx ON c (tenant_id);\nCREATE INDEX c1 ON c (tenant_id) WHERE deleted_at IS NOT NULL;\nCREATE INDEX c2 ON c (tenant_id) WHERE deleted_at IS NULL OR status = \'x\';\nCREATE INDEX c3 ON c (tenant_id) WHERE deleted_at IS NULL AND status = \'live\';',
     },
     {
       // The tenant column arrives in a later migration: the finding and the index go there, concurrently.

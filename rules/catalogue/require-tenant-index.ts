@@ -17,7 +17,7 @@ export const requireTenantIndex = defineRule({
   docs: {
     bad: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);',
     good: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);\nCREATE INDEX invoices_tenant_id_idx ON invoices (tenant_id);',
-    details: 'An index leading with the tenant column counts, and so does one leading with a column that pins the row to one tenant through a parent tenant table (`project_id` of a project, `"runtimeEnvironmentId"` of an environment): queries are scoped through that parent, and row-level security adds the tenant filter to its index scan. Partial indexes do not count. The fix adds the index after the statement that made the table tenant-scoped; on a table that existed before that migration it is built CONCURRENTLY, in a migration of its own when the statement runs in a transaction.',
+    details: 'An index leading with the tenant column counts, and so does one leading with a column that pins the row to one tenant through a parent tenant table (`project_id` of a project, `"runtimeEnvironmentId"` of an environment): queries are scoped through that parent, and row-level security adds the tenant filter to its index scan. Partial indexes do not count, except one whose only condition keeps the rows that are not soft-deleted (`WHERE deleted_at IS NULL`, also `archived_at`, `deletedAt` and the like): the application\'s queries are for those rows. The fix adds the index after the statement that made the table tenant-scoped; on a table that existed before that migration it is built CONCURRENTLY, in a migration of its own when the statement runs in a transaction.',
   },
   checkSet(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
@@ -25,7 +25,8 @@ export const requireTenantIndex = defineRule({
       // Leading with the tenant column, or with a parent that pins the tenant (the environment of a run): queries are
       // scoped through it, and RLS adds the tenant filter to an index scan of it.
       const pins = tenantPinningColumns(ctx, table, column);
-      const covered = table.indexes.some((i) => !i.partial && pins.includes(i.columns[0]));
+      // A soft-delete partial index serves the tenant's queries for its live rows, which are the application's.
+      const covered = table.indexes.some((i) => (!i.partial || i.softDelete) && pins.includes(i.columns[0]));
       if (covered) continue;
       const stmt = ctx.statementAt(origin);
       const name = identName(table.name, column, 'idx');

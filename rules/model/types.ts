@@ -87,6 +87,8 @@ export interface IndexDef {
   include: string[];
   unique: boolean;
   partial: boolean;
+  /** Partial, and its condition only keeps rows not soft-deleted (`WHERE deleted_at IS NULL`). */
+  softDelete?: boolean;
   concurrently: boolean;
   ifNotExists: boolean;
   method: string;
@@ -321,6 +323,8 @@ export interface IndexModel {
   include: string[];
   unique: boolean;
   partial: boolean;
+  /** Partial, and its condition only keeps rows not soft-deleted (`WHERE deleted_at IS NULL`). */
+  softDelete?: boolean;
   method: string;
   /** Backs a PRIMARY KEY / UNIQUE constraint. */
   constraint?: string;

@@ -31,6 +31,21 @@ export function defaultKindOf(expr: Node | undefined): DefaultKind {
   return volatile ? 'volatile' : stable ? 'stable' : 'constant';
 }
 
+/** A soft-delete column: `deleted_at`, `deletedAt`, `archived_on`, `removed`… */
+const SOFT_DELETE_COLUMN = /^(deleted|archived|removed|discarded|trashed)(_?(at|on|date|time))?$/i;
+
+/**
+ * The predicate only keeps rows not soft-deleted: `deleted_at IS NULL`, alone or ANDed with more such tests (a partial
+ * index `WHERE deleted_at IS NULL` serves every query an application makes for its live rows).
+ */
+export function isSoftDeleteFilter(expr: Node | undefined): boolean {
+  const x = node(expr);
+  if (x.BoolExpr) return x.BoolExpr.boolop === 'AND_EXPR' && (x.BoolExpr.args ?? []).every((a) => isSoftDeleteFilter(a));
+  const ref = x.NullTest?.nulltesttype === 'IS_NULL' ? node(x.NullTest.arg).ColumnRef : undefined;
+  const fields = (ref?.fields ?? []).map(str);
+  return fields.length > 0 && SOFT_DELETE_COLUMN.test(fields[fields.length - 1]);
+}
+
 /** The last field of every column reference (`t.c` → `c`), once each. */
 export function columnRefs(expr: Node | undefined): string[] {
   const out = new Set<string>();

@@ -6,7 +6,7 @@ import {
   constValue, listNames, node, qname, qnameFromList, qnameFromNames, roleName, roleNames, str, tagOf,
   type Node, type NodeOf, type NodeTag, type Source,
 } from './ast';
-import { columnRefs, functionsCalled, isConstTrue, relationsRead, settingsRead } from './expressions';
+import { columnRefs, functionsCalled, isConstTrue, isSoftDeleteFilter, relationsRead, settingsRead } from './expressions';
 import { alterCmd, columnDef, constraintDef, indexColumns } from './lower-table';
 import { doBlockAction, functionInjections, type PlParser } from './plpgsql';
 import { mapStrings } from './walk';
@@ -85,6 +85,7 @@ function createIndex(n: pg.IndexStmt, src: Source): Action[] {
     include: indexColumns(n.indexIncludingParams),
     unique: Boolean(n.unique || n.primary),
     partial: Boolean(n.whereClause),
+    ...(n.whereClause && isSoftDeleteFilter(n.whereClause) ? { softDelete: true } : {}),
     concurrently: Boolean(n.concurrent),
     ifNotExists: Boolean(n.if_not_exists),
     method: n.accessMethod ?? 'btree',
