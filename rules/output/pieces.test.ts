@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { batched, ITEMS, jsonPieces, joined } from './pieces';
+import { BATCH, batched, ITEMS, jsonPieces, joined } from './pieces';
 
 /** The document with `items` where it holds ITEMS, as JSON.stringify would write it whole. */
 function whole(doc: unknown, items: unknown[]): string {
@@ -31,13 +31,23 @@ describe('output in pieces', () => {
     }
   }
 
-  it('makes each item only when its turn comes', () => {
+  for (const [name, doc] of docs) {
+    const n = 2 * BATCH + 3;
+    it(`${name}, ${n} items (three batches): the bytes of JSON.stringify(…, null, 2)`, () => {
+      const list = Array.from({ length: n }, (_v, i) => items[i % items.length]);
+      assert.equal(joined(jsonPieces(doc, list)), whole(doc, list));
+    });
+  }
+
+  it('makes the items a batch at a time, when its turn comes, never all at once', () => {
     const made: number[] = [];
-    const gen = jsonPieces({ findings: ITEMS }, (function* () { for (let i = 0; i < 3; i++) { made.push(i); yield { i }; } })());
+    const gen = jsonPieces({ findings: ITEMS }, (function* () { for (let i = 0; i < 3 * BATCH; i++) { made.push(i); yield { i }; } })());
     gen.next();
-    assert.deepEqual(made, []);
+    assert.equal(made.length, 0);
     gen.next();
-    assert.deepEqual(made, [0]);
+    assert.equal(made.length, BATCH);
+    gen.next();
+    assert.equal(made.length, 2 * BATCH);
   });
 
   it('refuses a document without ITEMS', () => {
