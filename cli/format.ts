@@ -1,10 +1,10 @@
 // The CLI's view of the output formats (rules/output): files named relative to the working directory.
 import { batched, githubPieces, gitlabPieces, jsonFormatPieces, junitPieces, sarifPieces, textPieces, type OutputInput } from '../rules/index';
 
-import { displayPath } from '../io/paths';
+import { displayPath as displayPathOf } from '../io/paths';
 
 export { allFindings } from '../rules/index';
-export { displayPath };
+export { displayPathOf as displayPath };
 
 export const CHECK_FORMATS = ['text', 'json', 'sarif', 'github', 'gitlab', 'junit'] as const;
 export type CheckFormat = (typeof CHECK_FORMATS)[number];
@@ -15,6 +15,7 @@ export function formatCheck(format: CheckFormat, input: OutputInput, opts: { ver
 }
 
 function checkPieces(format: CheckFormat, input: OutputInput, opts: { version: string; color: boolean; footer?: string[] }): Iterable<string> {
+  const displayPath = onceEach(displayPathOf);
   switch (format) {
     case 'json': return jsonFormatPieces(input, displayPath);
     case 'sarif': return sarifPieces(input, opts.version, displayPath);
@@ -23,4 +24,17 @@ function checkPieces(format: CheckFormat, input: OutputInput, opts: { version: s
     case 'junit': return junitPieces(input, displayPath);
     default: return textPieces(input, { rel: displayPath, color: opts.color, footer: opts.footer });
   }
+}
+
+/** `fn` worked out once per file: a report names the same few files tens of thousands of times. */
+function onceEach(fn: (file: string) => string): (file: string) => string {
+  const seen = new Map<string, string>();
+  return (file) => {
+    let r = seen.get(file);
+    if (r === undefined) {
+      r = fn(file);
+      seen.set(file, r);
+    }
+    return r;
+  };
 }
