@@ -70,27 +70,34 @@ function medianRun(runs: Run[]): Run {
   return { ms: median(runs.map((r) => r.ms)), rssMb: median(runs.map((r) => r.rssMb)), status: runs[0].status };
 }
 
-interface Row { workload: string; cells: Map<string, string>; squawk: string; ratio: string; goal: string }
+interface Row { workload: string; cells: Map<string, string>; squawk: string; ratio: string; goal: string; floor: string }
 const rows: Row[] = [];
-function row(workload: string, cells: Map<string, string>, squawk = '', ratio = '', goal = ''): void {
-  rows.push({ workload, cells, squawk, ratio, goal });
+function row(workload: string, cells: Map<string, string>, squawk = '', ratio = '', goal = '', floor = ''): void {
+  rows.push({ workload, cells, squawk, ratio, goal, floor });
   const parts = [...cells].map(([k, v]) => `${k} ${v}`);
-  console.log(`- ${workload}: ${parts.join(' · ')}${squawk ? ` · squawk ${squawk}` : ''}${ratio ? ` · ratio ${ratio}` : ''}${goal ? `  (goal ${goal})` : ''}`);
+  console.log(`- ${workload}: ${parts.join(' · ')}${squawk ? ` · squawk ${squawk}` : ''}${ratio ? ` · ratio ${ratio}` : ''}${floor ? ` · Node + parser alone ${floor}` : ''}${goal ? `  (goal ${goal})` : ''}`);
 }
 
+/** Node + libpg-query parsing the same files and nothing else (bench/floor.cjs): what no Node tool on this parser beats. */
+const FLOOR = path.join(__dirname, 'floor.cjs');
+
 /** The CLI of each build and Squawk on the same files, interleaved so that the machine's load hits all alike. */
-function cliRow(workload: string, args: string[], runs: number, goal: string, squawkFiles?: string[]): Map<string, Run> {
+function cliRow(workload: string, args: string[], runs: number, goal: string, squawkFiles?: string[], floor = true): Map<string, Run> {
   const ours = new Map<string, Run[]>(builds.map((b) => [b.name, []]));
   const theirs: Run[] = [];
+  const floors: Run[] = [];
   for (let i = 0; i < runs; i++) {
     for (const b of builds) ours.get(b.name)!.push(processRun(process.execPath, [b.cli, ...args]));
     if (SQUAWK && squawkFiles) theirs.push(processRun(SQUAWK, ['--reporter', 'json', ...squawkFiles]));
+    if (squawkFiles && floor) floors.push(processRun(process.execPath, [FLOOR, ...squawkFiles]));
   }
   const med = new Map([...ours].map(([k, v]) => [k, medianRun(v)]));
   const sq = theirs.length ? medianRun(theirs) : undefined;
+  const fl = floors.length ? medianRun(floors) : undefined;
   const after = med.get('after')!;
   row(workload, new Map([...med].map(([k, r]) => [k, `${secs(r.ms)}, ${mb(r.rssMb)}`])),
-    sq ? `${secs(sq.ms)}, ${mb(sq.rssMb)}` : '', sq ? `${(after.ms / sq.ms).toFixed(2)}×` : '', goal);
+    sq ? `${secs(sq.ms)}, ${mb(sq.rssMb)}` : '', sq ? `${(after.ms / sq.ms).toFixed(2)}×` : '', goal,
+    fl ? `${secs(fl.ms)}${sq ? ` = ${(fl.ms / sq.ms).toFixed(2)}× Squawk` : ''}` : '');
   return med;
 }
 
@@ -187,7 +194,7 @@ async function main(): Promise<void> {
   const m5 = cliRow(`5,000 tenant tables (${g5k.lines} lines, ${(g5k.bytes / 1e6).toFixed(1)} MB)`, ['check', '--format', 'json', g5k.file], 3, '', [g5k.file]);
   const m20 = cliRow(`20,000 tenant tables (${g20k.lines} lines, ${(g20k.bytes / 1e6).toFixed(1)} MB, ${count(g20k.dir)} findings)`, ['check', '--format', 'json', g20k.file], 3, '≤ 3× Squawk, < 300 MB', [g20k.file]);
   row('4× the statements (20,000 vs 5,000 tables)', new Map([...m20].map(([k, r]) => [k, `${(r.ms / m5.get(k)!.ms).toFixed(2)}× the time`])), '', '', '≤ 4.4×');
-  cliRow(`one 10 MB statement (SELECT 1, 2, …)`, ['check', '--format', 'json', huge], 3, 'reported and skipped, no freeze', [huge]);
+  cliRow(`one 10 MB statement (SELECT 1, 2, …)`, ['check', '--format', 'json', huge], 3, 'reported and skipped, no freeze', [huge], false);
 
   console.log('\n## Start-up');
   const node0 = medianRun(Array.from({ length: RUNS * 3 }, () => processRun(process.execPath, ['-e', '0'])));
@@ -223,9 +230,9 @@ async function main(): Promise<void> {
 
   console.log('\n## Table (Markdown)\n');
   const names = builds.map((b) => b.name);
-  console.log(`| workload | ${names.join(' | ')} | Squawk | ratio | goal |`);
-  console.log(`|---|${names.map(() => '---').join('|')}|---|---|---|`);
-  for (const r of rows) console.log(`| ${r.workload} | ${names.map((n) => r.cells.get(n) ?? '').join(' | ')} | ${r.squawk} | ${r.ratio} | ${r.goal} |`);
+  console.log(`| workload | ${names.join(' | ')} | Squawk | ratio | Node + parser alone | goal |`);
+  console.log(`|---|${names.map(() => '---').join('|')}|---|---|---|---|`);
+  for (const r of rows) console.log(`| ${r.workload} | ${names.map((n) => r.cells.get(n) ?? '').join(' | ')} | ${r.squawk} | ${r.ratio} | ${r.floor} | ${r.goal} |`);
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
