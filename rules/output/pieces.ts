@@ -5,8 +5,12 @@
 export const ITEMS = '\u0000sql-architect items\u0000';
 const ITEMS_JSON = JSON.stringify(ITEMS);
 
-/** How many items are stringified together: one call for many items is about twice as fast as one per item. */
-export const BATCH = 256;
+/**
+ * How many items are stringified together: one call for many items is about twice as fast as one per item. A batch
+ * of findings stays well under V8's large-object size (128 kB), so its string dies young like the rest (256 findings
+ * made strings past it, allocated in the old generation: 15 MB more peak memory on 20,000 tables).
+ */
+export const BATCH = 64;
 
 /**
  * The pieces of `JSON.stringify(doc, null, 2) + '\n'` where the one place `doc` holds ITEMS is the array of `items`:
