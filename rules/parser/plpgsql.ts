@@ -450,12 +450,9 @@ export function functionInjections(n: pg.CreateFunctionStmt, src: Source, pl: Pl
   if (languageOf(n.options, undefined) !== 'plpgsql') return undefined;
   const body = bodyOf(n.options, src);
   if (!body?.literal) return undefined;
-  const header = src.text.slice(src.span.start, body.literal.start);
-  const trailer = src.text.slice(body.literal.end, src.span.end);
-  const fill = (s: string) => replacePlaceholders(s) ?? s;
-  const tree = plTree(body.text, (b) => { const tag = dollarTag(b); return `${fill(header)}${tag}${b}${tag}${fill(trailer)}`; }, pl);
-  if (!tree.fn) return undefined;
-
+  // Only EXECUTE runs SQL text, and only a parameter (or NEW / OLD) can taint it: without both, there is nothing to
+  // find, and the body need not be parsed (most functions of a schema).
+  if (!/execute/i.test(body.text)) return undefined;
   const taint: Taint = { names: new Map(), positional: new Map() };
   let position = 0;
   for (const p of n.parameters ?? []) {
@@ -469,6 +466,12 @@ export function functionInjections(n: pg.CreateFunctionStmt, src: Source, pl: Pl
   }
   if (lastName(n.returnType?.names) === 'trigger') for (const r of ['new', 'old']) taint.names.set(r, { source: r });
   if (!taint.names.size) return undefined;
+
+  const header = src.text.slice(src.span.start, body.literal.start);
+  const trailer = src.text.slice(body.literal.end, src.span.end);
+  const fill = (s: string) => replacePlaceholders(s) ?? s;
+  const tree = plTree(body.text, (b) => { const tag = dollarTag(b); return `${fill(header)}${tag}${b}${tag}${fill(trailer)}`; }, pl);
+  if (!tree.fn) return undefined;
 
   // Variables assigned from tainted text are tainted, until nothing changes (the order of the body aside).
   const assignments: { target: string; node: Node }[] = [];
