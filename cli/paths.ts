@@ -2,7 +2,7 @@
 // path (as ESLint does), unless --no-error-on-unmatched-pattern.
 import fs from 'node:fs';
 import path from 'node:path';
-import { groupMigrationSets } from '../rules/index';
+import { migrationFolder } from '../rules/index';
 import { loadProject, UsageError, type LoadOptions, type ProjectResult } from './project';
 
 type Values = Record<string, string | boolean | undefined>;
@@ -37,7 +37,7 @@ export function requireSqlFiles(paths: string[], analysed: Iterable<string>, val
 /** The migration folder each changed file belongs to (a Prisma `<ts>_<name>/migration.sql` belongs to the folder above). */
 export function migrationFolders(files: string[]): string[] {
   const posix = (p: string) => path.resolve(p).split(path.sep).join('/');
-  return [...new Set(files.map((f) => groupMigrationSets([posix(f)])[0].id.split('/').join(path.sep)))];
+  return [...new Set(files.map((f) => migrationFolder(posix(f)).split('/').join(path.sep)))];
 }
 
 /** loadProject over the paths that exist: a usage error for a missing path or a path without .sql files, unless opted out. */

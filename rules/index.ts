@@ -5,7 +5,7 @@ export { allRules, allRuleMeta, allRuleIds, metaRules, ruleMeta, docsUrl } from 
 export { formatMessage, reportMessage } from './engine/messages';
 export { analysisLimitRule, migrationFailsRule } from './engine/meta-rules';
 export { defaultConfig, resolveConfig, ConfigError, type ResolvedConfig, type RuleSetting, type TenantContextConfig } from './engine/config';
-export { groupMigrationSets, orderMigrations, followUpMigrationPath, type MigrationFile } from './engine/migrations';
+export { groupMigrationSets, migrationFolder, notRunOnPostgres, orderMigrations, followUpMigrationPath, type MigrationFile } from './engine/migrations';
 export { applyEdits, applyFixEdits } from './engine/edits';
 export {
   planProject, analyzeProject, analyzePlannedSet, setInputs, setBaseline, innermostFolder, resolvePath,

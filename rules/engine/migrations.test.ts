@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { followUpMigrationPath, groupMigrationSets, orderMigrations } from './migrations';
+import { followUpMigrationPath, groupMigrationSets, notRunOnPostgres, orderMigrations } from './migrations';
 
 describe('migration conventions', () => {
   it('orders timestamp, Flyway and Prisma sets as the tools apply them; down files are not replayed', () => {
@@ -28,6 +28,39 @@ describe('migration conventions', () => {
       ['f/V1__init.sql', 'f/V2__more.sql', 'f/V2_1__x.sql'],
       ['m/one__0001_x.sql', 'm/two__0001_y.sql', 'm/0003_plain.sql'],
     ]) assert.deepEqual(groupMigrationSets(files).map((s) => s.id), [files[0].split('/')[0]], files.join());
+  });
+
+  it('pop / popx dialects: a generic file with a .postgres. twin and files for other databases are left out', () => {
+    const k = (n: string) => `k/${n}`;
+    const files = [
+      // One version: the generic files lose to their PostgreSQL twins, direction by direction.
+      '20260327101213000000_break_glass.up.sql', '20260327101213000000_break_glass.postgres.up.sql',
+      '20260327101213000000_break_glass.down.sql', '20260327101213000000_break_glass.postgres.down.sql',
+      // .autocommit is a marker, not a dialect.
+      '20260616000000000000_idx.autocommit.up.sql', '20260616000000000000_idx.postgres.autocommit.up.sql',
+      // Other databases never run here; `all` is the generic file.
+      '20210410175418000030_network.mysql.up.sql', '20210410175418000030_network.sqlite3.up.sql',
+      '20210410175418000030_network.cockroach.up.sql', '20210410175418000030_network.postgres.up.sql',
+      // No twin: the generic file runs (also one whose twin is for another direction).
+      '20220901123209000000_recovery_code.up.sql', '20220901123209000001_more.all.up.sql',
+      '20220901123209000002_down_only.postgres.down.sql', '20220901123209000002_down_only.up.sql',
+    ].map(k);
+    const skipped = notRunOnPostgres(files);
+    assert.deepEqual([...skipped.keys()].map((p) => p.slice(2)).sort(), [
+      '20210410175418000030_network.cockroach.up.sql', '20210410175418000030_network.mysql.up.sql', '20210410175418000030_network.sqlite3.up.sql',
+      '20260327101213000000_break_glass.down.sql', '20260327101213000000_break_glass.up.sql', '20260616000000000000_idx.autocommit.up.sql',
+    ]);
+    assert.equal(skipped.get(k('20260327101213000000_break_glass.up.sql')), '20260327101213000000_break_glass.postgres.up.sql runs instead on PostgreSQL');
+    assert.equal(skipped.get(k('20210410175418000030_network.mysql.up.sql')), 'a mysql migration');
+    const [set] = groupMigrationSets(files);
+    assert.deepEqual(set.files.map((f) => f.path.slice(2)), [
+      '20210410175418000030_network.postgres.up.sql', '20220901123209000000_recovery_code.up.sql', '20220901123209000001_more.all.up.sql',
+      '20220901123209000002_down_only.postgres.down.sql', '20220901123209000002_down_only.up.sql',
+      '20260327101213000000_break_glass.postgres.down.sql', '20260327101213000000_break_glass.postgres.up.sql',
+      '20260616000000000000_idx.postgres.autocommit.up.sql',
+    ]);
+    // Names outside the convention, and twins in other folders, change nothing.
+    assert.equal(notRunOnPostgres(['a/001_init.sql', 'a/V1__x.sql', 'a/20240101_x.up.sql', 'b/20240101_x.postgres.up.sql']).size, 0);
   });
 
   it('names a follow-up migration in the folder convention, never reusing a version', () => {

@@ -75,16 +75,51 @@ function splitByProject(folder: string, files: string[]): [string, string[]][] {
 }
 
 /**
+ * gobuffalo/pop and ory/popx name a migration `<version>_<name>[.<dialect>][.autocommit].(up|down).sql`, and for each
+ * version and direction run the file of the database's dialect, else the generic one (no dialect, or `all`): popx's
+ * `Migrations.SortAndFilter` adds "all" only when no file is more specific. On PostgreSQL a generic file with a
+ * `.postgres.` twin never runs, nor does a file for another database; replaying them would apply a version twice.
+ */
+const POP_RE = /^(\d+)_[^.]+(?:\.([a-z0-9]+))?(\.autocommit)?\.(up|down)\.sql$/i;
+const OTHER_DIALECTS = new Set(['mysql', 'sqlite', 'sqlite3', 'cockroach', 'cockroachdb', 'mariadb']);
+
+function popName(path: string): { key: string; dialect?: string } | undefined {
+  const m = POP_RE.exec(basename(path));
+  if (!m) return undefined;
+  const dialect = m[2]?.toLowerCase();
+  // `x.autocommit.up.sql`: the marker, not a dialect.
+  return { key: `${dirname(path)}\0${m[1]}\0${m[4].toLowerCase()}`, dialect: dialect === 'autocommit' || dialect === 'all' ? undefined : dialect };
+}
+
+/** The files of `paths` PostgreSQL never runs under pop's dialect rule, each with why. */
+export function notRunOnPostgres(paths: readonly string[]): Map<string, string> {
+  const names = paths.map(popName);
+  const twins = new Map<string, string>();
+  names.forEach((n, i) => { if (n?.dialect === 'postgres') twins.set(n.key, paths[i]); });
+  const out = new Map<string, string>();
+  names.forEach((n, i) => {
+    if (!n) return;
+    if (n.dialect && OTHER_DIALECTS.has(n.dialect)) out.set(paths[i], `a ${n.dialect} migration`);
+    else if (!n.dialect && twins.has(n.key)) out.set(paths[i], `${basename(twins.get(n.key)!)} runs instead on PostgreSQL`);
+  });
+  return out;
+}
+
+/** The folder of a migration's set: its own, or for a Prisma/Drizzle `<ts>_<name>/migration.sql` the one above. */
+export function migrationFolder(p: string): string {
+  const parent = dirname(p);
+  return basename(p) === 'migration.sql' && PRISMA_RE.test(basename(parent)) ? dirname(parent) : parent;
+}
+
+/**
  * Groups `.sql` paths into migration sets by folder (a Prisma/Drizzle `<ts>_<name>/migration.sql` joins its
  * parent); a folder of several prefixed projects is one set per project, with the id `<folder>/<prefix>__*`.
+ * Files PostgreSQL never runs under pop's dialect rule (`notRunOnPostgres`) are left out.
  */
 export function groupMigrationSets(paths: string[]): { id: string; files: MigrationFile[] }[] {
   const groups = new Map<string, string[]>();
-  for (const p of paths) {
-    const parent = dirname(p);
-    const key = basename(p) === 'migration.sql' && PRISMA_RE.test(basename(parent)) ? dirname(parent) : parent;
-    pushTo(groups, key, p);
-  }
+  const skipped = notRunOnPostgres(paths);
+  for (const p of paths) if (!skipped.has(p)) pushTo(groups, migrationFolder(p), p);
   const sets = [...groups.entries()].flatMap(([folder, files]) => splitByProject(folder, files));
   return sets.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, files]) => ({ id, files: orderMigrations(files) }));
 }
