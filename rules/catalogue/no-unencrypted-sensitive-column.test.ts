@@ -68,10 +68,28 @@ ruleTester(noUnencryptedSensitiveColumn, {
     'CREATE TABLE vault (id bigint PRIMARY KEY, secret text, encryption_key_id uuid);',
     'CREATE TABLE sessions (id bigint PRIMARY KEY, token text, token_hash text);',
     "CREATE TABLE users (id bigint PRIMARY KEY, password text); COMMENT ON COLUMN users.password IS 'bcrypt hash';",
+    // A comment written at the definition: at the end of its line (after the comma, or the statement), or right above it.
+    'CREATE TABLE providers (\n  id bigint PRIMARY KEY,\n  client_secret text not null, -- Encrypted at application level\n  name text\n);',
+    'CREATE TABLE providers (\n  id bigint PRIMARY KEY,\n  client_secret text /* AES-GCM ciphertext */\n);',
+    'CREATE TABLE people (\n  id bigint PRIMARY KEY,\n  -- AES-GCM ciphertext,\n  -- the key lives in KMS\n  ssn text\n);',
+    {
+      sql: {
+        'db/001.sql': 'CREATE TABLE keys (id bigint PRIMARY KEY);',
+        'db/002.sql': 'ALTER TABLE keys ADD COLUMN api_key text; -- sha256 hash of the key',
+      },
+    },
     // Excluded by configuration (column name or table.column).
     { sql: 'CREATE TABLE users (id bigint PRIMARY KEY, password text);', config: { sensitiveColumns: { include: [], exclude: ['users.password'] } } },
   ],
   invalid: [
+    {
+      // The comment of the next column's line, one that says the opposite, and one above a column between them do not count.
+      sql: 'CREATE TABLE people (\n  id bigint PRIMARY KEY,\n  ssn text,\n  note text, -- encrypted\n  api_key text, -- TODO: encrypt this\n  -- hashed\n  name text,\n  secret text\n);',
+      errors: [
+        { line: 3, column: 3, messageId: 'column', data: { columns: 'people.ssn', kind: 'government-id' }, output: 'CREATE TABLE people (\n  id bigint PRIMARY KEY,\n  ssn bytea,\n  note text, -- encrypted\n  api_key text, -- TODO: encrypt this\n  -- hashed\n  name text,\n  secret text\n);\n\nCOMMENT ON COLUMN people.ssn IS \'pgcrypto ciphertext (pgp_sym_encrypt)\';' },
+        { line: 5, column: 3, messageId: 'columns', data: { columns: 'people.api_key, secret', kind: 'credential' }, output: null },
+      ],
+    },
     {
       sql: 'CREATE TABLE customers (id bigint PRIMARY KEY, name text, ssn text);',
       errors: [{ line: 1, column: 59, messageId: 'column', data: { columns: 'customers.ssn', kind: 'government-id', types: 'text' }, message: /customers\.ssn looks like a government ID number.*nothing in the schema shows it is hashed or encrypted \(type text.*make sure it is.*pgp_sym_encrypt into bytea/ }],

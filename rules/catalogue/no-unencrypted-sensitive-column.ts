@@ -3,6 +3,7 @@ import type { ColumnModel, TableModel, TypeRef } from '../model/types';
 import { nameWords } from '../project/names';
 import { remembered, rememberedFor } from '../model/remember';
 import { columnTypeSpan, findColumnDef, insertAfterStatement, quoteIdent, tableLabel, tableSql, typeSql } from './util';
+import { skipTrivia } from '../parser/lexer';
 import { pushTo } from '../model/group';
 
 type Kind = 'password' | 'credential' | 'government-id' | 'card' | 'cvv' | 'bank' | 'birth' | 'health' | 'configured';
@@ -129,8 +130,45 @@ const messages = {
 const ENCRYPT_KINDS = new Set<Kind>(['government-id', 'card', 'cvv', 'bank', 'birth', 'health', 'configured']);
 
 export function commentSaysProtected(c: Pick<ColumnModel, 'comment'>): boolean {
-  return /\b(encrypt|encrypted|cipher|ciphertext|hash|hashed|digest|vault|kms|pgp_sym|bcrypt|argon2|masked|obfuscated)/i.test(c.comment ?? '');
+  return saysProtected(c.comment ?? '');
 }
+
+/** Words of a comment saying the value is protected, unless it says the opposite (`TODO: encrypt`, `not hashed`). */
+function saysProtected(comment: string): boolean {
+  return /\b(encrypt|encrypted|cipher|ciphertext|hash|hashed|digest|vault|kms|pgp_sym|bcrypt|argon2|masked|obfuscated)/i.test(comment)
+    && !/\b(not|never|todo|fixme|should|must|unencrypted|unhashed)\b/i.test(comment);
+}
+
+/**
+ * The comments written at a column's definition in the statement that created it: at the end of its line (after its
+ * comma) and on the comment lines right above it. `client_secret text not null, -- Encrypted at application level`.
+ */
+export function definitionComments(ctx: Pick<SetContext, 'statementAt' | 'fileText'>, col: ColumnModel): string[] {
+  const def = findColumnDef(ctx.statementAt(col.origin), col.name);
+  const text = def?.span ? ctx.fileText(col.origin.file) : undefined;
+  if (!def?.span || text === undefined) return [];
+  const out: string[] = [];
+  let i = def.span.end;
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  if (text[i] === ',' || text[i] === ';') i++;
+  for (const c of skipTrivia(text, i).comments) {
+    if (text.slice(def.span.end, c.start).includes('\n')) break;
+    out.push(commentBody(c.text));
+  }
+  // Lines above, while they hold only a `--` comment.
+  let lineStart = text.lastIndexOf('\n', def.span.start - 1) + 1;
+  if (text.slice(lineStart, def.span.start).trim() !== '') return out;
+  while (lineStart > 0) {
+    const prev = text.lastIndexOf('\n', lineStart - 2) + 1;
+    const line = text.slice(prev, lineStart - 1).trim();
+    if (!line.startsWith('--')) break;
+    out.push(commentBody(line));
+    lineStart = prev;
+  }
+  return out;
+}
+
+const commentBody = (c: string) => c.replace(/^--+|^\/\*+|\*+\/$/g, '').trim();
 
 // Columns that an application-side encryption scheme keeps next to its ciphertext.
 const ENCRYPTION_SIBLINGS = new Set(['iv', 'nonce', 'salt', 'tag', 'authtag', 'keyid', 'kmskeyid', 'encryptionkeyid', 'keyversion', 'encryptionkeyversion', 'dek', 'wrappedkey']);
@@ -140,7 +178,7 @@ const ENCRYPTION_SIBLINGS = new Set(['iv', 'nonce', 'salt', 'tag', 'authtag', 'k
  * or a sibling column that an encryption scheme keeps (`token_iv`, `encryption_key_id`) or that holds the protected
  * form of the same value (`token_encrypted`, `hashedToken`). Undefined when there is none.
  */
-export function protectionEvidence(table: TableModel, col: ColumnModel): string | undefined {
+export function protectionEvidence(table: TableModel, col: ColumnModel, ctx?: Pick<SetContext, 'statementAt' | 'fileText'>): string | undefined {
   if (commentSaysProtected(col)) return `its comment says "${col.comment}"`;
   const base = nameWords(col.name).filter((w) => !VALUE_WORDS.has(w));
   for (const other of table.columns.values()) {
@@ -155,6 +193,8 @@ export function protectionEvidence(table: TableModel, col: ColumnModel): string 
       return `the table also keeps ${other.name}, the ${rest[0]} form of the same value`;
     }
   }
+  const written = ctx ? definitionComments(ctx, col).find(saysProtected) : undefined;
+  if (written !== undefined) return `the comment at its definition says "${written}"`;
   return undefined;
 }
 
@@ -182,7 +222,7 @@ function flaggedColumns(ctx: SetContext): Flagged[] {
     if (table.temporary) continue;
     for (const col of table.columns.values()) {
       const kind = classifyColumn(col.name, ctx.config.sensitiveColumns, table);
-      if (!kind || !storesPlainly(kind, col.type) || protectionEvidence(table, col)) continue;
+      if (!kind || !storesPlainly(kind, col.type) || protectionEvidence(table, col, ctx)) continue;
       const stmt = ctx.statementAt(col.origin);
       const create = stmt?.actions.find((a) => a.type === 'create-table');
       // Columns copied by LIKE or from a partitioned parent are reported on their source.
@@ -252,7 +292,7 @@ export const noUnencryptedSensitiveColumn = defineRule({
     good: "CREATE TABLE customers (id bigint PRIMARY KEY, name text, ssn bytea, ssn_last4 text);\nCOMMENT ON COLUMN customers.ssn IS 'pgcrypto ciphertext (pgp_sym_encrypt)';",
     details: [
       'Columns are recognised by name, word by word (words are separated by `_` or a change of case): `ssn`, `social_security_number`, `tax_id`, `national_id`, `passport_number`, `drivers_license`, `card_number`, `credit_card`, `pan`, `cvv`/`cvc`, `iban`, `account_number`, `routing_number`, `api_key`, `secret`, `client_secret`, `token`, `access_token`, `refresh_token`, `private_key`, `password`/`passwd`/`pwd`, `date_of_birth`/`dob`/`birth_date`, `medical_record`. The match must end the name or be followed only by words like `number`, `no`, `value`, `plain`: `token_count`, `token_type`, `token_expires_at`, `api_key_id`, `password_changed_at` and `secret_santa` are not flagged. Names containing `hash`, `hashed`, `digest`, `encrypted`, `enc`, `ciphertext`, `last4`/`last_four`, `masked`, `fingerprint` or `vault` are not flagged, and neither are `push_token`, `device_token` or `next_page_token` (addresses and cursors, not credentials).',
-      'Only plain storage types are flagged: text, varchar, char, citext, numeric, integer types, date, json and jsonb (plus timestamps for dates of birth and uuid for credentials). `bytea` (pgcrypto output), booleans and custom types or domains are not. A column whose COMMENT says it is encrypted, hashed or kept in a vault is not flagged either.',
+      'Only plain storage types are flagged: text, varchar, char, citext, numeric, integer types, date, json and jsonb (plus timestamps for dates of birth and uuid for credentials). `bytea` (pgcrypto output), booleans and custom types or domains are not. A column whose COMMENT says it is encrypted, hashed or kept in a vault is not flagged either, nor one whose definition carries such a comment at the end of its line or on the comment lines right above it (`client_secret text NOT NULL, -- encrypted at application level`); a comment that says the opposite (`not`, `never`, `TODO`, `should`, `must`, `unencrypted`) does not count.',
       'Configure with `sensitiveColumns.include` and `.exclude` in `.sqlarchitect.json`. An `include` entry is a name pattern matched word by word anywhere in the column name (`salary` flags `salary` and `base_salary`, not `salaryband`), or a regular expression written between slashes (`"/^emp_.*_note$/"`), matched case-insensitively against the whole column name. An `exclude` entry is a column name, `table.column` or `schema.table.column`, compared case-insensitively, and is never flagged.',
       'The fix changes the type to bytea and records the intent with COMMENT ON COLUMN; the application must then write `pgp_sym_encrypt(value, key)` and read `pgp_sym_decrypt(column, key)`, so the fix is never applied by "fix all".',
     ].join('\n\n'),

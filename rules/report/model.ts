@@ -311,7 +311,7 @@ function sensitiveColumns(v: SetView): SensitiveColumn[] {
       if (!found) continue;
       const kind = found.kind;
       const type = typeSql(col.type);
-      const evidence = protectionEvidence(table, col);
+      const evidence = protectionEvidence(table, col, v.ctx);
       const plain = !found.protectedWord && storesPlainly(kind, col.type) && !evidence;
       let storage: string;
       if (plain) storage = `${type}, nothing shows it is hashed or encrypted`;
