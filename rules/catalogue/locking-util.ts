@@ -2,7 +2,7 @@
 // walker over statement text (subcommand and inline-clause spans the AST does not give), PostgreSQL's
 // default constraint names, follow-up migrations and the two-migration recipes.
 import { blocks, modeName, strongerOf } from '../locks';
-import type { ConstraintDef, LockMode, QName, Statement } from '../model/types';
+import { requiresEmptyTable, type ConstraintDef, type LockMode, type QName, type Statement } from '../model/types';
 import type { Fix, StatementContext, TextEdit } from '../engine/types';
 import { applyEdits } from '../engine/edits';
 import { tokens, tokText, type Tok } from '../parser/lexer';
@@ -42,6 +42,17 @@ export function isExisting(ctx: StatementContext, q: QName): boolean {
   if (ctx.createdInFile(q)) return false;
   const t = ctx.before.table(q);
   return !t?.temporary;
+}
+
+/**
+ * The table is known to be empty when this action runs, so scanning or rewriting it costs nothing: an earlier
+ * statement of this transaction emptied it (`emptiedInTransaction`), or the same ALTER TABLE adds a NOT NULL column
+ * with nothing to fill old rows, which PostgreSQL refuses unless the table is empty (that ADD COLUMN is reported
+ * on its own by no-required-column-without-default).
+ */
+export function knownEmpty(ctx: StatementContext, q: QName): boolean {
+  if (ctx.emptiedInTransaction(q)) return true;
+  return ctx.statement.actions.some((a) => a.type === 'add-column' && sameTable(a.table, q) && requiresEmptyTable(a.column));
 }
 
 /** The index's table existed before this file (an unknown index counts as existing). */

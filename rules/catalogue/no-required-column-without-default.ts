@@ -1,5 +1,5 @@
 import { defineRule, type Report } from '../engine/types';
-import { isSerialType, type TypeRef } from '../model/types';
+import { requiresEmptyTable, type TypeRef } from '../model/types';
 import { bareTableName, batchedBackfill, isExisting, tableText } from './locking-util';
 import { quoteIdent, typeSql } from './util';
 import { pgObjectName } from '../model/names';
@@ -41,8 +41,8 @@ export const noRequiredColumnWithoutDefault = defineRule({
     for (const a of ctx.statement.actions) {
       if (a.type !== 'add-column' || !isExisting(ctx, a.table)) continue;
       const c = a.column;
-      if (!c.notNull || c.defaultKind !== 'none' || c.identity || c.generatedStored || isSerialType(c.type)) continue;
-      // A TRUNCATE or unconditional DELETE earlier in this transaction left the table empty: nothing can violate it.
+      if (!requiresEmptyTable(c)) continue;
+      // An earlier statement of this transaction left the table empty (TRUNCATE, DELETE, or such an ADD COLUMN): nothing can violate it.
       if (ctx.emptiedInTransaction(a.table)) continue;
       const t = tableText(ctx, a.table);
       const col = quoteIdent(c.name);

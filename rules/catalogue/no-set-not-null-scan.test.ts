@@ -3,6 +3,11 @@ import { noSetNotNullScan } from './no-set-not-null-scan';
 
 ruleTester(noSetNotNullScan, {
   valid: [
+    // The same ALTER TABLE adds a NOT NULL column with no default: it fails unless the table is empty, so nothing to scan.
+    'ALTER TABLE "TaskRun" ADD COLUMN "triggerConfig" JSONB NOT NULL, ALTER COLUMN "taskIdentifier" SET NOT NULL;',
+    // Emptied earlier in the transaction: a TRUNCATE, or such an ADD COLUMN.
+    'BEGIN;\nTRUNCATE orders;\nALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;\nCOMMIT;',
+    'BEGIN;\nALTER TABLE orders ADD COLUMN region text NOT NULL;\nALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;\nCOMMIT;',
     'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);\nALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;',
     // PostgreSQL 12+: a validated CHECK (col IS NOT NULL) makes SET NOT NULL skip the scan.
     {

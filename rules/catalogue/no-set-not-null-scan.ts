@@ -2,7 +2,7 @@ import { defineRule, type Fix, type Report, type StatementContext, type TextEdit
 import type { QName } from '../model/types';
 import { lockPlan } from '../locks';
 import { displayName } from '../model/schema';
-import { bareTableName, commandOf, sameTable, followUpEdit, isExisting, notValidTableConstraint, slug, spanOf, statementAfter, tableText, twoMigrations } from './locking-util';
+import { bareTableName, commandOf, sameTable, followUpEdit, isExisting, knownEmpty, notValidTableConstraint, slug, spanOf, statementAfter, tableText, twoMigrations } from './locking-util';
 import { quoteIdent } from './util';
 import { pgObjectName } from '../model/names';
 
@@ -26,14 +26,14 @@ export const noSetNotNullScan = defineRule({
   docs: {
     bad: 'ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;',
     good: 'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_not_null CHECK (customer_id IS NOT NULL) NOT VALID;\n-- in a later migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_not_null;\nALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;\nALTER TABLE orders DROP CONSTRAINT orders_customer_id_not_null;',
-    details: 'Version-aware (`postgresVersion`): not reported when a validated `CHECK (column IS NOT NULL)` exists on PostgreSQL 12+; on 18+ the fix uses `ADD CONSTRAINT … NOT NULL column NOT VALID`; before 12 there is no fix. Columns already NOT NULL and tables created earlier in the same file are exempt. The follow-up migration sets `lock_timeout` because SET NOT NULL and DROP CONSTRAINT still take a brief ACCESS EXCLUSIVE lock.',
+    details: 'Version-aware (`postgresVersion`): not reported when a validated `CHECK (column IS NOT NULL)` exists on PostgreSQL 12+; on 18+ the fix uses `ADD CONSTRAINT … NOT NULL column NOT VALID`; before 12 there is no fix. Columns already NOT NULL and tables created earlier in the same file are exempt. A table known to be empty when the statement runs is exempt too: the same ALTER TABLE, or an earlier statement of the same transaction with no INSERT since, adds a NOT NULL column without a default (PostgreSQL refuses that on a table with rows; `no-required-column-without-default` reports it), TRUNCATEs it or DELETEs all its rows. The follow-up migration sets `lock_timeout` because SET NOT NULL and DROP CONSTRAINT still take a brief ACCESS EXCLUSIVE lock.',
   },
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     const pg = ctx.config.postgresVersion;
     for (const a of ctx.statement.actions) {
       if (a.type === 'set-not-null') {
-        if (!isExisting(ctx, a.table)) continue;
+        if (!isExisting(ctx, a.table) || knownEmpty(ctx, a.table)) continue;
         const t = ctx.before.table(a.table);
         if (t?.columns.get(a.column)?.notNull) continue;
         if (pg >= 12 && t?.constraints.some((c) => c.kind === 'check' && c.validated && c.checkIsNotNullOf === a.column)) continue;
@@ -44,7 +44,7 @@ export const noSetNotNullScan = defineRule({
         reports.push(report(ctx, a.table, a.column, cmd ? spanOf(cmd) : undefined));
       }
       // ALTER TABLE … ADD CONSTRAINT n NOT NULL col (PostgreSQL 18) scans the same way unless NOT VALID.
-      if (a.type === 'add-constraint' && a.constraint.kind === 'not-null' && !a.constraint.notValid && isExisting(ctx, a.table)) {
+      if (a.type === 'add-constraint' && a.constraint.kind === 'not-null' && !a.constraint.notValid && isExisting(ctx, a.table) && !knownEmpty(ctx, a.table)) {
         const col = a.constraint.columns[0] ?? '';
         if (ctx.before.table(a.table)?.columns.get(col)?.notNull) continue;
         const plan = notValidTableConstraint(ctx, a.table, a.constraint);

@@ -3,6 +3,8 @@ import { requireNotValidCheck } from './require-not-valid-check';
 
 ruleTester(requireNotValidCheck, {
   valid: [
+    // The table is known to be empty: the same ALTER TABLE adds a NOT NULL column without a default.
+    'ALTER TABLE orders ADD COLUMN region text NOT NULL, ADD CONSTRAINT orders_total_positive CHECK (total >= 0);',
     'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;',
     'ALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;',
     'CREATE TABLE orders (id bigint PRIMARY KEY, total numeric CHECK (total >= 0));',

@@ -1,6 +1,6 @@
 import { defineRule, type Fix, type Report, type StatementContext } from '../engine/types';
 import type { ConstraintDef, QName } from '../model/types';
-import { isExisting, notValidInlineConstraint, notValidTableConstraint, tableText, validateLater, type NotValidPlan } from './locking-util';
+import { isExisting, knownEmpty, notValidInlineConstraint, notValidTableConstraint, tableText, validateLater, type NotValidPlan } from './locking-util';
 
 const messages = {
   check: 'ADD CHECK{{name}} on {{table}} takes an ACCESS EXCLUSIVE lock and checks every existing row while holding it: every query on {{table}} waits, SELECT included, for the whole scan. Add it NOT VALID, then VALIDATE CONSTRAINT in a separate migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).',
@@ -20,15 +20,15 @@ export const requireNotValidCheck = defineRule({
   docs: {
     bad: 'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0);',
     good: 'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;\n-- in a later migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;',
-    details: 'Tables created earlier in the same file are exempt. The fix adds NOT VALID, names the constraint when it has no name (PostgreSQL\'s default `<table>_<column>_check`), and writes the VALIDATE into a new migration file so that it runs in its own transaction. A CHECK in ADD COLUMN cannot be NOT VALID: the fix moves it into its own `ADD CONSTRAINT … NOT VALID`.',
+    details: 'Tables created earlier in the same file are exempt. A table known to be empty when the statement runs is exempt too: the same ALTER TABLE, or an earlier statement of the same transaction with no INSERT since, adds a NOT NULL column without a default (PostgreSQL refuses that on a table with rows; `no-required-column-without-default` reports it), TRUNCATEs it or DELETEs all its rows. The fix adds NOT VALID, names the constraint when it has no name (PostgreSQL\'s default `<table>_<column>_check`), and writes the VALIDATE into a new migration file so that it runs in its own transaction. A CHECK in ADD COLUMN cannot be NOT VALID: the fix moves it into its own `ADD CONSTRAINT … NOT VALID`.',
   },
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {
-      if (a.type === 'add-constraint' && a.constraint.kind === 'check' && !a.constraint.notValid && isExisting(ctx, a.table)) {
+      if (a.type === 'add-constraint' && a.constraint.kind === 'check' && !a.constraint.notValid && isExisting(ctx, a.table) && !knownEmpty(ctx, a.table)) {
         reports.push(report(ctx, a.table, a.constraint, notValidTableConstraint(ctx, a.table, a.constraint), false));
       }
-      if (a.type === 'add-column' && isExisting(ctx, a.table)) {
+      if (a.type === 'add-column' && isExisting(ctx, a.table) && !knownEmpty(ctx, a.table)) {
         a.column.constraints.filter((c) => c.kind === 'check').forEach((c, nth) => {
           reports.push(report(ctx, a.table, c, notValidInlineConstraint(ctx, a, a.table, a.column.name, c, nth), true, a.column.name));
         });

@@ -1,10 +1,17 @@
-import { ruleTester } from '../testing/tester';
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'mocha';
+import { initParser } from '../parser/adapter';
+import { ruleTester, runCase } from '../testing/tester';
 import { requireNotValidForeignKey } from './require-not-valid-foreign-key';
 
 const F = 'migrations/20240101000000_case.sql';
 
 ruleTester(requireNotValidForeignKey, {
   valid: [
+    // Known to be empty (Prisma: "Added the required column … This is not possible if the table is not empty"):
+    // an earlier ADD COLUMN … NOT NULL without a default in the same transaction, or in the same ALTER TABLE.
+    'BEGIN;\nALTER TABLE "JobAlias" ADD COLUMN "environmentId" TEXT NOT NULL;\nALTER TABLE "JobAlias" ADD CONSTRAINT "JobAlias_environmentId_fkey" FOREIGN KEY ("environmentId") REFERENCES "RuntimeEnvironment"("id");\nCOMMIT;',
+    "ALTER TABLE orders ADD COLUMN env_id text NOT NULL REFERENCES envs (id), ADD COLUMN status text DEFAULT 'new';",
     'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;',
     'ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_fkey;',
     // New tables are empty: nothing to scan.
@@ -78,3 +85,19 @@ ruleTester(requireNotValidForeignKey, {
   ],
 });
 void F;
+
+describe('require-not-valid-foreign-key on a table known to be empty', () => {
+  before(() => initParser());
+  const found = (sql: string) => runCase({ 'db/20240101000000_x.sql': sql }).findings.filter((f) => f.rule === requireNotValidForeignKey.id).length;
+  const add = 'ALTER TABLE "JobAlias" ADD COLUMN "environmentId" TEXT NOT NULL;';
+  const fk = 'ALTER TABLE "JobAlias" ADD CONSTRAINT "JobAlias_environmentId_fkey" FOREIGN KEY ("environmentId") REFERENCES "RuntimeEnvironment"("id");';
+  it('is not reported after an ADD COLUMN … NOT NULL without a default in the same transaction', () => {
+    assert.equal(found(`BEGIN;\n${add}\n${fk}\nCOMMIT;`), 0);
+  });
+  it('is reported when that ADD COLUMN committed on its own (rows may arrive in between), or rows were inserted since', () => {
+    assert.equal(found(`${add}\n${fk}`), 1);
+    assert.equal(found(`BEGIN;\n${add}\nINSERT INTO "JobAlias" ("environmentId") VALUES ('e');\n${fk}\nCOMMIT;`), 1);
+    // A column with a default fills old rows: the table may have them.
+    assert.equal(found(`BEGIN;\nALTER TABLE "JobAlias" ADD COLUMN "environmentId" TEXT NOT NULL DEFAULT 'e';\n${fk}\nCOMMIT;`), 1);
+  });
+});

@@ -1,6 +1,6 @@
 import { defineRule, type Fix, type Report, type TextEdit } from '../engine/types';
 import type { ConstraintDef, QName } from '../model/types';
-import { columnClauses, commandOf, heldNote, isExisting, notValidInlineConstraint, removeTokens, notValidTableConstraint, tableText, validateLater, type NotValidPlan } from './locking-util';
+import { columnClauses, commandOf, heldNote, isExisting, knownEmpty, notValidInlineConstraint, removeTokens, notValidTableConstraint, tableText, validateLater, type NotValidPlan } from './locking-util';
 import type { StatementContext } from '../engine/types';
 
 const PARTITIONED_NOTE = 'PostgreSQL before 18 cannot add a NOT VALID foreign key to a partitioned table: add it NOT VALID to each partition and VALIDATE it there, then add it to the parent, which adopts the validated constraints of the partitions.';
@@ -25,17 +25,17 @@ export const requireNotValidForeignKey = defineRule({
   docs: {
     bad: 'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id);',
     good: 'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;\n-- in a later migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_fkey;',
-    details: 'A foreign key declared in CREATE TABLE, or added to a table created earlier in the same file, is not reported: the new table is empty, so there is nothing to scan. (The referenced table is still locked briefly; `require-lock-timeout` covers that.) The fix adds NOT VALID, names the constraint when it has no name (PostgreSQL\'s default `<table>_<column>_fkey`), and writes the VALIDATE into a new migration file, so that it runs in its own transaction after the first one is deployed. Validate in the same transaction and nothing is gained: see `no-validate-in-same-transaction`.',
+    details: 'A foreign key declared in CREATE TABLE, or added to a table created earlier in the same file, is not reported: the new table is empty, so there is nothing to scan. A table known to be empty when the statement runs is exempt too: the same ALTER TABLE, or an earlier statement of the same transaction with no INSERT since, adds a NOT NULL column without a default (PostgreSQL refuses that on a table with rows; `no-required-column-without-default` reports it), TRUNCATEs it or DELETEs all its rows. (The referenced table is still locked briefly; `require-lock-timeout` covers that.) The fix adds NOT VALID, names the constraint when it has no name (PostgreSQL\'s default `<table>_<column>_fkey`), and writes the VALIDATE into a new migration file, so that it runs in its own transaction after the first one is deployed. Validate in the same transaction and nothing is gained: see `no-validate-in-same-transaction`.',
   },
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {
-      if (a.type === 'add-constraint' && a.constraint.kind === 'foreign' && !a.constraint.notValid && isExisting(ctx, a.table)) {
+      if (a.type === 'add-constraint' && a.constraint.kind === 'foreign' && !a.constraint.notValid && isExisting(ctx, a.table) && !knownEmpty(ctx, a.table)) {
         reports.push(report(ctx, a.table, a.constraint, notValidTableConstraint(ctx, a.table, a.constraint), false));
       }
       // PostgreSQL skips the check of a REFERENCES column added without a value (all NULL), unless some
       // ADD COLUMN of the same statement has a DEFAULT (transformAlterTableStmt's skipValidation).
-      if (a.type === 'add-column' && isExisting(ctx, a.table) && valuedColumn(ctx)) {
+      if (a.type === 'add-column' && isExisting(ctx, a.table) && valuedColumn(ctx) && !knownEmpty(ctx, a.table)) {
         a.column.constraints.filter((c) => c.kind === 'foreign').forEach((c, nth) => {
           const r = report(ctx, a.table, c, notValidInlineConstraint(ctx, a, a.table, a.column.name, c, nth), true, a.column.name);
           // DEFAULT NULL is no value, yet it makes PostgreSQL check every row: dropping it is the whole fix.

@@ -3,7 +3,7 @@
 // same transaction hold until it ends (locks are released at COMMIT, not when the statement finishes:
 // https://www.postgresql.org/docs/current/explicit-locking.html).
 import { cannotRunInTransaction, strongerOf, type LockPlan } from '../locks';
-import type { Statement } from '../model/types';
+import { requiresEmptyTable, type Statement } from '../model/types';
 import type { Runner } from '../project/types';
 import type { FileContext, HeldLock, TxFacts } from './types';
 
@@ -78,6 +78,10 @@ export class TransactionTracker {
     for (const a of stmt.actions) {
       if (a.type === 'truncate') for (const t of a.tables) this.emptiedTables.set(key(t), stmt);
       if (a.type === 'dml' && a.kind === 'delete' && !a.hasWhere && a.table) this.emptiedTables.set(key(a.table), stmt);
+      // It succeeded only on an empty table, and its ACCESS EXCLUSIVE lock keeps other sessions out until COMMIT.
+      if (a.type === 'add-column' && requiresEmptyTable(a.column)) this.emptiedTables.set(key(a.table), stmt);
+      // Rows the migration writes itself.
+      if (a.type === 'dml' && (a.kind === 'insert' || a.kind === 'merge') && a.table) this.emptiedTables.delete(key(a.table));
     }
   }
 

@@ -135,7 +135,11 @@ export interface StatementContext {
   heldLock(table: QName): HeldLock | undefined;
   /** Every lock on an existing table that earlier statements of this transaction hold. */
   heldLocks(): HeldLock[];
-  /** The TRUNCATE or unconditional DELETE earlier in this transaction that emptied the table. */
+  /**
+   * The statement earlier in this transaction after which the table is known to be empty: a TRUNCATE, an
+   * unconditional DELETE, or an ADD COLUMN … NOT NULL with nothing to fill old rows (PostgreSQL refuses it otherwise),
+   * and no INSERT into it since.
+   */
   emptiedInTransaction(table: QName): Statement | undefined;
   /** Name of a new migration file that sorts right after this one, in the folder's own convention. */
   followUpFileName(slug: string): string;

@@ -22,6 +22,14 @@ export function isSerialType(type: { name: string }): boolean {
   return Object.hasOwn(SERIAL_INTEGER, type.name);
 }
 
+/**
+ * ADD COLUMN … NOT NULL with nothing to fill old rows (no default, identity, serial or generated value): PostgreSQL
+ * refuses it unless the table is empty, so after it succeeds the table is known to be empty.
+ */
+export function requiresEmptyTable(c: Pick<ColumnDef, 'notNull' | 'defaultKind' | 'identity' | 'generatedStored' | 'type'>): boolean {
+  return c.notNull && c.defaultKind === 'none' && !c.identity && !c.generatedStored && !isSerialType(c.type);
+}
+
 /** The integer type a column stores: int2, int4 or int8 for those types and their serials; undefined otherwise. */
 export function integerType(type: { name: string }): IntegerType | undefined {
   if (isSerialType(type)) return SERIAL_INTEGER[type.name];
