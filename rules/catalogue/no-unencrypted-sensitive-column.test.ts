@@ -83,6 +83,11 @@ ruleTester(noUnencryptedSensitiveColumn, {
   ],
   invalid: [
     {
+      // A publishable key beside the secret one is another key, not its protected form (trigger.dev's RuntimeEnvironment).
+      sql: 'CREATE TABLE "RuntimeEnvironment" (id text PRIMARY KEY, "apiKey" TEXT NOT NULL, "pkApiKey" TEXT NOT NULL, public_api_key text);',
+      errors: [{ line: 1, column: 57, messageId: 'column', data: { columns: 'RuntimeEnvironment.apiKey', kind: 'credential' }, output: null }],
+    },
+    {
       // The comment of the next column's line, one that says the opposite, and one above a column between them do not count.
       sql: 'CREATE TABLE people (\n  id bigint PRIMARY KEY,\n  ssn text,\n  note text, -- encrypted\n  api_key text, -- TODO: encrypt this\n  -- hashed\n  name text,\n  secret text\n);',
       errors: [

@@ -46,6 +46,13 @@ const PROTECTED_WORDS = new Set([
   'public', 'publishable', 'pk',
 ]);
 
+/**
+ * Words of PROTECTED_WORDS that name another value, not the protected form of this one: a copy for display beside
+ * the secret (`token_prefix`), or the public half of a pair (`pkApiKey` beside `apiKey` is the publishable key, and
+ * says nothing about how `apiKey` is stored).
+ */
+const OTHER_VALUE_WORDS = new Set(['display', 'preview', 'prefix', 'suffix', 'last4', 'last', 'lastfour', 'masked', 'mask', 'obfuscated', 'truncated', 'partial', 'first4', 'first6', 'hint', 'public', 'publishable', 'pk']);
+
 /** `<word>_token` that is an address or a cursor, not a credential. */
 const NON_SECRET_TOKEN_PREFIX = new Set([
   'push', 'device', 'fcm', 'apns', 'expo', 'gcm', 'notification', 'registration', 'page', 'pagination', 'next', 'prev',
@@ -189,7 +196,7 @@ export function protectionEvidence(table: TableModel, col: ColumnModel, ctx?: Pi
     // token_iv, tokenNonce, or a table-wide encryption_key_id.
     if (ENCRYPTION_SIBLINGS.has(joined) && (rest.length < words.length || ENCRYPTION_SIBLINGS.has(words.join('')))) return `the table keeps ${other.name}, which an encryption scheme stores beside its ciphertext`;
     // token_encrypted / hashedToken beside token: the protected form lives next to it.
-    if (rest.length === 1 && PROTECTED_WORDS.has(rest[0]) && base.every((w) => words.includes(w)) && !['display', 'preview', 'prefix', 'suffix', 'last4', 'last', 'lastfour', 'masked', 'mask', 'obfuscated', 'truncated', 'partial', 'first4', 'first6', 'hint'].includes(rest[0])) {
+    if (rest.length === 1 && PROTECTED_WORDS.has(rest[0]) && base.every((w) => words.includes(w)) && !OTHER_VALUE_WORDS.has(rest[0])) {
       return `the table also keeps ${other.name}, the ${rest[0]} form of the same value`;
     }
   }
