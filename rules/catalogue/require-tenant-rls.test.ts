@@ -75,7 +75,7 @@ ruleTester(requireTenantRls, {
       output: "CREATE SCHEMA app; CREATE TABLE app.projects (id bigint PRIMARY KEY, workspace_id bigint NOT NULL);\n\nALTER TABLE app.projects ENABLE ROW LEVEL SECURITY;\nALTER TABLE app.projects FORCE ROW LEVEL SECURITY;\nCREATE POLICY projects_tenant_isolation ON app.projects\n  USING (workspace_id = current_setting('app.current_tenant_id', true)::bigint)\n  WITH CHECK (workspace_id = current_setting('app.current_tenant_id', true)::bigint);",
     },
     {
-      // Application-level isolation (no tenant table has RLS): one warning for the set, the other tables related.
+      // Application-level isolation (no tenant table has RLS): one finding (info) for the set, the other tables related.
       sql: {
         'prisma/migrations/20240101000000_init/migration.sql': 'CREATE TABLE "Organization" (id text PRIMARY KEY);\nCREATE TABLE "Project" (id text PRIMARY KEY, "organizationId" text NOT NULL REFERENCES "Organization"(id));\nCREATE TABLE "Invoice" (id text PRIMARY KEY, "organizationId" text NOT NULL REFERENCES "Organization"(id));',
       },
@@ -132,5 +132,19 @@ describe('require-tenant-rls related locations', () => {
     assert.deepEqual(f.related.map((x) => [x.file, findingPosition(files, { file: x.file, start: x.span.start }), x.message]),
       [['db/001_init.sql', { line: 2, column: 1 }, 'orders is created here']]);
     assert.match(f.recipe ?? '', /^ALTER TABLE orders ENABLE ROW LEVEL SECURITY;\nALTER TABLE orders FORCE ROW LEVEL SECURITY;\nCREATE POLICY orders_tenant_isolation/);
+  });
+});
+
+describe('require-tenant-rls severity', () => {
+  before(() => initParser());
+  const severities = (files: Record<string, string>) => runCase(files).findings.filter((f) => f.rule === requireTenantRls.id).map((f) => f.severity);
+  it('is info for isolation in application code (a design decision to confirm), an error for a gap in RLS isolation', () => {
+    assert.deepEqual(severities({
+      'prisma/migrations/20240101000000_init/migration.sql': 'CREATE TABLE "Organization" (id text PRIMARY KEY);\nCREATE TABLE "Project" (id text PRIMARY KEY, "organizationId" text NOT NULL REFERENCES "Organization"(id));',
+    }), ['info']);
+    assert.deepEqual(severities({
+      'db/001_init.sql': "CREATE TABLE tenants (id uuid PRIMARY KEY);\nCREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nCREATE POLICY i ON invoices USING (tenant_id = current_setting('app.tenant')::uuid);",
+      'db/002_payments.sql': 'CREATE TABLE payments (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants);',
+    }), ['error']);
   });
 });

@@ -50,7 +50,7 @@ export const requireTenantRls = defineRule({
     details: [
       'Which tables are tenant tables, and how the project isolates tenants, come from the project model (`sql-architect explain` shows it): a table is tenant-scoped when a column refers to the tenant table (organizations, accounts, …) or, without such a foreign key, is named like a tenant key (`tenant_id`, `organizationId`, …; case and underscores do not matter) and cannot be another system\'s id.',
       '**Isolation by row-level security** (RLS is enabled on any tenant table, or the project is a Supabase project, whose Data API exposes tables to the anon and authenticated roles): every tenant table the application\'s roles can reach without RLS is an error, on the statement that made it tenant-scoped. The fix enables RLS (and FORCE when the application connects as the owner) and adds a policy in the project\'s own style: the expression its other tenant policies use (`has_role_on_account(account_id)`, a membership subquery) on this table\'s key, or else a comparison with the `tenantSetting`. Tables in schemas the application\'s roles are not granted are not reported.',
-      '**Isolation in application code** (no tenant table has RLS): one warning for the whole set, on the first tenant table, the others as related locations: a design decision to confirm. Set `"isolation": "application"` in .sqlarchitect.json to record it (the finding goes away), or `"isolation": "rls"` to get one error per table.',
+      '**Isolation in application code** (no tenant table has RLS): one finding for the whole set, at info severity, on the first tenant table, the others as related locations: a design decision to confirm, not a defect (an application that connects as the owner would need FORCE and a tenant setting per transaction for RLS to bind it). Set `"isolation": "application"` in .sqlarchitect.json to record it (the finding goes away), or `"isolation": "rls"` to get one error per table.',
       'A table whose RLS is switched off again with DISABLE ROW LEVEL SECURITY is reported on that DISABLE statement. A tenant table that has policies but no RLS is reported by `no-policy-without-rls` instead. The fix changes what queries return, so it is never applied by "fix all".',
     ].join('\n\n'),
   },
@@ -69,7 +69,9 @@ export const requireTenantRls = defineRule({
       return [{
         file: first.origin.file,
         span: ctx.statementAt(first.origin)?.span ?? first.origin.span,
-        severity: 'warning',
+        // A design decision to confirm, not a defect: the application may well filter every query (and connect as the
+        // owner, whom RLS would not bind without FORCE and a tenant setting per transaction).
+        severity: 'info',
         messageId: 'application',
         data: { count: unprotected.length, tables: unprotected.length === 1 ? 'table' : 'tables', names: shown, first: tableLabel(first.table) },
         related: rest.slice(0, 50).map((t) => ({ file: t.origin.file, span: ctx.statementAt(t.origin)?.span ?? t.origin.span, message: `${tableLabel(t.table)} is tenant-scoped by ${t.column} and has no row-level security` })),
