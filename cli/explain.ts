@@ -14,10 +14,17 @@ export async function explainCommand(paths: string[], values: Record<string, str
   if (configFile !== undefined && !fs.existsSync(configFile)) throw new UsageError(`--config ${configFile}: no such file`);
   const project = await loadPaths(paths, values, { configFile, database: await databaseOption(values), warn: (m) => err(`warning: ${m}`) });
   const { inferred } = buildReport(project.sets, { configFor: (id) => configForSet(project, id), relPath: displayPath });
+  // Files of a set's folder that PostgreSQL never runs (ory/popx dialect files), listed under the set.
+  const leftOutOf = (i: number) => (project.leftOut?.get(project.sets[i].id) ?? []).map((f) => ({ file: displayPath(f.path), why: f.why }));
   const text = format === 'json'
-    ? `${JSON.stringify({ version: 1, sets: inferred }, null, 2)}\n`
-    : `${inferred.map((s) => explainLines(s).join('\n')).join('\n\n')}\n`;
+    ? `${JSON.stringify({ version: 1, sets: inferred.map((s, i) => (leftOutOf(i).length ? { ...s, leftOut: leftOutOf(i) } : s)) }, null, 2)}\n`
+    : `${inferred.map((s, i) => [...explainLines(s), ...leftOutLines(leftOutOf(i))].join('\n')).join('\n\n')}\n`;
   if (values.output) fs.writeFileSync(String(values.output), text);
   else out(text);
   return 0;
+}
+
+function leftOutLines(files: { file: string; why: string }[]): string[] {
+  if (!files.length) return [];
+  return [`  left out, never run on PostgreSQL: ${files.length} file${files.length === 1 ? '' : 's'}`, ...files.map((f) => `    ${f.file}: ${f.why}`)];
 }

@@ -17,6 +17,24 @@ describe('sql-architect check (CLI)', () => {
     assert.match(r.stdout, /problems? \(\d+ errors?, \d+ warnings?, \d+ info\) in 6 files\./);
   });
 
+  it('leaves out the ory/popx files PostgreSQL never runs, and explain lists them with why', () => {
+    const dir = tempWorkspace({
+      'm/20150100000001000000_networks.postgres.up.sql': 'CREATE TABLE networks (id uuid PRIMARY KEY);\n',
+      // The generic file of a version with a .postgres. twin, and a MySQL one: never run on PostgreSQL.
+      'm/20260616000000000000_idx.autocommit.up.sql': 'CREATE INDEX IF NOT EXISTS networks_id_idx ON networks (id);\n',
+      'm/20260616000000000000_idx.postgres.autocommit.up.sql': 'CREATE INDEX CONCURRENTLY IF NOT EXISTS networks_id_idx ON networks (id);\n',
+      'm/20260616000000000001_x.mysql.up.sql': 'ALTER TABLE `networks` ADD COLUMN `x` INT;\n',
+    });
+    const r = runCli(['check', '--format', 'json', 'm'], dir);
+    const out = JSON.parse(r.stdout) as { files: number; findings: JsonFinding[] };
+    assert.equal(out.files, 2, r.stderr);
+    assert.deepEqual(out.findings.filter((f) => f.file.endsWith('_idx.autocommit.up.sql') || f.file.includes('.mysql.')).map((f) => f.rule), []);
+    const explain = runCli(['explain', 'm'], dir);
+    assert.match(explain.stdout, /left out, never run on PostgreSQL: 2 files\n {4}m\/20260616000000000000_idx\.autocommit\.up\.sql: 20260616000000000000_idx\.postgres\.autocommit\.up\.sql runs instead on PostgreSQL\n {4}m\/20260616000000000001_x\.mysql\.up\.sql: a mysql migration/);
+    const json = JSON.parse(runCli(['explain', '--format', 'json', 'm'], dir).stdout) as { sets: { leftOut?: { file: string }[] }[] };
+    assert.deepEqual(json.sets[0].leftOut?.map((f) => f.file), ['m/20260616000000000000_idx.autocommit.up.sql', 'm/20260616000000000001_x.mysql.up.sql']);
+  });
+
   it('emits the versioned JSON contract with 1-based UTF-16 positions', () => {
     const dir = tempWorkspace({ 'db/001_ü.sql': '-- Größe 📦\nCREATE INDEX "idx_ü" ON "Straße" (name);\n' });
     const r = runCli(['check', 'db', '--format', 'json'], dir);

@@ -3,7 +3,7 @@
 // server both run it; io/project.ts finds and reads the files. Paths use POSIX separators.
 import picomatch from 'picomatch/posix';
 import { ConfigError, defaultConfig, type ResolvedConfig } from '../engine/config';
-import { groupMigrationSets, type MigrationFile } from '../engine/migrations';
+import { groupMigrationSets, migrationFolder, notRunOnPostgres, type MigrationFile } from '../engine/migrations';
 import { allRules } from '../engine/registry';
 import { analyzeSet, ParseCache, type FileInput, type SchemaBaseline, type SetResult } from '../engine/run';
 import { parseConfigSource, settingsToConfig, type AnalysisSettings, type ConfigSource } from './config';
@@ -38,6 +38,8 @@ export interface SetPlan {
   files: MigrationFile[];
   /** The schema dump the set starts from ("baseline" in .sqlarchitect.json), absolute. */
   baseline?: string;
+  /** Files of its folder PostgreSQL never runs (ory/popx dialect files, `notRunOnPostgres`), each with why. */
+  leftOut?: { path: string; why: string }[];
 }
 
 export interface ConfigProblem {
@@ -61,6 +63,8 @@ export interface Project {
   configOf: Map<string, ResolvedConfig>;
   /** A baseline that could not be read (the set was analysed without it). */
   problems?: ConfigProblem[];
+  /** Per set id: the files of its folder left out because PostgreSQL never runs them. */
+  leftOut?: Map<string, { path: string; why: string }[]>;
 }
 
 interface Globs { patterns: string[]; base: string }
@@ -153,6 +157,10 @@ export function planProject(files: readonly string[], opts: PlanOptions): Projec
     }
     sets.push({ id: g.id, folder: folder?.path, config, configFile, files: selected, ...(baseline ? { baseline } : {}) });
   }
+  for (const [path, why] of notRunOnPostgres(files)) {
+    const set = sets.find((x) => x.id === migrationFolder(path));
+    if (set) (set.leftOut ??= []).push({ path, why });
+  }
   return { sets, problems };
 }
 
@@ -194,6 +202,7 @@ export function analyzeProject(plan: ProjectPlan, read: (file: string) => string
     const { baseline, problem } = setBaseline(s, read, database);
     if (problem) (project.problems ??= []).push(problem);
     project.sets.push(analyzePlannedSet(s, inputs, cache, baseline));
+    if (s.leftOut) (project.leftOut ??= new Map()).set(s.id, s.leftOut);
   }
   return project;
 }
