@@ -63,7 +63,7 @@ describe('project model', () => {
       assert.equal(r.project.tenancy.isolation.strategy, 'application');
       const rls = of(r, 'require-tenant-rls');
       assert.equal(rls.length, 1);
-      assert.equal(rls[0].severity, 'warning');
+      assert.equal(rls[0].severity, 'info');
       assert.match(rls[0].message, /none of the 3 tenant tables .* has row-level security.*"isolation": "application"/);
       assert.equal(rls[0].related.length, 2);
       const recorded = runCase(PRISMA, { isolation: 'application', explicit: ['isolation'] });
