@@ -10,6 +10,9 @@ ruleTester(requireForeignKeyIndex, {
     // A lookup table of kinds is never deleted from: no index needed for its key.
     'CREATE TABLE credential_types (id uuid PRIMARY KEY, name text NOT NULL UNIQUE);\nCREATE TABLE credentials (id uuid PRIMARY KEY, type_id uuid NOT NULL REFERENCES credential_types);',
     `${parent}CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders);\nCREATE INDEX items_order_id_idx ON items (order_id);`,
+    // A partial index whose only condition is that the key is not NULL serves the parent's lookup (danbooru's dump).
+    `${parent}CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders);\nCREATE INDEX index_items_on_order_id ON public.items USING btree (order_id) WHERE (order_id IS NOT NULL);`,
+    `${parent}CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint, shop_id bigint, FOREIGN KEY (order_id, shop_id) REFERENCES orders (id, shop_id));\nCREATE INDEX ON items (order_id, shop_id) WHERE order_id IS NOT NULL AND shop_id IS NOT NULL;`,
     // A wider index that starts with the column, or the primary key, covers it.
     `${parent}CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders, pos int);\nCREATE INDEX ON items (order_id, pos);`,
     `${parent}CREATE TABLE items (order_id bigint REFERENCES orders, pos int, PRIMARY KEY (order_id, pos));`,
@@ -30,6 +33,12 @@ ruleTester(requireForeignKeyIndex, {
     `${parent}-- sql-architect-ignore require-foreign-key-index: orders are never deleted\nCREATE TABLE items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders);`,
   ],
   invalid: [
+    {
+      // Other conditions do not count: another column's IS NOT NULL, an OR, IS NULL.
+      sql: `${parent}CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders, note text);\nCREATE INDEX a ON items (order_id) WHERE note IS NOT NULL;\nCREATE INDEX b ON items (order_id) WHERE order_id IS NOT NULL OR note IS NULL;`,
+      errors: [{ line: 2, column: 60, messageId: 'unindexed', data: { name: 'items_order_id_fkey', table: 'items', columns: 'order_id', leading: 'order_id', parent: 'orders' } }],
+      output: `${parent}CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders, note text);\n\nCREATE INDEX items_order_id_idx ON items (order_id);\nCREATE INDEX a ON items (order_id) WHERE note IS NOT NULL;\nCREATE INDEX b ON items (order_id) WHERE order_id IS NOT NULL OR note IS NULL;`,
+    },
     {
       sql: `${parent}CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint NOT NULL REFERENCES orders ON DELETE CASCADE);`,
       errors: [{ line: 2, column: 69, messageId: 'unindexed', data: { name: 'items_order_id_fkey', table: 'items', columns: 'order_id', leading: 'order_id', parent: 'orders' } }],

@@ -3,9 +3,13 @@ import type { IndexModel, TableModel } from '../model/types';
 import { freeIndexName, mentionedInDoBlock } from './design-util';
 import { addIndexFix, columnsSql, findConstraintDef, identName, quoteIdent, related, tableLabel, tableSql, tenantTablesOf } from './util';
 
-/** An index serves the foreign key's lookups when its leading columns are exactly the key's columns. */
+/**
+ * An index serves the foreign key's lookups when its leading columns are exactly the key's columns, and it is not
+ * partial or its condition only asks key columns to be non-null (the lookup `WHERE fk = $1` implies it).
+ */
 function covers(i: IndexModel, cols: string[]): boolean {
-  if (i.partial || i.columns.length < cols.length) return false;
+  if (i.partial && !i.notNullFilter?.every((c) => cols.includes(c))) return false;
+  if (i.columns.length < cols.length) return false;
   if (i.method !== 'btree' && !(i.method === 'hash' && cols.length === 1)) return false;
   const lead = new Set(i.columns.slice(0, cols.length));
   return cols.every((c) => lead.has(c));
@@ -28,7 +32,7 @@ export const requireForeignKeyIndex = defineRule({
     bad: 'CREATE TABLE orders (id bigint PRIMARY KEY);\nCREATE TABLE order_items (\n  id bigint PRIMARY KEY,\n  order_id bigint NOT NULL REFERENCES orders (id) ON DELETE CASCADE\n);',
     good: 'CREATE TABLE orders (id bigint PRIMARY KEY);\nCREATE TABLE order_items (\n  id bigint PRIMARY KEY,\n  order_id bigint NOT NULL REFERENCES orders (id) ON DELETE CASCADE\n);\nCREATE INDEX order_items_order_id_idx ON order_items (order_id);',
     details:
-      'Any B-tree index, primary key or unique constraint whose first columns are the foreign key\'s columns (in any order) counts; a partial index does not. The check runs on the schema at the end of the migration set, so an index added by a later migration counts. The fix adds the index right after the statement that declares the foreign key, with CONCURRENTLY when the table existed before that migration file and no transaction block is open (such a fix is not applied by "fix all"). A key to a lookup table of kinds (a `*_types`, `*_statuses` or `*_roles` table of at most three columns with a unique name or code) is not reported: nobody deletes from it. A single-column foreign key on the tenant column is left to `require-tenant-index`, and a key whose table, columns and the word INDEX all appear in a `DO` block (not analysed) is not reported.',
+      'Any B-tree index, primary key or unique constraint whose first columns are the foreign key\'s columns (in any order) counts, and so does a partial one whose only condition is that key columns are not NULL (`WHERE parent_id IS NOT NULL`: the lookup `WHERE parent_id = $1` a parent makes implies it); other partial indexes do not. The check runs on the schema at the end of the migration set, so an index added by a later migration counts. The fix adds the index right after the statement that declares the foreign key, with CONCURRENTLY when the table existed before that migration file and no transaction block is open (such a fix is not applied by "fix all"). A key to a lookup table of kinds (a `*_types`, `*_statuses` or `*_roles` table of at most three columns with a unique name or code) is not reported: nobody deletes from it. A single-column foreign key on the tenant column is left to `require-tenant-index`, and a key whose table, columns and the word INDEX all appear in a `DO` block (not analysed) is not reported.',
   },
   checkSet(ctx) {
     const reports: Report<keyof typeof messages>[] = [];

@@ -285,7 +285,7 @@ export class SchemaModel {
     t.history.push(origin);
     this.addIndex(t, {
       name, columns: a.index.columns, include: a.index.include, unique: a.index.unique, partial: a.index.partial,
-      ...(a.index.softDelete ? { softDelete: true } : {}), method: a.index.method, origin,
+      ...(a.index.softDelete ? { softDelete: true } : {}), ...(a.index.notNullFilter ? { notNullFilter: a.index.notNullFilter } : {}), method: a.index.method, origin,
     });
   }
 

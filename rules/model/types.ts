@@ -97,6 +97,8 @@ export interface IndexDef {
   partial: boolean;
   /** Partial, and its condition only keeps rows not soft-deleted (`WHERE deleted_at IS NULL`). */
   softDelete?: boolean;
+  /** Partial, and its condition only requires these columns to be non-null (`WHERE parent_id IS NOT NULL`). */
+  notNullFilter?: string[];
   concurrently: boolean;
   ifNotExists: boolean;
   method: string;
@@ -333,6 +335,8 @@ export interface IndexModel {
   partial: boolean;
   /** Partial, and its condition only keeps rows not soft-deleted (`WHERE deleted_at IS NULL`). */
   softDelete?: boolean;
+  /** Partial, and its condition only requires these columns to be non-null (`WHERE parent_id IS NOT NULL`). */
+  notNullFilter?: string[];
   method: string;
   /** Backs a PRIMARY KEY / UNIQUE constraint. */
   constraint?: string;

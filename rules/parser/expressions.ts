@@ -46,6 +46,23 @@ export function isSoftDeleteFilter(expr: Node | undefined): boolean {
   return fields.length > 0 && SOFT_DELETE_COLUMN.test(fields[fields.length - 1]);
 }
 
+/**
+ * The columns a predicate only requires to be non-null: `parent_id IS NOT NULL`, alone or ANDed with more such tests.
+ * Undefined for any other predicate. An index with such a condition serves `WHERE parent_id = $1` (equality implies
+ * it), which is the lookup a foreign key's parent makes.
+ */
+export function notNullFilterColumns(expr: Node | undefined): string[] | undefined {
+  const x = node(expr);
+  if (x.BoolExpr) {
+    if (x.BoolExpr.boolop !== 'AND_EXPR') return undefined;
+    const parts = (x.BoolExpr.args ?? []).map(notNullFilterColumns);
+    return parts.every((p): p is string[] => p !== undefined) ? [...new Set(parts.flat())] : undefined;
+  }
+  const ref = x.NullTest?.nulltesttype === 'IS_NOT_NULL' ? node(x.NullTest.arg).ColumnRef : undefined;
+  const fields = (ref?.fields ?? []).map(str);
+  return fields.length > 0 && fields[fields.length - 1] ? [fields[fields.length - 1]] : undefined;
+}
+
 /** The last field of every column reference (`t.c` → `c`), once each. */
 export function columnRefs(expr: Node | undefined): string[] {
   const out = new Set<string>();

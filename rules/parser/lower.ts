@@ -6,7 +6,7 @@ import {
   constValue, listNames, node, qname, qnameFromList, qnameFromNames, roleName, roleNames, str, tagOf,
   type Node, type NodeOf, type NodeTag, type Source,
 } from './ast';
-import { columnRefs, functionsCalled, isConstTrue, isSoftDeleteFilter, relationsRead, settingsRead } from './expressions';
+import { columnRefs, functionsCalled, isConstTrue, isSoftDeleteFilter, notNullFilterColumns, relationsRead, settingsRead } from './expressions';
 import { alterCmd, columnDef, constraintDef, indexColumns } from './lower-table';
 import { doBlockAction, functionInjections, type PlParser } from './plpgsql';
 import { mapStrings } from './walk';
@@ -77,6 +77,12 @@ function alterTable(n: pg.AlterTableStmt, src: Source): Action[] {
   return (n.cmds ?? []).map((c) => alterCmd(table, node(c).AlterTableCmd ?? {}, src));
 }
 
+/** `notNullFilter` of a partial index whose condition only requires columns to be non-null. */
+function notNullFilter(where: pg.Node | undefined): { notNullFilter?: string[] } {
+  const cols = where ? notNullFilterColumns(where) : undefined;
+  return cols?.length ? { notNullFilter: cols } : {};
+}
+
 function createIndex(n: pg.IndexStmt, src: Source): Action[] {
   const index: IndexDef = {
     name: n.idxname || undefined,
@@ -86,6 +92,7 @@ function createIndex(n: pg.IndexStmt, src: Source): Action[] {
     unique: Boolean(n.unique || n.primary),
     partial: Boolean(n.whereClause),
     ...(n.whereClause && isSoftDeleteFilter(n.whereClause) ? { softDelete: true } : {}),
+    ...notNullFilter(n.whereClause),
     concurrently: Boolean(n.concurrent),
     ifNotExists: Boolean(n.if_not_exists),
     method: n.accessMethod ?? 'btree',
