@@ -35,6 +35,18 @@ describe('sql-architect check (CLI)', () => {
     assert.deepEqual(json.sets[0].leftOut?.map((f) => f.file), ['m/20260616000000000000_idx.autocommit.up.sql', 'm/20260616000000000001_x.mysql.up.sql']);
   });
 
+  it('offers no fixes in pg_dump output (a Rails structure.sql): it is generated, and its empty search_path breaks them', () => {
+    const body = 'CREATE TABLE public.orders (id bigint PRIMARY KEY);\nCREATE TABLE public.items (id bigint PRIMARY KEY, order_id bigint);\nALTER TABLE ONLY public.items\n    ADD CONSTRAINT fk_items_order FOREIGN KEY (order_id) REFERENCES public.orders(id);\n';
+    const dump = `SET statement_timeout = 0;\nSELECT pg_catalog.set_config('search_path', '', false);\n\n${body}`;
+    const dir = tempWorkspace({ 'db/structure.sql': dump, 'hand/001_schema.sql': body });
+    const out = JSON.parse(runCli(['check', '--format', 'json', 'db', 'hand'], dir).stdout) as { findings: JsonFinding[] };
+    const fk = (file: string) => out.findings.find((f) => f.rule === 'require-foreign-key-index' && f.file === file);
+    assert.ok(fk('db/structure.sql'), JSON.stringify(out.findings.map((f) => [f.file, f.rule])));
+    assert.deepEqual(fk('db/structure.sql')!.fixes, []);
+    // The same SQL written by hand keeps its fix.
+    assert.equal(fk('hand/001_schema.sql')!.fixes.length, 1);
+  });
+
   it('emits the versioned JSON contract with 1-based UTF-16 positions', () => {
     const dir = tempWorkspace({ 'db/001_ü.sql': '-- Größe 📦\nCREATE INDEX "idx_ü" ON "Straße" (name);\n' });
     const r = runCli(['check', 'db', '--format', 'json'], dir);

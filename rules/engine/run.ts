@@ -10,6 +10,7 @@ import type { FileContext, Finding, Fix, HeldLock, Rule, SetContext, TxKind } fr
 import { reportMessage } from './messages';
 import type { LockPlan } from '../locks';
 import { RuleMemo } from './memo';
+import { rememberedFor } from '../model/remember';
 import { sizedEntry, sizeNote } from './sizes';
 import { parsedSetFile, replayedStatements, replayFiles, startingModel } from './set-files';
 import { StatementPass, type RawReport } from './statement-pass';
@@ -222,11 +223,18 @@ function ruleFindings(raw: RawReport[], scope: FindingScope): Finding[] {
     findings.push({
       rule: rule.id, severity: sev, category: rule.category, message, messageId: report.messageId, data: report.data, file: findingFile,
       start: span.start, end: span.end, related: relatedOutsideDatabase(report.related, input.baseline),
-      fixes: outsideBlock(report.fixes ?? [], statement), recipe: report.recipe,
+      fixes: isPgDump(contextOf.get(findingFile)) ? [] : outsideBlock(report.fixes ?? [], statement), recipe: report.recipe,
     });
   }
   return findings;
 }
+
+/**
+ * pg_dump's output (a Rails structure.sql too): generated from a database, so an edit to it changes nothing, and its
+ * empty search_path would make the unqualified names of a fix fail. Its findings keep their advice, without fixes.
+ */
+const pgDump = rememberedFor((f: FileContext): boolean => /^-- PostgreSQL database dump|pg_catalog\.set_config\('search_path', '', false\)/m.test(f.text.slice(0, 4096)));
+const isPgDump = (f: FileContext | undefined) => f !== undefined && pgDump(f);
 
 /** Related locations, less those in the schema read from a live database (it has no file to point into). */
 function relatedOutsideDatabase(related: Finding['related'] | undefined, baseline: SetInput['baseline']): Finding['related'] {
