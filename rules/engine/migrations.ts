@@ -155,6 +155,14 @@ const takenNames = rememberedFor((existing: readonly string[]): Taken => ({
  * not colliding with `existing`.
  */
 export function followUpMigrationPath(current: string, existing: readonly string[], slug: string): string {
+  // A flattened project's files (`multitenant__0007-x.sql`): named within the project, the prefix kept.
+  const project = PROJECT_PREFIX_RE.exec(basename(current));
+  if (project && !FLYWAY_PREFIX_RE.test(project[1])) {
+    const prefix = `${project[1]}__`;
+    const strip = (p: string) => `${dirname(p)}/${basename(p).slice(prefix.length)}`;
+    const inner = followUpMigrationPath(strip(current), existing.filter((p) => basename(p).startsWith(prefix)).map(strip), slug);
+    return `${dirname(inner)}/${prefix}${basename(inner)}`;
+  }
   const { taken, versionsTaken, prefixes } = takenNames(existing);
   const dir = dirname(current);
   const base = basename(current);
