@@ -1,4 +1,7 @@
-import { ruleTester } from '../testing/tester';
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'mocha';
+import { initParser } from '../parser/adapter';
+import { ruleTester, runCase } from '../testing/tester';
 import { requireTenantInForeignKey } from './require-tenant-in-foreign-key';
 
 const PROJECTS = 'CREATE TABLE projects (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, UNIQUE (tenant_id, id));\n';
@@ -40,4 +43,17 @@ ruleTester(requireTenantInForeignKey, {
       errors: [{ file: 'db/002_parent.sql', line: 2, column: 50, messageId: 'missingTenant', data: { table: 'Ordner', columns: 'eltern_id', target: 'Ordner' } }],
     },
   ],
+});
+
+describe('require-tenant-in-foreign-key, the project-wide note', () => {
+  before(() => initParser());
+  const note = (extra: string) => runCase({
+    'db/001.sql': `CREATE TABLE tenants (id uuid PRIMARY KEY);\nCREATE TABLE projects (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants${extra});\nCREATE TABLE tasks (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants, project_id bigint REFERENCES projects);\nCREATE TABLE notes (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants, task_id bigint REFERENCES tasks);`,
+  }).findings.find((f) => f.rule === requireTenantInForeignKey.id && f.messageId === 'convention');
+  it('names the UNIQUE the composite key needs when the referenced table lacks it', () => {
+    assert.match(note('')!.message, /REFERENCES projects \(tenant_id, id\), after adding UNIQUE \(tenant_id, id\) to projects\.$/);
+  });
+  it('says nothing of it when the referenced table has it', () => {
+    assert.match(note(', UNIQUE (id, tenant_id)')!.message, /REFERENCES projects \(tenant_id, id\)\.$/);
+  });
 });

@@ -8,7 +8,7 @@ function keyMessage(lead: string, problem: string): string {
   return `${lead} from tenant table {{table}} ({{columns}}) to tenant table {{target}} ${problem}{{unlike}}: a row of one tenant can reference a row of another. Make it FOREIGN KEY ({{fkColumns}}) REFERENCES {{target}} ({{targetColumns}}){{addUnique}}.`;
 }
 const messages = {
-  convention: 'None of the {{count}} foreign keys between tenant tables includes the tenant column, so the database does not check that both rows belong to the same tenant (a forged or mistaken id links tenants). That is a project-wide design choice; to have the database enforce it, make keys such as this one {{name}} composite: FOREIGN KEY ({{columns}}) REFERENCES {{target}} ({{targetColumns}}).',
+  convention: 'None of the {{count}} foreign keys between tenant tables includes the tenant column, so the database does not check that both rows belong to the same tenant (a forged or mistaken id links tenants). That is a project-wide design choice; to have the database enforce it, make keys such as this one {{name}} composite: FOREIGN KEY ({{columns}}) REFERENCES {{target}} ({{targetColumns}}){{unique}}.',
   missingTenant: keyMessage('Foreign key "{{name}}"', 'does not include {{tenantColumn}}'),
   mispaired: keyMessage('Foreign key "{{name}}"', 'pairs {{column}} with {{target}}.{{targetColumn}} instead of {{targetTenantColumn}}'),
   missingTenantNow: keyMessage('Now that {{later}} is here, foreign key "{{name}}"', 'does not include {{tenantColumn}}'),
@@ -64,6 +64,7 @@ export const requireTenantInForeignKey = defineRule({
     if (scoped.length === 0 && unscoped.length >= 2) {
       const [first, ...rest] = unscoped;
       const at = anchor(ctx, first);
+      const targetCols = [first.other.column, ...(first.c.refColumns?.length ? first.c.refColumns : ['id'])];
       return [{
         file: at.origin.file,
         span: at.span,
@@ -71,7 +72,9 @@ export const requireTenantInForeignKey = defineRule({
         messageId: 'convention',
         data: {
           count: unscoped.length, name: first.c.name, columns: [first.tenant.column, ...first.c.columns].join(', '), target: tableLabel(first.target),
-          targetColumns: [first.other.column, ...(first.c.refColumns?.length ? first.c.refColumns : ['id'])].join(', '),
+          targetColumns: targetCols.join(', '),
+          // A composite key needs a unique constraint on exactly those columns to reference.
+          unique: uniqueOn(first.target, targetCols) ? '' : `, after adding UNIQUE (${targetCols.join(', ')}) to ${tableLabel(first.target)}`,
         },
         related: rest.slice(0, 50).map((m) => ({ file: m.c.origin.file, span: m.c.origin.span, message: `${m.c.name}: ${tableLabel(m.table)} → ${tableLabel(m.target)} without ${m.tenant.column}` })),
       }, ...missing.filter(mispaired).map((m) => keyReport(ctx, m, scoped.length))];
@@ -143,4 +146,11 @@ function keyReport(ctx: SetContext, m: Missing, scopedKeys: number): Report<keyo
     ],
     recipe,
   };
+}
+
+/** The table has a primary key, unique constraint or unique index on exactly these columns (in any order). */
+function uniqueOn(t: TableModel, cols: string[]): boolean {
+  const same = (xs: readonly string[]) => xs.length === cols.length && cols.every((c) => xs.includes(c));
+  return t.constraints.some((c) => (c.kind === 'primary' || c.kind === 'unique') && same(c.columns))
+    || t.indexes.some((i) => i.unique && !i.partial && same(i.columns));
 }
