@@ -18,6 +18,14 @@ ruleTester(noSlowStatementAfterAccessExclusive, {
   ],
   invalid: [
     {
+      // Two tables locked, two backfills (hoppscotch's mock_server): each UPDATE is told about its own table's lock.
+      sql: 'BEGIN;\nALTER TABLE "UserRequest" ADD COLUMN "mockExamples" JSONB;\nALTER TABLE "TeamRequest" ADD COLUMN "mockExamples" JSONB;\nUPDATE "UserRequest" SET request = request;\nUPDATE "TeamRequest" SET request = request;\nCOMMIT;',
+      errors: [
+        { line: 4, column: 1, messageId: 'slowUnderLock', data: { what: 'UPDATE UserRequest', tables: 'UserRequest', line: 2 } },
+        { line: 5, column: 1, messageId: 'slowUnderLock', data: { what: 'UPDATE TeamRequest', tables: 'TeamRequest', line: 3 } },
+      ],
+    },
+    {
       sql: "BEGIN;\nALTER TABLE orders ADD COLUMN status text;\nUPDATE orders SET status = 'new';\nCOMMIT;",
       errors: [{ line: 3, column: 1, messageId: 'slowUnderLock', data: { what: 'UPDATE orders', heldBy: 'ADD COLUMN', tables: 'orders', line: 2 } }],
     },

@@ -32,8 +32,9 @@ export const noSlowStatementAfterAccessExclusive = defineRule({
     if (!slow || validatesSameTransaction(ctx, earlier) || reportedByItsOwnRule(ctx)) return [];
     // Tables this statement does not lock ACCESS EXCLUSIVE itself, held ACCESS EXCLUSIVE since an earlier statement.
     const own = new Map(plan.entries.map((e) => [e.table, e.mode]));
+    // The lock on a table this statement works on first (its own queries wait), then the earliest.
     const heldAll = ctx.heldLocks().filter((h) => h.mode === 'AccessExclusive' && own.get(h.table) !== 'AccessExclusive')
-      .sort((a, b) => a.statement.index - b.statement.index);
+      .sort((a, b) => Number(own.has(b.table)) - Number(own.has(a.table)) || a.statement.index - b.statement.index);
     if (heldAll.length) {
       const s = heldAll[0].statement;
       const held = heldAll.filter((h) => h.statement === s);
