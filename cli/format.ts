@@ -1,5 +1,5 @@
 // The CLI's view of the output formats (rules/output): files named relative to the working directory.
-import { batched, githubPieces, gitlabPieces, jsonFormatPieces, junitPieces, sarifPieces, textPieces, type OutputInput } from '../rules/index';
+import { batched, githubPieces, remembered, gitlabPieces, jsonFormatPieces, junitPieces, sarifPieces, textPieces, type OutputInput } from '../rules/index';
 
 import { displayPath as displayPathOf } from '../io/paths';
 
@@ -15,7 +15,8 @@ export function formatCheck(format: CheckFormat, input: OutputInput, opts: { ver
 }
 
 function checkPieces(format: CheckFormat, input: OutputInput, opts: { version: string; color: boolean; footer?: string[] }): Iterable<string> {
-  const displayPath = onceEach(displayPathOf);
+  // Worked out once per file: a report names the same few files tens of thousands of times.
+  const displayPath = remembered(displayPathOf);
   switch (format) {
     case 'json': return jsonFormatPieces(input, displayPath);
     case 'sarif': return sarifPieces(input, opts.version, displayPath);
@@ -26,15 +27,3 @@ function checkPieces(format: CheckFormat, input: OutputInput, opts: { version: s
   }
 }
 
-/** `fn` worked out once per file: a report names the same few files tens of thousands of times. */
-function onceEach(fn: (file: string) => string): (file: string) => string {
-  const seen = new Map<string, string>();
-  return (file) => {
-    let r = seen.get(file);
-    if (r === undefined) {
-      r = fn(file);
-      seen.set(file, r);
-    }
-    return r;
-  };
-}

@@ -31,3 +31,4 @@ export { escapeHtml, escapeXml, defaultHref } from './report/escape';
 export type * from './report/types';
 export * from './output/index';
 export { BASELINE_FILE, createBaseline, findingFingerprints, matchBaseline, parseBaseline, serializeBaseline, type Baseline, type BaselineEntry, type BaselineMatch } from './baseline';
+export { remembered } from './model/remember';
