@@ -1,4 +1,7 @@
-import { ruleTester } from '../testing/tester';
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'mocha';
+import { initParser } from '../parser/adapter';
+import { ruleTester, runCase } from '../testing/tester';
 import { requirePrimaryKey } from './require-primary-key';
 
 ruleTester(requirePrimaryKey, {
@@ -53,4 +56,16 @@ ruleTester(requirePrimaryKey, {
       errors: [{ file: 'db/001_init.sql', line: 1, column: 1, messageId: 'idColumn', data: { table: 'tags' } }],
     },
   ],
+});
+
+describe('require-primary-key severity', () => {
+  before(() => initParser());
+  const severity = (sql: string) => runCase({ 'db/001.sql': sql }).findings.filter((f) => f.rule === requirePrimaryKey.id).map((f) => f.severity);
+  it('is info when a unique key on NOT NULL columns already tells rows apart (Prisma\'s implicit many-to-many table)', () => {
+    assert.deepEqual(severity('CREATE TABLE "_ProjectToUser" ("A" TEXT NOT NULL, "B" TEXT NOT NULL);\nCREATE UNIQUE INDEX "_ProjectToUser_AB_unique" ON "_ProjectToUser"("A", "B");'), ['info']);
+  });
+  it('stays a warning when nothing tells rows apart', () => {
+    assert.deepEqual(severity('CREATE TABLE order_events (order_id bigint NOT NULL, kind text NOT NULL);'), ['warning']);
+    assert.deepEqual(severity('CREATE TABLE t (a text, b text);\nCREATE UNIQUE INDEX ON t (a, b);'), ['warning']);
+  });
 });

@@ -49,7 +49,7 @@ export const requirePrimaryKey = defineRule({
     bad: 'CREATE TABLE order_events (order_id bigint NOT NULL, kind text NOT NULL, at timestamptz NOT NULL);',
     good: 'CREATE TABLE order_events (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  order_id bigint NOT NULL,\n  kind text NOT NULL,\n  at timestamptz NOT NULL\n);',
     details:
-      'The check runs on the schema at the end of the migration set, so a primary key added by a later migration counts. Temporary tables, partitions (they take the partitioned table\'s key), `CREATE TABLE … AS` and `CREATE TABLE … (LIKE … INCLUDING INDEXES)` are not checked, nor is a one-row settings table (every column has a default and none is an id). Nor is a table that a `DO` block of the set mentions together with PRIMARY KEY: DO bodies are not analysed, and migrations often add keys conditionally inside them. When the table already has a UNIQUE key on NOT NULL columns, the message shows how to promote it.',
+      'The check runs on the schema at the end of the migration set, so a primary key added by a later migration counts. Temporary tables, partitions (they take the partitioned table\'s key), `CREATE TABLE … AS` and `CREATE TABLE … (LIKE … INCLUDING INDEXES)` are not checked, nor is a one-row settings table (every column has a default and none is an id). Nor is a table that a `DO` block of the set mentions together with PRIMARY KEY: DO bodies are not analysed, and migrations often add keys conditionally inside them. When the table already has a UNIQUE key on NOT NULL columns, it is a key in all but name (rows can be told apart and addressed; only logical replication needs it named, or a REPLICA IDENTITY USING INDEX): the finding is info, and the message shows how to promote it.',
   },
   checkSet(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
@@ -86,6 +86,9 @@ export const requirePrimaryKey = defineRule({
         span: stmt ? headSpan(stmt) : t.created.span,
         statement: stmt,
         messageId,
+        // A unique key on NOT NULL columns already tells rows apart: what is missing is the name logical replication
+        // looks for (Prisma's implicit many-to-many tables, token tables keyed by their token).
+        ...(key ? { severity: 'info' as const } : {}),
         data: { table: name, ...(key ? { index: key.name, columns: key.columns.join(', ') } : {}) },
         recipe,
       });
