@@ -190,8 +190,8 @@ function keyByName(model: SchemaModel, t: TableModel, { own, registries, registr
       rejected.push({
         table: t, column: c.name,
         reason: declared
-          ? `${c.name} is named like the tenant key, but unlike elsewhere in the set it has no foreign key to ${displayName(declared)} while ${displayName(t)} declares others: probably another system's id`
-          : `${c.name} is named like a tenant key, but ${displayName(t)} declares foreign keys for other columns and none for ${c.name}: probably another system's id`,
+          ? `${c.name} is named like the tenant key, but unlike elsewhere in the set it has no foreign key to ${displayName(declared)} while ${displayName(t)} declares others: not taken as its tenant key (a foreign key, or "tenantColumns" in .sqlarchitect.json, would make it one)`
+          : `${c.name} is named like a tenant key, but ${displayName(t)} declares foreign keys for other columns and none for ${c.name}: not taken as its tenant key (a foreign key, or "tenantColumns" in .sqlarchitect.json, would make it one)`,
       });
       continue;
     }
