@@ -107,7 +107,7 @@ export async function checkCommand(paths: string[], values: Values, out: Out, er
   };
   let project = loaded;
   if (values.fix || values['fix-dry-run']) {
-    const plan = planFixes(loaded, reported);
+    const plan = planFixes(loaded, reported, fixableFiles(loaded, paths, values, scope));
     for (const n of plan.notes) err(`warning: ${n}`);
     const created = [...plan.changes].filter(([, c]) => c.before === undefined).map(([f]) => displayPath(f));
     if (values['fix-dry-run']) {
@@ -134,6 +134,20 @@ export async function checkCommand(paths: string[], values: Values, out: Out, er
   await writeOrPrint(values, formatCheck(format, view, { version, color, footer: format === 'text' ? footer : undefined }), out);
   if (format !== 'text') for (const l of footer) err(l);
   return exitStatus([...shown], failOn);
+}
+
+/**
+ * The existing files --fix may change. With --since or --changed-files, the files in scope (new or changed ones);
+ * otherwise the files named on the command line and the newest migration of each set: older ones may have run.
+ */
+function fixableFiles(project: ProjectResult, paths: string[], values: Values, scope: ReadonlySet<string>): (file: string) => boolean {
+  if (values.since !== undefined || values['changed-files'] === true) return (file) => scope.has(file);
+  const named = new Set(paths.filter((p) => fs.existsSync(p) && fs.statSync(p).isFile()).map((p) => path.resolve(p)));
+  for (const set of project.sets) {
+    const newest = set.files.filter((f) => f.replayed).pop();
+    if (newest) named.add(newest.path);
+  }
+  return (file) => named.has(file);
 }
 
 function exitStatus(findings: Finding[], failOn: string): number {

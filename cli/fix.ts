@@ -51,14 +51,24 @@ function matchLineEnds(text: string, newText: string): string {
  * Applies the safe fixes of the findings `select` picks (called again after each pass), in memory. A file with a
  * syntax error, or whose bytes on disk are not exactly the analysed text, is never edited.
  */
-export function planFixes(project: ProjectResult, select: (sets: SetResult[]) => ReadonlySet<Finding>): FixPlan {
+/**
+ * `editable`: the existing files fixes may change (default: all). The CLI leaves older migrations alone unless the
+ * user names them: a migration that has run is recorded by its tool (often with a checksum that an edit breaks), and
+ * an edit to it never reaches a database where it ran.
+ */
+export function planFixes(project: ProjectResult, select: (sets: SetResult[]) => ReadonlySet<Finding>, editable: (file: string) => boolean = () => true): FixPlan {
   const cache = new ParseCache();
   const texts = new Map(project.texts);
   const notes: string[] = [];
   const blockedReason = new Map<string, string | undefined>();
+  const older = new Set<string>();
   const syntaxErrors = new Set(project.sets.flatMap((s) => s.files.filter((f) => f.statements.some((st) => st.syntaxError)).map((f) => f.path)));
   const blocked = (file: string): boolean => {
     if (!project.texts.has(file)) return false;
+    if (!editable(file)) {
+      older.add(file);
+      return true;
+    }
     if (!blockedReason.has(file)) {
       let reason: string | undefined;
       if (syntaxErrors.has(file)) reason = 'has a syntax error';
@@ -124,6 +134,8 @@ export function planFixes(project: ProjectResult, select: (sets: SetResult[]) =>
     fixedBySet.delete(set.id);
     return project.sets[i];
   });
+
+  if (older.size) notes.push(`${older.size} older migration${older.size === 1 ? ' was' : 's were'} not fixed: a migration that may have run is not edited (its tool may keep a checksum of it, and the edit would never reach a database where it ran); name the files, or pass --since <git ref>, to fix them`);
 
   const changes = new Map<string, FileChange>();
   for (const [file, after] of texts) {

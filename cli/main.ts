@@ -47,7 +47,9 @@ Options:
                 folders are replayed, findings are reported in these files only
   --fail-on     the lowest severity that makes check exit 1: error (default), warning, info or never
   --fix         apply the safe fixes (those "Fix all" applies in the editor) to the files, including new follow-up
-                migrations; files with a syntax error are never changed. Then report what is left.
+                migrations; files with a syntax error are never changed. Then report what is left. Older
+                migrations, which may have run, are changed only when named or new since --since REF; by default
+                the newest migration of each folder.
   --fix-dry-run print the safe fixes as a unified diff instead of writing them
   --baseline    the baseline file (default: the nearest .sqlarchitect-baseline.json above each migration folder;
                 baseline writes ./.sqlarchitect-baseline.json)

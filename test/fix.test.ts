@@ -31,6 +31,9 @@ function examplesCopy(): string {
   return dir;
 }
 
+/** The example migrations named one by one: naming files is how --fix is told that older ones may be changed. */
+const EXAMPLE_FILES = fs.readdirSync(path.join(ROOT, 'examples/migrations')).filter((f) => f.endsWith('.sql')).sort().map((f) => `examples/migrations/${f}`);
+
 describe('sql-architect check --fix', () => {
   before(() => assert.ok(fs.existsSync(CLI), 'dist/cli.js is built by `npm test`'));
 
@@ -39,7 +42,7 @@ describe('sql-architect check --fix', () => {
     const before = findings(dir, 'examples/migrations');
     const safe = before.filter((f) => f.fixes.some((x) => x.safe));
     assert.ok(safe.length >= 5, `the examples have safe fixes: ${safe.map((f) => f.rule).join(', ')}`);
-    const r = runCli(['check', 'examples/migrations', '--fix'], dir);
+    const r = runCli(['check', ...EXAMPLE_FILES, '--fix'], dir);
     assert.equal(r.status, 1, 'error findings without a safe fix remain: exit 1');
     assert.match(r.stderr, /Applied \d+ fixes to \d+ files/);
     assert.match(r.stdout, /problems \(/, 'then the report of what is left');
@@ -49,7 +52,7 @@ describe('sql-architect check --fix', () => {
     assert.equal(after.length, before.length - safe.length, 'each safe fix removed its finding and added none');
     assert.deepEqual([...snapshot(dir).keys()].filter((f) => /\.tmp$/.test(f)), [], 'no temporary files left');
 
-    const again = runCli(['check', 'examples/migrations', '--fix-dry-run'], dir);
+    const again = runCli(['check', ...EXAMPLE_FILES, '--fix-dry-run'], dir);
     assert.equal(again.stdout, '', 'nothing left to fix');
     assert.match(again.stderr, /^0 fixes would change 0 files/m);
   });
@@ -57,13 +60,13 @@ describe('sql-architect check --fix', () => {
   it('--fix-dry-run prints a unified diff that git apply turns into exactly what --fix writes, and writes nothing', () => {
     const dry = examplesCopy();
     const untouched = snapshot(dry);
-    const r = runCli(['check', 'examples/migrations', '--fix-dry-run'], dry);
+    const r = runCli(['check', ...EXAMPLE_FILES, '--fix-dry-run'], dry);
     assert.match(r.stdout, /^--- a\/examples\/migrations\/.*\.sql\n\+\+\+ b\/examples\/migrations\/.*\.sql\n@@ /m);
     assert.deepEqual(snapshot(dry), untouched, 'a dry run changes no file');
     const applied = spawnSync('git', ['apply', '--verbose', '-'], { cwd: dry, input: r.stdout, encoding: 'utf8' });
     assert.equal(applied.status, 0, applied.stderr);
     const fixed = examplesCopy();
-    assert.equal(runCli(['check', 'examples/migrations', '--fix'], fixed).status, 1);
+    assert.equal(runCli(['check', ...EXAMPLE_FILES, '--fix'], fixed).status, 1);
     assert.deepEqual(snapshot(dry), snapshot(fixed));
   });
 
@@ -76,11 +79,24 @@ describe('sql-architect check --fix', () => {
     const file = path.join(dir, 'db/20240101000000_events.sql');
     const mtime = fs.statSync(file).mtimeMs;
     assert.ok(findings(dir, 'db').some((f) => f.file.endsWith('_events.sql') && f.rule === 'prefer-timestamptz' && f.fixes.some((x) => x.safe)), 'the broken file has a safe fix');
-    const r = runCli(['check', 'db', '--fix'], dir);
+    const r = runCli(['check', 'db/20240101000000_events.sql', 'db/20240102000000_logs.sql', '--fix'], dir);
     assert.match(r.stderr, /db\/20240101000000_events\.sql: not fixed: the file has a syntax error/);
     assert.equal(fs.readFileSync(file, 'utf8'), broken);
     assert.equal(fs.statSync(file).mtimeMs, mtime);
     assert.match(fs.readFileSync(path.join(dir, 'db/20240102000000_logs.sql'), 'utf8'), /at timestamptz NOT NULL/);
+  });
+
+  it('leaves older migrations alone unless they are named: they may have run, and their tool may keep a checksum', () => {
+    const older = 'CREATE TABLE events (id bigint PRIMARY KEY, at timestamp NOT NULL);\n';
+    const newest = 'CREATE TABLE logs (id bigint PRIMARY KEY, at timestamp NOT NULL);\n';
+    const dir = tempWorkspace({ 'db/20240101000000_events.sql': older, 'db/20240102000000_logs.sql': newest });
+    const r = runCli(['check', 'db', '--fix'], dir);
+    assert.match(r.stderr, /1 older migration was not fixed: a migration that may have run is not edited .*name the files, or pass --since <git ref>/);
+    assert.equal(fs.readFileSync(path.join(dir, 'db/20240101000000_events.sql'), 'utf8'), older);
+    assert.match(fs.readFileSync(path.join(dir, 'db/20240102000000_logs.sql'), 'utf8'), /at timestamptz NOT NULL/);
+    // Named, it is fixed.
+    runCli(['check', 'db/20240101000000_events.sql', 'db/20240102000000_logs.sql', '--fix'], dir);
+    assert.match(fs.readFileSync(path.join(dir, 'db/20240101000000_events.sql'), 'utf8'), /at timestamptz NOT NULL/);
   });
 
   it('keeps a BOM, CRLF line ends and the file mode', () => {
