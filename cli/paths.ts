@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { migrationFolder } from '../rules/index';
+import { displayPath } from '../io/paths';
 import { loadProject, UsageError, type LoadOptions, type ProjectResult } from './project';
 
 type Values = Record<string, string | boolean | undefined>;
@@ -45,7 +46,11 @@ export async function loadPaths(paths: string[], values: Values, opts: LoadOptio
   const existing = requireExistingPaths(paths, values, opts.warn);
   if (paths.length && !existing.length) return emptyProject();
   const project = await loadProject(existing, opts);
-  requireSqlFiles(existing, project.texts.keys(), values, opts.warn);
+  // A file left out because PostgreSQL never runs it (ory/popx dialect files) was found, not missing: say why.
+  const leftOut = project.leftOutFiles ?? [];
+  const named = new Set(existing.map((p) => path.resolve(p)));
+  for (const f of leftOut) if (named.has(path.resolve(f.path))) opts.warn(`${displayPath(f.path)}: left out, PostgreSQL never runs it (${f.why})`);
+  requireSqlFiles(existing, [...project.texts.keys(), ...leftOut.map((f) => f.path)], values, opts.warn);
   return project;
 }
 

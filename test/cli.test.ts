@@ -33,6 +33,12 @@ describe('sql-architect check (CLI)', () => {
     assert.match(explain.stdout, /left out, never run on PostgreSQL: 2 files\n {4}m\/20260616000000000000_idx\.autocommit\.up\.sql: 20260616000000000000_idx\.postgres\.autocommit\.up\.sql runs instead on PostgreSQL\n {4}m\/20260616000000000001_x\.mysql\.up\.sql: a mysql migration/);
     const json = JSON.parse(runCli(['explain', '--format', 'json', 'm'], dir).stdout) as { sets: { leftOut?: { file: string }[] }[] };
     assert.deepEqual(json.sets[0].leftOut?.map((f) => f.file), ['m/20260616000000000000_idx.autocommit.up.sql', 'm/20260616000000000001_x.mysql.up.sql']);
+    // Named one by one (a shell glob), the left-out files are found, not missing: a warning each, no usage error.
+    const files = fs.readdirSync(path.join(dir, 'm')).sort().map((f) => `m/${f}`);
+    const named = runCli(['check', '--format', 'json', ...files], dir);
+    assert.notEqual(named.status, 2, named.stderr);
+    assert.match(named.stderr, /warning: m\/20260616000000000001_x\.mysql\.up\.sql: left out, PostgreSQL never runs it \(a mysql migration\)/);
+    assert.equal((JSON.parse(named.stdout) as { files: number }).files, 2);
   });
 
   it('offers no fixes in pg_dump output (a Rails structure.sql): it is generated, and its empty search_path breaks them', () => {

@@ -51,6 +51,8 @@ export interface ConfigProblem {
 export interface ProjectPlan {
   sets: SetPlan[];
   problems: ConfigProblem[];
+  /** Every file left out because PostgreSQL never runs it (`notRunOnPostgres`), with why. */
+  leftOut?: { path: string; why: string }[];
 }
 
 /** An analysed project: what the CLI's formats, the report and the editor's exports read. */
@@ -65,6 +67,8 @@ export interface Project {
   problems?: ConfigProblem[];
   /** Per set id: the files of its folder left out because PostgreSQL never runs them. */
   leftOut?: Map<string, { path: string; why: string }[]>;
+  /** All files left out so, with or without a set of their own (a folder of only `.mysql.` files has none). */
+  leftOutFiles?: { path: string; why: string }[];
 }
 
 interface Globs { patterns: string[]; base: string }
@@ -157,11 +161,12 @@ export function planProject(files: readonly string[], opts: PlanOptions): Projec
     }
     sets.push({ id: g.id, folder: folder?.path, config, configFile, files: selected, ...(baseline ? { baseline } : {}) });
   }
-  for (const [path, why] of notRunOnPostgres(files)) {
-    const set = sets.find((x) => x.id === migrationFolder(path));
-    if (set) (set.leftOut ??= []).push({ path, why });
+  const leftOut = [...notRunOnPostgres(files)].map(([path, why]) => ({ path, why }));
+  for (const f of leftOut) {
+    const set = sets.find((x) => x.id === migrationFolder(f.path));
+    if (set) (set.leftOut ??= []).push(f);
   }
-  return { sets, problems };
+  return { sets, problems, ...(leftOut.length ? { leftOut } : {}) };
 }
 
 /** The inputs of a planned set: files `read` cannot give are left out (the IO front said why). */
@@ -192,7 +197,7 @@ export function setBaseline(plan: SetPlan, read: (file: string) => string | unde
 
 /** Analyses every planned set that has a readable file; `database`: a live database's schema for every set. */
 export function analyzeProject(plan: ProjectPlan, read: (file: string) => string | undefined, cache = new ParseCache(), database?: SchemaBaseline): Project {
-  const project: Project = { sets: [], texts: new Map(), fileCount: 0, configOf: new Map() };
+  const project: Project = { sets: [], texts: new Map(), fileCount: 0, configOf: new Map(), ...(plan.leftOut ? { leftOutFiles: plan.leftOut } : {}) };
   for (const s of plan.sets) {
     project.configOf.set(s.id, s.config);
     const inputs = setInputs(s, read);
