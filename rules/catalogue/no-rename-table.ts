@@ -18,7 +18,7 @@ export const noRenameTable = defineRule({
   docs: {
     bad: 'ALTER TABLE customers RENAME TO clients;',
     good: 'BEGIN;\nALTER TABLE customers RENAME TO clients;\nCREATE VIEW customers AS SELECT * FROM clients;\nCOMMIT;\n-- a later migration, when no code uses customers: DROP VIEW customers;',
-    details: 'Not reported when the same file creates a view with the old name after the rename, or for tables created earlier in the same file. The view does not forward ALTER TABLE, TRUNCATE or triggers defined on the table.',
+    details: 'Not reported when the same file creates a view with the old name after the rename, or for tables created earlier in the same file. The view does not forward ALTER TABLE, TRUNCATE or triggers defined on the table, and while it exists PostgreSQL refuses to drop the table or drop or retype the columns it selects (the view depends on them): drop it before such a migration. On a migration that later ones build on, the view can make them fail, so the fix is a quick fix you choose, never applied by "fix all" or `--fix`.',
   },
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
@@ -33,7 +33,7 @@ export const noRenameTable = defineRule({
       reports.push({
         messageId: 'renameTable',
         data: { from: a.table.name, to: a.to },
-        recipe: `BEGIN;\nALTER TABLE ${oldSql} RENAME TO ${quoteIdent(a.to)};\n${view}  -- simple views are updatable\nCOMMIT;\n-- a later migration, when no code uses ${a.table.name}:\nDROP VIEW ${oldSql};`,
+        recipe: `BEGIN;\nALTER TABLE ${oldSql} RENAME TO ${quoteIdent(a.to)};\n${view}  -- simple views are updatable\nCOMMIT;\n-- a later migration, when no code uses ${a.table.name} (and before any that drops or retypes a column of ${a.to}):\nDROP VIEW ${oldSql};`,
         fixes: [{ title: `Keep ${a.table.name} working as a view over ${a.to}`, safe: false, edits: [insertAfterStatement(ctx.file.text, ctx.statement, view, { blankLine: false })] }],
       });
     }
