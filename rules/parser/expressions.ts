@@ -39,11 +39,8 @@ const SOFT_DELETE_COLUMN = /^(deleted|archived|removed|discarded|trashed)(_?(at|
  * index `WHERE deleted_at IS NULL` serves every query an application makes for its live rows).
  */
 export function isSoftDeleteFilter(expr: Node | undefined): boolean {
-  const x = node(expr);
-  if (x.BoolExpr) return x.BoolExpr.boolop === 'AND_EXPR' && (x.BoolExpr.args ?? []).every((a) => isSoftDeleteFilter(a));
-  const ref = x.NullTest?.nulltesttype === 'IS_NULL' ? node(x.NullTest.arg).ColumnRef : undefined;
-  const fields = (ref?.fields ?? []).map(str);
-  return fields.length > 0 && SOFT_DELETE_COLUMN.test(fields[fields.length - 1]);
+  const cols = nullTestedColumns(expr, 'IS_NULL');
+  return cols !== undefined && cols.every((c) => SOFT_DELETE_COLUMN.test(c));
 }
 
 /**
@@ -52,13 +49,18 @@ export function isSoftDeleteFilter(expr: Node | undefined): boolean {
  * it), which is the lookup a foreign key's parent makes.
  */
 export function notNullFilterColumns(expr: Node | undefined): string[] | undefined {
+  return nullTestedColumns(expr, 'IS_NOT_NULL');
+}
+
+/** The columns of a predicate made only of `column IS [NOT] NULL` tests of kind `test`, ANDed; undefined otherwise. */
+function nullTestedColumns(expr: Node | undefined, test: 'IS_NULL' | 'IS_NOT_NULL'): string[] | undefined {
   const x = node(expr);
   if (x.BoolExpr) {
     if (x.BoolExpr.boolop !== 'AND_EXPR') return undefined;
-    const parts = (x.BoolExpr.args ?? []).map(notNullFilterColumns);
+    const parts = (x.BoolExpr.args ?? []).map((a) => nullTestedColumns(a, test));
     return parts.every((p): p is string[] => p !== undefined) ? [...new Set(parts.flat())] : undefined;
   }
-  const ref = x.NullTest?.nulltesttype === 'IS_NOT_NULL' ? node(x.NullTest.arg).ColumnRef : undefined;
+  const ref = x.NullTest?.nulltesttype === test ? node(x.NullTest.arg).ColumnRef : undefined;
   const fields = (ref?.fields ?? []).map(str);
   return fields.length > 0 && fields[fields.length - 1] ? [fields[fields.length - 1]] : undefined;
 }
