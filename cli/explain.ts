@@ -1,7 +1,7 @@
 // `sql-architect explain`: what the analysis inferred about each migration set (tenant tables and keys with their
 // evidence, isolation strategy, roles, migration tool and transactions, conventions), and how to correct it.
 import fs from 'node:fs';
-import { buildReport, explainLines } from '../rules/index';
+import { buildReport, explainLines, migrationFolder } from '../rules/index';
 import { displayPath } from './format';
 import { loadPaths } from './paths';
 import { databaseOption, UsageError } from './project';
@@ -15,9 +15,9 @@ export async function explainCommand(paths: string[], values: Record<string, str
   const project = await loadPaths(paths, values, { configFile, database: await databaseOption(values), warn: (m) => err(`warning: ${m}`) });
   const { inferred } = buildReport(project.sets, { configFor: (id) => configForSet(project, id), relPath: displayPath });
   // Files of a set's folder that PostgreSQL never runs (ory/popx dialect files), listed under the set.
-  const leftOutOf = (i: number) => (project.leftOut?.get(project.sets[i].id) ?? []).map((f) => ({ file: displayPath(f.path), why: f.why }));
+  const leftOutOf = (i: number) => (project.leftOut ?? []).filter((f) => migrationFolder(f.path) === project.sets[i].id).map((f) => ({ file: displayPath(f.path), why: f.why }));
   const text = format === 'json'
-    ? `${JSON.stringify({ version: 1, sets: inferred.map((s, i) => (leftOutOf(i).length ? { ...s, leftOut: leftOutOf(i) } : s)) }, null, 2)}\n`
+    ? `${JSON.stringify({ version: 1, sets: inferred.map((s, i) => { const leftOut = leftOutOf(i); return leftOut.length ? { ...s, leftOut } : s; }) }, null, 2)}\n`
     : `${inferred.map((s, i) => [...explainLines(s), ...leftOutLines(leftOutOf(i))].join('\n')).join('\n\n')}\n`;
   if (values.output) fs.writeFileSync(String(values.output), text);
   else out(text);

@@ -47,7 +47,7 @@ export async function loadPaths(paths: string[], values: Values, opts: LoadOptio
   if (paths.length && !existing.length) return emptyProject();
   const project = await loadProject(existing, opts);
   // A file left out because PostgreSQL never runs it (ory/popx dialect files) was found, not missing: say why.
-  const leftOut = project.leftOutFiles ?? [];
+  const leftOut = project.leftOut ?? [];
   const named = new Set(existing.map((p) => path.resolve(p)));
   for (const f of leftOut) if (named.has(path.resolve(f.path))) opts.warn(`${displayPath(f.path)}: left out, PostgreSQL never runs it (${f.why})`);
   requireSqlFiles(existing, [...project.texts.keys(), ...leftOut.map((f) => f.path)], values, opts.warn);

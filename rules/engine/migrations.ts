@@ -114,11 +114,10 @@ export function migrationFolder(p: string): string {
 /**
  * Groups `.sql` paths into migration sets by folder (a Prisma/Drizzle `<ts>_<name>/migration.sql` joins its
  * parent); a folder of several prefixed projects is one set per project, with the id `<folder>/<prefix>__*`.
- * Files PostgreSQL never runs under pop's dialect rule (`notRunOnPostgres`) are left out.
+ * Files PostgreSQL never runs under pop's dialect rule (`skipped`, by default `notRunOnPostgres`) are left out.
  */
-export function groupMigrationSets(paths: string[]): { id: string; files: MigrationFile[] }[] {
+export function groupMigrationSets(paths: string[], skipped: ReadonlyMap<string, string> = notRunOnPostgres(paths)): { id: string; files: MigrationFile[] }[] {
   const groups = new Map<string, string[]>();
-  const skipped = notRunOnPostgres(paths);
   for (const p of paths) if (!skipped.has(p)) pushTo(groups, migrationFolder(p), p);
   const sets = [...groups.entries()].flatMap(([folder, files]) => splitByProject(folder, files));
   return sets.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, files]) => ({ id, files: orderMigrations(files) }));

@@ -3,7 +3,7 @@
 // server both run it; io/project.ts finds and reads the files. Paths use POSIX separators.
 import picomatch from 'picomatch/posix';
 import { ConfigError, defaultConfig, type ResolvedConfig } from '../engine/config';
-import { groupMigrationSets, migrationFolder, notRunOnPostgres, type MigrationFile } from '../engine/migrations';
+import { groupMigrationSets, notRunOnPostgres, type MigrationFile } from '../engine/migrations';
 import { allRules } from '../engine/registry';
 import { analyzeSet, ParseCache, type FileInput, type SchemaBaseline, type SetResult } from '../engine/run';
 import { parseConfigSource, settingsToConfig, type AnalysisSettings, type ConfigSource } from './config';
@@ -38,8 +38,6 @@ export interface SetPlan {
   files: MigrationFile[];
   /** The schema dump the set starts from ("baseline" in .sqlarchitect.json), absolute. */
   baseline?: string;
-  /** Files of its folder PostgreSQL never runs (ory/popx dialect files, `notRunOnPostgres`), each with why. */
-  leftOut?: { path: string; why: string }[];
 }
 
 export interface ConfigProblem {
@@ -65,10 +63,11 @@ export interface Project {
   configOf: Map<string, ResolvedConfig>;
   /** A baseline that could not be read (the set was analysed without it). */
   problems?: ConfigProblem[];
-  /** Per set id: the files of its folder left out because PostgreSQL never runs them. */
-  leftOut?: Map<string, { path: string; why: string }[]>;
-  /** All files left out so, with or without a set of their own (a folder of only `.mysql.` files has none). */
-  leftOutFiles?: { path: string; why: string }[];
+  /**
+   * The files left out because PostgreSQL never runs them (`notRunOnPostgres`), with why; a set's are those of its
+   * folder (`migrationFolder`), and a folder of only `.mysql.` files has no set.
+   */
+  leftOut?: { path: string; why: string }[];
 }
 
 interface Globs { patterns: string[]; base: string }
@@ -148,7 +147,8 @@ export function planProject(files: readonly string[], opts: PlanOptions): Projec
     return { folder, ...hit };
   };
 
-  const groups = groupMigrationSets([...files]).map((g) => ({ g, ...resolve(g.id) }));
+  const skipped = notRunOnPostgres(files);
+  const groups = groupMigrationSets([...files], skipped).map((g) => ({ g, ...resolve(g.id) }));
   // A schema dump that is some set's baseline is not a migration set of its own.
   const baselines = new Set(groups.map((x) => x.baseline).filter((b): b is string => b !== undefined));
   const sets: SetPlan[] = [];
@@ -161,11 +161,7 @@ export function planProject(files: readonly string[], opts: PlanOptions): Projec
     }
     sets.push({ id: g.id, folder: folder?.path, config, configFile, files: selected, ...(baseline ? { baseline } : {}) });
   }
-  const leftOut = [...notRunOnPostgres(files)].map(([path, why]) => ({ path, why }));
-  for (const f of leftOut) {
-    const set = sets.find((x) => x.id === migrationFolder(f.path));
-    if (set) (set.leftOut ??= []).push(f);
-  }
+  const leftOut = [...skipped].map(([path, why]) => ({ path, why }));
   return { sets, problems, ...(leftOut.length ? { leftOut } : {}) };
 }
 
@@ -197,7 +193,7 @@ export function setBaseline(plan: SetPlan, read: (file: string) => string | unde
 
 /** Analyses every planned set that has a readable file; `database`: a live database's schema for every set. */
 export function analyzeProject(plan: ProjectPlan, read: (file: string) => string | undefined, cache = new ParseCache(), database?: SchemaBaseline): Project {
-  const project: Project = { sets: [], texts: new Map(), fileCount: 0, configOf: new Map(), ...(plan.leftOut ? { leftOutFiles: plan.leftOut } : {}) };
+  const project: Project = { sets: [], texts: new Map(), fileCount: 0, configOf: new Map(), ...(plan.leftOut ? { leftOut: plan.leftOut } : {}) };
   for (const s of plan.sets) {
     project.configOf.set(s.id, s.config);
     const inputs = setInputs(s, read);
@@ -207,7 +203,6 @@ export function analyzeProject(plan: ProjectPlan, read: (file: string) => string
     const { baseline, problem } = setBaseline(s, read, database);
     if (problem) (project.problems ??= []).push(problem);
     project.sets.push(analyzePlannedSet(s, inputs, cache, baseline));
-    if (s.leftOut) (project.leftOut ??= new Map()).set(s.id, s.leftOut);
   }
   return project;
 }
