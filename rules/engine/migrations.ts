@@ -149,6 +149,9 @@ const takenNames = rememberedFor((existing: readonly string[]): Taken => ({
   prefixes: new Set(existing.flatMap((p) => p.split('/').slice(-2).map((n) => /^\d+/.exec(n)?.[0]).filter((x): x is string => Boolean(x)))),
 }));
 
+/** A flattened set's files of each project, its prefix taken off: the same list each time, so that takenNames is computed once. */
+const projectFiles = rememberedFor((_existing: readonly string[]) => new Map<string, string[]>());
+
 /**
  * A path for a new migration that applies right after `current`, in the folder's own naming convention,
  * not colliding with `existing`.
@@ -159,7 +162,13 @@ export function followUpMigrationPath(current: string, existing: readonly string
   if (project && !FLYWAY_PREFIX_RE.test(project[1])) {
     const prefix = `${project[1]}__`;
     const strip = (p: string) => `${dirname(p)}/${basename(p).slice(prefix.length)}`;
-    const inner = followUpMigrationPath(strip(current), existing.filter((p) => basename(p).startsWith(prefix)).map(strip), slug);
+    const byPrefix = projectFiles(existing);
+    let files = byPrefix.get(prefix);
+    if (!files) {
+      files = existing.filter((p) => basename(p).startsWith(prefix)).map(strip);
+      byPrefix.set(prefix, files);
+    }
+    const inner = followUpMigrationPath(strip(current), files, slug);
     return `${dirname(inner)}/${prefix}${basename(inner)}`;
   }
   const { taken, versionsTaken, prefixes } = takenNames(existing);
