@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  BASELINE_FILE, createBaseline, filterFindings, matchBaseline, pushTo, type Baseline, type BaselineEntry, type Finding, type SetResult,
+  BASELINE_FILE, createBaseline, filterFindings, matchBaseline, newestMigration, pushTo, type Baseline, type BaselineEntry, type Finding, type SetResult,
 } from '../rules/index';
 import { baselineRelPath, findBaseline, readBaseline, writeBaseline } from '../io/baseline';
 import { newFilesSince } from '../io/git';
@@ -144,8 +144,8 @@ function fixableFiles(project: ProjectResult, paths: string[], values: Values, s
   if (values.since !== undefined || values['changed-files'] === true) return (file) => scope.has(file);
   const named = new Set(paths.filter((p) => fs.existsSync(p) && fs.statSync(p).isFile()).map((p) => path.resolve(p)));
   for (const set of project.sets) {
-    const newest = set.files.filter((f) => f.replayed).pop();
-    if (newest) named.add(newest.path);
+    const newest = newestMigration(set.files);
+    if (newest) named.add(newest);
   }
   return (file) => named.has(file);
 }

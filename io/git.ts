@@ -1,5 +1,5 @@
-// Git for `--since REF` (CLI `check` and `report`) and the editor's report export: which migrations were added
-// after a revision. The only git caller.
+// Git for `--since REF` (CLI `check` and `report`), the editor's report export and its quick fixes
+// (server/history.ts): which migrations were added after a revision. The only git caller.
 import type * as childProcess from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

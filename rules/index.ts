@@ -13,7 +13,7 @@ export {
 } from './project/pipeline';
 export { settingsToConfig, parseConfigSource, type AnalysisSettings, type ConfigSource } from './project/config';
 export { fixPriority } from './project/fix-order';
-export { safeFixesForFile } from './engine/fix-all';
+export { isOlderMigration, newestMigration, safeFixesForFile } from './engine/fix-all';
 export { lockPlan, blocks, modeName, cannotRunInTransaction, type LockEntry, type LockPlan } from './locks';
 export { SchemaModel, displayName, tableKey } from './model/schema';
 export { pushTo } from './model/group';

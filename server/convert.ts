@@ -30,6 +30,8 @@ export interface LspFix {
   title: string;
   safe: boolean;
   edits: { uri: string; range: Range; newText: string; create: boolean }[];
+  /** It changes a migration that is not its history's newest, which may have run (isOlderMigration). */
+  editsOlderMigration?: boolean;
 }
 
 /**
@@ -44,6 +46,9 @@ export interface ActionTarget {
   statementLine: number;
   statementIndent: string;
 }
+
+/** Said in the title of a quick fix that would change a migration which may have run. */
+export const OLDER_MIGRATION_NOTE = ' (edits an older migration, which may have run)';
 
 /** The editor shows at most this many diagnostics per file; the rest are counted in one `analysis-limit` diagnostic. */
 export const MAX_DIAGNOSTICS_PER_FILE = 10000;
@@ -164,7 +169,8 @@ function findingFor(ws: Workspace, file: string, findings: readonly Finding[], d
  * What the code actions of one of our diagnostics act on. A diagnostic the analysis no longer has (the text changed
  * since) still gets "ignore" and the documentation, for the statement now at its start, but no fix.
  */
-export function actionTarget(ws: Workspace, file: string, findings: readonly Finding[], diag: Diagnostic): ActionTarget | undefined {
+/** `older`: the file is a migration which may have run (server/history.ts); its fixes say so. */
+export function actionTarget(ws: Workspace, file: string, findings: readonly Finding[], diag: Diagnostic, older = false): ActionTarget | undefined {
   if (diag.source !== SOURCE || typeof diag.code !== 'string') return undefined;
   const finding = findingFor(ws, file, findings, diag);
   if (!finding && diag.code === 'analysis-limit') return { rule: diag.code, fixes: [], statementLine: -1, statementIndent: '' };
@@ -174,7 +180,9 @@ export function actionTarget(ws: Workspace, file: string, findings: readonly Fin
   const lineStart = text.lastIndexOf('\n', stmtStart - 1) + 1;
   return {
     rule: diag.code,
-    fixes: finding ? finding.fixes.map((x) => toLspFix(ws, file, x)) : [],
+    fixes: finding
+      ? finding.fixes.map((x) => ({ ...toLspFix(ws, file, x), ...(older && x.edits.some((e) => (e.file ?? file) === file) ? { editsOlderMigration: true } : {}) }))
+      : [],
     statementLine: ws.lineIndex(file).position(stmtStart).line,
     statementIndent: /^[ \t]*/.exec(text.slice(lineStart, stmtStart))?.[0] ?? '',
   };
@@ -188,7 +196,15 @@ export function codeActionsFor(uri: string, diag: Diagnostic, opts: ActionOption
   fixes.forEach((fix, i) => {
     const edit = workspaceEdit(fix.edits, opts.canCreateFiles);
     if (!edit) return;
-    actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], edit, isPreferred: i === (firstSafe >= 0 ? firstSafe : 0) });
+    // A fix that changes a migration which may have run is offered, said so, and never preferred (no auto-fix).
+    const older = fix.editsOlderMigration === true;
+    actions.push({
+      title: older ? `${fix.title}${OLDER_MIGRATION_NOTE}` : fix.title,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diag],
+      edit,
+      isPreferred: !older && i === (firstSafe >= 0 ? firstSafe : 0),
+    });
   });
   if (target.statementLine >= 0) {
     const at = { line: target.statementLine, character: 0 };

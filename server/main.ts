@@ -2,7 +2,7 @@
 // VS Code starts it over IPC. All analysis comes from rules/.
 import v8 from 'node:v8';
 import {
-  CodeActionKind, createConnection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType,
+  CodeActionKind, CodeActionTriggerKind, createConnection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType,
   MessageType, ProposedFeatures, ShowMessageNotification, TextDocumentSyncKind, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -10,9 +10,10 @@ import { TextDocuments } from 'vscode-languageserver/node';
 import { BASELINE_FILE, docsUrl, fixPriority, type Finding, type SetResult } from '../rules/index';
 import { startParser } from '../io/parser';
 import { FIX_ALL_KIND, ServerCommands, SHOW_RULE_DOCS_COMMAND, StatusNotification, type EditorSettings, type InitializationOptions } from '../protocol/index';
-import { actionTarget, codeActionsFor, diagnosticsKey, fileToUri, fixAllEdit, MAX_DIAGNOSTICS_PER_FILE, overflowDiagnostic, toDiagnostic, uriToFile } from './convert';
+import { actionTarget, codeActionsFor, diagnosticsKey, fileToUri, fixAllEdit, MAX_DIAGNOSTICS_PER_FILE, OLDER_MIGRATION_NOTE, overflowDiagnostic, toDiagnostic, uriToFile } from './convert';
 import { hover } from './hover';
 import { Workspace } from './workspace';
+import { MigrationHistory } from './history';
 import { registerCustomRequests } from './requests';
 import { DatabaseFeatures, registerDatabaseRequests } from './database';
 import { BaselineHints } from './baseline';
@@ -28,6 +29,8 @@ v8.setFlagsFromString('--heap-growing-percent=75');
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const ws = new Workspace();
+/** Which migrations may have run (committed, not the newest): their quick fixes say so, fix-all on save skips them. */
+const history = new MigrationHistory();
 const parserReady = startParser();
 const db = new DatabaseFeatures(connection, ws);
 const live = new LiveSchemas(ws);
@@ -230,6 +233,7 @@ documents.onDidClose((e) => {
 
 connection.onDidChangeWatchedFiles(async (params) => {
   await ready();
+  history.forget();
   let configChanged = false;
   let baselineChanged = false;
   const touched: string[] = [];
@@ -264,13 +268,18 @@ connection.onCodeAction((params) => {
   const only = params.context.only;
   if (only && only.some((k) => FIX_ALL_KIND.startsWith(k) || k === CodeActionKind.SourceFixAll)) {
     const result = ws.resultFor(file);
+    // On save (an automatic request), a migration which may have run is left alone: saving it is no choice to change
+    // what it does. Asked for (the Apply Safe Fixes command, the source action menu), it is fixed, and said so.
+    const older = result !== undefined && history.mayHaveRun(result.id, result.files, file);
+    if (older && params.context.triggerKind === CodeActionTriggerKind.Automatic) return [];
     const edit = result ? fixAllEdit(ws, file, result.findings, canCreateFiles) : undefined;
-    return edit ? [{ title: 'Fix all safe SQL Architect problems', kind: FIX_ALL_KIND, edit }] : [];
+    return edit ? [{ title: `Fix all safe SQL Architect problems${older ? OLDER_MIGRATION_NOTE : ''}`, kind: FIX_ALL_KIND, edit }] : [];
   }
   // The fixes of each diagnostic are built now, from the finding it was made from (diagnostics do not carry them).
   const result = ws.resultFor(file);
   const findings = result ? [...result.findings, ...db.extraDiagnostics(result.id)] : [];
-  const actions = params.context.diagnostics.flatMap((d) => codeActionsFor(params.textDocument.uri, d, { canCreateFiles, clientDocsCommand }, actionTarget(ws, file, findings, d)));
+  const older = result !== undefined && history.mayHaveRun(result.id, result.files, file);
+  const actions = params.context.diagnostics.flatMap((d) => codeActionsFor(params.textDocument.uri, d, { canCreateFiles, clientDocsCommand }, actionTarget(ws, file, findings, d, older)));
   // Several findings can share a line: offer every fix first (tenancy and security before locking and design,
   // the preferred one of each first), then the ignore actions, then the documentation links.
   const rank = (a: (typeof actions)[number]) => {

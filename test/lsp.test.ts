@@ -1,5 +1,6 @@
 // Protocol tests: the real server bundle over stdio, driven by JSON-RPC as an editor would.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LspClient, uri, type Diag } from './lsp-client';
@@ -169,6 +170,49 @@ describe('language server over stdio (dist/server.js)', function () {
     const next = applyTextEdits(docsSql, actions[0].edit!.changes![uri(abs(files.docs))]);
     assert.match(next, /CREATE INDEX documents_tenant_id_idx/);
     assert.doesNotMatch(next, /CONCURRENTLY/);
+  });
+
+  it('in a committed migration that is not the newest, quick fixes say it may have run and are not preferred; fix-all on save leaves it alone', async () => {
+    await client.waitFor(() => client.diags(abs(files.docs)).some((d) => d.code === 'require-tenant-index'), 'findings');
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, stdio: 'pipe' });
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-qm', 'the first two migrations');
+    // Two newer migrations being written (not committed): the documents migration is now an older one, which may have run.
+    const draft = 'db/migrations/20240102120000_notes.sql';
+    const draftSql = 'CREATE TABLE notes (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants (id));\n';
+    await client.open(abs(draft), draftSql);
+    await client.open(abs(files.rls), 'CREATE INDEX documents_title_idx ON documents (title);\n');
+    await client.open(abs(files.docs), docsSql);
+    await client.waitFor(() => client.diags(abs(files.rls)).some((d) => d.code === 'require-concurrent-index'), 'the newer migration analysed');
+    const actionsFor = async (file: string, code: string) => {
+      const diag = client.diags(abs(file)).find((d) => d.code === code)!;
+      return (await client.conn.sendRequest('textDocument/codeAction', {
+        textDocument: { uri: uri(abs(file)) }, range: diag.range, context: { diagnostics: [diag] },
+      })) as ActionJson[];
+    };
+    const older = (await actionsFor(files.docs, 'require-tenant-index')).filter((a) => a.edit && !a.title.startsWith('Ignore '));
+    assert.ok(older.length > 0);
+    for (const a of older) {
+      assert.match(a.title, /\(edits an older migration, which may have run\)$/);
+      assert.ok(!a.isPreferred, a.title);
+    }
+    // The newest migration's fixes, and those of an older one not committed yet (being written), are as ever.
+    for (const [file, code] of [[files.rls, 'require-concurrent-index'], [draft, 'require-tenant-index']]) {
+      const plain = (await actionsFor(file, code)).filter((a) => a.edit && !a.title.startsWith('Ignore '));
+      assert.ok(plain.some((a) => a.isPreferred), file);
+      assert.ok(plain.every((a) => !/older migration/.test(a.title)), file);
+    }
+
+    const fixAll = async (triggerKind: number) => (await client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: uri(abs(files.docs)) }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll.sqlArchitect'], triggerKind },
+    })) as ActionJson[];
+    assert.deepEqual(await fixAll(2), [], 'on save (automatic): nothing');
+    const asked = await fixAll(1);
+    assert.equal(asked.length, 1);
+    assert.match(asked[0].title, /older migration/);
+    assert.match(applyTextEdits(docsSql, asked[0].edit!.changes![uri(abs(files.docs))]), /CREATE INDEX documents_tenant_id_idx/);
   });
 
   it('findings in .sqlarchitect-baseline.json are hints; new ones stay warnings; the baseline file is watched', async () => {
