@@ -278,7 +278,7 @@ connection.onCodeAction((params) => {
   // The fixes of each diagnostic are built now, from the finding it was made from (diagnostics do not carry them).
   const result = ws.resultFor(file);
   const findings = result ? [...result.findings, ...db.extraDiagnostics(result.id)] : [];
-  const older = result !== undefined && history.mayHaveRun(result.id, result.files, file);
+  const older = result !== undefined && params.context.diagnostics.length > 0 && history.mayHaveRun(result.id, result.files, file);
   const actions = params.context.diagnostics.flatMap((d) => codeActionsFor(params.textDocument.uri, d, { canCreateFiles, clientDocsCommand }, actionTarget(ws, file, findings, d, older)));
   // Several findings can share a line: offer every fix first (tenancy and security before locking and design,
   // the preferred one of each first), then the ignore actions, then the documentation links.
