@@ -35,6 +35,11 @@ ruleTester(requireTenantInForeignKey, {
       errors: [{ line: 3, column: 23, messageId: 'mispaired', data: { target: 'projects', column: 'tenant_id', targetColumn: 'id', targetTenantColumn: 'tenant_id', targetColumns: 'tenant_id, id', addUnique: ', after adding UNIQUE (tenant_id, id) on projects' } }],
     },
     {
+      // UNIQUE (id, tenant_id) is the key PostgreSQL needs for REFERENCES projects (tenant_id, id): no UNIQUE to add.
+      sql: 'CREATE TABLE projects (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, UNIQUE (id, tenant_id));\nCREATE TABLE tasks (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, project_id bigint NOT NULL REFERENCES projects (id));',
+      errors: [{ line: 2, column: 96, messageId: 'missingTenant', data: { targetColumns: 'tenant_id, id', addUnique: '' } }],
+    },
+    {
       // A self-reference; declared in a later migration; non-ASCII names and comment.
       sql: {
         'db/001_init.sql': 'CREATE TABLE "Ordner" (id bigint PRIMARY KEY, workspace_id bigint NOT NULL);',

@@ -111,8 +111,8 @@ function keyReport(ctx: SetContext, m: Missing, scopedKeys: number): Report<keyo
   const at = c.columns.findIndex((col) => mine.includes(col));
   const fkCols = at >= 0 ? c.columns : [tenant.column, ...c.columns];
   const wanted = at >= 0 ? refCols.map((r, i) => (i === at ? other.column : r)) : [other.column, ...refCols];
-  const hasKey = target.constraints.some((k) => (k.kind === 'primary' || k.kind === 'unique') && k.columns.join() === wanted.join())
-    || target.indexes.some((i) => i.unique && !i.partial && i.columns.join() === wanted.join());
+  // PostgreSQL takes any unique key on the same columns, in any order (UNIQUE (id, tenant_id) serves (tenant_id, id)).
+  const hasKey = uniqueOn(target, wanted);
   // ON DELETE SET NULL would now null the tenant column too: PostgreSQL 15 can name the columns to null.
   const setNull = c.onDelete === 'n' || c.onDelete === 'd';
   const nulled = c.columns.filter((col) => !mine.includes(col));
