@@ -9,7 +9,7 @@ const ORDER: LockMode[] = ['AccessShare', 'RowShare', 'RowExclusive', 'ShareUpda
 
 const messages = {
   blocksReads: '{{what}} needs {{lock}} lock on {{tables}} and no lock_timeout is set: if any open transaction holds a conflicting lock (even a long SELECT), every query on it queues behind the waiting statement, SELECT included, for as long as that transaction runs.{{more}} SET lock_timeout first, so the migration fails fast and can be retried.',
-  blocksWrites: '{{what}} needs {{lock}} lock on {{tables}} and no lock_timeout is set: if any open transaction holds a conflicting lock (even a long SELECT), every INSERT, UPDATE and DELETE on it queues behind the waiting statement, for as long as that transaction runs.{{more}} SET lock_timeout first, so the migration fails fast and can be retried.',
+  blocksWrites: '{{what}} needs {{lock}} lock on {{tables}} and no lock_timeout is set: if any open transaction holds a conflicting lock (one that has written to it and not committed yet, even if left idle), every INSERT, UPDATE and DELETE on it queues behind the waiting statement, for as long as that transaction runs.{{more}} SET lock_timeout first, so the migration fails fast and can be retried.',
 };
 
 export const requireLockTimeout = defineRule({
@@ -20,7 +20,7 @@ export const requireLockTimeout = defineRule({
   title: 'Set lock_timeout before taking locks that block traffic',
   messages,
   rationale:
-    'A statement that needs a lock blocking writes (SHARE and stronger) or reads (ACCESS EXCLUSIVE) on an existing table first waits for every transaction that holds a conflicting lock, even a long-running SELECT. While it waits in the lock queue, every new query on the table that conflicts with it queues behind it: an ALTER TABLE that itself takes milliseconds can stop all reads and writes of the table for as long as the oldest transaction runs. With `SET lock_timeout` the migration gives up after a moment instead, and can be retried.',
+    'A statement that needs a lock blocking writes (SHARE and stronger) or reads (ACCESS EXCLUSIVE) on an existing table first waits for every transaction that holds a conflicting lock: for ACCESS EXCLUSIVE even a long-running SELECT, for the others one that has written to the table and not committed yet. While it waits in the lock queue, every new query on the table that conflicts with it queues behind it: an ALTER TABLE that itself takes milliseconds can stop all reads and writes of the table for as long as the oldest transaction runs. With `SET lock_timeout` the migration gives up after a moment instead, and can be retried.',
   docs: {
     bad: 'ALTER TABLE orders ADD COLUMN note text;',
     good: "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;",
