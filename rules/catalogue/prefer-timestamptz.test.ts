@@ -58,3 +58,19 @@ describe('rule prefer-timestamptz: fix safety', () => {
     assert.deepEqual(fixesOf('ALTER TABLE e ALTER COLUMN at TYPE timestamp;').map((f) => f.safe), [false]);
   });
 });
+
+describe('rule prefer-timestamptz: the project-wide choice', () => {
+  before(() => initParser());
+  it('is one finding whose related locations are the other statements, each once, in apply order', () => {
+    const table = (n: number) => `CREATE TABLE t${n} (id bigint PRIMARY KEY, created_at timestamp NOT NULL, updated_at timestamp NOT NULL);`;
+    const findings = runCase({
+      'db/003_c.sql': `${table(3)}\n${table(4)}`,
+      'db/001_a.sql': table(1),
+      'db/002_b.sql': table(2),
+    }).findings.filter((f) => f.rule === preferTimestamptz.id);
+    assert.equal(findings.length, 1);
+    assert.equal(findings[0].messageId, 'convention');
+    assert.equal(findings[0].file, 'db/001_a.sql');
+    assert.deepEqual(findings[0].related.map((r) => `${r.file}:${r.span.start}`), ['db/002_b.sql:0', 'db/003_c.sql:0', `db/003_c.sql:${table(3).length + 1}`]);
+  });
+});

@@ -4,7 +4,7 @@ import type { SchemaModel } from '../model/schema';
 import type { ColumnDef, ConstraintDef, ConstraintModel, Origin, QName, Span, Statement, TableModel, TypeRef } from '../model/types';
 import type { ResolvedConfig, RunnerId } from '../engine/config';
 import { followUpMigrationPath } from '../engine/migrations';
-import type { FileContext, Fix, Report, SetContext, TextEdit } from '../engine/types';
+import type { FileContext, Fix, RelatedInfo, Report, SetContext, TextEdit } from '../engine/types';
 import { normName } from '../project/names';
 import { rememberedFor } from '../model/remember';
 import { inferRoles } from '../project/roles';
@@ -249,14 +249,19 @@ export function conventionReport<M extends string>(ctx: SetContext, id: Conventi
   if (!conv) return [];
   const [first, ...rest] = conv.places;
   const stmt = ctx.statementAt(first);
-  return [{
-    file: first.file,
-    span: stmt?.span ?? first.span,
-    statement: stmt,
-    messageId,
-    data: { count: conv.count },
-    related: rest.slice(0, 50).map((o) => ({ file: o.file, span: ctx.statementAt(o)?.span ?? o.span, message: 'the same choice here' })),
-  }];
+  const span = stmt?.span ?? first.span;
+  // One related location per statement (a CREATE TABLE with two such columns is one place), not the finding's own.
+  const seen = new Set([`${first.file}\0${span.start}`]);
+  const related: RelatedInfo[] = [];
+  for (const o of [...rest].sort(applyOrder(ctx.files))) {
+    if (related.length >= 50) break;
+    const at = ctx.statementAt(o)?.span ?? o.span;
+    const key = `${o.file}\0${at.start}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    related.push({ file: o.file, span: at, message: 'the same choice here' });
+  }
+  return [{ file: first.file, span, statement: stmt, messageId, data: { count: conv.count }, related }];
 }
 
 /**
