@@ -39,6 +39,15 @@ ruleTester(requireTenantScopedPolicy, {
   ],
   invalid: [
     {
+      // Supabase: the session is a user, its tenants the rows of the membership table; no tenant setting is ever set.
+      sql: 'CREATE TABLE orgs (id uuid PRIMARY KEY);\nCREATE TABLE members (user_id uuid NOT NULL REFERENCES auth.users (id), org_id uuid NOT NULL REFERENCES orgs (id), UNIQUE (user_id, org_id));\nCREATE TABLE projects (id bigint PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs (id), creator_id uuid NOT NULL);\nCREATE POLICY own ON projects FOR INSERT TO authenticated WITH CHECK (creator_id = auth.uid());',
+      errors: [{
+        line: 4, column: 1, messageId: 'unscoped',
+        data: { policy: 'own', table: 'projects', column: 'org_id', predicate: 'EXISTS (SELECT 1 FROM members m WHERE m.user_id = (SELECT auth.uid()) AND m.org_id = projects.org_id)' },
+      }],
+      output: 'CREATE TABLE orgs (id uuid PRIMARY KEY);\nCREATE TABLE members (user_id uuid NOT NULL REFERENCES auth.users (id), org_id uuid NOT NULL REFERENCES orgs (id), UNIQUE (user_id, org_id));\nCREATE TABLE projects (id bigint PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs (id), creator_id uuid NOT NULL);\nCREATE POLICY own ON projects FOR INSERT TO authenticated WITH CHECK (creator_id = auth.uid());\n\nCREATE POLICY projects_tenant_isolation ON projects AS RESTRICTIVE\n  TO authenticated\n  USING (EXISTS (SELECT 1 FROM members m WHERE m.user_id = (SELECT auth.uid()) AND m.org_id = projects.org_id))\n  WITH CHECK (EXISTS (SELECT 1 FROM members m WHERE m.user_id = (SELECT auth.uid()) AND m.org_id = projects.org_id));',
+    },
+    {
       sql: `${T}CREATE POLICY invoices_read ON invoices FOR SELECT USING (true);`,
       errors: [{ line: 2, column: 1, messageId: 'unscoped', data: { policy: 'invoices_read', table: 'invoices', column: 'tenant_id', how: 'USING (true) lets a session see the rows of every tenant' } }],
       output: `${T}CREATE POLICY invoices_read ON invoices FOR SELECT USING (true);\n\n${RESTRICTIVE}`,

@@ -6,6 +6,7 @@ import type { ProjectModel } from '../project/types';
 import { displayName } from '../model/schema';
 import { quoteIdent, tableSql, tenantPredicate, tenantTablesOf, type TenantTable } from './util';
 import { clipBytes, MAX_IDENTIFIER_BYTES } from '../model/names';
+import { rememberedFor } from '../model/remember';
 
 /** The tenant-scoped tables of the project, by table. */
 export function tenantMap(ctx: SetContext): Map<TableModel, TenantTable> {
@@ -81,10 +82,37 @@ export function projectIsolationPolicy(ctx: SetContext, table: TableModel, colum
       source: `as policy "${best.name}" on ${displayName(best.on)} does`,
     };
   }
+  // Supabase: the session is a user (auth.uid()), not a tenant setting; its tenants are the rows of the membership table.
+  // Not for the membership table itself: a policy on it that reads it again recurses (PostgreSQL's "infinite
+  // recursion detected in policy"), and who may add a member is the application's rule, not a predicate.
+  const member = ctx.project.roles.platform.id === 'supabase' ? membershipTable(ctx.project) : undefined;
+  if (member && member.table !== table) {
+    const predicate = `EXISTS (SELECT 1 FROM ${tableSql(member.table)} m WHERE m.${quoteIdent(member.user)} = (SELECT auth.uid()) AND m.${quoteIdent(member.key)} = ${quoteIdent(table.name)}.${quoteIdent(column)})`;
+    return {
+      sql: `CREATE POLICY ${name} ON ${tableSql(table)}\n  TO authenticated\n  USING (${predicate})\n  WITH CHECK (${predicate});`,
+      predicate,
+      source: `through ${displayName(member.table)}, the ${member.key} values auth.uid() is a member of`,
+    };
+  }
   const type = table.columns.get(column)?.type ?? { name: 'text', mods: [], array: false, start: 0 };
   const predicate = tenantPredicate(column, type, ctx.config.tenantSetting);
   return { sql: isolationPolicySql(table, column, type, ctx.config.tenantSetting), predicate, source: `comparing ${column} with current_setting('${ctx.config.tenantSetting}', true)` };
 }
+
+/**
+ * The table that links users to tenants (`user_roles (user_id, organization_id)` unique together), the first created
+ * among the tenant tables; once per project.
+ */
+function membershipTable(project: ProjectModel): { table: TableModel; key: string; user: string } | undefined {
+  return membership(project).found;
+}
+const membership = rememberedFor((project: ProjectModel): { found?: { table: TableModel; key: string; user: string } } => {
+  for (const { table, column } of tenantTablesOf(project)) {
+    const user = membershipPartner(table, column);
+    if (user) return { found: { table, key: column, user } };
+  }
+  return {};
+});
 
 /** A tenant policy written as a template (the tenant key replaced by NUL), as first seen. */
 interface PolicyStyle { template: string; roles: string[]; name: string; on: TableModel }
