@@ -119,7 +119,8 @@ export function planFixes(project: ProjectResult, select: (sets: SetResult[]) =>
     const files = orderMigrations([...new Set([...set.files.map((f) => f.path), ...added])]);
     const config = project.configOf.get(set.id);
     if (!config) throw new Error(`no configuration recorded for ${set.id}`);
-    return analyzeSet({ id: set.id, files: files.map((f) => ({ path: f.path, text: texts.get(f.path) ?? '', replayed: replayed.get(f.path) ?? f.replayed })) }, { config, rules: allRules, cache });
+    const inputs = files.map((f) => ({ path: f.path, text: texts.get(f.path) ?? '', replayed: replayed.get(f.path) ?? f.replayed }));
+    return analyzeSet({ id: set.id, files: inputs, ...(set.otherDatabases ? { otherDatabases: true } : {}) }, { config, rules: allRules, cache });
   }
 
   // Every fix is tested to parse again; should one not, nothing of its migration set is written.

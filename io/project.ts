@@ -32,6 +32,7 @@ export async function loadProjectFromDisk(paths: string[], opts: LoadOptions): P
   const plan = planProject(files, {
     configFile: explicit ? () => explicit : (dir) => configs.lookup(dir),
     overrides: { postgresVersion: opts.pgVersion },
+    folderFiles: listFolder,
   });
   if (plan.problems.length) throw new ConfigError('', plan.problems[0].message);
   for (const s of opts.database ? [] : plan.sets) {
@@ -47,4 +48,13 @@ export async function loadProjectFromDisk(paths: string[], opts: LoadOptions): P
   for (const p of project.problems ?? []) opts.warn(p.message);
   for (const s of project.sets) for (const e of s.internalErrors) opts.warn(`internal error (please report): ${e}`);
   return project;
+}
+
+/** The names in a folder (none when it cannot be read): whether a pop/popx project also has migrations for other databases. */
+function listFolder(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
 }

@@ -53,6 +53,33 @@ describe('sql-architect check (CLI)', () => {
     assert.equal(fk('hand/001_schema.sql')!.fixes.length, 1);
   });
 
+  it('offers no fixes in a popx migration that every database runs, but does in a PostgreSQL-only one', () => {
+    const table = 'CREATE TABLE orders (id bigint PRIMARY KEY);\nCREATE TABLE items (id bigint PRIMARY KEY, order_id bigint);\nINSERT INTO orders VALUES (1);\nINSERT INTO items VALUES (1, 1);\n';
+    const fk = 'ALTER TABLE items ADD CONSTRAINT fk_items_order FOREIGN KEY (order_id) REFERENCES orders (id);\n';
+    const dir = tempWorkspace({
+      'm/20210101000000000000_init.up.sql': table,
+      'm/20220101000000000001_fk.up.sql': fk,
+      'm/20220101000000000002_fk2.postgres.up.sql': fk.replace(/fk_items_order/, 'fk_items_order2'),
+      'm/20220101000000000002_fk2.sqlite3.up.sql': '-- SQLite rebuilds the table instead\n',
+      'm/20220101000000000003_idx.up.sql': 'CREATE TABLE notes (id bigint PRIMARY KEY);\n',
+    });
+    const out = JSON.parse(runCli(['check', '--format', 'json', 'm'], dir).stdout) as { findings: JsonFinding[] };
+    const of = (file: string) => out.findings.find((f) => f.rule === 'require-not-valid-foreign-key' && f.file === file);
+    // The generic file also runs on SQLite: NOT VALID and a VALIDATE migration would fail there. The advice stays.
+    assert.ok(of('m/20220101000000000001_fk.up.sql'), JSON.stringify(out.findings.map((f) => [f.file, f.rule])));
+    assert.deepEqual(of('m/20220101000000000001_fk.up.sql')!.fixes, []);
+    const pg = of('m/20220101000000000002_fk2.postgres.up.sql')!;
+    assert.ok(pg.fixes.length > 0);
+    assert.ok(JSON.stringify(pg.fixes).includes('.postgres.up.sql'), JSON.stringify(pg.fixes));
+    // check --fix with both named: the generic file stays as it is, through every round of fixes.
+    const generic = path.join(dir, 'm/20220101000000000001_fk.up.sql');
+    const before = fs.readFileSync(generic, 'utf8');
+    const fixed = runCli(['check', '--fix', '--exit-zero', 'm/20220101000000000001_fk.up.sql', 'm/20220101000000000002_fk2.postgres.up.sql'], dir);
+    assert.equal(fixed.status, 0, fixed.stderr);
+    assert.equal(fs.readFileSync(generic, 'utf8'), before);
+    assert.match(fs.readFileSync(path.join(dir, 'm/20220101000000000002_fk2.postgres.up.sql'), 'utf8'), /^SET lock_timeout/);
+  });
+
   it('emits the versioned JSON contract with 1-based UTF-16 positions', () => {
     const dir = tempWorkspace({ 'db/001_ü.sql': '-- Größe 📦\nCREATE INDEX "idx_ü" ON "Straße" (name);\n' });
     const r = runCli(['check', 'db', '--format', 'json'], dir);

@@ -71,6 +71,8 @@ describe('migration conventions', () => {
     // ory/popx: 20-digit versions, consecutive; they do not fit a double, so versions compare as text.
     const popx = Array.from({ length: 50 }, (_, i) => `k/2015010000000100${String(i).padStart(4, '0')}_x.up.sql`);
     assert.equal(followUpMigrationPath(popx[0], popx, 'v'), 'k/20150100000001000050_v.up.sql');
+    // A PostgreSQL-only popx migration gets a PostgreSQL-only follow-up: a generic one would run on MySQL and SQLite too.
+    assert.equal(followUpMigrationPath('k/20220824165300000002_x.postgres.up.sql', ['k/20220824165300000002_x.postgres.up.sql'], 'v'), 'k/20220824165300000003_v.postgres.up.sql');
     // A flattened project's files keep their prefix and number within the project (postgres-migrations: IDs must
     // be consecutive, so a second 0007 would be refused); the other project's numbers do not count.
     const st = ['st/multitenant__0007-a.sql', 'st/multitenant__0008-b.sql', 'st/tenant__0020-c.sql', 'st/tenant__0021-d.sql', 'st/tenant__0044-e.sql'];

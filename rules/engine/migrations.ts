@@ -105,6 +105,17 @@ export function notRunOnPostgres(paths: readonly string[]): Map<string, string> 
   return out;
 }
 
+/** A pop/popx migration for another database (`.mysql.`, `.sqlite3.`, `.cockroach.`): the project supports several. */
+export function forOtherDatabase(path: string): boolean {
+  const dialect = popName(path)?.dialect;
+  return dialect !== undefined && OTHER_DIALECTS.has(dialect);
+}
+
+/** The generic pop/popx files (no dialect in the name) of `paths`: in a project that supports several databases, each runs on all of them. */
+export function genericPopFiles(paths: readonly string[]): Set<string> {
+  return new Set(paths.filter((p) => { const n = popName(p); return n !== undefined && !n.dialect; }));
+}
+
 /** The folder of a migration's set: its own, or for a Prisma/Drizzle `<ts>_<name>/migration.sql` the one above. */
 export function migrationFolder(p: string): string {
   const parent = dirname(p);
@@ -195,7 +206,8 @@ export function followUpMigrationPath(current: string, existing: readonly string
   const num = /^(\d+)([_-])/.exec(base);
   if (num) {
     const digits = num[1];
-    const suffix = /\.up\.sql$/i.test(base) ? '.up.sql' : '.sql';
+    // A PostgreSQL-only migration of a pop/popx project has a PostgreSQL-only follow-up (a generic one runs everywhere).
+    const suffix = /\.postgres(\.autocommit)?\.up\.sql$/i.test(base) ? '.postgres.up.sql' : /\.up\.sql$/i.test(base) ? '.up.sql' : '.sql';
     const make = (v: string) => `${dir}/${v}${num[2]}${slug}${suffix}`;
     if (digits.length >= 12) {
       for (let i = 1; i < 100000; i++) {

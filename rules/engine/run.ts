@@ -8,6 +8,7 @@ import type { Statement } from '../model/types';
 import type { ResolvedConfig } from './config';
 import type { FileContext, Finding, Fix, HeldLock, Rule, SetContext, TxKind } from './types';
 import { reportMessage } from './messages';
+import { genericPopFiles } from './migrations';
 import type { LockPlan } from '../locks';
 import { RuleMemo } from './memo';
 import { rememberedFor } from '../model/remember';
@@ -43,6 +44,8 @@ export interface SetInput {
   files: FileInput[];
   /** Tool files found beside the set (`migration_lock.toml`, `atlas.sum`, `.gmrc`, `supabase/config.toml`), for the runner. */
   markers?: string[];
+  /** The project's pop/popx migrations also run on other databases (its folder has `.mysql.`, `.sqlite3.`, … files). */
+  otherDatabases?: boolean;
 }
 
 /** Per-statement facts computed once by the engine; kept for hover, reports and the lock trace comparison. */
@@ -69,6 +72,8 @@ export interface SetResult {
   facts: Map<Statement, StatementFacts>;
   /** Rule code that threw; reported by front ends, never fatal. */
   internalErrors: string[];
+  /** As given in SetInput: the set's generic pop/popx files also run on other databases (they get no fixes). */
+  otherDatabases?: boolean;
 }
 
 /** Reuses parses of unchanged files between runs (the language server keeps one). */
@@ -174,7 +179,10 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   const baselineInfo = baseline && input.baseline
     ? { path: input.baseline.path, text: input.baseline.text, database: input.baseline.database?.label, statements: replayedStatements(baseline).length, tables: baselineTables }
     : undefined;
-  return { id: input.id, ...(baselineInfo ? { baseline: baselineInfo } : {}), model: finalModel, project, files: contexts, findings, facts: pass.facts, internalErrors: pass.internalErrors };
+  return {
+    id: input.id, ...(baselineInfo ? { baseline: baselineInfo } : {}), model: finalModel, project, files: contexts, findings, facts: pass.facts,
+    internalErrors: pass.internalErrors, ...(input.otherDatabases ? { otherDatabases: true } : {}),
+  };
 }
 
 function runSetRules(rules: readonly Rule[], ctx: SetContext, internalErrors: string[]): RawReport[] {
@@ -202,6 +210,8 @@ interface FindingScope {
 /** The rules' reports as findings: configured severity, table sizes, the finding's statement, ignore comments. */
 function ruleFindings(raw: RawReport[], scope: FindingScope): Finding[] {
   const { input, config, facts, contextOf, baselinePath, ignores } = scope;
+  // A pop/popx file every database runs: a fix would add PostgreSQL-only SQL to the others' migration (advice stays).
+  const sharedFiles = input.otherDatabases ? genericPopFiles(input.files.map((f) => f.path)) : new Set<string>();
   const findings: Finding[] = [];
   for (const { rule, report, message: rendered, statement, file } of raw) {
     let sev = severityOf(config, rule.id, report.severity ?? rule.defaultSeverity);
@@ -223,7 +233,7 @@ function ruleFindings(raw: RawReport[], scope: FindingScope): Finding[] {
     findings.push({
       rule: rule.id, severity: sev, category: rule.category, message, messageId: report.messageId, data: report.data, file: findingFile,
       start: span.start, end: span.end, related: relatedOutsideDatabase(report.related, input.baseline),
-      fixes: isPgDump(contextOf.get(findingFile)) ? [] : outsideBlock(report.fixes ?? [], statement), recipe: report.recipe,
+      fixes: isPgDump(contextOf.get(findingFile)) || sharedFiles.has(findingFile) ? [] : outsideBlock(report.fixes ?? [], statement), recipe: report.recipe,
     });
   }
   return findings;

@@ -3,7 +3,7 @@
 // server both run it; io/project.ts finds and reads the files. Paths use POSIX separators.
 import picomatch from 'picomatch/posix';
 import { ConfigError, defaultConfig, type ResolvedConfig } from '../engine/config';
-import { groupMigrationSets, notRunOnPostgres, type MigrationFile } from '../engine/migrations';
+import { forOtherDatabase, groupMigrationSets, migrationFolder, notRunOnPostgres, type MigrationFile } from '../engine/migrations';
 import { allRules } from '../engine/registry';
 import { analyzeSet, ParseCache, type FileInput, type SchemaBaseline, type SetResult } from '../engine/run';
 import { parseConfigSource, settingsToConfig, type AnalysisSettings, type ConfigSource } from './config';
@@ -25,6 +25,11 @@ export interface PlanOptions {
   overrides?: { postgresVersion?: number };
   /** Files kept although the globs leave them out: documents open in the editor. */
   keep?(file: string): boolean;
+  /**
+   * The names of the files in a migration folder, when the IO front can list it: a folder's pop/popx migrations for
+   * other databases count even when only some of its files are checked. Without it, the files given tell.
+   */
+  folderFiles?(folder: string): readonly string[];
 }
 
 export interface SetPlan {
@@ -38,6 +43,8 @@ export interface SetPlan {
   files: MigrationFile[];
   /** The schema dump the set starts from ("baseline" in .sqlarchitect.json), absolute. */
   baseline?: string;
+  /** Its folder holds pop/popx migrations for other databases: its generic files run on those too. */
+  otherDatabases?: boolean;
 }
 
 export interface ConfigProblem {
@@ -148,6 +155,7 @@ export function planProject(files: readonly string[], opts: PlanOptions): Projec
   };
 
   const skipped = notRunOnPostgres(files);
+  const multiDatabase = new Set(files.filter(forOtherDatabase).map(migrationFolder));
   const groups = groupMigrationSets([...files], skipped).map((g) => ({ g, ...resolve(g.id) }));
   // A schema dump that is some set's baseline is not a migration set of its own.
   const baselines = new Set(groups.map((x) => x.baseline).filter((b): b is string => b !== undefined));
@@ -159,7 +167,9 @@ export function planProject(files: readonly string[], opts: PlanOptions): Projec
       const match = picomatch(globs.patterns, { dot: true });
       selected = selected.filter((f) => match(relativePath(globs.base, f.path)) || opts.keep?.(f.path));
     }
-    sets.push({ id: g.id, folder: folder?.path, config, configFile, files: selected, ...(baseline ? { baseline } : {}) });
+    const dir = migrationFolder(g.files[0].path);
+    const otherDatabases = multiDatabase.has(dir) || (opts.folderFiles?.(dir) ?? []).some((name) => forOtherDatabase(`${dir}/${name}`));
+    sets.push({ id: g.id, folder: folder?.path, config, configFile, files: selected, ...(baseline ? { baseline } : {}), ...(otherDatabases ? { otherDatabases } : {}) });
   }
   const leftOut = [...skipped].map(([path, why]) => ({ path, why }));
   return { sets, problems, ...(leftOut.length ? { leftOut } : {}) };
@@ -176,7 +186,7 @@ export function setInputs(plan: SetPlan, read: (file: string) => string | undefi
 }
 
 export function analyzePlannedSet(plan: SetPlan, inputs: FileInput[], cache?: ParseCache, baseline?: SchemaBaseline): SetResult {
-  return analyzeSet({ id: plan.id, files: inputs, baseline }, { config: plan.config, rules: allRules, cache });
+  return analyzeSet({ id: plan.id, files: inputs, baseline, ...(plan.otherDatabases ? { otherDatabases: true } : {}) }, { config: plan.config, rules: allRules, cache });
 }
 
 /**
