@@ -1,4 +1,7 @@
-import { ruleTester } from '../testing/tester';
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'mocha';
+import { initParser } from '../parser/adapter';
+import { ruleTester, runCase } from '../testing/tester';
 import { noColumnTypeRewrite } from './no-column-type-rewrite';
 
 const init = 'CREATE TABLE orders (id bigint PRIMARY KEY, quantity int, note varchar(200), amount numeric(10, 2), placed_at timestamp, code char(3));';
@@ -39,4 +42,20 @@ ruleTester(noColumnTypeRewrite, {
       errors: [{ file: 'db/002.sql', line: 1, column: 26, messageId: 'rewrite' }],
     },
   ],
+});
+
+describe('rule no-column-type-rewrite: the recipe', () => {
+  before(() => initParser());
+  it('converts with the migration\'s USING expression in the sync trigger and the backfill, not a plain assignment', () => {
+    const f = runCase({ 'db/001.sql': init, 'db/002.sql': "ALTER TABLE orders ALTER COLUMN placed_at TYPE timestamptz USING placed_at AT TIME ZONE 'UTC';" })
+      .findings.find((x) => x.rule === noColumnTypeRewrite.id)!;
+    assert.match(f.recipe!, /NEW\.placed_at_new := \(SELECT placed_at AT TIME ZONE 'UTC' FROM \(SELECT NEW\.\*\) AS r\);/);
+    assert.match(f.recipe!, /SET placed_at_new = placed_at AT TIME ZONE 'UTC' WHERE ctid IN/);
+  });
+  it('assigns the column as it is without USING', () => {
+    const f = runCase({ 'db/001.sql': init, 'db/002.sql': 'ALTER TABLE orders ALTER COLUMN quantity TYPE bigint;' })
+      .findings.find((x) => x.rule === noColumnTypeRewrite.id)!;
+    assert.match(f.recipe!, /NEW\.quantity_new := NEW\.quantity;/);
+    assert.match(f.recipe!, /SET quantity_new = quantity WHERE ctid IN/);
+  });
 });

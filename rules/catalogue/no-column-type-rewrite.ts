@@ -44,7 +44,7 @@ export const noColumnTypeRewrite = defineRule({
       // Old type unknown (the table predates the migration set): a change to text, varchar or an unconstrained
       // numeric is most often the binary-compatible widening, so only other targets are reported.
       if (!from && !a.using && MAYBE_FREE.has(a.newType.name) && (a.newType.name !== 'numeric' || a.newType.mods.length === 0)) continue;
-      reports.push(rewrite(ctx, a, a.table, a.column, from, a.newType, a.using));
+      reports.push(rewrite(ctx, a, a.table, a.column, from, a.newType, a.using, a.usingText));
     }
     return reports;
   },
@@ -71,7 +71,7 @@ function timezone(ctx: StatementContext, table: QName, column: string): Report<k
   };
 }
 
-function rewrite(ctx: StatementContext, action: object, table: QName, column: string, from: TypeRef | undefined, to: TypeRef, using: boolean): Report<keyof typeof messages> {
+function rewrite(ctx: StatementContext, action: object, table: QName, column: string, from: TypeRef | undefined, to: TypeRef, using: boolean, usingText?: string): Report<keyof typeof messages> {
   const t = tableText(ctx, table);
   const col = quoteIdent(column);
   const tmp = quoteIdent(`${column}_new`);
@@ -81,10 +81,12 @@ function rewrite(ctx: StatementContext, action: object, table: QName, column: st
   const recipe = [
     '-- 1. a new column, kept in sync by a trigger',
     `ALTER TABLE ${t} ADD COLUMN ${tmp} ${newType};`,
-    `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.${tmp} := NEW.${col}; RETURN NEW; END $$;`,
+    // The migration's USING expression converts each row as ALTER TYPE would (a plain assignment cast may not: a
+    // timestamp read in the session's time zone); in the trigger it reads the new row's columns.
+    `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.${tmp} := ${usingText ? `(SELECT ${usingText} FROM (SELECT NEW.*) AS r)` : `NEW.${col}`}; RETURN NEW; END $$;`,
     `CREATE TRIGGER ${fn} BEFORE INSERT OR UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION ${fn}();`,
     '-- 2. backfill in batches, outside the migration\'s transaction (repeat until 0 rows)',
-    `UPDATE ${t} SET ${tmp} = ${col} WHERE ctid IN (SELECT ctid FROM ${t} WHERE ${tmp} IS NULL AND ${col} IS NOT NULL LIMIT 10000);`,
+    `UPDATE ${t} SET ${tmp} = ${usingText ?? col} WHERE ctid IN (SELECT ctid FROM ${t} WHERE ${tmp} IS NULL AND ${col} IS NOT NULL LIMIT 10000);`,
     '-- 3. a later migration: swap in one short transaction (recreate indexes and constraints on the new column concurrently first)',
     'BEGIN;',
     `ALTER TABLE ${t} RENAME COLUMN ${col} TO ${quoteIdent(`${column}_old`)};`,

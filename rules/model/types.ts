@@ -188,7 +188,7 @@ export type Action =
       partitioned: boolean; partitionOf?: QName; unlogged: boolean; temporary: boolean; likeTables: QName[]; asSelect: boolean }
   | { type: 'add-column'; table: QName; column: ColumnDef; ifNotExists: boolean }
   | { type: 'drop-column'; table: QName; column: string; ifExists: boolean }
-  | { type: 'alter-column-type'; table: QName; column: string; newType: TypeRef; using: boolean }
+  | { type: 'alter-column-type'; table: QName; column: string; newType: TypeRef; using: boolean; /** The USING expression as written. */ usingText?: string }
   | { type: 'set-not-null'; table: QName; column: string }
   | { type: 'drop-not-null'; table: QName; column: string }
   | { type: 'set-default'; table: QName; column: string; defaultKind: DefaultKind }

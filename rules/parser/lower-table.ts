@@ -113,7 +113,10 @@ export function alterCmd(table: QName, c: AlterTableCmd, src: Source): Action {
     case 'AT_DropColumn':
       return { type: 'drop-column', table, column, ifExists: Boolean(c.missing_ok) };
     case 'AT_AlterColumnType':
-      return { type: 'alter-column-type', table, column, newType: typeRef(def.ColumnDef?.typeName, src), using: Boolean(def.ColumnDef?.raw_default) };
+      return {
+        type: 'alter-column-type', table, column, newType: typeRef(def.ColumnDef?.typeName, src), using: Boolean(def.ColumnDef?.raw_default),
+        ...(def.ColumnDef?.raw_default ? { usingText: src.expression(def.ColumnDef.raw_default)?.trim() } : {}),
+      };
     case 'AT_SetNotNull':
       return { type: 'set-not-null', table, column };
     case 'AT_DropNotNull':
