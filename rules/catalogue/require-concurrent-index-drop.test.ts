@@ -36,6 +36,13 @@ ruleTester(requireConcurrentIndexDrop, {
       output: 'DROP INDEX CONCURRENTLY orders_status_idx;',
     },
     {
+      // IF EXISTS of an index no migration made (supabase/auth drops one before creating it): a no-op on the schema
+      // the migrations build, so only info; still a lock where the database has it.
+      sql: 'CREATE TABLE users (id bigint PRIMARY KEY, token text);\nDROP INDEX IF EXISTS users_token_idx;\nCREATE INDEX users_token_idx ON users (token);',
+      errors: [{ line: 2, column: 1, messageId: 'dropUnknown', severity: 'info', data: { indexes: 'users_token_idx' } }],
+      output: 'CREATE TABLE users (id bigint PRIMARY KEY, token text);\nDROP INDEX CONCURRENTLY IF EXISTS users_token_idx;\nCREATE INDEX users_token_idx ON users (token);',
+    },
+    {
       sql: { 'db/001_init.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, status text);\nCREATE INDEX orders_status_idx ON orders (status);', 'db/002_drop.sql': '-- no longer used\ndrop index if exists public.orders_status_idx;' },
       errors: [{ file: 'db/002_drop.sql', line: 2, column: 1, messageId: 'dropIndex', data: { table: 'orders', waitOn: 'orders' } }],
       output: '-- no longer used\ndrop index CONCURRENTLY if exists public.orders_status_idx;',

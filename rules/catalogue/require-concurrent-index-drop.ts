@@ -6,6 +6,7 @@ import { tokens, tokText } from '../parser/lexer';
 
 const messages = {
   dropIndex: 'DROP INDEX {{indexes}} takes an ACCESS EXCLUSIVE lock on {{table}} until it commits: every query on {{waitOn}} waits, SELECT included, and the drop first queues behind every open transaction on it. Use DROP INDEX CONCURRENTLY, one index per statement, outside a transaction block.',
+  dropUnknown: 'DROP INDEX IF EXISTS {{indexes}}: no earlier migration of this set creates it, so on a database built from them the drop does nothing. Where it does exist (made outside these migrations), the drop takes an ACCESS EXCLUSIVE lock on its table until it commits: every query on it waits, SELECT included. Use DROP INDEX CONCURRENTLY, one index per statement, outside a transaction block.',
 };
 
 export const requireConcurrentIndexDrop = defineRule({
@@ -62,6 +63,12 @@ export const requireConcurrentIndexDrop = defineRule({
       }).filter((x): x is string => Boolean(x)))];
       const on = tables.length ? tables.join(', ') : 'its table';
       const waitOn = tables.length ? on : 'the table';
+      // IF EXISTS of indexes no migration of the set made: a no-op on the schema they build; a lock only where the
+      // database has more than they made (info).
+      if (a.ifExists && tables.length === 0) {
+        reports.push({ messageId: 'dropUnknown', severity: 'info', data: { indexes: hit.map((q) => q.name).join(', ') }, recipe, fixes });
+        continue;
+      }
       reports.push({
         messageId: 'dropIndex',
         data: { indexes: hit.map((q) => q.name).join(', '), table: on, waitOn },

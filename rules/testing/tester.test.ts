@@ -25,6 +25,8 @@ describe('rule tester', () => {
     assert.throws(() => checkInvalid(preferTimestamptz, { ...good, errors: [{ messageId: 'timestamp', data: { column: 'e.other' } }] }), /data\.column of finding 0/);
     assert.throws(() => checkInvalid(preferTimestamptz, { ...good, errors: [{ line: 1 }] }), /names neither a messageId nor a message/);
     assert.throws(() => checkInvalid(preferTimestamptz, { ...good, errors: [{ message: /is json/ }] }));
+    assert.throws(() => checkInvalid(preferTimestamptz, { ...good, errors: [{ messageId: 'timestamp', severity: 'info' }] }), /severity of finding 0/);
+    checkInvalid(preferTimestamptz, { ...good, errors: [{ messageId: 'timestamp', severity: 'warning' }] });
   });
 
   it('fails when a fix is offered but no output is stated, and on output: null', () => {

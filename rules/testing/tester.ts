@@ -27,6 +27,8 @@ export interface ExpectedError {
   data?: MessageData;
   /** The rendered text, where the wording itself is under test. */
   message?: RegExp | string;
+  /** The finding's severity, where a report sets its own (the rule's default otherwise). */
+  severity?: Finding['severity'];
   /** This finding's fixes: see InvalidCase.output. */
   output?: ExpectedOutput;
 }
@@ -126,6 +128,7 @@ export function checkInvalid(rule: Rule, c: InvalidCase, { outputRequired = true
     if (e.line !== undefined) assert.equal(pos.line, e.line, `line of finding ${i}: ${f.message}`);
     if (e.column !== undefined) assert.equal(pos.column, e.column, `column of finding ${i}`);
     if (e.messageId !== undefined) assert.equal(f.messageId, e.messageId, `messageId of finding ${i}: ${f.message}`);
+    if (e.severity !== undefined) assert.equal(f.severity, e.severity, `severity of finding ${i}: ${f.message}`);
     for (const [key, value] of Object.entries(e.data ?? {})) assert.deepEqual(f.data?.[key], value, `data.${key} of finding ${i}: ${f.message}`);
     if (typeof e.message === 'string') assert.equal(f.message, e.message);
     else if (e.message) assert.match(f.message, e.message);
