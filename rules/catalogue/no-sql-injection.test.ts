@@ -31,6 +31,19 @@ ruleTester(noSqlInjection, {
   ],
   invalid: [
     {
+      // A sort direction (supabase/storage's search_by_timestamp): neither %I nor %L fits where ASC / DESC goes.
+      sql: fn("  EXECUTE format('SELECT * FROM t ORDER BY %I %s LIMIT 10', sort_column, sort_order);", 'f(sort_column text, sort_order text)', 'SECURITY INVOKER'),
+      errors: [{
+        line: 4, column: 11, messageId: 'invokerKeyword', data: { source: 'sort_order', via: 'format() with %s' },
+        message: /CASE WHEN lower\(sort_order\) = 'desc' THEN 'DESC' ELSE 'ASC' END\.$/,
+      }],
+    },
+    {
+      // Through a variable; the sort expression itself is an identifier slot, not a keyword one.
+      sql: fn("  q := format('SELECT * FROM t ORDER BY %s DESC', col);\n  EXECUTE q;", 'f(col text)').replace('BEGIN', 'DECLARE q text;\nBEGIN'),
+      errors: [{ line: 6, messageId: 'definer', data: { source: 'col' } }],
+    },
+    {
       // The done-when case: format() with %s in a SECURITY DEFINER function.
       sql: fn("  EXECUTE format('SELECT * FROM t WHERE name = %s', user_input);"),
       errors: [{ line: 4, column: 11, messageId: 'definer', data: { function: 'f', source: 'user_input', via: 'format() with %s' } }],

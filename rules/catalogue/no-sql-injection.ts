@@ -3,9 +3,14 @@ import { displayName } from '../model/schema';
 
 const consequence = "a caller who passes `x' OR true --` runs SQL of their choosing";
 const remedy = 'Quote it as it goes in: format() with %I for an identifier or %L for a value, or pass values with EXECUTE … USING.';
+// Where a sort direction goes, no quoting fits: the value must become one of a few fixed words.
+const keywordConsequence = 'a caller who passes `ASC, (SELECT …)` adds SQL of their choosing';
+const keywordRemedy = 'It stands where ASC or DESC goes, where neither %I nor %L fits: turn it into a fixed word before it goes in, e.g. CASE WHEN lower({{source}}) = \'desc\' THEN \'DESC\' ELSE \'ASC\' END.';
 const messages = {
   definer: `{{function}} puts {{source}} into the SQL text it EXECUTEs unquoted ({{via}}): ${consequence}, with the privileges of its owner (it is SECURITY DEFINER). ${remedy}`,
   invoker: `{{function}} puts {{source}} into the SQL text it EXECUTEs unquoted ({{via}}): ${consequence}, with the caller's privileges. ${remedy}`,
+  definerKeyword: `{{function}} puts {{source}} into the SQL text it EXECUTEs unquoted ({{via}}): ${keywordConsequence}, with the privileges of its owner (it is SECURITY DEFINER). ${keywordRemedy}`,
+  invokerKeyword: `{{function}} puts {{source}} into the SQL text it EXECUTEs unquoted ({{via}}): ${keywordConsequence}, with the caller's privileges. ${keywordRemedy}`,
 };
 
 export const noSqlInjection = defineRule({
@@ -34,9 +39,11 @@ export const noSqlInjection = defineRule({
           span: risk.span,
           statement: ctx.statementAt(fn.origin),
           severity: fn.securityDefiner ? 'error' : 'warning',
-          messageId: fn.securityDefiner ? 'definer' : 'invoker',
+          messageId: `${fn.securityDefiner ? 'definer' : 'invoker'}${risk.keyword ? 'Keyword' : ''}`,
           data: { function: displayName(fn), source: risk.source, via: risk.via },
-          recipe: `-- an identifier: format('… %I …', ${risk.source})\n-- a value:       format('… %L …', ${risk.source}), or EXECUTE '… $1 …' USING ${risk.source}`,
+          recipe: risk.keyword
+            ? `-- a sort direction: only ASC or DESC ever reaches the SQL text\nformat('… %s …', CASE WHEN lower(${risk.source}) = 'desc' THEN 'DESC' ELSE 'ASC' END)`
+            : `-- an identifier: format('… %I …', ${risk.source})\n-- a value:       format('… %L …', ${risk.source}), or EXECUTE '… $1 …' USING ${risk.source}`,
         });
       }
     }

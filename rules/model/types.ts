@@ -150,6 +150,8 @@ export interface DynamicSqlRisk {
   source: string;
   /** How it gets there, in words: `format() with %s`, `string concatenation`, `the variable q`. */
   via: string;
+  /** It stands where a keyword goes (ORDER BY … ASC / DESC): no quoting fits, only a fixed list of words. */
+  keyword?: boolean;
 }
 
 /**

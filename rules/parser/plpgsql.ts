@@ -375,13 +375,13 @@ function safeType(tn: pg.TypeName | undefined): boolean {
 
 interface Taint {
   /** Tainted names (parameters, variables, `new` / `old`) → the source they come from and how. */
-  names: Map<string, { source: string; via?: string }>;
+  names: Map<string, { source: string; via?: string; keyword?: boolean }>;
   /** `$n` → parameter. */
   positional: Map<number, string>;
 }
 
 /** The source of tainted text in an expression, and how it gets into the result; undefined when the result is safe. */
-function tainted(value: unknown, t: Taint): { source: string; via: string } | undefined {
+function tainted(value: unknown, t: Taint): { source: string; via: string; keyword?: boolean } | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   if (Array.isArray(value)) { for (const x of value) { const r = tainted(x, t); if (r) return r; } return undefined; }
   const n = value as Node;
@@ -390,7 +390,7 @@ function tainted(value: unknown, t: Taint): { source: string; via: string } | un
     const fields = (x.ColumnRef.fields ?? []).map((f) => (node(f).String?.sval ?? '').toLowerCase());
     for (const k of [fields[0], fields.slice(-1)[0]]) {
       const hit = k !== undefined ? t.names.get(k) : undefined;
-      if (hit) return { source: k === 'new' || k === 'old' ? fields.join('.') : hit.source, via: hit.via ?? '' };
+      if (hit) return { source: k === 'new' || k === 'old' ? fields.join('.') : hit.source, via: hit.via ?? '', ...(hit.keyword ? { keyword: true } : {}) };
     }
     return undefined;
   }
@@ -404,7 +404,7 @@ function tainted(value: unknown, t: Taint): { source: string; via: string } | un
     const op = (x.A_Expr.name ?? []).map((o) => node(o).String?.sval).join('.');
     if (x.A_Expr.kind !== 'AEXPR_OP' || !['||', '->>', '#>>', '->', '#>'].includes(op)) return undefined;
     const r = tainted(x.A_Expr.lexpr, t) ?? tainted(x.A_Expr.rexpr, t);
-    return r && op === '||' ? { source: r.source, via: r.via || 'string concatenation' } : r;
+    return r && op === '||' ? { ...r, via: r.via || 'string concatenation' } : r;
   }
   if (x.FuncCall) {
     const name = lastName(x.FuncCall.funcname);
@@ -422,7 +422,7 @@ function tainted(value: unknown, t: Taint): { source: string; via: string } | un
         next = arg + 1;
         if (m[4] !== 's') continue;
         const r = tainted(args[arg], t);
-        if (r) return { source: r.source, via: r.via || 'format() with %s' };
+        if (r) return { ...r, via: r.via || 'format() with %s', ...(keywordSlot(template, m.index) ? { keyword: true } : {}) };
       }
       return undefined;
     }
@@ -434,6 +434,15 @@ function tainted(value: unknown, t: Taint): { source: string; via: string } | un
     if (r) return r;
   }
   return undefined;
+}
+
+/**
+ * The placeholder at `at` stands where ORDER BY takes a direction, after a sort expression (`ORDER BY %I %s`): a
+ * keyword goes there, which neither %I (a quoted name) nor %L (a string) can be.
+ */
+function keywordSlot(template: string, at: number): boolean {
+  const m = /\border\s+by\s([\s\S]*)$/i.exec(template.slice(0, at));
+  return m !== undefined && m !== null && (m[1].split(',').pop() ?? '').trim() !== '';
 }
 
 /** The right-hand side of a PL/pgSQL assignment (`q := …`, `q = …`) and its target. */
@@ -491,7 +500,7 @@ export function functionInjections(n: pg.CreateFunctionStmt, src: Source, pl: Pl
     for (const a of assignments) {
       if (taint.names.has(a.target)) continue;
       const r = tainted(a.node, taint);
-      if (r) { taint.names.set(a.target, { source: r.source, via: `the variable ${a.target}, built by ${r.via || 'assignment'}` }); changed = true; }
+      if (r) { taint.names.set(a.target, { source: r.source, via: `the variable ${a.target}, built by ${r.via || 'assignment'}`, ...(r.keyword ? { keyword: true } : {}) }); changed = true; }
     }
   }
 
@@ -504,7 +513,7 @@ export function functionInjections(n: pg.CreateFunctionStmt, src: Source, pl: Pl
     if (!r || expr === undefined) return;
     const found = where.find(expr, s.lineno);
     const toFile = where.toFile(found, expr.length);
-    risks.push({ span: { start: toFile(0), end: toFile(expr.trimEnd().length) }, source: r.source, via: r.via || 'as the whole statement' });
+    risks.push({ span: { start: toFile(0), end: toFile(expr.trimEnd().length) }, source: r.source, via: r.via || 'as the whole statement', ...(r.keyword ? { keyword: true } : {}) });
   });
   return risks;
 }
