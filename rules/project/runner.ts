@@ -72,10 +72,10 @@ const RUNNERS: Record<RunnerId, RunnerDef> = {
       : { mode: 'tool', why: 'Atlas runs each file in a transaction (--tx-mode file)' }),
   },
   popx: {
-    label: 'ory/popx',
+    label: 'pop / ory/popx',
     mode: (f) => (/\.autocommit\.(up\.|down\.)?sql$/i.test(f.path)
       ? { mode: 'implicit', why: '.autocommit file (popx still sends it as one query)' }
-      : { mode: 'tool', why: 'popx runs each migration in a transaction' }),
+      : { mode: 'tool', why: 'pop and popx run each migration in a transaction' }),
   },
   'postgres-migrations': {
     label: 'postgres-migrations',
@@ -122,7 +122,7 @@ function detect(files: readonly RunnerFile[], markers: readonly string[]): { id:
   if ((f = has(/^\s*--\s*atlas:/m)) || (m = marker(/(^|\/)atlas\.sum$/))) return { id: 'atlas', evidence: { text: f ? `atlas: directive in ${base(f.path)}` : `${m} found` } };
   if ((f = path(/(^|\/)[VU]\d+(?:[._]\d+)*__[^/]*\.sql$/))) return { id: 'flyway', evidence: { text: `Flyway file name ${base(f.path)}` } };
   if ((f = path(/(^|\/)\d+_[^/.]+(\.[a-z0-9]+)?(\.autocommit)?\.(up|down)\.sql$/i)) && files.some((x) => /\.(postgres|autocommit)\.(up|down)\.sql$/i.test(x.path) || /\{\{.*\}\}/.test(x.text))) {
-    return { id: 'popx', evidence: { text: `ory/pop migration names and templates (${base(f.path)})` } };
+    return { id: 'popx', evidence: { text: `gobuffalo/pop or ory/popx migration names and templates (${base(f.path)})` } };
   }
   if ((f = path(/(^|\/)\d+_[^/]+\.up\.sql$/i))) return { id: 'golang-migrate', evidence: { text: `<version>_<title>.up.sql file names (${base(f.path)})` } };
   if ((f = has(/^\s*--\s*postgres-migrations\b/im)) || (f = path(/(^|\/|__)\d+-[^/]+\.sql$/))) {
