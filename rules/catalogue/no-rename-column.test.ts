@@ -8,6 +8,23 @@ ruleTester(noRenameColumn, {
   ],
   invalid: [
     {
+      // The old name goes to a new column in the same migration (supabase/storage: id → name, then a uuid id).
+      sql: {
+        'db/001.sql': 'CREATE TABLE catalogs (id text PRIMARY KEY);',
+        'db/002.sql': 'ALTER TABLE catalogs DROP CONSTRAINT catalogs_pkey;\nALTER TABLE catalogs RENAME COLUMN id TO name;\nALTER TABLE catalogs ADD COLUMN id uuid NOT NULL DEFAULT gen_random_uuid();',
+      },
+      errors: [{ file: 'db/002.sql', line: 2, column: 1, messageId: 'swap', data: { from: 'id', to: 'name', newType: 'uuid' } }],
+    },
+    {
+      // Re-added in a later migration: a plain rename here.
+      sql: {
+        'db/001.sql': 'CREATE TABLE catalogs (id text PRIMARY KEY);',
+        'db/002.sql': 'ALTER TABLE catalogs RENAME COLUMN id TO name;',
+        'db/003.sql': 'ALTER TABLE catalogs ADD COLUMN id uuid;',
+      },
+      errors: [{ file: 'db/002.sql', line: 1, messageId: 'renameColumn' }],
+    },
+    {
       sql: 'ALTER TABLE users RENAME COLUMN name TO full_name;',
       errors: [{ line: 1, column: 1, messageId: 'renameColumn', data: { from: 'name' } }],
     },
