@@ -52,7 +52,28 @@ export function isExisting(ctx: StatementContext, q: QName): boolean {
  */
 export function knownEmpty(ctx: StatementContext, q: QName): boolean {
   if (ctx.emptiedInTransaction(q)) return true;
-  return ctx.statement.actions.some((a) => a.type === 'add-column' && sameTable(a.table, q) && requiresEmptyTable(a.column));
+  if (ctx.statement.actions.some((a) => a.type === 'add-column' && sameTable(a.table, q) && requiresEmptyTable(a.column))) return true;
+  return emptyLaterInTransaction(ctx, q);
+}
+
+/**
+ * A later statement of the same transaction adds a NOT NULL column without a default to the table, which PostgreSQL
+ * allows only on an empty table, and no statement between removes rows: for the migration to succeed (as one that
+ * has run did), the table is empty now too. The statements asking hold a lock that keeps other sessions' writes out
+ * until the transaction ends, so no row can come or go meanwhile (trigger.dev adds "encryptedToken" TEXT NOT NULL to
+ * a table it indexed a few lines earlier).
+ */
+function emptyLaterInTransaction(ctx: StatementContext, q: QName): boolean {
+  if (!ctx.tx.inTransaction || ctx.statement.embedded) return false;
+  for (const s of ctx.file.statements.slice(ctx.statement.index + 1)) {
+    for (const a of s.actions) {
+      if (a.type === 'transaction' && a.op !== 'savepoint' && a.op !== 'release') return false;
+      if (a.type === 'truncate' && a.tables.some((t) => sameTable(t, q))) return false;
+      if (a.type === 'dml' && a.kind === 'delete' && a.table && sameTable(a.table, q)) return false;
+      if (a.type === 'add-column' && sameTable(a.table, q) && requiresEmptyTable(a.column)) return true;
+    }
+  }
+  return false;
 }
 
 /** The index's table existed before this file (an unknown index counts as existing). */

@@ -1,6 +1,7 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
 import { displayName } from '../model/schema';
-import { indexOnExistingTable, outsideTransactionFix, skipQualifiedName, slug, splitAtCommas } from './locking-util';
+import type { QName } from '../model/types';
+import { indexOnExistingTable, knownEmpty, outsideTransactionFix, skipQualifiedName, slug, splitAtCommas } from './locking-util';
 import { quoteIdent } from './util';
 import { tokens, tokText } from '../parser/lexer';
 
@@ -21,13 +22,18 @@ export const requireConcurrentIndexDrop = defineRule({
   docs: {
     bad: 'DROP INDEX orders_status_idx;',
     good: 'DROP INDEX CONCURRENTLY orders_status_idx;',
-    details: 'Indexes of tables created earlier in the same migration file are exempt. `DROP INDEX CONCURRENTLY` does not support `CASCADE` or several indexes in one statement: the fix writes one statement per index. The fix adds CONCURRENTLY where the statement runs alone; where it runs in a transaction (its file\'s BEGIN, the migration tool\'s, or Prisma\'s one multi-statement query) it moves the statement to a migration of its own with the tool\'s opt-out header; a tool that runs every file in a transaction with no opt-out (Drizzle, ory/popx, `assumeInTransaction`) gets no fix, only the recipe.',
+    details: 'Indexes of tables created earlier in the same migration file are exempt, and of tables known to be empty in the transaction (as for require-concurrent-index). `DROP INDEX CONCURRENTLY` does not support `CASCADE` or several indexes in one statement: the fix writes one statement per index. The fix adds CONCURRENTLY where the statement runs alone; where it runs in a transaction (its file\'s BEGIN, the migration tool\'s, or Prisma\'s one multi-statement query) it moves the statement to a migration of its own with the tool\'s opt-out header; a tool that runs every file in a transaction with no opt-out (Drizzle, ory/popx, `assumeInTransaction`) gets no fix, only the recipe.',
   },
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {
       if (a.type !== 'drop-index' || a.concurrently) continue;
-      const hit = a.indexes.filter((q) => indexOnExistingTable(ctx, q));
+      // Not on a table known to be empty (emptied earlier in this transaction, or one a later statement needs empty).
+      const emptyTable = (q: QName) => {
+        const t = ctx.before.indexTable(q);
+        return t !== undefined && knownEmpty(ctx, { schema: t.schema, name: t.name });
+      };
+      const hit = a.indexes.filter((q) => indexOnExistingTable(ctx, q) && !emptyTable(q));
       if (hit.length === 0) continue;
       const text = ctx.file.text;
       const toks = tokens(text, ctx.statement.span.start, ctx.statement.span.end);

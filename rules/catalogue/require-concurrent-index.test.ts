@@ -5,8 +5,19 @@ ruleTester(requireConcurrentIndex, {
   valid: [
     'CREATE INDEX CONCURRENTLY i ON t (c);',
     'CREATE TABLE t (id bigint PRIMARY KEY, c int); CREATE INDEX i ON t (c);',
+    // A later statement of the same transaction adds a NOT NULL column without a default, which only an empty
+    // table allows (Prisma's "This is not possible if the table is not empty"): the index builds at once.
+    { sql: { 'db/001.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, c int);', 'db/002.sql': 'BEGIN;\nCREATE INDEX i ON t (c);\nALTER TABLE t ADD COLUMN d text NOT NULL;\nCOMMIT;' } },
+    { sql: { 'db/001.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, c int);', 'db/002.sql': 'CREATE INDEX i ON t (c);\nALTER TABLE t ADD COLUMN d text NOT NULL;' }, config: { runner: 'popx' } },
   ],
   invalid: [
+    {
+      // ... unless the transaction itself deletes its rows first.
+      sql: { 'db/001.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, c int);', 'db/002.sql': 'CREATE INDEX i ON t (c);\nDELETE FROM t;\nALTER TABLE t ADD COLUMN d text NOT NULL;' },
+      config: { runner: 'popx' },
+      errors: [{ file: 'db/002.sql', line: 1, messageId: 'createIndex' }],
+      output: null,
+    },
     {
       sql: 'CREATE INDEX i ON t (c);',
       errors: [{ line: 1, column: 1, messageId: 'createIndex' }],

@@ -1,5 +1,5 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
-import { heldNote, outsideTransactionFix, slug } from './locking-util';
+import { heldNote, knownEmpty, outsideTransactionFix, slug } from './locking-util';
 import { tableSql } from './util';
 
 const messages = {
@@ -19,12 +19,15 @@ export const requireConcurrentIndex = defineRule({
   docs: {
     bad: 'CREATE INDEX orders_customer_id_idx ON orders (customer_id);',
     good: 'CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);',
-    details: 'Tables created earlier in the same migration file are exempt: nobody else can be using them yet. If the concurrent build fails it leaves an INVALID index behind: drop it with `DROP INDEX CONCURRENTLY` and run the migration again. The fix adds CONCURRENTLY where the statement runs alone; where it runs in a transaction (its file\'s BEGIN, the migration tool\'s, or Prisma\'s one multi-statement query) it moves the statement to a migration of its own with the tool\'s opt-out header; a tool that runs every file in a transaction with no opt-out (Drizzle, ory/popx, `assumeInTransaction`) gets no fix, only the recipe.',
+    details: 'Tables created earlier in the same migration file are exempt: nobody else can be using them yet. So are tables known to be empty in the transaction: emptied earlier in it (TRUNCATE, DELETE without WHERE), or given a NOT NULL column without a default by a later statement of it, which PostgreSQL allows only on an empty table (Prisma warns "This is not possible if the table is not empty"); the index builds at once. If the concurrent build fails it leaves an INVALID index behind: drop it with `DROP INDEX CONCURRENTLY` and run the migration again. The fix adds CONCURRENTLY where the statement runs alone; where it runs in a transaction (its file\'s BEGIN, the migration tool\'s, or Prisma\'s one multi-statement query) it moves the statement to a migration of its own with the tool\'s opt-out header; a tool that runs every file in a transaction with no opt-out (Drizzle, ory/popx, `assumeInTransaction`) gets no fix, only the recipe.',
   },
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {
       if (a.type !== 'create-index' || a.index.concurrently || ctx.createdInFile(a.index.table)) continue;
+      // An empty table builds its index at once (emptied earlier in this transaction, or one a later statement of it
+      // needs empty): the SHARE lock blocks nobody for long.
+      if (knownEmpty(ctx, a.index.table)) continue;
       const text = ctx.statement.text;
       const m = /^\s*CREATE\s+(UNIQUE\s+)?INDEX\b/i.exec(text);
       const concurrent = text.replace(/^\s*CREATE\s+(UNIQUE\s+)?INDEX\b/i, (s) => `${s} CONCURRENTLY`);
