@@ -35,7 +35,7 @@ export const requireTenantInForeignKey = defineRule({
       '  FOREIGN KEY (tenant_id, project_id) REFERENCES projects (tenant_id, id));',
     ].join('\n'),
     details: [
-      'Applies when both tables are tenant-scoped (a foreign key to the tenant registry itself is what makes a table tenant-scoped, and is fine). The key passes when it includes a tenant column of the referencing table matched with a tenant column of the referenced one. The referenced table needs a UNIQUE (tenant_id, id) constraint for the composite key; the recipe adds it when it is missing, and keeps an ON DELETE SET NULL from clearing the tenant column (`ON DELETE SET NULL (project_id)`, PostgreSQL 15+).',
+      'Applies when both tables are tenant-scoped (a foreign key to the tenant registry itself is what makes a table tenant-scoped, and is fine). The key passes when it includes a tenant column of the referencing table matched with a tenant column of the referenced one. The referenced table needs a unique key on (tenant_id, id) for the composite key, a constraint or a unique index, in any column order; when it is missing the recipe builds a unique index CONCURRENTLY (no lock on writes) in a migration of its own, and validates the new key in a later migration than the one that adds it NOT VALID, and keeps an ON DELETE SET NULL from clearing the tenant column (`ON DELETE SET NULL (project_id)`, PostgreSQL 15+).',
       'A project that includes the tenant in none of its foreign keys (two or more) made a design choice: that is one info finding for the set, with the keys as related locations. In a project that includes it in some, each key without it is a warning: the one that was forgotten.',
       'The finding sits where the key became wrong: on the foreign key, or on the later statement that gave one of the two tables its tenant column.',
     ].join('\n\n'),
@@ -120,9 +120,11 @@ function keyReport(ctx: SetContext, m: Missing, scopedKeys: number): Report<keyo
     ? ctx.config.postgresVersion >= 15 ? ` ON DELETE SET ${c.onDelete === 'n' ? 'NULL' : 'DEFAULT'} (${columnsSql(nulled)})` : ''
     : c.onDelete === 'c' ? ' ON DELETE CASCADE' : c.onDelete === 'r' ? ' ON DELETE RESTRICT' : '';
   const recipe = [
-    hasKey ? undefined : `ALTER TABLE ${tableSql(target)} ADD CONSTRAINT ${quoteIdent(identName(target.name, ...wanted, 'key'))} UNIQUE (${columnsSql(wanted)});`,
+    // A unique index is a key a foreign key can reference, and CONCURRENTLY builds it without blocking writes.
+    hasKey ? undefined : `CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(identName(target.name, ...wanted, 'key'))} ON ${tableSql(target)} (${columnsSql(wanted)});  -- a migration of its own, outside a transaction`,
     `ALTER TABLE ${tableSql(table)} DROP CONSTRAINT ${quoteIdent(c.name)};`,
     `ALTER TABLE ${tableSql(table)} ADD CONSTRAINT ${quoteIdent(c.name)} FOREIGN KEY (${columnsSql(fkCols)}) REFERENCES ${tableSql(target)} (${columnsSql(wanted)})${onDelete} NOT VALID;`,
+    '-- a later migration (VALIDATE in the same transaction would hold the lock above for the whole scan):',
     `ALTER TABLE ${tableSql(table)} VALIDATE CONSTRAINT ${quoteIdent(c.name)};`,
     setNull && ctx.config.postgresVersion < 15 ? `-- ON DELETE SET ${c.onDelete === 'n' ? 'NULL' : 'DEFAULT'} would now also clear ${tenant.column}: PostgreSQL 15 can limit it to (${nulled.join(', ')}); before 15, use a trigger or ON DELETE RESTRICT.` : undefined,
   ].filter(Boolean).join('\n');
