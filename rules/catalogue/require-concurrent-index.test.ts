@@ -9,8 +9,16 @@ ruleTester(requireConcurrentIndex, {
     // table allows (Prisma's "This is not possible if the table is not empty"): the index builds at once.
     { sql: { 'db/001.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, c int);', 'db/002.sql': 'BEGIN;\nCREATE INDEX i ON t (c);\nALTER TABLE t ADD COLUMN d text NOT NULL;\nCOMMIT;' } },
     { sql: { 'db/001.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, c int);', 'db/002.sql': 'CREATE INDEX i ON t (c);\nALTER TABLE t ADD COLUMN d text NOT NULL;' }, config: { runner: 'popx' } },
+    // A copy of an index the table keeps: no-duplicate-index asks to drop it instead.
+    { sql: { 'db/001.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, c int);\nCREATE INDEX t_c_idx ON t (c);', 'db/002.sql': 'CREATE INDEX t_c_copy ON t (c);' } },
   ],
   invalid: [
+    {
+      // A replacement that a later migration keeps while dropping the old one is a real build.
+      sql: { 'db/001.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, c int);\nCREATE INDEX t_c_idx ON t (c);', 'db/002.sql': 'CREATE INDEX t_c_new ON t (c);', 'db/003.sql': 'DROP INDEX CONCURRENTLY t_c_idx;' },
+      errors: [{ file: 'db/002.sql', line: 1, messageId: 'createIndex' }],
+      output: 'CREATE INDEX CONCURRENTLY t_c_new ON t (c);',
+    },
     {
       // ... unless the transaction itself deletes its rows first.
       sql: { 'db/001.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, c int);', 'db/002.sql': 'CREATE INDEX i ON t (c);\nDELETE FROM t;\nALTER TABLE t ADD COLUMN d text NOT NULL;' },

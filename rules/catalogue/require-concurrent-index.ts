@@ -1,4 +1,5 @@
-import { defineRule, type Fix, type Report } from '../engine/types';
+import { defineRule, type Fix, type Report, type StatementContext } from '../engine/types';
+import type { IndexDef } from '../model/types';
 import { heldNote, knownEmpty, outsideTransactionFix, slug } from './locking-util';
 import { tableSql } from './util';
 
@@ -19,7 +20,7 @@ export const requireConcurrentIndex = defineRule({
   docs: {
     bad: 'CREATE INDEX orders_customer_id_idx ON orders (customer_id);',
     good: 'CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);',
-    details: 'Tables created earlier in the same migration file are exempt: nobody else can be using them yet. So are tables known to be empty in the transaction: emptied earlier in it (TRUNCATE, DELETE without WHERE), or given a NOT NULL column without a default by a later statement of it, which PostgreSQL allows only on an empty table (Prisma warns "This is not possible if the table is not empty"); the index builds at once. If the concurrent build fails it leaves an INVALID index behind: drop it with `DROP INDEX CONCURRENTLY` and run the migration again. The fix adds CONCURRENTLY where the statement runs alone; where it runs in a transaction (its file\'s BEGIN, the migration tool\'s, or Prisma\'s one multi-statement query) it moves the statement to a migration of its own with the tool\'s opt-out header; a tool that runs every file in a transaction with no opt-out (Drizzle, ory/popx, `assumeInTransaction`) gets no fix, only the recipe.',
+    details: 'Tables created earlier in the same migration file are exempt: nobody else can be using them yet. So are tables known to be empty in the transaction: emptied earlier in it (TRUNCATE, DELETE without WHERE), or given a NOT NULL column without a default by a later statement of it, which PostgreSQL allows only on an empty table (Prisma warns "This is not possible if the table is not empty"); the index builds at once. An exact copy of an index the table keeps is left to no-duplicate-index, which says to drop it. If the concurrent build fails it leaves an INVALID index behind: drop it with `DROP INDEX CONCURRENTLY` and run the migration again. The fix adds CONCURRENTLY where the statement runs alone; where it runs in a transaction (its file\'s BEGIN, the migration tool\'s, or Prisma\'s one multi-statement query) it moves the statement to a migration of its own with the tool\'s opt-out header; a tool that runs every file in a transaction with no opt-out (Drizzle, ory/popx, `assumeInTransaction`) gets no fix, only the recipe.',
   },
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
@@ -28,6 +29,8 @@ export const requireConcurrentIndex = defineRule({
       // An empty table builds its index at once (emptied earlier in this transaction, or one a later statement of it
       // needs empty): the SHARE lock blocks nobody for long.
       if (knownEmpty(ctx, a.index.table)) continue;
+      // An exact copy of an index the table already has: no-duplicate-index says to drop it, which is the advice.
+      if (duplicatesExisting(ctx, a.index) && ctx.config.rules['no-duplicate-index'] !== 'off') continue;
       const text = ctx.statement.text;
       const m = /^\s*CREATE\s+(UNIQUE\s+)?INDEX\b/i.exec(text);
       const concurrent = text.replace(/^\s*CREATE\s+(UNIQUE\s+)?INDEX\b/i, (s) => `${s} CONCURRENTLY`);
@@ -47,3 +50,18 @@ export const requireConcurrentIndex = defineRule({
     return reports;
   },
 });
+
+/**
+ * The table already has an index on the same columns in the same order, of the same method, whole, at least as
+ * unique, and both are still there at the end of the set: no-duplicate-index reports the new one. (An index built to
+ * replace another that a later migration drops is a real build, and stays reported here.)
+ */
+function duplicatesExisting(ctx: StatementContext, i: IndexDef): boolean {
+  if (i.partial || i.include.length || !i.name) return false;
+  const t = ctx.before.table(i.table);
+  const end = ctx.after.table(i.table);
+  if (!t || !end || !end.indexes.some((x) => x.name === i.name)) return false;
+  return t.indexes.some((x) => !x.partial && x.method === i.method && (x.unique || !i.unique)
+    && x.columns.length === i.columns.length && x.columns.every((c, k) => c === i.columns[k])
+    && end.indexes.some((y) => y.name === x.name));
+}
