@@ -253,7 +253,7 @@ describe('project model', () => {
     const r = runCase({
       'migrations/20200101000000000000_users.postgres.up.sql': 'CREATE TABLE "users" ("id" UUID NOT NULL, PRIMARY KEY("id"), "email" VARCHAR(255) NOT NULL);',
       'migrations/20200101000000000001_users.postgres.up.sql': 'CREATE UNIQUE INDEX "users_email_idx" ON "users" (email);',
-      'migrations/20200202000000000000_users_name.postgres.up.sql': 'CREATE INDEX "users_email_name_idx" ON "users" (email);',
+      'migrations/20200202000000000000_users_name.postgres.up.sql': 'CREATE INDEX "users_email_name_idx" ON "users" (email, id);',
     });
     assert.equal(r.project.runner.id, 'popx');
     assert.deepEqual(of(r, 'require-concurrent-index').map((f) => f.file), ['migrations/20200202000000000000_users_name.postgres.up.sql']);
