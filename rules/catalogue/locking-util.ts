@@ -8,6 +8,7 @@ import { applyEdits } from '../engine/edits';
 import { tokens, tokText, type Tok } from '../parser/lexer';
 import { identName, insertAfterStatement, quoteIdent, runsMigrationAlone, standaloneMigration, tableSql } from './util';
 import { removeStatementEdit } from './design-util';
+import { rememberedFor } from '../model/remember';
 import { defaultConstraintName, pgObjectName } from '../model/names';
 
 /* ---------------- wording ---------------- */
@@ -65,15 +66,34 @@ export function knownEmpty(ctx: StatementContext, q: QName): boolean {
  */
 function emptyLaterInTransaction(ctx: StatementContext, q: QName): boolean {
   if (!ctx.tx.inTransaction || ctx.statement.embedded) return false;
-  for (const s of ctx.file.statements.slice(ctx.statement.index + 1)) {
-    for (const a of s.actions) {
-      if (a.type === 'transaction' && a.op !== 'savepoint' && a.op !== 'release') return false;
-      if (a.type === 'truncate' && a.tables.some((t) => sameTable(t, q))) return false;
-      if (a.type === 'dml' && a.kind === 'delete' && a.table && sameTable(a.table, q)) return false;
-      if (a.type === 'add-column' && sameTable(a.table, q) && requiresEmptyTable(a.column)) return true;
+  return neededEmptyAfter(ctx.file.statements)[ctx.statement.index]?.has(emptyKey(q)) ?? false;
+}
+
+const emptyKey = (q: QName) => `${q.schema ?? 'public'}.${q.name}`;
+
+/**
+ * For each statement of a file, the tables a later statement of the same transaction needs empty (as above): one
+ * pass from the end, once per file, so that asking for every statement stays linear. The sets are shared between
+ * statements until one changes them.
+ */
+const neededEmptyAfter = rememberedFor((statements: readonly Statement[]): ReadonlySet<string>[] => {
+  const out: ReadonlySet<string>[] = new Array(statements.length);
+  let now: Set<string> = new Set();
+  for (let i = statements.length - 1; i >= 0; i--) {
+    out[i] = now;
+    // This statement's actions, last first: what holds from its first action on.
+    for (const a of [...statements[i].actions].reverse()) {
+      if (a.type === 'transaction' && a.op !== 'savepoint' && a.op !== 'release') now = new Set();
+      else if (a.type === 'truncate') now = without(now, a.tables.map(emptyKey));
+      else if (a.type === 'dml' && a.kind === 'delete' && a.table) now = without(now, [emptyKey(a.table)]);
+      else if (a.type === 'add-column' && requiresEmptyTable(a.column) && !now.has(emptyKey(a.table))) now = new Set([...now, emptyKey(a.table)]);
     }
   }
-  return false;
+  return out;
+});
+
+function without(set: Set<string>, keys: string[]): Set<string> {
+  return keys.some((k) => set.has(k)) ? new Set([...set].filter((k) => !keys.includes(k))) : set;
 }
 
 /** The index's table existed before this file (an unknown index counts as existing). */
