@@ -9,6 +9,18 @@ const at = (files: Record<string, string>, r: ReturnType<typeof runCase>, rule: 
 describe('DO blocks and EXECUTE', () => {
   before(() => initParser());
 
+  it('a statement the block runs under a condition gets no follow-up migration, and its recipe says to keep the condition', () => {
+    const files = {
+      'm/001.sql': 'CREATE TABLE t (id int, c int);\nINSERT INTO t VALUES (1, 1);',
+      'm/002.sql': "DO $$\nBEGIN\n  IF current_setting('app.mode', true) = 'single' THEN\n    ALTER TABLE t ALTER COLUMN c SET NOT NULL;\n  END IF;\nEND $$;",
+    };
+    const f = runCase(files).findings.find((x) => x.rule === 'no-set-not-null-scan');
+    assert.ok(f, 'the SET NOT NULL in the block is reported');
+    assert.ok(f.fixes.every((x) => x.edits.every((e) => e.file === undefined)), JSON.stringify(f.fixes));
+    assert.match(f.recipe!, /VALIDATE CONSTRAINT/);
+    assert.match(f.recipe!, /runs inside a DO block: keep the block's conditions \(IF …, EXCEPTION …\) around these statements, in the follow-up migration too\.$/);
+  });
+
   it('a table created under a format() placeholder stays out of the model; later statements on it count as new', () => {
     const files = {
       'm/001.sql': "DO $$\nDECLARE t text := 'jobs_' || to_char(now(), 'YYYYMM');\nBEGIN\n  EXECUTE format('CREATE TABLE %I (id int)', t);\n  EXECUTE format('CREATE INDEX ON %I (id)', t);\nEND $$;",

@@ -233,7 +233,8 @@ function ruleFindings(raw: RawReport[], scope: FindingScope): Finding[] {
     findings.push({
       rule: rule.id, severity: sev, category: rule.category, message, messageId: report.messageId, data: report.data, file: findingFile,
       start: span.start, end: span.end, related: relatedOutsideDatabase(report.related, input.baseline),
-      fixes: isPgDump(contextOf.get(findingFile)) || sharedFiles.has(findingFile) ? [] : outsideBlock(report.fixes ?? [], statement), recipe: report.recipe,
+      fixes: isPgDump(contextOf.get(findingFile)) || sharedFiles.has(findingFile) ? [] : outsideBlock(report.fixes ?? [], statement),
+      recipe: report.recipe && statement?.embedded ? `${report.recipe}\n${DO_BLOCK_NOTE}` : report.recipe,
     });
   }
   return findings;
@@ -253,11 +254,18 @@ function relatedOutsideDatabase(related: Finding['related'] | undefined, baselin
 }
 
 /** The fixes of a finding on a statement a DO block runs that leave the block alone (an edit inside it cannot be checked). */
+/**
+ * A statement a DO block runs: its fixes may not edit inside the block, nor write a follow-up migration, which would
+ * run without the block's conditions (supabase/storage creates some tables only `IF NOT is_multitenant`).
+ */
 function outsideBlock(fixes: Fix[], statement: Statement | undefined): Fix[] {
   const block = statement?.embedded?.parent;
   if (!block) return fixes;
-  return fixes.filter((x) => x.edits.every((e) => e.file !== undefined || e.end <= block.span.start || e.start >= block.span.end));
+  return fixes.filter((x) => x.edits.every((e) => e.file === undefined && (e.end <= block.span.start || e.start >= block.span.end)));
 }
+
+/** Said under the recipe of a statement a DO block runs. */
+const DO_BLOCK_NOTE = '-- The statement runs inside a DO block: keep the block\'s conditions (IF …, EXCEPTION …) around these statements, in the follow-up migration too.';
 
 export function statementContaining(files: FileContext[], path: string, offset: number): Statement | undefined {
   return statementIn(files.find((x) => x.path === path), offset);
