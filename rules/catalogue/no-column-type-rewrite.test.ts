@@ -59,3 +59,26 @@ describe('rule no-column-type-rewrite: the recipe', () => {
     assert.match(f.recipe!, /SET quantity_new = quantity WHERE ctid IN/);
   });
 });
+
+describe('rule no-column-type-rewrite: the swap keeps NOT NULL and DEFAULT where they belong', () => {
+  before(() => initParser());
+  it('moves them to the new column and off the old one, which the trigger no longer fills', () => {
+    const f = runCase({
+      'db/001.sql': 'CREATE TABLE "Order" (id bigint PRIMARY KEY, "Total" numeric(10, 2) NOT NULL DEFAULT 0);',
+      'db/002.sql': 'ALTER TABLE "Order" ALTER COLUMN "Total" TYPE numeric(10, 4);',
+    }).findings.find((x) => x.rule === noColumnTypeRewrite.id)!;
+    const r = f.recipe!;
+    assert.match(r, /ADD CONSTRAINT "Total_new_not_null" CHECK \("Total_new" IS NOT NULL\) NOT VALID;\nALTER TABLE "Order" VALIDATE CONSTRAINT "Total_new_not_null";/);
+    assert.match(r, /ALTER TABLE "Order" ALTER COLUMN "Total" SET DEFAULT 0;\nALTER TABLE "Order" ALTER COLUMN "Total_old" DROP DEFAULT;/);
+    assert.match(r, /ALTER COLUMN "Total_old" DROP NOT NULL;\nALTER TABLE "Order" ALTER COLUMN "Total" SET NOT NULL;/);
+    assert.ok(r.indexOf('DROP NOT NULL') < r.indexOf('COMMIT;'));
+  });
+  it('quotes a user type whose name needs quotes, and says to keep the old type until the old column goes', () => {
+    const f = runCase({
+      'db/001.sql': 'CREATE TYPE "Status" AS ENUM (\'a\', \'b\');\nCREATE TYPE "Status_new" AS ENUM (\'a\');\nCREATE TABLE runs (id bigint PRIMARY KEY, status "Status" NOT NULL);',
+      'db/002.sql': 'ALTER TABLE runs ALTER COLUMN status TYPE "Status_new" USING status::text::"Status_new";',
+    }).findings.find((x) => x.rule === noColumnTypeRewrite.id)!;
+    assert.match(f.recipe!, /ADD COLUMN status_new "Status_new";/);
+    assert.match(f.recipe!, /status_old keeps type "Status" until then: drop or rename that type only after it\./);
+  });
+});

@@ -71,6 +71,10 @@ function timezone(ctx: StatementContext, table: QName, column: string): Report<k
   };
 }
 
+/** Types of PostgreSQL itself (a user type, such as an enum, may be dropped by the same migration). */
+const BUILTIN_TYPES = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'bool', 'text', 'varchar', 'bpchar', 'char', 'uuid', 'json', 'jsonb', 'bytea',
+  'date', 'time', 'timetz', 'timestamp', 'timestamptz', 'interval', 'inet', 'cidr', 'macaddr', 'money', 'xml', 'bit', 'varbit', 'oid', 'citext']);
+
 function rewrite(ctx: StatementContext, action: object, table: QName, column: string, from: TypeRef | undefined, to: TypeRef, using: boolean, usingText?: string): Report<keyof typeof messages> {
   const t = tableText(ctx, table);
   const col = quoteIdent(column);
@@ -78,6 +82,11 @@ function rewrite(ctx: StatementContext, action: object, table: QName, column: st
   const fn = quoteIdent(`${ctx.before.table(table)?.name ?? table.name}_${column}_sync`);
   const newType = typeSql(to);
   const cmd = commandOf(ctx, action);
+  // The old column's NOT NULL and DEFAULT move to the new one at the swap, and leave the old one: kept NOT NULL
+  // without the trigger, it would refuse every insert that no longer names it.
+  const old = ctx.before.table(table)?.columns.get(column);
+  const check = quoteIdent(`${column}_new_not_null`);
+  const oldCol = quoteIdent(`${column}_old`);
   const recipe = [
     '-- 1. a new column, kept in sync by a trigger',
     `ALTER TABLE ${t} ADD COLUMN ${tmp} ${newType};`,
@@ -87,13 +96,31 @@ function rewrite(ctx: StatementContext, action: object, table: QName, column: st
     `CREATE TRIGGER ${fn} BEFORE INSERT OR UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION ${fn}();`,
     '-- 2. backfill in batches, outside the migration\'s transaction (repeat until 0 rows)',
     `UPDATE ${t} SET ${tmp} = ${usingText ?? col} WHERE ctid IN (SELECT ctid FROM ${t} WHERE ${tmp} IS NULL AND ${col} IS NOT NULL LIMIT 10000);`,
-    '-- 3. a later migration: swap in one short transaction (recreate indexes and constraints on the new column concurrently first)',
+    ...(old?.notNull ? [
+      '-- 3. prove the new column NOT NULL while reads and writes continue (VALIDATE takes SHARE UPDATE EXCLUSIVE)',
+      `ALTER TABLE ${t} ADD CONSTRAINT ${check} CHECK (${tmp} IS NOT NULL) NOT VALID;`,
+      `ALTER TABLE ${t} VALIDATE CONSTRAINT ${check};`,
+    ] : []),
+    `-- ${old?.notNull ? 4 : 3}. a later migration: swap in one short transaction (recreate indexes and constraints on the new column concurrently first)`,
     'BEGIN;',
-    `ALTER TABLE ${t} RENAME COLUMN ${col} TO ${quoteIdent(`${column}_old`)};`,
+    `ALTER TABLE ${t} RENAME COLUMN ${col} TO ${oldCol};`,
     `ALTER TABLE ${t} RENAME COLUMN ${tmp} TO ${col};`,
     `DROP TRIGGER ${fn} ON ${t};`,
+    ...(old?.hasDefault ? [
+      // A default with a cast names the old type: the user adapts it to the new one.
+      old.defaultText && !old.defaultText.includes('::')
+        ? `ALTER TABLE ${t} ALTER COLUMN ${col} SET DEFAULT ${old.defaultText};`
+        : `-- ALTER TABLE ${t} ALTER COLUMN ${col} SET DEFAULT ${old.defaultText ? `${old.defaultText} (cast to ${newType})` : `<the default of ${column}>`};`,
+      `ALTER TABLE ${t} ALTER COLUMN ${oldCol} DROP DEFAULT;`,
+    ] : []),
+    ...(old?.notNull ? [
+      `ALTER TABLE ${t} ALTER COLUMN ${oldCol} DROP NOT NULL;`,
+      `ALTER TABLE ${t} ALTER COLUMN ${col} SET NOT NULL;  -- PostgreSQL 12+: the validated CHECK spares the scan`,
+      `ALTER TABLE ${t} DROP CONSTRAINT ${check};`,
+    ] : []),
     'COMMIT;',
-    `-- 4. when no code reads it any more: ALTER TABLE ${t} DROP COLUMN ${quoteIdent(`${column}_old`)};`,
+    `-- ${old?.notNull ? 5 : 4}. when no code reads it any more: ALTER TABLE ${t} DROP COLUMN ${oldCol};`,
+    ...(from && !BUILTIN_TYPES.has(from.name) ? [`--    ${oldCol} keeps type ${typeSql(from)} until then: drop or rename that type only after it.`] : []),
   ].join('\n');
   return {
     messageId: from ? 'rewrite' : 'rewriteMaybe',

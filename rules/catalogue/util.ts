@@ -46,7 +46,9 @@ export function typeSql(t: TypeRef): string {
     int2: 'smallint', int4: 'integer', int8: 'bigint', float4: 'real', float8: 'double precision', bool: 'boolean',
     bpchar: 'char', varchar: 'varchar', timestamptz: 'timestamptz',
   };
-  let s = names[t.name] ?? (t.schema && t.schema !== 'pg_catalog' ? `${quoteIdent(t.schema)}.${quoteIdent(t.name)}` : t.name);
+  // A user type whose name needs quotes (`"TaskRunStatus"`) keeps them; lower-case names and PostgreSQL's own print bare.
+  const bare = (n: string) => (/^[a-z_][a-z0-9_$ ]*$/.test(n) ? n : quoteIdent(n));
+  let s = names[t.name] ?? (t.schema && t.schema !== 'pg_catalog' ? `${quoteIdent(t.schema)}.${quoteIdent(t.name)}` : bare(t.name));
   if (t.mods.length) s += `(${t.mods.join(', ')})`;
   if (t.array) s += '[]';
   return s;

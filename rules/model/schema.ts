@@ -213,6 +213,7 @@ export class SchemaModel {
     if (!t || !c) return;
     if (a.type === 'set-default' || a.type === 'drop-default') {
       c.hasDefault = a.type === 'set-default';
+      c.defaultText = a.type === 'set-default' ? a.defaultText : undefined;
       return;
     }
     if (a.type === 'alter-column-type') c.type = a.newType;
@@ -408,7 +409,7 @@ export class SchemaModel {
   private addColumn(t: TableModel, c: ColumnDef, origin: Origin): void {
     t.columns.set(c.name, {
       name: c.name, type: c.type, notNull: c.notNull, hasDefault: c.defaultKind !== 'none' || c.identity,
-      identity: c.identity, origin,
+      ...(c.defaultKind !== 'none' && !c.identity && c.defaultText ? { defaultText: c.defaultText } : {}), identity: c.identity, origin,
     });
     for (const k of c.constraints) this.addConstraint(t, k, origin);
   }

@@ -193,7 +193,7 @@ export type Action =
   | { type: 'alter-column-type'; table: QName; column: string; newType: TypeRef; using: boolean; /** The USING expression as written. */ usingText?: string }
   | { type: 'set-not-null'; table: QName; column: string }
   | { type: 'drop-not-null'; table: QName; column: string }
-  | { type: 'set-default'; table: QName; column: string; defaultKind: DefaultKind }
+  | { type: 'set-default'; table: QName; column: string; defaultKind: DefaultKind; defaultText?: string }
   | { type: 'drop-default'; table: QName; column: string }
   | { type: 'add-constraint'; table: QName; constraint: ConstraintDef }
   | { type: 'validate-constraint'; table: QName; name: string }
@@ -311,6 +311,8 @@ export interface ColumnModel {
   type: TypeRef;
   notNull: boolean;
   hasDefault: boolean;
+  /** The DEFAULT expression as written, when the column has one the migrations spell out. */
+  defaultText?: string;
   identity: boolean;
   origin: Origin;
   comment?: string;

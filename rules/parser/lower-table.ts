@@ -14,8 +14,10 @@ const TYPE_ALIASES: Record<string, string> = {
 
 export function typeRef(tn: TypeName | undefined, src: Source): TypeRef {
   const names = listNames(tn?.names);
-  let name = (names[names.length - 1] ?? '').toLowerCase();
-  name = TYPE_ALIASES[name] ?? name;
+  // The parser has folded unquoted names already; a quoted one keeps its case (`"TaskRunStatus"` is another type than
+  // taskrunstatus).
+  const raw = names[names.length - 1] ?? '';
+  const name = TYPE_ALIASES[raw] ?? TYPE_ALIASES[raw.toLowerCase()] ?? raw;
   const schema = names.length > 1 ? names[names.length - 2] : undefined;
   const mods = (tn?.typmods ?? []).map((m) => Number(node(m).A_Const?.ival?.ival ?? 0));
   return { name, schema, mods, array: Boolean(tn?.arrayBounds?.length), start: src.at(tn?.location) };
@@ -122,7 +124,7 @@ export function alterCmd(table: QName, c: AlterTableCmd, src: Source): Action {
     case 'AT_DropNotNull':
       return { type: 'drop-not-null', table, column };
     case 'AT_ColumnDefault':
-      return c.def ? { type: 'set-default', table, column, defaultKind: defaultKindOf(c.def) } : { type: 'drop-default', table, column };
+      return c.def ? { type: 'set-default', table, column, defaultKind: defaultKindOf(c.def), defaultText: src.expression(c.def)?.trim() } : { type: 'drop-default', table, column };
     case 'AT_AddConstraint': {
       const constraint = constraintDef(def.Constraint ?? {}, src);
       return constraint ? { type: 'add-constraint', table, constraint } : { type: 'alter-table-other', table, subtype: sub };
