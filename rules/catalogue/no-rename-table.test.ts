@@ -17,5 +17,12 @@ ruleTester(noRenameTable, {
       errors: [{ file: 'db/002.sql', line: 2, column: 1, messageId: 'renameTable' }],
       output: '-- Kunden → Klienten 👥\nALTER TABLE crm."Kunden" RENAME TO "Klienten";\nCREATE VIEW crm."Kunden" AS SELECT * FROM crm."Klienten";',
     },
+    {
+      // A later migration drops a column of the renamed table: the view would make it fail, so no fix (the recipe says
+      // to drop the view first).
+      sql: { 'db/001.sql': 'CREATE TABLE flows (id bigint PRIMARY KEY, form text);', 'db/002.sql': 'ALTER TABLE flows RENAME TO verification_flows;', 'db/003.sql': 'ALTER TABLE verification_flows DROP COLUMN form;' },
+      errors: [{ file: 'db/002.sql', line: 1, messageId: 'renameTable' }],
+      output: null,
+    },
   ],
 });

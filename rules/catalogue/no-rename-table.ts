@@ -1,6 +1,6 @@
 import { defineRule, type Report } from '../engine/types';
 import { isExisting, sameTable, tableText } from './locking-util';
-import { insertAfterStatement, quoteIdent } from './util';
+import { insertAfterStatement, quoteIdent, typeSql } from './util';
 
 const messages = {
   renameTable: 'RENAME {{from}} TO {{to}} needs only a brief ACCESS EXCLUSIVE lock, but it breaks every running query that still names {{from}}: application instances deployed before this migration fail until they are all replaced. Create a view named {{from}} over {{to}} in the same transaction, and drop it once no code uses the old name.',
@@ -30,11 +30,19 @@ export const noRenameTable = defineRule({
       const oldSql = tableText(ctx, a.table);
       const newSql = a.table.schema ? `${quoteIdent(a.table.schema)}.${quoteIdent(a.to)}` : quoteIdent(a.to);
       const view = `CREATE VIEW ${oldSql} AS SELECT * FROM ${newSql};`;
+      // The view depends on every column of the table: a later migration of the set that drops or retypes one (or
+      // drops the table) would fail with the view in place (kratos drops a column three weeks after its renames).
+      const before = ctx.before.table(a.table);
+      const after = ctx.after.table({ schema: a.table.schema, name: a.to });
+      const blocksLater = before !== undefined && (!after || [...before.columns.values()].some((c) => {
+        const now = after.columns.get(c.name);
+        return !now || typeSql(now.type) !== typeSql(c.type);
+      }));
       reports.push({
         messageId: 'renameTable',
         data: { from: a.table.name, to: a.to },
         recipe: `BEGIN;\nALTER TABLE ${oldSql} RENAME TO ${quoteIdent(a.to)};\n${view}  -- simple views are updatable\nCOMMIT;\n-- a later migration, when no code uses ${a.table.name} (and before any that drops or retypes a column of ${a.to}):\nDROP VIEW ${oldSql};`,
-        fixes: [{ title: `Keep ${a.table.name} working as a view over ${a.to}`, safe: false, edits: [insertAfterStatement(ctx.file.text, ctx.statement, view, { blankLine: false })] }],
+        fixes: blocksLater ? [] : [{ title: `Keep ${a.table.name} working as a view over ${a.to}`, safe: false, edits: [insertAfterStatement(ctx.file.text, ctx.statement, view, { blankLine: false })] }],
       });
     }
     return reports;
