@@ -97,12 +97,20 @@ export const requireTenantScopedPolicy = defineRule({
     for (const { table, column } of tenantTablesOf(ctx.project)) {
       const restrictive = table.policies.filter((p) => !p.permissive);
       const name = tableLabel(table);
-      let pred: string | undefined;
-      for (const p of table.policies) {
-        const { reads, writes, readExpr, writeExpr } = judgePolicy(ctx, table, column, p);
-        if (reads.length === 0 && writes.length === 0) continue;
-        // The project's policy style, only for tables that are reported.
-        pred ??= projectIsolationPolicy(ctx, table, column).predicate;
+      const leaks = table.policies.map((p) => ({ p, j: judgePolicy(ctx, table, column, p) })).filter(({ j }) => j.reads.length > 0 || j.writes.length > 0);
+      if (leaks.length === 0) continue;
+      // One RESTRICTIVE policy closes every leak of the table: it is offered once, on the first, for the roles of all.
+      const iso = projectIsolationPolicy(ctx, table, column);
+      const pred = iso.predicate;
+      const policyName = isolationPolicyName(table);
+      const to = [...new Set(leaks.flatMap(({ p }) => p.roles.filter((r) => r !== 'public')))];
+      const anyPublic = leaks.some(({ p }) => p.roles.length === 0 || p.roles.includes('public'));
+      const sql = [
+        ...(iso.prelude ? [iso.prelude] : []),
+        `CREATE POLICY ${quoteIdent(policyName)} ON ${tableSql(table)} AS RESTRICTIVE${!anyPublic && to.length ? `\n  TO ${to.map(quoteIdent).join(', ')}` : ''}\n  USING (${pred})\n  WITH CHECK (${pred});`,
+      ].join('\n');
+      leaks.forEach(({ p, j }, k) => {
+        const { reads, writes, readExpr, writeExpr } = j;
         const parts: string[] = [];
         if (readExpr) parts.push(`${clauseText(readExpr)} ${scopeOf(readExpr)}lets a session ${list(reads.map((c) => READ_VERB[c]))} ${readExpr.alwaysTrue || readExpr.columns.length === 0 ? 'the rows of every tenant' : 'matching rows in every tenant'}`);
         if (writeExpr) {
@@ -111,10 +119,8 @@ export const requireTenantScopedPolicy = defineRule({
         }
         const stmt = ctx.statementAt(p.origin);
         const file = fileOf(ctx, p.origin.file);
-        const policyName = isolationPolicyName(table);
-        const to = p.roles.filter((r) => r !== 'public');
-        const sql = `CREATE POLICY ${quoteIdent(policyName)} ON ${tableSql(table)} AS RESTRICTIVE${to.length ? `\n  TO ${to.map(quoteIdent).join(', ')}` : ''}\n  USING (${pred})\n  WITH CHECK (${pred});`;
-        const fixes: Fix[] = file && stmt
+        const first = leaks[0].p;
+        const fixes: Fix[] = k === 0 && file && stmt
           ? [{ title: `Add a RESTRICTIVE policy on ${name} that scopes rows by ${column}`, safe: false, edits: [insertAfterStatement(file.text, stmt, sql)] }]
           : [];
         reports.push({
@@ -125,11 +131,12 @@ export const requireTenantScopedPolicy = defineRule({
           related: [
             ...restrictive.map((r) => ({ file: r.origin.file, span: r.origin.span, message: `restrictive policy "${r.name}" does not constrain ${column} for these commands or roles` })),
             ...related(table.rlsEnabled, `row-level security on ${name} is enabled here`),
+            ...(k > 0 ? related(first.origin, `the RESTRICTIVE policy offered for policy "${first.name}" closes this one too`) : []),
           ],
-          recipe: sql,
+          recipe: k === 0 ? sql : `-- the same RESTRICTIVE policy as for policy "${first.name}" (one per table closes every leak):\n${sql}`,
           fixes,
         });
-      }
+      });
     }
     return reports;
   },

@@ -4,7 +4,7 @@ import type { Origin, PolicyModel, TableModel, TypeRef } from '../model/types';
 import type { SetContext } from '../engine/types';
 import type { ProjectModel } from '../project/types';
 import { displayName } from '../model/schema';
-import { quoteIdent, tableSql, tenantPredicate, tenantTablesOf, type TenantTable } from './util';
+import { identName, quoteIdent, tableSql, tenantPredicate, tenantTablesOf, typeSql, type TenantTable } from './util';
 import { clipBytes, MAX_IDENTIFIER_BYTES } from '../model/names';
 import { rememberedFor } from '../model/remember';
 
@@ -58,7 +58,10 @@ export function isolationPolicySql(table: TableModel, column: string, type: Type
 }
 
 export interface IsolationPolicy {
+  /** The policy, after `prelude` when there is one. */
   sql: string;
+  /** SQL the predicate needs first (a helper function), included in `sql`. */
+  prelude?: string;
   /** The expression that decides a row's tenant, as the project writes it. */
   predicate: string;
   /** Where the style comes from, in words: "as policy "x" on projects does", or the tenant setting. */
@@ -83,10 +86,24 @@ export function projectIsolationPolicy(ctx: SetContext, table: TableModel, colum
     };
   }
   // Supabase: the session is a user (auth.uid()), not a tenant setting; its tenants are the rows of the membership table.
-  // Not for the membership table itself: a policy on it that reads it again recurses (PostgreSQL's "infinite
-  // recursion detected in policy"), and who may add a member is the application's rule, not a predicate.
   const member = ctx.project.roles.platform.id === 'supabase' ? membershipTable(ctx.project) : undefined;
-  if (member && member.table !== table) {
+  if (member && member.table === table) {
+    // The membership table itself: a policy on it that reads it again recurses (PostgreSQL's "infinite recursion
+    // detected in policy"). A SECURITY DEFINER function reads it as its owner, outside RLS: a user sees, and may add,
+    // rows of the tenants they already belong to.
+    const schema = table.schema !== 'public' ? `${quoteIdent(table.schema)}.` : 'public.';
+    const fn = `${schema}${quoteIdent(identName('is_member_of', member.key))}`;
+    const type = typeSql(table.columns.get(member.key)?.type ?? { name: 'text', mods: [], array: false, start: 0 });
+    const prelude = `CREATE FUNCTION ${fn}(${quoteIdent(`p_${member.key}`)} ${type}) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$\n  SELECT EXISTS (SELECT 1 FROM ${tableSql(table).includes('.') ? tableSql(table) : `public.${tableSql(table)}`} WHERE ${quoteIdent(member.user)} = (SELECT auth.uid()) AND ${quoteIdent(member.key)} = ${quoteIdent(`p_${member.key}`)})\n$$;`;
+    const predicate = `${fn}(${quoteIdent(column)})`;
+    return {
+      prelude,
+      sql: `${prelude}\nCREATE POLICY ${name} ON ${tableSql(table)}\n  TO authenticated\n  USING (${predicate})\n  WITH CHECK (${predicate});`,
+      predicate,
+      source: `through a SECURITY DEFINER function that reads ${displayName(table)} as its owner (a policy on it that queries it recurses)`,
+    };
+  }
+  if (member) {
     const predicate = `EXISTS (SELECT 1 FROM ${tableSql(member.table)} m WHERE m.${quoteIdent(member.user)} = (SELECT auth.uid()) AND m.${quoteIdent(member.key)} = ${quoteIdent(table.name)}.${quoteIdent(column)})`;
     return {
       sql: `CREATE POLICY ${name} ON ${tableSql(table)}\n  TO authenticated\n  USING (${predicate})\n  WITH CHECK (${predicate});`,
