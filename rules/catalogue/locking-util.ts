@@ -6,7 +6,7 @@ import { requiresEmptyTable, type ConstraintDef, type LockMode, type QName, type
 import type { Fix, StatementContext, TextEdit } from '../engine/types';
 import { applyEdits } from '../engine/edits';
 import { tokens, tokText, type Tok } from '../parser/lexer';
-import { identName, insertAfterStatement, quoteIdent, runsMigrationAlone, standaloneMigration, tableSql } from './util';
+import { identName, insertAfterStatement, quoteIdent, runsMigrationAlone, standaloneMigration, standalonePath, tableSql } from './util';
 import { removeStatementEdit } from './design-util';
 import { rememberedFor } from '../model/remember';
 import { defaultConstraintName, pgObjectName } from '../model/names';
@@ -298,7 +298,7 @@ export function outsideTransactionFix(ctx: StatementContext, here: { title: stri
   return [{
     title: moved.title,
     safe: false,
-    edits: [removeStatementEdit(ctx.file.text, ctx.statement), followUpEdit(ctx, moved.slug, standaloneMigration(ctx.runner.id, moved.sql))],
+    edits: [removeStatementEdit(ctx.file.text, ctx.statement), { ...followUpEdit(ctx, moved.slug, standaloneMigration(ctx.runner.id, moved.sql)), file: standalonePath(ctx.runner, ctx.followUpFileName(moved.slug)) }],
   }];
 }
 

@@ -18,7 +18,8 @@ ruleTester(requireConcurrentIndexDrop, {
       },
       errors: [{ file: 'db/migrations/00002_drop.sql', line: 2, messageId: 'dropIndex' }],
       output: '-- +goose Up\nALTER TABLE orders ADD COLUMN note text;',
-      outputFiles: { 'db/migrations/00003_drop_orders_status_idx.sql': '-- +goose Up\n-- +goose NO TRANSACTION\nDROP INDEX CONCURRENTLY orders_status_idx;\n' },
+      // IF EXISTS in the new migration: it runs after every later one, which may have dropped the index already.
+      outputFiles: { 'db/migrations/00003_drop_orders_status_idx.sql': '-- +goose Up\n-- +goose NO TRANSACTION\nDROP INDEX CONCURRENTLY IF EXISTS orders_status_idx;\n' },
     },
     {
       // Drizzle runs every pending file in one transaction and has no opt-out: no fix can run, the recipe stays.

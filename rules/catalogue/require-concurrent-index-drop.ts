@@ -22,7 +22,7 @@ export const requireConcurrentIndexDrop = defineRule({
   docs: {
     bad: 'DROP INDEX orders_status_idx;',
     good: 'DROP INDEX CONCURRENTLY orders_status_idx;',
-    details: 'Indexes of tables created earlier in the same migration file are exempt, and of tables known to be empty in the transaction (as for require-concurrent-index). `DROP INDEX CONCURRENTLY` does not support `CASCADE` or several indexes in one statement: the fix writes one statement per index. The fix adds CONCURRENTLY where the statement runs alone; where it runs in a transaction (its file\'s BEGIN, the migration tool\'s, or Prisma\'s one multi-statement query) it moves the statement to a migration of its own with the tool\'s opt-out header; a tool that runs every file in a transaction with no opt-out (Drizzle, ory/popx, `assumeInTransaction`) gets no fix, only the recipe.',
+    details: 'Indexes of tables created earlier in the same migration file are exempt, and of tables known to be empty in the transaction (as for require-concurrent-index). `DROP INDEX CONCURRENTLY` does not support `CASCADE` or several indexes in one statement: the fix writes one statement per index. The fix adds CONCURRENTLY where the statement runs alone; where it runs in a transaction (its file\'s BEGIN, the migration tool\'s, or Prisma\'s one multi-statement query) it moves the statement to a migration of its own with the tool\'s opt-out header; a tool that runs every file in a transaction with no opt-out (Drizzle, gobuffalo/pop, `assumeInTransaction`) gets no fix, only the recipe; ory/popx gets a `….autocommit.up.sql` file when the set already uses them.',
   },
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
@@ -57,7 +57,9 @@ export const requireConcurrentIndexDrop = defineRule({
               ? [{ start: toks[1].end, end: toks[1].end, newText: ' CONCURRENTLY' }]
               : [{ start: ctx.statement.span.start, end: ctx.statement.span.end, newText: sql }],
           },
-          { title: 'Drop the index CONCURRENTLY in a migration of its own', slug: slug('drop', hit[0].name), sql: `${sql};` },
+          // IF EXISTS: the new migration runs after the later ones of the set, one of which may drop the index with its
+          // column (kratos drops the column right after the index).
+          { title: 'Drop the index CONCURRENTLY in a migration of its own', slug: slug('drop', hit[0].name), sql: `${names.map((n) => `DROP INDEX CONCURRENTLY IF EXISTS ${n}`).join(';\n')};` },
         ));
       } else {
         recipe = hit.map((q) => `DROP INDEX CONCURRENTLY${ifExists} ${q.schema ? `${quoteIdent(q.schema)}.` : ''}${quoteIdent(q.name)};`).join('\n') +

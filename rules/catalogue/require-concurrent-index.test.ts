@@ -42,6 +42,18 @@ ruleTester(requireConcurrentIndex, {
       output: 'CREATE INDEX CONCURRENTLY i ON t (c);',
     },
     {
+      // ... unless the set names files .autocommit.: popx runs those outside its transaction (ory/kratos does).
+      sql: {
+        'm/20200101000000000000_a.up.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, c int);',
+        'm/20200101000000000001_b.autocommit.up.sql': 'CREATE INDEX CONCURRENTLY t_id_idx ON t (id);',
+        'm/20210101000000000000_c.up.sql': 'CREATE INDEX i ON t (c);\nALTER TABLE t ADD COLUMN d int;',
+      },
+      config: { runner: 'popx' },
+      errors: [{ file: 'm/20210101000000000000_c.up.sql', line: 1, column: 1, messageId: 'createIndex' }],
+      output: 'ALTER TABLE t ADD COLUMN d int;',
+      outputFiles: { 'm/20210101000000000001_index_i.autocommit.up.sql': 'CREATE INDEX CONCURRENTLY i ON t (c);\n' },
+    },
+    {
       // ory/popx runs each migration in a transaction, and a follow-up file it names would run in one too: no fix.
       sql: { 'm/001_a.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, c int);', 'm/002_b.sql': 'CREATE INDEX i ON t (c);' },
       config: { runner: 'popx' },

@@ -269,11 +269,17 @@ export function conventionReport<M extends string>(ctx: SetContext, id: Conventi
 /**
  * The tool can run a new migration outside a transaction (with the opt-out `standaloneMigration` writes, or because
  * it runs a one-statement file as it is). Not a tool that wraps every file and has no per-file opt-out
- * (`assumeInTransaction`, Drizzle, ory/popx as it names files): a statement that refuses a transaction cannot run there.
+ * (`assumeInTransaction`, Drizzle, gobuffalo/pop, ory/popx without `.autocommit.` files): a statement that refuses a
+ * transaction cannot run there.
  */
-export function runsMigrationAlone(runner: Pick<Runner, 'id'>, config: Pick<ResolvedConfig, 'assumeInTransaction'>): boolean {
-  const optOut = ['goose', 'dbmate', 'atlas', 'postgres-migrations', 'graphile-migrate', 'sqlx'].includes(runner.id);
+export function runsMigrationAlone(runner: Pick<Runner, 'id' | 'autocommitFiles'>, config: Pick<ResolvedConfig, 'assumeInTransaction'>): boolean {
+  const optOut = ['goose', 'dbmate', 'atlas', 'postgres-migrations', 'graphile-migrate', 'sqlx'].includes(runner.id) || runner.autocommitFiles === true;
   return optOut || !(config.assumeInTransaction || runner.id === 'drizzle' || runner.id === 'popx');
+}
+
+/** Where a migration that must run outside a transaction goes: popx reads the opt-out from the name (`.autocommit.`). */
+export function standalonePath(runner: Pick<Runner, 'id' | 'autocommitFiles'>, path: string): string {
+  return runner.id === 'popx' && runner.autocommitFiles ? path.replace(/\.up\.sql$/i, '.autocommit.up.sql') : path;
 }
 
 /**
@@ -311,7 +317,7 @@ export function addIndexFix(ctx: SetContext, stmt: Statement, table: TableModel,
   const mode = ctx.project.runner.fileMode(stmt.file).mode;
   if (!facts?.inTransaction && mode === 'none') return { sql, fix: { title, safe: false, edits: [insertAfterStatement(file.text, stmt, sql)] } };
   if (!runsMigrationAlone(ctx.project.runner, ctx.config)) return { sql, fix: undefined };
-  const path = followUpMigrationPath(stmt.file, setPaths(ctx.files), identName('index', name));
+  const path = standalonePath(ctx.project.runner, followUpMigrationPath(stmt.file, setPaths(ctx.files), identName('index', name)));
   return {
     sql: `-- ${path} (a migration of its own: CONCURRENTLY cannot run in a transaction)\n${sql}`,
     fix: { title: `${title} (CONCURRENTLY, in a new migration ${path.slice(path.lastIndexOf('/', path.lastIndexOf('/') - 1) + 1)})`, safe: false, edits: [{ file: path, start: 0, end: 0, newText: standaloneMigration(ctx.project.runner.id, sql) }] },

@@ -152,6 +152,7 @@ export function inferRunner(files: readonly RunnerFile[], config: ResolvedConfig
   return {
     id, label: def.label, configured, evidence,
     splitsNonTransactional: Boolean(def.splitsNonTransactional),
+    ...(id === 'popx' && files.some((f) => AUTOCOMMIT_FILE.test(f.path)) ? { autocommitFiles: true } : {}),
     migrationOf(path) {
       // popx versions are <14-digit timestamp><6-digit sequence>: the sequence numbers one statement of a migration.
       const m = id === 'popx' ? /^(.*\/)?(\d{14})\d{6}_/.exec(path) : null;
@@ -167,6 +168,8 @@ export function inferRunner(files: readonly RunnerFile[], config: ResolvedConfig
     },
   };
 }
+
+const AUTOCOMMIT_FILE = /\.autocommit\.(up\.|down\.)?sql$/i;
 
 function hasOptOut(f: RunnerFile): boolean {
   return GOOSE_NO_TX.test(f.text) || DBMATE_NO_TX.test(f.text) || ATLAS_NO_TX.test(f.text) || PG_MIGRATIONS_NO_TX.test(f.text)

@@ -85,6 +85,11 @@ export interface Runner {
    * timestamp (one migration generated into one file per statement). Tables created in it are new to it.
    */
   migrationOf(path: string): string;
+  /**
+   * ory/popx, when the set already names files `….autocommit.up.sql`: popx runs such a file outside its transaction,
+   * so a statement that refuses one can have a migration of its own. (gobuffalo/pop has no such opt-out.)
+   */
+  autocommitFiles?: boolean;
 }
 
 export interface Convention {
