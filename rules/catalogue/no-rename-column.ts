@@ -3,7 +3,7 @@ import { commandOf, isExisting, spanOf, tableText } from './locking-util';
 import { quoteIdent, typeSql } from './util';
 
 const messages = {
-  swap: 'RENAME COLUMN {{from}} TO {{to}} on {{table}}, then a new {{from}} column ({{newType}}) in the same migration: running code that names {{from}} does not fail, it silently reads and writes the new column instead. Deploy code that knows both {{to}} and the new {{from}} first, or give the new column a name of its own.',
+  swap: 'RENAME COLUMN {{from}} TO {{to}} on {{table}}, then a new {{from}} column ({{newType}}) in the same migration: running code that names {{from}} now reaches the new column: it reads {{newType}} values where it expects the old ones, and its writes and lookups with old values fail or match other rows. Deploy code that knows both {{to}} and the new {{from}} first, or give the new column a name of its own.',
   renameColumn: 'RENAME COLUMN {{from}} TO {{to}} on {{table}} needs only a brief ACCESS EXCLUSIVE lock, but it breaks every running query that still names {{from}}: application instances deployed before this migration fail until they are all replaced. Add {{to}} as a new column kept in sync with {{from}}, switch the code over, then drop {{from}} in a later migration.',
 };
 

@@ -1,4 +1,7 @@
-import { ruleTester } from '../testing/tester';
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'mocha';
+import { initParser } from '../parser/adapter';
+import { ruleTester, runCase } from '../testing/tester';
 import { noVolatileDefaultColumn } from './no-volatile-default-column';
 
 ruleTester(noVolatileDefaultColumn, {
@@ -36,4 +39,15 @@ ruleTester(noVolatileDefaultColumn, {
       output: '-- Zufällige Kennung 🎲\nALTER TABLE "Bestellung" ADD COLUMN "Kennung" uuid, ADD COLUMN note text;\nALTER TABLE "Bestellung" ALTER COLUMN "Kennung" SET DEFAULT gen_random_uuid();',
     },
   ],
+});
+
+describe('rule no-volatile-default-column: a column added as the key', () => {
+  before(() => initParser());
+  it('ends the recipe with the key, built concurrently and attached with USING INDEX', () => {
+    const f = runCase({
+      'db/001.sql': 'CREATE TABLE identities (provider_id text NOT NULL);\nINSERT INTO identities VALUES (\'x\');',
+      'db/002.sql': 'ALTER TABLE identities ADD COLUMN id uuid DEFAULT gen_random_uuid() PRIMARY KEY;',
+    }).findings.find((x) => x.rule === noVolatileDefaultColumn.id)!;
+    assert.match(f.recipe!, /SET NOT NULL without a long scan[\s\S]*CREATE UNIQUE INDEX CONCURRENTLY identities_pkey ON identities \(id\);[^\n]*\nALTER TABLE identities ADD CONSTRAINT identities_pkey PRIMARY KEY USING INDEX identities_pkey;$/);
+  });
 });

@@ -86,5 +86,17 @@ function report(ctx: StatementContext, action: object, table: QName, c: ColumnDe
       ? `ALTER TABLE ${t} ADD COLUMN ${col} ${type} GENERATED ALWAYS AS (…) VIRTUAL;`
       : `ALTER TABLE ${t} ADD COLUMN ${col} ${type};\n-- a BEFORE INSERT OR UPDATE trigger that sets NEW.${col}, then backfill in batches:\n${batchedBackfill(ctx, table, c.name, '…')}`;
   }
+  // A column added as the key (`id uuid DEFAULT gen_random_uuid() PRIMARY KEY`): the key comes last, built without
+  // a long lock, or the recipe leaves the table without it.
+  const key = kind !== 'generated' ? c.constraints.find((k) => k.kind === 'primary' || k.kind === 'unique') : undefined;
+  if (key) {
+    const tableName = ctx.before.table(table)?.name ?? table.name;
+    const name = quoteIdent(key.name ?? (key.kind === 'primary' ? `${tableName}_pkey` : `${tableName}_${c.name}_key`));
+    recipe += [
+      `\n-- then the ${key.kind === 'primary' ? 'primary key' : 'unique key'}${key.kind === 'primary' ? ' (after NOT NULL, which it needs)' : ''}, built without a long lock:`,
+      `CREATE UNIQUE INDEX CONCURRENTLY ${name} ON ${t} (${col});  -- outside a transaction block`,
+      `ALTER TABLE ${t} ADD CONSTRAINT ${name} ${key.kind === 'primary' ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${name};`,
+    ].join('\n');
+  }
   return { messageId, data, recipe, fixes };
 }
