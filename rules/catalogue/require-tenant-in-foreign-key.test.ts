@@ -62,3 +62,20 @@ describe('require-tenant-in-foreign-key, the project-wide note', () => {
     assert.match(note(', UNIQUE (id, tenant_id)')!.message, /REFERENCES projects \(tenant_id, id\)\.$/);
   });
 });
+
+describe('require-tenant-in-foreign-key, the recipe', () => {
+  before(() => initParser());
+  const recipe = (files: Record<string, string>) => runCase(files).findings.find((f) => f.rule === requireTenantInForeignKey.id && f.messageId === 'missingTenant')!.recipe!;
+  const projects = 'CREATE TABLE projects (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);';
+  const tasks = 'CREATE TABLE tasks (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, project_id bigint NOT NULL REFERENCES projects (id));';
+  it('on tables the same migration creates: plain DDL', () => {
+    const r = recipe({ 'db/001.sql': `${projects}\n${tasks}` });
+    assert.match(r, /^CREATE UNIQUE INDEX projects_tenant_id_id_key ON projects \(tenant_id, id\);\n/);
+    assert.doesNotMatch(r, /CONCURRENTLY|NOT VALID|VALIDATE/);
+  });
+  it('on existing tables: the key built concurrently, the foreign key NOT VALID and validated in a later migration', () => {
+    const r = recipe({ 'db/001.sql': projects, 'db/002.sql': tasks });
+    assert.match(r, /^CREATE UNIQUE INDEX CONCURRENTLY projects_tenant_id_id_key ON projects \(tenant_id, id\);/);
+    assert.match(r, /REFERENCES projects \(tenant_id, id\) NOT VALID;\n-- a later migration[^\n]*\nALTER TABLE tasks VALIDATE CONSTRAINT tasks_project_id_fkey;$/);
+  });
+});

@@ -119,13 +119,19 @@ function keyReport(ctx: SetContext, m: Missing, scopedKeys: number): Report<keyo
   const onDelete = setNull
     ? ctx.config.postgresVersion >= 15 ? ` ON DELETE SET ${c.onDelete === 'n' ? 'NULL' : 'DEFAULT'} (${columnsSql(nulled)})` : ''
     : c.onDelete === 'c' ? ' ON DELETE CASCADE' : c.onDelete === 'r' ? ' ON DELETE RESTRICT' : '';
+  // Both tables new in the key's own migration: nobody uses them yet, so plain DDL (no NOT VALID, no CONCURRENTLY).
+  const fresh = table.created.file === c.origin.file && target.created.file === c.origin.file;
   const recipe = [
     // A unique index is a key a foreign key can reference, and CONCURRENTLY builds it without blocking writes.
-    hasKey ? undefined : `CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(identName(target.name, ...wanted, 'key'))} ON ${tableSql(target)} (${columnsSql(wanted)});  -- a migration of its own, outside a transaction`,
+    hasKey ? undefined : fresh
+      ? `CREATE UNIQUE INDEX ${quoteIdent(identName(target.name, ...wanted, 'key'))} ON ${tableSql(target)} (${columnsSql(wanted)});`
+      : `CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(identName(target.name, ...wanted, 'key'))} ON ${tableSql(target)} (${columnsSql(wanted)});  -- a migration of its own, outside a transaction`,
     `ALTER TABLE ${tableSql(table)} DROP CONSTRAINT ${quoteIdent(c.name)};`,
-    `ALTER TABLE ${tableSql(table)} ADD CONSTRAINT ${quoteIdent(c.name)} FOREIGN KEY (${columnsSql(fkCols)}) REFERENCES ${tableSql(target)} (${columnsSql(wanted)})${onDelete} NOT VALID;`,
-    '-- a later migration (VALIDATE in the same transaction would hold the lock above for the whole scan):',
-    `ALTER TABLE ${tableSql(table)} VALIDATE CONSTRAINT ${quoteIdent(c.name)};`,
+    `ALTER TABLE ${tableSql(table)} ADD CONSTRAINT ${quoteIdent(c.name)} FOREIGN KEY (${columnsSql(fkCols)}) REFERENCES ${tableSql(target)} (${columnsSql(wanted)})${onDelete}${fresh ? '' : ' NOT VALID'};`,
+    ...(fresh ? [] : [
+      '-- a later migration (VALIDATE in the same transaction would hold the lock above for the whole scan):',
+      `ALTER TABLE ${tableSql(table)} VALIDATE CONSTRAINT ${quoteIdent(c.name)};`,
+    ]),
     setNull && ctx.config.postgresVersion < 15 ? `-- ON DELETE SET ${c.onDelete === 'n' ? 'NULL' : 'DEFAULT'} would now also clear ${tenant.column}: PostgreSQL 15 can limit it to (${nulled.join(', ')}); before 15, use a trigger or ON DELETE RESTRICT.` : undefined,
   ].filter(Boolean).join('\n');
   const where = anchor(ctx, m);
