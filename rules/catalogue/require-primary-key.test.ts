@@ -69,3 +69,15 @@ describe('require-primary-key severity', () => {
     assert.deepEqual(severity('CREATE TABLE t (a text, b text);\nCREATE UNIQUE INDEX ON t (a, b);'), ['warning']);
   });
 });
+
+describe('require-primary-key recipe for a link table', () => {
+  before(() => initParser());
+  const recipe = (sql: string) => runCase({ 'db/001.sql': sql }).findings.find((f) => f.rule === requirePrimaryKey.id)!.recipe!;
+  it('offers the pair of references as the key before a surrogate column', () => {
+    const r = recipe('CREATE TABLE ai_tags (media_asset_id integer NOT NULL, tag_id integer NOT NULL, score smallint NOT NULL);');
+    assert.match(r, /^-- if each \(media_asset_id, tag_id\) pair appears once[^\n]*\nCREATE UNIQUE INDEX CONCURRENTLY ai_tags_pkey ON ai_tags \(media_asset_id, tag_id\);\nALTER TABLE ai_tags ADD CONSTRAINT ai_tags_pkey PRIMARY KEY USING INDEX ai_tags_pkey;\n-- otherwise a surrogate key:/);
+  });
+  it('a table that is no link table gets the surrogate key only', () => {
+    assert.match(recipe('CREATE TABLE logs (message text NOT NULL, at timestamptz NOT NULL);'), /^-- fills the new column/);
+  });
+});

@@ -79,7 +79,14 @@ export const requirePrimaryKey = defineRule({
         recipe = `ALTER TABLE ${tableSql(t)} ADD PRIMARY KEY (id);`;
       } else {
         messageId = 'noKey';
-        recipe = `-- fills the new column for every row: on a table that already holds rows this rewrites it under an ACCESS EXCLUSIVE lock\nALTER TABLE ${tableSql(t)} ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;`;
+        const surrogate = `-- fills the new column for every row: on a table that already holds rows this rewrites it under an ACCESS EXCLUSIVE lock\nALTER TABLE ${tableSql(t)} ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;`;
+        // A link table (two NOT NULL references, such as danbooru's ai_tags (media_asset_id, tag_id)): the pair is
+        // the natural key, and a key on it needs no rewrite.
+        const refs = [...t.columns.values()].filter((c) => c.notNull && /(^|_)id$|[a-z]Id$/.test(c.name)).map((c) => c.name);
+        const pkey = quoteIdent(`${t.name}_pkey`);
+        recipe = refs.length === 2
+          ? `-- if each (${refs.join(', ')}) pair appears once, it is the key (the build fails on a repeated pair):\nCREATE UNIQUE INDEX CONCURRENTLY ${pkey} ON ${tableSql(t)} (${columnsSql(refs)});\nALTER TABLE ${tableSql(t)} ADD CONSTRAINT ${pkey} PRIMARY KEY USING INDEX ${pkey};\n-- otherwise a surrogate key:\n${surrogate}`
+          : surrogate;
       }
       reports.push({
         file: t.created.file,
