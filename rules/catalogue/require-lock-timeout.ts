@@ -24,7 +24,7 @@ export const requireLockTimeout = defineRule({
   docs: {
     bad: 'ALTER TABLE orders ADD COLUMN note text;',
     good: "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;",
-    details: 'Reported once per file, at the first statement that waits (its related information lists the later ones), as Squawk does; again after a RESET or after the transaction of a `SET LOCAL` ends. The fix inserts `SET lock_timeout` at the top of the file (after leading comments), using the `lockTimeout` setting. Statements on tables created earlier in the same file are exempt. `SET LOCAL lock_timeout` counts until the end of its transaction. A session-level SET stays in effect for the rest of the connection; use `SET LOCAL` inside BEGIN … COMMIT if the tool reuses connections.',
+    details: 'Reported once per file, at the first statement that waits (its related information lists the later ones), as Squawk does; again after a RESET or after the transaction of a `SET LOCAL` ends. The fix inserts `SET lock_timeout` at the top of the file (after leading comments), using the `lockTimeout` setting. Statements on tables created earlier in the same file are exempt, and so are CREATE INDEX and DROP INDEX without CONCURRENTLY while require-concurrent-index and require-concurrent-index-drop are on: those rules report them, and their remedy takes a lock that does not hold up writes. `SET LOCAL lock_timeout` counts until the end of its transaction. A session-level SET stays in effect for the rest of the connection; use `SET LOCAL` inside BEGIN … COMMIT if the tool reuses connections.',
   },
   check(ctx) {
     const stretch = stretchOf(ctx);
@@ -59,11 +59,18 @@ function waits(ctx: StatementContext, stmt: Statement, createdInFile: (q: QName)
   // The statement being checked: the engine's plan (same model, same createdInFile); others are planned here.
   // Only what a lock plan needs (spreading the context would read all of it, and the editor could not reuse the result).
   const plan = stmt === ctx.statement ? ctx.locks : lockPlan(stmt, { before: ctx.before, config: ctx.config, createdInFile });
-  const entries = plan.entries.filter((e) => e.existing && blocks(e.mode).writes);
+  // An index built or dropped without CONCURRENTLY is require-concurrent-index(-drop)'s finding, whose remedy takes a
+  // lock that no longer holds up writes: the same statement is not reported twice for one cause.
+  // (Unless that rule is off. An ignore comment for it accepts the lock, its wait included; reading a statement's
+  // ignores would also keep the editor from reusing this rule's results.)
+  const reports = (rule: string) => ctx.config.rules[rule] !== 'off';
+  const covered = (what: string) => (what === 'CREATE INDEX' && reports('require-concurrent-index'))
+    || (what === 'DROP INDEX' && reports('require-concurrent-index-drop'));
+  const entries = plan.entries.filter((e) => e.existing && blocks(e.mode).writes && !covered(e.what));
   if (stmt.actions.some((a) => a.type === 'refresh-matview' && viewCreatedInFile(ctx, a.view))) return [];
   // An index the model does not know still belongs to some existing table.
   for (const a of stmt.actions) {
-    if (a.type === 'drop-index' && !a.concurrently && a.indexes.some((q) => !ctx.before.indexTable(q))) entries.push(unknown('AccessExclusive', 'DROP INDEX'));
+    if (a.type === 'drop-index' && !a.concurrently && a.indexes.some((q) => !ctx.before.indexTable(q)) && !covered('DROP INDEX')) entries.push(unknown('AccessExclusive', 'DROP INDEX'));
     if (a.type === 'reindex' && !a.concurrently && a.kind === 'index' && !ctx.before.indexTable(a.target)) entries.push(unknown('Share', 'REINDEX'));
   }
   return entries;

@@ -64,9 +64,12 @@ describe('DO blocks and EXECUTE', () => {
       'm/001.sql': 'CREATE TABLE a (id bigint PRIMARY KEY, c int);',
       'm/002.sql': "DO $$ BEGIN\n  SET LOCAL lock_timeout = '2s';\n  ALTER TABLE a ADD COLUMN d int;\nEND $$;\n-- sql-architect-ignore require-concurrent-index: a is small\nDO $$ BEGIN CREATE INDEX ON a (c); END $$;",
     };
-    // Statement by statement: the first block is its own transaction, so its SET LOCAL ends with it.
+    // Statement by statement: the first block is its own transaction, so its SET LOCAL ends with it; the CREATE INDEX
+    // in the second is require-concurrent-index's to report (ignored here), not require-lock-timeout's.
     const r = runCase(files, { assumeInTransaction: false });
-    assert.deepEqual(at(files, r, 'require-lock-timeout'), ['m/002.sql:6:13']);
+    assert.deepEqual(at(files, r, 'require-lock-timeout'), []);
+    const noConcurrent = runCase(files, { assumeInTransaction: false, rules: { 'require-concurrent-index': 'off' } });
+    assert.deepEqual(at(files, noConcurrent, 'require-lock-timeout'), ['m/002.sql:6:13']);
     // In the tool's transaction, it lasts until the COMMIT.
     assert.deepEqual(at(files, runCase(files, { assumeInTransaction: true }), 'require-lock-timeout'), []);
     assert.deepEqual(at(files, r, 'require-concurrent-index'), []);
