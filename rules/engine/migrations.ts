@@ -105,12 +105,6 @@ export function notRunOnPostgres(paths: readonly string[]): Map<string, string> 
   return out;
 }
 
-/** A pop/popx migration for another database (`.mysql.`, `.sqlite3.`, `.cockroach.`): the project supports several. */
-export function forOtherDatabase(path: string): boolean {
-  const dialect = popName(path)?.dialect;
-  return dialect !== undefined && OTHER_DIALECTS.has(dialect);
-}
-
 /** The generic pop/popx files (no dialect in the name) of `paths`: in a project that supports several databases, each runs on all of them. */
 export function genericPopFiles(paths: readonly string[]): Set<string> {
   return new Set(paths.filter((p) => { const n = popName(p); return n !== undefined && !n.dialect; }));

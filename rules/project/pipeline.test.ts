@@ -16,6 +16,16 @@ const selected = (plan: ReturnType<typeof planProject>) => plan.sets.map((s) => 
 describe('project pipeline (files → sets → configuration → globs → analysis)', () => {
   const files = ['/ws/db/migrations/001_a.sql', '/ws/db/migrations/002_b.sql', '/ws/scripts/001_x.sql'];
 
+  it('a pop/popx folder for several databases: files for another one, or a generic file with a .postgres. twin', () => {
+    const plan = (paths: string[], listed: string[] = []) => planProject(paths, { configFile: () => undefined, folderFiles: () => listed }).sets[0]?.otherDatabases ?? false;
+    assert.equal(plan(['/k/20200101000000000000_a.up.sql', '/k/20200101000000000000_a.sqlite3.up.sql']), true);
+    assert.equal(plan(['/k/20200101000000000000_a.up.sql', '/k/20200101000000000000_a.postgres.up.sql', '/k/20200101000000000001_b.up.sql']), true);
+    // A PostgreSQL-only project with one .postgres. file and no twin (supabase/auth) is not one.
+    assert.equal(plan(['/a/20220614074223_x.postgres.up.sql', '/a/20220101000000_y.up.sql']), false);
+    // Naming only some files: the folder listing tells.
+    assert.equal(plan(['/k/20200101000000000001_b.up.sql'], ['20200101000000000000_a.up.sql', '20200101000000000000_a.postgres.up.sql', '20200101000000000001_b.up.sql']), true);
+  });
+
   it('migrationsGlob is relative to the workspace folder, not to each migration folder', () => {
     const plan = planProject(files, { configFile: () => undefined, folders: [{ path: '/ws', settings: { migrationsGlob: ['db/migrations/*.sql'] } }] });
     assert.deepEqual(selected(plan), [['/ws/db/migrations', ['/ws/db/migrations/001_a.sql', '/ws/db/migrations/002_b.sql']], ['/ws/scripts', []]]);

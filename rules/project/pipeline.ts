@@ -3,7 +3,7 @@
 // server both run it; io/project.ts finds and reads the files. Paths use POSIX separators.
 import picomatch from 'picomatch/posix';
 import { ConfigError, defaultConfig, type ResolvedConfig } from '../engine/config';
-import { forOtherDatabase, groupMigrationSets, migrationFolder, notRunOnPostgres, type MigrationFile } from '../engine/migrations';
+import { groupMigrationSets, migrationFolder, notRunOnPostgres, type MigrationFile } from '../engine/migrations';
 import { allRules } from '../engine/registry';
 import { analyzeSet, ParseCache, type FileInput, type SchemaBaseline, type SetResult } from '../engine/run';
 import { parseConfigSource, settingsToConfig, type AnalysisSettings, type ConfigSource } from './config';
@@ -43,7 +43,7 @@ export interface SetPlan {
   files: MigrationFile[];
   /** The schema dump the set starts from ("baseline" in .sqlarchitect.json), absolute. */
   baseline?: string;
-  /** Its folder holds pop/popx migrations for other databases: its generic files run on those too. */
+  /** Its folder holds pop/popx migrations for other databases, or `.postgres.` twins of generic ones: its generic files run on other databases too. */
   otherDatabases?: boolean;
 }
 
@@ -155,7 +155,9 @@ export function planProject(files: readonly string[], opts: PlanOptions): Projec
   };
 
   const skipped = notRunOnPostgres(files);
-  const multiDatabase = new Set(files.filter(forOtherDatabase).map(migrationFolder));
+  // A pop/popx project for several databases: it has files for another one, or a generic file that a `.postgres.` twin
+  // replaces on PostgreSQL (why else write both?). Its generic files run on the others.
+  const multiDatabase = new Set([...skipped.keys()].map(migrationFolder));
   const groups = groupMigrationSets([...files], skipped).map((g) => ({ g, ...resolve(g.id) }));
   // A schema dump that is some set's baseline is not a migration set of its own.
   const baselines = new Set(groups.map((x) => x.baseline).filter((b): b is string => b !== undefined));
@@ -168,7 +170,7 @@ export function planProject(files: readonly string[], opts: PlanOptions): Projec
       selected = selected.filter((f) => match(relativePath(globs.base, f.path)) || opts.keep?.(f.path));
     }
     const dir = migrationFolder(g.files[0].path);
-    const otherDatabases = multiDatabase.has(dir) || (opts.folderFiles?.(dir) ?? []).some((name) => forOtherDatabase(`${dir}/${name}`));
+    const otherDatabases = multiDatabase.has(dir) || notRunOnPostgres((opts.folderFiles?.(dir) ?? []).map((name) => `${dir}/${name}`)).size > 0;
     sets.push({ id: g.id, folder: folder?.path, config, configFile, files: selected, ...(baseline ? { baseline } : {}), ...(otherDatabases ? { otherDatabases } : {}) });
   }
   const leftOut = [...skipped].map(([path, why]) => ({ path, why }));
