@@ -46,6 +46,16 @@ export function isExisting(ctx: StatementContext, q: QName): boolean {
 }
 
 /**
+ * The column was added earlier in this migration (its file, or for ory/popx the files of its version): no deployed
+ * code can use it yet, so renaming or dropping it breaks nothing (trigger.dev adds "temporary_startTime" and renames it
+ * a few lines later).
+ */
+export function columnNewInMigration(ctx: StatementContext, q: QName, column: string): boolean {
+  const origin = ctx.before.table(q)?.columns.get(column)?.origin;
+  return origin !== undefined && ctx.runner.migrationOf(origin.file) === ctx.runner.migrationOf(ctx.file.path);
+}
+
+/**
  * The table is known to be empty when this action runs, so scanning or rewriting it costs nothing: an earlier
  * statement of this transaction emptied it (`emptiedInTransaction`), or the same ALTER TABLE adds a NOT NULL column
  * with nothing to fill old rows, which PostgreSQL refuses unless the table is empty (that ADD COLUMN is reported

@@ -3,6 +3,8 @@ import { noDropColumn } from './no-drop-column';
 
 ruleTester(noDropColumn, {
   valid: [
+    // A column this migration added: no deployed code uses it yet.
+    { sql: { 'db/001.sql': 'CREATE TABLE runs (id bigint PRIMARY KEY);', 'db/002.sql': 'ALTER TABLE runs ADD COLUMN tmp bigint;\nALTER TABLE runs DROP COLUMN tmp;' } },
     'CREATE TABLE users (id bigint PRIMARY KEY, legacy_flag boolean);\nALTER TABLE users DROP COLUMN legacy_flag;',
     '-- sql-architect-ignore no-drop-column: unused since release 42\nALTER TABLE users DROP COLUMN legacy_flag;',
   ],

@@ -1,5 +1,5 @@
 import { defineRule } from '../engine/types';
-import { commandOf, isExisting, spanOf, tableText } from './locking-util';
+import { columnNewInMigration, commandOf, isExisting, spanOf, tableText } from './locking-util';
 import { quoteIdent } from './util';
 
 const messages = {
@@ -22,7 +22,7 @@ export const noDropColumn = defineRule({
   },
   check(ctx) {
     // One statement is one finding, however many columns it drops.
-    const drops = ctx.statement.actions.filter((a): a is Extract<typeof a, { type: 'drop-column' }> => a.type === 'drop-column' && isExisting(ctx, a.table));
+    const drops = ctx.statement.actions.filter((a): a is Extract<typeof a, { type: 'drop-column' }> => a.type === 'drop-column' && isExisting(ctx, a.table) && !columnNewInMigration(ctx, a.table, a.column));
     if (drops.length === 0) return [];
     const t = tableText(ctx, drops[0].table);
     const cols = drops.map((a) => a.column);

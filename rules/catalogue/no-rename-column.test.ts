@@ -3,6 +3,8 @@ import { noRenameColumn } from './no-rename-column';
 
 ruleTester(noRenameColumn, {
   valid: [
+    // A column this migration added: no deployed code uses it yet (trigger.dev renames its temporary column).
+    { sql: { 'db/001.sql': 'CREATE TABLE runs (id bigint PRIMARY KEY);', 'db/002.sql': 'ALTER TABLE runs ADD COLUMN tmp_start bigint;\nALTER TABLE runs RENAME COLUMN tmp_start TO start;' } },
     'CREATE TABLE users (id bigint PRIMARY KEY, name text);\nALTER TABLE users RENAME COLUMN name TO full_name;',
     'ALTER TABLE users RENAME CONSTRAINT users_name_check TO users_full_name_check;',
   ],

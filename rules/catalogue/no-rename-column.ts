@@ -1,5 +1,5 @@
 import { defineRule, type Report } from '../engine/types';
-import { commandOf, isExisting, spanOf, tableText } from './locking-util';
+import { columnNewInMigration, commandOf, isExisting, spanOf, tableText } from './locking-util';
 import { quoteIdent, typeSql } from './util';
 
 const messages = {
@@ -24,7 +24,7 @@ export const noRenameColumn = defineRule({
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {
-      if (a.type !== 'rename-column' || !isExisting(ctx, a.table)) continue;
+      if (a.type !== 'rename-column' || !isExisting(ctx, a.table) || columnNewInMigration(ctx, a.table, a.from)) continue;
       const t = tableText(ctx, a.table);
       const from = quoteIdent(a.from);
       const to = quoteIdent(a.to);
