@@ -85,3 +85,15 @@ describe('no-unique-constraint-lock: the recipe where the tool holds a transacti
     assert.equal(f[0].recipe, 'CREATE UNIQUE INDEX CONCURRENTLY "User_email_key" ON "User" (email);  -- in a migration of its own, which the tool runs without a transaction\nALTER TABLE "User" ADD CONSTRAINT "User_email_key" UNIQUE USING INDEX "User_email_key" DEFERRABLE INITIALLY DEFERRED;');
   });
 });
+
+describe('no-unique-constraint-lock: a key declared on a column being added', () => {
+  before(() => initParser());
+  const of = (sql: string) => runCase({ 'db/001.sql': 'CREATE TABLE users (id bigint);', 'db/002.sql': sql }).findings.filter((f) => f.rule === noUniqueConstraintLock.id);
+  it('adds the column without the key first, in the recipe too (the index needs the column)', () => {
+    const [f] = of('BEGIN;\nALTER TABLE users ADD COLUMN code text PRIMARY KEY;\nCOMMIT;');
+    assert.match(f.recipe!, /^ALTER TABLE users ADD COLUMN code text;\n-- code is nullable[\s\S]*CREATE UNIQUE INDEX CONCURRENTLY users_pkey ON users \(code\);[^\n]*\nALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_pkey;$/);
+  });
+  it('leaves a column that fills itself for every row to no-volatile-default-column, whose recipe ends with the key', () => {
+    assert.deepEqual(of('ALTER TABLE users ADD COLUMN uid uuid DEFAULT gen_random_uuid() PRIMARY KEY;'), []);
+  });
+});

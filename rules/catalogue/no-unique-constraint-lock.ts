@@ -1,5 +1,5 @@
 import { defineRule, type Fix, type MessageData, type Report, type StatementContext, type TextEdit } from '../engine/types';
-import type { ConstraintDef, QName } from '../model/types';
+import { isSerialType, type ConstraintDef, type QName } from '../model/types';
 import { alterTableCommands, bareTableName, columnClauses, commandOf, isExisting, removeTokens, skipParens, spanOf, statementAfter, tableText, transactionScope } from './locking-util';
 import { columnsSql, insertAfterStatement, insertBeforeStatement, quoteIdent } from './util';
 import { type Tok, tokens, tokText } from '../parser/lexer';
@@ -36,6 +36,10 @@ export const noUniqueConstraintLock = defineRule({
         reports.push(tableConstraint(ctx, a, a.table, a.constraint));
       }
       if (a.type === 'add-column' && isExisting(ctx, a.table)) {
+        // A column that fills itself for every row (volatile default, serial, identity, stored generated) is
+        // no-volatile-default-column's finding, whose recipe ends with the key built concurrently.
+        const fills = a.column.defaultKind === 'volatile' || isSerialType(a.column.type) || a.column.identity || a.column.generatedStored;
+        if (fills && ctx.config.rules['no-volatile-default-column'] !== 'off') continue;
         for (const c of a.column.constraints) {
           if (c.kind === 'unique' || c.kind === 'primary') reports.push(inlineConstraint(ctx, a, a.table, a.column.name, c));
         }
@@ -150,14 +154,17 @@ function tableConstraint(ctx: StatementContext, action: object, table: QName, c:
 function inlineConstraint(ctx: StatementContext, action: object, table: QName, column: string, c: ConstraintDef): Report<keyof typeof messages> {
   const t = tableText(ctx, table);
   const what = `ADD COLUMN ${column} … ${c.kind === 'primary' ? 'PRIMARY KEY' : 'UNIQUE'}`;
-  const name = c.name ?? pgObjectName(bareTableName(ctx, table), [column], c.kind === 'primary' ? 'pkey' : 'key');
+  // PostgreSQL's own names: <table>_pkey for a primary key (no columns), <table>_<column>_key for UNIQUE.
+  const name = c.name ?? pgObjectName(bareTableName(ctx, table), c.kind === 'primary' ? [] : [column], c.kind === 'primary' ? 'pkey' : 'key');
   const create = `CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${t} (${quoteIdent(column)});`;
   const attach = `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(name)} ${c.kind === 'primary' ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${quoteIdent(name)};`;
   const cmd = commandOf(ctx, action);
   const cols = cmd && columnClauses(cmd);
   const clause = cols?.clauses.find((k) => k.body[0]?.word === (c.kind === 'primary' ? 'primary' : 'unique'));
   const fixes: Fix[] = [];
-  let recipe = `${create}  -- outside BEGIN … COMMIT\n${attach}`;
+  // The column first, without the key: the index needs it to exist.
+  const addPlain = cmd && clause ? `${statementAfter(ctx, [removeTokens(clause.toks, cmd[cmd.indexOf(clause.toks[0]) - 1])])}\n` : '';
+  let recipe = `${addPlain}${pkNote(ctx, table, c)}${create}  -- outside BEGIN … COMMIT\n${attach}`;
   // Only UNIQUE outside a transaction block: CONCURRENTLY must follow the ADD COLUMN and cannot run inside one.
   if (c.kind === 'unique' && cmd && clause && clause.body.length === 1 && !ctx.inTransaction) {
     const edits = [removeTokens(clause.toks, cmd[cmd.indexOf(clause.toks[0]) - 1]), insertAfterStatement(ctx.file.text, ctx.statement, `${create}\n${attach}`, { blankLine: false })];
