@@ -79,3 +79,18 @@ describe('require-tenant-in-foreign-key, the recipe', () => {
     assert.match(r, /REFERENCES projects \(tenant_id, id\) NOT VALID;\n-- a later migration[^\n]*\nALTER TABLE tasks VALIDATE CONSTRAINT tasks_project_id_fkey;$/);
   });
 });
+
+describe('require-tenant-in-foreign-key on a table the application only reads', () => {
+  before(() => initParser());
+  const of = (grant: string) => runCase({
+    'db/001.sql': `${PROJECTS}CREATE TABLE tasks (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, project_id bigint NOT NULL REFERENCES projects (id));\nGRANT SELECT, INSERT, UPDATE, DELETE ON projects TO app;\n${grant}`,
+  }).findings.filter((f) => f.rule === requireTenantInForeignKey.id);
+  it('is info, and says which grant keeps the application from writing it', () => {
+    const [f] = of('GRANT SELECT ON tasks TO app;');
+    assert.equal(f.severity, 'info');
+    assert.ok(f.related.some((r) => /app may only read tasks/.test(r.message)), JSON.stringify(f.related));
+  });
+  it('stays a warning where the application writes it', () => {
+    assert.equal(of('GRANT SELECT, INSERT ON tasks TO app;')[0].severity, 'warning');
+  });
+});

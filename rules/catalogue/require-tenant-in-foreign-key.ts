@@ -1,5 +1,6 @@
 import { defineRule, type Report, type SetContext } from '../engine/types';
 import type { ConstraintModel, Origin, Span, TableModel } from '../model/types';
+import { writableByApp } from '../project/infer';
 import { tenantMap } from './tenancy-util';
 import { columnsSql, findConstraintDef, identName, latestOrigin, quoteIdent, related, tableLabel, tableSql, tenantColumnsOf, type TenantTable } from './util';
 
@@ -35,7 +36,7 @@ export const requireTenantInForeignKey = defineRule({
       '  FOREIGN KEY (tenant_id, project_id) REFERENCES projects (tenant_id, id));',
     ].join('\n'),
     details: [
-      'Applies when both tables are tenant-scoped (a foreign key to the tenant registry itself is what makes a table tenant-scoped, and is fine). The key passes when it includes a tenant column of the referencing table matched with a tenant column of the referenced one. The referenced table needs a unique key on (tenant_id, id) for the composite key, a constraint or a unique index, in any column order; when it is missing the recipe builds a unique index CONCURRENTLY (no lock on writes) in a migration of its own, and validates the new key in a later migration than the one that adds it NOT VALID, and keeps an ON DELETE SET NULL from clearing the tenant column (`ON DELETE SET NULL (project_id)`, PostgreSQL 15+).',
+      'Applies when both tables are tenant-scoped (a foreign key to the tenant registry itself is what makes a table tenant-scoped, and is fine). The key passes when it includes a tenant column of the referencing table matched with a tenant column of the referenced one. The referenced table needs a unique key on (tenant_id, id) for the composite key, a constraint or a unique index, in any column order; when it is missing the recipe builds a unique index CONCURRENTLY (no lock on writes) in a migration of its own, and validates the new key in a later migration than the one that adds it NOT VALID, and keeps an ON DELETE SET NULL from clearing the tenant column (`ON DELETE SET NULL (project_id)`, PostgreSQL 15+). A table the application\'s roles may only read (the migrations grant them SELECT and nothing opens it further, such as billing tables written by a webhook as service_role) is info: no tenant\'s session can write the cross reference.',
       'A project that includes the tenant in none of its foreign keys (two or more) made a design choice: that is one info finding for the set, with the keys as related locations. In a project that includes it in some, each key without it is a warning: the one that was forgotten.',
       'The finding sits where the key became wrong: on the foreign key, or on the later statement that gave one of the two tables its tenant column.',
     ].join('\n\n'),
@@ -136,9 +137,14 @@ function keyReport(ctx: SetContext, m: Missing, scopedKeys: number): Report<keyo
   ].filter(Boolean).join('\n');
   const where = anchor(ctx, m);
   const name = tableLabel(table);
+  // Written only by roles outside the application (a webhook as service_role): no tenant's session can make the cross
+  // reference, so it is a check on that code, not a leak (info).
+  const appWrites = writableByApp(ctx.project, table);
+  const readGrant = appWrites ? undefined : table.grants.find((g) => ctx.project.roles.appRoles.includes(g.role));
   return {
     file: where.origin.file,
     span: where.span,
+    ...(appWrites ? {} : { severity: 'info' as const }),
     messageId: at >= 0 ? (where.later ? 'mispairedNow' : 'mispaired') : where.later ? 'missingTenantNow' : 'missingTenant',
     data: {
       ...(where.later ? { later: where.later } : {}),
@@ -151,6 +157,7 @@ function keyReport(ctx: SetContext, m: Missing, scopedKeys: number): Report<keyo
     related: [
       ...(where.later ? related(c.origin, `foreign key "${c.name}" is declared here`) : []),
       ...related(target.columns.get(other.column)?.origin, `${other.column} makes ${tableLabel(target)} tenant-scoped`),
+      ...(readGrant ? related(readGrant.origin, `${readGrant.role} may only read ${name}: the application cannot write this reference`) : []),
     ],
     recipe,
   };

@@ -29,6 +29,23 @@ export function reachableByApp(project: ProjectModel, table: TableModel): boolea
 }
 
 /**
+ * The roles the application connects as may write the table (INSERT or UPDATE). False when the migrations grant it
+ * to them for reading only, and nothing else opens it (basejump's billing tables: authenticated may SELECT, the
+ * payment provider's webhook writes as service_role).
+ */
+export function writableByApp(project: ProjectModel, table: TableModel): boolean {
+  const r = project.roles;
+  if (r.connectsAsOwner) return true;
+  const writes = (privileges: string[]) => privileges.some((p) => p === 'all' || p === 'insert' || p === 'update');
+  if (table.publicGrants.some((g) => writes(g.privileges))) return true;
+  if (table.grants.some((g) => r.appRoles.includes(g.role) && writes(g.privileges))) return true;
+  // Supabase's default privileges give anon and authenticated everything on new tables of public.
+  if (r.platform.id === 'supabase' && table.schema === 'public') return true;
+  // Granted to nobody the application connects as: default privileges the migrations do not show may open it.
+  return !table.grants.some((g) => r.appRoles.includes(g.role));
+}
+
+/**
  * Row-level security on the table holds back a role that reaches it, so a table without policies denies rows to
  * someone who reads it. Not so when the grants the migrations make on the table name only administrators (Supabase
  * Storage grants storage.objects to postgres alone and leaves its policies to each project), nor, when the
