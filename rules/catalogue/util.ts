@@ -189,7 +189,9 @@ const filesByPath = rememberedFor((files: readonly FileContext[]) => {
 /** The policy predicate comparing the tenant column with the tenant setting, cast to the column's type. */
 export function tenantPredicate(column: string, type: TypeRef, setting: string): string {
   const cast = type.name === 'text' || type.name === 'varchar' ? '' : `::${typeSql({ ...type, mods: [] })}`;
-  return `${quoteIdent(column)} = current_setting('${setting.replace(/'/g, "''")}', true)${cast}`;
+  // NULLIF: once a transaction has SET LOCAL the setting, the session keeps it as '' afterwards, and ''::uuid is an
+  // error on every query; NULL matches no row instead (fail closed).
+  return `${quoteIdent(column)} = NULLIF(current_setting('${setting.replace(/'/g, "''")}', true), '')${cast}`;
 }
 
 export function tableLabel(t: TableModel): string {
