@@ -1,5 +1,7 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'mocha';
 import { ruleTester } from '../testing/tester';
-import { requireSecurityDefinerSearchPath } from './require-security-definer-search-path';
+import { requireSecurityDefinerSearchPath, unqualifiedNames } from './require-security-definer-search-path';
 
 const BODY = "AS $$ SELECT 1 $$";
 
@@ -21,6 +23,18 @@ ruleTester(requireSecurityDefinerSearchPath, {
     `CREATE FUNCTION f() RETURNS int LANGUAGE sql SECURITY DEFINER ${BODY}; DROP FUNCTION f();`,
   ],
   invalid: [
+    {
+      // The body names a table without its schema: an empty path would break it, so no fix; the recipe says what to qualify.
+      sql: `CREATE TABLE public.members (account_id uuid, user_id uuid);\nCREATE FUNCTION public.is_member(a uuid) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER\nAS $$ SELECT EXISTS (SELECT 1 FROM members m WHERE m.account_id = a AND extract(epoch FROM now()) > 0) $$;`,
+      errors: [{ line: 2, messageId: 'noSearchPath', severity: 'error' }],
+      output: null,
+    },
+    {
+      // A trigger function: no client calls it (warning).
+      sql: `CREATE FUNCTION public.on_signup() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER\nAS $$ BEGIN INSERT INTO public.profiles (id) VALUES (NEW.id); RETURN NEW; END $$;`,
+      errors: [{ line: 1, messageId: 'noSearchPath', severity: 'warning' }],
+      output: "CREATE FUNCTION public.on_signup() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = ''\nAS $$ BEGIN INSERT INTO public.profiles (id) VALUES (NEW.id); RETURN NEW; END $$;",
+    },
     {
       sql: `CREATE FUNCTION public.add_member(a uuid) RETURNS void LANGUAGE sql SECURITY DEFINER\nAS $$ INSERT INTO public.members (account_id) VALUES (a) $$;`,
       errors: [{ line: 1, column: 69, messageId: 'noSearchPath', data: { function: 'add_member' } }],
@@ -53,4 +67,15 @@ ruleTester(requireSecurityDefinerSearchPath, {
       output: null,
     },
   ],
+});
+
+describe('require-security-definer-search-path: what the body names without a schema', () => {
+  it('finds tables and pgcrypto calls, not CTEs, variables, qualified names or FROM inside a function call', () => {
+    assert.deepEqual(unqualifiedNames(`
+      WITH recent AS (SELECT * FROM public.events)
+      SELECT role INTO v_role FROM user_roles JOIN recent r ON true
+      WHERE extract(epoch FROM created_at) > 0 AND x IN (SELECT 1 FROM public.t);
+      UPDATE projects SET k = pgp_sym_encrypt(v, key);
+      INSERT INTO audit_logs (a) VALUES (extensions.crypt('a', gen_salt('bf')));`).sort(), ['audit_logs', 'gen_salt', 'pgp_sym_encrypt', 'projects', 'user_roles']);
+  });
 });

@@ -352,7 +352,7 @@ export class SchemaModel {
       const r = this.resolve(a.fn.name);
       this.functions.set(tableKey(r.schema, r.name), {
         schema: r.schema, name: r.name, securityDefiner: a.fn.securityDefiner, setsSearchPath: a.fn.setsSearchPath,
-        language: a.fn.language, body: a.fn.body, injections: a.fn.injections, origin,
+        language: a.fn.language, body: a.fn.body, injections: a.fn.injections, ...(a.fn.returnsTrigger ? { returnsTrigger: true } : {}), origin,
       });
       return;
     }

@@ -139,6 +139,8 @@ export interface FunctionDef {
   body?: string;
   /** PL/pgSQL: the EXECUTEs of the body that build SQL from the caller's input without quoting it. */
   injections?: DynamicSqlRisk[];
+  /** RETURNS trigger: it runs only as a trigger, never called by a client. */
+  returnsTrigger?: boolean;
   span: Span;
 }
 
@@ -401,6 +403,8 @@ export interface FunctionModel {
   body?: string;
   /** PL/pgSQL: EXECUTEs that build SQL from the caller's input without quoting it. */
   injections?: DynamicSqlRisk[];
+  /** RETURNS trigger. */
+  returnsTrigger?: boolean;
   origin: Origin;
 }
 

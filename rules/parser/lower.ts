@@ -205,7 +205,7 @@ function createFunction(n: pg.CreateFunctionStmt, src: Source, pl: PlParser): Ac
     if (d.defname === 'as') body = str(arg.List?.items?.[0] ?? d.arg);
   }
   const injections = functionInjections(n, src, pl);
-  return [{ type: 'create-function', fn: { name: qnameFromList(n.funcname), securityDefiner, setsSearchPath, language, orReplace: Boolean(n.replace), body, span: src.span, ...(injections?.length ? { injections } : {}) } }];
+  return [{ type: 'create-function', fn: { name: qnameFromList(n.funcname), securityDefiner, setsSearchPath, language, orReplace: Boolean(n.replace), body, span: src.span, ...(injections?.length ? { injections } : {}), ...(listNames(n.returnType?.names).pop()?.toLowerCase() === 'trigger' ? { returnsTrigger: true } : {}) } }];
 }
 
 /** DO: the statements its PL/pgSQL body runs at migration time. */
