@@ -39,14 +39,14 @@ ruleTester(requireTenantRls, {
       sql: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);',
       config: { isolation: 'rls' },
       errors: [{ line: 1, column: 1, messageId: 'noRls', data: { table: 'invoices', column: 'tenant_id', source: "comparing tenant_id with current_setting('app.current_tenant_id', true)" } }],
-      output: `CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);\n\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nALTER TABLE invoices FORCE ROW LEVEL SECURITY;\n${POLICY}`,
+      output: `CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);\n\n-- the application must run SET LOCAL app.current_tenant_id = '<tenant>' in each transaction first: until then these policies hide every row from it\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nALTER TABLE invoices FORCE ROW LEVEL SECURITY;\n${POLICY}`,
     },
     {
       // Configured setting and column; text columns need no cast; non-ASCII names are quoted.
       sql: '-- Bestellungen je Mandant 🧾\nCREATE TABLE "Bestellung" (id bigint PRIMARY KEY, shop_id text NOT NULL, "Größe" int)\n;\nSELECT 1;',
       config: { tenantColumns: ['shop_id'], tenantSetting: 'shop.id', isolation: 'rls' },
       errors: [{ line: 2, column: 1, messageId: 'noRls', data: { table: 'Bestellung', column: 'shop_id', source: "comparing shop_id with current_setting('shop.id', true)" } }],
-      output: '-- Bestellungen je Mandant 🧾\nCREATE TABLE "Bestellung" (id bigint PRIMARY KEY, shop_id text NOT NULL, "Größe" int)\n;\n\nALTER TABLE "Bestellung" ENABLE ROW LEVEL SECURITY;\nALTER TABLE "Bestellung" FORCE ROW LEVEL SECURITY;\nCREATE POLICY "Bestellung_tenant_isolation" ON "Bestellung"\n  USING (shop_id = NULLIF(current_setting(\'shop.id\', true), \'\'))\n  WITH CHECK (shop_id = NULLIF(current_setting(\'shop.id\', true), \'\'));\nSELECT 1;',
+      output: '-- Bestellungen je Mandant 🧾\nCREATE TABLE "Bestellung" (id bigint PRIMARY KEY, shop_id text NOT NULL, "Größe" int)\n;\n\n-- the application must run SET LOCAL shop.id = \'<tenant>\' in each transaction first: until then these policies hide every row from it\nALTER TABLE "Bestellung" ENABLE ROW LEVEL SECURITY;\nALTER TABLE "Bestellung" FORCE ROW LEVEL SECURITY;\nCREATE POLICY "Bestellung_tenant_isolation" ON "Bestellung"\n  USING (shop_id = NULLIF(current_setting(\'shop.id\', true), \'\'))\n  WITH CHECK (shop_id = NULLIF(current_setting(\'shop.id\', true), \'\'));\nSELECT 1;',
     },
     {
       // The tenant column arrives later: the finding and the fix go where it was added.
@@ -56,7 +56,7 @@ ruleTester(requireTenantRls, {
       },
       config: { isolation: 'rls' },
       errors: [{ file: 'db/002_tenant.sql', line: 1, column: 1, messageId: 'noRls', data: { table: 'orders' } }],
-      output: "ALTER TABLE orders ADD COLUMN team_id bigint NOT NULL DEFAULT 0;\n\nALTER TABLE orders ENABLE ROW LEVEL SECURITY;\nALTER TABLE orders FORCE ROW LEVEL SECURITY;\nCREATE POLICY orders_tenant_isolation ON orders\n  USING (team_id = NULLIF(current_setting('app.current_tenant_id', true), '')::bigint)\n  WITH CHECK (team_id = NULLIF(current_setting('app.current_tenant_id', true), '')::bigint);",
+      output: "ALTER TABLE orders ADD COLUMN team_id bigint NOT NULL DEFAULT 0;\n\n-- the application must run SET LOCAL app.current_tenant_id = '<tenant>' in each transaction first: until then these policies hide every row from it\nALTER TABLE orders ENABLE ROW LEVEL SECURITY;\nALTER TABLE orders FORCE ROW LEVEL SECURITY;\nCREATE POLICY orders_tenant_isolation ON orders\n  USING (team_id = NULLIF(current_setting('app.current_tenant_id', true), '')::bigint)\n  WITH CHECK (team_id = NULLIF(current_setting('app.current_tenant_id', true), '')::bigint);",
     },
     {
       // Enabled, then disabled again in a later migration: reported on the DISABLE, no fix.
@@ -72,7 +72,7 @@ ruleTester(requireTenantRls, {
       sql: 'CREATE SCHEMA app; CREATE TABLE app.projects (id bigint PRIMARY KEY, workspace_id bigint NOT NULL);',
       config: { isolation: 'rls' },
       errors: [{ line: 1, column: 20, messageId: 'noRls', data: { table: 'app.projects' } }],
-      output: "CREATE SCHEMA app; CREATE TABLE app.projects (id bigint PRIMARY KEY, workspace_id bigint NOT NULL);\n\nALTER TABLE app.projects ENABLE ROW LEVEL SECURITY;\nALTER TABLE app.projects FORCE ROW LEVEL SECURITY;\nCREATE POLICY projects_tenant_isolation ON app.projects\n  USING (workspace_id = NULLIF(current_setting('app.current_tenant_id', true), '')::bigint)\n  WITH CHECK (workspace_id = NULLIF(current_setting('app.current_tenant_id', true), '')::bigint);",
+      output: "CREATE SCHEMA app; CREATE TABLE app.projects (id bigint PRIMARY KEY, workspace_id bigint NOT NULL);\n\n-- the application must run SET LOCAL app.current_tenant_id = '<tenant>' in each transaction first: until then these policies hide every row from it\nALTER TABLE app.projects ENABLE ROW LEVEL SECURITY;\nALTER TABLE app.projects FORCE ROW LEVEL SECURITY;\nCREATE POLICY projects_tenant_isolation ON app.projects\n  USING (workspace_id = NULLIF(current_setting('app.current_tenant_id', true), '')::bigint)\n  WITH CHECK (workspace_id = NULLIF(current_setting('app.current_tenant_id', true), '')::bigint);",
     },
     {
       // Application-level isolation (no tenant table has RLS): one finding (info) for the set, the other tables related.
@@ -131,7 +131,7 @@ describe('require-tenant-rls related locations', () => {
     assert.deepEqual([f.file, findingPosition(files, f)], ['db/002_tenant.sql', { line: 2, column: 1 }]);
     assert.deepEqual(f.related.map((x) => [x.file, findingPosition(files, { file: x.file, start: x.span.start }), x.message]),
       [['db/001_init.sql', { line: 2, column: 1 }, 'orders is created here']]);
-    assert.match(f.recipe ?? '', /^ALTER TABLE orders ENABLE ROW LEVEL SECURITY;\nALTER TABLE orders FORCE ROW LEVEL SECURITY;\nCREATE POLICY orders_tenant_isolation/);
+    assert.match(f.recipe ?? '', /^-- the application must run SET LOCAL app\.current_tenant_id = '<tenant>' in each transaction first[^\n]*\nALTER TABLE orders ENABLE ROW LEVEL SECURITY;\nALTER TABLE orders FORCE ROW LEVEL SECURITY;\nCREATE POLICY orders_tenant_isolation/);
   });
 });
 

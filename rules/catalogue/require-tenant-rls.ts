@@ -8,7 +8,11 @@ import type { SetContext } from '../engine/types';
 function rlsFix(ctx: SetContext, t: TenantTable): { sql: string; fixes: Fix[]; source: string } {
   const { table, column, origin } = t;
   const policy = projectIsolationPolicy(ctx, table, column);
-  const sql = [enableRlsSql(table), ...(ctx.project.roles.connectsAsOwner ? [forceRlsSql(table)] : []), policy.sql].join('\n');
+  // A policy on the tenant setting hides every row until the application sets it: say so where nothing sets it yet.
+  const setFirst = policy.readsSetting && !settingIsSet(ctx)
+    ? [`-- the application must run SET LOCAL ${ctx.config.tenantSetting} = '<tenant>' in each transaction first: until then these policies hide every row from it`]
+    : [];
+  const sql = [...setFirst, enableRlsSql(table), ...(ctx.project.roles.connectsAsOwner ? [forceRlsSql(table)] : []), policy.sql].join('\n');
   const stmt = ctx.statementAt(origin);
   const file = fileOf(ctx, origin.file);
   const fixes: Fix[] = file && stmt
@@ -108,3 +112,9 @@ export const requireTenantRls = defineRule({
     return reports;
   },
 });
+
+/** Some policy of the project already reads the tenant setting: the application sets it. */
+function settingIsSet(ctx: SetContext): boolean {
+  for (const t of ctx.model.tables.values()) for (const p of t.policies) if (p.settings.includes(ctx.config.tenantSetting)) return true;
+  return false;
+}

@@ -66,6 +66,8 @@ export interface IsolationPolicy {
   predicate: string;
   /** Where the style comes from, in words: "as policy "x" on projects does", or the tenant setting. */
   source: string;
+  /** It reads the tenant setting, which the application must set in every transaction before it sees any row. */
+  readsSetting?: boolean;
 }
 
 /**
@@ -113,7 +115,7 @@ export function projectIsolationPolicy(ctx: SetContext, table: TableModel, colum
   }
   const type = table.columns.get(column)?.type ?? { name: 'text', mods: [], array: false, start: 0 };
   const predicate = tenantPredicate(column, type, ctx.config.tenantSetting);
-  return { sql: isolationPolicySql(table, column, type, ctx.config.tenantSetting), predicate, source: `comparing ${column} with current_setting('${ctx.config.tenantSetting}', true)` };
+  return { sql: isolationPolicySql(table, column, type, ctx.config.tenantSetting), predicate, source: `comparing ${column} with current_setting('${ctx.config.tenantSetting}', true)`, readsSetting: true };
 }
 
 /**
