@@ -22,6 +22,10 @@ describe('project pipeline (files → sets → configuration → globs → analy
     assert.equal(plan(['/k/20200101000000000000_a.up.sql', '/k/20200101000000000000_a.postgres.up.sql', '/k/20200101000000000001_b.up.sql']), true);
     // A PostgreSQL-only project with one .postgres. file and no twin (supabase/auth) is not one.
     assert.equal(plan(['/a/20220614074223_x.postgres.up.sql', '/a/20220101000000_y.up.sql']), false);
+    // Flattened projects share their folder: it is listed once.
+    const listed: string[] = [];
+    planProject(['/ex/app__20240101000000_a.sql', '/ex/web__20240101000000_b.sql'], { configFile: () => undefined, folderFiles: (d) => { listed.push(d); return []; } });
+    assert.deepEqual(listed, ['/ex']);
     // Naming only some files: the folder listing tells.
     assert.equal(plan(['/k/20200101000000000001_b.up.sql'], ['20200101000000000000_a.up.sql', '20200101000000000000_a.postgres.up.sql', '20200101000000000001_b.up.sql']), true);
   });

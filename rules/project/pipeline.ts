@@ -157,7 +157,16 @@ export function planProject(files: readonly string[], opts: PlanOptions): Projec
   const skipped = notRunOnPostgres(files);
   // A pop/popx project for several databases: it has files for another one, or a generic file that a `.postgres.` twin
   // replaces on PostgreSQL (why else write both?). Its generic files run on the others.
-  const multiDatabase = new Set([...skipped.keys()].map(migrationFolder));
+  // Also a folder's files not given here, when the IO front can list it; once per folder (flattened projects share one).
+  const multiDatabase = new Map([...skipped.keys()].map((p) => [migrationFolder(p), true]));
+  const isMultiDatabase = (dir: string): boolean => {
+    let yes = multiDatabase.get(dir);
+    if (yes === undefined) {
+      yes = notRunOnPostgres((opts.folderFiles?.(dir) ?? []).map((name) => `${dir}/${name}`)).size > 0;
+      multiDatabase.set(dir, yes);
+    }
+    return yes;
+  };
   const groups = groupMigrationSets([...files], skipped).map((g) => ({ g, ...resolve(g.id) }));
   // A schema dump that is some set's baseline is not a migration set of its own.
   const baselines = new Set(groups.map((x) => x.baseline).filter((b): b is string => b !== undefined));
@@ -169,8 +178,7 @@ export function planProject(files: readonly string[], opts: PlanOptions): Projec
       const match = picomatch(globs.patterns, { dot: true });
       selected = selected.filter((f) => match(relativePath(globs.base, f.path)) || opts.keep?.(f.path));
     }
-    const dir = migrationFolder(g.files[0].path);
-    const otherDatabases = multiDatabase.has(dir) || notRunOnPostgres((opts.folderFiles?.(dir) ?? []).map((name) => `${dir}/${name}`)).size > 0;
+    const otherDatabases = isMultiDatabase(migrationFolder(g.files[0].path));
     sets.push({ id: g.id, folder: folder?.path, config, configFile, files: selected, ...(baseline ? { baseline } : {}), ...(otherDatabases ? { otherDatabases } : {}) });
   }
   const leftOut = [...skipped].map(([path, why]) => ({ path, why }));
