@@ -308,13 +308,15 @@ export function outsideTransactionFix(ctx: StatementContext, here: { title: stri
   return [{
     title: moved.title,
     safe: false,
-    edits: [removeStatementEdit(ctx.file.text, ctx.statement), { ...followUpEdit(ctx, moved.slug, standaloneMigration(ctx.runner.id, moved.sql)), file: standalonePath(ctx.runner, ctx.followUpFileName(moved.slug)) }],
+    edits: [removeStatementEdit(ctx.file.text, ctx.statement), followUpEdit(ctx, moved.slug, standaloneMigration(ctx.runner.id, moved.sql), { standalone: true })],
   }];
 }
 
 /** An edit creating a follow-up migration file. */
-export function followUpEdit(ctx: StatementContext, slug: string, sql: string): TextEdit {
-  return { file: ctx.followUpFileName(slug), start: 0, end: 0, newText: sql.endsWith('\n') ? sql : `${sql}\n` };
+export function followUpEdit(ctx: StatementContext, slug: string, sql: string, opts: { standalone?: boolean } = {}): TextEdit {
+  // `standalone`: the tool must run it outside a transaction (popx reads that from the name).
+  const file = ctx.followUpFileName(slug);
+  return { file: opts.standalone ? standalonePath(ctx.runner, file) : file, start: 0, end: 0, newText: sql.endsWith('\n') ? sql : `${sql}\n` };
 }
 
 /** A file-name slug from an object name: `validate_orders_customer_id_fkey`. */
