@@ -93,10 +93,11 @@ export function projectIsolationPolicy(ctx: SetContext, table: TableModel, colum
     // The membership table itself: a policy on it that reads it again recurses (PostgreSQL's "infinite recursion
     // detected in policy"). A SECURITY DEFINER function reads it as its owner, outside RLS: a user sees, and may add,
     // rows of the tenants they already belong to.
-    const schema = table.schema !== 'public' ? `${quoteIdent(table.schema)}.` : 'public.';
+    // Everything schema-qualified: the function runs with an empty search_path.
+    const schema = `${quoteIdent(table.schema)}.`;
     const fn = `${schema}${quoteIdent(identName('is_member_of', member.key))}`;
     const type = typeSql(table.columns.get(member.key)?.type ?? { name: 'text', mods: [], array: false, start: 0 });
-    const prelude = `CREATE FUNCTION ${fn}(${quoteIdent(`p_${member.key}`)} ${type}) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$\n  SELECT EXISTS (SELECT 1 FROM ${tableSql(table).includes('.') ? tableSql(table) : `public.${tableSql(table)}`} WHERE ${quoteIdent(member.user)} = (SELECT auth.uid()) AND ${quoteIdent(member.key)} = ${quoteIdent(`p_${member.key}`)})\n$$;`;
+    const prelude = `CREATE FUNCTION ${fn}(${quoteIdent(`p_${member.key}`)} ${type}) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$\n  SELECT EXISTS (SELECT 1 FROM ${schema}${quoteIdent(table.name)} WHERE ${quoteIdent(member.user)} = (SELECT auth.uid()) AND ${quoteIdent(member.key)} = ${quoteIdent(`p_${member.key}`)})\n$$;`;
     const predicate = `${fn}(${quoteIdent(column)})`;
     return {
       prelude,
