@@ -2,7 +2,7 @@ import { defineRule, type Report, type SetContext } from '../engine/types';
 import { displayName } from '../model/schema';
 import type { FunctionModel, TableModel } from '../model/types';
 import { tokens } from '../parser/lexer';
-import { quoteIdent, tableLabel, tableSql, tenantTablesOf } from './util';
+import { escapeRe, quoteIdent, tableLabel, tableSql, tenantTablesOf } from './util';
 
 const messages = {
   unchecked: 'SECURITY DEFINER function {{function}} writes tenant table {{table}} ({{how}}) and never asks who calls it (no auth.uid(), auth.jwt() or current_user): {{exposure}}, so any signed-in user can change rows of any tenant through it, row-level security notwithstanding. Check the caller in the body, or REVOKE EXECUTE from the application roles if only the server calls it.',
@@ -36,7 +36,7 @@ function writes(ctx: SetContext, body: string, tenants: Map<string, TableModel>)
  */
 function exposure(ctx: SetContext, fn: FunctionModel): string | undefined {
   const app = new Set([...ctx.project.roles.appRoles, 'public', 'anon', 'authenticated']);
-  const named = new RegExp(`\\bon\\s+function\\s+(?:"?${fn.schema}"?\\.)?"?${fn.name}"?\\b`, 'i');
+  const named = new RegExp(`\\bon\\s+function\\s+(?:"?${escapeRe(fn.schema)}"?\\.)?"?${escapeRe(fn.name)}"?\\b`, 'i');
   let granted: string | undefined;
   for (const f of ctx.files) {
     for (const s of f.statements) {

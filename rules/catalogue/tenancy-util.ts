@@ -4,7 +4,7 @@ import type { Origin, PolicyModel, TableModel, TypeRef } from '../model/types';
 import type { SetContext } from '../engine/types';
 import type { ProjectModel } from '../project/types';
 import { displayName } from '../model/schema';
-import { identName, quoteIdent, tableSql, tenantPredicate, tenantTablesOf, typeSql, type TenantTable } from './util';
+import { escapeRe, identName, quoteIdent, tableSql, tenantPredicate, tenantTablesOf, typeSql, type TenantTable } from './util';
 import { clipBytes, MAX_IDENTIFIER_BYTES } from '../model/names';
 import { rememberedFor } from '../model/remember';
 
@@ -36,7 +36,7 @@ function switchedOffAt(ctx: SetContext, table: TableModel, on: string, off: stri
 
 /** SECURITY DEFINER functions whose body names the table: they run as its owner, so FORCE filters them too. */
 export function definerFunctionsReading(ctx: SetContext, table: TableModel): string[] {
-  const word = new RegExp(`(^|[^\\w$])("?)${table.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\2($|[^\\w$])`, 'i');
+  const word = new RegExp(`(^|[^\\w$])("?)${escapeRe(table.name)}\\2($|[^\\w$])`, 'i');
   return [...ctx.model.functions.values()].filter((f) => f.securityDefiner && f.body && word.test(f.body)).map((f) => displayName(f));
 }
 
@@ -165,9 +165,6 @@ function policyStyle(project: ProjectModel): PolicyStyle | undefined {
   return best?.style;
 }
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 export function enableRlsSql(table: TableModel): string {
   return `ALTER TABLE ${tableSql(table)} ENABLE ROW LEVEL SECURITY;`;

@@ -36,6 +36,11 @@ export function tableSql(t: { schema: string; name: string } | QName): string {
   return schema && schema !== 'public' ? `${quoteIdent(schema)}.${quoteIdent(t.name)}` : quoteIdent(t.name);
 }
 
+/** `s` matched literally inside a regular expression. */
+export function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 export function columnsSql(cols: string[]): string {
   return cols.map(quoteIdent).join(', ');
 }
