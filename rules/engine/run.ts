@@ -44,7 +44,7 @@ export interface SetInput {
   files: FileInput[];
   /** Tool files found beside the set (`migration_lock.toml`, `atlas.sum`, `.gmrc`, `supabase/config.toml`), for the runner. */
   markers?: string[];
-  /** The project's pop/popx migrations also run on other databases (its folder has `.mysql.`, `.sqlite3.`, … files). */
+  /** The project's pop/popx migrations also run on other databases (its folder has `.mysql.`, `.sqlite3.`, … files, or `.postgres.` twins of generic ones). */
   otherDatabases?: boolean;
 }
 
@@ -253,10 +253,10 @@ function relatedOutsideDatabase(related: Finding['related'] | undefined, baselin
   return baseline?.database ? related.filter((r) => r.file !== baseline.path) : related;
 }
 
-/** The fixes of a finding on a statement a DO block runs that leave the block alone (an edit inside it cannot be checked). */
 /**
- * A statement a DO block runs: its fixes may not edit inside the block, nor write a follow-up migration, which would
- * run without the block's conditions (supabase/storage creates some tables only `IF NOT is_multitenant`).
+ * A statement a DO block runs: its fixes may not edit inside the block (an edit there cannot be checked), nor write a
+ * follow-up migration, which would run without the block's conditions (supabase/storage creates some tables only
+ * `IF NOT is_multitenant`).
  */
 function outsideBlock(fixes: Fix[], statement: Statement | undefined): Fix[] {
   const block = statement?.embedded?.parent;
