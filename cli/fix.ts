@@ -50,8 +50,7 @@ function matchLineEnds(text: string, newText: string): string {
 /**
  * Applies the safe fixes of the findings `select` picks (called again after each pass), in memory. A file with a
  * syntax error, or whose bytes on disk are not exactly the analysed text, is never edited.
- */
-/**
+ *
  * `editable`: the existing files fixes may change (default: all). The CLI leaves older migrations alone unless the
  * user names them: a migration that has run is recorded by its tool (often with a checksum that an edit breaks), and
  * an edit to it never reaches a database where it ran.

@@ -167,9 +167,9 @@ function findingFor(ws: Workspace, file: string, findings: readonly Finding[], d
 
 /**
  * What the code actions of one of our diagnostics act on. A diagnostic the analysis no longer has (the text changed
- * since) still gets "ignore" and the documentation, for the statement now at its start, but no fix.
+ * since) still gets "ignore" and the documentation, for the statement now at its start, but no fix. `older`: the
+ * file is a migration which may have run (server/history.ts); its fixes say so.
  */
-/** `older`: the file is a migration which may have run (server/history.ts); its fixes say so. */
 export function actionTarget(ws: Workspace, file: string, findings: readonly Finding[], diag: Diagnostic, older = false): ActionTarget | undefined {
   if (diag.source !== SOURCE || typeof diag.code !== 'string') return undefined;
   const finding = findingFor(ws, file, findings, diag);
