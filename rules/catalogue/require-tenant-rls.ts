@@ -3,13 +3,15 @@ import { reachableByApp } from '../project/infer';
 import { enableRlsSql, forceRlsSql, projectIsolationPolicy, rlsDisabledAt } from './tenancy-util';
 import { fileOf, insertAfterStatement, related, tableLabel, tenantTablesOf, type TenantTable } from './util';
 import type { SetContext } from '../engine/types';
+import type { SchemaModel } from '../model/schema';
+import { rememberedFor } from '../model/remember';
 
 /** The fix and recipe for one table: ENABLE (+ FORCE when the application connects as the owner) and a policy. */
 function rlsFix(ctx: SetContext, t: TenantTable): { sql: string; fixes: Fix[]; source: string } {
   const { table, column, origin } = t;
   const policy = projectIsolationPolicy(ctx, table, column);
   // A policy on the tenant setting hides every row until the application sets it: say so where nothing sets it yet.
-  const setFirst = policy.readsSetting && !settingIsSet(ctx)
+  const setFirst = policy.readsSetting && !settingsPoliciesRead(ctx.model).has(ctx.config.tenantSetting)
     ? [`-- the application must run SET LOCAL ${ctx.config.tenantSetting} = '<tenant>' in each transaction first: until then these policies hide every row from it`]
     : [];
   const sql = [...setFirst, enableRlsSql(table), ...(ctx.project.roles.connectsAsOwner ? [forceRlsSql(table)] : []), policy.sql].join('\n');
@@ -113,8 +115,9 @@ export const requireTenantRls = defineRule({
   },
 });
 
-/** Some policy of the project already reads the tenant setting: the application sets it. */
-function settingIsSet(ctx: SetContext): boolean {
-  for (const t of ctx.model.tables.values()) for (const p of t.policies) if (p.settings.includes(ctx.config.tenantSetting)) return true;
-  return false;
-}
+/** The settings some policy of the set reads (when one reads the tenant setting, the application sets it); once per set. */
+const settingsPoliciesRead = rememberedFor((model: SchemaModel): Set<string> => {
+  const out = new Set<string>();
+  for (const t of model.tables.values()) for (const p of t.policies) for (const s of p.settings) out.add(s);
+  return out;
+});
