@@ -1,6 +1,7 @@
-import { defineRule, type Report, type SetContext } from '../engine/types';
+import { defineRule, type FileContext, type Report, type SetContext } from '../engine/types';
 import { displayName } from '../model/schema';
-import type { FunctionModel, TableModel } from '../model/types';
+import type { FunctionModel, Statement, TableModel } from '../model/types';
+import { rememberedFor } from '../model/remember';
 import { tokens } from '../parser/lexer';
 import { escapeRe, quoteIdent, tableLabel, tableSql, tenantTablesOf } from './util';
 
@@ -29,6 +30,10 @@ function writes(ctx: SetContext, body: string, tenants: Map<string, TableModel>)
   return undefined;
 }
 
+/** The set's GRANT and REVOKE statements on functions, in apply order; once per set. */
+const functionGrants = rememberedFor((files: readonly FileContext[]): Statement[] =>
+  files.flatMap((f) => f.statements.filter((s) => s.node === 'GrantStmt' && s.actions.some((a) => a.type === 'other' && a.node === 'GrantStmt:OBJECT_FUNCTION'))));
+
 /**
  * Who may call the function, from the migrations: EXECUTE granted to an application role or PUBLIC (and not revoked
  * later), or, on Supabase, any function of the public schema (PostgREST exposes them as RPC, and default privileges
@@ -38,15 +43,13 @@ function exposure(ctx: SetContext, fn: FunctionModel): string | undefined {
   const app = new Set([...ctx.project.roles.appRoles, 'public', 'anon', 'authenticated']);
   const named = new RegExp(`\\bon\\s+function\\s+(?:"?${escapeRe(fn.schema)}"?\\.)?"?${escapeRe(fn.name)}"?\\b`, 'i');
   let granted: string | undefined;
-  for (const f of ctx.files) {
-    for (const s of f.statements) {
-      const m = /^\s*(grant|revoke)\b[\s\S]*?\b(to|from)\s+([\s\S]+)$/i.exec(s.text);
-      if (!m || !named.test(s.text)) continue;
-      const roles = m[3].split(',').map((r) => r.trim().replace(/^"|"$/g, '').toLowerCase().split(/\s/)[0]);
-      const toApp = roles.filter((r) => app.has(r));
-      if (toApp.length === 0) continue;
-      granted = m[1].toLowerCase() === 'grant' ? `EXECUTE is granted to ${toApp.join(', ')}` : undefined;
-    }
+  for (const s of functionGrants(ctx.files)) {
+    const m = /^\s*(grant|revoke)\b[\s\S]*?\b(to|from)\s+([\s\S]+)$/i.exec(s.text);
+    if (!m || !named.test(s.text)) continue;
+    const roles = m[3].split(',').map((r) => r.trim().replace(/^"|"$/g, '').toLowerCase().split(/\s/)[0]);
+    const toApp = roles.filter((r) => app.has(r));
+    if (toApp.length === 0) continue;
+    granted = m[1].toLowerCase() === 'grant' ? `EXECUTE is granted to ${toApp.join(', ')}` : undefined;
   }
   if (granted) return granted;
   if (ctx.project.roles.platform.id === 'supabase' && fn.schema === 'public') return 'Supabase exposes functions of public to anon and authenticated as RPC';
