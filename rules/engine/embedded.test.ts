@@ -21,6 +21,16 @@ describe('DO blocks and EXECUTE', () => {
     assert.match(f.recipe!, /runs inside a DO block: keep the block's conditions \(IF …, EXCEPTION …\) around these statements, in the follow-up migration too\.$/);
   });
 
+  it('a CONCURRENTLY recipe for a statement a block runs says it must leave the block (one transaction)', () => {
+    const files = {
+      'm/001.sql': 'CREATE TABLE t (id int, c int);',
+      'm/002.sql': "DO $$\nBEGIN\n  IF current_setting('app.mode', true) = 'single' THEN\n    CREATE INDEX t_c_idx ON t (c);\n  END IF;\nEND $$;",
+    };
+    const f = runCase(files).findings.find((x) => x.rule === 'require-concurrent-index');
+    assert.ok(f);
+    assert.match(f.recipe!, /CONCURRENTLY[\s\S]*\n-- The statement runs inside a DO block, which is one transaction: CONCURRENTLY cannot run in it\. Run this outside the block, and check by hand whatever the block's conditions \(IF …\) decided\.$/);
+  });
+
   it('a table created under a format() placeholder stays out of the model; later statements on it count as new', () => {
     const files = {
       'm/001.sql': "DO $$\nDECLARE t text := 'jobs_' || to_char(now(), 'YYYYMM');\nBEGIN\n  EXECUTE format('CREATE TABLE %I (id int)', t);\n  EXECUTE format('CREATE INDEX ON %I (id)', t);\nEND $$;",

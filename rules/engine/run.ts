@@ -234,7 +234,7 @@ function ruleFindings(raw: RawReport[], scope: FindingScope): Finding[] {
       rule: rule.id, severity: sev, category: rule.category, message, messageId: report.messageId, data: report.data, file: findingFile,
       start: span.start, end: span.end, related: relatedOutsideDatabase(report.related, input.baseline),
       fixes: isPgDump(contextOf.get(findingFile)) || sharedFiles.has(findingFile) ? [] : outsideBlock(report.fixes ?? [], statement),
-      recipe: report.recipe && statement?.embedded ? `${report.recipe}\n${DO_BLOCK_NOTE}` : report.recipe,
+      recipe: report.recipe && statement?.embedded ? `${report.recipe}\n${doBlockNote(report.recipe)}` : report.recipe,
     });
   }
   return findings;
@@ -264,8 +264,15 @@ function outsideBlock(fixes: Fix[], statement: Statement | undefined): Fix[] {
   return fixes.filter((x) => x.edits.every((e) => e.file === undefined && (e.end <= block.span.start || e.start >= block.span.end)));
 }
 
-/** Said under the recipe of a statement a DO block runs. */
-const DO_BLOCK_NOTE = '-- The statement runs inside a DO block: keep the block\'s conditions (IF …, EXCEPTION …) around these statements, in the follow-up migration too.';
+/**
+ * Said under the recipe of a statement a DO block runs. A DO block is one transaction: what CONCURRENTLY builds or
+ * drops cannot stay inside it, so its conditions cannot come along either.
+ */
+function doBlockNote(recipe: string): string {
+  return /\bCONCURRENTLY\b/.test(recipe)
+    ? '-- The statement runs inside a DO block, which is one transaction: CONCURRENTLY cannot run in it. Run this outside the block, and check by hand whatever the block\'s conditions (IF …) decided.'
+    : '-- The statement runs inside a DO block: keep the block\'s conditions (IF …, EXCEPTION …) around these statements, in the follow-up migration too.';
+}
 
 export function statementContaining(files: FileContext[], path: string, offset: number): Statement | undefined {
   return statementIn(files.find((x) => x.path === path), offset);
