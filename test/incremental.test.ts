@@ -143,10 +143,12 @@ describe('incremental analysis', function () {
       // The largest set of that project (supabase-examples is one set per example).
       const set = corpusSets().filter((s) => s.id.endsWith(`/${id}`) || s.id.includes(`/${id}/`)).sort((a, b) => b.files.length - a.files.length)[0];
       if (!set) continue;
-      // Count each rule's runs per statement, and what each run read from its context.
+      // Count each rule's runs per statement, and what each run read from its context. Each rule runs on every
+      // statement (no actionTypes), so that the memo, not the rule's declaration, is what spares the untouched ones.
       const runs = new Map<string, { reads: Set<string>; count: number }>();
       const counted: Rule[] = allRules.map((r) => (!r.check ? r : {
         ...r,
+        actionTypes: undefined,
         check(ctx: StatementContext) {
           const key = `${r.id}\u0000${ctx.statement.file}\u0000${ctx.statement.text}`;
           const entry = runs.get(key) ?? { reads: new Set<string>(), count: 0 };

@@ -34,6 +34,7 @@ export const noConcurrentInTransaction = defineRule({
     good: 'CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);',
     details: 'Which statements share a transaction comes from the migration tool the project model recognises (`sql-architect explain` shows it; `runner` in .sqlarchitect.json sets it): goose, dbmate, Flyway, Atlas, graphile-migrate, sqlx, ory/popx, postgres-migrations and the Supabase CLI wrap each file in a transaction; Prisma (engines before early 2026) and golang-migrate send the whole file as one query, which PostgreSQL runs as one implicit transaction unless the file holds a single statement; plain files run statement by statement, as `psql -f` does. An explicit BEGIN starts a transaction in any of them. The files\' own opt-outs count (`-- +goose NO TRANSACTION`, `-- migrate:up transaction:false`, `-- atlas:txmode none`, `-- postgres-migrations disable-transaction`, `*.autocommit.up.sql`), and the Supabase CLI (2.109+) and Flyway run such statements outside the transaction by themselves. `assumeInTransaction` overrides the tool for every file. The message names the opt-out of your tool; the fix moves the statement after the COMMIT of its block when the file has its own BEGIN … COMMIT.',
   },
+  actionTypes: ['create-index', 'drop-index', 'reindex', 'detach-partition', 'vacuum'],
   check(ctx) {
     if (!ctx.inTransaction) return [];
     const what = ctx.statement.actions.map(refused).find(Boolean);

@@ -20,6 +20,7 @@ export const noDropColumn = defineRule({
     good: '-- after a deploy that no longer uses legacy_flag:\n-- sql-architect-ignore no-drop-column: unused since release 42\nALTER TABLE users DROP COLUMN legacy_flag;',
     details: 'The analyser cannot see the application: once the code no longer uses the column, suppress the finding with the reason, as in the example. Tables created earlier in the same file are exempt.',
   },
+  actionTypes: ['drop-column'],
   check(ctx) {
     // One statement is one finding, however many columns it drops.
     const drops = ctx.statement.actions.filter((a): a is Extract<typeof a, { type: 'drop-column' }> => a.type === 'drop-column' && isExisting(ctx, a.table) && !columnNewInMigration(ctx, a.table, a.column));

@@ -21,6 +21,7 @@ export const noDropTable = defineRule({
     good: '-- after a deploy that no longer uses legacy_events:\n-- sql-architect-ignore no-drop-table: unused since release 42, backed up\nDROP TABLE legacy_events;',
     details: 'The analyser cannot see the application: once no code uses the table, suppress the finding with the reason. Tables created earlier in the same file, and temporary tables, are exempt.',
   },
+  actionTypes: ['drop-table'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {

@@ -20,6 +20,7 @@ export const noExclusionConstraintLock = defineRule({
     good: 'CREATE TABLE bookings (id bigint PRIMARY KEY, room_id bigint, during tstzrange,\n  CONSTRAINT bookings_no_overlap EXCLUDE USING gist (room_id WITH =, during WITH &&));',
     details: 'Tables created earlier in the same file are exempt.',
   },
+  actionTypes: ['add-constraint'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {

@@ -19,6 +19,7 @@ export const noMoneyType = defineRule({
     good: 'CREATE TABLE invoices (id bigint PRIMARY KEY, total numeric(12, 2) NOT NULL, currency text NOT NULL);',
     details: 'There is no automatic fix: the precision and scale are yours to choose, and converting existing values goes through the locale. See [Don\'t Do This](https://wiki.postgresql.org/wiki/Don%27t_Do_This#Don.27t_use_money) on the PostgreSQL wiki.',
   },
+  actionTypes: ['create-table', 'add-column', 'alter-column-type'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     for (const c of typedColumns(ctx.statement.actions)) {

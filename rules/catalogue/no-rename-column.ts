@@ -21,6 +21,7 @@ export const noRenameColumn = defineRule({
     good: 'ALTER TABLE users ADD COLUMN full_name text;\n-- keep both in sync with a trigger, backfill, deploy code that uses full_name,\n-- then in a later migration: ALTER TABLE users DROP COLUMN name;',
     details: 'Tables created earlier in the same file are exempt: no code uses them yet. If nothing reads the column (a table only a batch job uses, during a maintenance window), suppress the finding with the reason.',
   },
+  actionTypes: ['rename-column'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {

@@ -20,6 +20,7 @@ export const noRenameTable = defineRule({
     good: 'BEGIN;\nALTER TABLE customers RENAME TO clients;\nCREATE VIEW customers AS SELECT * FROM clients;\nCOMMIT;\n-- a later migration, when no code uses customers: DROP VIEW customers;',
     details: 'Not reported when the same file creates a view with the old name after the rename, or for tables created earlier in the same file. The view does not forward ALTER TABLE, TRUNCATE or triggers defined on the table, and while it exists PostgreSQL refuses to drop the table or drop or retype the columns it selects (the view depends on them): drop it before such a migration. On a migration that later ones build on, the view can make them fail, so the fix is a quick fix you choose, never applied by "fix all" or `--fix`.',
   },
+  actionTypes: ['rename-table'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {

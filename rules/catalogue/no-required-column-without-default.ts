@@ -35,6 +35,7 @@ export const noRequiredColumnWithoutDefault = defineRule({
     good: "ALTER TABLE orders ADD COLUMN currency text NOT NULL DEFAULT 'EUR';",
     details: 'Tables created earlier in the same file are exempt (they are empty). IDENTITY, serial and generated columns have values and are not reported. If the table is certainly empty when the migration runs, suppress the finding with a reason.',
   },
+  actionTypes: ['add-column'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     const pg = ctx.config.postgresVersion;

@@ -28,6 +28,7 @@ export const noSetNotNullScan = defineRule({
     good: 'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_not_null CHECK (customer_id IS NOT NULL) NOT VALID;\n-- in a later migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_not_null;\nALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;\nALTER TABLE orders DROP CONSTRAINT orders_customer_id_not_null;',
     details: 'Version-aware (`postgresVersion`): not reported when a validated `CHECK (column IS NOT NULL)` exists on PostgreSQL 12+; on 18+ the fix uses `ADD CONSTRAINT … NOT NULL column NOT VALID`; before 12 there is no fix. Columns already NOT NULL and tables created earlier in the same file are exempt. A table known to be empty when the statement runs is exempt too: the same ALTER TABLE, or an earlier statement of the same transaction with no INSERT since, adds a NOT NULL column without a default (PostgreSQL refuses that on a table with rows; `no-required-column-without-default` reports it), TRUNCATEs it or DELETEs all its rows. The follow-up migration sets `lock_timeout` because SET NOT NULL and DROP CONSTRAINT still take a brief ACCESS EXCLUSIVE lock.',
   },
+  actionTypes: ['set-not-null', 'add-constraint'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     const pg = ctx.config.postgresVersion;

@@ -27,6 +27,7 @@ export const noTableRewrite = defineRule({
     good: 'VACUUM orders;',
     details: 'Tables created earlier in the same file are exempt. `VACUUM FULL` and `CLUSTER` without a table name rewrite every table (every clustered table) of the database. The fix for VACUUM FULL drops FULL: the space becomes reusable but is not returned to the operating system.',
   },
+  actionTypes: ['vacuum', 'cluster', 'set-logged', 'alter-table-other'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     const pg = ctx.config.postgresVersion;

@@ -20,6 +20,7 @@ export const noTruncate = defineRule({
     good: 'DELETE FROM sessions WHERE ctid IN (SELECT ctid FROM sessions WHERE expires_at < now() LIMIT 10000);',
     details: 'Tables created earlier in the same file are exempt. A deliberate reset of a cache table is a fine reason to suppress the finding.',
   },
+  actionTypes: ['truncate'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {

@@ -29,6 +29,7 @@ export const noUniqueConstraintLock = defineRule({
     good: 'CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\nALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;',
     details: 'Tables created earlier in the same file are exempt. The fix needs CREATE INDEX CONCURRENTLY to run outside a transaction block: in a file with an explicit BEGIN it goes before the BEGIN; where the migration tool wraps the file in its transaction or sends it as one multi-statement query (Prisma) there is no fix, and the recipe puts the build in a migration of its own. If the concurrent build fails (duplicate values), it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY, fix the data, and run again. Partitioned tables support neither CONCURRENTLY nor USING INDEX: build the index on each partition concurrently, then create it ON ONLY the parent and ATTACH each partition\'s index.',
   },
+  actionTypes: ['add-constraint', 'add-column'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {

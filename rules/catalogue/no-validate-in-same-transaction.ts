@@ -23,6 +23,7 @@ export const noValidateInSameTransaction = defineRule({
     good: 'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;\n-- in a later migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;',
     details: 'Statements share a transaction after BEGIN, or throughout a file that the migration tool wraps in one or sends as one query (the project model\'s runner; `assumeInTransaction` overrides it). The fix moves the VALIDATE into a new migration file. Tables created earlier in the same file are exempt.',
   },
+  actionTypes: ['validate-constraint'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {

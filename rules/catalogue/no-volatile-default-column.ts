@@ -33,6 +33,7 @@ export const noVolatileDefaultColumn = defineRule({
     good: 'ALTER TABLE orders ADD COLUMN public_id uuid;\nALTER TABLE orders ALTER COLUMN public_id SET DEFAULT gen_random_uuid();\n-- then backfill existing rows in batches',
     details: 'Version-aware (`postgresVersion`): on PostgreSQL 10 and older every DEFAULT is reported. Functions the analyser does not know are treated as volatile, as PostgreSQL treats a function not declared IMMUTABLE or STABLE. On PostgreSQL 18 a VIRTUAL generated column needs no rewrite. Tables created earlier in the same file are exempt.',
   },
+  actionTypes: ['add-column'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     const pg = ctx.config.postgresVersion;

@@ -20,6 +20,7 @@ export const preferJsonb = defineRule({
     details:
       'Keep `json` only when the exact text matters: key order, duplicate keys and whitespace (for example a signed payload whose signature must be verified byte for byte), and say so with an ignore comment. The fix is applied by "fix all" for columns being created; on `ALTER COLUMN … TYPE` it is offered but not applied automatically, because converting a column rewrites the table under an ACCESS EXCLUSIVE lock. A column that a later migration converts or drops is not reported, nor one whose COMMENT gives the reason for json (the exact text, key order).',
   },
+  actionTypes: ['create-table', 'add-column', 'alter-column-type'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     for (const c of typedColumns(ctx.statement.actions)) {

@@ -25,6 +25,7 @@ export const preferTimestamptz = defineRule({
     details:
       'The fix rewrites the type (`timestamp(3)` becomes `timestamptz(3)`). It is applied by "fix all" for columns being created; on `ALTER COLUMN … TYPE` it is offered but not applied automatically, because existing values are converted using the session\'s TimeZone and the table is rewritten under an ACCESS EXCLUSIVE lock (since PostgreSQL 12 the rewrite between `timestamp` and `timestamptz` is skipped only when the session TimeZone is UTC). Keep `timestamp` only for local times that are not instants, such as the opening time of a shop in its own time zone, and say so with an ignore comment.\n\nA column that a later migration converts to timestamptz, or drops, is not reported. A project that uses timestamp without time zone for (nearly) every column made a project-wide choice, often storing UTC by convention (Prisma\'s `TIMESTAMP(3)`): that is one finding for the set, on the first such column, with the others as related locations.',
   },
+  actionTypes: ['create-table', 'add-column', 'alter-column-type'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     // The statement first: most have no timestamp column, and then the rule read nothing else (the editor reuses

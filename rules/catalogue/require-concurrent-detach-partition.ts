@@ -19,6 +19,7 @@ export const requireConcurrentDetachPartition = defineRule({
     good: 'ALTER TABLE events DETACH PARTITION events_2023 CONCURRENTLY;',
     details: 'Version-aware (`postgresVersion`): not reported before PostgreSQL 14. If a concurrent detach is interrupted, finish it with `ALTER TABLE … DETACH PARTITION … FINALIZE`. Tables created earlier in the same file are exempt. The fix adds CONCURRENTLY where the statement runs alone; where it runs in a transaction (its file\'s BEGIN, the migration tool\'s, or Prisma\'s one multi-statement query) it moves the statement to a migration of its own with the tool\'s opt-out header; a tool that runs every file in a transaction with no opt-out (Drizzle, gobuffalo/pop, `assumeInTransaction`) gets no fix, only the recipe; ory/popx gets a `….autocommit.up.sql` file when the set already uses them.',
   },
+  actionTypes: ['detach-partition'],
   check(ctx) {
     if (ctx.config.postgresVersion < 14) return [];
     const reports: Report<keyof typeof messages>[] = [];

@@ -24,6 +24,7 @@ export const requireConcurrentIndexDrop = defineRule({
     good: 'DROP INDEX CONCURRENTLY orders_status_idx;',
     details: 'Indexes of tables created earlier in the same migration file are exempt, and of tables known to be empty in the transaction (as for require-concurrent-index). `DROP INDEX CONCURRENTLY` does not support `CASCADE` or several indexes in one statement: the fix writes one statement per index. The fix adds CONCURRENTLY where the statement runs alone; where it runs in a transaction (its file\'s BEGIN, the migration tool\'s, or Prisma\'s one multi-statement query) it moves the statement to a migration of its own with the tool\'s opt-out header; a tool that runs every file in a transaction with no opt-out (Drizzle, gobuffalo/pop, `assumeInTransaction`) gets no fix, only the recipe; ory/popx gets a `….autocommit.up.sql` file when the set already uses them.',
   },
+  actionTypes: ['drop-index'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {

@@ -22,6 +22,7 @@ export const requireConcurrentIndex = defineRule({
     good: 'CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);',
     details: 'Tables created earlier in the same migration file are exempt: nobody else can be using them yet. So are tables known to be empty in the transaction: emptied earlier in it (TRUNCATE, DELETE without WHERE), or given a NOT NULL column without a default by a later statement of it, which PostgreSQL allows only on an empty table (Prisma warns "This is not possible if the table is not empty"); the index builds at once. An exact copy of an index the table keeps is left to no-duplicate-index, which says to drop it. If the concurrent build fails it leaves an INVALID index behind: drop it with `DROP INDEX CONCURRENTLY` and run the migration again. The fix adds CONCURRENTLY where the statement runs alone; where it runs in a transaction (its file\'s BEGIN, the migration tool\'s, or Prisma\'s one multi-statement query) it moves the statement to a migration of its own with the tool\'s opt-out header; a tool that runs every file in a transaction with no opt-out (Drizzle, gobuffalo/pop, `assumeInTransaction`) gets no fix, only the recipe; ory/popx gets a `….autocommit.up.sql` file when the set already uses them.',
   },
+  actionTypes: ['create-index'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {

@@ -21,6 +21,7 @@ export const requireConcurrentRefreshMatview = defineRule({
     good: 'REFRESH MATERIALIZED VIEW CONCURRENTLY daily_sales;',
     details: 'Views created earlier in the same file are exempt (nobody reads them yet; their first refresh cannot be concurrent anyway), and so is `WITH NO DATA`. Without a unique index the concurrent refresh fails: create one with CREATE UNIQUE INDEX CONCURRENTLY first.',
   },
+  actionTypes: ['refresh-matview'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {

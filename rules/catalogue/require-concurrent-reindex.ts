@@ -22,6 +22,7 @@ export const requireConcurrentReindex = defineRule({
     good: 'REINDEX INDEX CONCURRENTLY orders_status_idx;',
     details: 'Version-aware (`postgresVersion`): not reported before PostgreSQL 12, which has no concurrent REINDEX (build a new index concurrently and drop the old one instead). REINDEX SYSTEM has no concurrent form and is not reported. Indexes of tables created earlier in the same file are exempt. The fix adds CONCURRENTLY where the statement runs alone; where it runs in a transaction (its file\'s BEGIN, the migration tool\'s, or Prisma\'s one multi-statement query) it moves the statement to a migration of its own with the tool\'s opt-out header; a tool that runs every file in a transaction with no opt-out (Drizzle, gobuffalo/pop, `assumeInTransaction`) gets no fix, only the recipe; ory/popx gets a `….autocommit.up.sql` file when the set already uses them.',
   },
+  actionTypes: ['reindex'],
   check(ctx) {
     if (ctx.config.postgresVersion < 12) return [];
     const reports: Report<keyof typeof messages>[] = [];

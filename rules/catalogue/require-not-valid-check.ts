@@ -22,6 +22,7 @@ export const requireNotValidCheck = defineRule({
     good: 'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;\n-- in a later migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;',
     details: 'Tables created earlier in the same file are exempt. A table known to be empty when the statement runs is exempt too: the same ALTER TABLE, or an earlier statement of the same transaction with no INSERT since, adds a NOT NULL column without a default (PostgreSQL refuses that on a table with rows; `no-required-column-without-default` reports it), TRUNCATEs it or DELETEs all its rows. The fix adds NOT VALID, names the constraint when it has no name (PostgreSQL\'s default `<table>_<column>_check`), and writes the VALIDATE into a new migration file so that it runs in its own transaction. A CHECK in ADD COLUMN cannot be NOT VALID: the fix moves it into its own `ADD CONSTRAINT … NOT VALID`.',
   },
+  actionTypes: ['add-constraint', 'add-column'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {

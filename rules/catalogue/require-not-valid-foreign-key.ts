@@ -27,6 +27,7 @@ export const requireNotValidForeignKey = defineRule({
     good: 'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;\n-- in a later migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_fkey;',
     details: 'A foreign key declared in CREATE TABLE, or added to a table created earlier in the same file, is not reported: the new table is empty, so there is nothing to scan. A table known to be empty when the statement runs is exempt too: the same ALTER TABLE, or an earlier statement of the same transaction with no INSERT since, adds a NOT NULL column without a default (PostgreSQL refuses that on a table with rows; `no-required-column-without-default` reports it), TRUNCATEs it or DELETEs all its rows. (The referenced table is still locked briefly; `require-lock-timeout` covers that.) The fix adds NOT VALID, names the constraint when it has no name (PostgreSQL\'s default `<table>_<column>_fkey`), and writes the VALIDATE into a new migration file, so that it runs in its own transaction after the first one is deployed. Validate in the same transaction and nothing is gained: see `no-validate-in-same-transaction`.',
   },
+  actionTypes: ['add-constraint', 'add-column'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     for (const a of ctx.statement.actions) {

@@ -16,7 +16,7 @@
 import type { Statement } from '../model/types';
 import type { ParsedFile } from '../parser/adapter';
 import type { LockPlan } from '../locks';
-import type { Report, Rule, StatementContext, TxFacts } from './types';
+import { concerns, type Report, type Rule, type StatementContext, type TxFacts } from './types';
 
 /** What the statement pass last ran on, to find what is unchanged before each statement the next time. */
 export interface PassRecord {
@@ -210,7 +210,7 @@ export class RuleMemo {
       && (e.reads.length === 0 || e.signature === signatureOf(e.reads, ctx, stmt));
     for (let i = 0; i < this.rules.length; i++) {
       const rule = this.rules[i];
-      if (!rule.check) continue;
+      if (!rule.check || !concerns(rule, stmt)) continue;
       rules++;
       const hit = entries[i]?.find(usable);
       if (hit) {

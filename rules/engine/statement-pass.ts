@@ -6,7 +6,7 @@ import type { Action, Origin, QName, Statement } from '../model/types';
 import type { ProjectModel } from '../project/types';
 import type { ResolvedConfig } from './config';
 import { followUpMigrationPath } from './migrations';
-import type { Report, Rule, StatementContext, TxFacts } from './types';
+import { concerns, type Report, type Rule, type StatementContext, type TxFacts } from './types';
 import { reportMessage } from './messages';
 import { cannotRunInTransaction, lockPlan, lockTableName, mergeLocks, type LockPlan } from '../locks';
 import type { PassRecord, RuleMemo, Stability } from './memo';
@@ -221,6 +221,7 @@ export class StatementPass {
     }
     const ctx = context();
     for (const rule of this.env.rules) {
+      if (!concerns(rule, stmt)) continue;
       try {
         for (const report of rule.check!(ctx)) push(rule, report);
       } catch (e) {

@@ -1,4 +1,4 @@
-import type { LockMode, Origin, QName, Span, Statement, TableModel } from '../model/types';
+import type { Action, LockMode, Origin, QName, Span, Statement, TableModel } from '../model/types';
 import type { SchemaModel } from '../model/schema';
 import type { LockPlan } from '../locks';
 import type { ProjectModel } from '../project/types';
@@ -191,8 +191,21 @@ export interface RuleMeta {
 
 export interface Rule<M extends string = string> extends RuleMeta {
   messages: Record<M, string>;
+  /**
+   * A statement rule that looks only at actions of these types: the engine runs `check` only on statements that
+   * have one (most statements of a migration concern no given rule). Without it, `check` runs on every statement.
+   */
+  actionTypes?: readonly Action['type'][];
   check?(ctx: StatementContext): Report<NoInfer<M>>[];
   checkSet?(ctx: SetContext): Report<NoInfer<M>>[];
+}
+
+/** Whether the engine runs the statement rule on the statement (see Rule.actionTypes). */
+export function concerns(rule: Rule, stmt: Statement): boolean {
+  const types = rule.actionTypes;
+  if (!types) return true;
+  for (const a of stmt.actions) if (types.includes(a.type)) return true;
+  return false;
 }
 
 /** A rule; its reports may name only the message ids it declares. */

@@ -7,7 +7,8 @@ import { analyzeSet } from '../engine/run';
 import { defaultConfig } from '../engine/config';
 import { defineRule } from '../engine/types';
 import { formatMessage, reportMessage } from '../engine/messages';
-import { checkInvalid, duplicateCases, type InvalidCase } from './tester';
+import { checkActionTypes, checkInvalid, duplicateCases, type InvalidCase } from './tester';
+import { noSetNotNullScan } from '../catalogue/no-set-not-null-scan';
 
 const SQL = 'CREATE TABLE e (id bigint PRIMARY KEY, at timestamp);';
 const FIXED = 'CREATE TABLE e (id bigint PRIMARY KEY, at timestamptz);';
@@ -27,6 +28,13 @@ describe('rule tester', () => {
     assert.throws(() => checkInvalid(preferTimestamptz, { ...good, errors: [{ message: /is json/ }] }));
     assert.throws(() => checkInvalid(preferTimestamptz, { ...good, errors: [{ messageId: 'timestamp', severity: 'info' }] }), /severity of finding 0/);
     checkInvalid(preferTimestamptz, { ...good, errors: [{ messageId: 'timestamp', severity: 'warning' }] });
+  });
+
+  it('fails a rule whose actionTypes leave out a type it reports on', () => {
+    const cases = { valid: [], invalid: [{ sql: 'ALTER TABLE t ADD CONSTRAINT t_a_nn NOT NULL a;', errors: [{ messageId: 'notNullConstraint' }] }] };
+    checkActionTypes(noSetNotNullScan, cases);
+    // Declared for SET NOT NULL only, it would no longer see ADD CONSTRAINT … NOT NULL.
+    assert.throws(() => checkActionTypes({ ...noSetNotNullScan, actionTypes: ['set-not-null'] }, cases), /differ when no-set-not-null-scan runs on every statement/);
   });
 
   it('fails when a fix is offered but no output is stated, and on output: null', () => {

@@ -63,11 +63,11 @@ export function caseFiles(sql: CaseSql): Record<string, string> {
   return typeof sql === 'string' ? { [DEFAULT_CASE_FILE]: sql } : sql;
 }
 
-export function runCase(files: Record<string, string>, config?: Partial<ResolvedConfig>): SetResult {
+export function runCase(files: Record<string, string>, config?: Partial<ResolvedConfig>, rules: readonly Rule[] = allRules): SetResult {
   const ordered = orderMigrations(Object.keys(files));
   return analyzeSet(
     { id: 'case', files: ordered.map((f) => ({ path: f.path, text: files[f.path], replayed: f.replayed })) },
-    { config: { ...defaultConfig(), ...config }, rules: allRules },
+    { config: { ...defaultConfig(), ...config }, rules },
   );
 }
 
@@ -104,7 +104,24 @@ export function ruleTester(rule: Rule, cases: RuleCases): void {
     for (const c of cases.invalid) {
       it(`invalid: ${title(c.sql)}`, () => checkInvalid(rule, c));
     }
+    if (rule.actionTypes) it(`reports the same when run on every statement (actionTypes: ${rule.actionTypes.join(', ')})`, () => checkActionTypes(rule, cases));
   });
+}
+
+/**
+ * A rule that declares `actionTypes` runs only on statements with one of them: every case of its table, and its docs
+ * examples, must give the same findings when it runs on every statement (a declaration that forgets a type it
+ * reads would silently lose findings).
+ */
+export function checkActionTypes(rule: Rule, cases: RuleCases): void {
+  const dispatched = allRules.map((r) => (r.id === rule.id ? rule : r));
+  const everywhere = allRules.map((r) => (r.id === rule.id ? { ...rule, actionTypes: undefined } : r));
+  const sqls = [...cases.valid.map((v) => (typeof v === 'string' ? { sql: v } : v)), ...cases.invalid, { sql: rule.docs.bad }, { sql: rule.docs.good }];
+  for (const c of sqls) {
+    const files = caseFiles(c.sql);
+    const seen = (rules: readonly Rule[]) => runCase(files, c.config, rules).findings.filter((f) => f.rule === rule.id);
+    assert.deepEqual(seen(dispatched), seen(everywhere), `${title(c.sql)}: the findings differ when ${rule.id} runs on every statement`);
+  }
 }
 
 /** `outputRequired: false` for tables not written by hand (the docs examples), which need not state a fix's output. */
