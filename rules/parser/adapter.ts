@@ -105,8 +105,18 @@ const CHUNK_CHARS = 16 * 1024;
  * too, the chunk's statements are parsed one by one, and the chunks after it as before.
  */
 function parseChunks(text: string, add: (u: Unit) => void, restart: () => void): void {
-  const pieces = splitStatements(text);
+  // A file of one chunk (most migrations) is that chunk: parsed whole, it needs no split unless it fails.
   let wholeTried = false;
+  if (text.length <= CHUNK_CHARS) {
+    if (skipTrivia(text, 0).pos >= text.length) return;
+    const r = parsed(text);
+    if (r) {
+      addParsed(r, text, 0, text.length, add);
+      return;
+    }
+    wholeTried = true;
+  }
+  const pieces = splitStatements(text);
   let i = 0;
   while (i < pieces.length) {
     if (tooLarge(pieces[i])) {
@@ -121,7 +131,8 @@ function parseChunks(text: string, add: (u: Unit) => void, restart: () => void):
     const chunk = text.slice(start, end);
     i = j + 1;
     if (skipTrivia(chunk, 0).pos >= chunk.length) continue;
-    const r = parsed(chunk);
+    // The whole file, when it failed above, need not be tried again.
+    const r = wholeTried && chunk.length === text.length ? undefined : parsed(chunk);
     if (r) {
       addParsed(r, chunk, start, end, add);
       continue;
