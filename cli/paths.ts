@@ -12,10 +12,10 @@ const optOut = (values: Values) => values['no-error-on-unmatched-pattern'] === t
 
 /** Throws a UsageError for the first path that does not exist. */
 export function requireExistingPaths(paths: string[], values: Values, warn: (m: string) => void): string[] {
-  const missing = paths.filter((p) => !fs.existsSync(p));
-  if (missing.length && !optOut(values)) throw new UsageError(`${missing.join(', ')}: no such file or directory`);
+  const missing = new Set(paths.filter((p) => !fs.existsSync(p)));
+  if (missing.size && !optOut(values)) throw new UsageError(`${[...missing].join(', ')}: no such file or directory`);
   for (const p of missing) warn(`${p}: no such file or directory`);
-  return paths.filter((p) => fs.existsSync(p));
+  return paths.filter((p) => !missing.has(p));
 }
 
 /** Throws a UsageError when a given path (or the whole run) holds no .sql file that was analysed. */

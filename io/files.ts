@@ -45,12 +45,16 @@ const MAX_BYTES = 64 * 1024 * 1024;
 /** Reads a file as UTF-8. Binary files are refused; invalid UTF-8 is decoded with U+FFFD and reported. */
 export function readSqlFile(file: string): ReadResult {
   let buf: Buffer;
+  let fd: number | undefined;
   try {
-    const size = fs.statSync(file).size;
+    fd = fs.openSync(file, 'r');
+    const size = fs.fstatSync(fd).size;
     if (size > MAX_BYTES) return { problem: `file is ${(size / 1048576).toFixed(0)} MB, larger than the 64 MB limit; skipped`, fatal: true };
-    buf = fs.readFileSync(file);
+    buf = fs.readFileSync(fd);
   } catch (e) {
     return { problem: `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, fatal: true };
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
   const nul = buf.indexOf(0);
   if (nul >= 0) {
