@@ -210,7 +210,13 @@ export function mentionedAfter(ctx: SetContext, stmt: Statement, name: string): 
   // every word of the set once, so that the cost stays linear in the set.
   if (!ix.lastMention && ix.scanned + (ix.sequence.length - at) <= 4 * ix.sequence.length) {
     ix.scanned += ix.sequence.length - at;
-    for (let k = ix.sequence.length - 1; k > at; k--) if (words(ix.sequence[k]).has(name)) return true;
+    // Only a statement whose text holds the name, in any case, can mention it: a quick test first (for a plain
+    // ASCII name; a quote in a name is written doubled).
+    const seen = /^[\x20-\x21\x23-\x7e]+$/.test(name) ? new RegExp(name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'iu') : undefined;
+    for (let k = ix.sequence.length - 1; k > at; k--) {
+      const s = ix.sequence[k];
+      if ((!seen || seen.test(s.text)) && words(s).has(name)) return true;
+    }
     return false;
   }
   if (!ix.lastMention) {
