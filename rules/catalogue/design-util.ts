@@ -73,12 +73,13 @@ export function typeSites(ctx: SetContext): Map<TypeRef, TypeSite> {
 const sitesOf = rememberedFor((files: readonly FileContext[]) => {
   const out = new Map<TypeRef, TypeSite>();
   for (const file of files) {
-    for (const statement of file.statements) {
-      for (const t of typedColumns(statement.actions)) out.set(t.type, { file, statement, kind: t.kind });
-    }
+    for (const t of typedColumnsOf(file.statements)) out.set(t.type, { file, statement: t.statement, kind: t.kind });
   }
   return out;
 });
+/** A file's typed columns, kept with its statements: an editor's next analysis keeps those of an unchanged file. */
+const typedColumnsOf = rememberedFor((statements: readonly Statement[]) =>
+  statements.flatMap((statement) => typedColumns(statement.actions).map((t) => ({ type: t.type, kind: t.kind, statement }))));
 
 /** `CREATE TABLE name`: the head of a statement up to the table name, so a finding does not cover the whole table. */
 export function headSpan(stmt: Statement): Span {

@@ -1,7 +1,7 @@
 import { defineRule, type Fix, type Report, type SetContext } from '../engine/types';
 import type { ColumnModel, TableModel, TypeRef } from '../model/types';
 import { nameWords } from '../project/names';
-import { remembered, rememberedFor } from '../model/remember';
+import { remembered, rememberedForList } from '../model/remember';
 import { columnTypeSpan, findColumnDef, insertAfterStatement, quoteIdent, tableLabel, tableSql, typeSql } from './util';
 import { skipTrivia } from '../parser/lexer';
 import { pushTo } from '../model/group';
@@ -80,7 +80,7 @@ export function classifyColumn(name: string, config: { include: string[]; exclud
 
 // What a name announces depends on the name and the configured words alone: asked once per name (a model has
 // thousands of columns and few distinct names).
-const classifierFor = rememberedFor((include: readonly string[]) => remembered((name): Kind | null => classifyName(name, include) ?? null));
+const classifierFor = rememberedForList((include: readonly string[]) => remembered((name): Kind | null => classifyName(name, include) ?? null));
 
 function classifyName(name: string, include: readonly string[]): Kind | undefined {
   const words = nameWords(name);

@@ -1,7 +1,7 @@
 // Migration-set conventions: which files form a set, in which order they apply, and how a follow-up
 // migration is named. Pure string work on paths (POSIX separators).
 
-import { rememberedFor } from '../model/remember';
+import { rememberedForList } from '../model/remember';
 import { pushTo } from '../model/group';
 
 export interface MigrationFile {
@@ -147,7 +147,7 @@ function versionKey(path: string): string {
 }
 
 interface Taken { taken: Set<string>; versionsTaken: Set<string>; prefixes: Set<string> }
-const takenNames = rememberedFor((existing: readonly string[]): Taken => ({
+const takenNames = rememberedForList((existing: readonly string[]): Taken => ({
   taken: new Set(existing),
   versionsTaken: new Set(existing.map(versionKey)),
   // Leading digits of every file and folder name: a candidate version already used is skipped cheaply.
@@ -155,7 +155,7 @@ const takenNames = rememberedFor((existing: readonly string[]): Taken => ({
 }));
 
 /** A flattened set's files of each project, its prefix taken off: the same list each time, so that takenNames is computed once. */
-const projectFiles = rememberedFor((_existing: readonly string[]) => new Map<string, string[]>());
+const projectFiles = rememberedForList((_existing: readonly string[]) => new Map<string, string[]>());
 
 /**
  * A path for a new migration that applies right after `current`, in the folder's own naming convention,

@@ -33,3 +33,22 @@ export function rememberedFor<K extends object, V>(fn: (key: K) => V): (key: K) 
     return v;
   };
 }
+
+/**
+ * A pure function of a list of names, remembered for the last few lists given, by their content rather than their
+ * identity. Each analysis of a set builds new lists of its paths or settings, most often equal to the last ones (an
+ * editor analyses the same set at every keystroke): what is built from them (every taken migration name, a
+ * classifier) need not be built again.
+ */
+export function rememberedForList<V>(fn: (list: readonly string[]) => V, keep = 4): (list: readonly string[]) => V {
+  const recent: { list: readonly string[]; value: V }[] = [];
+  const same = (a: readonly string[], b: readonly string[]) => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+  return (list) => {
+    const hit = recent.find((r) => r.list === list) ?? recent.find((r) => same(r.list, list));
+    if (hit) return hit.value;
+    const value = fn(list);
+    recent.unshift({ list, value });
+    if (recent.length > keep) recent.pop();
+    return value;
+  };
+}
