@@ -49,6 +49,20 @@ interface FileRun {
   localTimeout: boolean;
 }
 
+/**
+ * A report's message, rendered once: the editor's memo hands the same report objects to the next analysis while their
+ * statement is unchanged, and a set of 800 migrations has a thousand of them.
+ */
+const rendered = new WeakMap<Report, string>();
+function renderedMessage(rule: Rule, report: Report): string {
+  let m = rendered.get(report);
+  if (m === undefined) {
+    m = reportMessage(rule, report);
+    rendered.set(report, m);
+  }
+  return m;
+}
+
 export class StatementPass {
   readonly raw: RawReport[] = [];
   readonly internalErrors: string[] = [];
@@ -207,7 +221,7 @@ export class StatementPass {
   /** The statement rules on one statement (their results reused by the memo where they can be). */
   private check(stmt: Statement, context: () => StatementContext, file: string, stability: Stability): void {
     const ruleFailed = (rule: Rule, e: unknown) => this.internalErrors.push(`${rule.id} on ${file}:${stmt.line + 1}: ${(e as Error).message}`);
-    const push = (rule: Rule, report: Report) => this.raw.push({ rule, report, message: reportMessage(rule, report), statement: stmt, file });
+    const push = (rule: Rule, report: Report) => this.raw.push({ rule, report, message: renderedMessage(rule, report), statement: stmt, file });
     const { memo } = this.env;
     if (memo) {
       for (const { rule, reports } of memo.reuseWhole(stmt, stability) ?? memo.run(context(), ruleFailed, stability)) {
