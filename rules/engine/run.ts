@@ -13,7 +13,7 @@ import type { LockPlan } from '../locks';
 import { RuleMemo } from './memo';
 import { rememberedFor } from '../model/remember';
 import { sizedEntry, sizeNote } from './sizes';
-import { parsedSetFile, replayedStatements, replayFiles, startingModel } from './set-files';
+import { parsedSetFile, ReplaySnapshots, replayedStatements, replayFiles, startingModel } from './set-files';
 import { StatementPass, type RawReport } from './statement-pass';
 import { dynamicSqlFindings, limitFindings, severityOf, Suppressions, syntaxErrorFindings } from './meta-findings';
 
@@ -81,6 +81,7 @@ export class ParseCache {
   private readonly entries = new Map<string, { text: string; parsed: ParsedFile }>();
   private readonly statements = new Map<string, StatementCache>();
   private readonly memos = new Map<string, RuleMemo>();
+  private readonly replays = new Map<string, ReplaySnapshots>();
   /**
    * incremental (for editors): re-parse only the statements of a file whose text changed, and reuse what statement
    * rules reported on unchanged statements when it depends on nothing else (rules/engine/memo.ts).
@@ -96,9 +97,20 @@ export class ParseCache {
     }
     return m;
   }
+  /** Where the final schema of a migration set is replayed from, in incremental mode. */
+  replay(setId: string): ReplaySnapshots | undefined {
+    if (!this.incremental) return undefined;
+    let r = this.replays.get(setId);
+    if (!r) {
+      r = new ReplaySnapshots();
+      this.replays.set(setId, r);
+    }
+    return r;
+  }
   /** Forgets a migration set that no longer exists. */
   dropSet(setId: string): void {
     this.memos.delete(setId);
+    this.replays.delete(setId);
   }
   get(path: string, text: string): ParsedFile {
     const hit = this.entries.get(path);
@@ -141,16 +153,25 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   const contextOf = new Map([...contexts, ...(baseline ? [baseline.ctx] : [])].map((f) => [f.path, f]));
 
   // Pass 1: the final schema, then what the project is (tenants, roles, runner, conventions).
-  const start = startingModel(baseline, input.baseline);
-  const baselineTables = start.tables.size;
-  const finalModel = replayFiles(start, files);
+  const startKey = [baseline?.parsed, input.baseline?.database];
+  const snapshots = cache.replay(input.id);
+  let baselineTables: number;
+  let finalModel: SchemaModel;
+  if (snapshots) {
+    finalModel = snapshots.replay(startKey, files, () => startingModel(baseline, input.baseline));
+    baselineTables = snapshots.startTables;
+  } else {
+    const start = startingModel(baseline, input.baseline);
+    baselineTables = start.tables.size;
+    finalModel = replayFiles(start, files);
+  }
   const project = inferProject(finalModel, files.filter((f) => f.ctx.replayed).map((f) => ({ path: f.ctx.path, text: f.ctx.text })), config, input.markers);
 
   // Pass 2: every statement with the schema as it stood just before it, its facts and the statement rules.
   const pass = new StatementPass({
     model: startingModel(baseline, input.baseline), finalModel, project, config,
     rules: rules.filter((r) => r.check), allPaths: input.files.map((f) => f.path), memo: cache.memo(input.id),
-    start: [baseline?.parsed, input.baseline?.database],
+    start: startKey,
   }).run(files);
 
   // Set rules: the whole set at once.

@@ -1,6 +1,6 @@
 // The schema model a migration set builds as it is replayed, statement by statement.
 import type {
-  Action, ActionOf, ColumnDef, ConstraintDef, ConstraintModel, FunctionModel, IndexModel, Origin, QName, RoleModel, TableModel, ViewModel,
+  Action, ActionOf, ColumnDef, ColumnModel, ConstraintDef, ConstraintModel, FunctionModel, IndexModel, Origin, QName, RoleModel, TableModel, ViewModel,
 } from './types';
 import { defaultConstraintName, defaultIndexName } from './names';
 
@@ -32,6 +32,27 @@ export class SchemaModel {
   readonly schemaUsage = new Map<string, Map<string, Origin>>();
   /** Schema ('' for every schema) → roles that ALTER DEFAULT PRIVILEGES grants table privileges to. */
   readonly defaultGrants = new Map<string, Map<string, Origin>>();
+
+  /**
+   * A copy that replaying more actions into leaves this one as it is: every map, list and record that `apply` changes
+   * in place is copied; what it only replaces (a column list, a type, an origin) is shared.
+   */
+  clone(): SchemaModel {
+    const m = new SchemaModel();
+    for (const [k, t] of this.tables) m.tables.set(k, cloneTable(t));
+    for (const [k, f] of this.functions) m.functions.set(k, { ...f });
+    for (const [k, v] of this.views) m.views.set(k, { ...v });
+    m.schemas.clear();
+    for (const x of this.schemas) m.schemas.add(x);
+    for (const x of this.extensions) m.extensions.add(x);
+    for (const [k, v] of this.indexOwner) m.indexOwner.set(k, v);
+    m.sized = this.sized;
+    m.defaultSchema = this.defaultSchema;
+    for (const [k, r] of this.roles) m.roles.set(k, { ...r });
+    for (const [k, roles] of this.schemaUsage) m.schemaUsage.set(k, new Map(roles));
+    for (const [k, roles] of this.defaultGrants) m.defaultGrants.set(k, new Map(roles));
+    return m;
+  }
 
   resolve(q: QName): { schema: string; name: string } {
     return { schema: q.schema ?? this.defaultSchema, name: q.name };
@@ -456,6 +477,16 @@ export class SchemaModel {
     t.indexes = t.indexes.filter((x) => x.name !== name);
     this.indexOwner.delete(tableKey(t.schema, name));
   }
+}
+
+function cloneTable(t: TableModel): TableModel {
+  const columns = new Map<string, ColumnModel>();
+  for (const [k, c] of t.columns) columns.set(k, { ...c });
+  return {
+    ...t, columns, constraints: t.constraints.map((c) => ({ ...c })), indexes: t.indexes.map((i) => ({ ...i })),
+    policies: t.policies.map((p) => ({ ...p })), history: [...t.history], publicGrants: [...t.publicGrants], grants: [...t.grants],
+    ...(t.size ? { size: { ...t.size } } : {}),
+  };
 }
 
 function setRowSecurity(t: TableModel, type: 'enable-rls' | 'disable-rls' | 'force-rls' | 'no-force-rls', origin: Origin): void {
