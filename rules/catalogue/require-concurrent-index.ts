@@ -59,10 +59,11 @@ export const requireConcurrentIndex = defineRule({
  */
 function duplicatesExisting(ctx: StatementContext, i: IndexDef): boolean {
   if (i.partial || i.include.length || !i.name) return false;
-  const t = ctx.before.table(i.table);
+  const same = ctx.before.table(i.table)?.indexes.filter((x) => !x.partial && x.method === i.method && (x.unique || !i.unique)
+    && x.columns.length === i.columns.length && x.columns.every((c, k) => c === i.columns[k])) ?? [];
+  // The end of the set only for an index that duplicates one (the editor reuses what a rule said while the
+  // statements before it are unchanged, unless it read the end of the set).
+  if (same.length === 0) return false;
   const end = ctx.after.table(i.table);
-  if (!t || !end || !end.indexes.some((x) => x.name === i.name)) return false;
-  return t.indexes.some((x) => !x.partial && x.method === i.method && (x.unique || !i.unique)
-    && x.columns.length === i.columns.length && x.columns.every((c, k) => c === i.columns[k])
-    && end.indexes.some((y) => y.name === x.name));
+  return end !== undefined && end.indexes.some((x) => x.name === i.name) && same.some((x) => end.indexes.some((y) => y.name === x.name));
 }
