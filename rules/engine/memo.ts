@@ -13,9 +13,11 @@
 // rest of the set, which an edit anywhere can change: it runs again every time. A result that points outside the
 // statement (outside its file, for a rule that read the file) is never kept. Rules must be pure functions of their
 // context, as they already must be for the CLI and the editor to agree (test/incremental.test.ts checks both).
-import type { Statement } from '../model/types';
+import type { QName, Statement, TableModel } from '../model/types';
+import type { SchemaModel } from '../model/schema';
 import type { ParsedFile } from '../parser/adapter';
 import type { LockPlan } from '../locks';
+import type { StatementFacts } from './run';
 import { concerns, type Report, type Rule, type StatementContext, type TxFacts } from './types';
 
 /** What the statement pass last ran on, to find what is unchanged before each statement the next time. */
@@ -27,6 +29,8 @@ export interface PassRecord {
   paths: readonly string[];
   /** The lock plan of each statement (before a DO block's statements are merged in). */
   plans: Map<Statement, LockPlan>;
+  /** What the pass recorded of each statement: a file skipped by the next analysis takes them as they are. */
+  facts: Map<Statement, StatementFacts>;
 }
 
 const BY_VALUE = new Set(['inTransaction', 'lockTimeoutSet', 'tx', 'conventions']);
@@ -72,6 +76,8 @@ type StatementEntries = (Entry[] | undefined)[];
 export interface MemoStats {
   ran: number;
   reused: number;
+  /** Files of the last analysis taken whole from the one before, their statements neither run nor replayed. */
+  skippedFiles: number;
 }
 
 function txKey(tx: TxFacts, stmt: Statement): string {
@@ -80,15 +86,52 @@ function txKey(tx: TxFacts, stmt: Statement): string {
 }
 
 function signatureOf(reads: readonly string[], ctx: StatementContext, stmt: Statement): string {
+  return signature(reads, ctx, stmt, ctx.after);
+}
+
+function signature(reads: readonly string[], ctx: StatementContext | undefined, stmt: Statement, after: SchemaModel): string {
   let s = '';
   for (const r of reads) {
-    if (r === 'tx') s += `tx=${txKey(ctx.tx, stmt)};`;
+    if (r.startsWith(AFTER)) s += `${r}=${tablePrint(after.table(afterName(r)))};`;
+    else if (!ctx) throw new Error(`${r} needs the statement's context`);
+    else if (r === 'tx') s += `tx=${txKey(ctx.tx, stmt)};`;
     else if (r === 'inTransaction') s += `in=${ctx.inTransaction};`;
     else if (r === 'lockTimeoutSet') s += `lt=${ctx.lockTimeoutSet};`;
-    else if (r === 'conventions') s += `conv=${[...ctx.conventions].sort().join(',')};`;
+    else if (r === 'conventions') s += `conv=${conventionsKey(ctx.conventions)};`;
     else s += `${r}=${stmt[r as 'line' | 'column' | 'index']};`;
   }
   return s;
+}
+
+/**
+ * A rule may read a table of the final schema (`ctx.after.table(q)`: is this column still a timestamp at the end?).
+ * The read is keyed by the name asked and the whole table as it ends, so the result is reused while that table ends
+ * the same; any other use of `ctx.after` is not reusable.
+ */
+const AFTER = 'after:';
+const afterKey = (q: QName) => `${AFTER}${q.schema ?? ''}\u0000${q.name}`;
+function afterName(read: string): QName {
+  const [schema, name] = read.slice(AFTER.length).split('\u0000');
+  return schema ? { schema, name } : { name };
+}
+const prints = new WeakMap<TableModel, string>();
+/** A table of the final schema as text (every field; the model is not changed once pass 1 built it). */
+function tablePrint(t: TableModel | undefined): string {
+  if (!t) return '-';
+  let p = prints.get(t);
+  if (p === undefined) {
+    p = JSON.stringify(t, (_k, v: unknown) => (v instanceof Map ? [...v.entries()] : v));
+    prints.set(t, p);
+  }
+  return p;
+}
+
+const conventionsKey = (c: ReadonlySet<string>) => [...c].sort().join(',');
+
+/** What a whole list of results may depend on beyond the statement's past: the set's conventions and final schema. */
+export interface SetFacts {
+  conventions: ReadonlySet<string>;
+  after: SchemaModel;
 }
 
 /** The reports moved by `delta` characters, anchored on `stmt`. */
@@ -110,7 +153,7 @@ export class RuleMemo {
   private next = new Map<string, Map<string, StatementEntries>>();
   private configKey = '';
   private rules: readonly Rule[] = [];
-  readonly stats: MemoStats = { ran: 0, reused: 0 };
+  readonly stats: MemoStats = { ran: 0, reused: 0, skippedFiles: 0 };
   /** The last analysis's statement pass (set by it); dropped with everything else. */
   previous?: PassRecord;
   /** Counts analyses. */
@@ -149,9 +192,9 @@ export class RuleMemo {
    * Every rule's results for a statement whose past is unchanged, when all of them could be reused last time: taken
    * at once (the statement pass then need not even build the statement's context). Undefined otherwise.
    */
-  reuseWhole(stmt: Statement, stability: Stability): { rule: Rule; reports: Report[] }[] | undefined {
-    const whole = stability && this.wholes.get(stmt);
-    if (!whole || whole.gen !== this.gen - 1 || (whole.scope === 'file' && stability !== 'file') || (whole.paths && !this.samePaths)) return undefined;
+  reuseWhole(stmt: Statement, stability: Stability, now: SetFacts): { rule: Rule; reports: Report[] }[] | undefined {
+    if (!this.canReuseWhole(stmt, stability, now)) return undefined;
+    const whole = this.wholes.get(stmt)!;
     whole.gen = this.gen;
     this.nextWholes.set(stmt, whole);
     this.stats.reused += whole.rules;
@@ -167,6 +210,14 @@ export class RuleMemo {
       if (entries) inFile.set(key, entries);
     }
     return whole.out;
+  }
+
+  /** Whether reuseWhole would give the statement's results (and nothing else is asked). */
+  canReuseWhole(stmt: Statement, stability: Stability, now: SetFacts): boolean {
+    const whole = stability && this.wholes.get(stmt);
+    return Boolean(whole) && whole!.gen === this.gen - 1 && (whole!.scope !== 'file' || stability === 'file') && (!whole!.paths || this.samePaths)
+      && (whole!.conventions === undefined || whole!.conventions === conventionsKey(now.conventions))
+      && (!whole!.after || whole!.after.signature === signature(whole!.after.reads, undefined, stmt, now.after));
   }
 
   /** The entries of a statement, carried over to the next analysis. */
@@ -191,7 +242,7 @@ export class RuleMemo {
    */
   run(ctx: StatementContext, onError: (rule: Rule, e: unknown) => void, stability: Stability = undefined): { rule: Rule; reports: Report[] }[] {
     const stmt = ctx.statement;
-    const reused = this.reuseWhole(stmt, stability);
+    const reused = this.reuseWhole(stmt, stability, ctx);
     if (reused) return reused;
     const entries = this.entriesOf(stmt);
     const out: { rule: Rule; reports: Report[] }[] = [];
@@ -200,9 +251,15 @@ export class RuleMemo {
     let scope = 'statement' as Scope;
     let paths = false;
     let rules = 0;
+    const afterReads = new Set<string>();
+    let conventions = false;
     const note = (e: Entry) => {
       if (e.scope === 'file' || (e.scope === 'prefix' && scope === 'statement')) scope = e.scope;
       if (e.paths) paths = true;
+      for (const r of e.reads) {
+        if (r.startsWith(AFTER)) afterReads.add(r);
+        else if (r === 'conventions') conventions = true;
+      }
     };
     let tracked: Tracked | undefined;
     // A statement-bound entry made or used by the previous analysis, when nothing before the statement changed since.
@@ -233,7 +290,14 @@ export class RuleMemo {
         onError(rule, e);
       }
     }
-    if (complete) this.nextWholes.set(stmt, { gen: this.gen, scope: scope === 'file' ? 'file' : 'prefix', paths, out, rules });
+    if (complete) {
+      const reads = [...afterReads].sort();
+      const after = reads.length ? { reads, signature: signature(reads, undefined, stmt, ctx.after) } : undefined;
+      this.nextWholes.set(stmt, {
+        gen: this.gen, scope: scope === 'file' ? 'file' : 'prefix', paths, out, rules,
+        ...(after ? { after } : {}), ...(conventions ? { conventions: conventionsKey(ctx.conventions) } : {}),
+      });
+    }
     return out;
   }
 
@@ -277,6 +341,13 @@ function keep(entries: Entry[], entry: Entry, gen: number): Entry[] {
 /** Every rule's results for one statement object, reusable together (see RuleMemo.wholes). */
 interface Whole {
   gen: number;
+  /** The tables of the final schema its results read (see AFTER), and what they were. */
+  after?: { reads: string[]; signature: string };
+  /**
+   * The project's conventions, when a result read them: they come from the whole set, so an edit of a later file can
+   * change them while this statement's past is unchanged.
+   */
+  conventions?: string;
   /** 'file' when some result needs the whole file unchanged, else 'prefix'. */
   scope: 'prefix' | 'file';
   paths: boolean;
@@ -287,6 +358,7 @@ interface Whole {
 /** A statement's context behind proxies that record what a rule reads; one per statement, reset before each rule. */
 interface Tracked {
   ctx: StatementContext;
+  after?: SchemaModel;
   statement: Statement;
   reads: Set<string>;
   cacheable: boolean;
@@ -295,6 +367,18 @@ interface Tracked {
 }
 
 const NO_READS: string[] = [];
+
+/** `ctx.after` for a tracked run: a table asked by name is a keyed read (see AFTER); anything else is not reusable. */
+function afterTracked(t: Tracked, after: SchemaModel): SchemaModel {
+  t.after ??= new Proxy(after, {
+    get(target, p, receiver) {
+      if (p === 'table') return (q: QName) => { t.reads.add(afterKey(q)); return target.table(q); };
+      t.cacheable = false;
+      return Reflect.get(target, p, receiver);
+    },
+  });
+  return t.after;
+}
 
 function tracking(ctx: StatementContext): Tracked {
   const t: Tracked = { ctx, statement: ctx.statement, reads: new Set(), cacheable: true, scope: 'statement', paths: false };
@@ -317,6 +401,7 @@ function tracking(ctx: StatementContext): Tracked {
           if (p === PATHS) t.paths = true;
         }
         else if (p === 'file') t.scope = 'file';
+        else if (p === 'after') return afterTracked(t, target.after);
         else if (!FREE.has(p)) t.cacheable = false;
       }
       return Reflect.get(target, p, receiver);

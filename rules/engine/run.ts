@@ -171,7 +171,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   const pass = new StatementPass({
     model: startingModel(baseline, input.baseline), finalModel, project, config,
     rules: rules.filter((r) => r.check), allPaths: input.files.map((f) => f.path), memo: cache.memo(input.id),
-    start: startKey,
+    start: startKey, resume: snapshots?.resume(),
   }).run(files);
 
   // Set rules: the whole set at once.

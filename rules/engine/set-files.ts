@@ -72,9 +72,18 @@ export class ReplaySnapshots {
     }
     replayFiles(model, files.slice(at, edited));
     if (at < edited && edited < now.length) this.snapshot = { start, files: now.slice(0, edited), model: model.clone(), startTables: this.startTables };
+    this.valid = this.snapshot && (at > 0 || (at < edited && edited < now.length)) ? this.snapshot : undefined;
     replayFiles(model, files.slice(edited));
     this.replayedFiles = files.length - at;
     return model;
+  }
+
+  private valid?: { files: ReplayedFile[]; model: SchemaModel };
+
+  /** After replay: the snapshot that holds for the files just replayed (pass 2 may start there too), if any. */
+  resume(): { files: number; model: () => SchemaModel } | undefined {
+    const v = this.valid;
+    return v && { files: v.files.length, model: () => v.model.clone() };
   }
 }
 

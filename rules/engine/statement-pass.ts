@@ -9,7 +9,7 @@ import { followUpMigrationPath } from './migrations';
 import { concerns, type Report, type Rule, type StatementContext, type TxFacts } from './types';
 import { reportMessage } from './messages';
 import { cannotRunInTransaction, lockPlan, lockTableName, mergeLocks, type LockPlan } from '../locks';
-import type { PassRecord, RuleMemo, Stability } from './memo';
+import type { PassRecord, RuleMemo, SetFacts, Stability } from './memo';
 import { embeddedStatements, lazyLines, modelActions } from './embedded';
 import { withSizes } from './sizes';
 import { TransactionTracker } from './transactions';
@@ -39,6 +39,12 @@ export interface StatementPassInput {
   memo?: RuleMemo;
   /** What the starting model was built from (the baseline's parse, the live database's sizes): compared by identity. */
   start?: readonly unknown[];
+  /**
+   * Editors: the model after the first `files` files, as pass 1 replayed it (a fresh copy each call). When those files
+   * are unchanged and every result of their statements can be reused, the pass takes their facts and reports from
+   * the last analysis and starts replaying there.
+   */
+  resume?: { files: number; model: () => SchemaModel };
 }
 
 /** The state of one file while its statements run: its transactions and whether lock_timeout is set. */
@@ -79,9 +85,15 @@ export class StatementPass {
   private unchangedStatements = 0;
 
   private readonly conventions: ReadonlySet<string>;
+  /** What reused results may depend on beyond a statement's past (memo.ts). */
+  private readonly setFacts: SetFacts;
+  /** The schema as it stands before the current statement. */
+  private model: SchemaModel;
 
   constructor(private readonly env: StatementPassInput) {
     this.conventions = new Set(env.project.conventions.keys());
+    this.setFacts = { conventions: this.conventions, after: env.finalModel };
+    this.model = env.model;
   }
 
   run(files: ParsedSetFile[]): this {
@@ -93,7 +105,8 @@ export class StatementPass {
       memo.samePaths = last !== undefined && last.paths.length === record!.paths.length && last.paths.every((p, i) => p === record!.paths[i]);
       this.unchanged(record!, last);
     }
-    files.forEach((f, i) => this.file(f, i));
+    const from = this.resumed(files);
+    for (let i = from; i < files.length; i++) this.file(files[i], i);
     if (memo) {
       memo.previous = record;
       memo.commit();
@@ -113,7 +126,41 @@ export class StatementPass {
       files: files.map((f) => ({ path: f.ctx.path, parsed: f.parsed, replayed: f.ctx.replayed, runner: key(f.ctx.path) })),
       paths: this.env.allPaths,
       plans: this.plans,
+      facts: this.facts,
     };
+  }
+
+  /**
+   * Editors: the files before `resume.files` taken as the last analysis left them, when they are unchanged (with all
+   * before them), a migration ends with them, and every result of their statements can be reused; then the model is
+   * pass 1's copy at that point. Returns the index of the first file to run.
+   */
+  private resumed(files: ParsedSetFile[]): number {
+    const { memo, resume, project } = this.env;
+    const last = this.previous;
+    if (memo) memo.stats.skippedFiles = 0;
+    if (!memo || !resume || !last || resume.files === 0 || resume.files > this.unchangedFiles) return 0;
+    const k = resume.files;
+    if (k < files.length && project.runner.migrationOf(files[k].ctx.path) === project.runner.migrationOf(files[k - 1].ctx.path)) return 0;
+    const kept: Statement[] = [];
+    for (const f of files.slice(0, k)) {
+      const lines = lazyLines(f.ctx.text);
+      for (const stmt of replayedStatements(f)) kept.push(stmt, ...embeddedStatements(stmt, f.ctx.text, lines));
+    }
+    const now = this.setFacts;
+    if (!kept.every((s) => memo.canReuseWhole(s, 'file', now) && last.facts.has(s) && last.plans.has(s))) return 0;
+    for (const s of kept) {
+      this.facts.set(s, last.facts.get(s)!);
+      this.plans.set(s, last.plans.get(s)!);
+      const file = s.file;
+      for (const { rule, reports } of memo.reuseWhole(s, 'file', now)!) {
+        for (const report of reports) this.raw.push({ rule, report, message: renderedMessage(rule, report), statement: s, file });
+      }
+    }
+    this.model = resume.model();
+    this.migration = project.runner.migrationOf(files[k - 1].ctx.path);
+    memo.stats.skippedFiles = k;
+    return k;
   }
 
   /** How far the set is as it was in the last analysis: whole files (same parse, same runner rules), then statements. */
@@ -179,7 +226,8 @@ export class StatementPass {
 
   /** Runs the statement rules on one statement, then replays it; returns the locks it takes. */
   private step(run: FileRun, stmt: Statement, txFacts: TxFacts, stability: Stability = undefined): LockPlan {
-    const { model, config } = this.env;
+    const { config } = this.env;
+    const { model } = this;
     // Unchanged, with everything before it: the same schema before it, so the same locks.
     const locks = (stability && this.previous?.plans.get(stmt)) || withSizes(lockPlan(stmt, { before: model, createdInFile: this.createdInFile, config }), model, config);
     if (this.env.memo) this.plans.set(stmt, locks);
@@ -191,7 +239,8 @@ export class StatementPass {
   }
 
   private context(run: FileRun, stmt: Statement, txFacts: TxFacts, locks: LockPlan): StatementContext {
-    const { model, config, project, finalModel, allPaths } = this.env;
+    const { config, project, finalModel, allPaths } = this.env;
+    const { model } = this;
     const f = run.f;
     return {
       statement: stmt,
@@ -224,7 +273,7 @@ export class StatementPass {
     const push = (rule: Rule, report: Report) => this.raw.push({ rule, report, message: renderedMessage(rule, report), statement: stmt, file });
     const { memo } = this.env;
     if (memo) {
-      for (const { rule, reports } of memo.reuseWhole(stmt, stability) ?? memo.run(context(), ruleFailed, stability)) {
+      for (const { rule, reports } of memo.reuseWhole(stmt, stability, this.setFacts) ?? memo.run(context(), ruleFailed, stability)) {
         try {
           for (const report of reports) push(rule, report);
         } catch (e) {
@@ -246,7 +295,7 @@ export class StatementPass {
 
   /** Applies the statement to the model, and follows what the pass tracks: new tables, lock_timeout. */
   private replay(run: FileRun, stmt: Statement, txFacts: TxFacts): void {
-    const { model } = this.env;
+    const { model } = this;
     const origin: Origin = { file: run.f.ctx.path, span: stmt.span };
     const applied = modelActions(stmt);
     for (const a of stmt.actions) {
@@ -257,7 +306,7 @@ export class StatementPass {
   }
 
   private trackCreated(a: Action): void {
-    const { model } = this.env;
+    const { model } = this;
     if (a.type === 'create-table') this.created.add(this.resolveKey(a.table));
     if (a.type === 'rename-table') {
       const t = model.table(a.table);
@@ -281,7 +330,7 @@ export class StatementPass {
   }
 
   private readonly resolveKey = (q: QName): string => {
-    const r = this.env.model.resolve(q);
+    const r = this.model.resolve(q);
     return tableKey(r.schema, r.name);
   };
 

@@ -1,0 +1,85 @@
+// The editor's analysis of a set across keystrokes (ParseCache(true)): files before the one being edited are taken
+// whole from the last analysis, neither run nor replayed, yet every result must equal a fresh analysis, including
+// results of those earlier files that depend on what the edited file does to the end of the set (the final schema,
+// the project's conventions). test/incremental.test.ts does the same with random edits over the whole corpus.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { initParser } from '../parser/adapter';
+import { allRules } from './registry';
+import { defaultConfig } from './config';
+import { orderMigrations } from './migrations';
+import { analyzeSet, ParseCache, type SetResult } from './run';
+
+type Files = Record<string, string>;
+
+const shown = (r: SetResult) => r.findings.map((f) => `${path.basename(f.file)}:${f.start}-${f.end} ${f.rule}: ${f.message}`).sort();
+
+/** Analyses each version of the set with one kept cache and afresh; they must agree. Returns the kept cache. */
+function editSequence(versions: Files[], check: (round: number, incremental: SetResult, cache: ParseCache) => void = () => undefined): ParseCache {
+  const cache = new ParseCache(true);
+  versions.forEach((files, round) => {
+    const input = { id: 'set', files: orderMigrations(Object.keys(files)).map((f) => ({ path: f.path, text: files[f.path], replayed: f.replayed })) };
+    const opts = { config: defaultConfig(), rules: allRules };
+    const incremental = analyzeSet(input, { ...opts, cache });
+    assert.deepEqual(shown(incremental), shown(analyzeSet(input, opts)), `round ${round}: the incremental analysis differs from a fresh one`);
+    check(round, incremental, cache);
+  });
+  return cache;
+}
+
+const skipped = (cache: ParseCache) => cache.memo('set')!.stats.skippedFiles;
+
+describe('editor analysis of a set across keystrokes', () => {
+  before(() => initParser());
+
+  it('takes the files before the edited one whole, with the same findings as a fresh analysis', () => {
+    const dir = path.resolve(__dirname, '../../examples/migrations');
+    const base: Files = Object.fromEntries(fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).map((f) => [`migrations/${f}`, fs.readFileSync(path.join(dir, f), 'utf8')]));
+    const last = Object.keys(base).sort().pop()!;
+    const earlier = Object.keys(base).length - 1;
+    // Typing a statement that concerns no earlier table: the earlier files are taken whole at every keystroke after
+    // the first (which made their results and the copy of the model before the edited file).
+    const versions = Array.from({ length: 6 }, (_, i) => ({ ...base, [last]: base[last] + (i % 2 ? '\nCREATE TABLE scratch (id bigint PRIMARY KEY);\n' : '') }));
+    const cache = editSequence(versions, (round, _r, c) => assert.equal(skipped(c), round === 0 ? 0 : earlier, `round ${round}`));
+    assert.ok(cache.memo('set')!.stats.reused > 0);
+    // Edits that change what earlier statements' results read (a new column, an index, a dropped table on an earlier
+    // table): whether or not the earlier files are taken whole, the findings are a fresh analysis's.
+    const typed = ['\nCREATE INDEX users_name_idx ON users (name);\n', '\nALTER TABLE users ADD COLUMN nickname text NOT NULL;\n', '\nDROP TABLE projects;\n', ''];
+    let whole = 0;
+    editSequence(Array.from({ length: 10 }, (_, i) => ({ ...base, [last]: base[last] + typed[i % typed.length] })), (_round, _r, c) => { whole += skipped(c) ? 1 : 0; });
+    assert.ok(whole > 0, 'no analysis took the earlier files whole');
+  });
+
+  it('an earlier finding that reads the end of the set follows an edit of a later file', () => {
+    // prefer-timestamptz on the first file asks whether the column is still a timestamp at the end of the set.
+    const files = (convert: boolean): Files => ({
+      'migrations/20240101000000_events.sql': 'CREATE TABLE events (id bigint PRIMARY KEY, at timestamp);',
+      'migrations/20240102000000_other.sql': 'CREATE TABLE other (id bigint PRIMARY KEY);',
+      'migrations/20240103000000_fix.sql': convert ? "SET lock_timeout = '2s';\nALTER TABLE events ALTER COLUMN at TYPE timestamptz;" : "SET lock_timeout = '2s';\nSELECT 1;",
+    });
+    const versions = [false, false, true, false, true, true, false].map(files);
+    let seen = 0;
+    editSequence(versions, (round, r) => {
+      const early = r.findings.filter((f) => f.rule === 'prefer-timestamptz' && f.file.endsWith('_events.sql'));
+      assert.equal(early.length, versions[round]['migrations/20240103000000_fix.sql'].includes('timestamptz') ? 0 : 1, `round ${round}`);
+      seen += early.length;
+    });
+    assert.ok(seen > 0);
+  });
+
+  it('an earlier finding that reads the project\'s conventions follows an edit of a later file', () => {
+    // Five timestamp columns make "timestamp without time zone" the project's convention: prefer-timestamptz then
+    // reports it once for the project, not on each column (the first file's column among them).
+    const files = (naive: boolean): Files => ({
+      'migrations/20240101000000_events.sql': 'CREATE TABLE events (id bigint PRIMARY KEY, at timestamp);',
+      'migrations/20240102000000_other.sql': 'CREATE TABLE other (id bigint PRIMARY KEY);',
+      'migrations/20240103000000_more.sql': `CREATE TABLE more (id bigint PRIMARY KEY, a ${naive ? 'timestamp' : 'timestamptz'}, b ${naive ? 'timestamp' : 'timestamptz'}, c ${naive ? 'timestamp' : 'timestamptz'}, d ${naive ? 'timestamp' : 'timestamptz'});`,
+    });
+    const versions = [false, false, true, true, false, true, false].map(files);
+    editSequence(versions, (round, r) => {
+      const onColumn = r.findings.filter((f) => f.rule === 'prefer-timestamptz' && f.file.endsWith('_events.sql') && f.messageId === 'timestamp');
+      assert.equal(onColumn.length, versions[round]['migrations/20240103000000_more.sql'].includes('a timestamp,') ? 0 : 1, `round ${round}`);
+    });
+  });
+});
