@@ -150,39 +150,43 @@ const words = rememberedFor((stmt: Statement): ReadonlySet<string> => {
   return found;
 });
 
+/**
+ * Each word of a file's statements, with the position (in the file) of the last statement that has it; and the words
+ * of each of its DO blocks. Kept with the file's statements: an editor's next analysis keeps those of unchanged files.
+ */
+const fileWords = rememberedFor((statements: readonly Statement[]) => {
+  const last = new Map<string, number>();
+  const doBlocks: ReadonlySet<string>[] = [];
+  statements.forEach((s, i) => {
+    const w = words(s);
+    for (const x of w) last.set(x, i);
+    if (s.node === 'DoStmt') doBlocks.push(w);
+  });
+  return { last, doBlocks };
+});
+
 interface SetIndex {
-  /** Words of each DO block, and the DO blocks each word occurs in. */
+  /** Position of each file in apply order. */
+  position: Map<string, number>;
+  /** Words of each DO block of the set, and the DO blocks each word occurs in. */
   doBlocks: ReadonlySet<string>[];
   doBlocksWith: Map<string, number[]>;
-  /** Apply-order position of every statement of the set, and the statements in that order. */
-  order: Map<Statement, number>;
-  sequence: Statement[];
-  /** Statements looked at by mentionedAfter so far; past a few passes over the set it builds lastMention. */
-  scanned: number;
-  /** Lazily: the last statement position at which each word occurs. */
-  lastMention?: Map<string, number>;
 }
 
-// Built once per set (a set may hold a 10 MB file: every lookup below must stay linear overall).
+// Built once per set from what each file keeps (a set may hold a 10 MB file: every lookup below stays linear).
 const indexes = new WeakMap<SetContext, SetIndex>();
 
 function setIndex(ctx: SetContext): SetIndex {
   let ix = indexes.get(ctx);
   if (ix) return ix;
-  ix = { doBlocks: [], doBlocksWith: new Map(), order: new Map(), sequence: [], scanned: 0 };
-  let n = 0;
-  for (const f of ctx.files) {
-    for (const s of f.statements) {
-      ix.order.set(s, n++);
-      ix.sequence.push(s);
-      if (s.node !== 'DoStmt') continue;
-      const w = words(s);
-      const k = ix.doBlocks.push(w) - 1;
-      for (const x of w) {
-        pushTo(ix.doBlocksWith, x, k);
-      }
+  ix = { position: new Map(), doBlocks: [], doBlocksWith: new Map() };
+  ctx.files.forEach((f, i) => {
+    ix!.position.set(f.path, i);
+    for (const w of fileWords(f.statements).doBlocks) {
+      const k = ix!.doBlocks.push(w) - 1;
+      for (const x of w) pushTo(ix!.doBlocksWith, x, k);
     }
-  }
+  });
   indexes.set(ctx, ix);
   return ix;
 }
@@ -204,26 +208,12 @@ export function mentionedInDoBlock(ctx: SetContext, ...terms: string[]): boolean
 
 /** Whether a statement after `stmt` (in apply order) mentions `name` as an identifier. */
 export function mentionedAfter(ctx: SetContext, stmt: Statement, name: string): boolean {
-  const ix = setIndex(ctx);
-  const at = ix.order.get(stmt);
+  const at = setIndex(ctx).position.get(stmt.file);
   if (at === undefined) return false;
-  // A few questions (a set has few duplicate indexes) look at the statements after this one; many build an index of
-  // every word of the set once, so that the cost stays linear in the set.
-  if (!ix.lastMention && ix.scanned + (ix.sequence.length - at) <= 4 * ix.sequence.length) {
-    ix.scanned += ix.sequence.length - at;
-    // Only a statement whose text holds the name, in any case, can mention it: a quick test first (for a plain
-    // ASCII name; a quote in a name is written doubled).
-    const seen = /^[\x20-\x21\x23-\x7e]+$/.test(name) ? new RegExp(name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'iu') : undefined;
-    for (let k = ix.sequence.length - 1; k > at; k--) {
-      const s = ix.sequence[k];
-      if ((!seen || seen.test(s.text)) && words(s).has(name)) return true;
-    }
-    return false;
-  }
-  if (!ix.lastMention) {
-    ix.lastMention = new Map();
-    for (const [s, n] of ix.order) for (const w of words(s)) ix.lastMention.set(w, n);
-  }
-  const last = ix.lastMention.get(name);
-  return last !== undefined && last > at;
+  const own = ctx.files[at].statements;
+  // A statement of its file (one a DO block runs is not: it was never in the apply order asked about).
+  if (own[stmt.index] !== stmt) return false;
+  if ((fileWords(own).last.get(name) ?? -1) > stmt.index) return true;
+  for (let j = at + 1; j < ctx.files.length; j++) if (fileWords(ctx.files[j].statements).last.has(name)) return true;
+  return false;
 }
