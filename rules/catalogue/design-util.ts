@@ -151,19 +151,21 @@ const words = rememberedFor((stmt: Statement): ReadonlySet<string> => {
 });
 
 /**
- * Each word of a file's statements, with the position (in the file) of the last statement that has it; and the words
- * of each of its DO blocks. Kept with the file's statements: an editor's next analysis keeps those of unchanged files.
+ * Kept with a file's statements (an editor's next analysis keeps those of unchanged files): the words of each of its
+ * DO blocks, and, asked only by mentionedAfter, each word of the file with the position of the last statement that
+ * has it.
  */
-const fileWords = rememberedFor((statements: readonly Statement[]) => {
-  const last = new Map<string, number>();
-  const doBlocks: ReadonlySet<string>[] = [];
-  statements.forEach((s, i) => {
-    const w = words(s);
-    for (const x of w) last.set(x, i);
-    if (s.node === 'DoStmt') doBlocks.push(w);
-  });
-  return { last, doBlocks };
-});
+const fileDoBlocks = rememberedFor((statements: readonly Statement[]): ReadonlySet<string>[] => statements.filter((s) => s.node === 'DoStmt').map(words));
+const lastWords = new WeakMap<readonly Statement[], Map<string, number>>();
+function fileLastWords(statements: readonly Statement[]): Map<string, number> {
+  let last = lastWords.get(statements);
+  if (!last) {
+    last = new Map();
+    for (let i = 0; i < statements.length; i++) for (const x of words(statements[i])) last.set(x, i);
+    lastWords.set(statements, last);
+  }
+  return last;
+}
 
 interface SetIndex {
   /** Position of each file in apply order. */
@@ -182,7 +184,7 @@ function setIndex(ctx: SetContext): SetIndex {
   ix = { position: new Map(), doBlocks: [], doBlocksWith: new Map() };
   ctx.files.forEach((f, i) => {
     ix!.position.set(f.path, i);
-    for (const w of fileWords(f.statements).doBlocks) {
+    for (const w of fileDoBlocks(f.statements)) {
       const k = ix!.doBlocks.push(w) - 1;
       for (const x of w) pushTo(ix!.doBlocksWith, x, k);
     }
@@ -213,7 +215,14 @@ export function mentionedAfter(ctx: SetContext, stmt: Statement, name: string): 
   const own = ctx.files[at].statements;
   // A statement of its file (one a DO block runs is not: it was never in the apply order asked about).
   if (own[stmt.index] !== stmt) return false;
-  if ((fileWords(own).last.get(name) ?? -1) > stmt.index) return true;
-  for (let j = at + 1; j < ctx.files.length; j++) if (fileWords(ctx.files[j].statements).last.has(name)) return true;
+  if ((fileLastWords(own).get(name) ?? -1) > stmt.index) return true;
+  // A later file whose words are not known yet is first searched for the name in any case (a plain ASCII name; a
+  // quote in a name is written doubled): most files of a set never mention it, and need no words.
+  const seen = /^[\x20-\x21\x23-\x7e]+$/.test(name) ? new RegExp(name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'iu') : undefined;
+  for (let j = at + 1; j < ctx.files.length; j++) {
+    const f = ctx.files[j];
+    if (seen && !lastWords.has(f.statements) && !seen.test(f.text)) continue;
+    if (fileLastWords(f.statements).has(name)) return true;
+  }
   return false;
 }
