@@ -157,6 +157,16 @@ const words = rememberedFor((stmt: Statement): ReadonlySet<string> => {
  */
 const fileDoBlocks = rememberedFor((statements: readonly Statement[]): ReadonlySet<string>[] => statements.filter((s) => s.node === 'DoStmt').map(words));
 const lastWords = new WeakMap<readonly Statement[], Map<string, number>>();
+/** Names a file's text was searched for and does not hold, kept with its statements (an editor asks again at each keystroke). */
+const absentNames = new WeakMap<readonly Statement[], Set<string>>();
+function textHolds(f: FileContext, name: string, search: RegExp): boolean {
+  let absent = absentNames.get(f.statements);
+  if (absent?.has(name)) return false;
+  if (search.test(f.text)) return true;
+  if (!absent) absentNames.set(f.statements, (absent = new Set()));
+  absent.add(name);
+  return false;
+}
 function fileLastWords(statements: readonly Statement[]): Map<string, number> {
   let last = lastWords.get(statements);
   if (!last) {
@@ -221,7 +231,7 @@ export function mentionedAfter(ctx: SetContext, stmt: Statement, name: string): 
   const seen = /^[\x20-\x21\x23-\x7e]+$/.test(name) ? new RegExp(name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'iu') : undefined;
   for (let j = at + 1; j < ctx.files.length; j++) {
     const f = ctx.files[j];
-    if (seen && !lastWords.has(f.statements) && !seen.test(f.text)) continue;
+    if (seen && !lastWords.has(f.statements) && !textHolds(f, name, seen)) continue;
     if (fileLastWords(f.statements).has(name)) return true;
   }
   return false;

@@ -11,7 +11,6 @@ import { reportMessage } from './messages';
 import { genericPopFiles } from './migrations';
 import type { LockPlan } from '../locks';
 import { RuleMemo } from './memo';
-import { rememberedFor } from '../model/remember';
 import { sizedEntry, sizeNote } from './sizes';
 import { parsedSetFile, ReplaySnapshots, replayedStatements, replayFiles, startingModel } from './set-files';
 import { StatementPass, type RawReport } from './statement-pass';
@@ -265,8 +264,17 @@ function ruleFindings(raw: RawReport[], scope: FindingScope): Finding[] {
  * pg_dump's output (a Rails structure.sql too): generated from a database, so an edit to it changes nothing, and its
  * empty search_path would make the unqualified names of a fix fail. Its findings keep their advice, without fixes.
  */
-const pgDump = rememberedFor((f: FileContext): boolean => /^-- PostgreSQL database dump|pg_catalog\.set_config\('search_path', '', false\)/m.test(f.text.slice(0, 4096)));
-const isPgDump = (f: FileContext | undefined) => f !== undefined && pgDump(f);
+const pgDumps = new WeakMap<readonly Statement[], boolean>();
+/** Kept with the file's statements (the same while its text is: an editor asks at every keystroke). */
+function isPgDump(f: FileContext | undefined): boolean {
+  if (f === undefined) return false;
+  let dump = pgDumps.get(f.statements);
+  if (dump === undefined) {
+    dump = /^-- PostgreSQL database dump|pg_catalog\.set_config\('search_path', '', false\)/m.test(f.text.slice(0, 4096));
+    pgDumps.set(f.statements, dump);
+  }
+  return dump;
+}
 
 /** Related locations, less those in the schema read from a live database (it has no file to point into). */
 function relatedOutsideDatabase(related: Finding['related'] | undefined, baseline: SetInput['baseline']): Finding['related'] {
