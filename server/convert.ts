@@ -10,8 +10,33 @@ import type { Workspace } from './workspace';
 
 export const SOURCE = 'sql-architect';
 
+/** Paths' URIs, kept: every analysis publishes per file, and a kept string also keeps its hash for the maps it keys. */
+const uris = new Map<string, string>();
 export function fileToUri(file: string): string {
-  return URI.file(file).toString();
+  let uri = uris.get(file);
+  if (uri === undefined) {
+    if (uris.size > 100_000) uris.clear();
+    uri = URI.file(file).toString();
+    uris.set(file, uri);
+  }
+  return uri;
+}
+
+/**
+ * A short stand-in for a text in diagnosticsKey: the same text gives the same number. A reused finding's message is
+ * the same string object from one analysis to the next, whose hash V8 keeps, so this costs a map look-up.
+ */
+const textIds = new Map<string, number>();
+/** Never reused, even after the map is emptied: two texts never share a number. */
+let lastTextId = 0;
+function textId(text: string): number {
+  let id = textIds.get(text);
+  if (id === undefined) {
+    if (textIds.size > 200_000) textIds.clear();
+    id = ++lastTextId;
+    textIds.set(text, id);
+  }
+  return id;
 }
 
 export function uriToFile(uri: string): string {
@@ -86,11 +111,11 @@ export function toLspFix(ws: Workspace, findingFile: string, fix: Fix): LspFix {
 export function diagnosticsKey(ws: Workspace, findings: readonly Finding[], baselined: ReadonlySet<Finding>): string {
   let key = '';
   for (const f of findings) {
-    key += `${f.rule}\u0001${f.severity}\u0001${baselined.has(f) ? 1 : 0}\u0001${f.file}\u0001${f.start}\u0001${f.end}\u0001${f.message}\u0001${f.recipe ?? ''}`;
+    key += `${f.rule}\u0001${f.severity}\u0001${baselined.has(f) ? 1 : 0}\u0001${f.file}\u0001${f.start}\u0001${f.end}\u0001${textId(f.message)}\u0001${f.recipe === undefined ? 0 : textId(f.recipe)}`;
     for (const r of f.related) {
       if (ws.text(r.file) === undefined) continue;
       const at = range(ws, r.file, r.span.start, r.span.end);
-      key += `\u0003${r.file}\u0001${at.start.line}:${at.start.character}-${at.end.line}:${at.end.character}\u0001${r.message}`;
+      key += `\u0003${r.file}\u0001${at.start.line}:${at.start.character}-${at.end.line}:${at.end.character}\u0001${textId(r.message)}`;
     }
     key += '\u0002';
   }
