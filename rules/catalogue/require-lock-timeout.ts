@@ -3,6 +3,7 @@ import { blocks, lockPlan, modeName, type LockEntry } from '../locks';
 import type { LockMode, QName, Statement } from '../model/types';
 import { skipTrivia } from '../parser/lexer';
 import { viewCreatedInFile } from './locking-util';
+import { embeddedStatements, lazyLines } from '../engine/embedded';
 import { insertBeforeStatement } from './util';
 
 const ORDER: LockMode[] = ['AccessShare', 'RowShare', 'RowExclusive', 'ShareUpdateExclusive', 'Share', 'ShareRowExclusive', 'Exclusive', 'AccessExclusive'];
@@ -58,7 +59,9 @@ export const requireLockTimeout = defineRule({
 function waits(ctx: StatementContext, stmt: Statement, createdInFile: (q: QName) => boolean): LockEntry[] {
   // The statement being checked: the engine's plan (same model, same createdInFile); others are planned here.
   // Only what a lock plan needs (spreading the context would read all of it, and the editor could not reuse the result).
-  const plan = stmt === ctx.statement ? ctx.locks : lockPlan(stmt, { before: ctx.before, config: ctx.config, createdInFile });
+  // An earlier statement: the plan the engine made with the schema before it (the editor may not have run this rule
+  // on it in this analysis).
+  const plan = stmt === ctx.statement ? ctx.locks : ctx.earlierLocks(stmt) ?? lockPlan(stmt, { before: ctx.before, config: ctx.config, createdInFile });
   // An index built or dropped without CONCURRENTLY is require-concurrent-index(-drop)'s finding, whose remedy takes a
   // lock that no longer holds up writes: the same statement is not reported twice for one cause.
   // (Unless that rule is off. An ignore comment for it accepts the lock, its wait included; reading a statement's
@@ -107,8 +110,9 @@ function earlierOffender(ctx: StatementContext): boolean {
   let local = false;
   let tx = false;
   let offender = false;
-  for (const s of ctx.file.statements.slice(0, ctx.statement.index)) {
-    if (s.syntaxError) continue;
+  const lines = lazyLines(ctx.file.text);
+  // Each earlier statement, and the statements a DO block of them runs right after it, as the pass visits them.
+  for (const s of ctx.file.statements.slice(0, ctx.statement.index).flatMap((x) => (x.syntaxError ? [] : [x, ...embeddedStatements(x, ctx.file.text, lines)]))) {
     if (!set && waits(ctx, s, (q) => ctx.createdInFile(q)).length > 0) offender = true;
     for (const a of s.actions) {
       if (a.type === 'transaction' && a.op === 'begin') tx = true;

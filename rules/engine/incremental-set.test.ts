@@ -68,6 +68,32 @@ describe('editor analysis of a set across keystrokes', () => {
     assert.ok(seen > 0);
   });
 
+  it('a follow-up migration fix follows the set\'s files (popx: an .autocommit. file makes CONCURRENTLY possible)', () => {
+    // Found by an adversarial run: the runner's autocommitFiles, which every file's own key left out.
+    const base: Files = {
+      'm/20200101000000000000_a.postgres.up.sql': 'CREATE TABLE t (id int PRIMARY KEY, a int);\n',
+      'm/20200102000000000000_b.postgres.up.sql': 'CREATE INDEX t_a ON t (a);\n',
+    };
+    const more = { ...base, 'm/20200103000000000000_c.autocommit.up.sql': 'SELECT 1;\n' };
+    editSequence([base, more, base, more], (round, r) => {
+      const f = r.findings.find((x) => x.rule === 'require-concurrent-index');
+      assert.ok(f, `round ${round}`);
+      assert.equal(f.fixes.length, round % 2, `round ${round}: ${f.fixes.map((x) => x.title).join(', ')}`);
+    });
+  });
+
+  it('lock_timeout is reported once per file, after a DO block\'s statements, however the analyses went', () => {
+    // Found by an adversarial run: a statement run alone after its file was reused whole, twice.
+    const files = (later: string): Files => ({
+      'migrations/001_r1.sql': "DO $$ BEGIN EXECUTE 'ALTER TABLE ' || 'tenants' || ' ADD COLUMN z int'; END $$;\nALTER TABLE accounts ADD COLUMN tsmany5 timestamp;\n",
+      'migrations/003_m3.sql': later,
+    });
+    const v0 = files('CREATE TABLE accounts (id serial PRIMARY KEY, a int NOT NULL, ts1 timestamp, c json);\n');
+    editSequence([v0, v0, files(''), v0, files(''), files('')], (round, r) => {
+      assert.equal(r.findings.filter((f) => f.rule === 'require-lock-timeout' && f.file.endsWith('001_r1.sql')).length, 1, `round ${round}`);
+    });
+  });
+
   it('an earlier finding that reads the project\'s conventions follows an edit of a later file', () => {
     // Five timestamp columns make "timestamp without time zone" the project's convention: prefer-timestamptz then
     // reports it once for the project, not on each column (the first file's column among them).

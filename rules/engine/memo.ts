@@ -36,7 +36,7 @@ export interface PassRecord {
 const BY_VALUE = new Set(['inTransaction', 'lockTimeoutSet', 'tx', 'conventions']);
 const FREE = new Set(['statement', 'config']);
 /** What the statements before this one decide: the same while they are unchanged. */
-const PREFIX = new Set(['before', 'locks', 'createdInFile', 'existedBefore', 'heldLock', 'heldLocks', 'emptiedInTransaction', 'runner']);
+const PREFIX = new Set(['before', 'locks', 'createdInFile', 'existedBefore', 'heldLock', 'heldLocks', 'emptiedInTransaction', 'earlierLocks', 'runner']);
 /** Decided by the paths of the set's files: the same while no file is added, removed or renamed. */
 const PATHS = 'followUpFileName';
 
@@ -207,7 +207,11 @@ export class RuleMemo {
     const key = memoKey(stmt);
     if (!inFile.has(key)) {
       const entries = this.current.get(stmt.file)?.get(key);
-      if (entries) inFile.set(key, entries);
+      if (entries) {
+        inFile.set(key, entries);
+        // This analysis used them: the next may take them one by one (when it cannot take the whole list).
+        for (const list of entries) for (const e of list ?? []) if (e.stmt === stmt) e.gen = this.gen;
+      }
     }
     return whole.out;
   }

@@ -76,7 +76,7 @@ export class StatementPass {
   /** Tables created earlier in the same migration: they are new, and locks on them harm nobody yet. */
   private created = new Set<string>();
   private migration: string | undefined;
-  /** Each statement's own lock plan, kept for the next analysis (editors). */
+  /** Each statement's own lock plan (before a DO block's statements are merged in), kept for the next analysis (editors). */
   private readonly plans = new Map<Statement, LockPlan>();
   /** Editors: what the last analysis ran on, when it can tell what is unchanged before a statement. */
   private previous?: PassRecord;
@@ -119,7 +119,7 @@ export class StatementPass {
     const { runner } = this.env.project;
     const key = (path: string) => {
       const m = runner.fileMode(path);
-      return `${runner.id}|${runner.splitsNonTransactional}|${m.mode}|${m.why}|${runner.migrationOf(path)}`;
+      return `${runner.id}|${runner.splitsNonTransactional}|${runner.autocommitFiles === true}|${m.mode}|${m.why}|${runner.migrationOf(path)}`;
     };
     return {
       start: this.env.start ?? [],
@@ -230,7 +230,7 @@ export class StatementPass {
     const { model } = this;
     // Unchanged, with everything before it: the same schema before it, so the same locks.
     const locks = (stability && this.previous?.plans.get(stmt)) || withSizes(lockPlan(stmt, { before: model, createdInFile: this.createdInFile, config }), model, config);
-    if (this.env.memo) this.plans.set(stmt, locks);
+    this.plans.set(stmt, locks);
     const held = run.tx.heldOn(locks);
     this.facts.set(stmt, { inTransaction: txFacts.inTransaction, txKind: txFacts.kind, txWhy: txFacts.why, lockTimeoutSet: run.lockTimeoutSet, locks, held });
     this.check(stmt, () => this.context(run, stmt, txFacts, locks), run.f.ctx.path, stability);
@@ -263,6 +263,7 @@ export class StatementPass {
       heldLock: (t) => run.tx.held(lockTableName(model, t)),
       heldLocks: () => run.tx.all(),
       emptiedInTransaction: (t) => run.tx.emptied(this.resolveKey(t)),
+      earlierLocks: (s) => (s === stmt ? undefined : this.plans.get(s)),
       followUpFileName: (slug) => followUpMigrationPath(f.ctx.path, allPaths, slug),
     };
   }

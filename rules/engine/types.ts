@@ -141,6 +141,11 @@ export interface StatementContext {
    * and no INSERT into it since.
    */
   emptiedInTransaction(table: QName): Statement | undefined;
+  /**
+   * The locks the engine planned for an earlier statement of the set (a DO block's statements each their own), with
+   * the schema as it stood before that statement; undefined for a statement not yet reached.
+   */
+  earlierLocks(stmt: Statement): LockPlan | undefined;
   /** Name of a new migration file that sorts right after this one, in the folder's own convention. */
   followUpFileName(slug: string): string;
 }
