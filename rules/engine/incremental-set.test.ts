@@ -94,6 +94,16 @@ describe('editor analysis of a set across keystrokes', () => {
     });
   });
 
+  it('an ignore comment before a section marker or a lone semicolon holds in the editor as in the CLI', () => {
+    // Found by an adversarial run: the editor's parse, statement by statement, dropped the comments before the marker.
+    for (const before of ['-- migrate:up', '-- +goose Up', '-- migrate:up transaction:false', ';']) {
+      const files = { 'db/migrations/20240101000000_i.sql': `-- sql-architect-ignore require-concurrent-index: built at night\n${before}\nCREATE INDEX i ON t (a);\n` };
+      editSequence([files, files], (round, r) => {
+        assert.deepEqual(r.findings.filter((f) => f.rule === 'require-concurrent-index' || f.rule === 'unused-ignore').map((f) => f.rule), [], `${before}, round ${round}`);
+      });
+    }
+  });
+
   it('an earlier finding that reads the project\'s conventions follows an edit of a later file', () => {
     // Five timestamp columns make "timestamp without time zone" the project's convention: prefer-timestamptz then
     // reports it once for the project, not on each column (the first file's column among them).

@@ -304,6 +304,8 @@ class StatementBuilder {
   private statements: Statement[] = [];
   private fileIgnores: IgnoreDirective[] = [];
   private prevEnd = 0;
+  /** Directives before a piece with no statement (a lone `;`, a goose or dbmate section marker): the next statement's. */
+  private carried: IgnoreDirective[] = [];
 
   constructor(private readonly path: string, private readonly original: string, private readonly text: string) {}
 
@@ -311,6 +313,7 @@ class StatementBuilder {
     this.statements = [];
     this.fileIgnores = [];
     this.prevEnd = 0;
+    this.carried = [];
   }
 
   add(u: Unit): void {
@@ -322,10 +325,16 @@ class StatementBuilder {
     this.prevEnd = u.end;
     const start = trivia.pos;
     const end = unitEnd(text, u, start);
-    if (start >= end) return;
+    // As the parser reads a whole file, where an empty statement is no statement and the comments before it stay
+    // with the next one (the editor parses statement by statement).
+    const statementIgnores = [...this.carried, ...directives.filter((d) => !d.file)];
+    if (start >= end) {
+      this.carried = statementIgnores;
+      return;
+    }
+    this.carried = [];
     this.lines ??= new LineIndex(original);
     const pos = this.lines.position(start);
-    const statementIgnores = directives.filter((d) => !d.file);
     // An unchanged statement before the edit point of a file: the same object as last time (statements are never
     // modified once built), so its actions are not copied again.
     const built = u.cached?.built;
