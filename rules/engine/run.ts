@@ -79,37 +79,33 @@ export interface SetResult {
 export class ParseCache {
   private readonly entries = new Map<string, { text: string; parsed: ParsedFile }>();
   private readonly statements = new Map<string, StatementCache>();
-  private readonly memos = new Map<string, RuleMemo>();
-  private readonly replays = new Map<string, ReplaySnapshots>();
+  /** Per migration set, in incremental mode: its statement-rule results and where its final schema replays from. */
+  private readonly sets = new Map<string, { memo: RuleMemo; replay: ReplaySnapshots }>();
   /**
    * incremental (for editors): re-parse only the statements of a file whose text changed, and reuse what statement
    * rules reported on unchanged statements when it depends on nothing else (rules/engine/memo.ts).
    */
   constructor(private readonly incremental = false) {}
+  private set(setId: string): { memo: RuleMemo; replay: ReplaySnapshots } | undefined {
+    if (!this.incremental) return undefined;
+    let s = this.sets.get(setId);
+    if (!s) {
+      s = { memo: new RuleMemo(), replay: new ReplaySnapshots() };
+      this.sets.set(setId, s);
+    }
+    return s;
+  }
   /** The statement-rule results of a migration set, in incremental mode. */
   memo(setId: string): RuleMemo | undefined {
-    if (!this.incremental) return undefined;
-    let m = this.memos.get(setId);
-    if (!m) {
-      m = new RuleMemo();
-      this.memos.set(setId, m);
-    }
-    return m;
+    return this.set(setId)?.memo;
   }
   /** Where the final schema of a migration set is replayed from, in incremental mode. */
   replay(setId: string): ReplaySnapshots | undefined {
-    if (!this.incremental) return undefined;
-    let r = this.replays.get(setId);
-    if (!r) {
-      r = new ReplaySnapshots();
-      this.replays.set(setId, r);
-    }
-    return r;
+    return this.set(setId)?.replay;
   }
   /** Forgets a migration set that no longer exists. */
   dropSet(setId: string): void {
-    this.memos.delete(setId);
-    this.replays.delete(setId);
+    this.sets.delete(setId);
   }
   get(path: string, text: string): ParsedFile {
     const hit = this.entries.get(path);
