@@ -193,7 +193,11 @@ export class RuleMemo {
    * at once (the statement pass then need not even build the statement's context). Undefined otherwise.
    */
   reuseWhole(stmt: Statement, stability: Stability, now: SetFacts): { rule: Rule; reports: Report[] }[] | undefined {
-    if (!this.canReuseWhole(stmt, stability, now)) return undefined;
+    return this.canReuseWhole(stmt, stability, now) ? this.takeWhole(stmt) : undefined;
+  }
+
+  /** reuseWhole for a statement canReuseWhole already allowed. */
+  takeWhole(stmt: Statement): { rule: Rule; reports: Report[] }[] {
     const whole = this.wholes.get(stmt)!;
     whole.gen = this.gen;
     this.nextWholes.set(stmt, whole);

@@ -164,7 +164,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
 
   // Pass 2: every statement with the schema as it stood just before it, its facts and the statement rules.
   const pass = new StatementPass({
-    model: startingModel(baseline, input.baseline), finalModel, project, config,
+    startModel: () => startingModel(baseline, input.baseline), finalModel, project, config,
     rules: rules.filter((r) => r.check), allPaths: input.files.map((f) => f.path), memo: cache.memo(input.id),
     start: startKey, resume: snapshots?.resume(),
   }).run(files);

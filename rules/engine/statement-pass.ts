@@ -26,8 +26,8 @@ export interface RawReport {
 }
 
 export interface StatementPassInput {
-  /** The model to replay into: the baseline's schema, or empty. */
-  model: SchemaModel;
+  /** The model to replay into: the baseline's schema, or empty (built only when the pass starts at the first file). */
+  startModel: () => SchemaModel;
   /** The schema after the whole set (pass 1). */
   finalModel: SchemaModel;
   project: ProjectModel;
@@ -87,13 +87,12 @@ export class StatementPass {
   private readonly conventions: ReadonlySet<string>;
   /** What reused results may depend on beyond a statement's past (memo.ts). */
   private readonly setFacts: SetFacts;
-  /** The schema as it stands before the current statement. */
-  private model: SchemaModel;
+  /** The schema as it stands before the current statement (set by run). */
+  private model!: SchemaModel;
 
   constructor(private readonly env: StatementPassInput) {
     this.conventions = new Set(env.project.conventions.keys());
     this.setFacts = { conventions: this.conventions, after: env.finalModel };
-    this.model = env.model;
   }
 
   run(files: ParsedSetFile[]): this {
@@ -106,6 +105,7 @@ export class StatementPass {
       this.unchanged(record!, last);
     }
     const from = this.resumed(files);
+    if (from === 0) this.model = this.env.startModel();
     for (let i = from; i < files.length; i++) this.file(files[i], i);
     if (memo) {
       memo.previous = record;
@@ -153,7 +153,7 @@ export class StatementPass {
       this.facts.set(s, last.facts.get(s)!);
       this.plans.set(s, last.plans.get(s)!);
       const file = s.file;
-      for (const { rule, reports } of memo.reuseWhole(s, 'file', now)!) {
+      for (const { rule, reports } of memo.takeWhole(s)) {
         for (const report of reports) this.raw.push({ rule, report, message: renderedMessage(rule, report), statement: s, file });
       }
     }
