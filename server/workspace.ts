@@ -3,7 +3,7 @@
 // No LSP types here.
 import {
   analyzePlannedSet, defaultConfig, innermostFolder, LineIndex, ParseCache, planProject, setBaseline, setInputs, statementContaining,
-  type ConfigProblem, type FileInput, type Project, type ResolvedConfig, type SchemaBaseline, type SetResult, type Statement,
+  type ConfigProblem, type FileInput, type Project, type ProjectPlan, type ResolvedConfig, type SchemaBaseline, type SetResult, type Statement,
 } from '../rules/index';
 import { ConfigFiles } from '../io/config';
 import { collectSqlFiles, readSqlFile } from '../io/files';
@@ -42,6 +42,8 @@ export class Workspace {
   private readonly liveSchemas = new Map<string, SchemaBaseline>();
   /** Baseline dumps outside the workspace's .sql files, read once per full analysis. */
   private readonly baselineTexts = new Map<string, string | undefined>();
+  /** The last plan and what decided it (see `plan`). */
+  private lastPlan?: { key: string; plan: ProjectPlan };
 
   addFolder(folder: string): void {
     if (!this.folders.includes(folder)) this.folders.push(folder);
@@ -158,6 +160,26 @@ export class Workspace {
   }
 
   /**
+   * The project's plan: its sets, their files and configuration. A keystroke changes none of what decides it (the
+   * paths, which are open, the settings; config files are read again only by a full analysis), so the plan of the last
+   * analysis stands while those are the same: regrouping 800 migrations took 2 ms of every keystroke.
+   */
+  private plan(full: boolean): ProjectPlan {
+    const files = this.allFiles();
+    const folders = this.folders.map((path) => ({ path, settings: this.folderSettings.get(path) ?? this.defaultSettings }));
+    const key = JSON.stringify([files, [...this.open.keys()].sort(), folders, this.defaultSettings]);
+    if (!full && this.lastPlan?.key === key) return this.lastPlan.plan;
+    const plan = planProject(files, {
+      folders,
+      defaultSettings: this.defaultSettings,
+      configFile: (dir) => this.configFiles.lookup(dir),
+      keep: (file) => this.open.has(file),
+    });
+    this.lastPlan = { key, plan };
+    return plan;
+  }
+
+  /**
    * Runs the pipeline: regroups files into migration sets, resolves each set's configuration (the settings of its
    * workspace folder, then `.sqlarchitect.json`) and globs, and analyses the sets (all, or those containing
    * `only`). A full analysis reads the config files again. `incremental` false: every set is analysed cold (start-up,
@@ -165,12 +187,7 @@ export class Workspace {
    */
   analyze(only?: string[], { incremental = true }: { incremental?: boolean } = {}): SetResult[] {
     if (!only) { this.configFiles.clear(); this.baselineTexts.clear(); }
-    const plan = planProject(this.allFiles(), {
-      folders: this.folders.map((path) => ({ path, settings: this.folderSettings.get(path) ?? this.defaultSettings })),
-      defaultSettings: this.defaultSettings,
-      configFile: (dir) => this.configFiles.lookup(dir),
-      keep: (file) => this.open.has(file),
-    });
+    const plan = this.plan(!only);
     this.configProblems = [...plan.problems, ...this.liveProblems];
     // A deleted file is in no set any more: its set is the one it belonged to before.
     const before = new Map(this.setOf);
