@@ -211,12 +211,10 @@ export class RuleMemo {
     const key = memoKey(stmt);
     if (!inFile.has(key)) {
       const entries = this.current.get(stmt.file)?.get(key);
-      if (entries) {
-        inFile.set(key, entries);
-        // This analysis used them: the next may take them one by one (when it cannot take the whole list).
-        for (const list of entries) for (const e of list ?? []) if (e.stmt === stmt) e.gen = this.gen;
-      }
+      if (entries) inFile.set(key, entries);
     }
+    // This analysis used them: the next may take them one by one (when it cannot take the whole list).
+    for (const e of whole.bound) e.gen = this.gen;
     return whole.out;
   }
 
@@ -269,6 +267,8 @@ export class RuleMemo {
         else if (r === 'conventions') conventions = true;
       }
     };
+    // The statement-bound entries behind the list: taking the list whole keeps them usable (takeWhole).
+    const bound: Entry[] = [];
     let tracked: Tracked | undefined;
     // A statement-bound entry made or used by the previous analysis, when nothing before the statement changed since.
     const usable = (e: Entry) => (e.scope === undefined || (e.stmt === stmt && e.gen === this.gen - 1 && (e.scope === 'prefix' ? stability !== undefined : stability === 'file') && (!e.paths || this.samePaths)))
@@ -280,7 +280,10 @@ export class RuleMemo {
       const hit = entries[i]?.find(usable);
       if (hit) {
         this.stats.reused++;
-        if (hit.scope) hit.gen = this.gen;
+        if (hit.scope) {
+          hit.gen = this.gen;
+          bound.push(hit);
+        }
         note(hit);
         if (hit.reports.length) out.push({ rule, reports: hit.scope || (hit.start === stmt.span.start && !hit.reports.some((r) => r.statement)) ? hit.reports : rebase(hit.reports, stmt.span.start - hit.start, stmt) });
         continue;
@@ -290,6 +293,7 @@ export class RuleMemo {
         const { reports, entry } = this.fresh(rule, ctx, tracked);
         if (entry) {
           entries[i] = keep(entries[i] ?? [], entry, this.gen);
+          if (entry.scope) bound.push(entry);
           note(entry);
         } else complete = false;
         if (reports.length) out.push({ rule, reports });
@@ -302,7 +306,7 @@ export class RuleMemo {
       const reads = [...afterReads].sort();
       const after = reads.length ? { reads, signature: signature(reads, undefined, stmt, ctx.after) } : undefined;
       this.nextWholes.set(stmt, {
-        gen: this.gen, scope: scope === 'file' ? 'file' : 'prefix', paths, out, rules,
+        gen: this.gen, scope: scope === 'file' ? 'file' : 'prefix', paths, out, rules, bound,
         ...(after ? { after } : {}), ...(conventions ? { conventions: conventionsKey(ctx.conventions) } : {}),
       });
     }
@@ -361,6 +365,8 @@ interface Whole {
   paths: boolean;
   out: { rule: Rule; reports: Report[] }[];
   rules: number;
+  /** The entries of `out` bound to this statement object (`Entry.scope`). */
+  bound: Entry[];
 }
 
 /** A statement's context behind proxies that record what a rule reads; one per statement, reset before each rule. */
