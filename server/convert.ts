@@ -22,23 +22,6 @@ export function fileToUri(file: string): string {
   return uri;
 }
 
-/**
- * A short stand-in for a text in diagnosticsKey: the same text gives the same number. A reused finding's message is
- * the same string object from one analysis to the next, whose hash V8 keeps, so this costs a map look-up.
- */
-const textIds = new Map<string, number>();
-/** Never reused, even after the map is emptied: two texts never share a number. */
-let lastTextId = 0;
-function textId(text: string): number {
-  let id = textIds.get(text);
-  if (id === undefined) {
-    if (textIds.size > 200_000) textIds.clear();
-    id = ++lastTextId;
-    textIds.set(text, id);
-  }
-  return id;
-}
-
 export function uriToFile(uri: string): string {
   return URI.parse(uri).fsPath;
 }
@@ -104,22 +87,59 @@ export function toLspFix(ws: Workspace, findingFile: string, fix: Fix): LspFix {
 }
 
 /**
- * What the diagnostics of these findings show, as a string that changes whenever they would (the fields
- * `toDiagnostic` reads, related locations by line and column): cheaper than building and serialising them, so that
- * a file whose text and findings did not change is not sent again.
+ * What a file's diagnostics last showed, to tell whether the next findings would show the same: the findings, which
+ * were accepted in the baseline, and where each related location in another file fell (its text then, and its range).
+ * Compared field by field (`sameAsShown`), it spares sending a file whose text and findings did not change; a reused
+ * finding's texts are the very strings of the last analysis, so comparing them costs nothing.
  */
-export function diagnosticsKey(ws: Workspace, findings: readonly Finding[], baselined: ReadonlySet<Finding>): string {
-  let key = '';
-  for (const f of findings) {
-    key += `${f.rule}\u0001${f.severity}\u0001${baselined.has(f) ? 1 : 0}\u0001${f.file}\u0001${f.start}\u0001${f.end}\u0001${textId(f.message)}\u0001${f.recipe === undefined ? 0 : textId(f.recipe)}`;
-    for (const r of f.related) {
-      if (ws.text(r.file) === undefined) continue;
+export interface Shown {
+  findings: readonly Finding[];
+  baselined: boolean[];
+  /** Per finding, per related location: the related file's text when it was shown, and the range it gave. */
+  related: { text: string | undefined; range?: Range }[][];
+  /** Findings past the per-file cap, and where the first of them starts. */
+  count: number;
+  overflowAt: number | undefined;
+}
+
+export function shownOf(ws: Workspace, findings: readonly Finding[], baselined: ReadonlySet<Finding>, count: number, overflowAt: number | undefined): Shown {
+  return {
+    findings,
+    baselined: findings.map((f) => baselined.has(f)),
+    related: findings.map((f) => f.related.map((r) => {
+      const text = ws.text(r.file);
+      return { text, ...(text === undefined ? {} : { range: range(ws, r.file, r.span.start, r.span.end) }) };
+    })),
+    count,
+    overflowAt,
+  };
+}
+
+/** The findings would show what `last` showed (the fields toDiagnostic reads; related locations by line and column). */
+export function sameAsShown(ws: Workspace, last: Shown, findings: readonly Finding[], baselined: ReadonlySet<Finding>, count: number, overflowAt: number | undefined): boolean {
+  if (last.count !== count || last.overflowAt !== overflowAt || last.findings.length !== findings.length) return false;
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i];
+    const g = last.findings[i];
+    if (last.baselined[i] !== baselined.has(f)) return false;
+    if (f === g) continue;
+    if (f.rule !== g.rule || f.severity !== g.severity || f.file !== g.file || f.start !== g.start || f.end !== g.end || f.message !== g.message
+      || f.recipe !== g.recipe || f.related.length !== g.related.length) return false;
+    for (let j = 0; j < f.related.length; j++) {
+      const r = f.related[j];
+      const q = g.related[j];
+      const then = last.related[i][j];
+      if (r.file !== q.file || r.message !== q.message) return false;
+      const text = ws.text(r.file);
+      if (text === then.text && r.span.start === q.span.start && r.span.end === q.span.end) continue;
+      if (text === undefined || then.range === undefined) return false;
+      // The related file changed (it is being typed in): the same line and column show the same.
       const at = range(ws, r.file, r.span.start, r.span.end);
-      key += `\u0003${r.file}\u0001${at.start.line}:${at.start.character}-${at.end.line}:${at.end.character}\u0001${textId(r.message)}`;
+      if (at.start.line !== then.range.start.line || at.start.character !== then.range.start.character
+        || at.end.line !== then.range.end.line || at.end.character !== then.range.end.character) return false;
     }
-    key += '\u0002';
   }
-  return key;
+  return true;
 }
 
 /** `baselined`: accepted in the baseline file, shown as a hint. */

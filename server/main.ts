@@ -10,7 +10,7 @@ import { TextDocuments } from 'vscode-languageserver/node';
 import { BASELINE_FILE, docsUrl, fixPriority, type Finding, type SetResult } from '../rules/index';
 import { startParser } from '../io/parser';
 import { FIX_ALL_KIND, ServerCommands, SHOW_RULE_DOCS_COMMAND, StatusNotification, type EditorSettings, type InitializationOptions } from '../protocol/index';
-import { actionTarget, codeActionsFor, diagnosticsKey, fileToUri, fixAllEdit, MAX_DIAGNOSTICS_PER_FILE, OLDER_MIGRATION_NOTE, overflowDiagnostic, toDiagnostic, uriToFile } from './convert';
+import { actionTarget, codeActionsFor, fileToUri, fixAllEdit, MAX_DIAGNOSTICS_PER_FILE, OLDER_MIGRATION_NOTE, overflowDiagnostic, sameAsShown, shownOf, toDiagnostic, uriToFile, type Shown } from './convert';
 import { hover } from './hover';
 import { Workspace } from './workspace';
 import { MigrationHistory } from './history';
@@ -43,8 +43,8 @@ let hasConfigurationCapability = false;
 let hasWatchedFilesRegistration = false;
 let hasProgress = false;
 let hasWorkspaceFolders = false;
-/** Per URI, what was last published: the file's text then, and (when its text had not changed) what its diagnostics show (diagnosticsKey). */
-const published = new Map<string, { text: string | undefined; key?: string }>();
+/** Per URI, what was last published: the file's text then, and (when its text had not changed) what its diagnostics showed. */
+const published = new Map<string, { text: string | undefined; shown?: Shown }>();
 // Diagnostics wait until the workspace has been read: a file's findings depend on the rest of its migration set
 // (a table created here may get row-level security in a later migration), so a document opened during start-up is
 // not analysed alone.
@@ -175,9 +175,10 @@ function publishAll(results: SetResult[], all = false, idle = true): Promise<unk
       // A file whose text changed since its last diagnostics is being typed in: they are sent without comparing them.
       const text = ws.text(file);
       const last = published.get(uri);
-      const key = !last || last.text === text ? `${visible.length}\u0004${visible[shown.length]?.start}\u0004${diagnosticsKey(ws, shown, baselined)}` : undefined;
-      if (key !== undefined && last?.key === key) continue;
-      published.set(uri, { text, key });
+      const overflowAt = visible[shown.length]?.start;
+      if (last?.shown && last.text === text && sameAsShown(ws, last.shown, shown, baselined, visible.length, overflowAt)) continue;
+      // The file being typed in is not compared next time (its text changes again), so what it showed is not kept.
+      published.set(uri, { text, ...(!last || last.text === text ? { shown: shownOf(ws, shown, baselined, visible.length, overflowAt) } : {}) });
       const diags = shown.map((f) => toDiagnostic(ws, f, baselined.has(f)));
       if (visible.length > shown.length) diags.push(overflowDiagnostic(ws, file, visible[shown.length], visible.length - shown.length));
       sent.push(connection.sendDiagnostics({ uri, diagnostics: diags }));

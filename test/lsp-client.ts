@@ -16,6 +16,8 @@ export class LspClient {
   readonly proc: ChildProcess;
   readonly conn: MessageConnection;
   readonly diagnostics = new Map<string, Diag[]>();
+  /** How many times the diagnostics of each URI were published. */
+  readonly publishes = new Map<string, number>();
   private waiters: { pred: () => boolean; resolve: () => void }[] = [];
   readonly notifications: { method: string; params: unknown }[] = [];
   stderr = '';
@@ -26,6 +28,7 @@ export class LspClient {
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: Diag[] }) => {
       this.diagnostics.set(p.uri, p.diagnostics);
+      this.publishes.set(p.uri, (this.publishes.get(p.uri) ?? 0) + 1);
       this.check();
     });
     this.conn.onNotification((method: string, params: unknown) => { this.notifications.push({ method, params }); this.check(); });

@@ -310,6 +310,41 @@ describe('language server: workspace folders, settings and globs', function () {
     assert.equal(idleBeforeOpenFile, false, 'the status said idle before the open file had its diagnostics');
   });
 
+  it('a keystroke re-sends only the diagnostics that change: another file is sent again when its related location moves', async () => {
+    const dir = tempWorkspace({
+      'db/migrations/20240101000000_parents.sql': 'CREATE TABLE parents (id bigint PRIMARY KEY, name text);\n',
+      'db/migrations/20240102000000_children.sql': 'CREATE TABLE children (id bigint PRIMARY KEY, parent_id bigint REFERENCES parents (id));\n',
+    });
+    const parents = path.join(dir, 'db/migrations/20240101000000_parents.sql');
+    const children = path.join(dir, 'db/migrations/20240102000000_children.sql');
+    client = new LspClient();
+    await client.initialize(dir);
+    const fkIndex = () => client.diags(children).find((d) => d.code === 'require-foreign-key-index');
+    const idles = () => client.notifications.filter((n) => n.method === StatusNotification.method && (n.params as StatusParams).state === 'idle').length;
+    await client.waitFor(() => fkIndex() !== undefined && idles() > 0, 'the unindexed foreign key');
+    assert.equal(fkIndex()!.relatedInformation?.[0].location.uri, uri(parents), 'the finding points at where parents is created');
+    const sends = () => client.publishes.get(uri(children)) ?? 0;
+    const parentsSends = () => client.publishes.get(uri(parents)) ?? 0;
+    const type = async (text: string, version: number) => {
+      const before = parentsSends();
+      const idle = idles();
+      await client.change(parents, text, version);
+      // The file typed in is always sent; the status goes idle after every diagnostic of that keystroke was sent.
+      await client.waitFor(() => parentsSends() > before && idles() > idle, `the keystroke analysed (version ${version})`);
+    };
+    const original = fs.readFileSync(parents, 'utf8');
+    const idle = idles();
+    await client.open(parents, original);
+    await client.waitFor(() => idles() > idle, 'the opened file analysed');
+    await type(`${original}-- a comment after the table\n`, 2);
+    const settled = sends();
+    await type(`${original}-- a comment after the table, longer\n`, 3);
+    assert.equal(sends(), settled, 'children.sql shows the same diagnostics: not sent again');
+    await type(`-- a line before the table\n${original}`, 4);
+    assert.equal(sends(), settled + 1, 'the related location in parents.sql moved a line: children.sql is sent again');
+    assert.equal(fkIndex()!.relatedInformation?.[0].location.range.start.line, 1);
+  });
+
   it('a two-root workspace: each folder is analysed with its own tenantColumns', async () => {
     const sql = 'CREATE TABLE shop_items (id bigint PRIMARY KEY, shop_id bigint NOT NULL);\nCREATE TABLE org_items (id bigint PRIMARY KEY, org_ref bigint NOT NULL);\n';
     const shops = tempWorkspace({ 'migrations/001_items.sql': sql });
