@@ -58,6 +58,10 @@ export function modeName(mode: LockMode): string {
 }
 
 /** Type changes PostgreSQL performs without rewriting the table (binary-coercible). */
+const PRECISION_TYPES = new Set(['timestamp', 'timestamptz', 'time', 'timetz']);
+/** No precision, or 6, the most a time type keeps: no value is rounded. */
+const unlimitedPrecision = (t: TypeRef) => t.mods.length === 0 || t.mods[0] >= 6;
+
 export function isBinaryCompatibleChange(from: TypeRef | undefined, to: TypeRef): boolean {
   if (!from) return false;
   if (from.array !== to.array) return false;
@@ -74,9 +78,14 @@ export function isBinaryCompatibleChange(from: TypeRef | undefined, to: TypeRef)
     return (from.mods[1] ?? 0) === (to.mods[1] ?? 0) && to.mods[0] >= from.mods[0];
   }
   if (f === t && from.mods.length === 0 && to.mods.length === 0) return true;
+  // Measured on PostgreSQL 18: a time type's precision change is free when the new precision is unlimited (none or
+  // 6) or not below the old one; timestamp(6) → timestamp(3) rounds every value, a rewrite.
+  if (f === t && PRECISION_TYPES.has(f)) return unlimitedPrecision(to) || (from.mods.length > 0 && to.mods[0] >= from.mods[0]);
   if ((f === 'varbit' && t === 'varbit')) return to.mods.length === 0 || to.mods[0] >= (from.mods[0] ?? Infinity);
-  // timestamp → timestamptz is free only when the session TimeZone is UTC (PostgreSQL 12+).
-  if (f === 'timestamp' && t === 'timestamptz' && from.mods.join() === to.mods.join()) return true;
+  // timestamp → timestamptz is free only when the session TimeZone is UTC (PostgreSQL 12+), and only to an unlimited
+  // precision: the converted value's precision is unknown to PostgreSQL, so timestamp(3) → timestamptz(3) rounds
+  // again, a rewrite (measured on PostgreSQL 18, TimeZone UTC).
+  if (f === 'timestamp' && t === 'timestamptz') return unlimitedPrecision(to);
   if (f === 'cidr' && t === 'inet') return true;
   return false;
 }
