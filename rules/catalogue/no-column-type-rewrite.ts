@@ -28,7 +28,7 @@ export const noColumnTypeRewrite = defineRule({
   docs: {
     bad: 'ALTER TABLE orders ALTER COLUMN quantity TYPE bigint;',
     good: 'ALTER TABLE orders ALTER COLUMN note TYPE text;  -- note was varchar(200): binary-compatible, no rewrite',
-    details: 'The old type is read from the schema model. When the model does not know the column (the table predates the migration set), a change to text, varchar, unconstrained numeric, varbit or inet is assumed to be a binary-compatible widening and not reported; any other target is reported as a possible rewrite. `timestamp → timestamptz` reinterprets every stored value in the session TimeZone: PostgreSQL 12+ skips the rewrite only when that TimeZone is UTC, so the recipe sets it, which is right only if the stored values are UTC. Tables created earlier in the same file are exempt.',
+    details: 'The old type is read from the schema model. When the model does not know the column (the table predates the migration set), a change to text, varchar, unconstrained numeric, varbit or inet is assumed to be a binary-compatible widening and not reported; any other target is reported as a possible rewrite. `timestamp → timestamptz` reinterprets every stored value in the session TimeZone: PostgreSQL 12+ skips the rewrite only when that TimeZone is UTC, so the recipe sets it, which is right only if the stored values are UTC. One ALTER TABLE that changes several columns rewrites its table once: one finding names every change, and its recipe moves the columns together (one trigger, one backfill, one swap). Tables created earlier in the same file are exempt.',
   },
   actionTypes: ['alter-column-type'],
   check(ctx) {
