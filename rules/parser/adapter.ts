@@ -6,7 +6,7 @@
 import type { IgnoreDirective, Statement } from '../model/types';
 import { Source, type Node } from './ast';
 import { ignoreDirectives } from './ignores';
-import { blankMetaCommands, lastTokenEnd, placeholderNames, replacePlaceholders, skipToken, skipTrivia, splitStatements, type Piece } from './lexer';
+import { blankMetaCommands, lastTokenEnd, placeholderNames, replacePlaceholders, skipToken, skipTrivia, splitStatements, splitStatementsAgain, type Piece } from './lexer';
 import { lowerStatement } from './lower';
 import type { PlParser } from './plpgsql';
 import { byteMapper, LineIndex } from './positions';
@@ -183,7 +183,8 @@ function addParsed(r: ReturnType<Parser['parseSync']>, chunk: string, base: numb
  * fall one to a piece, is parsed statement by statement.
  */
 function cachedUnits(text: string, cache: StatementCache, add: (u: Unit) => void): void {
-  const pieces = splitStatements(text);
+  const pieces = splitStatementsAgain(text, cache.lastSplit);
+  cache.lastSplit = { text, pieces };
   const keys: string[] = new Array(pieces.length);
   const parses: (PieceParse | undefined)[] = new Array(pieces.length);
   /** A piece whose text an earlier new piece of this file has too: it takes that one's parse. */

@@ -160,7 +160,7 @@ export interface Piece {
  * Splits SQL text into statements at top-level semicolons. `BEGIN ATOMIC … END` bodies (SQL-standard
  * function bodies, PostgreSQL 14+) contain semicolons of their own and are kept whole.
  */
-export function splitStatements(text: string, from = 0, to = text.length): Piece[] {
+export function splitStatements(text: string, from = 0, to = text.length, stop?: (end: number) => boolean): Piece[] {
   const pieces: Piece[] = [];
   let start = from;
   let i = from;
@@ -177,6 +177,7 @@ export function splitStatements(text: string, from = 0, to = text.length): Piece
       const lineStart = next >= to || next === 0 || text.charCodeAt(next - 1) === Ch.Newline;
       if (parenDepth === 0 || lineStart) {
         pieces.push({ start, end: i });
+        if (stop?.(i)) return pieces;
         i++;
         start = i;
         prevWord = '';
@@ -203,6 +204,53 @@ export function splitStatements(text: string, from = 0, to = text.length): Piece
   }
   if (skipTrivia(text, start, to).pos < to) pieces.push({ start, end: to });
   return pieces;
+}
+
+/**
+ * splitStatements of `text`, given the split of an earlier text (an editor's last version of the file): only the
+ * part around what changed is split again. At every piece boundary the splitter is in its starting state, so the
+ * pieces before the change stand as they were (when the look-ahead after their `;` also ends before it), and the
+ * split after it is the old one moved, from the first `;` past the change where the old text had a boundary too.
+ */
+export function splitStatementsAgain(text: string, last: { text: string; pieces: Piece[] } | undefined): Piece[] {
+  if (!last) return splitStatements(text);
+  const old = last.text;
+  if (old === text) return last.pieces;
+  const min = Math.min(old.length, text.length);
+  let prefix = 0;
+  while (prefix < min && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < min - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  const delta = text.length - old.length;
+  const pieces = last.pieces;
+  // Old pieces kept: their `;`, and the token the splitter looks at after it, lie before the change.
+  let keep = 0;
+  let lo = 0;
+  let hi = pieces.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (pieces[mid].end < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  keep = lo;
+  while (keep > 0 && (pieces[keep - 1].end === old.length || skipTrivia(text, pieces[keep - 1].end + 1).pos >= prefix)) keep--;
+  const from = keep === 0 ? 0 : pieces[keep - 1].end + 1;
+  // Old boundaries in the unchanged end of the text, by their position in the new one.
+  const boundaries = new Map<number, number>();
+  for (let i = pieces.length - 1; i >= keep && pieces[i].end >= old.length - suffix; i--) {
+    if (pieces[i].end < old.length) boundaries.set(pieces[i].end + delta, i);
+  }
+  let resumeAfter = -1;
+  const again = splitStatements(text, from, text.length, (end) => {
+    if (end < text.length - suffix) return false;
+    const i = boundaries.get(end);
+    if (i === undefined) return false;
+    resumeAfter = i;
+    return true;
+  });
+  const out = pieces.slice(0, keep).concat(again);
+  if (resumeAfter >= 0) for (let i = resumeAfter + 1; i < pieces.length; i++) out.push({ start: pieces[i].start + delta, end: pieces[i].end + delta });
+  return out;
 }
 
 // psql meta-commands that send the query buffer, as `;` does: https://www.postgresql.org/docs/current/app-psql.html

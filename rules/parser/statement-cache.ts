@@ -3,7 +3,7 @@
 // re-parses only the statements whose text changed and moves the others.
 import type { Action, Statement } from '../model/types';
 import { Source, type Node } from './ast';
-import { skipTrivia, statementRange } from './lexer';
+import { skipTrivia, statementRange, type Piece } from './lexer';
 import { lowerStatement } from './lower';
 import type { PlParser } from './plpgsql';
 import { mapOffsets } from './walk';
@@ -28,6 +28,8 @@ export class StatementCache {
   private next = new Map<string, PieceParse>();
   /** Statements that went through the parser (for tests: unchanged statements are not parsed again). */
   parses = 0;
+  /** The text last split into statements, and its pieces: the next version is split again only around its change. */
+  lastSplit?: { text: string; pieces: Piece[] };
   get(piece: string): PieceParse | undefined {
     const hit = this.current.get(piece) ?? this.next.get(piece);
     if (hit) this.next.set(piece, hit);
