@@ -78,4 +78,11 @@ describe('rule no-duplicate-index: fix safety', () => {
     const named = findingsOf({ 'db/001_a.sql': `${orders}CREATE INDEX a ON orders (status);`, 'db/002_b.sql': 'CREATE INDEX b ON orders (status, id);\nALTER INDEX a SET (fillfactor = 90);' });
     assert.deepEqual(named.map((f) => f.fixes.length), [0]);
   });
+  it('a later statement of the same file naming the index counts; a longer name that starts with it does not', () => {
+    const file = (later: string) => findingsOf(caseFiles(`${orders}CREATE INDEX "A_idx" ON orders (status);\nCREATE INDEX b ON orders (status, id);\n${later}`));
+    assert.deepEqual(file('COMMENT ON INDEX "A_idx" IS \'kept\';').map((f) => f.fixes.length), [0]);
+    assert.deepEqual(file('CREATE INDEX "A_idx_2" ON orders (customer_id);\nCREATE INDEX x1A_idx ON orders (created_at);').map((f) => f.fixes.length), [1]);
+    // Written unquoted, the name folds to lower case: a_idx is another index.
+    assert.deepEqual(file('ALTER INDEX a_idx SET (fillfactor = 90);').map((f) => f.fixes.length), [1]);
+  });
 });
