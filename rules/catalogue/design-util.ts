@@ -159,14 +159,39 @@ const fileDoBlocks = rememberedFor((statements: readonly Statement[]): ReadonlyS
 const lastWords = new WeakMap<readonly Statement[], Map<string, number>>();
 /** Names a file's text was searched for and does not hold, kept with its statements (an editor asks again at each keystroke). */
 const absentNames = new WeakMap<readonly Statement[], Set<string>>();
-function textHolds(f: FileContext, name: string, search: RegExp): boolean {
+function textHolds(f: FileContext, name: string): boolean {
   let absent = absentNames.get(f.statements);
   if (absent?.has(name)) return false;
-  if (search.test(f.text)) return true;
+  if (holdsName(f.text, name, 0)) return true;
   if (!absent) absentNames.set(f.statements, (absent = new Set()));
   absent.add(name);
   return false;
 }
+/** The text with A–Z in lower case (the same length), for the last text asked: each keystroke asks of one file. */
+let lowered: { text: string; lower: string } | undefined;
+function asciiLower(text: string): string {
+  if (lowered?.text !== text) lowered = { text, lower: /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : text };
+  return lowered.lower;
+}
+const identStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 0x80;
+const identPart = (c: number) => identStart(c) || (c >= 48 && c <= 57) || c === 36;
+
+/**
+ * Whether `text` from `from` on may hold the plain ASCII name as a whole word, as `words` cuts them: not inside a
+ * longer identifier (index_posts_on_id in index_posts_on_id_and_tag), in any case. Never false where `words` would
+ * find it (a hit may still be a false one: the caller then asks the words).
+ */
+function holdsName(text: string, name: string, from: number): boolean {
+  // The Kelvin sign lowers to an ASCII k: such a text is searched as words do.
+  if (text.includes('\u212a')) return true;
+  const lower = asciiLower(text);
+  const n = name.toLowerCase();
+  for (let i = lower.indexOf(n, from); i >= 0; i = lower.indexOf(n, i + 1)) {
+    if ((i === 0 || !identStart(text.charCodeAt(i - 1))) && (i + n.length >= text.length || !identPart(text.charCodeAt(i + n.length)))) return true;
+  }
+  return false;
+}
+
 function fileLastWords(statements: readonly Statement[]): Map<string, number> {
   let last = lastWords.get(statements);
   if (!last) {
@@ -229,17 +254,11 @@ export function mentionedAfter(ctx: SetContext, stmt: Statement, name: string): 
   // a name is written doubled): most files of a set never mention it, and need no words. In the file of the
   // statement, only its text after the statement is searched: an editor's file has new statements at every
   // keystroke, and the words of a 7,000-line dump took 5 ms to gather.
-  // Not inside a longer identifier (index_posts_on_id in index_posts_on_id_and_tag): no letter before it, no
-  // identifier character after it, as `words` cuts them.
-  const seen = /^[\x20-\x21\x23-\x7e]+$/.test(name)
-    ? new RegExp(`(?<![A-Za-z_\\u0080-\\uffff])${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?![A-Za-z0-9_$\\u0080-\\uffff])`, 'iu')
-    : undefined;
-  const later = seen && !lastWords.has(own) ? new RegExp(seen.source, 'giu') : undefined;
-  if (later) later.lastIndex = stmt.span.end;
-  if ((!later || later.test(ctx.files[at].text)) && (fileLastWords(own).get(name) ?? -1) > stmt.index) return true;
+  const plain = /^[\x20-\x21\x23-\x7e]+$/.test(name);
+  if ((!plain || lastWords.has(own) || holdsName(ctx.files[at].text, name, stmt.span.end)) && (fileLastWords(own).get(name) ?? -1) > stmt.index) return true;
   for (let j = at + 1; j < ctx.files.length; j++) {
     const f = ctx.files[j];
-    if (seen && !lastWords.has(f.statements) && !textHolds(f, name, seen)) continue;
+    if (plain && !lastWords.has(f.statements) && !textHolds(f, name)) continue;
     if (fileLastWords(f.statements).has(name)) return true;
   }
   return false;
