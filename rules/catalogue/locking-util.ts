@@ -341,12 +341,22 @@ export function twoMigrations(ctx: StatementContext, now: string, later: string,
 
 /** Batched backfill of one column: the primary key when the model knows a single-column one, else ctid. */
 export function batchedBackfill(ctx: StatementContext, q: QName, column: string, value: string): string {
+  return batchedBackfillOf(ctx, q, [{ column, value }]);
+}
+
+/**
+ * The batched backfill of several columns in one pass; each keeps a value already written (by the application, once
+ * the column exists), so a row missing only one of them is not overwritten in the others.
+ */
+export function batchedBackfillOf(ctx: StatementContext, q: QName, columns: { column: string; value: string }[]): string {
   const t = ctx.before.table(q);
   const pk = t?.constraints.find((c) => c.kind === 'primary' && c.columns.length === 1)?.columns[0];
   const key = pk ? quoteIdent(pk) : 'ctid';
   const table = tableText(ctx, q);
-  const col = quoteIdent(column);
-  return `UPDATE ${table} SET ${col} = ${value}\nWHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${col} IS NULL LIMIT 10000);\n-- repeat until it updates 0 rows`;
+  const one = columns.length === 1;
+  const set = columns.map(({ column, value }) => (one ? `${quoteIdent(column)} = ${value}` : `${quoteIdent(column)} = COALESCE(${quoteIdent(column)}, ${value})`)).join(', ');
+  const missing = columns.map(({ column }) => `${quoteIdent(column)} IS NULL`).join(' OR ');
+  return `UPDATE ${table} SET ${set}\nWHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${missing} LIMIT 10000);\n-- repeat until it updates 0 rows`;
 }
 
 /* ---------------- NOT VALID + VALIDATE ---------------- */

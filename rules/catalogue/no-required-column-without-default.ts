@@ -1,6 +1,6 @@
 import { defineRule, type Report } from '../engine/types';
-import { requiresEmptyTable, type TypeRef } from '../model/types';
-import { bareTableName, batchedBackfill, isExisting, tableText } from './locking-util';
+import { requiresEmptyTable, type ColumnDef, type QName, type TypeRef } from '../model/types';
+import { bareTableName, batchedBackfillOf, isExisting, tableText } from './locking-util';
 import { quoteIdent, typeSql } from './util';
 import { pgObjectName } from '../model/names';
 
@@ -19,6 +19,8 @@ function sampleDefault(t: TypeRef): string | undefined {
 const messages = {
   withDefault: 'ADD COLUMN {{column}} … NOT NULL without a DEFAULT fails as soon as {{table}} has a row ("column {{column}} contains null values"). Give it a constant DEFAULT (stored in the catalog since PostgreSQL 11, no rewrite), or add it nullable, backfill in batches, then set NOT NULL with CHECK … NOT VALID + VALIDATE.',
   nullableFirst: 'ADD COLUMN {{column}} … NOT NULL without a DEFAULT fails as soon as {{table}} has a row ("column {{column}} contains null values"). Add it nullable, backfill in batches, then set NOT NULL with CHECK … NOT VALID + VALIDATE.',
+  withDefaultMany: 'ADD COLUMN {{columns}} … NOT NULL without a DEFAULT: this ALTER TABLE fails as soon as {{table}} has a row ("column {{column}} contains null values"). Give them constant DEFAULTs (stored in the catalog since PostgreSQL 11, no rewrite), or add them nullable, backfill in batches, then set NOT NULL with CHECK … NOT VALID + VALIDATE.',
+  nullableFirstMany: 'ADD COLUMN {{columns}} … NOT NULL without a DEFAULT: this ALTER TABLE fails as soon as {{table}} has a row ("column {{column}} contains null values"). Add them nullable, backfill in batches, then set NOT NULL with CHECK … NOT VALID + VALIDATE.',
 };
 
 export const noRequiredColumnWithoutDefault = defineRule({
@@ -33,31 +35,50 @@ export const noRequiredColumnWithoutDefault = defineRule({
   docs: {
     bad: 'ALTER TABLE orders ADD COLUMN currency text NOT NULL;',
     good: "ALTER TABLE orders ADD COLUMN currency text NOT NULL DEFAULT 'EUR';",
-    details: 'Tables created earlier in the same file are exempt (they are empty). IDENTITY, serial and generated columns have values and are not reported. If the table is certainly empty when the migration runs, suppress the finding with a reason.',
+    details: 'Tables created earlier in the same file are exempt (they are empty). IDENTITY, serial and generated columns have values and are not reported. An ALTER TABLE that adds several such columns fails once: one finding names them all, and its recipe adds and backfills them together (the backfill keeps a value the application already wrote). If the table is certainly empty when the migration runs, suppress the finding with a reason.',
   },
   actionTypes: ['add-column'],
   check(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     const pg = ctx.config.postgresVersion;
+    // One ALTER TABLE fails once, however many such columns it adds: one finding per table names them all.
+    const byTable = new Map<string, { table: QName; columns: ColumnDef[] }>();
     for (const a of ctx.statement.actions) {
       if (a.type !== 'add-column' || !isExisting(ctx, a.table)) continue;
-      const c = a.column;
-      if (!requiresEmptyTable(c)) continue;
+      if (!requiresEmptyTable(a.column)) continue;
       // An earlier statement of this transaction left the table empty (TRUNCATE, DELETE, or such an ADD COLUMN): nothing can violate it.
       if (ctx.emptiedInTransaction(a.table)) continue;
-      const t = tableText(ctx, a.table);
-      const col = quoteIdent(c.name);
-      const type = typeSql(c.type);
-      const value = sampleDefault(c.type);
-      const name = quoteIdent(pgObjectName(bareTableName(ctx, a.table), [c.name], 'not_null'));
-      const viaDefault = pg >= 11 && value !== undefined;
-      const option1 = viaDefault ? `-- PostgreSQL 11+: a constant default is stored in the catalog, no rewrite (choose the value old rows get)\nALTER TABLE ${t} ADD COLUMN ${col} ${type} NOT NULL DEFAULT ${value};\n\n-- or: ` : '-- ';
-      const recipe = `${option1}nullable first, backfill in batches, then NOT NULL without a long scan\nALTER TABLE ${t} ADD COLUMN ${col} ${type};\n${batchedBackfill(ctx, a.table, c.name, value ?? '…')}\n-- in a later migration:\nALTER TABLE ${t} ADD CONSTRAINT ${name} CHECK (${col} IS NOT NULL) NOT VALID;\nALTER TABLE ${t} VALIDATE CONSTRAINT ${name};\nALTER TABLE ${t} ALTER COLUMN ${col} SET NOT NULL;\nALTER TABLE ${t} DROP CONSTRAINT ${name};`;
-      reports.push({
-        messageId: viaDefault ? 'withDefault' : 'nullableFirst',
-        data: { column: c.name, table: t },
-        recipe,
-      });
+      const key = `${a.table.schema ?? ''}.${a.table.name}`;
+      const group = byTable.get(key) ?? { table: a.table, columns: [] };
+      group.columns.push(a.column);
+      byTable.set(key, group);
+    }
+    for (const { table, columns } of byTable.values()) {
+      const t = tableText(ctx, table);
+      const cols = columns.map((c) => ({
+        c, col: quoteIdent(c.name), type: typeSql(c.type), value: sampleDefault(c.type),
+        name: quoteIdent(pgObjectName(bareTableName(ctx, table), [c.name], 'not_null')),
+      }));
+      const viaDefault = pg >= 11 && cols.every((x) => x.value !== undefined);
+      const one = cols.length === 1;
+      const option1 = viaDefault
+        ? `-- PostgreSQL 11+: ${one ? 'a constant default is' : 'constant defaults are'} stored in the catalog, no rewrite (choose the value${one ? '' : 's'} old rows get)\nALTER TABLE ${t} ${cols.map((x) => `ADD COLUMN ${x.col} ${x.type} NOT NULL DEFAULT ${x.value}`).join(', ')};\n\n-- or: `
+        : '-- ';
+      const recipe = [
+        `${option1}nullable first, backfill in batches, then NOT NULL without a long scan`,
+        `ALTER TABLE ${t} ${cols.map((x) => `ADD COLUMN ${x.col} ${x.type}`).join(', ')};`,
+        batchedBackfillOf(ctx, table, cols.map((x) => ({ column: x.c.name, value: x.value ?? '…' }))),
+        '-- in a later migration:',
+        ...cols.flatMap((x) => [
+          `ALTER TABLE ${t} ADD CONSTRAINT ${x.name} CHECK (${x.col} IS NOT NULL) NOT VALID;`,
+          `ALTER TABLE ${t} VALIDATE CONSTRAINT ${x.name};`,
+          `ALTER TABLE ${t} ALTER COLUMN ${x.col} SET NOT NULL;`,
+          `ALTER TABLE ${t} DROP CONSTRAINT ${x.name};`,
+        ]),
+      ].join('\n');
+      reports.push(one
+        ? { messageId: viaDefault ? 'withDefault' : 'nullableFirst', data: { column: columns[0].name, table: t }, recipe }
+        : { messageId: viaDefault ? 'withDefaultMany' : 'nullableFirstMany', data: { columns: columns.map((c) => c.name).join(', '), column: columns[0].name, table: t }, recipe });
     }
     return reports;
   },
