@@ -34,6 +34,20 @@ ruleTester(requireForeignKeyIndex, {
   ],
   invalid: [
     {
+      // Who last changed or approved a row: the scan comes only when a user is deleted, so info; an owner stays a warning.
+      sql: 'CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE TABLE posts (id bigint PRIMARY KEY, owner_id bigint REFERENCES users, updated_by bigint REFERENCES users, "approverId" bigint REFERENCES users);',
+      errors: [
+        { line: 2, column: 60, messageId: 'unindexed', data: { columns: 'owner_id' }, severity: 'warning', output: 'CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE TABLE posts (id bigint PRIMARY KEY, owner_id bigint REFERENCES users, updated_by bigint REFERENCES users, "approverId" bigint REFERENCES users);\n\nCREATE INDEX posts_owner_id_idx ON posts (owner_id);' },
+        { line: 2, column: 96, messageId: 'unindexed', data: { columns: 'updated_by' }, severity: 'info', output: 'CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE TABLE posts (id bigint PRIMARY KEY, owner_id bigint REFERENCES users, updated_by bigint REFERENCES users, "approverId" bigint REFERENCES users);\n\nCREATE INDEX posts_updated_by_idx ON posts (updated_by);' },
+        { line: 2, column: 134, messageId: 'unindexed', data: { columns: 'approverId' }, severity: 'info', output: 'CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE TABLE posts (id bigint PRIMARY KEY, owner_id bigint REFERENCES users, updated_by bigint REFERENCES users, "approverId" bigint REFERENCES users);\n\nCREATE INDEX posts_approverid_idx ON posts ("approverId");' },
+      ],
+    },
+    {
+      // The same column to a table that is not of users is an ordinary key.
+      sql: 'CREATE TABLE teams (id bigint PRIMARY KEY);\nCREATE TABLE posts (id bigint PRIMARY KEY, updated_by bigint REFERENCES teams);',
+      errors: [{ line: 2, column: 62, messageId: 'unindexed', severity: 'warning', output: 'CREATE TABLE teams (id bigint PRIMARY KEY);\nCREATE TABLE posts (id bigint PRIMARY KEY, updated_by bigint REFERENCES teams);\n\nCREATE INDEX posts_updated_by_idx ON posts (updated_by);' }],
+    },
+    {
       // Other conditions do not count: another column's IS NOT NULL, an OR, IS NULL.
       sql: `${parent}CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders, note text);\nCREATE INDEX a ON items (order_id) WHERE note IS NOT NULL;\nCREATE INDEX b ON items (order_id) WHERE order_id IS NOT NULL OR note IS NULL;`,
       errors: [{ line: 2, column: 60, messageId: 'unindexed', data: { name: 'items_order_id_fkey', table: 'items', columns: 'order_id', leading: 'order_id', parent: 'orders' } }],

@@ -32,7 +32,7 @@ export const requireForeignKeyIndex = defineRule({
     bad: 'CREATE TABLE orders (id bigint PRIMARY KEY);\nCREATE TABLE order_items (\n  id bigint PRIMARY KEY,\n  order_id bigint NOT NULL REFERENCES orders (id) ON DELETE CASCADE\n);',
     good: 'CREATE TABLE orders (id bigint PRIMARY KEY);\nCREATE TABLE order_items (\n  id bigint PRIMARY KEY,\n  order_id bigint NOT NULL REFERENCES orders (id) ON DELETE CASCADE\n);\nCREATE INDEX order_items_order_id_idx ON order_items (order_id);',
     details:
-      'Any B-tree index, primary key or unique constraint whose first columns are the foreign key\'s columns (in any order) counts, and so does a partial one whose only condition is that key columns are not NULL (`WHERE parent_id IS NOT NULL`: the lookup `WHERE parent_id = $1` a parent makes implies it); other partial indexes do not. The check runs on the schema at the end of the migration set, so an index added by a later migration counts. The fix adds the index right after the statement that declares the foreign key, with CONCURRENTLY when the table existed before that migration file and no transaction block is open (such a fix is not applied by "fix all"). A key to a lookup table of kinds (a `*_types`, `*_statuses` or `*_roles` table of at most three columns with a unique name or code) is not reported: nobody deletes from it. A single-column foreign key on the tenant column is left to `require-tenant-index`, and a key whose table, columns and the word INDEX all appear in a `DO` block (not analysed) is not reported.',
+      'Any B-tree index, primary key or unique constraint whose first columns are the foreign key\'s columns (in any order) counts, and so does a partial one whose only condition is that key columns are not NULL (`WHERE parent_id IS NOT NULL`: the lookup `WHERE parent_id = $1` a parent makes implies it); other partial indexes do not. The check runs on the schema at the end of the migration set, so an index added by a later migration counts. The fix adds the index right after the statement that declares the foreign key, with CONCURRENTLY when the table existed before that migration file and no transaction block is open (such a fix is not applied by "fix all"). A key to a lookup table of kinds (a `*_types`, `*_statuses` or `*_roles` table of at most three columns with a unique name or code) is not reported: nobody deletes from it. A key from a column that records who changed, approved or invited the row (`updated_by`, `created_by`, `approver_id`, `inviterId`) to a `users` table is reported as info: nobody lists rows by it, and the scan comes only when a user is deleted (an owner or creator column stays a warning: \"my items\" lists read by it). A single-column foreign key on the tenant column is left to `require-tenant-index`, and a key whose table, columns and the word INDEX all appear in a `DO` block (not analysed) is not reported.',
   },
   checkSet(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
@@ -63,6 +63,7 @@ export const requireForeignKeyIndex = defineRule({
         const sql = add?.sql ?? `CREATE INDEX ${quoteIdent(name)} ON ${tableSql(t)} (${columnsSql(cols)});`;
         const fixes: Fix[] = add?.fix ? [add.fix] : [];
         reports.push({
+          ...(actorColumn(cols, parent, fk.refTable?.name) ? { severity: 'info' as const } : {}),
           file: fk.origin.file,
           span: decl?.span ?? stmt?.span ?? fk.origin.span,
           statement: stmt,
@@ -77,6 +78,16 @@ export const requireForeignKeyIndex = defineRule({
     return reports;
   },
 });
+
+/**
+ * The user who last changed, approved or invited, kept beside the row (`updated_by`, `approver_id`, `inviterId`):
+ * nobody lists rows by it, and the scan it costs comes only when a user is deleted, which most applications do
+ * rarely or never. Reported as info. An owner or creator column is not one: "my items" lists read by it.
+ */
+const ACTOR = /^(?:(?:created|updated|modified|changed|edited|deleted|archived|approved|rejected|reviewed|verified|invited|triggered|banned|closed|resolved|last_?(?:modified|updated|edited|changed))_?by(?:_?user)?(?:_?(?:id|uid))?|(?:updater|modifier|editor|approver|reviewer|inviter|deleter|banner)_?(?:id|uid)?)$/i;
+function actorColumn(cols: readonly string[], parent: TableModel | undefined, refName: string | undefined): boolean {
+  return cols.length === 1 && ACTOR.test(cols[0]) && /^users?$/i.test(parent?.name ?? refName ?? '');
+}
 
 /** A small list of kinds: at most three columns besides timestamps, one of them a unique name or code. */
 function lookupTable(t: TableModel): boolean {
