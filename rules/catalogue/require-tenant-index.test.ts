@@ -21,6 +21,16 @@ ruleTester(requireTenantIndex, {
   ],
   invalid: [
     {
+      // basejump's account_user: its primary key serves a user's own memberships (and RLS checks that give the user),
+      // not the list of an account's members.
+      sql: 'CREATE TABLE accounts (id uuid PRIMARY KEY);\nCREATE TABLE account_user (user_id uuid NOT NULL, account_id uuid NOT NULL REFERENCES accounts, account_role text NOT NULL, CONSTRAINT account_user_pkey PRIMARY KEY (user_id, account_id));',
+      errors: [{
+        line: 2, column: 1, messageId: 'notLeading', data: { table: 'account_user', column: 'account_id', index: 'its primary key (user_id, account_id)', leading: 'user_id' },
+        message: /holds it only after user_id, so it serves lookups that give user_id, but a query for one tenant's rows .* scans the whole table/,
+      }],
+      output: 'CREATE TABLE accounts (id uuid PRIMARY KEY);\nCREATE TABLE account_user (user_id uuid NOT NULL, account_id uuid NOT NULL REFERENCES accounts, account_role text NOT NULL, CONSTRAINT account_user_pkey PRIMARY KEY (user_id, account_id));\n\nCREATE INDEX account_user_account_id_idx ON account_user (account_id);',
+    },
+    {
       sql: 'CREATE TABLE w (id bigint PRIMARY KEY, shop_id bigint);',
       config: { tenantColumns: ['shop_id'] },
       errors: [{ line: 1, column: 1, messageId: 'noIndex', data: { column: 'shop_id' } }],
@@ -34,7 +44,7 @@ ruleTester(requireTenantIndex, {
     {
       // The index exists but does not lead with the tenant column; and a partial index does not count.
       sql: '-- Rechnungen für Mandanten 📦\nCREATE TABLE "Rechnung" (id bigint PRIMARY KEY, organization_id bigint NOT NULL)\n;\nCREATE INDEX r1 ON "Rechnung" (id, organization_id);\nCREATE INDEX r2 ON "Rechnung" (organization_id) WHERE id > 0;',
-      errors: [{ line: 2, column: 1, messageId: 'noIndex' }],
+      errors: [{ line: 2, column: 1, messageId: 'notLeading', data: { index: 'index r1 (id, organization_id)', leading: 'id', column: 'organization_id' } }],
       output: '-- Rechnungen für Mandanten 📦\nCREATE TABLE "Rechnung" (id bigint PRIMARY KEY, organization_id bigint NOT NULL)\n;\n\nCREATE INDEX rechnung_organization_id_idx ON "Rechnung" (organization_id);\nCREATE INDEX r1 ON "Rechnung" (id, organization_id);\nCREATE INDEX r2 ON "Rechnung" (organization_id) WHERE id > 0;',
     },
     {

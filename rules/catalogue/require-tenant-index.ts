@@ -3,6 +3,7 @@ import { addIndexFix, identName, related, tableLabel, tenantPinningColumns, tena
 
 const messages = {
   noIndex: 'Tenant table {{table}} has no index leading with {{column}}: every tenant-scoped query and RLS check scans the whole table. Add an index on ({{column}}) or make {{column}} the first column of the primary key.',
+  notLeading: 'Tenant table {{table}} has no index leading with {{column}}: {{index}} holds it only after {{leading}}, so it serves lookups that give {{leading}}, but a query for one tenant\'s rows (listing or counting them, deleting the tenant) scans the whole table. Add an index on ({{column}}).',
 };
 
 export const requireTenantIndex = defineRule({
@@ -31,11 +32,20 @@ export const requireTenantIndex = defineRule({
       const stmt = ctx.statementAt(origin);
       const name = identName(table.name, column, 'idx');
       const add = stmt ? addIndexFix(ctx, stmt, table, [column], name, `Add index ${name} on ${tableLabel(table)} (${column})`) : undefined;
+      // An index that holds the tenant column after others: it serves lookups that give those, not a tenant's rows.
+      const later = table.indexes.find((i) => (!i.partial || i.softDelete) && i.columns.indexOf(column) > 0);
       reports.push({
         file: origin.file,
         span: stmt?.span ?? origin.span,
-        messageId: 'noIndex',
-        data: { table: tableLabel(table), column },
+        ...(later
+          ? {
+            messageId: 'notLeading' as const,
+            data: {
+              table: tableLabel(table), column, leading: later.columns.slice(0, later.columns.indexOf(column)).join(', '),
+              index: `${later.constraint && table.constraints.some((c) => c.kind === 'primary' && c.name === later.constraint) ? 'its primary key' : later.constraint ? `constraint ${later.constraint}` : `index ${later.name}`} (${later.columns.join(', ')})`,
+            },
+          }
+          : { messageId: 'noIndex' as const, data: { table: tableLabel(table), column } }),
         related: related(table.created.file !== origin.file ? table.created : undefined, `${tableLabel(table)} is created here`),
         recipe: add?.sql,
         fixes: add?.fix ? [add.fix] : [],
