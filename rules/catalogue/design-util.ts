@@ -181,24 +181,32 @@ function textHolds(f: FileContext, name: string): boolean {
   absent.add(name);
   return false;
 }
-/** The text with A–Z in lower case (the same length), for the last text asked: each keystroke asks of one file. */
-let lowered: { text: string; lower: string } | undefined;
-function asciiLower(text: string): string {
-  if (lowered?.text !== text) lowered = { text, lower: /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : text };
-  return lowered.lower;
+/**
+ * The text in lower case as `words` lowers it, for the last few texts asked (each keystroke asks of a few files);
+ * undefined when lowering changed its length (a dotted capital I), so that offsets would not match.
+ */
+const lowered: { text: string; lower: string | undefined }[] = [];
+function lowerText(text: string): string | undefined {
+  let hit = lowered.find((x) => x.text === text);
+  if (!hit) {
+    const lower = text.toLowerCase();
+    hit = { text, lower: lower.length === text.length ? lower : undefined };
+    lowered.unshift(hit);
+    if (lowered.length > 4) lowered.pop();
+  }
+  return hit.lower;
 }
 const identStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 0x80;
 const identPart = (c: number) => identStart(c) || (c >= 48 && c <= 57) || c === 36;
 
 /**
- * Whether `text` from `from` on may hold the plain ASCII name as a whole word, as `words` cuts them: not inside a
- * longer identifier (index_posts_on_id in index_posts_on_id_and_tag), in any case. Never false where `words` would
- * find it (a hit may still be a false one: the caller then asks the words).
+ * Whether `text` from `from` on may hold the plain ASCII name as a whole word, as `words` cuts and lowers them: not
+ * inside a longer identifier (index_posts_on_id in index_posts_on_id_and_tag). Never false where `words` would find
+ * it (a hit may still be a false one: the caller then asks the words).
  */
 function holdsName(text: string, name: string, from: number): boolean {
-  // The Kelvin sign lowers to an ASCII k: such a text is searched as words do.
-  if (text.includes('\u212a')) return true;
-  const lower = asciiLower(text);
+  const lower = lowerText(text);
+  if (lower === undefined) return true;
   const n = name.toLowerCase();
   for (let i = lower.indexOf(n, from); i >= 0; i = lower.indexOf(n, i + 1)) {
     if ((i === 0 || !identStart(text.charCodeAt(i - 1))) && (i + n.length >= text.length || !identPart(text.charCodeAt(i + n.length)))) return true;
