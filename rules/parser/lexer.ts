@@ -224,7 +224,6 @@ export function splitStatementsAgain(text: string, last: { text: string; pieces:
   const delta = text.length - old.length;
   const pieces = last.pieces;
   // Old pieces kept: their `;`, and the token the splitter looks at after it, lie before the change.
-  let keep = 0;
   let lo = 0;
   let hi = pieces.length;
   while (lo < hi) {
@@ -232,7 +231,7 @@ export function splitStatementsAgain(text: string, last: { text: string; pieces:
     if (pieces[mid].end < prefix) lo = mid + 1;
     else hi = mid;
   }
-  keep = lo;
+  let keep = lo;
   while (keep > 0 && (pieces[keep - 1].end === old.length || skipTrivia(text, pieces[keep - 1].end + 1).pos >= prefix)) keep--;
   const from = keep === 0 ? 0 : pieces[keep - 1].end + 1;
   // Old boundaries in the unchanged end of the text, by their position in the new one.
