@@ -2,7 +2,6 @@ import { defineRule, type Report, type StatementContext } from '../engine/types'
 import { isBinaryCompatibleChange } from '../locks';
 import type { QName, TypeRef } from '../model/types';
 import { commandOf, isExisting, spanOf, tableText } from './locking-util';
-import { pushTo } from '../model/group';
 import { quoteIdent, typeSql } from './util';
 
 const MAYBE_FREE = new Set(['text', 'varchar', 'numeric', 'varbit', 'inet', 'citext']);
@@ -32,10 +31,9 @@ export const noColumnTypeRewrite = defineRule({
   },
   actionTypes: ['alter-column-type'],
   check(ctx) {
-    const reports: Report<keyof typeof messages>[] = [];
     const pg = ctx.config.postgresVersion;
-    // One ALTER TABLE rewrites a table once, however many of its columns change type: one finding per table.
-    const byTable = new Map<string, Change[]>();
+    // One ALTER TABLE (it names one table) rewrites the table once, however many of its columns change type: one finding.
+    const changes: Change[] = [];
     for (const a of ctx.statement.actions) {
       if (a.type !== 'alter-column-type' || !isExisting(ctx, a.table)) continue;
       const from = ctx.before.table(a.table)?.columns.get(a.column)?.type;
@@ -43,21 +41,18 @@ export const noColumnTypeRewrite = defineRule({
       const tz = from?.name === 'timestamp' && a.newType.name === 'timestamptz' && !from.array && !a.newType.array && isBinaryCompatibleChange(from, a.newType);
       const change: Omit<Change, 'kind'> = { action: a, table: a.table, column: a.column, from, to: a.newType, using: a.using, usingText: a.usingText };
       if (tz && !a.using && pg >= 12) {
-        if (!utcEarlier(ctx)) pushTo(byTable, `${a.table.schema ?? ''}.${a.table.name}`, { ...change, kind: 'timezone' });
+        if (!utcEarlier(ctx)) changes.push({ ...change, kind: 'timezone' });
         continue;
       }
       if (!tz && from && !a.using && isBinaryCompatibleChange(from, a.newType)) continue;
       // Old type unknown (the table predates the migration set): a change to text, varchar or an unconstrained
       // numeric is most often the binary-compatible widening, so only other targets are reported.
       if (!from && !a.using && MAYBE_FREE.has(a.newType.name) && (a.newType.name !== 'numeric' || a.newType.mods.length === 0)) continue;
-      pushTo(byTable, `${a.table.schema ?? ''}.${a.table.name}`, { ...change, kind: from ? 'rewrite' : 'maybe' });
+      changes.push({ ...change, kind: from ? 'rewrite' : 'maybe' });
     }
-    for (const changes of byTable.values()) {
-      if (changes.every((c) => c.kind === 'timezone')) reports.push(timezone(ctx, changes));
-      // Another column forces the rewrite: the time zone ones are rewritten with it.
-      else reports.push(rewrite(ctx, changes));
-    }
-    return reports;
+    if (changes.length === 0) return [];
+    // Another column forces the rewrite: the time zone ones are rewritten with it.
+    return [changes.every((c) => c.kind === 'timezone') ? timezone(ctx, changes) : rewrite(ctx, changes)];
   },
 });
 

@@ -1,5 +1,5 @@
 import { defineRule, type Report } from '../engine/types';
-import { requiresEmptyTable, type ColumnDef, type QName, type TypeRef } from '../model/types';
+import { requiresEmptyTable, type ActionOf, type TypeRef } from '../model/types';
 import { bareTableName, batchedBackfillOf, isExisting, tableText } from './locking-util';
 import { quoteIdent, typeSql } from './util';
 import { pgObjectName } from '../model/names';
@@ -39,47 +39,39 @@ export const noRequiredColumnWithoutDefault = defineRule({
   },
   actionTypes: ['add-column'],
   check(ctx) {
-    const reports: Report<keyof typeof messages>[] = [];
     const pg = ctx.config.postgresVersion;
-    // One ALTER TABLE fails once, however many such columns it adds: one finding per table names them all.
-    const byTable = new Map<string, { table: QName; columns: ColumnDef[] }>();
-    for (const a of ctx.statement.actions) {
-      if (a.type !== 'add-column' || !isExisting(ctx, a.table)) continue;
-      if (!requiresEmptyTable(a.column)) continue;
+    // One ALTER TABLE (it names one table) fails once, however many such columns it adds: one finding names them all.
+    const added = ctx.statement.actions.filter((a): a is ActionOf<'add-column'> => a.type === 'add-column' && isExisting(ctx, a.table)
       // An earlier statement of this transaction left the table empty (TRUNCATE, DELETE, or such an ADD COLUMN): nothing can violate it.
-      if (ctx.emptiedInTransaction(a.table)) continue;
-      const key = `${a.table.schema ?? ''}.${a.table.name}`;
-      const group = byTable.get(key) ?? { table: a.table, columns: [] };
-      group.columns.push(a.column);
-      byTable.set(key, group);
-    }
-    for (const { table, columns } of byTable.values()) {
-      const t = tableText(ctx, table);
-      const cols = columns.map((c) => ({
-        c, col: quoteIdent(c.name), type: typeSql(c.type), value: sampleDefault(c.type),
-        name: quoteIdent(pgObjectName(bareTableName(ctx, table), [c.name], 'not_null')),
-      }));
-      const viaDefault = pg >= 11 && cols.every((x) => x.value !== undefined);
-      const one = cols.length === 1;
-      const option1 = viaDefault
-        ? `-- PostgreSQL 11+: ${one ? 'a constant default is' : 'constant defaults are'} stored in the catalog, no rewrite (choose the value${one ? '' : 's'} old rows get)\nALTER TABLE ${t} ${cols.map((x) => `ADD COLUMN ${x.col} ${x.type} NOT NULL DEFAULT ${x.value}`).join(', ')};\n\n-- or: `
-        : '-- ';
-      const recipe = [
-        `${option1}nullable first, backfill in batches, then NOT NULL without a long scan`,
-        `ALTER TABLE ${t} ${cols.map((x) => `ADD COLUMN ${x.col} ${x.type}`).join(', ')};`,
-        batchedBackfillOf(ctx, table, cols.map((x) => ({ column: x.c.name, value: x.value ?? '…' }))),
-        '-- in a later migration:',
-        ...cols.flatMap((x) => [
-          `ALTER TABLE ${t} ADD CONSTRAINT ${x.name} CHECK (${x.col} IS NOT NULL) NOT VALID;`,
-          `ALTER TABLE ${t} VALIDATE CONSTRAINT ${x.name};`,
-          `ALTER TABLE ${t} ALTER COLUMN ${x.col} SET NOT NULL;`,
-          `ALTER TABLE ${t} DROP CONSTRAINT ${x.name};`,
-        ]),
-      ].join('\n');
-      reports.push(one
-        ? { messageId: viaDefault ? 'withDefault' : 'nullableFirst', data: { column: columns[0].name, table: t }, recipe }
-        : { messageId: viaDefault ? 'withDefaultMany' : 'nullableFirstMany', data: { columns: columns.map((c) => c.name).join(', '), column: columns[0].name, table: t }, recipe });
-    }
-    return reports;
+      && requiresEmptyTable(a.column) && !ctx.emptiedInTransaction(a.table));
+    if (added.length === 0) return [];
+    const table = added[0].table;
+    const columns = added.map((a) => a.column);
+    const t = tableText(ctx, table);
+    const cols = columns.map((c) => ({
+      c, col: quoteIdent(c.name), type: typeSql(c.type), value: sampleDefault(c.type),
+      name: quoteIdent(pgObjectName(bareTableName(ctx, table), [c.name], 'not_null')),
+    }));
+    const viaDefault = pg >= 11 && cols.every((x) => x.value !== undefined);
+    const one = cols.length === 1;
+    const option1 = viaDefault
+      ? `-- PostgreSQL 11+: ${one ? 'a constant default is' : 'constant defaults are'} stored in the catalog, no rewrite (choose the value${one ? '' : 's'} old rows get)\nALTER TABLE ${t} ${cols.map((x) => `ADD COLUMN ${x.col} ${x.type} NOT NULL DEFAULT ${x.value}`).join(', ')};\n\n-- or: `
+      : '-- ';
+    const recipe = [
+      `${option1}nullable first, backfill in batches, then NOT NULL without a long scan`,
+      `ALTER TABLE ${t} ${cols.map((x) => `ADD COLUMN ${x.col} ${x.type}`).join(', ')};`,
+      batchedBackfillOf(ctx, table, cols.map((x) => ({ column: x.c.name, value: x.value ?? '…' }))),
+      '-- in a later migration:',
+      ...cols.flatMap((x) => [
+        `ALTER TABLE ${t} ADD CONSTRAINT ${x.name} CHECK (${x.col} IS NOT NULL) NOT VALID;`,
+        `ALTER TABLE ${t} VALIDATE CONSTRAINT ${x.name};`,
+        `ALTER TABLE ${t} ALTER COLUMN ${x.col} SET NOT NULL;`,
+        `ALTER TABLE ${t} DROP CONSTRAINT ${x.name};`,
+      ]),
+    ].join('\n');
+    const report: Report<keyof typeof messages> = one
+      ? { messageId: viaDefault ? 'withDefault' : 'nullableFirst', data: { column: columns[0].name, table: t }, recipe }
+      : { messageId: viaDefault ? 'withDefaultMany' : 'nullableFirstMany', data: { columns: columns.map((c) => c.name).join(', '), column: columns[0].name, table: t }, recipe };
+    return [report];
   },
 });
