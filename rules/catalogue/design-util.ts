@@ -78,7 +78,7 @@ const sitesOf = rememberedFor((files: readonly FileContext[]) => {
   const byPath = new Map<string, FileContext>();
   for (const file of files) {
     byPath.set(file.path, file);
-    typedColumnsOf(file.statements);
+    registerSites(file.statements);
   }
   return {
     get(t: TypeRef): TypeSite | undefined {
@@ -89,11 +89,13 @@ const sitesOf = rememberedFor((files: readonly FileContext[]) => {
   };
 });
 const sites = new WeakMap<TypeRef, { statement: Statement; kind: TypedColumn['kind'] }>();
-/** A file's typed columns, gathered once per statements list (an editor's next analysis keeps an unchanged file's). */
-const typedColumnsOf = rememberedFor((statements: readonly Statement[]) => {
+const registered = new WeakSet<readonly Statement[]>();
+/** Records where a file's column types are written, once per statements list (an editor's next analysis keeps an unchanged file's). */
+function registerSites(statements: readonly Statement[]): void {
+  if (registered.has(statements)) return;
+  registered.add(statements);
   for (const statement of statements) for (const t of typedColumns(statement.actions)) sites.set(t.type, { statement, kind: t.kind });
-  return true;
-});
+}
 
 /** `CREATE TABLE name`: the head of a statement up to the table name, so a finding does not cover the whole table. */
 export function headSpan(stmt: Statement): Span {
