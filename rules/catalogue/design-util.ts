@@ -3,7 +3,7 @@
 import type { FileContext, SetContext, StatementContext, TextEdit } from '../engine/types';
 import type { SchemaModel } from '../model/schema';
 import type { Action, ColumnModel, ConstraintModel, QName, Span, Statement, TableModel, TypeRef } from '../model/types';
-import { rememberedFor } from '../model/remember';
+import { rememberedFor, rememberedRecent } from '../model/remember';
 import { pushTo } from '../model/group';
 
 /** A column definition or type change written in a statement, as the per-statement type rules see it. */
@@ -187,17 +187,10 @@ function textHolds(f: FileContext, name: string): boolean {
  * The text in lower case as `words` lowers it, for the last few texts asked (each keystroke asks of a few files);
  * undefined when lowering changed its length (a dotted capital I), so that offsets would not match.
  */
-const lowered: { text: string; lower: string | undefined }[] = [];
-function lowerText(text: string): string | undefined {
-  let hit = lowered.find((x) => x.text === text);
-  if (!hit) {
-    const lower = text.toLowerCase();
-    hit = { text, lower: lower.length === text.length ? lower : undefined };
-    lowered.unshift(hit);
-    if (lowered.length > 4) lowered.pop();
-  }
-  return hit.lower;
-}
+const lowerText = rememberedRecent((text: string): string | undefined => {
+  const lower = text.toLowerCase();
+  return lower.length === text.length ? lower : undefined;
+}, (a, b) => a === b);
 const identStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 0x80;
 const identPart = (c: number) => identStart(c) || (c >= 48 && c <= 57) || c === 36;
 

@@ -35,20 +35,27 @@ export function rememberedFor<K extends object, V>(fn: (key: K) => V): (key: K) 
 }
 
 /**
+ * A pure function remembered for the last few keys given, found by identity first, then by `same`: what an editor
+ * asks at every keystroke, of a key rebuilt each time but most often equal to the last one.
+ */
+export function rememberedRecent<K, V>(fn: (key: K) => V, same: (a: K, b: K) => boolean, keep = 4): (key: K) => V {
+  const recent: { key: K; value: V }[] = [];
+  return (key) => {
+    const hit = recent.find((r) => r.key === key) ?? recent.find((r) => same(r.key, key));
+    if (hit) return hit.value;
+    const value = fn(key);
+    recent.unshift({ key, value });
+    if (recent.length > keep) recent.pop();
+    return value;
+  };
+}
+
+/**
  * A pure function of a list of names, remembered for the last few lists given, by their content rather than their
  * identity. Each analysis of a set builds new lists of its paths or settings, most often equal to the last ones (an
  * editor analyses the same set at every keystroke): what is built from them (every taken migration name, a
  * classifier) need not be built again.
  */
 export function rememberedForList<V>(fn: (list: readonly string[]) => V, keep = 4): (list: readonly string[]) => V {
-  const recent: { list: readonly string[]; value: V }[] = [];
-  const same = (a: readonly string[], b: readonly string[]) => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
-  return (list) => {
-    const hit = recent.find((r) => r.list === list) ?? recent.find((r) => same(r.list, list));
-    if (hit) return hit.value;
-    const value = fn(list);
-    recent.unshift({ list, value });
-    if (recent.length > keep) recent.pop();
-    return value;
-  };
+  return rememberedRecent(fn, (a, b) => a.length === b.length && a.every((x, i) => x === b[i]), keep);
 }
