@@ -118,4 +118,18 @@ describe('editor analysis of a set across keystrokes', () => {
       assert.equal(onColumn.length, versions[round]['migrations/20240103000000_more.sql'].includes('a timestamp,') ? 0 : 1, `round ${round}`);
     });
   });
+
+  it('a statement\'s transaction follows a statement added after it in its file (one query, one implicit transaction)', () => {
+    // Prisma sends migration.sql as one query: alone, CREATE INDEX CONCURRENTLY runs; with a second statement after
+    // it, the two run in one implicit transaction and PostgreSQL rejects it. Its results cannot be taken whole from
+    // the analysis before the second statement was typed, though nothing before it changed.
+    const index = 'CREATE INDEX CONCURRENTLY "Run_tag_idx" ON "Run" ("tag");';
+    const versions = [0, 1, 2, 3].map((i) => ({
+      'prisma/migrations/20240101000000_init/migration.sql': 'CREATE TABLE "Run" (id text PRIMARY KEY, tag text);',
+      'prisma/migrations/20240102000000_tag_index/migration.sql': i % 2 ? `${index}\nCREATE INDEX "Run_id_tag_idx" ON "Run" (id, tag);` : index,
+    }));
+    editSequence(versions, (round, r) => {
+      assert.equal(r.findings.filter((f) => f.rule === 'no-concurrent-in-transaction').length, round % 2, `round ${round}`);
+    });
+  });
 });

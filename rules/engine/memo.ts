@@ -34,6 +34,8 @@ export interface PassRecord {
 }
 
 const BY_VALUE = new Set(['inTransaction', 'lockTimeoutSet', 'tx', 'conventions']);
+/** By-value facts that the rest of the statement's file decides too (its transaction), not only what comes before it. */
+const WHOLE_FILE_FACTS = new Set(['inTransaction', 'lockTimeoutSet', 'tx']);
 const FREE = new Set(['statement', 'config']);
 /** What the statements before this one decide: the same while they are unchanged. */
 const PREFIX = new Set(['before', 'locks', 'createdInFile', 'existedBefore', 'heldLock', 'heldLocks', 'emptiedInTransaction', 'earlierLocks', 'runner']);
@@ -265,6 +267,10 @@ export class RuleMemo {
       for (const r of e.reads) {
         if (r.startsWith(AFTER)) afterReads.add(r);
         else if (r === 'conventions') conventions = true;
+        // The statement's transaction is the whole file's (one multi-statement query runs as one implicit
+        // transaction): a statement added after this one can change it. Taken whole, the list is not checked against
+        // it, so it needs the whole file unchanged.
+        else if (WHOLE_FILE_FACTS.has(r)) scope = 'file';
       }
     };
     // The statement-bound entries behind the list: taking the list whole keeps them usable (takeWhole).
