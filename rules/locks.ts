@@ -23,6 +23,11 @@ export interface LockEntry {
 
 export interface LockPlan {
   entries: LockEntry[];
+  /**
+   * DROP INDEX or REINDEX (without CONCURRENTLY) of an index the model before the statement does not know: it locks
+   * some existing table, which no entry can name.
+   */
+  unplaced?: ('DROP INDEX' | 'REINDEX')[];
 }
 
 const ORDER: LockMode[] = ['AccessShare', 'RowShare', 'RowExclusive', 'ShareUpdateExclusive', 'Share', 'ShareRowExclusive', 'Exclusive', 'AccessExclusive'];
@@ -110,8 +115,14 @@ export function lockPlan(stmt: Statement, ctx: Pick<StatementContext, 'before' |
   const add = (q: QName, mode: LockMode, what: string, opts?: { rewrite?: boolean; scan?: boolean; existing?: boolean }) => {
     entries.push(entry(name(q), mode, what, opts?.existing ?? existing(q), opts));
   };
-  for (const a of stmt.actions) actionLocks(a, add, ctx);
-  return mergeLocks(entries);
+  const unplaced: NonNullable<LockPlan['unplaced']> = [];
+  for (const a of stmt.actions) {
+    actionLocks(a, add, ctx);
+    if (a.type === 'drop-index' && !a.concurrently && a.indexes.some((q) => !model.indexTable(q))) unplaced.push('DROP INDEX');
+    if (a.type === 'reindex' && !a.concurrently && a.kind === 'index' && !model.indexTable(a.target)) unplaced.push('REINDEX');
+  }
+  const plan = mergeLocks(entries);
+  return unplaced.length ? { ...plan, unplaced } : plan;
 }
 
 /** One entry per table: the strongest mode, rewrite/scan if any action does (a DO block: every statement it runs). */

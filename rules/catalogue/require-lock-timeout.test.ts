@@ -58,6 +58,30 @@ ruleTester(requireLockTimeout, {
       output: "-- +goose Up\nSET lock_timeout = '2s';\n-- +goose StatementBegin\nALTER TABLE orders ADD COLUMN note text;\n-- +goose StatementEnd",
     },
     {
+      // Later statements on the table the reported statement creates, or on one created and renamed in the file, do
+      // not wait for anybody: only the ALTER of customers is counted.
+      sql: 'CREATE TABLE invoices (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers (id));\nALTER TABLE invoices ADD COLUMN note text;\nCREATE POLICY invoices_read ON invoices USING (true);\nALTER TABLE invoices RENAME TO bills;\nALTER TABLE bills ADD COLUMN paid boolean;\nALTER TABLE customers ADD COLUMN vip boolean;',
+      errors: [{ line: 1, column: 1, messageId: 'blocksWrites', data: { what: 'FOREIGN KEY reference', tables: 'customers', more: ' The same holds for 1 later statement of this file.' } }],
+      output: "SET lock_timeout = '2s';\nCREATE TABLE invoices (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers (id));\nALTER TABLE invoices ADD COLUMN note text;\nCREATE POLICY invoices_read ON invoices USING (true);\nALTER TABLE invoices RENAME TO bills;\nALTER TABLE bills ADD COLUMN paid boolean;\nALTER TABLE customers ADD COLUMN vip boolean;",
+    },
+    // An index the schema does not know still locks some existing table.
+    {
+      sql: 'DROP INDEX orders_note_idx;', config: { rules: { 'require-concurrent-index-drop': 'off' } },
+      errors: [{ line: 1, column: 1, messageId: 'blocksReads', data: { what: 'DROP INDEX', tables: 'its table' } }],
+      output: "SET lock_timeout = '2s';\nDROP INDEX orders_note_idx;",
+    },
+    {
+      sql: 'REINDEX INDEX orders_note_idx;',
+      errors: [{ line: 1, column: 1, messageId: 'blocksWrites', data: { what: 'REINDEX', lock: 'a SHARE', tables: 'its table' } }],
+      output: "SET lock_timeout = '2s';\nREINDEX INDEX orders_note_idx;",
+    },
+    {
+      // A statement a DO block runs: reported there; a fix that would edit inside the block is not offered.
+      sql: "SET lock_timeout = '1s';\nRESET lock_timeout;\nDO $$ BEGIN ALTER TABLE orders ADD COLUMN note text; END $$;",
+      errors: [{ line: 3, column: 13, messageId: 'blocksReads', data: { what: 'ADD COLUMN' } }],
+      output: null,
+    },
+    {
       sql: { 'db/001.sql': 'CREATE TABLE "Bestellung" (id bigint PRIMARY KEY);', 'db/002.sql': 'LOCK TABLE "Bestellung" IN ACCESS EXCLUSIVE MODE;' },
       errors: [{ file: 'db/002.sql', line: 1, column: 1, messageId: 'blocksReads', data: { what: 'LOCK TABLE', lock: 'an ACCESS EXCLUSIVE', tables: 'Bestellung' } }],
       output: "SET lock_timeout = '2s';\nLOCK TABLE \"Bestellung\" IN ACCESS EXCLUSIVE MODE;",

@@ -1,8 +1,8 @@
-import { defineRule, type StatementContext, type TextEdit } from '../engine/types';
-import { blocks, lockPlan, modeName, type LockEntry } from '../locks';
+import { defineRule, type FileContext, type Report, type SetContext, type TextEdit } from '../engine/types';
+import type { StatementFacts } from '../engine/run';
+import { blocks, modeName, type LockEntry, type LockPlan } from '../locks';
 import type { LockMode, QName, Statement } from '../model/types';
 import { skipTrivia } from '../parser/lexer';
-import { viewCreatedInFile } from './locking-util';
 import { embeddedStatements, lazyLines } from '../engine/embedded';
 import { insertBeforeStatement } from './util';
 
@@ -27,113 +27,136 @@ export const requireLockTimeout = defineRule({
     good: "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;",
     details: 'Reported once per file, at the first statement that waits (its related information lists the later ones), as Squawk does; again after a RESET or after the transaction of a `SET LOCAL` ends. The fix inserts `SET lock_timeout` at the top of the file (after leading comments), using the `lockTimeout` setting. Statements on tables created earlier in the same file are exempt, and so are CREATE INDEX and DROP INDEX without CONCURRENTLY while require-concurrent-index and require-concurrent-index-drop are on: those rules report them, and their remedy takes a lock that does not hold up writes. `SET LOCAL lock_timeout` counts until the end of its transaction. A session-level SET stays in effect for the rest of the connection; use `SET LOCAL` inside BEGIN … COMMIT if the tool reuses connections.',
   },
-  check(ctx) {
-    const stretch = stretchOf(ctx);
-    stretch.next = ctx.statement.index + 1;
-    if (ctx.lockTimeoutSet) {
-      stretch.offender = false;
-      return [];
+  checkSet(ctx) {
+    const reports: Report<keyof typeof messages>[] = [];
+    const settings = `${ctx.config.lockTimeout}|${ctx.config.rules['require-concurrent-index']}|${ctx.config.rules['require-concurrent-index-drop']}`;
+    for (const file of ctx.files) {
+      const r = keptReports(ctx, file, settings);
+      if (r.length) reports.push(...r);
     }
-    const entries = waits(ctx, ctx.statement, (q) => ctx.createdInFile(q));
-    if (entries.length === 0) return [];
-    const first = !stretch.offender;
-    stretch.offender = true;
-    if (!first) return [];
-    const strongest = entries.reduce((a, b) => (ORDER.indexOf(b.mode) > ORDER.indexOf(a.mode) ? b : a));
-    const tables = [...new Set(entries.filter((e) => e.mode === strongest.mode).map((e) => e.table))].join(', ');
-    const mode = modeName(strongest.mode);
-    const set = `SET lock_timeout = '${ctx.config.lockTimeout}';`;
-    const later = laterOffenders(ctx);
-    const more = later.length ? ` The same holds for ${later.length} later statement${later.length > 1 ? 's' : ''} of this file.` : '';
-    return [{
-      messageId: blocks(strongest.mode).reads ? 'blocksReads' : 'blocksWrites',
-      data: { what: strongest.what, lock: `${/^[AEIOU]/.test(mode) ? 'an' : 'a'} ${mode}`, tables, more },
-      related: later.slice(0, 50).map((s) => ({ file: ctx.file.path, span: s.span, message: 'also waits for its lock without lock_timeout' })),
-      recipe: `${set}  -- statements give up instead of queueing; retry the migration if it times out\n${ctx.statement.text};`,
-      fixes: [{ title: `Set lock_timeout = '${ctx.config.lockTimeout}' at the top of the file`, safe: true, edits: [insertion(ctx, set)] }],
-    }];
+    return reports;
   },
 });
 
-/** The locks of `stmt` that make traffic on an existing table queue behind it. */
-function waits(ctx: StatementContext, stmt: Statement, createdInFile: (q: QName) => boolean): LockEntry[] {
-  // The statement being checked: the engine's plan (same model, same createdInFile); others are planned here.
-  // Only what a lock plan needs (spreading the context would read all of it, and the editor could not reuse the result).
-  // An earlier statement: the plan the engine made with the schema before it (the editor may not have run this rule
-  // on it in this analysis).
-  const plan = stmt === ctx.statement ? ctx.locks : ctx.earlierLocks(stmt) ?? lockPlan(stmt, { before: ctx.before, config: ctx.config, createdInFile });
+/**
+ * A file's reports, kept with its statements: in the editor a file before the one being edited keeps its statements
+ * and the statement pass's facts about them (the same objects) from one keystroke to the next, and so its reports.
+ */
+const kept = new WeakMap<readonly Statement[], { path: string; settings: string; visited: readonly Visited[]; reports: Report<keyof typeof messages>[] }>();
+function keptReports(ctx: SetContext, file: FileContext, settings: string): Report<keyof typeof messages>[] {
+  const last = kept.get(file.statements);
+  if (last && last.path === file.path && last.settings === settings && sameFacts(ctx, last.visited)) return last.reports;
+  const visited = visitedStatements(ctx, file);
+  const reports = fileReports(ctx, file, visited);
+  kept.set(file.statements, { path: file.path, settings, visited, reports });
+  return reports;
+}
+
+/**
+ * A file's findings, in one pass over what the statement pass visited (a statement with facts: replayed, parsed,
+ * and each statement a DO block runs right after it), with the lock plans and lock_timeout state it recorded.
+ * As a set rule it runs once per analysis and no statement's result depends on the statements before it: as a
+ * statement rule it had to keep state between statements, and the editor ran it again for every statement after a
+ * change (a keystroke in the middle of a 1,000-table migration: a fifth of the analysis).
+ */
+function sameFacts(ctx: SetContext, visited: readonly Visited[]): boolean {
+  for (let i = 0; i < visited.length; i++) if (ctx.factsAt(visited[i].statement) !== visited[i].facts) return false;
+  return true;
+}
+
+function fileReports(ctx: SetContext, file: FileContext, visited: readonly Visited[]): Report<keyof typeof messages>[] {
+  const out: Report<keyof typeof messages>[] = [];
+  // The stretch of the file since lock_timeout was last in effect: reported at its first statement that waits.
+  let offender = false;
+  visited.forEach((v, i) => {
+    if (v.facts.lockTimeoutSet) {
+      offender = false;
+      return;
+    }
+    if (!v.waits.length || offender) return;
+    offender = true;
+    out.push(report(ctx, file, v, laterOffenders(visited, i)));
+  });
+  return out;
+}
+
+interface Visited {
+  statement: Statement;
+  facts: StatementFacts;
+  /** The locks of the statement that make traffic on an existing table queue behind it. */
+  waits: LockEntry[];
+}
+
+function visitedStatements(ctx: SetContext, file: FileContext): Visited[] {
+  const out: Visited[] = [];
+  const lines = lazyLines(file.text);
+  // Views created by the statements before the current one (a refresh of one waits for nobody).
+  const views = new Set<string>();
+  for (const top of file.statements) {
+    if (!ctx.factsAt(top)) continue;
+    for (const s of [top, ...embeddedStatements(top, file.text, lines)]) {
+      const facts = ctx.factsAt(s);
+      if (facts) out.push({ statement: s, facts, waits: waits(ctx, s, facts.locks, views) });
+    }
+    for (const a of top.actions) if (a.type === 'create-view') views.add(viewKey(a.view));
+  }
+  return out;
+}
+
+const viewKey = (q: QName) => `${q.schema ?? 'public'}.${q.name}`;
+
+function report(ctx: SetContext, file: FileContext, v: Visited, later: Statement[]): Report<keyof typeof messages> {
+  const entries = v.waits;
+  const strongest = entries.reduce((a, b) => (ORDER.indexOf(b.mode) > ORDER.indexOf(a.mode) ? b : a));
+  const tables = [...new Set(entries.filter((e) => e.mode === strongest.mode).map((e) => e.table))].join(', ');
+  const mode = modeName(strongest.mode);
+  const set = `SET lock_timeout = '${ctx.config.lockTimeout}';`;
+  const more = later.length ? ` The same holds for ${later.length} later statement${later.length > 1 ? 's' : ''} of this file.` : '';
+  return {
+    file: file.path,
+    span: v.statement.span,
+    statement: v.statement,
+    messageId: blocks(strongest.mode).reads ? 'blocksReads' : 'blocksWrites',
+    data: { what: strongest.what, lock: `${/^[AEIOU]/.test(mode) ? 'an' : 'a'} ${mode}`, tables, more },
+    related: later.slice(0, 50).map((s) => ({ file: file.path, span: s.span, message: 'also waits for its lock without lock_timeout' })),
+    recipe: `${set}  -- statements give up instead of queueing; retry the migration if it times out\n${v.statement.text};`,
+    fixes: [{ title: `Set lock_timeout = '${ctx.config.lockTimeout}' at the top of the file`, safe: true, edits: [insertion(file, v.statement, set)] }],
+  };
+}
+
+/**
+ * The locks of `stmt` that make traffic on an existing table queue behind it: `plan` is the statement pass's, made
+ * with the schema as it stood before the statement (a DO statement's own plan is empty: the statements it runs
+ * come after it, each with its own).
+ */
+function waits(ctx: SetContext, stmt: Statement, plan: LockPlan, viewsBefore: ReadonlySet<string>): LockEntry[] {
+  if (stmt.actions.some((a) => a.type === 'do-block')) return [];
   // An index built or dropped without CONCURRENTLY is require-concurrent-index(-drop)'s finding, whose remedy takes a
   // lock that no longer holds up writes: the same statement is not reported twice for one cause.
-  // (Unless that rule is off. An ignore comment for it accepts the lock, its wait included; reading a statement's
-  // ignores would also keep the editor from reusing this rule's results.)
+  // (Unless that rule is off. An ignore comment for it accepts the lock, its wait included.)
   const reports = (rule: string) => ctx.config.rules[rule] !== 'off';
   const covered = (what: string) => (what === 'CREATE INDEX' && reports('require-concurrent-index'))
     || (what === 'DROP INDEX' && reports('require-concurrent-index-drop'));
   const entries = plan.entries.filter((e) => e.existing && blocks(e.mode).writes && !covered(e.what));
-  if (stmt.actions.some((a) => a.type === 'refresh-matview' && viewCreatedInFile(ctx, a.view))) return [];
-  // An index the model does not know still belongs to some existing table.
-  for (const a of stmt.actions) {
-    if (a.type === 'drop-index' && !a.concurrently && a.indexes.some((q) => !ctx.before.indexTable(q)) && !covered('DROP INDEX')) entries.push(unknown('AccessExclusive', 'DROP INDEX'));
-    if (a.type === 'reindex' && !a.concurrently && a.kind === 'index' && !ctx.before.indexTable(a.target)) entries.push(unknown('Share', 'REINDEX'));
+  if (stmt.actions.some((a) => a.type === 'refresh-matview' && viewsBefore.has(viewKey(a.view)))) return [];
+  // An index the model did not know still belongs to some existing table.
+  for (const what of plan.unplaced ?? []) {
+    if (what === 'DROP INDEX' && !covered('DROP INDEX')) entries.push(unknown('AccessExclusive', 'DROP INDEX'));
+    if (what === 'REINDEX') entries.push(unknown('Share', 'REINDEX'));
   }
   return entries;
 }
 
-interface Stretch {
-  /** Index of the statement expected next. */
-  next: number;
-  /** A statement of the current stretch without lock_timeout already waited (and was reported). */
-  offender: boolean;
-}
-
-// Per analysis run (a FileContext is created per run), so statements are visited once, in order: linear time.
-const stretches = new WeakMap<object, Stretch>();
-
-function stretchOf(ctx: StatementContext): Stretch {
-  const known = stretches.get(ctx.file);
-  const skipped = known && ctx.file.statements.slice(known.next, ctx.statement.index).every((s) => s.syntaxError);
-  // The statements a DO block runs share its index and come right after it.
-  if (known && ctx.statement.embedded && known.next === ctx.statement.index + 1) return known;
-  if (known && known.next <= ctx.statement.index && skipped) return known;
-  const fresh = { next: ctx.statement.index, offender: earlierOffender(ctx) };
-  stretches.set(ctx.file, fresh);
-  return fresh;
-}
-
-/**
- * Reported once per stretch of the file without lock_timeout: at its first statement that waits. Replays the
- * file's SET / RESET / COMMIT as the runner does (SET LOCAL ends with its transaction). The slow path, when the
- * rule did not see the earlier statements of this run.
- */
-function earlierOffender(ctx: StatementContext): boolean {
-  let set = false;
-  let local = false;
-  let tx = false;
-  let offender = false;
-  const lines = lazyLines(ctx.file.text);
-  // Each earlier statement, and the statements a DO block of them runs right after it, as the pass visits them.
-  for (const s of ctx.file.statements.slice(0, ctx.statement.index).flatMap((x) => (x.syntaxError ? [] : [x, ...embeddedStatements(x, ctx.file.text, lines)]))) {
-    if (!set && waits(ctx, s, (q) => ctx.createdInFile(q)).length > 0) offender = true;
-    for (const a of s.actions) {
-      if (a.type === 'transaction' && a.op === 'begin') tx = true;
-      if (a.type === 'transaction' && (a.op === 'commit' || a.op === 'rollback')) { if (tx && local) set = false; tx = false; }
-      if (a.type === 'set' && a.name === 'lock_timeout') { set = a.value !== undefined && !/^0+(ms|s|min)?$/.test(a.value.trim()); local = a.local; if (set) offender = false; }
-      if (a.type === 'reset' && (a.name === 'lock_timeout' || a.name === 'all')) set = false;
-    }
-  }
-  return offender;
-}
-
-/** Later statements of the file that also wait without lock_timeout (until one sets it). */
-function laterOffenders(ctx: StatementContext): Statement[] {
-  const created = new Set<string>();
-  const key = (q: QName) => `${q.schema ?? ''}.${q.name}`;
+/** The statements after the reported one that also wait without lock_timeout, until the file sets it. */
+function laterOffenders(visited: readonly Visited[], at: number): Statement[] {
   const out: Statement[] = [];
-  for (const s of ctx.file.statements.slice(ctx.statement.index + 1)) {
-    if (s.syntaxError) continue;
-    if (s.actions.some((a) => a.type === 'set' && a.name === 'lock_timeout')) break;
-    if (waits(ctx, s, (q) => ctx.createdInFile(q) || created.has(key(q))).length > 0) out.push(s);
-    for (const a of s.actions) if (a.type === 'create-table') created.add(key(a.table));
+  const top = visited[at].statement.embedded?.parent ?? visited[at].statement;
+  for (const v of visited.slice(at + 1)) {
+    // Statements of the file, not those a DO block runs (as before: the block is counted where it is reported).
+    if (v.statement.embedded) continue;
+    if (v.statement.index <= top.index) continue;
+    if (v.statement.actions.some((a) => a.type === 'set' && a.name === 'lock_timeout')) break;
+    if (v.waits.length) out.push(v.statement);
   }
   return out;
 }
@@ -147,11 +170,11 @@ function unknown(mode: LockMode, what: string): LockEntry {
  * an ignore directive or goose StatementBegin that belongs to that statement); when the file set and then reset
  * the timeout earlier, right before this statement.
  */
-function insertion(ctx: StatementContext, sql: string): TextEdit {
-  const text = ctx.file.text;
-  const earlier = ctx.file.statements.slice(0, ctx.statement.index).some((s) => s.actions.some((a) => a.type === 'set' && a.name === 'lock_timeout'));
-  if (earlier) return insertBeforeStatement(text, ctx.statement, sql);
-  const first = ctx.file.statements[0] ?? ctx.statement;
+function insertion(file: FileContext, stmt: Statement, sql: string): TextEdit {
+  const text = file.text;
+  const earlier = file.statements.slice(0, stmt.index).some((s) => s.actions.some((a) => a.type === 'set' && a.name === 'lock_timeout'));
+  if (earlier) return insertBeforeStatement(text, stmt, sql);
+  const first = file.statements[0] ?? stmt;
   const lead = skipTrivia(text, 0, first.span.start).comments;
   const attached = lead.find((c) => /^--\s*(sql-architect-ignore(?!-file)|\+goose\s+StatementBegin)/i.test(c.text));
   if (attached) {

@@ -206,7 +206,9 @@ function runSetRules(rules: readonly Rule[], ctx: SetContext, internalErrors: st
   for (const rule of rules) {
     if (!rule.checkSet) continue;
     try {
-      for (const report of rule.checkSet(ctx)) raw.push({ rule, report, message: reportMessage(rule, report), file: report.file ?? '' });
+      // A report on a statement a DO block runs is treated as a statement rule's is (fixes kept out of the block, the
+      // recipe's note on the block).
+      for (const report of rule.checkSet(ctx)) raw.push({ rule, report, message: reportMessage(rule, report), file: report.file ?? '', ...(report.statement?.embedded ? { statement: report.statement } : {}) });
     } catch (e) {
       internalErrors.push(`${rule.id}: ${(e as Error).message}`);
     }

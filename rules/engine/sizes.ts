@@ -27,6 +27,7 @@ export function tableSize(config: ResolvedConfig, t: TableModel): TableSize | un
 export function withSizes(plan: LockPlan, model: SchemaModel, config: ResolvedConfig): LockPlan {
   if (!Object.keys(config.tableSizes).length && !model.sized) return plan;
   return {
+    ...plan,
     entries: plan.entries.map((e) => {
       const t = tableNamed(model, e.table);
       const size = t ? tableSize(config, t) : undefined;
