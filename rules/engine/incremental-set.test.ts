@@ -10,6 +10,7 @@ import { allRules } from './registry';
 import { defaultConfig } from './config';
 import { orderMigrations } from './migrations';
 import { analyzeSet, ParseCache, type SetResult } from './run';
+import type { Rule, StatementContext } from './types';
 
 type Files = Record<string, string>;
 
@@ -131,5 +132,37 @@ describe('editor analysis of a set across keystrokes', () => {
     editSequence(versions, (round, r) => {
       assert.equal(r.findings.filter((f) => f.rule === 'no-concurrent-in-transaction').length, round % 2, `round ${round}`);
     });
+  });
+
+  it('a statement typed in the middle of a migration runs no rule again on the statements after it whose answers are the same', () => {
+    // require-concurrent-index asks whether the index's table was created earlier in the migration: the name asked
+    // and the answer join its key, so the indexes after the typed statement keep their results; they still follow an
+    // edit that changes the answer (rounds 3 and 4: the table comes from an earlier migration, and waits).
+    const table = 'CREATE TABLE t (id bigint PRIMARY KEY, a int, b int, c int, d int, e int, f int);';
+    const indexes = ['a', 'b', 'c', 'd', 'e', 'f'].map((c) => `CREATE INDEX t_${c}_idx ON t (${c});`);
+    const versions = ([['', true], ['SELECT 1;\n', true], ['', true], ['', false], ['SELECT 1;\n', false]] as const).map(([typed, here]) => ({
+      'migrations/20240101000000_t.sql': here ? 'SELECT 1;' : table,
+      'migrations/20240102000000_indexes.sql': `${here ? `${table}\n` : ''}${indexes.slice(0, 3).join('\n')}\n${typed}${indexes.slice(3).join('\n')}\n`,
+    }));
+    const ran: string[][] = [];
+    const counted: Rule[] = allRules.map((r) => (r.id !== 'require-concurrent-index' ? r : {
+      ...r,
+      check(ctx: StatementContext) {
+        ran[ran.length - 1].push(ctx.statement.text);
+        return r.check!(ctx);
+      },
+    }));
+    const cache = new ParseCache(true);
+    versions.forEach((files, round) => {
+      ran.push([]);
+      const input = { id: 'set', files: orderMigrations(Object.keys(files)).map((f) => ({ path: f.path, text: files[f.path as keyof typeof files], replayed: f.replayed })) };
+      const incremental = analyzeSet(input, { config: defaultConfig(), rules: counted, cache });
+      assert.deepEqual(shown(incremental), shown(analyzeSet(input, { config: defaultConfig(), rules: allRules })), `round ${round}`);
+      assert.equal(incremental.findings.filter((f) => f.rule === 'require-concurrent-index').length, round < 3 ? 0 : 6, `round ${round}`);
+    });
+    // Round 1 types a statement before three indexes: the rule runs on none of them (nor on those before it).
+    assert.deepEqual(ran[1], []);
+    // Round 3 moves the table to the earlier migration: every index's answer changed, and it runs on each.
+    assert.equal(ran[3].length, 6);
   });
 });

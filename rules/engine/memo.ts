@@ -5,9 +5,10 @@
 //   - the set's configuration (the memo is dropped when it changes),
 //   - `inTransaction`, `lockTimeoutSet`, `tx`, `conventions`, and the statement's line, column or index: their values
 //     join the key.
-// A rule that also read what earlier statements decide (the model before it, its locks, locks held, tables created
-// in the file) is reused for the very same statement while everything before it is unchanged: the statements of the
-// files before the first changed one, and those before the first change in it (`Stability`, decided by the
+// Whether a table was created earlier in the migration (`createdInFile(q)`) is a keyed read: the name asked and the
+// answer join the key (see CREATED). A rule that also read what earlier statements decide (the model before it, its
+// locks, locks held) is reused for the very same statement while everything before it is unchanged: the statements
+// of the files before the first changed one, and those before the first change in it (`Stability`, decided by the
 // statement pass). One that read its file is reused only in an unchanged file before the first changed one. A rule
 // that reads anything else (the schema after the set, the project model, the names of other files) depends on the
 // rest of the set, which an edit anywhere can change: it runs again every time. A result that points outside the
@@ -38,7 +39,7 @@ const BY_VALUE = new Set(['inTransaction', 'lockTimeoutSet', 'tx', 'conventions'
 const WHOLE_FILE_FACTS = new Set(['inTransaction', 'lockTimeoutSet', 'tx']);
 const FREE = new Set(['statement', 'config']);
 /** What the statements before this one decide: the same while they are unchanged. */
-const PREFIX = new Set(['before', 'locks', 'createdInFile', 'existedBefore', 'heldLock', 'heldLocks', 'emptiedInTransaction', 'earlierLocks', 'runner']);
+const PREFIX = new Set(['before', 'locks', 'existedBefore', 'heldLock', 'heldLocks', 'emptiedInTransaction', 'earlierLocks', 'runner']);
 /** Decided by the paths of the set's files: the same while no file is added, removed or renamed. */
 const PATHS = 'followUpFileName';
 
@@ -96,6 +97,7 @@ function signature(reads: readonly string[], ctx: StatementContext | undefined, 
   for (const r of reads) {
     if (r.startsWith(AFTER)) s += `${r}=${tablePrint(after.table(afterName(r)))};`;
     else if (!ctx) throw new Error(`${r} needs the statement's context`);
+    else if (r.startsWith(CREATED)) s += `${r}=${ctx.createdInFile(keyedName(r, CREATED))};`;
     else if (r === 'tx') s += `tx=${txKey(ctx.tx, stmt)};`;
     else if (r === 'inTransaction') s += `in=${ctx.inTransaction};`;
     else if (r === 'lockTimeoutSet') s += `lt=${ctx.lockTimeoutSet};`;
@@ -112,10 +114,20 @@ function signature(reads: readonly string[], ctx: StatementContext | undefined, 
  */
 const AFTER = 'after:';
 const afterKey = (q: QName) => `${AFTER}${q.schema ?? ''}\u0000${q.name}`;
-function afterName(read: string): QName {
-  const [schema, name] = read.slice(AFTER.length).split('\u0000');
+const afterName = (read: string) => keyedName(read, AFTER);
+function keyedName(read: string, prefix: string): QName {
+  const [schema, name] = read.slice(prefix.length).split('\u0000');
   return schema ? { schema, name } : { name };
 }
+
+/**
+ * A rule may ask whether a table was created earlier in the statement's migration (`ctx.createdInFile(q)`): the
+ * read is keyed by the name asked, and the answer joins the key. The result is reused for a statement of the same
+ * text that gets the same answers, after an edit before it too (a keystroke in the middle of a large migration
+ * used to run such rules again on every statement after it).
+ */
+const CREATED = 'created:';
+const createdKey = (q: QName) => `${CREATED}${q.schema ?? ''}\u0000${q.name}`;
 const prints = new WeakMap<TableModel, string>();
 /** A table of the final schema as text (every field; the model is not changed once pass 1 built it). */
 function tablePrint(t: TableModel | undefined): string {
@@ -379,6 +391,7 @@ interface Whole {
 interface Tracked {
   ctx: StatementContext;
   after?: SchemaModel;
+  created?: (q: QName) => boolean;
   statement: Statement;
   reads: Set<string>;
   cacheable: boolean;
@@ -416,6 +429,7 @@ function tracking(ctx: StatementContext): Tracked {
       if (p === 'statement') return t.statement;
       if (typeof p === 'string') {
         if (BY_VALUE.has(p)) t.reads.add(p);
+        else if (p === 'createdInFile') return (t.created ??= (q: QName) => { t.reads.add(createdKey(q)); return target.createdInFile(q); });
         else if (PREFIX.has(p) || p === PATHS) {
           if (t.scope === 'statement') t.scope = 'prefix';
           if (p === PATHS) t.paths = true;
