@@ -6,7 +6,7 @@ import { requiresEmptyTable, type ConstraintDef, type LockMode, type QName, type
 import type { Fix, StatementContext, TextEdit } from '../engine/types';
 import { applyEdits } from '../engine/edits';
 import { tokens, tokText, type Tok } from '../parser/lexer';
-import { identName, insertAfterStatement, quoteIdent, runsMigrationAlone, standaloneMigration, standalonePath, tableSql } from './util';
+import { identName, insertAfterStatement, migrationName, quoteIdent, runsMigrationAlone, standaloneMigration, standalonePath, tableSql } from './util';
 import { removeStatementEdit } from './design-util';
 import { rememberedFor } from '../model/remember';
 import { defaultConstraintName, pgObjectName } from '../model/names';
@@ -334,10 +334,14 @@ export function statementAfter(ctx: StatementContext, edits: readonly TextEdit[]
   return out.endsWith(';') ? out : `${out};`;
 }
 
-/** A two-migration recipe: this file's statements, then the follow-up migration. */
+/**
+ * A two-migration recipe: this file's statements, then the follow-up migration, each headed by its name in the
+ * migrations folder (the paths the tool was given are absolute, and the follow-up lies beside this file).
+ */
 export function twoMigrations(ctx: StatementContext, now: string, later: string, laterFile: string): string {
-  return `-- ${ctx.file.path}\n${now.trim()}\n\n-- ${laterFile} (a separate migration: its own transaction, deployed after the first)\n${later.trim()}`;
+  return `-- ${migrationName(ctx.file.path)}\n${now.trim()}\n\n-- ${migrationName(laterFile)} (a separate migration: its own transaction, deployed after the first)\n${later.trim()}`;
 }
+
 
 /** Batched backfill of one column: the primary key when the model knows a single-column one, else ctid. */
 export function batchedBackfill(ctx: StatementContext, q: QName, column: string, value: string): string {

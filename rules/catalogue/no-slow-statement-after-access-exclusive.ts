@@ -2,6 +2,7 @@ import { defineRule, type Report, type StatementContext } from '../engine/types'
 import { displayName } from '../model/schema';
 import type { Statement } from '../model/types';
 import { bareTableName, earlierInTransaction, sameTable, transactionScope } from './locking-util';
+import { migrationName } from './util';
 import { defaultConstraintName } from '../model/names';
 
 const messages = {
@@ -46,8 +47,8 @@ export const noSlowStatementAfterAccessExclusive = defineRule({
         data: { what, heldBy: held[0].what, tables, line, until: ctx.tx.kind === 'explicit' ? 'COMMIT' : `the migration ends (${ctx.tx.why})` },
         related: [{ file: ctx.file.path, span: s.span, message: `ACCESS EXCLUSIVE on ${tables} taken here, held until COMMIT` }],
         recipe: transactionScope(ctx)?.explicit
-          ? `-- ${ctx.file.path}: end the transaction after the quick change\n${s.text};\nCOMMIT;\n\n-- then, in its own transaction (a backfill: in batches, each its own transaction)\n${ctx.statement.text};`
-          : `-- ${ctx.file.path}: end this migration after the quick change (the tool commits it)\n${s.text};\n\n-- a separate migration (a backfill: in batches, each its own transaction)\n${ctx.statement.text};`,
+          ? `-- ${migrationName(ctx.file.path)}: end the transaction after the quick change\n${s.text};\nCOMMIT;\n\n-- then, in its own transaction (a backfill: in batches, each its own transaction)\n${ctx.statement.text};`
+          : `-- ${migrationName(ctx.file.path)}: end this migration after the quick change (the tool commits it)\n${s.text};\n\n-- a separate migration (a backfill: in batches, each its own transaction)\n${ctx.statement.text};`,
       } satisfies Report<keyof typeof messages>];
     }
     return [];

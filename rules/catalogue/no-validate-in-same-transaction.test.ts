@@ -1,4 +1,7 @@
-import { ruleTester } from '../testing/tester';
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'mocha';
+import { initParser } from '../parser/adapter';
+import { ruleTester, runCase } from '../testing/tester';
 import { noValidateInSameTransaction } from './no-validate-in-same-transaction';
 
 ruleTester(noValidateInSameTransaction, {
@@ -24,4 +27,15 @@ ruleTester(noValidateInSameTransaction, {
       outputFiles: { 'migrations/20240101000001_validate_bestellung_kunde_id_fkey.sql': 'ALTER TABLE "Bestellung" VALIDATE CONSTRAINT "Bestellung_kunde_id_fkey";\n' },
     },
   ],
+});
+
+describe('no-validate-in-same-transaction: the recipe names migrations as their folder shows them', () => {
+  before(() => initParser());
+  it('not by the absolute path the analysis was given; a Prisma migration with its folder', () => {
+    const recipe = (files: Record<string, string>) => runCase(files).findings.find((f) => f.rule === noValidateInSameTransaction.id)?.recipe;
+    const sql = 'BEGIN;\nALTER TABLE orders ADD CONSTRAINT c CHECK (total >= 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT c;\nCOMMIT;';
+    assert.match(recipe({ '/home/dev/shop/db/migrations/20240101000000_orders.sql': sql }) ?? '', /^-- 20240101000000_orders\.sql\n/);
+    const prisma = 'ALTER TABLE "Order" ADD CONSTRAINT c CHECK (total >= 0) NOT VALID;\nALTER TABLE "Order" VALIDATE CONSTRAINT c;';
+    assert.match(recipe({ '/home/dev/shop/prisma/migrations/20240101000000_orders/migration.sql': prisma }) ?? '', /^-- 20240101000000_orders\/migration\.sql\n/);
+  });
 });

@@ -1,6 +1,7 @@
 import { defineRule, type Report, type StatementContext } from '../engine/types';
 import { LineIndex } from '../parser/positions';
 import { bareTableName, earlierInTransaction, followUpEdit, isExisting, sameTable, slug, tableText, statementWithLine } from './locking-util';
+import { migrationName } from './util';
 import { defaultConstraintName } from '../model/names';
 
 const messages = {
@@ -39,7 +40,7 @@ export const noValidateInSameTransaction = defineRule({
         messageId: fk ? 'foreignKey' : 'check',
         data: { name: a.name, line, table: t },
         related: [{ file: ctx.file.path, span: added.span, message: `${a.name} is added NOT VALID here; its lock is held until COMMIT` }],
-        recipe: `-- ${ctx.file.path}\n${added.text};\n\n-- a later migration (its own transaction):\n${ctx.statement.text};`,
+        recipe: `-- ${migrationName(ctx.file.path)}\n${added.text};\n\n-- a later migration (its own transaction):\n${ctx.statement.text};`,
         fixes: ctx.statement.actions.length === 1 ? [moveToFollowUp(ctx, a.name)] : [],
       });
     }

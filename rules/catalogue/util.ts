@@ -328,7 +328,7 @@ export function addIndexFix(ctx: SetContext, stmt: Statement, table: TableModel,
   if (!runsMigrationAlone(ctx.project.runner, ctx.config)) return { sql, fix: undefined };
   const path = standalonePath(ctx.project.runner, followUpMigrationPath(stmt.file, setPaths(ctx.files), identName('index', name)));
   return {
-    sql: `-- ${path} (a migration of its own: CONCURRENTLY cannot run in a transaction)\n${sql}`,
+    sql: `-- ${migrationName(path)} (a migration of its own: CONCURRENTLY cannot run in a transaction)\n${sql}`,
     fix: { title: `${title} (CONCURRENTLY, in a new migration ${path.slice(path.lastIndexOf('/', path.lastIndexOf('/') - 1) + 1)})`, safe: false, edits: [{ file: path, start: 0, end: 0, newText: standaloneMigration(ctx.project.runner.id, sql) }] },
   };
 }
@@ -360,3 +360,14 @@ const tenantIndex = rememberedFor((project: ProjectModel) => {
   }
   return { tenants: new Set(tables), byName };
 });
+
+/**
+ * A migration's name as its folder shows it, for the comments of a recipe (the paths the analysis is given are
+ * absolute, and a follow-up lies beside its migration); with that folder when every migration has the same file name
+ * (Prisma's `<timestamp>_<name>/migration.sql`).
+ */
+export function migrationName(path: string): string {
+  const parts = path.split('/');
+  const base = parts.pop()!;
+  return /^(migration|up|down)\.sql$/i.test(base) && parts.length ? `${parts.pop()}/${base}` : base;
+}
