@@ -89,6 +89,7 @@ interface Visited {
 
 function visitedStatements(ctx: SetContext, file: FileContext): Visited[] {
   const out: Visited[] = [];
+  const covered = coveredBy(ctx);
   const lines = lazyLines(file.text);
   // Views created by the statements before the current one (a refresh of one waits for nobody).
   const views = new Set<string>();
@@ -96,7 +97,7 @@ function visitedStatements(ctx: SetContext, file: FileContext): Visited[] {
     if (!ctx.factsAt(top)) continue;
     for (const s of [top, ...embeddedStatements(top, file.text, lines)]) {
       const facts = ctx.factsAt(s);
-      if (facts) out.push({ statement: s, facts, waits: waits(ctx, s, facts.locks, views) });
+      if (facts) out.push({ statement: s, facts, waits: waits(covered, s, facts.locks, views) });
     }
     for (const a of top.actions) if (a.type === 'create-view') views.add(viewKey(a.view));
   }
@@ -129,22 +130,36 @@ function report(ctx: SetContext, file: FileContext, v: Visited, later: Statement
  * with the schema as it stood before the statement (a DO statement's own plan is empty: the statements it runs
  * come after it, each with its own).
  */
-function waits(ctx: SetContext, stmt: Statement, plan: LockPlan, viewsBefore: ReadonlySet<string>): LockEntry[] {
+function waits(covered: Covered, stmt: Statement, plan: LockPlan, viewsBefore: ReadonlySet<string>): LockEntry[] {
   if (stmt.actions.some((a) => a.type === 'do-block')) return [];
-  // An index built or dropped without CONCURRENTLY is require-concurrent-index(-drop)'s finding, whose remedy takes a
-  // lock that no longer holds up writes: the same statement is not reported twice for one cause.
-  // (Unless that rule is off. An ignore comment for it accepts the lock, its wait included.)
-  const reports = (rule: string) => ctx.config.rules[rule] !== 'off';
-  const covered = (what: string) => (what === 'CREATE INDEX' && reports('require-concurrent-index'))
-    || (what === 'DROP INDEX' && reports('require-concurrent-index-drop'));
-  const entries = plan.entries.filter((e) => e.existing && blocks(e.mode).writes && !covered(e.what));
-  if (stmt.actions.some((a) => a.type === 'refresh-matview' && viewsBefore.has(viewKey(a.view)))) return [];
+  let entries: LockEntry[] | undefined;
+  for (const e of plan.entries) {
+    if (!e.existing || !blocks(e.mode).writes || covered.has(e.what)) continue;
+    (entries ??= []).push(e);
+  }
+  if (entries && stmt.actions.some((a) => a.type === 'refresh-matview' && viewsBefore.has(viewKey(a.view)))) return [];
   // An index the model did not know still belongs to some existing table.
   for (const what of plan.unplaced ?? []) {
-    if (what === 'DROP INDEX' && !covered('DROP INDEX')) entries.push(unknown('AccessExclusive', 'DROP INDEX'));
-    if (what === 'REINDEX') entries.push(unknown('Share', 'REINDEX'));
+    if (what === 'DROP INDEX' && !covered.has('DROP INDEX')) (entries ??= []).push(unknown('AccessExclusive', 'DROP INDEX'));
+    if (what === 'REINDEX') (entries ??= []).push(unknown('Share', 'REINDEX'));
   }
-  return entries;
+  return entries ?? NONE;
+}
+
+const NONE: LockEntry[] = [];
+
+/**
+ * What waits but is left to another rule: an index built or dropped without CONCURRENTLY is
+ * require-concurrent-index(-drop)'s finding, whose remedy takes a lock that no longer holds up writes, so the same
+ * statement is not reported twice for one cause (unless that rule is off; an ignore comment for it accepts the lock,
+ * its wait included).
+ */
+type Covered = ReadonlySet<string>;
+function coveredBy(ctx: SetContext): Covered {
+  const out = new Set<string>();
+  if (ctx.config.rules['require-concurrent-index'] !== 'off') out.add('CREATE INDEX');
+  if (ctx.config.rules['require-concurrent-index-drop'] !== 'off') out.add('DROP INDEX');
+  return out;
 }
 
 /** The statements after the reported one that also wait without lock_timeout, until the file sets it. */
