@@ -13,7 +13,7 @@ import type { LockPlan } from '../locks';
 import { RuleMemo } from './memo';
 import { sizedEntry, sizeNote } from './sizes';
 import { parsedSetFile, ReplaySnapshots, replayedStatements, replayFiles, startingModel } from './set-files';
-import { StatementPass, type RawReport } from './statement-pass';
+import { renderedMessage, StatementPass, type RawReport } from './statement-pass';
 import { dynamicSqlFindings, limitFindings, severityOf, Suppressions, syntaxErrorFindings } from './meta-findings';
 
 export interface FileInput {
@@ -179,7 +179,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
     factsAt: (s) => pass.facts.get(s),
     fileText: (p) => contextOf.get(p)?.text,
   };
-  const raw = [...pass.raw, ...runSetRules(rules, setCtx, pass.internalErrors)];
+  const raw = [...pass.raw, ...runSetRules(rules, setCtx, pass.internalErrors, cache.memo(input.id) !== undefined)];
 
   // Findings: severities, sizes, suppressions; then the engine's own (in this order: unused ignores come last).
   const ignores = new Suppressions(parsedByPath);
@@ -201,14 +201,19 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   };
 }
 
-function runSetRules(rules: readonly Rule[], ctx: SetContext, internalErrors: string[]): RawReport[] {
+/**
+ * The set rules' reports. `kept`: the editor's analysis, where a rule may hand the same report objects to the next
+ * analysis (require-lock-timeout keeps a file's): their messages are rendered once (a CLI run renders each once anyway).
+ */
+function runSetRules(rules: readonly Rule[], ctx: SetContext, internalErrors: string[], kept: boolean): RawReport[] {
+  const message = kept ? renderedMessage : reportMessage;
   const raw: RawReport[] = [];
   for (const rule of rules) {
     if (!rule.checkSet) continue;
     try {
       // A report on a statement a DO block runs is treated as a statement rule's is (fixes kept out of the block, the
       // recipe's note on the block).
-      for (const report of rule.checkSet(ctx)) raw.push({ rule, report, message: reportMessage(rule, report), file: report.file ?? '', ...(report.statement?.embedded ? { statement: report.statement } : {}) });
+      for (const report of rule.checkSet(ctx)) raw.push({ rule, report, message: message(rule, report), file: report.file ?? '', ...(report.statement?.embedded ? { statement: report.statement } : {}) });
     } catch (e) {
       internalErrors.push(`${rule.id}: ${(e as Error).message}`);
     }

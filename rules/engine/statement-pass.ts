@@ -57,10 +57,11 @@ interface FileRun {
 
 /**
  * A report's message, rendered once: the editor's memo hands the same report objects to the next analysis while their
- * statement is unchanged, and a set of 800 migrations has a thousand of them.
+ * statement is unchanged, and a set of 800 migrations has a thousand of them (set rules that keep a file's reports,
+ * such as require-lock-timeout, do the same).
  */
 const rendered = new WeakMap<Report, string>();
-function renderedMessage(rule: Rule, report: Report): string {
+export function renderedMessage(rule: Rule, report: Report): string {
   let m = rendered.get(report);
   if (m === undefined) {
     m = reportMessage(rule, report);
