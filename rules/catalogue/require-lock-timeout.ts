@@ -48,6 +48,8 @@ function keptReports(ctx: SetContext, file: FileContext, settings: string): Repo
   if (last && last.path === file.path && last.settings === settings && sameFacts(ctx, last.visited)) return last.reports;
   const visited = visitedStatements(ctx, file);
   const reports = fileReports(ctx, file, visited);
+  // Frozen: the next analysis hands the very same objects to the engine, which then renders their messages once.
+  for (const r of reports) Object.freeze(r);
   kept.set(file.statements, { path: file.path, settings, visited, reports });
   return reports;
 }
