@@ -116,11 +116,7 @@ export function lockPlan(stmt: Statement, ctx: Pick<StatementContext, 'before' |
     entries.push(entry(name(q), mode, what, opts?.existing ?? existing(q), opts));
   };
   const unplaced: NonNullable<LockPlan['unplaced']> = [];
-  for (const a of stmt.actions) {
-    actionLocks(a, add, ctx);
-    if (a.type === 'drop-index' && !a.concurrently && a.indexes.some((q) => !model.indexTable(q))) unplaced.push('DROP INDEX');
-    if (a.type === 'reindex' && !a.concurrently && a.kind === 'index' && !model.indexTable(a.target)) unplaced.push('REINDEX');
-  }
+  for (const a of stmt.actions) actionLocks(a, add, ctx, (what) => unplaced.push(what));
   const plan = mergeLocks(entries);
   return unplaced.length ? { ...plan, unplaced } : plan;
 }
@@ -141,6 +137,8 @@ export function mergeLocks(entries: readonly LockEntry[]): LockPlan {
 }
 
 type Add = (q: QName, mode: LockMode, what: string, opts?: { rewrite?: boolean; scan?: boolean; existing?: boolean }) => void;
+/** Told of a DROP INDEX or REINDEX (without CONCURRENTLY) whose index the model does not know: see LockPlan.unplaced. */
+type Unplaced = (what: 'DROP INDEX' | 'REINDEX') => void;
 
 const ALTER_OTHER: Record<string, LockMode> = {
   AT_SetStatistics: 'ShareUpdateExclusive', AT_SetRelOptions: 'ShareUpdateExclusive', AT_ResetRelOptions: 'ShareUpdateExclusive',
@@ -154,7 +152,7 @@ const ALTER_OTHER: Record<string, LockMode> = {
 
 type LockContext = Pick<StatementContext, 'before' | 'config'>;
 
-function actionLocks(a: Action, add: Add, ctx: LockContext): void {
+function actionLocks(a: Action, add: Add, ctx: LockContext, unplaced: Unplaced): void {
   const pg = ctx.config.postgresVersion;
   switch (a.type) {
     case 'create-table': return createTableLocks(a, add);
@@ -183,7 +181,7 @@ function actionLocks(a: Action, add: Add, ctx: LockContext): void {
     case 'create-index':
     case 'drop-index':
     case 'reindex':
-    case 'rename-index': return indexLocks(a, add, ctx);
+    case 'rename-index': return indexLocks(a, add, ctx, unplaced);
     case 'enable-rls':
     case 'disable-rls':
     case 'force-rls':
@@ -334,7 +332,7 @@ function addConstraintLocks(a: ActionOf<'add-constraint'>, add: Add): void {
 }
 
 /** Index statements lock the index's table (found through the model for DROP, REINDEX and RENAME of an index). */
-function indexLocks(a: ActionOf<'create-index' | 'drop-index' | 'reindex' | 'rename-index'>, add: Add, ctx: LockContext): void {
+function indexLocks(a: ActionOf<'create-index' | 'drop-index' | 'reindex' | 'rename-index'>, add: Add, ctx: LockContext, unplaced: Unplaced): void {
   const tableOf = (index: QName): QName | undefined => {
     const t = ctx.before.indexTable(index);
     return t && { schema: t.schema, name: t.name };
@@ -342,15 +340,20 @@ function indexLocks(a: ActionOf<'create-index' | 'drop-index' | 'reindex' | 'ren
   switch (a.type) {
     case 'create-index':
       return add(a.index.table, a.index.concurrently ? 'ShareUpdateExclusive' : 'Share', a.index.concurrently ? 'CREATE INDEX CONCURRENTLY' : 'CREATE INDEX', { scan: true });
-    case 'drop-index':
+    case 'drop-index': {
+      let unknown = false;
       for (const q of a.indexes) {
         const t = tableOf(q);
         if (t) add(t, a.concurrently ? 'ShareUpdateExclusive' : 'AccessExclusive', a.concurrently ? 'DROP INDEX CONCURRENTLY' : 'DROP INDEX');
+        else unknown = true;
       }
+      if (unknown && !a.concurrently) unplaced('DROP INDEX');
       return;
+    }
     case 'reindex': {
       const t = a.kind === 'index' ? tableOf(a.target) : a.kind === 'table' ? a.target : undefined;
       if (t) add(t, a.concurrently ? 'ShareUpdateExclusive' : 'Share', 'REINDEX', { scan: true });
+      else if (a.kind === 'index' && !a.concurrently) unplaced('REINDEX');
       return;
     }
     case 'rename-index': {
