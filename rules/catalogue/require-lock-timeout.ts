@@ -2,6 +2,7 @@ import { defineRule, type FileContext, type Report, type SetContext, type TextEd
 import type { StatementFacts } from '../engine/run';
 import { blocks, modeName, type LockEntry, type LockPlan } from '../locks';
 import type { LockMode, QName, Statement } from '../model/types';
+import { tableKey } from '../model/schema';
 import { skipTrivia } from '../parser/lexer';
 import { embeddedStatements, lazyLines } from '../engine/embedded';
 import { insertBeforeStatement } from './util';
@@ -29,9 +30,11 @@ export const requireLockTimeout = defineRule({
   },
   checkSet(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
-    const settings = `${ctx.config.lockTimeout}|${ctx.config.rules['require-concurrent-index']}|${ctx.config.rules['require-concurrent-index-drop']}`;
+    const covered = coveredBy(ctx);
+    // All that the reports depend on besides the file's statements and their facts.
+    const settings = `${ctx.config.lockTimeout}|${[...covered].join()}`;
     for (const file of ctx.files) {
-      const r = keptReports(ctx, file, settings);
+      const r = keptReports(ctx, file, covered, settings);
       if (r.length) reports.push(...r);
     }
     return reports;
@@ -43,15 +46,21 @@ export const requireLockTimeout = defineRule({
  * and the statement pass's facts about them (the same objects) from one keystroke to the next, and so its reports.
  */
 const kept = new WeakMap<readonly Statement[], { path: string; settings: string; visited: readonly Visited[]; reports: Report<keyof typeof messages>[] }>();
-function keptReports(ctx: SetContext, file: FileContext, settings: string): Report<keyof typeof messages>[] {
+function keptReports(ctx: SetContext, file: FileContext, covered: Covered, settings: string): Report<keyof typeof messages>[] {
   const last = kept.get(file.statements);
   if (last && last.path === file.path && last.settings === settings && sameFacts(ctx, last.visited)) return last.reports;
-  const visited = visitedStatements(ctx, file);
+  const visited = visitedStatements(ctx, file, covered);
   const reports = fileReports(ctx, file, visited);
   // Frozen: the next analysis hands the very same objects to the engine, which then renders their messages once.
   for (const r of reports) Object.freeze(r);
   kept.set(file.statements, { path: file.path, settings, visited, reports });
   return reports;
+}
+
+/** The statement pass recorded the very same facts for these statements as when their reports were made. */
+function sameFacts(ctx: SetContext, visited: readonly Visited[]): boolean {
+  for (let i = 0; i < visited.length; i++) if (ctx.factsAt(visited[i].statement) !== visited[i].facts) return false;
+  return true;
 }
 
 /**
@@ -61,11 +70,6 @@ function keptReports(ctx: SetContext, file: FileContext, settings: string): Repo
  * statement rule it had to keep state between statements, and the editor ran it again for every statement after a
  * change (a keystroke in the middle of a 1,000-table migration: a fifth of the analysis).
  */
-function sameFacts(ctx: SetContext, visited: readonly Visited[]): boolean {
-  for (let i = 0; i < visited.length; i++) if (ctx.factsAt(visited[i].statement) !== visited[i].facts) return false;
-  return true;
-}
-
 function fileReports(ctx: SetContext, file: FileContext, visited: readonly Visited[]): Report<keyof typeof messages>[] {
   const out: Report<keyof typeof messages>[] = [];
   // The stretch of the file since lock_timeout was last in effect: reported at its first statement that waits.
@@ -89,9 +93,8 @@ interface Visited {
   waits: LockEntry[];
 }
 
-function visitedStatements(ctx: SetContext, file: FileContext): Visited[] {
+function visitedStatements(ctx: SetContext, file: FileContext, covered: Covered): Visited[] {
   const out: Visited[] = [];
-  const covered = coveredBy(ctx);
   const lines = lazyLines(file.text);
   // Views created by the statements before the current one (a refresh of one waits for nobody).
   const views = new Set<string>();
@@ -106,7 +109,7 @@ function visitedStatements(ctx: SetContext, file: FileContext): Visited[] {
   return out;
 }
 
-const viewKey = (q: QName) => `${q.schema ?? 'public'}.${q.name}`;
+const viewKey = (q: QName) => tableKey(q.schema ?? 'public', q.name);
 
 function report(ctx: SetContext, file: FileContext, v: Visited, later: Statement[]): Report<keyof typeof messages> {
   const entries = v.waits;
@@ -133,7 +136,7 @@ function report(ctx: SetContext, file: FileContext, v: Visited, later: Statement
  * come after it, each with its own).
  */
 function waits(covered: Covered, stmt: Statement, plan: LockPlan, viewsBefore: ReadonlySet<string>): LockEntry[] {
-  if (stmt.actions.some((a) => a.type === 'do-block')) return [];
+  if (stmt.actions.some((a) => a.type === 'do-block')) return NONE;
   let entries: LockEntry[] | undefined;
   for (const e of plan.entries) {
     if (!e.existing || !blocks(e.mode).writes || covered.has(e.what)) continue;
