@@ -342,7 +342,6 @@ export function twoMigrations(ctx: StatementContext, now: string, later: string,
   return `-- ${migrationName(ctx.file.path)}\n${now.trim()}\n\n-- ${migrationName(laterFile)} (a separate migration: its own transaction, deployed after the first)\n${later.trim()}`;
 }
 
-
 /** Batched backfill of one column: the primary key when the model knows a single-column one, else ctid. */
 export function batchedBackfill(ctx: StatementContext, q: QName, column: string, value: string): string {
   return batchedBackfillOf(ctx, q, [{ column, value }]);

@@ -113,8 +113,10 @@ function signature(reads: readonly string[], ctx: StatementContext | undefined, 
  * the same; any other use of `ctx.after` is not reusable.
  */
 const AFTER = 'after:';
-const afterKey = (q: QName) => `${AFTER}${q.schema ?? ''}\u0000${q.name}`;
+const afterKey = (q: QName) => keyedRead(AFTER, q);
 const afterName = (read: string) => keyedName(read, AFTER);
+/** A read keyed by a table name (AFTER, CREATED), and the name back from it. */
+const keyedRead = (prefix: string, q: QName) => `${prefix}${q.schema ?? ''}\u0000${q.name}`;
 function keyedName(read: string, prefix: string): QName {
   const [schema, name] = read.slice(prefix.length).split('\u0000');
   return schema ? { schema, name } : { name };
@@ -127,7 +129,7 @@ function keyedName(read: string, prefix: string): QName {
  * used to run such rules again on every statement after it).
  */
 const CREATED = 'created:';
-const createdKey = (q: QName) => `${CREATED}${q.schema ?? ''}\u0000${q.name}`;
+const createdKey = (q: QName) => keyedRead(CREATED, q);
 const prints = new WeakMap<TableModel, string>();
 /** A table of the final schema as text (every field; the model is not changed once pass 1 built it). */
 function tablePrint(t: TableModel | undefined): string {
