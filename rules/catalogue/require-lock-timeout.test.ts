@@ -1,6 +1,9 @@
 import { ruleTester } from '../testing/tester';
 import { requireLockTimeout } from './require-lock-timeout';
 
+/** Migrations db/010.sql … db/019.sql. */
+const TEN = Array.from({ length: 10 }, (_, i) => 10 + i);
+
 ruleTester(requireLockTimeout, {
   valid: [
     "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;",
@@ -80,6 +83,22 @@ ruleTester(requireLockTimeout, {
       sql: "SET lock_timeout = '1s';\nRESET lock_timeout;\nDO $$ BEGIN ALTER TABLE orders ADD COLUMN note text; END $$;",
       errors: [{ line: 3, column: 13, messageId: 'blocksReads', data: { what: 'ADD COLUMN' } }],
       output: null,
+    },
+    {
+      // Ten migrations take a lock that waits and none sets lock_timeout: one project-wide finding, on the first; no
+      // fix (a SET in one file leaves the choice as it was). Five (the bundled example) keep their own findings.
+      sql: Object.fromEntries(TEN.map((i) => [`db/0${i}.sql`, `ALTER TABLE orders ADD COLUMN c${i} int;`])),
+      errors: [{ file: 'db/010.sql', line: 1, column: 1, messageId: 'convention', data: { what: 'ADD COLUMN', tables: 'orders', count: 10 } }],
+      output: null,
+    },
+    {
+      // Four more that set it (more than a quarter of them): no project-wide choice, each file is reported.
+      sql: {
+        ...Object.fromEntries(TEN.map((i) => [`db/0${i}.sql`, `ALTER TABLE orders ADD COLUMN c${i} int;`])),
+        ...Object.fromEntries([20, 21, 22, 23].map((i) => [`db/0${i}.sql`, `SET lock_timeout = '1s';\nALTER TABLE orders ADD COLUMN c${i} int;`])),
+      },
+      errors: TEN.map((i) => ({ file: `db/0${i}.sql`, line: 1, column: 1, messageId: 'blocksReads' })),
+      output: "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN c10 int;",
     },
     {
       sql: { 'db/001.sql': 'CREATE TABLE "Bestellung" (id bigint PRIMARY KEY);', 'db/002.sql': 'LOCK TABLE "Bestellung" IN ACCESS EXCLUSIVE MODE;' },

@@ -6,12 +6,14 @@ import { tableKey } from '../model/schema';
 import { skipTrivia } from '../parser/lexer';
 import { embeddedStatements, lazyLines } from '../engine/embedded';
 import { insertBeforeStatement } from './util';
+import { consistent } from '../project/conventions';
 
 const ORDER: LockMode[] = ['AccessShare', 'RowShare', 'RowExclusive', 'ShareUpdateExclusive', 'Share', 'ShareRowExclusive', 'Exclusive', 'AccessExclusive'];
 
 const messages = {
   blocksReads: '{{what}} needs {{lock}} lock on {{tables}} and no lock_timeout is set: if any open transaction holds a conflicting lock (even a long SELECT), every query on it queues behind the waiting statement, SELECT included, for as long as that transaction runs.{{more}} SET lock_timeout first, so the migration fails fast and can be retried.',
   blocksWrites: '{{what}} needs {{lock}} lock on {{tables}} and no lock_timeout is set: if any open transaction holds a conflicting lock (one that has written to it and not committed yet, even if left idle), every INSERT, UPDATE and DELETE on it queues behind the waiting statement, for as long as that transaction runs.{{more}} SET lock_timeout first, so the migration fails fast and can be retried.',
+  convention: '{{what}} needs {{lock}} lock on {{tables}} without lock_timeout, as in every migration of this project that takes such a lock ({{count}}, listed): a project-wide habit, so it is reported once, at the first. While a statement waits for its lock, the queries behind it wait too, for as long as the oldest open transaction runs. If the migration tool\'s connection sets lock_timeout (for example options=-c lock_timeout=2s in its connection string), turn this rule off in .sqlarchitect.json; otherwise SET lock_timeout at the top of each new migration.',
 };
 
 export const requireLockTimeout = defineRule({
@@ -26,20 +28,43 @@ export const requireLockTimeout = defineRule({
   docs: {
     bad: 'ALTER TABLE orders ADD COLUMN note text;',
     good: "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;",
-    details: 'Reported once per file, at the first statement that waits (its related information lists the later ones), as Squawk does; again after a RESET or after the transaction of a `SET LOCAL` ends. The fix inserts `SET lock_timeout` at the top of the file (after leading comments), using the `lockTimeout` setting. Statements on tables created earlier in the same file are exempt, and so are CREATE INDEX and DROP INDEX without CONCURRENTLY while require-concurrent-index and require-concurrent-index-drop are on: those rules report them, and their remedy takes a lock that does not hold up writes. `SET LOCAL lock_timeout` counts until the end of its transaction. A session-level SET stays in effect for the rest of the connection; use `SET LOCAL` inside BEGIN … COMMIT if the tool reuses connections.',
+    details: 'Reported once per file, at the first statement that waits (its related information lists the later ones), as Squawk does; again after a RESET or after the transaction of a `SET LOCAL` ends. A project where at least ten migrations take such a lock and (nearly) none sets lock_timeout made a project-wide choice, or leaves it to the migration tool\'s connection: that is one finding, on the first of them, with the others as related locations, and no fix. The fix inserts `SET lock_timeout` at the top of the file (after leading comments), using the `lockTimeout` setting. Statements on tables created earlier in the same file are exempt, and so are CREATE INDEX and DROP INDEX without CONCURRENTLY while require-concurrent-index and require-concurrent-index-drop are on: those rules report them, and their remedy takes a lock that does not hold up writes. `SET LOCAL lock_timeout` counts until the end of its transaction. A session-level SET stays in effect for the rest of the connection; use `SET LOCAL` inside BEGIN … COMMIT if the tool reuses connections.',
   },
   checkSet(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
     const covered = coveredBy(ctx);
     // All that the reports depend on besides the file's statements and their facts.
     const settings = `${ctx.config.lockTimeout}|${[...covered].join()}`;
+    let setting = 0;
     for (const file of ctx.files) {
       const r = keptReports(ctx, file, covered, settings);
       if (r.length) reports.push(...r);
+      if (file.statements.some((s) => s.actions.some((a) => a.type === 'set' && a.name === 'lock_timeout'))) setting++;
     }
-    return reports;
+    return projectWide(reports, setting) ?? reports;
   },
 });
+
+/**
+ * A project none of whose migrations sets lock_timeout (trigger.dev: 631 of 820 take a lock that waits, none sets
+ * it) made one choice, or left it to the tool's connection: one finding, on the first such migration, the others as
+ * related locations, as for the other project-wide choices (conventionReport), instead of the same advice in every
+ * file. No fix: adding the SET to one file leaves the choice as it was.
+ */
+/**
+ * Fewer migrations keep their own findings and fixes: in a young project (the bundled example has five) adding the SET
+ * to each is the advice, and the habit is not yet a history of choices.
+ */
+const MIN_MIGRATIONS = 10;
+
+function projectWide(reports: Report<keyof typeof messages>[], setting: number): Report<keyof typeof messages>[] | undefined {
+  // The first report of each file (a file is reported again only after a RESET or the end of a SET LOCAL).
+  const firsts = reports.filter((r, i) => i === 0 || reports[i - 1].file !== r.file);
+  if (firsts.length < MIN_MIGRATIONS || !consistent('no-lock-timeout', '', firsts.map((r) => ({ file: r.file!, span: r.span! })), setting)) return undefined;
+  const [first, ...rest] = firsts;
+  const related = rest.slice(0, 50).map((r) => ({ file: r.file!, span: r.span!, message: 'the same choice here' }));
+  return [{ ...first, messageId: 'convention', data: { ...first.data, count: firsts.length }, related, fixes: [] }];
+}
 
 /**
  * A file's reports, kept with its statements: in the editor a file before the one being edited keeps its statements

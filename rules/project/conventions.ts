@@ -8,7 +8,8 @@ import type { Convention } from './types';
 const MIN_PLACES = 5;
 const MAX_OTHER_SHARE = 0.25;
 
-function consistent(id: Convention['id'], text: string, places: Origin[], others: number): Convention | undefined {
+/** A convention when `places` are enough and the other choice rare enough (also for rules that see more than the model). */
+export function consistent(id: Convention['id'], text: string, places: Origin[], others: number): Convention | undefined {
   if (places.length < MIN_PLACES || others > MAX_OTHER_SHARE * (places.length + others)) return undefined;
   return { id, text, places, count: places.length };
 }
