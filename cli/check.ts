@@ -64,14 +64,32 @@ class Baselines {
   }
 }
 
-/** Loads the project for the paths, or for the migration folders of --changed-files; returns the files in scope. */
+/**
+ * Loads the project for the paths, or for the migration folders of --changed-files; returns the files in scope. The
+ * scope is chosen before the analysis, which then runs the statement rules on those files only (a pre-commit hook
+ * on one migration of a long history skips the rest), except for --fix, which checks its edits against the whole set.
+ */
 async function load(paths: string[], values: Values, err: Out): Promise<{ project: ProjectResult; scope: Set<string> }> {
   const warn = (m: string) => err(`warning: ${m}`);
   const changed = values['changed-files'] === true;
   if (changed && !paths.length) throw new UsageError('--changed-files needs the changed .sql files as arguments');
-  const opts = { configFile: configOption(values), pgVersion: pgVersionOption(values), database: await databaseOption(values), warn };
-  let project: ProjectResult;
   let changedFiles: string[] = [];
+  let chosen: ReadonlySet<string> | undefined;
+  const scopeOf = (files: readonly string[]): ReadonlySet<string> => {
+    let scope = new Set(files);
+    if (changed) {
+      const wanted = new Set(changedFiles.map((p) => path.resolve(p)));
+      scope = new Set([...scope].filter((f) => wanted.has(f)));
+    }
+    if (values.since !== undefined) {
+      const added = newFilesSince([...scope], String(values.since), { display: displayPath });
+      scope = new Set([...scope].filter((f) => added.has(f)));
+    }
+    return (chosen = scope);
+  };
+  const scoped = (changed || values.since !== undefined) && !values.fix && !values['fix-dry-run'];
+  const opts = { configFile: configOption(values), pgVersion: pgVersionOption(values), database: await databaseOption(values), warn, ...(scoped ? { scope: scopeOf } : {}) };
+  let project: ProjectResult;
   if (changed) {
     // Staged files the config excludes are simply not checked: a hook must not block them.
     changedFiles = requireExistingPaths(paths, values, warn);
@@ -79,16 +97,9 @@ async function load(paths: string[], values: Values, err: Out): Promise<{ projec
     if (folder) throw new UsageError(`--changed-files takes files, not folders (got ${folder})`);
     project = changedFiles.length ? await loadProject(migrationFolders(changedFiles), opts) : emptyProject();
   } else project = await loadPaths(paths, values, opts);
-  let scope = new Set(project.texts.keys());
-  if (changed) {
-    const wanted = new Set(changedFiles.map((p) => path.resolve(p)));
-    scope = new Set([...scope].filter((f) => wanted.has(f)));
-  }
-  if (values.since !== undefined) {
-    const added = newFilesSince([...project.texts.keys()], String(values.since), { display: displayPath });
-    scope = new Set([...scope].filter((f) => added.has(f)));
-  }
-  return { project, scope };
+  const all = [...project.texts.keys()];
+  const inScope = chosen ?? scopeOf(all);
+  return { project, scope: new Set(all.filter((f) => inScope.has(f))) };
 }
 
 export async function checkCommand(paths: string[], values: Values, out: Out, err: Out, version: string): Promise<number> {

@@ -14,6 +14,11 @@ export interface LoadOptions {
   pgVersion?: number;
   /** A live database's schema (--database-url): every set starts from it instead of its "baseline" file. */
   database?: SchemaBaseline;
+  /**
+   * The files whose findings are wanted (`--since`, `--changed-files`), chosen from every file of the sets before
+   * they are analysed: statement rules then run on those files only (AnalyzeOptions.scope).
+   */
+  scope?: (files: readonly string[]) => ReadonlySet<string>;
   warn: (msg: string) => void;
 }
 
@@ -43,8 +48,9 @@ export async function loadProjectFromDisk(paths: string[], opts: LoadOptions): P
     if (r.problem) opts.warn(`${path.relative(process.cwd(), file) || file}:${r.problem}`);
     return r.fatal ? undefined : r.text;
   };
+  const scope = opts.scope?.(plan.sets.flatMap((s) => s.files.map((f) => f.path)));
   await parser;
-  const project = analyzeProject(plan, read, new ParseCache(), opts.database);
+  const project = analyzeProject(plan, read, new ParseCache(), opts.database, scope);
   for (const p of project.problems ?? []) opts.warn(p.message);
   for (const s of project.sets) for (const e of s.internalErrors) opts.warn(`internal error (please report): ${e}`);
   return project;

@@ -135,6 +135,11 @@ export interface AnalyzeOptions {
   config: ResolvedConfig;
   rules: readonly Rule[];
   cache?: ParseCache;
+  /**
+   * The files whose findings are wanted (the CLI's --since and --changed-files): statement rules do not run on the
+   * statements of the other files, whose findings would be dropped. Everything else is as in a whole analysis.
+   */
+  scope?: ReadonlySet<string>;
 }
 
 export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
@@ -166,7 +171,7 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
   const pass = new StatementPass({
     startModel: () => startingModel(baseline, input.baseline), finalModel, project, config,
     rules: rules.filter((r) => r.check), allPaths: input.files.map((f) => f.path), memo: cache.memo(input.id),
-    start: startKey, resume: snapshots?.resume(),
+    start: startKey, resume: snapshots?.resume(), scope: opts.scope,
   }).run(files);
 
   // Set rules: the whole set at once.

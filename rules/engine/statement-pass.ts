@@ -45,6 +45,11 @@ export interface StatementPassInput {
    * the last analysis and starts replaying there.
    */
   resume?: { files: number; model: () => SchemaModel };
+  /**
+   * The files whose findings are wanted: the statement rules run on their statements only (a statement rule reports
+   * on its own statement). Every statement is still replayed and its locks and facts recorded, for the set rules.
+   */
+  scope?: ReadonlySet<string>;
 }
 
 /** The state of one file while its statements run: its transactions and whether lock_timeout is set. */
@@ -278,6 +283,7 @@ export class StatementPass {
 
   /** The statement rules on one statement (their results reused by the memo where they can be). */
   private check(stmt: Statement, context: () => StatementContext, file: string, stability: Stability): void {
+    if (this.env.scope && !this.env.scope.has(file)) return;
     const ruleFailed = (rule: Rule, e: unknown) => this.internalErrors.push(`${rule.id} on ${file}:${stmt.line + 1}: ${(e as Error).message}`);
     const push = (rule: Rule, report: Report) => this.raw.push({ rule, report, message: renderedMessage(rule, report), statement: stmt, file });
     const { memo } = this.env;

@@ -195,8 +195,9 @@ export function setInputs(plan: SetPlan, read: (file: string) => string | undefi
   return out;
 }
 
-export function analyzePlannedSet(plan: SetPlan, inputs: FileInput[], cache?: ParseCache, baseline?: SchemaBaseline): SetResult {
-  return analyzeSet({ id: plan.id, files: inputs, baseline, ...(plan.otherDatabases ? { otherDatabases: true } : {}) }, { config: plan.config, rules: allRules, cache });
+/** `scope`: the files whose findings are wanted (AnalyzeOptions.scope); all of them when not given. */
+export function analyzePlannedSet(plan: SetPlan, inputs: FileInput[], cache?: ParseCache, baseline?: SchemaBaseline, scope?: ReadonlySet<string>): SetResult {
+  return analyzeSet({ id: plan.id, files: inputs, baseline, ...(plan.otherDatabases ? { otherDatabases: true } : {}) }, { config: plan.config, rules: allRules, cache, scope });
 }
 
 /**
@@ -211,8 +212,11 @@ export function setBaseline(plan: SetPlan, read: (file: string) => string | unde
   return { baseline: { path: plan.baseline, text } };
 }
 
-/** Analyses every planned set that has a readable file; `database`: a live database's schema for every set. */
-export function analyzeProject(plan: ProjectPlan, read: (file: string) => string | undefined, cache = new ParseCache(), database?: SchemaBaseline): Project {
+/**
+ * Analyses every planned set that has a readable file; `database`: a live database's schema for every set; `scope`:
+ * the files whose findings are wanted (see AnalyzeOptions.scope), all of them when not given.
+ */
+export function analyzeProject(plan: ProjectPlan, read: (file: string) => string | undefined, cache = new ParseCache(), database?: SchemaBaseline, scope?: ReadonlySet<string>): Project {
   const project: Project = { sets: [], texts: new Map(), fileCount: 0, configOf: new Map(), ...(plan.leftOut ? { leftOut: plan.leftOut } : {}) };
   for (const s of plan.sets) {
     project.configOf.set(s.id, s.config);
@@ -222,7 +226,7 @@ export function analyzeProject(plan: ProjectPlan, read: (file: string) => string
     project.fileCount += inputs.length;
     const { baseline, problem } = setBaseline(s, read, database);
     if (problem) (project.problems ??= []).push(problem);
-    project.sets.push(analyzePlannedSet(s, inputs, cache, baseline));
+    project.sets.push(analyzePlannedSet(s, inputs, cache, baseline, scope));
   }
   return project;
 }
