@@ -7,6 +7,7 @@ import { initParser, parseFile } from '../rules/parser/adapter';
 import { groupMigrationSets, type SetResult } from '../rules/index';
 import { runCase } from '../rules/testing/tester';
 import type { ResolvedConfig } from '../rules/engine/config';
+import { sqlFilesUnder } from './helpers';
 
 const FILE = 'migrations/20240101000000_input.sql';
 
@@ -202,11 +203,8 @@ describe('core robustness: the shared corpus', function () {
     await initParser();
   });
 
-  const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.sql') ? [path.join(dir, e.name)] : []));
-
   it('every file is analysed without an exception or internal error; pg-regress errors are syntax errors', () => {
-    const files = walk(corpus).map((p) => path.relative(corpus, p).split(path.sep).join('/'));
+    const files = sqlFilesUnder(corpus).map((p) => path.relative(corpus, p).split(path.sep).join('/'));
     assert.ok(files.length > 0);
     const syntaxByFolder: Record<string, number> = {};
     const designByFolder: Record<string, Record<string, number>> = {};

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  allRules, analyzeSet, defaultConfig, groupMigrationSets, initParser, ParseCache,
-  type Rule, type SetInput, type SetResult, type StatementContext,
+  allRules, analyzeSet, defaultConfig, initParser, ParseCache,
+  type Rule, type SetResult, type StatementContext,
 } from '../rules/index';
-import { CORPUS } from './helpers';
+import { CORPUS, migrationSetsUnder } from './helpers';
 import { Workspace } from '../server/workspace';
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
@@ -88,15 +88,6 @@ function difference(a: SetResult, b: SetResult): string {
   return [`incremental only: ${only(ka, kb).join('\n')}`, `fresh only: ${only(kb, ka).join('\n')}`, `errors: ${a.internalErrors.join('; ')} / ${b.internalErrors.join('; ')}`].join('\n');
 }
 
-function corpusSets(): SetInput[] {
-  const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.sql') ? [path.join(dir, e.name)] : []));
-  return groupMigrationSets(walk(CORPUS)).map((s) => ({
-    id: s.id,
-    files: s.files.map((f) => ({ path: f.path, text: fs.readFileSync(f.path, 'utf8'), replayed: f.replayed })),
-  }));
-}
-
 describe('incremental analysis', function () {
   this.timeout(600000);
 
@@ -113,7 +104,7 @@ describe('incremental analysis', function () {
     const config = defaultConfig();
     let rounds = 0;
     let edited = 0;
-    for (const set of corpusSets()) {
+    for (const set of migrationSetsUnder(CORPUS)) {
       const rnd = random(set.id.length * 7919 + set.files.length);
       const cache = new ParseCache(true);
       const files = set.files.map((f) => ({ ...f }));
@@ -141,7 +132,7 @@ describe('incremental analysis', function () {
     const config = defaultConfig();
     for (const id of ['supabase-examples', 'trigger-dev', 'basejump']) {
       // The largest set of that project (supabase-examples is one set per example).
-      const set = corpusSets().filter((s) => s.id.endsWith(`/${id}`) || s.id.includes(`/${id}/`)).sort((a, b) => b.files.length - a.files.length)[0];
+      const set = migrationSetsUnder(CORPUS).filter((s) => s.id.endsWith(`/${id}`) || s.id.includes(`/${id}/`)).sort((a, b) => b.files.length - a.files.length)[0];
       if (!set) continue;
       // Count each rule's runs per statement, and what each run read from its context. Each rule runs on every
       // statement (no actionTypes), so that the memo, not the rule's declaration, is what spares the untouched ones.
@@ -182,7 +173,7 @@ describe('incremental analysis', function () {
 
   it('editing the newest migration re-runs no statement rule on earlier files (DO blocks included), unless it read the schema after the set or the project', () => {
     const config = defaultConfig();
-    const set = corpusSets().filter((s) => s.id.endsWith('/trigger-dev') || s.id.includes('/trigger-dev/')).sort((a, b) => b.files.length - a.files.length)[0];
+    const set = migrationSetsUnder(CORPUS).filter((s) => s.id.endsWith('/trigger-dev') || s.id.includes('/trigger-dev/')).sort((a, b) => b.files.length - a.files.length)[0];
     assert.ok(set && set.files.length > 100, 'the trigger-dev set');
     // Each rule run: its statement's file, and whether it read what the rest of the set decides.
     const runs: { rule: string; file: string; global: boolean }[] = [];
@@ -232,7 +223,7 @@ describe('incremental analysis', function () {
     ws.analyze();
     const own = new ParseCache(true);
     const setId = ws.setIdOf(file)!;
-    const set = corpusSets().find((s) => s.id === setId)!;
+    const set = migrationSetsUnder(CORPUS).find((s) => s.id === setId)!;
     analyzeSet(set, { config: ws.configOf(setId), rules: allRules, cache: own });
     assert.equal(ws.incrementalParses, own.statementParses, 'exactly the statements of the open file\'s set are parsed incrementally');
     assert.equal(snap(ws.resultFor(file)), cold, 'the incremental analysis finds what the cold one found');

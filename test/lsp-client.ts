@@ -22,8 +22,9 @@ export class LspClient {
   readonly notifications: { method: string; params: unknown }[] = [];
   stderr = '';
 
-  constructor(serverPath = path.resolve(__dirname, '../dist/server.js')) {
-    this.proc = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `env`: settings for the server's process, over this process's environment. */
+  constructor(serverPath = path.resolve(__dirname, '../dist/server.js'), env: Record<string, string> = {}) {
+    this.proc = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     this.proc.stderr!.on('data', (d) => { this.stderr += String(d); });
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: Diag[] }) => {

@@ -16,14 +16,7 @@ const MIGRATION = 'db/migrations/20240101000000_init.sql';
 /** One language-server session through the wrapper: open a migration, wait for its diagnostics, stop. */
 async function profiledSession(kind: 'cpu' | 'heap', out: string): Promise<void> {
   const dir = tempWorkspace({ [MIGRATION]: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, customer_ssn text);\n' });
-  const saved = { ...process.env };
-  Object.assign(process.env, { SQLA_PROFILE_TARGET: path.join(ROOT, 'dist/server.js'), SQLA_PROFILE: kind, SQLA_PROFILE_OUT: out });
-  let lsp: LspClient;
-  try {
-    lsp = new LspClient(WRAPPER);
-  } finally {
-    process.env = saved;
-  }
+  const lsp = new LspClient(WRAPPER, { SQLA_PROFILE_TARGET: path.join(ROOT, 'dist/server.js'), SQLA_PROFILE: kind, SQLA_PROFILE_OUT: out });
   const file = path.join(dir, MIGRATION);
   await lsp.initialize(dir);
   await lsp.open(file, fs.readFileSync(file, 'utf8'));

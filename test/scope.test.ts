@@ -6,19 +6,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  allRules, analyzeSet, defaultConfig, groupMigrationSets, initParser,
+  allRules, analyzeSet, defaultConfig, initParser,
   type Finding, type Rule, type SetInput, type StatementContext,
 } from '../rules/index';
-import { CORPUS, ROOT, runCli, tempWorkspace } from './helpers';
-
-function setsUnder(dir: string): SetInput[] {
-  const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.sql') ? [path.join(d, e.name)] : []));
-  return groupMigrationSets(walk(dir)).map((s) => ({
-    id: s.id,
-    files: s.files.map((f) => ({ path: f.path, text: fs.readFileSync(f.path, 'utf8'), replayed: f.replayed })),
-  }));
-}
+import { CORPUS, migrationSetsUnder, ROOT, runCli, tempWorkspace } from './helpers';
 
 /** Scopes worth trying on a set: its newest file (a pre-commit hook), its oldest, and every third file. */
 function scopes(set: SetInput): Set<string>[] {
@@ -60,7 +51,7 @@ describe('scoped analysis (--since, --changed-files)', function () {
   before(() => initParser());
 
   it('reports in the bundled example\'s files what a whole analysis reports there, running statement rules on those files only', () => {
-    const [set] = setsUnder(path.join(ROOT, 'examples/migrations'));
+    const [set] = migrationSetsUnder(path.join(ROOT, 'examples/migrations'));
     assert.ok(compare(set) > 0, 'the scopes hold findings');
   });
 
@@ -71,7 +62,7 @@ describe('scoped analysis (--since, --changed-files)', function () {
       this.skip();
     }
     let findings = 0;
-    const sets = setsUnder(CORPUS);
+    const sets = migrationSetsUnder(CORPUS);
     for (const set of sets) findings += compare(set);
     assert.ok(sets.length > 20 && findings > 500, `${sets.length} sets, ${findings} findings in scope`);
   });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { splitStatements, splitStatementsAgain, type Piece } from '../rules/parser/lexer';
-import { CORPUS } from './helpers';
+import { CORPUS, sqlFilesUnder } from './helpers';
 
 function check(before: string, after: string, what: string): void {
   const last = { text: before, pieces: splitStatements(before) };
@@ -63,15 +63,7 @@ describe('splitStatementsAgain: the split of an edited text equals a whole split
       console.log(`      SKIPPED: no corpus at ${CORPUS}`);
       this.skip();
     }
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-        const p = path.join(dir, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (p.endsWith('.sql')) files.push(p);
-      }
-    };
-    walk(CORPUS);
+    const files = sqlFilesUnder(CORPUS);
     const next = random(9);
     let compared = 0;
     for (const file of files.sort()) {
