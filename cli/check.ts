@@ -74,8 +74,7 @@ async function load(paths: string[], values: Values, err: Out): Promise<{ projec
   const changed = values['changed-files'] === true;
   if (changed && !paths.length) throw new UsageError('--changed-files needs the changed .sql files as arguments');
   let changedFiles: string[] = [];
-  let chosen: ReadonlySet<string> | undefined;
-  const scopeOf = (files: readonly string[]): ReadonlySet<string> => {
+  const choose = (files: readonly string[]): ReadonlySet<string> => {
     let scope = new Set(files);
     if (changed) {
       const wanted = new Set(changedFiles.map((p) => path.resolve(p)));
@@ -85,8 +84,11 @@ async function load(paths: string[], values: Values, err: Out): Promise<{ projec
       const added = newFilesSince([...scope], String(values.since), { display: displayPath });
       scope = new Set([...scope].filter((f) => added.has(f)));
     }
-    return (chosen = scope);
+    return scope;
   };
+  // Chosen once (--since asks git): from every file of the sets before a scoped analysis, else from those read.
+  let chosen: ReadonlySet<string> | undefined;
+  const scopeOf = (files: readonly string[]) => (chosen ??= choose(files));
   const scoped = (changed || values.since !== undefined) && !values.fix && !values['fix-dry-run'];
   const opts = { configFile: configOption(values), pgVersion: pgVersionOption(values), database: await databaseOption(values), warn, ...(scoped ? { scope: scopeOf } : {}) };
   let project: ProjectResult;
@@ -98,7 +100,7 @@ async function load(paths: string[], values: Values, err: Out): Promise<{ projec
     project = changedFiles.length ? await loadProject(migrationFolders(changedFiles), opts) : emptyProject();
   } else project = await loadPaths(paths, values, opts);
   const all = [...project.texts.keys()];
-  const inScope = chosen ?? scopeOf(all);
+  const inScope = scopeOf(all);
   return { project, scope: new Set(all.filter((f) => inScope.has(f))) };
 }
 
