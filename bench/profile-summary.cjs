@@ -13,7 +13,7 @@ function usage(message) {
 
 const args = process.argv.slice(2);
 const file = args.find((a, i) => !a.startsWith('--') && !['--top', '--under'].includes(args[i - 1]));
-const top = Number(args[args.indexOf('--top') + 1] ?? 30) || 30;
+const top = args.includes('--top') ? Number(args[args.indexOf('--top') + 1]) || 30 : 30;
 const under = args.includes('--under') ? args[args.indexOf('--under') + 1] : undefined;
 if (!file) usage('profile-summary: no profile given');
 let profile;

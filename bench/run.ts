@@ -195,10 +195,10 @@ async function main(): Promise<void> {
   const m20 = cliRow(`20,000 tenant tables (${g20k.lines} lines, ${(g20k.bytes / 1e6).toFixed(1)} MB, ${count(g20k.dir)} findings)`, ['check', '--format', 'json', g20k.file], 3, '≤ 3× Squawk, < 300 MB', [g20k.file]);
   row('4× the statements (20,000 vs 5,000 tables)', new Map([...m20].map(([k, r]) => [k, `${(r.ms / m5.get(k)!.ms).toFixed(2)}× the time`])), '', '', '≤ 4.4×');
   cliRow(`one 10 MB statement (SELECT 1, 2, …)`, ['check', '--format', 'json', huge], 3, 'reported and skipped, no freeze', [huge], false);
-  const triggerSet = path.join(CORPUS, 'trigger-dev');
-  if (fs.existsSync(triggerSet)) {
+  const trigger = path.join(CORPUS, 'trigger-dev');
+  if (fs.existsSync(trigger)) {
     // What a pre-commit hook runs: the staged migration, its whole folder replayed (Squawk checks the file alone).
-    const newest = collectSqlFiles([triggerSet], () => undefined).sort().pop()!;
+    const newest = collectSqlFiles([trigger], () => undefined).sort().pop()!;
     cliRow('pre-commit hook: `--changed-files` on the newest of trigger.dev\'s 820 migrations', ['check', '--format', 'json', '--changed-files', newest], RUNS, '', [newest], false);
   }
 
@@ -213,7 +213,6 @@ async function main(): Promise<void> {
   for (const b of builds) edits.set(b.name, await lspEdits(b.server, g1k.dir, g1k.file, midFileStatement));
   row('one-statement edit in the 1,000-table migration → diagnostics', new Map([...edits].map(([k, r]) => [k, `median ${secs(r.median)}, p95 ${secs(r.p95)}`])), '', '', 'median ≤ 20 ms, p95 ≤ 50 ms');
   row('server peak memory (open + edits)', new Map([...edits].map(([k, r]) => [k, mb(r.peakMb)])), '', '', '< 200 MB');
-  const trigger = path.join(CORPUS, 'trigger-dev');
   if (fs.existsSync(trigger)) {
     // A real history: trigger.dev's Prisma migrations (820 files); the newest one edited, as a developer adding to it.
     const copy = path.join(tmp, 'trigger-dev');
