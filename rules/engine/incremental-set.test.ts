@@ -52,6 +52,37 @@ describe('editor analysis of a set across keystrokes', () => {
     assert.ok(whole > 0, 'no analysis took the earlier files whole');
   });
 
+  it('takes each unchanged file at once, summarised once, across keystrokes; an edit of an earlier file is followed', () => {
+    const dir = path.resolve(__dirname, '../../examples/migrations');
+    const base: Files = Object.fromEntries(fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).map((f) => [`migrations/${f}`, fs.readFileSync(path.join(dir, f), 'utf8')]));
+    const names = Object.keys(base).sort();
+    const last = names[names.length - 1];
+    const middle = names[Math.floor(names.length / 2)];
+    const typing = (i: number) => base[last] + (i % 2 ? '\nCREATE TABLE scratch (id bigint PRIMARY KEY);\n' : '\nSELECT 1;\n');
+    const changedMiddle = { ...base, [middle]: `${base[middle]}\nCREATE INDEX users_name_idx ON users (name);\n` };
+    // Rounds 0-4 type in the newest file; round 5 edits a file in the middle; rounds 6-9 type in the newest again.
+    const versions = Array.from({ length: 10 }, (_, i) => ({ ...(i >= 5 ? changedMiddle : base), [last]: i === 5 ? base[last] : typing(i) }));
+    const summarized: number[] = [];
+    const taken: number[] = [];
+    let before = 0;
+    editSequence(versions, (_round, _r, c) => {
+      const stats = c.memo('set')!.stats;
+      summarized.push(stats.summarized - before);
+      before = stats.summarized;
+      taken.push(stats.skippedFiles);
+    });
+    const earlier = names.length - 1;
+    // The earlier files are summarised when first taken (round 1), then taken as they are.
+    assert.deepEqual(taken.slice(0, 5), [0, earlier, earlier, earlier, earlier]);
+    assert.deepEqual(summarized.slice(0, 5), [0, earlier, 0, 0, 0]);
+    // The middle file changed: the files before it are taken, it and those after run. The next keystroke takes all the
+    // earlier files again, summarising only those that ran.
+    assert.equal(taken[5], names.indexOf(middle));
+    assert.deepEqual(taken.slice(6), [earlier, earlier, earlier, earlier]);
+    assert.equal(summarized[6], earlier - names.indexOf(middle));
+    assert.deepEqual(summarized.slice(7), [0, 0, 0]);
+  });
+
   it('an earlier finding that reads the end of the set follows an edit of a later file', () => {
     // prefer-timestamptz on the first file asks whether the column is still a timestamp at the end of the set.
     const files = (convert: boolean): Files => ({

@@ -19,6 +19,8 @@ import type { SchemaModel } from '../model/schema';
 import type { ParsedFile } from '../parser/adapter';
 import type { LockPlan } from '../locks';
 import type { StatementFacts } from './run';
+import type { RawReport } from './statement-pass';
+import type { StatementMap } from './statement-map';
 import { concerns, type Report, type Rule, type StatementContext, type TxFacts } from './types';
 
 /** What the statement pass last ran on, to find what is unchanged before each statement the next time. */
@@ -29,9 +31,11 @@ export interface PassRecord {
   /** Every path of the set (follow-up migration names avoid them). */
   paths: readonly string[];
   /** The lock plan of each statement (before a DO block's statements are merged in). */
-  plans: Map<Statement, LockPlan>;
+  plans: StatementMap<LockPlan>;
   /** What the pass recorded of each statement: a file skipped by the next analysis takes them as they are. */
-  facts: Map<Statement, StatementFacts>;
+  facts: StatementMap<StatementFacts>;
+  /** The statement rules' reports of each file, in the pass's order: taken as they are with the file. */
+  raw: Map<string, RawReport[]>;
 }
 
 const BY_VALUE = new Set(['inTransaction', 'lockTimeoutSet', 'tx', 'conventions']);
@@ -81,6 +85,8 @@ export interface MemoStats {
   reused: number;
   /** Files of the last analysis taken whole from the one before, their statements neither run nor replayed. */
   skippedFiles: number;
+  /** Files whose statements' results were summarised to be taken at once (once per file after it ran). */
+  summarized: number;
 }
 
 function txKey(tx: TxFacts, stmt: Statement): string {
@@ -169,7 +175,7 @@ export class RuleMemo {
   private next = new Map<string, Map<string, StatementEntries>>();
   private configKey = '';
   private rules: readonly Rule[] = [];
-  readonly stats: MemoStats = { ran: 0, reused: 0, skippedFiles: 0 };
+  readonly stats: MemoStats = { ran: 0, reused: 0, skippedFiles: 0, summarized: 0 };
   /** The last analysis's statement pass (set by it); dropped with everything else. */
   previous?: PassRecord;
   /** Counts analyses. */
@@ -181,8 +187,10 @@ export class RuleMemo {
    * unchanged takes it at once instead of looking up each rule (a set of 2,000 statements and 30 rules is 60,000
    * look-ups a keystroke).
    */
-  private wholes = new Map<Statement, Whole>();
-  private nextWholes = new Map<Statement, Whole>();
+  private wholes = new Map<string, Map<Statement, Whole>>();
+  private nextWholes = new Map<string, Map<Statement, Whole>>();
+  /** Per map of a file's wholes: whether the file can be taken at once, and what that needs (see `canTakeFile`). */
+  private readonly summaries = new WeakMap<Map<Statement, Whole>, FileSummary>();
 
   /** Starts an analysis; a changed configuration or rule list drops everything. */
   begin(configKey: string, rules: readonly Rule[]): void {
@@ -213,10 +221,10 @@ export class RuleMemo {
   }
 
   /** reuseWhole for a statement canReuseWhole already allowed. */
-  takeWhole(stmt: Statement): { rule: Rule; reports: Report[] }[] {
-    const whole = this.wholes.get(stmt)!;
+  private takeWhole(stmt: Statement): { rule: Rule; reports: Report[] }[] {
+    const whole = this.wholes.get(stmt.file)!.get(stmt)!;
     whole.gen = this.gen;
-    this.nextWholes.set(stmt, whole);
+    wholesOf(this.nextWholes, stmt.file).set(stmt, whole);
     this.stats.reused += whole.rules;
     // Its per-rule entries go on to the next analysis as they are (this one changes none of them).
     let inFile = this.next.get(stmt.file);
@@ -235,11 +243,49 @@ export class RuleMemo {
   }
 
   /** Whether reuseWhole would give the statement's results (and nothing else is asked). */
-  canReuseWhole(stmt: Statement, stability: Stability, now: SetFacts): boolean {
-    const whole = stability && this.wholes.get(stmt);
+  private canReuseWhole(stmt: Statement, stability: Stability, now: SetFacts): boolean {
+    const whole = stability && this.wholes.get(stmt.file)?.get(stmt);
     return Boolean(whole) && whole!.gen === this.gen - 1 && (whole!.scope !== 'file' || stability === 'file') && (!whole!.paths || this.samePaths)
       && (whole!.conventions === undefined || whole!.conventions === conventionsKey(now.conventions))
       && (!whole!.after || whole!.after.signature === signature(whole!.after.reads, undefined, stmt, now.after));
+  }
+
+  /**
+   * Whether every statement of a file before the first changed one (`statements`, those of its DO blocks included)
+   * can take its whole list of results, as `canReuseWhole` would say of each: decided once per file from a summary of
+   * its results, so that taking 800 unchanged migrations costs 800 look-ups, not one per statement.
+   */
+  canTakeFile(file: string, statements: () => Statement[], now: SetFacts): boolean {
+    const wholes = this.wholes.get(file);
+    // A file without statements (comments only) has no results to take.
+    if (!wholes) return statements().length === 0;
+    let s = this.summaries.get(wholes);
+    if (!s) {
+      s = summarize(wholes, statements());
+      this.summaries.set(wholes, s);
+      this.stats.summarized++;
+    }
+    if (!s.complete || s.gen !== this.gen - 1 || (s.paths && !this.samePaths)) return false;
+    if (s.conventions !== undefined && s.conventions !== conventionsKey(now.conventions)) return false;
+    for (const [stmt, after] of s.afters) if (after.signature !== signature(after.reads, undefined, stmt, now.after)) return false;
+    return true;
+  }
+
+  /**
+   * Takes the results of a file `canTakeFile` allowed, as they are. Its statements' own marks are not renewed (that
+   * would be one write per statement): the summary's is. A later analysis that cannot take the file at once looks
+   * its statements up one by one, finds their marks old and runs the rules that read more than the statement again.
+   */
+  takeFile(file: string): void {
+    const wholes = this.wholes.get(file);
+    if (wholes) {
+      const s = this.summaries.get(wholes)!;
+      s.gen = this.gen;
+      this.nextWholes.set(file, wholes);
+      this.stats.reused += s.rules;
+    }
+    const entries = this.current.get(file);
+    if (entries) this.next.set(file, entries);
   }
 
   /** The entries of a statement, carried over to the next analysis. */
@@ -325,7 +371,7 @@ export class RuleMemo {
     if (complete) {
       const reads = [...afterReads].sort();
       const after = reads.length ? { reads, signature: signature(reads, undefined, stmt, ctx.after) } : undefined;
-      this.nextWholes.set(stmt, {
+      wholesOf(this.nextWholes, stmt.file).set(stmt, {
         gen: this.gen, scope: scope === 'file' ? 'file' : 'prefix', paths, out, rules, bound,
         ...(after ? { after } : {}), ...(conventions ? { conventions: conventionsKey(ctx.conventions) } : {}),
       });
@@ -387,6 +433,44 @@ interface Whole {
   rules: number;
   /** The entries of `out` bound to this statement object (`Entry.scope`). */
   bound: Entry[];
+}
+
+/** What taking a file's results at once needs: the conditions of all its statements' wholes together. */
+interface FileSummary {
+  /** Every statement has its whole list, all made or used by the same analysis. */
+  complete: boolean;
+  /** That analysis (renewed when the file is taken at once). */
+  gen: number;
+  paths: boolean;
+  /** The conventions some results read, when all read the same; `\u0001` when they differ (never taken at once). */
+  conventions?: string;
+  /** The statements whose results read tables of the final schema, and what those were. */
+  afters: [Statement, NonNullable<Whole['after']>][];
+  /** Rule results it holds (for the counters). */
+  rules: number;
+}
+
+function summarize(wholes: Map<Statement, Whole>, statements: Statement[]): FileSummary {
+  const s: FileSummary = { complete: true, gen: -1, paths: false, afters: [], rules: 0 };
+  for (const stmt of statements) {
+    const w = wholes.get(stmt);
+    if (!w || (s.gen !== -1 && w.gen !== s.gen)) return { ...s, complete: false };
+    s.gen = w.gen;
+    s.rules += w.rules;
+    if (w.paths) s.paths = true;
+    if (w.conventions !== undefined) s.conventions = s.conventions === undefined || s.conventions === w.conventions ? w.conventions : '\u0001';
+    if (w.after) s.afters.push([stmt, w.after]);
+  }
+  return s;
+}
+
+function wholesOf(byFile: Map<string, Map<Statement, Whole>>, file: string): Map<Statement, Whole> {
+  let m = byFile.get(file);
+  if (!m) {
+    m = new Map();
+    byFile.set(file, m);
+  }
+  return m;
 }
 
 /** A statement's context behind proxies that record what a rule reads; one per statement, reset before each rule. */

@@ -14,6 +14,7 @@ import { RuleMemo } from './memo';
 import { sizedEntry, sizeNote } from './sizes';
 import { parsedSetFile, ReplaySnapshots, replayedStatements, replayFiles, startingModel } from './set-files';
 import { renderedMessage, StatementPass, type RawReport } from './statement-pass';
+import type { StatementMap } from './statement-map';
 import { dynamicSqlFindings, limitFindings, severityOf, Suppressions, syntaxErrorFindings } from './meta-findings';
 
 export interface FileInput {
@@ -68,7 +69,7 @@ export interface SetResult {
   project: ProjectModel;
   files: FileContext[];
   findings: Finding[];
-  facts: Map<Statement, StatementFacts>;
+  facts: StatementMap<StatementFacts>;
   /** Rule code that threw; reported by front ends, never fatal. */
   internalErrors: string[];
   /** As given in SetInput: the set's generic pop/popx files also run on other databases (they get no fixes). */
@@ -230,7 +231,7 @@ function runSetRules(rules: readonly Rule[], ctx: SetContext, internalErrors: st
 interface FindingScope {
   input: SetInput;
   config: ResolvedConfig;
-  facts: Map<Statement, StatementFacts>;
+  facts: StatementMap<StatementFacts>;
   contextOf: Map<string, FileContext>;
   baselinePath: string | undefined;
   ignores: Suppressions;

@@ -15,6 +15,7 @@ import { withSizes } from './sizes';
 import { TransactionTracker } from './transactions';
 import { replayedStatements, type ParsedSetFile } from './set-files';
 import type { StatementFacts } from './run';
+import { StatementMap } from './statement-map';
 
 /** A report of a rule before suppressions and severities, with its message rendered. */
 export interface RawReport {
@@ -78,12 +79,14 @@ export function renderedMessage(rule: Rule, report: Report): string {
 export class StatementPass {
   readonly raw: RawReport[] = [];
   readonly internalErrors: string[] = [];
-  readonly facts = new Map<Statement, StatementFacts>();
+  readonly facts = new StatementMap<StatementFacts>();
   /** Tables created earlier in the same migration: they are new, and locks on them harm nobody yet. */
   private created = new Set<string>();
   private migration: string | undefined;
   /** Each statement's own lock plan (before a DO block's statements are merged in), kept for the next analysis (editors). */
-  private readonly plans = new Map<Statement, LockPlan>();
+  private readonly plans = new StatementMap<LockPlan>();
+  /** The statement rules' reports of each file (editors: the next analysis takes an unchanged file's as they are). */
+  private readonly rawByFile = new Map<string, RawReport[]>();
   /** Editors: what the last analysis ran on, when it can tell what is unchanged before a statement. */
   private previous?: PassRecord;
   /** Files before the first changed one, then statements before the first change in that file (see memo.ts). */
@@ -140,6 +143,7 @@ export class StatementPass {
       paths: this.env.allPaths,
       plans: this.plans,
       facts: this.facts,
+      raw: this.rawByFile,
     };
   }
 
@@ -155,20 +159,23 @@ export class StatementPass {
     if (!memo || !resume || !last || resume.files === 0 || resume.files > this.unchangedFiles) return 0;
     const k = resume.files;
     if (k < files.length && project.runner.migrationOf(files[k].ctx.path) === project.runner.migrationOf(files[k - 1].ctx.path)) return 0;
-    const kept: Statement[] = [];
-    for (const f of files.slice(0, k)) {
-      const lines = lazyLines(f.ctx.text);
-      for (const stmt of replayedStatements(f)) kept.push(stmt, ...embeddedStatements(stmt, f.ctx.text, lines));
-    }
     const now = this.setFacts;
-    if (!kept.every((s) => memo.canReuseWhole(s, 'file', now) && last.facts.has(s) && last.plans.has(s))) return 0;
-    for (const s of kept) {
-      this.facts.set(s, last.facts.get(s)!);
-      this.plans.set(s, last.plans.get(s)!);
-      const file = s.file;
-      for (const { rule, reports } of memo.takeWhole(s)) {
-        for (const report of reports) this.raw.push({ rule, report, message: renderedMessage(rule, report), statement: s, file });
-      }
+    const statements = (f: ParsedSetFile) => () => {
+      const lines = lazyLines(f.ctx.text);
+      return replayedStatements(f).flatMap((stmt) => [stmt, ...embeddedStatements(stmt, f.ctx.text, lines)]);
+    };
+    for (let i = 0; i < k; i++) {
+      const path = files[i].ctx.path;
+      if (!memo.canTakeFile(path, statements(files[i]), now) || !last.facts.ofFile(path) || !last.plans.ofFile(path) || !last.raw.has(path)) return 0;
+    }
+    for (let i = 0; i < k; i++) {
+      const path = files[i].ctx.path;
+      this.facts.adopt(path, last.facts);
+      this.plans.adopt(path, last.plans);
+      const raw = last.raw.get(path)!;
+      this.rawByFile.set(path, raw);
+      for (const r of raw) this.raw.push(r);
+      memo.takeFile(path);
     }
     this.model = resume.model();
     this.migration = project.runner.migrationOf(files[k - 1].ctx.path);
@@ -208,6 +215,9 @@ export class StatementPass {
     if (migration !== this.migration) this.created = new Set<string>();
     this.migration = migration;
     const lines = lazyLines(f.ctx.text);
+    this.facts.open(f.ctx.path);
+    this.plans.open(f.ctx.path);
+    const rawFrom = this.raw.length;
     for (const stmt of statements) {
       const txFacts = run.tx.before(stmt);
       const stability = this.stability(fileIndex, stmt);
@@ -218,6 +228,7 @@ export class StatementPass {
       // A transaction the tool or the file closes here ends SET LOCAL too.
       if (run.localTimeout && run.tx.endedAfterLast()) run.lockTimeoutSet = false;
     }
+    this.rawByFile.set(f.ctx.path, this.raw.slice(rawFrom));
   }
 
   /** The statements of a DO block, each with the schema as it stands before it; the DO statement takes all their locks. */
