@@ -79,6 +79,18 @@ describe('schema model clone and replay snapshots', () => {
     assert.notEqual(dump(copy), before, 'the second file changed nothing: the test would prove nothing');
   });
 
+  it('the model a clone was taken from can be replayed further too: the clone stays as it was (tables are shared until written)', () => {
+    const original = replayFiles(new SchemaModel(), [file('a.sql', BEFORE)]);
+    const copy = original.clone();
+    const before = dump(copy);
+    // A table named twice in one GRANT, and a foreign key into a renamed table, change tables the clone still shares.
+    replayFiles(original, [file('b.sql', `GRANT SELECT ON orders, orders TO app_user;\n${AFTER}`)]);
+    assert.equal(dump(copy), before, 'the clone changed when the model it was taken from was replayed further');
+    assert.equal(dump(original), dump(replayFiles(new SchemaModel(), [file('a.sql', BEFORE), file('b.sql', `GRANT SELECT ON orders, orders TO app_user;\n${AFTER}`)])));
+    const grants = original.table({ schema: 'app', name: 'orders' })!.grants.filter((g) => g.privileges.includes('select'));
+    assert.equal(grants.length, 2, 'each grant of the table named twice is kept');
+  });
+
   it('replays an edited set from the snapshot before the edited file, to the same schema as a whole replay', () => {
     const dir = path.resolve(__dirname, '../../examples/migrations');
     const paths = orderMigrations(fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).map((f) => path.join(dir, f))).map((f) => f.path);

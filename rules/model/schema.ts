@@ -32,14 +32,23 @@ export class SchemaModel {
   readonly schemaUsage = new Map<string, Map<string, Origin>>();
   /** Schema ('' for every schema) → roles that ALTER DEFAULT PRIVILEGES grants table privileges to. */
   readonly defaultGrants = new Map<string, Map<string, Origin>>();
+  /**
+   * The tables this model may change in place: those it made or copied since it last shared them. A copy of the model
+   * shares every table with it until either changes one (copy on write): an editor's analysis copies the model before
+   * the edited file twice a keystroke, and most tables are never changed after it.
+   */
+  #owned = new Set<TableModel>();
 
   /**
    * A copy that replaying more actions into leaves this one as it is: every map, list and record that `apply` changes
-   * in place is copied; what it only replaces (a column list, a type, an origin) is shared.
+   * in place is copied (a table when either model first changes it); what it only replaces (a column list, a type, an
+   * origin) is shared.
    */
   clone(): SchemaModel {
     const m = new SchemaModel();
-    for (const [k, t] of this.tables) m.tables.set(k, cloneTable(t));
+    for (const [k, t] of this.tables) m.tables.set(k, t);
+    // Shared from now on: neither model changes these tables in place any more.
+    this.#owned = new Set();
     for (const [k, f] of this.functions) m.functions.set(k, { ...f });
     for (const [k, v] of this.views) m.views.set(k, { ...v });
     m.schemas.clear();
@@ -86,6 +95,25 @@ export class SchemaModel {
     return owner ? this.tables.get(owner) : undefined;
   }
 
+  /** The table, copied first when it is shared with another model (see `owned`): this model is about to change it. */
+  private own(t: TableModel): TableModel {
+    if (this.#owned.has(t)) return t;
+    const key = tableKey(t.schema, t.name);
+    // Asked again for a table already copied (GRANT naming it twice): the copy.
+    const current = this.tables.get(key);
+    if (current && current !== t && this.#owned.has(current)) return current;
+    const copy = cloneTable(t);
+    this.tables.set(key, copy);
+    this.#owned.add(copy);
+    return copy;
+  }
+
+  /** A table this model is about to change. */
+  private writable(q: QName): TableModel | undefined {
+    const t = this.table(q);
+    return t && this.own(t);
+  }
+
   /** Applies one action. Unknown objects are tolerated: a migration set may start from an existing database. */
   apply(a: Action, origin: Origin): void {
     switch (a.type) {
@@ -108,7 +136,8 @@ export class SchemaModel {
       case 'create-index': return this.createIndex(a, origin);
       case 'drop-index': {
         for (const q of a.indexes) {
-          const t = this.indexTable(q);
+          const found = this.indexTable(q);
+          const t = found && this.own(found);
           if (t) { this.removeIndex(t, q.name); t.history.push(origin); }
         }
         return;
@@ -138,7 +167,7 @@ export class SchemaModel {
       case 'default-privileges': return grantRoles(this.defaultGrants, a.schemas.length ? a.schemas : [''], a, origin);
       case 'role': return this.role(a, origin);
       case 'set-owner': {
-        const t = this.table(a.table);
+        const t = this.writable(a.table);
         if (t) { t.owner = a.owner; t.history.push(origin); }
         return;
       }
@@ -154,17 +183,17 @@ export class SchemaModel {
         return;
       case 'attach-partition': {
         // pg_dump writes a partition as a table of its own, then ATTACH PARTITION.
-        const child = this.table(a.partition);
-        if (child && !child.partitionOf) { child.partitionOf = a.table; child.history.push(origin); }
+        const found = this.table(a.partition);
+        if (found && !found.partitionOf) { const child = this.own(found); child.partitionOf = a.table; child.history.push(origin); }
         return;
       }
       case 'detach-partition': {
-        const child = this.table(a.partition);
-        if (child?.partitionOf) { child.partitionOf = undefined; child.history.push(origin); }
+        const found = this.table(a.partition);
+        if (found?.partitionOf) { const child = this.own(found); child.partitionOf = undefined; child.history.push(origin); }
         return;
       }
       case 'set-logged': {
-        const t = this.table(a.table);
+        const t = this.writable(a.table);
         if (t) t.unlogged = !a.logged;
         return;
       }
@@ -175,7 +204,7 @@ export class SchemaModel {
 
   /** Runs `change` on a known table and records the statement in its history. */
   private changeTable(q: QName, origin: Origin, change: (t: TableModel) => void): void {
-    const t = this.table(q);
+    const t = this.writable(q);
     if (!t) return;
     t.history.push(origin);
     change(t);
@@ -191,6 +220,7 @@ export class SchemaModel {
       created: origin, history: [origin], publicGrants: [], grants: [],
     };
     this.tables.set(key, t);
+    this.#owned.add(t);
     // Tables created after ALTER DEFAULT PRIVILEGES get its grants.
     for (const [schema, roles] of this.defaultGrants) {
       if (schema !== '' && schema !== r.schema) continue;
@@ -213,8 +243,9 @@ export class SchemaModel {
   }
 
   private addColumnTo(a: ActionOf<'add-column'>, origin: Origin): void {
-    const t = this.table(a.table);
-    if (!t || (a.ifNotExists && t.columns.has(a.column.name))) return;
+    const found = this.table(a.table);
+    if (!found || (a.ifNotExists && found.columns.has(a.column.name))) return;
+    const t = this.own(found);
     t.history.push(origin);
     this.addColumn(t, a.column, origin);
   }
@@ -229,9 +260,10 @@ export class SchemaModel {
   }
 
   private alterColumn(a: ActionOf<'alter-column-type' | 'set-not-null' | 'drop-not-null' | 'set-default' | 'drop-default'>, origin: Origin): void {
-    const t = this.table(a.table);
-    const c = t?.columns.get(a.column);
-    if (!t || !c) return;
+    const found = this.table(a.table);
+    if (!found?.columns.has(a.column)) return;
+    const t = this.own(found);
+    const c = t.columns.get(a.column)!;
     if (a.type === 'set-default' || a.type === 'drop-default') {
       c.hasDefault = a.type === 'set-default';
       c.defaultText = a.type === 'set-default' ? a.defaultText : undefined;
@@ -243,9 +275,10 @@ export class SchemaModel {
   }
 
   private renameColumn(a: ActionOf<'rename-column'>, origin: Origin): void {
-    const t = this.table(a.table);
-    const c = t?.columns.get(a.from);
-    if (!t || !c) return;
+    const found = this.table(a.table);
+    if (!found?.columns.has(a.from)) return;
+    const t = this.own(found);
+    const c = t.columns.get(a.from)!;
     t.history.push(origin);
     t.columns.delete(a.from);
     c.name = a.to;
@@ -260,8 +293,20 @@ export class SchemaModel {
     for (const k of this.foreignKeysTo(t)) if (k.refColumns) k.refColumns = ren(k.refColumns);
   }
 
+  /** The foreign keys of every table that reference `t`, their tables made this model's to change. */
+  private foreignKeysTo(t: TableModel): ConstraintModel[] {
+    const out: ConstraintModel[] = [];
+    for (const other of [...this.tables.values()]) {
+      if (!other.constraints.some((k) => k.refTable && this.table(k.refTable) === t)) continue;
+      // `t` itself is already this model's; another table is copied before its keys change.
+      const mine = other === t ? t : this.own(other);
+      for (const k of mine.constraints) if (k.refTable && this.table(k.refTable) === t) out.push(k);
+    }
+    return out;
+  }
+
   private renameTable(a: ActionOf<'rename-table'>, origin: Origin): void {
-    const t = this.table(a.table);
+    const t = this.writable(a.table);
     if (!t) return;
     for (const k of this.foreignKeysTo(t)) k.refTable = { schema: t.schema, name: a.to };
     this.tables.delete(tableKey(t.schema, t.name));
@@ -271,13 +316,9 @@ export class SchemaModel {
     for (const i of t.indexes) this.indexOwner.set(tableKey(t.schema, i.name), tableKey(t.schema, t.name));
   }
 
-  /** The foreign keys of every table that reference `t`. */
-  private foreignKeysTo(t: TableModel): ConstraintModel[] {
-    return [...this.tables.values()].flatMap((other) => other.constraints.filter((k) => k.refTable && this.table(k.refTable) === t));
-  }
 
   private setSchema(a: ActionOf<'set-schema'>): void {
-    const t = this.table(a.table);
+    const t = this.writable(a.table);
     if (!t) return;
     this.tables.delete(tableKey(t.schema, t.name));
     for (const i of t.indexes) this.indexOwner.delete(tableKey(t.schema, i.name));
@@ -287,9 +328,10 @@ export class SchemaModel {
   }
 
   private renameIndex(a: ActionOf<'rename-index'>): void {
-    const t = this.indexTable(a.index);
-    const i = t?.indexes.find((x) => x.name === a.index.name);
-    if (!t || !i) return;
+    const found = this.indexTable(a.index);
+    if (!found?.indexes.some((x) => x.name === a.index.name)) return;
+    const t = this.own(found);
+    const i = t.indexes.find((x) => x.name === a.index.name)!;
     this.indexOwner.delete(tableKey(t.schema, i.name));
     i.name = a.to;
     this.indexOwner.set(tableKey(t.schema, i.name), tableKey(t.schema, t.name));
@@ -304,15 +346,16 @@ export class SchemaModel {
     }
     const name = a.index.name ?? defaultIndexName(t.name, a.index.columns);
     if (a.index.ifNotExists && t.indexes.some((i) => i.name === name)) return;
-    t.history.push(origin);
-    this.addIndex(t, {
+    const mine = this.own(t);
+    mine.history.push(origin);
+    this.addIndex(mine, {
       name, columns: a.index.columns, include: a.index.include, unique: a.index.unique, partial: a.index.partial,
       ...(a.index.softDelete ? { softDelete: true } : {}), ...(a.index.notNullFilter ? { notNullFilter: a.index.notNullFilter } : {}), method: a.index.method, origin,
     });
   }
 
   private changeConstraint(a: ActionOf<'add-constraint' | 'validate-constraint' | 'drop-constraint' | 'rename-constraint'>, origin: Origin): void {
-    const t = this.table(a.table);
+    const t = this.writable(a.table);
     if (!t) return;
     switch (a.type) {
       case 'add-constraint':
@@ -349,9 +392,10 @@ export class SchemaModel {
         t.policies = t.policies.filter((p) => p.name !== a.name);
       });
     }
-    const t = this.table(a.table);
-    const p = t?.policies.find((x) => x.name === a.name);
-    if (!t || !p) return;
+    const found = this.table(a.table);
+    if (!found?.policies.some((x) => x.name === a.name)) return;
+    const t = this.own(found);
+    const p = t.policies.find((x) => x.name === a.name)!;
     t.history.push(origin);
     if (a.usingColumns) { p.usingColumns = a.usingColumns; p.usingAlwaysTrue = a.usingAlwaysTrue; p.usingText = a.usingText; }
     if (a.checkColumns) { p.checkColumns = a.checkColumns; p.checkAlwaysTrue = a.checkAlwaysTrue; p.checkText = a.checkText; }
@@ -392,7 +436,8 @@ export class SchemaModel {
     const tables = a.allTablesInSchema
       ? [...this.tables.values()].filter((t) => t.schema === a.allTablesInSchema)
       : a.tables.map((q) => this.table(q)).filter((t): t is TableModel => Boolean(t));
-    for (const t of tables) {
+    for (const found of tables) {
+      const t = this.own(found);
       for (const role of a.grantees) {
         if (role === 'public') {
           if (a.revoke) t.publicGrants = [];
@@ -418,7 +463,7 @@ export class SchemaModel {
   }
 
   private comment(a: ActionOf<'comment'>): void {
-    const t = a.table && this.table(a.table);
+    const t = a.table && this.writable(a.table);
     if (!t) return;
     if (a.target === 'table') t.comment = a.text;
     else if (a.column) {
