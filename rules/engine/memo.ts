@@ -21,6 +21,7 @@ import type { LockPlan } from '../locks';
 import type { StatementFacts } from './run';
 import type { RawReport } from './statement-pass';
 import type { StatementMap } from './statement-map';
+import { rememberedFor } from '../model/remember';
 import { concerns, type Report, type Rule, type StatementContext, type TxFacts } from './types';
 
 /** What the statement pass last ran on, to find what is unchanged before each statement the next time. */
@@ -148,7 +149,8 @@ function tablePrint(t: TableModel | undefined): string {
   return p;
 }
 
-const conventionsKey = (c: ReadonlySet<string>) => [...c].sort().join(',');
+/** The conventions as one string, once per analysis (each has its own set). */
+const conventionsKey = rememberedFor((c: ReadonlySet<string>) => [...c].sort().join(','));
 
 /** What a whole list of results may depend on beyond the statement's past: the set's conventions and final schema. */
 export interface SetFacts {
