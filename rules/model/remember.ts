@@ -41,7 +41,12 @@ export function rememberedFor<K extends object, V>(fn: (key: K) => V): (key: K) 
 export function rememberedRecent<K, V>(fn: (key: K) => V, same: (a: K, b: K) => boolean, keep = 4): (key: K) => V {
   const recent: { key: K; value: V }[] = [];
   return (key) => {
-    const hit = recent.find((r) => r.key === key) ?? recent.find((r) => same(r.key, key));
+    let hit = recent.find((r) => r.key === key);
+    if (!hit) {
+      hit = recent.find((r) => same(r.key, key));
+      // Equal keys: the new one is found by identity from now on (an analysis asks with its list many times).
+      if (hit) hit.key = key;
+    }
     if (hit) return hit.value;
     const value = fn(key);
     recent.unshift({ key, value });
