@@ -18,7 +18,7 @@ export class StatementMap<V> {
 
   set(s: Statement, v: V): this {
     let m = this.files.get(s.file);
-    if (!m || this.adopted.has(s.file)) {
+    if (!m || (this.adopted.size > 0 && this.adopted.has(s.file))) {
       m = new Map(m);
       this.files.set(s.file, m);
       this.adopted.delete(s.file);
