@@ -98,12 +98,8 @@ export class SchemaModel {
   /** The table, copied first when it is shared with another model (see `owned`): this model is about to change it. */
   private own(t: TableModel): TableModel {
     if (this.#owned.has(t)) return t;
-    const key = tableKey(t.schema, t.name);
-    // Asked again for a table already copied (GRANT naming it twice): the copy.
-    const current = this.tables.get(key);
-    if (current && current !== t && this.#owned.has(current)) return current;
     const copy = cloneTable(t);
-    this.tables.set(key, copy);
+    this.tables.set(tableKey(t.schema, t.name), copy);
     this.#owned.add(copy);
     return copy;
   }
@@ -183,13 +179,13 @@ export class SchemaModel {
         return;
       case 'attach-partition': {
         // pg_dump writes a partition as a table of its own, then ATTACH PARTITION.
-        const found = this.table(a.partition);
-        if (found && !found.partitionOf) { const child = this.own(found); child.partitionOf = a.table; child.history.push(origin); }
+        const child = this.writable(a.partition);
+        if (child && !child.partitionOf) { child.partitionOf = a.table; child.history.push(origin); }
         return;
       }
       case 'detach-partition': {
-        const found = this.table(a.partition);
-        if (found?.partitionOf) { const child = this.own(found); child.partitionOf = undefined; child.history.push(origin); }
+        const child = this.writable(a.partition);
+        if (child?.partitionOf) { child.partitionOf = undefined; child.history.push(origin); }
         return;
       }
       case 'set-logged': {
@@ -243,9 +239,8 @@ export class SchemaModel {
   }
 
   private addColumnTo(a: ActionOf<'add-column'>, origin: Origin): void {
-    const found = this.table(a.table);
-    if (!found || (a.ifNotExists && found.columns.has(a.column.name))) return;
-    const t = this.own(found);
+    const t = this.writable(a.table);
+    if (!t || (a.ifNotExists && t.columns.has(a.column.name))) return;
     t.history.push(origin);
     this.addColumn(t, a.column, origin);
   }
@@ -260,10 +255,9 @@ export class SchemaModel {
   }
 
   private alterColumn(a: ActionOf<'alter-column-type' | 'set-not-null' | 'drop-not-null' | 'set-default' | 'drop-default'>, origin: Origin): void {
-    const found = this.table(a.table);
-    if (!found?.columns.has(a.column)) return;
-    const t = this.own(found);
-    const c = t.columns.get(a.column)!;
+    const t = this.writable(a.table);
+    const c = t?.columns.get(a.column);
+    if (!t || !c) return;
     if (a.type === 'set-default' || a.type === 'drop-default') {
       c.hasDefault = a.type === 'set-default';
       c.defaultText = a.type === 'set-default' ? a.defaultText : undefined;
@@ -275,10 +269,9 @@ export class SchemaModel {
   }
 
   private renameColumn(a: ActionOf<'rename-column'>, origin: Origin): void {
-    const found = this.table(a.table);
-    if (!found?.columns.has(a.from)) return;
-    const t = this.own(found);
-    const c = t.columns.get(a.from)!;
+    const t = this.writable(a.table);
+    const c = t?.columns.get(a.from);
+    if (!t || !c) return;
     t.history.push(origin);
     t.columns.delete(a.from);
     c.name = a.to;
@@ -293,18 +286,6 @@ export class SchemaModel {
     for (const k of this.foreignKeysTo(t)) if (k.refColumns) k.refColumns = ren(k.refColumns);
   }
 
-  /** The foreign keys of every table that reference `t`, their tables made this model's to change. */
-  private foreignKeysTo(t: TableModel): ConstraintModel[] {
-    const out: ConstraintModel[] = [];
-    for (const other of [...this.tables.values()]) {
-      if (!other.constraints.some((k) => k.refTable && this.table(k.refTable) === t)) continue;
-      // `t` itself is already this model's; another table is copied before its keys change.
-      const mine = other === t ? t : this.own(other);
-      for (const k of mine.constraints) if (k.refTable && this.table(k.refTable) === t) out.push(k);
-    }
-    return out;
-  }
-
   private renameTable(a: ActionOf<'rename-table'>, origin: Origin): void {
     const t = this.writable(a.table);
     if (!t) return;
@@ -316,6 +297,15 @@ export class SchemaModel {
     for (const i of t.indexes) this.indexOwner.set(tableKey(t.schema, i.name), tableKey(t.schema, t.name));
   }
 
+  /** The foreign keys of every table that reference `t`, their tables made this model's to change. */
+  private foreignKeysTo(t: TableModel): ConstraintModel[] {
+    const out: ConstraintModel[] = [];
+    const refersToT = (k: ConstraintModel) => k.refTable !== undefined && this.table(k.refTable) === t;
+    for (const other of [...this.tables.values()]) {
+      if (other.constraints.some(refersToT)) out.push(...this.own(other).constraints.filter(refersToT));
+    }
+    return out;
+  }
 
   private setSchema(a: ActionOf<'set-schema'>): void {
     const t = this.writable(a.table);
@@ -329,9 +319,9 @@ export class SchemaModel {
 
   private renameIndex(a: ActionOf<'rename-index'>): void {
     const found = this.indexTable(a.index);
-    if (!found?.indexes.some((x) => x.name === a.index.name)) return;
-    const t = this.own(found);
-    const i = t.indexes.find((x) => x.name === a.index.name)!;
+    const t = found && this.own(found);
+    const i = t?.indexes.find((x) => x.name === a.index.name);
+    if (!t || !i) return;
     this.indexOwner.delete(tableKey(t.schema, i.name));
     i.name = a.to;
     this.indexOwner.set(tableKey(t.schema, i.name), tableKey(t.schema, t.name));
@@ -392,10 +382,9 @@ export class SchemaModel {
         t.policies = t.policies.filter((p) => p.name !== a.name);
       });
     }
-    const found = this.table(a.table);
-    if (!found?.policies.some((x) => x.name === a.name)) return;
-    const t = this.own(found);
-    const p = t.policies.find((x) => x.name === a.name)!;
+    const t = this.writable(a.table);
+    const p = t?.policies.find((x) => x.name === a.name);
+    if (!t || !p) return;
     t.history.push(origin);
     if (a.usingColumns) { p.usingColumns = a.usingColumns; p.usingAlwaysTrue = a.usingAlwaysTrue; p.usingText = a.usingText; }
     if (a.checkColumns) { p.checkColumns = a.checkColumns; p.checkAlwaysTrue = a.checkAlwaysTrue; p.checkText = a.checkText; }
@@ -434,10 +423,10 @@ export class SchemaModel {
 
   private grant(a: ActionOf<'grant'>, origin: Origin): void {
     const tables = a.allTablesInSchema
-      ? [...this.tables.values()].filter((t) => t.schema === a.allTablesInSchema)
-      : a.tables.map((q) => this.table(q)).filter((t): t is TableModel => Boolean(t));
-    for (const found of tables) {
-      const t = this.own(found);
+      ? [...this.tables.values()].filter((t) => t.schema === a.allTablesInSchema).map((t) => this.own(t))
+      // Made this model's as they are named: a table named twice is the same copy.
+      : a.tables.map((q) => this.writable(q)).filter((t): t is TableModel => Boolean(t));
+    for (const t of tables) {
       for (const role of a.grantees) {
         if (role === 'public') {
           if (a.revoke) t.publicGrants = [];
