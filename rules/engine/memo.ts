@@ -226,14 +226,10 @@ export class RuleMemo {
   private takeWhole(stmt: Statement): { rule: Rule; reports: Report[] }[] {
     const whole = this.wholes.get(stmt.file)!.get(stmt)!;
     whole.gen = this.gen;
-    wholesOf(this.nextWholes, stmt.file).set(stmt, whole);
+    fileMap(this.nextWholes, stmt.file).set(stmt, whole);
     this.stats.reused += whole.rules;
     // Its per-rule entries go on to the next analysis as they are (this one changes none of them).
-    let inFile = this.next.get(stmt.file);
-    if (!inFile) {
-      inFile = new Map();
-      this.next.set(stmt.file, inFile);
-    }
+    const inFile = fileMap(this.next, stmt.file);
     const key = memoKey(stmt);
     if (!inFile.has(key)) {
       const entries = this.current.get(stmt.file)?.get(key);
@@ -247,9 +243,14 @@ export class RuleMemo {
   /** Whether reuseWhole would give the statement's results (and nothing else is asked). */
   private canReuseWhole(stmt: Statement, stability: Stability, now: SetFacts): boolean {
     const whole = stability && this.wholes.get(stmt.file)?.get(stmt);
-    return Boolean(whole) && whole!.gen === this.gen - 1 && (whole!.scope !== 'file' || stability === 'file') && (!whole!.paths || this.samePaths)
-      && (whole!.conventions === undefined || whole!.conventions === conventionsKey(now.conventions))
-      && (!whole!.after || whole!.after.signature === signature(whole!.after.reads, undefined, stmt, now.after));
+    return Boolean(whole) && whole!.gen === this.gen - 1 && (whole!.scope !== 'file' || stability === 'file') && this.stillHolds(stmt, whole!, now);
+  }
+
+  /** What a whole list depends on besides the statement's past holds now: the set's paths, conventions, final tables. */
+  private stillHolds(stmt: Statement, whole: Whole, now: SetFacts): boolean {
+    return (!whole.paths || this.samePaths)
+      && (whole.conventions === undefined || whole.conventions === conventionsKey(now.conventions))
+      && (!whole.after || whole.after.signature === signature(whole.after.reads, undefined, stmt, now.after));
   }
 
   /**
@@ -267,10 +268,7 @@ export class RuleMemo {
       this.summaries.set(wholes, s);
       this.stats.summarized++;
     }
-    if (!s.complete || s.gen !== this.gen - 1 || (s.paths && !this.samePaths)) return false;
-    if (s.conventions !== undefined && s.conventions !== conventionsKey(now.conventions)) return false;
-    for (const [stmt, after] of s.afters) if (after.signature !== signature(after.reads, undefined, stmt, now.after)) return false;
-    return true;
+    return s.complete && s.gen === this.gen - 1 && s.conditional.every(([stmt, whole]) => this.stillHolds(stmt, whole, now));
   }
 
   /**
@@ -292,11 +290,7 @@ export class RuleMemo {
 
   /** The entries of a statement, carried over to the next analysis. */
   private entriesOf(stmt: Statement): StatementEntries {
-    let inFile = this.next.get(stmt.file);
-    if (!inFile) {
-      inFile = new Map();
-      this.next.set(stmt.file, inFile);
-    }
+    const inFile = fileMap(this.next, stmt.file);
     const key = memoKey(stmt);
     let entries = inFile.get(key);
     if (!entries) {
@@ -373,7 +367,7 @@ export class RuleMemo {
     if (complete) {
       const reads = [...afterReads].sort();
       const after = reads.length ? { reads, signature: signature(reads, undefined, stmt, ctx.after) } : undefined;
-      wholesOf(this.nextWholes, stmt.file).set(stmt, {
+      fileMap(this.nextWholes, stmt.file).set(stmt, {
         gen: this.gen, scope: scope === 'file' ? 'file' : 'prefix', paths, out, rules, bound,
         ...(after ? { after } : {}), ...(conventions ? { conventions: conventionsKey(ctx.conventions) } : {}),
       });
@@ -443,30 +437,26 @@ interface FileSummary {
   complete: boolean;
   /** That analysis (renewed when the file is taken at once). */
   gen: number;
-  paths: boolean;
-  /** The conventions some results read, when all read the same; `\u0001` when they differ (never taken at once). */
-  conventions?: string;
-  /** The statements whose results read tables of the final schema, and what those were. */
-  afters: [Statement, NonNullable<Whole['after']>][];
+  /** The statements whose lists depend on more than their past (`stillHolds`), checked at each analysis. */
+  conditional: [Statement, Whole][];
   /** Rule results it holds (for the counters). */
   rules: number;
 }
 
 function summarize(wholes: Map<Statement, Whole>, statements: Statement[]): FileSummary {
-  const s: FileSummary = { complete: true, gen: -1, paths: false, afters: [], rules: 0 };
+  const s: FileSummary = { complete: true, gen: -1, conditional: [], rules: 0 };
   for (const stmt of statements) {
     const w = wholes.get(stmt);
     if (!w || (s.gen !== -1 && w.gen !== s.gen)) return { ...s, complete: false };
     s.gen = w.gen;
     s.rules += w.rules;
-    if (w.paths) s.paths = true;
-    if (w.conventions !== undefined) s.conventions = s.conventions === undefined || s.conventions === w.conventions ? w.conventions : '\u0001';
-    if (w.after) s.afters.push([stmt, w.after]);
+    if (w.paths || w.conventions !== undefined || w.after) s.conditional.push([stmt, w]);
   }
   return s;
 }
 
-function wholesOf(byFile: Map<string, Map<Statement, Whole>>, file: string): Map<Statement, Whole> {
+/** The map of one file in a map by file, made when missing. */
+function fileMap<K, V>(byFile: Map<string, Map<K, V>>, file: string): Map<K, V> {
   let m = byFile.get(file);
   if (!m) {
     m = new Map();

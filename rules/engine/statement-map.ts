@@ -5,26 +5,18 @@ import type { Statement } from '../model/types';
 
 export class StatementMap<V> {
   private readonly files = new Map<string, Map<Statement, V>>();
-  /** Files whose map is the last analysis's (shared, never written: `set` copies it first). */
-  private readonly adopted = new Set<string>();
 
   get(s: Statement): V | undefined {
     return this.files.get(s.file)?.get(s);
   }
 
-  has(s: Statement): boolean {
-    return this.files.get(s.file)?.has(s) ?? false;
-  }
-
-  set(s: Statement, v: V): this {
+  set(s: Statement, v: V): void {
     let m = this.files.get(s.file);
-    if (!m || (this.adopted.size > 0 && this.adopted.has(s.file))) {
-      m = new Map(m);
+    if (!m) {
+      m = new Map();
       this.files.set(s.file, m);
-      this.adopted.delete(s.file);
     }
     m.set(s, v);
-    return this;
   }
 
   /** Starts a file's map (a file without statements has an empty one: it was analysed). */
@@ -32,18 +24,12 @@ export class StatementMap<V> {
     if (!this.files.has(file)) this.files.set(file, new Map());
   }
 
-  /** The entries of one file, when it was analysed. */
-  ofFile(file: string): ReadonlyMap<Statement, V> | undefined {
-    return this.files.get(file);
-  }
-
-  /** Takes another analysis's entries of a file as they are. */
-  adopt(file: string, from: StatementMap<V>): boolean {
-    const m = from.files.get(file);
-    if (!m) return false;
-    this.files.set(file, m);
-    this.adopted.add(file);
-    return true;
+  /**
+   * Takes another analysis's entries of a file as they are (it analysed the file). The map is then shared: the pass
+   * takes only files it does not run, so it never sets an entry in it.
+   */
+  adopt(file: string, from: StatementMap<V>): void {
+    this.files.set(file, from.files.get(file)!);
   }
 
   *keys(): IterableIterator<Statement> {
@@ -52,19 +38,5 @@ export class StatementMap<V> {
 
   *values(): IterableIterator<V> {
     for (const m of this.files.values()) yield* m.values();
-  }
-
-  *entries(): IterableIterator<[Statement, V]> {
-    for (const m of this.files.values()) yield* m.entries();
-  }
-
-  [Symbol.iterator](): IterableIterator<[Statement, V]> {
-    return this.entries();
-  }
-
-  get size(): number {
-    let n = 0;
-    for (const m of this.files.values()) n += m.size;
-    return n;
   }
 }

@@ -166,7 +166,8 @@ export class StatementPass {
     };
     for (let i = 0; i < k; i++) {
       const path = files[i].ctx.path;
-      if (!memo.canTakeFile(path, statements(files[i]), now) || !last.facts.ofFile(path) || !last.plans.ofFile(path) || !last.raw.has(path)) return 0;
+      // The last pass ran or took the file (its facts, plans and reports are recorded together).
+      if (!last.raw.has(path) || !memo.canTakeFile(path, statements(files[i]), now)) return 0;
     }
     for (let i = 0; i < k; i++) {
       const path = files[i].ctx.path;
