@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { groupMigrationSets, type SetInput } from '../rules/index';
+import { collectSqlFiles } from '../io/files';
 
 // The tests make throwaway git repositories. Git exports GIT_DIR, GIT_INDEX_FILE and the like to hooks: with them in
 // the environment (npm test run from a hook), every git command of a test, and of the CLI under test, would work on
@@ -48,15 +49,9 @@ export function applyJsonEdits(text: string, edits: JsonEdit[]): string {
   return out;
 }
 
-/** Every .sql file under `dir`, at any depth (absolute when `dir` is). */
-export function sqlFilesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? sqlFilesUnder(path.join(dir, e.name)) : e.name.endsWith('.sql') ? [path.join(dir, e.name)] : []));
-}
-
 /** The migration sets under `dir` as the engine groups them, with their files read. */
 export function migrationSetsUnder(dir: string): SetInput[] {
-  return groupMigrationSets(sqlFilesUnder(dir)).map((s) => ({
+  return groupMigrationSets(collectSqlFiles([dir], () => undefined)).map((s) => ({
     id: s.id,
     files: s.files.map((f) => ({ path: f.path, text: fs.readFileSync(f.path, 'utf8'), replayed: f.replayed })),
   }));
