@@ -3,7 +3,7 @@
 import v8 from 'node:v8';
 import {
   CodeActionKind, CodeActionTriggerKind, createConnection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType,
-  MessageType, ProposedFeatures, ShowMessageNotification, TextDocumentSyncKind, type InitializeParams, type InitializeResult,
+  MessageType, ProposedFeatures, type MessageReader, ShowMessageNotification, TextDocumentSyncKind, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TextDocuments } from 'vscode-languageserver/node';
@@ -18,6 +18,7 @@ import { registerCustomRequests } from './requests';
 import { DatabaseFeatures, registerDatabaseRequests } from './database';
 import { BaselineHints } from './baseline';
 import { LiveSchemas } from './live-schema';
+import { consoleToClient, StringMessageWriter } from './stdio-writer';
 
 // The server lives long and re-analyses on every keystroke: a small live heap (about 30 MB after a 1,000-table
 // migration) and tens of megabytes of garbage per analysis. V8 by default lets the old generation grow to several
@@ -26,7 +27,14 @@ import { LiveSchemas } from './live-schema';
 // 5 % more time per edit on the 1,000-table file and none measurable on the regression suite (README, "Performance").
 v8.setFlagsFromString('--heap-growing-percent=75');
 
-const connection = createConnection(ProposedFeatures.all);
+// Over --stdio the server writes its own messages (server/stdio-writer.ts); the other transports are the library's.
+// Standard input is passed as the stream it is, as the library does for --stdio (it then also exits when the client
+// closes it); the library takes a stream or a reader on each side, which its typings do not combine.
+const stdio = process.argv.includes('--stdio');
+const connection = stdio
+  ? createConnection(ProposedFeatures.all, process.stdin as unknown as MessageReader, new StringMessageWriter(process.stdout))
+  : createConnection(ProposedFeatures.all);
+if (stdio) consoleToClient(connection.console);
 const documents = new TextDocuments(TextDocument);
 const ws = new Workspace();
 /** Which migrations may have run (committed, not the newest): their quick fixes say so, fix-all on save skips them. */
