@@ -7,6 +7,7 @@
 // batch at a time, each batch a string small enough to live and die in the young generation, whose memory is reused;
 // Node's stream encodes each string into memory it frees as soon as the write is done. The bytes on the wire are
 // those of JSON.stringify of the whole message. VS Code starts the server over IPC instead (its own writer).
+import type { Writable } from 'node:stream';
 import { inspect, type InspectOptions } from 'node:util';
 import { AbstractMessageWriter, type Message, type MessageWriter } from 'vscode-languageserver/node';
 
@@ -32,8 +33,9 @@ export function messagePieces(msg: Message): string[] {
 
 export class StringMessageWriter extends AbstractMessageWriter implements MessageWriter {
   private errorCount = 0;
+  private corked = false;
 
-  constructor(private readonly out: NodeJS.WritableStream) {
+  constructor(private readonly out: Writable) {
     super();
     out.on('error', (e: Error) => this.fireError(e));
     out.on('close', () => this.fireClose());
@@ -49,6 +51,16 @@ export class StringMessageWriter extends AbstractMessageWriter implements Messag
     }
     let bytes = 0;
     for (const p of pieces) bytes += Buffer.byteLength(p, 'utf8');
+    // The messages of one turn of the event loop (at start-up, a publish for each of a workspace's files) leave in one
+    // system call.
+    if (!this.corked) {
+      this.corked = true;
+      this.out.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.out.uncork();
+      });
+    }
     return new Promise<void>((resolve, reject) => {
       this.out.write(`Content-Length: ${bytes}\r\n\r\n`, 'ascii');
       for (let i = 0; i < pieces.length - 1; i++) this.out.write(pieces[i], 'utf8');
