@@ -120,7 +120,10 @@ export class PgEngine {
     const script = resolveWorkerScript(this.options.workerPath);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Worker } = require('node:worker_threads') as { Worker: typeof WorkerType };
-    const w = 'file' in script ? new Worker(script.file) : new Worker(script.code, { eval: true });
+    // What the engine prints (PGlite's own output) goes to stderr: stdout is the CLI's report, or the language
+    // server's protocol over --stdio, where one stray line would break the connection.
+    const w = 'file' in script ? new Worker(script.file, { stdout: true }) : new Worker(script.code, { eval: true, stdout: true });
+    w.stdout.on('data', (d: Buffer) => process.stderr.write(d));
     // An idle worker must not keep the process alive; it is ref'ed while a job runs.
     w.unref();
     w.on('error', () => undefined);

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { applyJsonEdits, runCli, tempWorkspace, type JsonEdit } from './helpers';
+import { spawnSync } from 'node:child_process';
+import { applyJsonEdits, CLI, ROOT, runCli, tempWorkspace, type JsonEdit } from './helpers';
 
 describe('sql-architect trace / verify-isolation (embedded PostgreSQL)', function () {
   this.timeout(300000);
@@ -28,6 +29,18 @@ describe('sql-architect trace / verify-isolation (embedded PostgreSQL)', functio
     assert.deepEqual(add.rewrites, [], 'a constant default is free since PostgreSQL 11');
     assert.ok(typeof add.ms === 'number' && add.ms >= 0);
     assert.match(by(/missing/).error!, /column "missing" of relation "t" does not exist.*42703/);
+  });
+
+  it('what the engine prints goes to stderr: stdout holds the report alone', () => {
+    const dir = tempWorkspace({ 'db/001_init.sql': 'CREATE TABLE t (id bigint PRIMARY KEY);\n' });
+    // The real worker, after a line on its stdout (as PGlite prints when it has something to say).
+    const noisy = path.join(dir, 'noisy-worker.cjs');
+    fs.writeFileSync(noisy, `console.log('engine noise'); process.stdout.write('more noise\\n'); require(${JSON.stringify(path.join(ROOT, 'dist/pg-worker.js'))});\n`);
+    const r = spawnSync(process.execPath, [CLI, 'trace', 'db', '--format', 'json'], { cwd: dir, encoding: 'utf8', timeout: 120000, env: { ...process.env, SQLA_PG_WORKER: noisy } });
+    assert.equal(r.status, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as { statements: { sql: string }[] };
+    assert.equal(json.statements.length, 1);
+    assert.match(r.stderr, /engine noise\nmore noise/);
   });
 
   it('trace text output turns the PostgreSQL error into a migration-fails finding at the file and line', () => {
