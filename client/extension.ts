@@ -1,5 +1,7 @@
-// The VS Code extension: starts the language server over IPC and adds the commands. Thin: every finding,
-// fix and hover comes from the server.
+// The VS Code extension: starts the language server over stdio and adds the commands. Thin: every finding,
+// fix and hover comes from the server. Stdio, not IPC: the server writes a file's thousands of diagnostics in pieces
+// there (server/stdio-writer.ts), while Node's IPC channel stringifies and copies each message whole (an edit of a
+// migration with 3,500 findings: 128–138 ms over IPC, 109–122 ms over stdio, the same server).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
@@ -15,8 +17,8 @@ export const LANGUAGE_IDS = ['sql', 'pgsql', 'postgres', 'postgresql', 'psql', '
 export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient }> {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    run: { module: serverModule, transport: TransportKind.stdio },
+    debug: { module: serverModule, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: LANGUAGE_IDS.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),

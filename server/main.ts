@@ -1,5 +1,5 @@
 // The SQL Architect language server: LSP wiring only. `node dist/server.js --stdio` for any LSP client;
-// VS Code starts it over IPC. All analysis comes from rules/.
+// VS Code starts it over stdio too (client/extension.ts). All analysis comes from rules/.
 import v8 from 'node:v8';
 import {
   CodeActionKind, CodeActionTriggerKind, createConnection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType,

@@ -6,7 +6,8 @@
 // about 3 ms per MB on this machine: 15–25 ms of every keystroke went to it. Here the diagnostics are stringified a
 // batch at a time, each batch a string small enough to live and die in the young generation, whose memory is reused;
 // Node's stream encodes each string into memory it frees as soon as the write is done. The bytes on the wire are
-// those of JSON.stringify of the whole message. VS Code starts the server over IPC instead (its own writer).
+// those of JSON.stringify of the whole message. The VS Code extension starts the server over stdio too: Node's IPC
+// channel, its other transport, stringifies and copies every message whole.
 import type { Writable } from 'node:stream';
 import { inspect, type InspectOptions } from 'node:util';
 import { AbstractMessageWriter, type Message, type MessageWriter } from 'vscode-languageserver/node';
