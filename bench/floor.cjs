@@ -1,14 +1,14 @@
 // The floor of any Node.js tool built on libpg-query, for `npm run bench`: start Node, load the parser's
-// WebAssembly (baseline compiler only, as dist/ does) and parse every file given, in pieces of about 16 kB as
-// dist/ does, and nothing else: no lowering, no model, no rules, no output. A file over 16 kB is cut after the first
-// line ending in ';' past each 16 kB; that is a whole statement in the generated inputs, and where it falls inside
+// WebAssembly (baseline compiler only, as dist/ does) and parse every file given, in pieces of about 8 kB as
+// dist/ does, and nothing else: no lowering, no model, no rules, no output. A file over 8 kB is cut after the first
+// line ending in ';' past each 8 kB; that is a whole statement in the generated inputs, and where it falls inside
 // a function body the piece fails to parse sooner, so the floor errs low, never high.
 'use strict';
 require('node:v8').setFlagsFromString('--liftoff-only');
 const fs = require('node:fs');
 const { loadModule, parseSync } = require('libpg-query');
 
-const PIECE = 16 * 1024;
+const PIECE = 8 * 1024;
 
 loadModule().then(() => {
   let statements = 0;

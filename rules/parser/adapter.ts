@@ -93,8 +93,13 @@ export function parseFile(path: string, original: string, cache?: StatementCache
 
 const tooLarge = (p: Piece) => p.end - p.start > MAX_STATEMENT_CHARS;
 
-/** About this many characters go to the parser at once (whole statements): see parseChunks. */
-const CHUNK_CHARS = 16 * 1024;
+/**
+ * About this many characters go to the parser at once (whole statements): see parseChunks. The parser's JSON of 8 kB
+ * of SQL stays under V8's large-object size (128 kB), so it is allocated and dropped in the young generation, whose
+ * memory is reused; that of 16 kB chunks was new memory each time (README, "Sending diagnostics"): the 20,000-table
+ * file parsed 9–12 % faster in 8 kB chunks, smaller files the same; 4 kB chunks were slower again.
+ */
+const CHUNK_CHARS = 8 * 1024;
 
 /**
  * Parses a file in chunks of whole statements, cut at the semicolons our lexer finds, each chunk ending with its
