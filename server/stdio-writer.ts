@@ -4,32 +4,21 @@
 // whole and copies it into a Buffer: V8 builds a large JSON text as a rope and flattens it into new memory on first
 // read, and the Buffer is new memory too, both freed only by a later garbage collection. Touching fresh pages costs
 // about 3 ms per MB on this machine: 15–25 ms of every keystroke went to it. Here the diagnostics are stringified a
-// batch at a time, each batch a string small enough to live and die in the young generation, whose memory is reused;
-// Node's stream encodes each string into memory it frees as soon as the write is done. The bytes on the wire are
-// those of JSON.stringify of the whole message. The VS Code extension starts the server over stdio too: Node's IPC
+// batch at a time (`jsonPieces`, as the CLI writes its reports), each batch a string small enough to live and die in
+// the young generation, whose memory is reused; Node's stream encodes each string into memory it frees as soon as
+// the write is done. The bytes on the wire are those of JSON.stringify of the whole message. The VS Code extension starts the server over stdio too: Node's IPC
 // channel, its other transport, stringifies and copies every message whole.
 import type { Writable } from 'node:stream';
 import { inspect, type InspectOptions } from 'node:util';
 import { AbstractMessageWriter, type Message, type MessageWriter } from 'vscode-languageserver/node';
+import { BATCH, ITEMS, jsonPieces } from '../rules/index';
 
-/** Diagnostics stringified together: a batch stays well under V8's large-object size (128 kB) even in UTF-16. */
-const BATCH = 32;
-const HOLE = '\u0000sql-architect diagnostics\u0000';
-
-/** The pieces of `JSON.stringify(msg)`, the diagnostics of a publish a batch at a time. */
+/** The pieces of `JSON.stringify(msg)`, the diagnostics of a large publish a batch at a time (as the CLI writes its reports). */
 export function messagePieces(msg: Message): string[] {
   const params = (msg as { params?: { diagnostics?: unknown } }).params;
   const list = params?.diagnostics;
   if (!Array.isArray(list) || list.length <= BATCH) return [JSON.stringify(msg)];
-  const shell = JSON.stringify({ ...msg, params: { ...params, diagnostics: HOLE } });
-  const at = shell.indexOf(JSON.stringify(HOLE));
-  const pieces = [`${shell.slice(0, at)}[`];
-  for (let i = 0; i < list.length; i += BATCH) {
-    const batch = JSON.stringify(list.slice(i, i + BATCH));
-    pieces.push(`${i ? ',' : ''}${batch.slice(1, -1)}`);
-  }
-  pieces.push(`]${shell.slice(at + JSON.stringify(HOLE).length)}`);
-  return pieces;
+  return [...jsonPieces({ ...msg, params: { ...params, diagnostics: ITEMS } }, list, { compact: true })];
 }
 
 export class StringMessageWriter extends AbstractMessageWriter implements MessageWriter {

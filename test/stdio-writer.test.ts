@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Message } from 'vscode-languageserver/node';
 import { generateTenantTables } from '../bench/generate';
+import { BATCH } from '../rules/index';
 import { consoleToClient, messagePieces } from '../server/stdio-writer';
 import { LspClient, uri } from './lsp-client';
 import { tempWorkspace } from './helpers';
@@ -24,7 +25,7 @@ describe('stdio writer', () => {
       params: { uri: 'file:///tmp/caf%C3%A9.sql', ...extra, diagnostics: diagnostics(n), after: 'the key after' },
     } as Message);
     const messages: Message[] = [
-      publish(0), publish(1), publish(32), publish(33), publish(64), publish(65), publish(1000, { version: 3 }),
+      publish(0), publish(1), publish(BATCH), publish(BATCH + 1), publish(2 * BATCH), publish(2 * BATCH + 1), publish(1000, { version: 3 }),
       { jsonrpc: '2.0', id: 7, result: { contents: 'hover → text' } } as Message,
       { jsonrpc: '2.0', method: 'sqlArchitect/status', params: { state: 'idle', findings: 3 } } as Message,
     ];
@@ -32,7 +33,7 @@ describe('stdio writer', () => {
       const pieces = messagePieces(m);
       assert.equal(pieces.join(''), JSON.stringify(m));
       const n = ((m as { params?: { diagnostics?: unknown[] } }).params?.diagnostics ?? []).length;
-      assert.equal(pieces.length, n > 32 ? Math.ceil(n / 32) + 2 : 1, `pieces for ${n} diagnostics`);
+      assert.equal(pieces.length, n > BATCH ? Math.ceil(n / BATCH) + 2 : 1, `pieces for ${n} diagnostics`);
     }
   });
 
@@ -54,29 +55,25 @@ describe('stdio writer', () => {
     assert.deepEqual(got, ['log: x { a: 1 }', 'info: i', 'warn: w 2', 'error: boom', 'error: Assertion failed: shown']);
   });
 
-  describe('over a real connection', function () {
+  it('over a real connection, a publish of hundreds of diagnostics with non-ASCII text arrives whole, and the messages after it too', async function () {
     this.timeout(120000);
-    let client: LspClient | undefined;
-    afterEach(async () => {
-      await client?.stop();
-      client = undefined;
-    });
-
-    it('a publish of hundreds of diagnostics with non-ASCII text arrives whole, and the messages after it too', async () => {
-      // 500 tenant tables (about 750 findings: many batches of 32), and one whose name and comment are not ASCII.
-      const sql = `${generateTenantTables(500)}CREATE TABLE "café_table" (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants (id), email text UNIQUE);\n`;
-      const file = 'db/migrations/20240101000000_many.sql';
-      const dir = tempWorkspace({ [file]: sql });
-      client = new LspClient();
+    // 500 tenant tables (about 750 findings: many batches), and one whose name and comment are not ASCII.
+    const sql = `${generateTenantTables(500)}CREATE TABLE "café_table" (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants (id), email text UNIQUE);\n`;
+    const file = 'db/migrations/20240101000000_many.sql';
+    const dir = tempWorkspace({ [file]: sql });
+    const client = new LspClient();
+    try {
       await client.initialize(dir);
       const full = path.join(dir, file);
-      await client.waitFor(() => client!.diags(full).length > 0, 'diagnostics of the file', 110000);
+      await client.waitFor(() => client.diags(full).length > 0, 'diagnostics of the file', 110000);
       const diags = client.diags(full);
-      assert.ok(diags.length > 20 * 32, `${diags.length} diagnostics: many batches`);
+      assert.ok(diags.length > 10 * BATCH, `${diags.length} diagnostics: many batches`);
       assert.ok(diags.some((d) => d.message.includes('café_table')), 'a message naming the non-ASCII table');
       // The framing held: a request after the large publish is answered.
       const hover = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri: uri(full) }, position: { line: 2, character: 14 } });
       assert.ok(hover, 'the hover after the publish');
-    });
+    } finally {
+      await client.stop();
+    }
   });
 });

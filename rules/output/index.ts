@@ -2,7 +2,7 @@
 // strings out (whole, or in pieces for large reports); the caller decides where they go.
 export { allFindings, filterFindings, limitToFiles, type OutputInput, type RelPath } from './types';
 export { Positions, messageWithRecipe, type Position } from './positions';
-export { batched, joined } from './pieces';
+export { BATCH, batched, ITEMS, joined, jsonPieces } from './pieces';
 export { formatText, textPieces, summaryLine, type TextOptions } from './text';
 export { formatJson, jsonFormatPieces } from './json';
 export { formatSarif, sarifPieces } from './sarif';

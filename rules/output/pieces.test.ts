@@ -39,6 +39,15 @@ describe('output in pieces', () => {
     });
   }
 
+  for (const [name, doc] of docs) {
+    for (const n of [0, 1, 2 * BATCH + 3]) {
+      it(`${name}, ${n} items, compact: the bytes of JSON.stringify(…)`, () => {
+        const list = Array.from({ length: n }, (_v, i) => items[i % items.length]);
+        assert.equal(joined(jsonPieces(doc, list, { compact: true })), JSON.stringify(doc, (_k, v: unknown) => (v === ITEMS ? list : v)));
+      });
+    }
+  }
+
   it('makes the items a batch at a time, when its turn comes, never all at once', () => {
     const made: number[] = [];
     const gen = jsonPieces({ findings: ITEMS }, (function* () { for (let i = 0; i < 3 * BATCH; i++) { made.push(i); yield { i }; } })());

@@ -13,21 +13,21 @@ const ITEMS_JSON = JSON.stringify(ITEMS);
 export const BATCH = 64;
 
 /**
- * The pieces of `JSON.stringify(doc, null, 2) + '\n'` where the one place `doc` holds ITEMS is the array of `items`:
- * the same bytes, the items made and stringified a batch at a time, when their turn comes.
+ * The pieces of `JSON.stringify(doc, null, 2) + '\n'` (with `compact`: of `JSON.stringify(doc)`, as the language
+ * server's messages are written) where the one place `doc` holds ITEMS is the array of `items`: the same bytes, the
+ * items made and stringified a batch at a time, when their turn comes.
  */
-export function* jsonPieces(doc: unknown, items: Iterable<unknown>): Generator<string> {
-  const text = JSON.stringify(doc, null, 2) + '\n';
+export function* jsonPieces(doc: unknown, items: Iterable<unknown>, { compact = false } = {}): Generator<string> {
+  const text = compact ? JSON.stringify(doc) : JSON.stringify(doc, null, 2) + '\n';
   const at = text.indexOf(ITEMS_JSON);
   if (at < 0) throw new Error('jsonPieces: the document has no ITEMS');
-  const lineStart = text.lastIndexOf('\n', at) + 1;
-  const indent = text.slice(lineStart, at).match(/^ */)![0];
-  const inner = `\n${indent}  `;
+  const indent = compact ? '' : text.slice(text.lastIndexOf('\n', at) + 1, at).match(/^ */)![0];
+  const [inner, close] = compact ? ['', ''] : [`\n${indent}  `, `\n${indent}`];
   yield text.slice(0, at) + '[';
   const depth = indent.length / 2;
   let first = true;
   const piece = (batch: unknown[]) => {
-    const p = (first ? inner : `,${inner}`) + itemsText(batch, depth);
+    const p = (first ? inner : `,${inner}`) + (compact ? JSON.stringify(batch).slice(1, -1) : itemsText(batch, depth));
     first = false;
     return p;
   };
@@ -40,7 +40,7 @@ export function* jsonPieces(doc: unknown, items: Iterable<unknown>): Generator<s
     }
   }
   if (batch.length) yield piece(batch);
-  yield (first ? ']' : `\n${indent}]`) + text.slice(at + ITEMS_JSON.length);
+  yield (first ? ']' : `${close}]`) + text.slice(at + ITEMS_JSON.length);
 }
 
 /**
