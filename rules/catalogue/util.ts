@@ -168,13 +168,11 @@ export function findConstraintDef(stmt: Statement | undefined, c: ConstraintMode
   return unnamed ?? same;
 }
 
-/** Compares origins in apply order: the order of their files in the set, then their position in the file. */
-export function applyOrder(files: readonly { path: string }[]): (a: Origin, b: Origin) => number {
-  return orderOf(files);
-}
-
-/** One comparison per file list (an analysis has one): rules ask for it per pair of indexes, 800 files each time. */
-const orderOf = rememberedFor((files: readonly { path: string }[]): ((a: Origin, b: Origin) => number) => {
+/**
+ * Compares origins in apply order: the order of their files in the set, then their position in the file. One
+ * comparison per file list (an analysis has one): rules ask for it per pair of indexes, 800 files each time.
+ */
+export const applyOrder = rememberedFor((files: readonly { path: string }[]): ((a: Origin, b: Origin) => number) => {
   const order = new Map(files.map((f, i) => [f.path, i]));
   return (a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || a.span.start - b.span.start;
 });

@@ -110,6 +110,12 @@ export class SchemaModel {
     return t && this.own(t);
   }
 
+  /** The table of an index this model is about to change. */
+  private writableIndexTable(q: QName): TableModel | undefined {
+    const t = this.indexTable(q);
+    return t && this.own(t);
+  }
+
   /** Applies one action. Unknown objects are tolerated: a migration set may start from an existing database. */
   apply(a: Action, origin: Origin): void {
     switch (a.type) {
@@ -132,8 +138,7 @@ export class SchemaModel {
       case 'create-index': return this.createIndex(a, origin);
       case 'drop-index': {
         for (const q of a.indexes) {
-          const found = this.indexTable(q);
-          const t = found && this.own(found);
+          const t = this.writableIndexTable(q);
           if (t) { this.removeIndex(t, q.name); t.history.push(origin); }
         }
         return;
@@ -318,8 +323,7 @@ export class SchemaModel {
   }
 
   private renameIndex(a: ActionOf<'rename-index'>): void {
-    const found = this.indexTable(a.index);
-    const t = found && this.own(found);
+    const t = this.writableIndexTable(a.index);
     const i = t?.indexes.find((x) => x.name === a.index.name);
     if (!t || !i) return;
     this.indexOwner.delete(tableKey(t.schema, i.name));
