@@ -7,7 +7,8 @@ import { initParser } from '../parser/adapter';
 import { SchemaModel } from '../model/schema';
 import { orderMigrations } from './migrations';
 import { ParseCache } from './run';
-import { parsedSetFile, replayFiles, ReplaySnapshots, type ParsedSetFile } from './set-files';
+import { parsedSetFile, replayedStatements, replayFiles, ReplaySnapshots, type ParsedSetFile } from './set-files';
+import { embeddedStatements, lazyLines, modelActions } from './embedded';
 
 /** The whole model as text: maps and sets in their order, every field. */
 function dump(m: SchemaModel): string {
@@ -115,5 +116,38 @@ describe('schema model clone and replay snapshots', () => {
     const again = set((_i, t) => t);
     assert.equal(dump(snapshots.replay(['baseline'], again, () => new SchemaModel())), whole(again));
     assert.equal(snapshots.replayedFiles, paths.length);
+  });
+
+  it('pass 2 takes pass 1\'s finished tables as it goes, and every statement still sees the schema as it stood', () => {
+    // A DO block's statements, a rename of a table other tables point at, and a table changed long after it was
+    // created are in it too.
+    const files = [file('a.sql', BEFORE), file('b.sql', `DO $$ BEGIN CREATE TABLE inner_t (id int); END $$;\nCREATE TABLE late (id int, o bigint);\n${AFTER}\nALTER TABLE public.late ADD COLUMN note text;\nCREATE INDEX late_o ON public.late (o);\n`)];
+    const final = replayFiles(new SchemaModel(), files);
+    const finalDump = dump(final);
+    const pass2 = new SchemaModel().keepChanges();
+    const straight = new SchemaModel();
+    let adopted = 0;
+    for (const f of files) {
+      for (const stmt of replayedStatements(f).flatMap((x) => [x, ...embeddedStatements(x, f.ctx.text, lazyLines(f.ctx.text))])) {
+        const origin = { file: f.ctx.path, span: stmt.span };
+        for (const a of modelActions(stmt)) { pass2.apply(a, origin); straight.apply(a, origin); }
+        pass2.adoptFinal(final, origin);
+        adopted = [...pass2.tables].filter(([k, t]) => final.tables.get(k) === t).length;
+        assert.equal(dump(pass2), dump(straight), `after line ${stmt.line + 1} of ${f.ctx.path}: not the schema as it stood`);
+      }
+    }
+    // Every table ends as pass 1's own object (one copy of each), and pass 2's writes never reached pass 1's tables.
+    assert.equal(adopted, final.tables.size);
+    assert.ok(adopted >= 3, `only ${adopted} tables: the test would prove little`);
+    assert.equal(dump(final), finalDump);
+    // A table both models now hold is copied before either changes it.
+    const late = final.table({ name: 'late' })!;
+    assert.equal(pass2.table({ name: 'late' }), late);
+    const add = modelActions(file('c.sql', 'ALTER TABLE late ADD COLUMN extra int;').parsed.statements[0])[0];
+    pass2.apply(add, { file: 'c.sql', span: { start: 0, end: 0 } });
+    assert.equal(late.columns.has('extra'), false, 'pass 2 changed pass 1\'s table in place');
+    final.apply(add, { file: 'c.sql', span: { start: 0, end: 0 } });
+    assert.equal(final.table({ name: 'late' })!.columns.has('extra'), true);
+    assert.notEqual(final.table({ name: 'late' }), late, 'pass 1 changed a table pass 2 holds in place');
   });
 });

@@ -119,6 +119,7 @@ export class StatementPass {
     }
     const from = this.resumed(files);
     if (from === 0) this.model = this.env.startModel();
+    this.model!.keepChanges();
     for (let i = from; i < files.length; i++) this.file(files[i], i);
     // The schema as it stood is done with: the final one is pass 1's. Kept, it held a second copy of the whole schema
     // through the set rules (46 MB of 177 live on 20,000 tables).
@@ -330,6 +331,7 @@ export class StatementPass {
       this.trackLockTimeout(run, a, txFacts);
       if (applied.includes(a)) model.apply(a, origin);
     }
+    model.adoptFinal(this.env.finalModel, origin);
   }
 
   private trackCreated(a: Action): void {
