@@ -16,6 +16,7 @@ import { TransactionTracker } from './transactions';
 import { replayedStatements, type ParsedSetFile } from './set-files';
 import type { StatementFacts } from './run';
 import { StatementMap } from './statement-map';
+import { createdTableName } from '../parser/lexer';
 
 /** A report of a rule before suppressions and severities, with its message rendered. */
 export interface RawReport {
@@ -220,7 +221,12 @@ export class StatementPass {
     this.facts.open(f.ctx.path);
     this.plans.open(f.ctx.path);
     const rawFrom = this.raw.length;
+    // Statements the parser rejected are not replayed; a CREATE TABLE among them still makes its table new to the
+    // statements after it.
+    const unparsed = statements.length < f.parsed.statements.length ? f.parsed.statements.filter((s) => s.syntaxError) : [];
+    let u = 0;
     for (const stmt of statements) {
+      while (u < unparsed.length && unparsed[u].span.start < stmt.span.start) this.trackUnparsed(unparsed[u++]);
       const txFacts = run.tx.before(stmt);
       const stability = this.stability(fileIndex, stmt);
       let locks = this.step(run, stmt, txFacts, stability);
@@ -345,6 +351,11 @@ export class StatementPass {
       const t = model.table(a.table);
       if (t && this.created.has(tableKey(t.schema, t.name))) this.created.add(tableKey(a.schema, t.name));
     }
+  }
+
+  private trackUnparsed(stmt: Statement): void {
+    const table = createdTableName(stmt.text);
+    if (table) this.created.add(this.resolveKey(table));
   }
 
   private trackLockTimeout(run: FileRun, a: Action, txFacts: TxFacts): void {

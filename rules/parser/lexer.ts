@@ -389,3 +389,27 @@ export function tokens(text: string, start: number, end: number): Tok[] {
 export function tokText(text: string, toks: Tok[]): string {
   return toks.length ? text.slice(toks[0].start, toks[toks.length - 1].end) : '';
 }
+
+/**
+ * The table a CREATE TABLE names, read from its first tokens: for a statement the parser rejected, so that the rest of
+ * its migration can still tell the table is new (Supabase's dashboard writes `CREATE TABLE t (…) tablespace;`, and
+ * the ALTER TABLE t ENABLE ROW LEVEL SECURITY after it locks nobody out). Undefined for any other statement.
+ */
+export function createdTableName(text: string): { schema?: string; name: string } | undefined {
+  const toks = tokens(text, 0, Math.min(text.length, 1000));
+  let i = 0;
+  const word = () => toks[i]?.word;
+  if (word() !== 'create') return undefined;
+  i++;
+  if (word() === 'global' || word() === 'local') i++;
+  if (word() === 'temp' || word() === 'temporary' || word() === 'unlogged') i++;
+  if (word() !== 'table') return undefined;
+  i++;
+  if (word() === 'if' && toks[i + 1]?.word === 'not' && toks[i + 2]?.word === 'exists') i += 3;
+  const ident = (t: Tok | undefined) => (t?.word ?? (t && /^".+"$/s.test(t.text) ? t.text.slice(1, -1).replace(/""/g, '"') : undefined));
+  const first = ident(toks[i]);
+  if (first === undefined) return undefined;
+  if (toks[i + 1]?.text !== '.') return { name: first };
+  const second = ident(toks[i + 2]);
+  return second === undefined ? undefined : { schema: first, name: second };
+}
