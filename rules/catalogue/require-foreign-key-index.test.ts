@@ -116,6 +116,13 @@ ruleTester(requireForeignKeyIndex, {
       output: 'CREATE TABLE tenants (id uuid PRIMARY KEY);\nCREATE TABLE notes (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants);\n\nCREATE INDEX notes_tenant_id_idx ON notes (tenant_id);',
     },
     {
+      // A nullable tenant key beside another nullable scope key holds rows of several scopes: require-tenant-index
+      // leaves the table alone, so its key is reported here like any other.
+      sql: 'CREATE TABLE tenants (id uuid PRIMARY KEY);\nCREATE TABLE users (id uuid PRIMARY KEY);\nCREATE TABLE notices (id bigint PRIMARY KEY, user_id uuid REFERENCES users, tenant_id uuid REFERENCES tenants);\nCREATE INDEX notices_user_id_idx ON notices (user_id);',
+      errors: [{ line: 3, column: 92, messageId: 'unindexed' }],
+      output: 'CREATE TABLE tenants (id uuid PRIMARY KEY);\nCREATE TABLE users (id uuid PRIMARY KEY);\nCREATE TABLE notices (id bigint PRIMARY KEY, user_id uuid REFERENCES users, tenant_id uuid REFERENCES tenants);\n\nCREATE INDEX notices_tenant_id_idx ON notices (tenant_id);\nCREATE INDEX notices_user_id_idx ON notices (user_id);',
+    },
+    {
       // Self reference, two keys in one statement.
       sql: 'CREATE TABLE staff (id bigint PRIMARY KEY, manager_id bigint REFERENCES staff, mentor_id bigint REFERENCES staff);',
       errors: [{ line: 1, column: 62, messageId: 'unindexed', data: { columns: 'manager_id', leading: 'manager_id' } }, { line: 1, column: 97, messageId: 'unindexed', data: { columns: 'mentor_id', leading: 'mentor_id' }, output: 'CREATE TABLE staff (id bigint PRIMARY KEY, manager_id bigint REFERENCES staff, mentor_id bigint REFERENCES staff);\n\nCREATE INDEX staff_mentor_id_idx ON staff (mentor_id);' }],

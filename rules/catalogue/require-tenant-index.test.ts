@@ -1,6 +1,9 @@
 import { ruleTester } from '../testing/tester';
 import { requireTenantIndex } from './require-tenant-index';
 
+/** A tenant table and one tenant table that references it, indexed. */
+const ORGS = 'CREATE TABLE "Organization" (id text PRIMARY KEY, slug text NOT NULL UNIQUE);\nCREATE TABLE "Project" (id text PRIMARY KEY, "organizationId" text NOT NULL REFERENCES "Organization" (id));\nCREATE INDEX ON "Project" ("organizationId");';
+
 ruleTester(requireTenantIndex, {
   valid: [
     'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL); CREATE INDEX ON invoices (tenant_id, id);',
@@ -18,8 +21,27 @@ ruleTester(requireTenantIndex, {
     // A soft-delete partial index (supabase/storage's iceberg_catalogs): the application's queries are for live rows.
     'CREATE TABLE c (id uuid PRIMARY KEY, tenant_id text NOT NULL, name text, deleted_at timestamptz); CREATE UNIQUE INDEX ON c (tenant_id, name) WHERE deleted_at IS NULL;',
     'CREATE TABLE c (id uuid PRIMARY KEY, "tenantId" text NOT NULL, "deletedAt" timestamptz, "archivedAt" timestamptz); CREATE INDEX ON c ("tenantId") WHERE "deletedAt" IS NULL AND c."archivedAt" IS NULL;',
+    // trigger.dev's TaskEvent: an event table kept apart (no foreign key at all, the key only by name and type) in a
+    // project that references its tenant table, read by its own indexed ids.
+    `${ORGS}\nCREATE TABLE "TaskEvent" (id text PRIMARY KEY, "traceId" text NOT NULL, "runId" text NOT NULL, "organizationId" text NOT NULL);\nCREATE INDEX ON "TaskEvent" ("traceId");\nCREATE INDEX ON "TaskEvent" ("runId");`,
+    // trigger.dev's PlatformNotification: a nullable key beside other nullable scope keys, rows of several scopes
+    // (require-foreign-key-index reports its key).
+    `${ORGS}\nCREATE TABLE users (id text PRIMARY KEY);\nCREATE TABLE "PlatformNotification" (id text PRIMARY KEY, scope text NOT NULL, "userId" text REFERENCES users (id), "organizationId" text REFERENCES "Organization" (id));`,
   ],
   invalid: [
+    {
+      // The same event table with an index that holds the key after another column (trigger.dev's run_executions):
+      // the project does read it by tenant.
+      sql: `${ORGS}\nCREATE TABLE events (id text PRIMARY KEY, "traceId" text NOT NULL, "organizationId" text NOT NULL);\nCREATE INDEX events_time_org ON events ("traceId", "organizationId");`,
+      errors: [{ line: 4, column: 1, messageId: 'notLeading', data: { table: 'events', column: 'organizationId', leading: 'traceId' } }],
+      output: `${ORGS}\nCREATE TABLE events (id text PRIMARY KEY, "traceId" text NOT NULL, "organizationId" text NOT NULL);\n\nCREATE INDEX events_organizationid_idx ON events ("organizationId");\nCREATE INDEX events_time_org ON events ("traceId", "organizationId");`,
+    },
+    {
+      // And with no index of its own: nothing says how it is read.
+      sql: `${ORGS}\nCREATE TABLE events (id text PRIMARY KEY, "traceId" text NOT NULL, "organizationId" text NOT NULL);`,
+      errors: [{ line: 4, column: 1, messageId: 'noIndex', data: { table: 'events', column: 'organizationId' } }],
+      output: `${ORGS}\nCREATE TABLE events (id text PRIMARY KEY, "traceId" text NOT NULL, "organizationId" text NOT NULL);\n\nCREATE INDEX events_organizationid_idx ON events ("organizationId");`,
+    },
     {
       // basejump's account_user: its primary key serves a user's own memberships (and RLS checks that give the user),
       // not the list of an account's members.

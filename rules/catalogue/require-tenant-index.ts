@@ -1,4 +1,6 @@
 import { defineRule, type Report } from '../engine/types';
+import type { TableModel } from '../model/types';
+import type { TenantKey } from '../project/types';
 import { addIndexFix, identName, related, tableLabel, tenantPinningColumns, tenantTablesOf } from './util';
 
 const messages = {
@@ -18,11 +20,18 @@ export const requireTenantIndex = defineRule({
   docs: {
     bad: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);',
     good: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);\nCREATE INDEX invoices_tenant_id_idx ON invoices (tenant_id);',
-    details: 'An index leading with the tenant column counts, and so does one leading with a column that pins the row to one tenant through a parent tenant table (`project_id` of a project, `"runtimeEnvironmentId"` of an environment): queries are scoped through that parent, and row-level security adds the tenant filter to its index scan. Partial indexes do not count, except one whose only condition keeps the rows that are not soft-deleted (`WHERE deleted_at IS NULL`, also `archived_at`, `deletedAt` and the like): the application\'s queries are for those rows. The fix adds the index after the statement that made the table tenant-scoped; on a table that existed before that migration it is built CONCURRENTLY, in a migration of its own when the statement runs in a transaction.',
+    details: 'An index leading with the tenant column counts, and so does one leading with a column that pins the row to one tenant through a parent tenant table (`project_id` of a project, `"runtimeEnvironmentId"` of an environment): queries are scoped through that parent, and row-level security adds the tenant filter to its index scan. Partial indexes do not count, except one whose only condition keeps the rows that are not soft-deleted (`WHERE deleted_at IS NULL`, also `archived_at`, `deletedAt` and the like): the application\'s queries are for those rows. Two kinds of table are left alone. One whose tenant key is nullable beside other nullable scope keys (`"userId"`, `"projectId"`) holds rows of several scopes, global ones included, rather than a tenant\'s; `require-foreign-key-index` reports its key like any other. And an event or log table kept apart from the relational model: its tenant key matched only by name and type, no foreign key at all, in a project whose tenant tables mostly reference the tenant table, and indexes for its own lookups (a trace, a span, a run) of which none holds the tenant column (trigger.dev\'s `TaskEvent`). The fix adds the index after the statement that made the table tenant-scoped; on a table that existed before that migration it is built CONCURRENTLY, in a migration of its own when the statement runs in a transaction.',
   },
   checkSet(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
-    for (const { table, column, origin } of tenantTablesOf(ctx.project)) {
+    const keys = tenantTablesOf(ctx.project);
+    // The project keys its tenant tables by foreign key: a tenant table with no foreign key at all is kept apart on purpose.
+    const keyedByForeignKey = keys.filter((k) => k.key.kind === 'foreign-key').length * 2 >= keys.length;
+    for (const { table, column, origin, key } of keys) {
+      // Rows of several scopes (global, per user, per tenant): not a tenant's table; its foreign key is
+      // require-foreign-key-index's.
+      if (key.optional) continue;
+      if (keyedByForeignKey && detachedLog(table, column, key.kind)) continue;
       // Leading with the tenant column, or with a parent that pins the tenant (the environment of a run): queries are
       // scoped through it, and RLS adds the tenant filter to an index scan of it.
       const pins = tenantPinningColumns(ctx, table, column);
@@ -54,3 +63,16 @@ export const requireTenantIndex = defineRule({
     return reports;
   },
 });
+
+/**
+ * An event or log table kept apart from the relational model (trigger.dev's TaskEvent): the tenant key only by name
+ * and type, no foreign key at all, in a project that otherwise references its tenant table; and indexes that serve
+ * its own lookups (a trace, a span, a run), none of which holds the tenant column. Its rows are read by those; a
+ * tenant's are not listed from it.
+ */
+function detachedLog(table: TableModel, column: string, kind: TenantKey['kind']): boolean {
+  if (kind !== 'name-and-type' || table.constraints.some((c) => c.kind === 'foreign')) return false;
+  const primary = table.constraints.find((c) => c.kind === 'primary')?.name;
+  const lookups = table.indexes.filter((i) => i.constraint === undefined || i.constraint !== primary);
+  return lookups.length > 0 && lookups.every((i) => !i.columns.includes(column));
+}
