@@ -3,6 +3,7 @@ import type {
   Action, ActionOf, ColumnDef, ColumnModel, ConstraintDef, ConstraintModel, FunctionModel, IndexModel, Origin, QName, RoleModel, TableModel, ViewModel,
 } from './types';
 import { defaultConstraintName, defaultIndexName } from './names';
+import { sized } from './lists';
 
 export function tableKey(schema: string, name: string): string {
   return `${schema}.${name}`;
@@ -289,6 +290,8 @@ export class SchemaModel {
     }
     for (const c of a.columns) this.addColumn(t, c, origin);
     for (const c of a.constraints) this.addConstraint(t, c, origin);
+    t.constraints = sized(t.constraints);
+    t.indexes = sized(t.indexes);
   }
 
   private addColumnTo(a: ActionOf<'add-column'>, origin: Origin): void {

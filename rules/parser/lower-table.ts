@@ -4,6 +4,7 @@ import type { Action, ColumnDef, ConstraintDef, DefaultKind, QName, TypeRef } fr
 import { isSerialType } from '../model/types';
 import { listNames, node, qname, roleName, str, type Node, type Source } from './ast';
 import { columnRefs, defaultKindOf } from './expressions';
+import { sized } from '../model/lists';
 
 const TYPE_ALIASES: Record<string, string> = {
   int: 'int4', integer: 'int4', int4: 'int4', smallint: 'int2', int2: 'int2', bigint: 'int8', int8: 'int8',
@@ -91,7 +92,7 @@ export function columnDef(cd: PgColumnDef, src: Source): ColumnDef {
     defaultKind = 'volatile'; // nextval() of a new sequence
     notNull = true;
   }
-  return { name: cd.colname ?? '', type, notNull, defaultKind, defaultText, identity, generatedStored, constraints, span: src.element(cd.location) };
+  return { name: cd.colname ?? '', type, notNull, defaultKind, defaultText, identity, generatedStored, constraints: sized(constraints), span: src.element(cd.location) };
 }
 
 /** Index elements as names; an expression element is `(col,…)` of the columns it reads, or `(expr)`. */

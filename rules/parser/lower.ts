@@ -10,6 +10,7 @@ import { columnRefs, functionsCalled, isConstTrue, isSoftDeleteFilter, notNullFi
 import { alterCmd, columnDef, constraintDef, indexColumns } from './lower-table';
 import { doBlockAction, functionInjections, type PlParser } from './plpgsql';
 import { mapStrings } from './walk';
+import { sized } from '../model/lists';
 
 /**
  * The statement's node name and its actions, placeholders renamed back to what the migration wrote. `pl`: the
@@ -54,7 +55,7 @@ function createTable(n: pg.CreateStmt, src: Source): Action[] {
   const persistence = n.relation?.relpersistence;
   const parent = n.inhRelations?.[0];
   return [{
-    type: 'create-table', table: qname(n.relation), columns, constraints, ifNotExists: Boolean(n.if_not_exists),
+    type: 'create-table', table: qname(n.relation), columns: sized(columns), constraints: sized(constraints), ifNotExists: Boolean(n.if_not_exists),
     partitioned: Boolean(n.partspec), partitionOf: n.partbound && parent ? qname(node(parent).RangeVar) : undefined,
     unlogged: persistence === 'u', temporary: persistence === 't', likeTables, asSelect: false,
   }];
