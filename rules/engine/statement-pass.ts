@@ -332,12 +332,14 @@ export class StatementPass {
     const model = this.schema;
     const origin: Origin = { file: run.f.ctx.path, span: stmt.span };
     const applied = modelActions(stmt);
+    // A CREATE TABLE pass 1 never changed after: its finished table, not a second one built to be adopted.
+    const taken = applied.length === 1 && model.takeCreated(applied[0], origin, this.env.finalModel);
     for (const a of stmt.actions) {
       this.trackCreated(a);
       this.trackLockTimeout(run, a, txFacts);
-      if (applied.includes(a)) model.apply(a, origin);
+      if (!taken && applied.includes(a)) model.apply(a, origin);
     }
-    model.adoptFinal(this.env.finalModel, origin);
+    if (!taken) model.adoptFinal(this.env.finalModel, origin);
   }
 
   private trackCreated(a: Action): void {

@@ -151,6 +151,26 @@ export class SchemaModel {
     this.#changed.clear();
   }
 
+  /**
+   * Pass 2's shortcut for a statement whose one action is `a`, a CREATE TABLE that `final` (pass 1) never changed
+   * after: takes `final`'s table as it stands instead of building an equal one to adopt. Besides building the table,
+   * creating it only names its indexes' owner, which this does too. False when it does not apply (another action, a
+   * name already taken, a table changed later); the caller then applies the action.
+   */
+  takeCreated(a: Action, origin: Origin, final: SchemaModel): boolean {
+    if (a.type !== 'create-table') return false;
+    const r = this.resolve(a.table);
+    const key = tableKey(r.schema, r.name);
+    if (this.tables.has(key)) return false;
+    const done = final.tables.get(key);
+    const o = done && lastChange.get(done);
+    if (!done || !o || o.span !== origin.span || o.file !== origin.file) return false;
+    this.tables.set(key, done);
+    final.#owned.delete(done);
+    for (const i of done.indexes) this.indexOwner.set(tableKey(done.schema, i.name), key);
+    return true;
+  }
+
   /** A table this model is about to change. */
   private writable(q: QName): TableModel | undefined {
     const t = this.table(q);
