@@ -73,6 +73,6 @@ export const requireTenantIndex = defineRule({
 function detachedLog(table: TableModel, column: string, kind: TenantKey['kind']): boolean {
   if (kind !== 'name-and-type' || table.constraints.some((c) => c.kind === 'foreign')) return false;
   const primary = table.constraints.find((c) => c.kind === 'primary')?.name;
-  const lookups = table.indexes.filter((i) => i.constraint === undefined || i.constraint !== primary);
+  const lookups = table.indexes.filter((i) => primary === undefined || i.constraint !== primary);
   return lookups.length > 0 && lookups.every((i) => !i.columns.includes(column));
 }
