@@ -1,7 +1,7 @@
 import { defineRule, type Fix, type Report } from '../engine/types';
 import type { IndexModel, TableModel } from '../model/types';
 import { freeIndexName, mentionedInDoBlock } from './design-util';
-import { addIndexFix, columnsSql, findConstraintDef, identName, quoteIdent, related, tableLabel, tableSql, tenantTablesOf } from './util';
+import { addIndexFix, flat, columnsSql, findConstraintDef, identName, quoteIdent, related, tableLabel, tableSql, tenantTablesOf } from './util';
 
 /**
  * An index serves the foreign key's lookups when its leading columns are exactly the key's columns, and it is not
@@ -59,7 +59,7 @@ export const requireForeignKeyIndex = defineRule({
         if (parent && lookupTable(parent)) continue;
         const parentName = parent ? tableLabel(parent) : fk.refTable ? tableSql(fk.refTable) : 'its parent';
         const name = freeIndexName(ctx.model, t, identName(t.name, ...cols, 'idx'));
-        const add = stmt ? addIndexFix(ctx, stmt, t, cols, name, `Add index ${name} on ${tableLabel(t)} (${cols.join(', ')})`) : undefined;
+        const add = stmt ? addIndexFix(ctx, stmt, t, cols, name, flat`Add index ${name} on ${tableLabel(t)} (${cols.join(', ')})`) : undefined;
         const sql = add?.sql ?? `CREATE INDEX ${quoteIdent(name)} ON ${tableSql(t)} (${columnsSql(cols)});`;
         const fixes: Fix[] = add?.fix ? [add.fix] : [];
         reports.push({

@@ -1,7 +1,7 @@
 import { defineRule, type Report } from '../engine/types';
 import type { TableModel } from '../model/types';
 import type { TenantKey } from '../project/types';
-import { addIndexFix, identName, related, tableLabel, tenantPinningColumns, tenantTablesOf } from './util';
+import { addIndexFix, flat, identName, related, tableLabel, tenantPinningColumns, tenantTablesOf } from './util';
 
 const messages = {
   noIndex: 'Tenant table {{table}} has no index leading with {{column}}: every tenant-scoped query and RLS check scans the whole table. Add an index on ({{column}}) or make {{column}} the first column of the primary key.',
@@ -40,7 +40,7 @@ export const requireTenantIndex = defineRule({
       if (covered) continue;
       const stmt = ctx.statementAt(origin);
       const name = identName(table.name, column, 'idx');
-      const add = stmt ? addIndexFix(ctx, stmt, table, [column], name, `Add index ${name} on ${tableLabel(table)} (${column})`) : undefined;
+      const add = stmt ? addIndexFix(ctx, stmt, table, [column], name, flat`Add index ${name} on ${tableLabel(table)} (${column})`) : undefined;
       // An index that holds the tenant column after others: it serves lookups that give those, not a tenant's rows.
       const later = table.indexes.find((i) => (!i.partial || i.softDelete) && i.columns.indexOf(column) > 0);
       reports.push({
