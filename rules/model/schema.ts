@@ -15,6 +15,12 @@ export function tableKey(schema: string, name: string): string {
  */
 const lastChange = new WeakMap<TableModel, Origin>();
 
+/** Whether `origin`'s statement (the same parsed statement, by its span) is the last that created or changed `t`. */
+function lastChangedAt(t: TableModel, origin: Origin): boolean {
+  const o = lastChange.get(t);
+  return o !== undefined && o.span === origin.span && o.file === origin.file;
+}
+
 /** `public.t` is shown as `t`; other schemas stay qualified. */
 export function displayName(t: { schema: string; name: string }): string {
   return t.schema === 'public' ? t.name : `${t.schema}.${t.name}`;
@@ -141,9 +147,7 @@ export class SchemaModel {
     for (const t of this.#changed) {
       const key = tableKey(t.schema, t.name);
       const done = final.tables.get(key);
-      if (done === undefined || done === t || this.tables.get(key) !== t) continue;
-      const o = lastChange.get(done);
-      if (o === undefined || o.span !== origin.span || o.file !== origin.file) continue;
+      if (done === undefined || done === t || this.tables.get(key) !== t || !lastChangedAt(done, origin)) continue;
       this.tables.set(key, done);
       this.#owned.delete(t);
       final.#owned.delete(done);
@@ -163,8 +167,7 @@ export class SchemaModel {
     const key = tableKey(r.schema, r.name);
     if (this.tables.has(key)) return false;
     const done = final.tables.get(key);
-    const o = done && lastChange.get(done);
-    if (!done || !o || o.span !== origin.span || o.file !== origin.file) return false;
+    if (!done || !lastChangedAt(done, origin)) return false;
     this.tables.set(key, done);
     final.#owned.delete(done);
     for (const i of done.indexes) this.indexOwner.set(tableKey(done.schema, i.name), key);
