@@ -61,6 +61,13 @@ describe('require-tenant-in-foreign-key, the project-wide note', () => {
   it('says nothing of it when the referenced table has it', () => {
     assert.match(note(', UNIQUE (id, tenant_id)')!.message, /REFERENCES projects \(tenant_id, id\)\.$/);
   });
+  it('still reports, each on its own, a key that pairs the tenant column with the wrong column (a bug, not the design)', () => {
+    const findings = runCase({
+      'db/001.sql': 'CREATE TABLE tenants (id uuid PRIMARY KEY);\nCREATE TABLE projects (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants);\nCREATE TABLE tasks (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants, project_id bigint REFERENCES projects);\nCREATE TABLE notes (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants, task_id bigint REFERENCES tasks);\nCREATE TABLE links (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants, note_id bigint, FOREIGN KEY (tenant_id, note_id) REFERENCES notes (id, id));',
+    }).findings.filter((f) => f.rule === requireTenantInForeignKey.id);
+    assert.deepEqual(findings.map((f) => [f.messageId, f.data?.name]), [['convention', 'tasks_project_id_fkey'], ['mispaired', 'links_tenant_id_note_id_fkey']]);
+    assert.equal(findings[0].data?.count, 2);
+  });
 });
 
 describe('require-tenant-in-foreign-key, the recipe', () => {
