@@ -39,13 +39,15 @@ export const requireForeignKeyIndex = defineRule({
     const tenantColumn = new Map(
       ctx.config.rules['require-tenant-index'] === 'off' ? [] : tenantTablesOf(ctx.project).filter((x) => !x.key.optional).map((x) => [x.table, x.column] as const),
     );
+    // The column sets already judged, per table (one set, emptied for each table).
+    const seen = new Set<string>();
     for (const t of ctx.model.tables.values()) {
       if (t.temporary) continue;
-      const seen = new Set<string>();
+      seen.clear();
       for (const fk of t.constraints) {
         if (fk.kind !== 'foreign' || fk.columns.length === 0) continue;
         const cols = fk.columns;
-        const key = [...cols].sort().join('\0');
+        const key = cols.length === 1 ? cols[0] : [...cols].sort().join('\0');
         if (seen.has(key)) continue;
         seen.add(key);
         if (t.indexes.some((i) => covers(i, cols))) continue;
@@ -91,7 +93,8 @@ function actorColumn(cols: readonly string[], parent: TableModel | undefined, re
 
 /** A small list of kinds: at most three columns besides timestamps, one of them a unique name or code. */
 function lookupTable(t: TableModel): boolean {
+  if (!/(types?|kinds?|statuses|states|categories|roles|levels)$/i.test(t.name)) return false;
   const cols = [...t.columns.keys()].filter((c) => !/(^|_)(created|updated)(_?at|_?on)$|^(created|updated)(at|on)$/i.test(c));
-  if (cols.length > 3 || !/(types?|kinds?|statuses|states|categories|roles|levels)$/i.test(t.name)) return false;
+  if (cols.length > 3) return false;
   return t.indexes.some((i) => i.unique && i.columns.length === 1 && /^(name|code|key|slug|label|type|kind)$/i.test(i.columns[0]));
 }

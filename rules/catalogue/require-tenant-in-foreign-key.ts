@@ -53,14 +53,16 @@ export const requireTenantInForeignKey = defineRule({
         const target = ctx.model.table(c.refTable);
         const other = target && tenants.get(target);
         if (!target || !other) continue;
-        const theirs = tenantColumnsOf(target, ctx.config, other.column);
-        if (c.columns.some((col, i) => mine.includes(col) && (!c.refColumns?.length || theirs.includes(c.refColumns[i])))) scoped.push(c);
-        else missing.push({ table, tenant, target, other, c });
+        // The referenced table's tenant columns only matter for a key that holds one of ours (20,000 tables: most hold none).
+        const paired = c.columns.some((col) => mine.includes(col));
+        const theirs = paired && c.refColumns?.length ? tenantColumnsOf(target, ctx.config, other.column) : undefined;
+        if (paired && c.columns.some((col, i) => mine.includes(col) && (!theirs || theirs.includes(c.refColumns![i])))) scoped.push(c);
+        else missing.push({ table, tenant, target, other, c, paired });
       }
     }
     // A project that never puts the tenant in its foreign keys made that choice once: say it once.
     // A key that pairs the tenant column with the wrong column is a bug, never a design choice.
-    const mispaired = (m: Missing) => m.c.columns.some((col) => tenantColumnsOf(m.table, ctx.config, m.tenant.column).includes(col));
+    const mispaired = (m: Missing) => m.paired;
     const unscoped = missing.filter((m) => !mispaired(m));
     if (scoped.length === 0 && unscoped.length >= 2) {
       const [first, ...rest] = unscoped;
@@ -91,6 +93,8 @@ interface Missing {
   target: TableModel;
   other: TenantTable;
   c: ConstraintModel;
+  /** The key holds one of the table's tenant columns (paired with the wrong column, since it is missing). */
+  paired: boolean;
 }
 
 /** Where the finding belongs: the latest of the key and the two tenant columns (a column added later made it wrong). */

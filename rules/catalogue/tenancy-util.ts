@@ -8,10 +8,11 @@ import { escapeRe, identName, quoteIdent, tableSql, tenantPredicate, tenantTable
 import { clipBytes, MAX_IDENTIFIER_BYTES } from '../model/names';
 import { rememberedFor } from '../model/remember';
 
-/** The tenant-scoped tables of the project, by table. */
-export function tenantMap(ctx: SetContext): Map<TableModel, TenantTable> {
-  return new Map(tenantTablesOf(ctx.project).map((t) => [t.table, t]));
+/** The tenant-scoped tables of the project, by table: built once per project (four set rules ask), never changed. */
+export function tenantMap(ctx: SetContext): ReadonlyMap<TableModel, TenantTable> {
+  return tenantsByTable(ctx.project);
 }
+const tenantsByTable = rememberedFor((project: ProjectModel): ReadonlyMap<TableModel, TenantTable> => new Map(tenantTablesOf(project).map((t) => [t.table, t])));
 
 /** The DISABLE ROW LEVEL SECURITY statement in effect, when the table's history has one after the last ENABLE. */
 export function rlsDisabledAt(ctx: SetContext, table: TableModel): Origin | undefined {

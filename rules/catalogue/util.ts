@@ -124,8 +124,14 @@ const tenantNames = rememberedFor((columns: readonly string[]) => new Set(column
 /** Every column of the table that holds a tenant (its key, and other tenant-named columns such as team_id inside org_id). */
 export function tenantColumnsOf(table: TableModel, config: ResolvedConfig, key?: string): string[] {
   const names = tenantNames(config.tenantColumns);
-  const out = [...table.columns.keys()].filter((c) => names.has(normName(c)));
-  if (key && !out.includes(key)) out.unshift(key);
+  const out: string[] = [];
+  let hasKey = false;
+  for (const c of table.columns.keys()) {
+    if (!names.has(normName(c))) continue;
+    out.push(c);
+    if (c === key) hasKey = true;
+  }
+  if (key && !hasKey) out.unshift(key);
   return out;
 }
 
@@ -354,14 +360,16 @@ export function addIndexFix(ctx: SetContext, stmt: Statement, table: TableModel,
  */
 export function tenantPinningColumns(ctx: Pick<SetContext, 'project' | 'config' | 'model'>, table: TableModel, key: string): string[] {
   const { tenants, byName } = tenantIndex(ctx.project);
-  const out = new Set(tenantColumnsOf(table, ctx.config, key));
+  // A handful of names: an array kept free of repeats, in the order they are found.
+  const out = tenantColumnsOf(table, ctx.config, key);
+  const add = (col: string) => { if (!out.includes(col)) out.push(col); };
   for (const c of table.constraints) {
     if (c.kind !== 'foreign' || c.columns.length !== 1 || !c.refTable) continue;
     const target = ctx.model.table(c.refTable);
-    if (target && target !== table && tenants.has(target)) out.add(c.columns[0]);
+    if (target && target !== table && tenants.has(target)) add(c.columns[0]);
   }
-  for (const col of table.columns.keys()) if (byName.get(normName(col))?.some((t) => t !== table)) out.add(col);
-  return [...out];
+  for (const col of table.columns.keys()) if (byName.get(normName(col))?.some((t) => t !== table)) add(col);
+  return out;
 }
 
 /** The project's tenant tables, and each by the column name that points at it (`runtimeEnvironmentId`), once per project. */
