@@ -62,8 +62,7 @@ export const requireTenantInForeignKey = defineRule({
     }
     // A project that never puts the tenant in its foreign keys made that choice once: say it once.
     // A key that pairs the tenant column with the wrong column is a bug, never a design choice.
-    const mispaired = (m: Missing) => m.paired;
-    const unscoped = missing.filter((m) => !mispaired(m));
+    const unscoped = missing.filter((m) => !m.paired);
     if (scoped.length === 0 && unscoped.length >= 2) {
       const [first, ...rest] = unscoped;
       const at = anchor(ctx, first);
@@ -80,7 +79,7 @@ export const requireTenantInForeignKey = defineRule({
           unique: uniqueOn(first.target, targetCols) ? '' : `, after adding UNIQUE (${targetCols.join(', ')}) to ${tableLabel(first.target)}`,
         },
         related: rest.slice(0, 50).map((m) => ({ file: m.c.origin.file, span: m.c.origin.span, message: `${m.c.name}: ${tableLabel(m.table)} → ${tableLabel(m.target)} without ${m.tenant.column}` })),
-      }, ...missing.filter(mispaired).map((m) => keyReport(ctx, m, scoped.length))];
+      }, ...missing.filter((m) => m.paired).map((m) => keyReport(ctx, m, scoped.length))];
     }
     for (const m of missing) reports.push(keyReport(ctx, m, scoped.length));
     return reports;
