@@ -129,7 +129,7 @@ export function removeStatementEdit(text: string, stmt: { span: Span }): TextEdi
 }
 
 /** The columns a foreign key references: its own list, or the referenced table's primary key. */
-export function referencedColumns(model: SchemaModel, fk: ConstraintModel): { table: TableModel; columns: string[] } | undefined {
+export function referencedColumns(model: SchemaModel, fk: ConstraintModel): { table: TableModel; columns: readonly string[] } | undefined {
   if (!fk.refTable) return undefined;
   const table = model.table(fk.refTable);
   if (!table) return undefined;

@@ -56,7 +56,7 @@ function harm(ctx: StatementContext, table: QName, c: ConstraintDef, what: strin
 }
 
 /** Columns that are not known to be NOT NULL: a PRIMARY KEY USING INDEX would scan them under the lock. */
-function nullableColumns(ctx: StatementContext, table: QName, cols: string[]): string[] {
+function nullableColumns(ctx: StatementContext, table: QName, cols: readonly string[]): string[] {
   const t = ctx.before.table(table);
   return cols.filter((c) => !t?.columns.get(c)?.notNull);
 }
@@ -102,7 +102,7 @@ function parseConstraint(text: string, toks: Tok[]): Parsed | undefined {
   return { nulls, include, attrs: tokText(text, rest) };
 }
 
-function createIndexSql(ctx: StatementContext, table: QName, name: string, cols: string[], p: Parsed): string {
+function createIndexSql(ctx: StatementContext, table: QName, name: string, cols: readonly string[], p: Parsed): string {
   const nulls = p.nulls && /not/i.test(p.nulls) ? ` ${p.nulls}` : '';
   return `CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${tableText(ctx, table)} (${columnsSql(cols)})${p.include ? ` ${p.include}` : ''}${nulls};`;
 }

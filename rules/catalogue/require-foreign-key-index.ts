@@ -7,7 +7,7 @@ import { addIndexFix, flat, columnsSql, findConstraintDef, identName, quoteIdent
  * An index serves the foreign key's lookups when its leading columns are exactly the key's columns, and it is not
  * partial or its condition only asks key columns to be non-null (the lookup `WHERE fk = $1` implies it).
  */
-function covers(i: IndexModel, cols: string[]): boolean {
+function covers(i: IndexModel, cols: readonly string[]): boolean {
   if (i.partial && !i.notNullFilter?.every((c) => cols.includes(c))) return false;
   if (i.columns.length < cols.length) return false;
   if (i.method !== 'btree' && !(i.method === 'hash' && cols.length === 1)) return false;

@@ -43,7 +43,7 @@ function generated(ctx: Pick<SetContext, 'statementAt'>, table: TableModel, colu
 }
 
 /** Unique across tenants by construction: a generated or one-to-one column, or a credential, anywhere in the key. */
-export function uniqueKeyExempt(ctx: Pick<SetContext, 'statementAt'>, table: TableModel, cols: string[]): boolean {
+export function uniqueKeyExempt(ctx: Pick<SetContext, 'statementAt'>, table: TableModel, cols: readonly string[]): boolean {
   // One generated public identifier (`friendlyId`, `external_ref`): unique everywhere by construction.
   if (cols.length === 1 && (globallyUnique(ctx, table, cols[0]) || idLike(cols[0]))) return true;
   // The surrogate key itself in a longer key (`PRIMARY KEY (id, "createdAt")` of a partitioned table).
@@ -53,7 +53,7 @@ export function uniqueKeyExempt(ctx: Pick<SetContext, 'statementAt'>, table: Tab
 }
 
 /** A one-column primary key on a natural key (`key`, `slug`), which two tenants cannot share. */
-export function naturalPrimaryKey(columns: string[]): boolean {
+export function naturalPrimaryKey(columns: readonly string[]): boolean {
   return columns.length === 1 && !idLike(columns[0]);
 }
 
@@ -104,7 +104,7 @@ export const requireTenantInUnique = defineRule({
       const scope = tenantPinningColumns(ctx, table, column);
       const name = tableLabel(table);
       const pk = table.constraints.find((c) => c.kind === 'primary')?.columns;
-      const consider = (cols: string[]) => !cols.some((c) => scope.includes(c)) && !uniqueKeyExempt(ctx, table, cols);
+      const consider = (cols: readonly string[]) => !cols.some((c) => scope.includes(c)) && !uniqueKeyExempt(ctx, table, cols);
       for (const c of table.constraints) {
         // A one-column primary key is a surrogate id unless it is a natural key (`key`, `slug`, `email`).
         const naturalPk = c.kind === 'primary' && naturalPrimaryKey(c.columns);

@@ -255,6 +255,6 @@ export function rolesCovered(restrictive: PolicyModel, permissive: PolicyModel):
 }
 
 /** Column names of an index element list, with the columns inside expression elements `(a,b)` spelled out. */
-export function indexColumnNames(columns: string[]): string[] {
+export function indexColumnNames(columns: readonly string[]): string[] {
   return columns.flatMap((c) => (c.startsWith('(') ? c.slice(1, -1).split(',') : [c]));
 }

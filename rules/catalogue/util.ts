@@ -52,7 +52,7 @@ export function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export function columnsSql(cols: string[]): string {
+export function columnsSql(cols: readonly string[]): string {
   return cols.map(quoteIdent).join(', ');
 }
 
@@ -335,7 +335,7 @@ const setPaths = rememberedFor((files: readonly FileContext[]) => files.map((f) 
  * CREATE INDEX is safe. On an existing table it must be built CONCURRENTLY, which cannot share a transaction: right
  * after the statement when it runs alone, else in a follow-up migration that the tool runs without a transaction.
  */
-export function addIndexFix(ctx: SetContext, stmt: Statement, table: TableModel, columns: string[], name: string, title: string): { fix?: Fix; sql: string } | undefined {
+export function addIndexFix(ctx: SetContext, stmt: Statement, table: TableModel, columns: readonly string[], name: string, title: string): { fix?: Fix; sql: string } | undefined {
   const file = fileOf(ctx, stmt.file);
   if (!file) return undefined;
   const created = table.created.file === stmt.file;

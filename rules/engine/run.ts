@@ -5,6 +5,7 @@ import type { SchemaModel } from '../model/schema';
 import { inferProject } from '../project/infer';
 import type { ProjectModel } from '../project/types';
 import type { Statement } from '../model/types';
+import { NONE, orNone } from '../model/lists';
 import type { ResolvedConfig } from './config';
 import type { FileContext, Finding, Fix, HeldLock, Report, Rule, SetContext, TxKind } from './types';
 import { reportMessage } from './messages';
@@ -58,7 +59,7 @@ export interface StatementFacts {
   lockTimeoutSet: boolean;
   locks: LockPlan;
   /** Locks that earlier statements of the same transaction already hold on the tables this statement locks. */
-  held: HeldLock[];
+  held: readonly HeldLock[];
 }
 
 export interface SetResult {
@@ -263,7 +264,7 @@ function ruleFindings(raw: RawReport[], scope: FindingScope): Finding[] {
     findings.push({
       rule: rule.id, severity: sev, category: rule.category, message, messageId: report.messageId, data: report.data, file: findingFile,
       start: span.start, end: span.end, related: relatedOutsideDatabase(report.related, input.baseline),
-      fixes: isPgDump(contextOf.get(findingFile)) || sharedFiles.has(findingFile) ? [] : outsideBlock(report.fixes ?? [], statement),
+      fixes: isPgDump(contextOf.get(findingFile)) || sharedFiles.has(findingFile) ? NONE : outsideBlock(report.fixes ?? NONE, statement),
       recipe: report.recipe && statement?.embedded ? `${report.recipe}\n${doBlockNote(report.recipe)}` : report.recipe,
     });
   }
@@ -288,8 +289,8 @@ function isPgDump(f: FileContext | undefined): boolean {
 
 /** Related locations, less those in the schema read from a live database (it has no file to point into). */
 function relatedOutsideDatabase(related: Finding['related'] | undefined, baseline: SetInput['baseline']): Finding['related'] {
-  if (!related) return [];
-  return baseline?.database ? related.filter((r) => r.file !== baseline.path) : related;
+  if (!related || related.length === 0) return NONE;
+  return baseline?.database ? orNone(related.filter((r) => r.file !== baseline.path)) : related;
 }
 
 /**
@@ -297,10 +298,10 @@ function relatedOutsideDatabase(related: Finding['related'] | undefined, baselin
  * follow-up migration, which would run without the block's conditions (supabase/storage creates some tables only
  * `IF NOT is_multitenant`).
  */
-function outsideBlock(fixes: Fix[], statement: Statement | undefined): Fix[] {
+function outsideBlock(fixes: readonly Fix[], statement: Statement | undefined): readonly Fix[] {
   const block = statement?.embedded?.parent;
-  if (!block) return fixes;
-  return fixes.filter((x) => x.edits.every((e) => e.file === undefined && (e.end <= block.span.start || e.start >= block.span.end)));
+  if (!block) return orNone(fixes);
+  return orNone(fixes.filter((x) => x.edits.every((e) => e.file === undefined && (e.end <= block.span.start || e.start >= block.span.end))));
 }
 
 /**

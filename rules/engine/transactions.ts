@@ -4,6 +4,7 @@
 // https://www.postgresql.org/docs/current/explicit-locking.html).
 import { cannotRunInTransaction, strongerOf, type LockPlan } from '../locks';
 import { requiresEmptyTable, type Statement } from '../model/types';
+import { orNone } from '../model/lists';
 import type { Runner } from '../project/types';
 import type { FileContext, HeldLock, TxFacts } from './types';
 
@@ -119,8 +120,8 @@ export class TransactionTracker {
   }
 
   /** Locks already held on the tables a statement is about to lock. */
-  heldOn(locks: LockPlan): HeldLock[] {
-    return locks.entries.map((e) => this.heldLocks.get(e.table)).filter((h): h is HeldLock => h !== undefined);
+  heldOn(locks: LockPlan): readonly HeldLock[] {
+    return orNone(locks.entries.map((e) => this.heldLocks.get(e.table)).filter((h): h is HeldLock => h !== undefined));
   }
 
   emptied(tableKey: string): Statement | undefined {

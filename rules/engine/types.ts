@@ -62,8 +62,8 @@ export interface Finding {
   file: string;
   start: number;
   end: number;
-  related: RelatedInfo[];
-  fixes: Fix[];
+  related: readonly RelatedInfo[];
+  fixes: readonly Fix[];
   recipe?: string;
 }
 

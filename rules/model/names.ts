@@ -38,7 +38,7 @@ export function clipBytes(s: string, bytes: number): string {
  * PostgreSQL's generated object name (makeObjectName): `<table>_<cols>_<label>`, the longer of the two
  * parts shortened until the name fits in 63 bytes.
  */
-export function pgObjectName(table: string, columns: string[], label: string): string {
+export function pgObjectName(table: string, columns: readonly string[], label: string): string {
   let name1 = table;
   let name2 = columns.join('_');
   const overhead = utf8Length(label) + 1 + (name2 ? 1 : 0);

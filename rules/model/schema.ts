@@ -3,7 +3,7 @@ import type {
   Action, ActionOf, ColumnDef, ColumnModel, ConstraintDef, ConstraintModel, FunctionModel, IndexModel, Origin, QName, RoleModel, TableModel, ViewModel,
 } from './types';
 import { defaultConstraintName, defaultIndexName } from './names';
-import { sized } from './lists';
+import { NONE, sized } from './lists';
 
 export function tableKey(schema: string, name: string): string {
   return `${schema}.${name}`;
@@ -287,9 +287,9 @@ export class SchemaModel {
     const key = tableKey(r.schema, r.name);
     if (this.tables.has(key) && a.ifNotExists) return;
     const t: TableModel = {
-      schema: r.schema, name: r.name, columns: new Map(), constraints: [], indexes: [], policies: [],
+      schema: r.schema, name: r.name, columns: new Map(), constraints: [], indexes: [], policies: NONE,
       partitioned: a.partitioned, partitionOf: a.partitionOf, temporary: a.temporary, unlogged: a.unlogged,
-      created: origin, history: [origin], publicGrants: [], grants: [],
+      created: origin, history: [origin], publicGrants: NONE, grants: NONE,
     };
     this.tables.set(key, t);
     this.#owned.add(t);
@@ -298,8 +298,8 @@ export class SchemaModel {
     for (const [schema, roles] of this.defaultGrants) {
       if (schema !== '' && schema !== r.schema) continue;
       for (const [role, o] of roles) {
-        if (role === 'public') t.publicGrants.push({ privileges: ['all'], origin: o });
-        else t.grants.push({ role, privileges: ['all'], origin: o });
+        if (role === 'public') t.publicGrants = [...t.publicGrants, { privileges: ['all'], origin: o }];
+        else t.grants = [...t.grants, { role, privileges: ['all'], origin: o }];
       }
     }
     for (const like of a.likeTables) {
@@ -355,7 +355,7 @@ export class SchemaModel {
     t.columns.delete(a.from);
     c.name = a.to;
     t.columns.set(a.to, c);
-    const ren = (cols: string[]) => cols.map((x) => (x === a.from ? a.to : x));
+    const ren = (cols: readonly string[]) => cols.map((x) => (x === a.from ? a.to : x));
     for (const k of t.constraints) k.columns = ren(k.columns);
     for (const i of t.indexes) { i.columns = ren(i.columns); i.include = ren(i.include); }
     for (const p of t.policies) {
@@ -451,8 +451,7 @@ export class SchemaModel {
     if (a.type === 'create-policy') {
       return this.changeTable(a.policy.table, origin, (t) => {
         const { span: _span, table: _table, ...rest } = a.policy;
-        t.policies = t.policies.filter((p) => p.name !== a.policy.name);
-        t.policies.push({ ...rest, origin });
+        t.policies = [...t.policies.filter((p) => p.name !== a.policy.name), { ...rest, origin }];
       });
     }
     if (a.type === 'drop-policy') {
@@ -507,12 +506,12 @@ export class SchemaModel {
     for (const t of tables) {
       for (const role of a.grantees) {
         if (role === 'public') {
-          if (a.revoke) t.publicGrants = [];
-          else t.publicGrants.push({ privileges: a.privileges, origin });
+          if (a.revoke) t.publicGrants = NONE;
+          else t.publicGrants = [...t.publicGrants, { privileges: a.privileges, origin }];
         } else if (a.revoke) {
           t.grants = t.grants.filter((g) => g.role !== role);
         } else {
-          t.grants.push({ role, privileges: a.privileges, origin });
+          t.grants = [...t.grants, { role, privileges: a.privileges, origin }];
         }
       }
     }
@@ -573,7 +572,7 @@ export class SchemaModel {
         return;
       }
       this.addIndex(t, {
-        name, columns: c.columns, include: [], unique: c.kind !== 'exclude', partial: false,
+        name, columns: c.columns, include: NONE, unique: c.kind !== 'exclude', partial: false,
         method: c.kind === 'exclude' ? 'gist' : 'btree', constraint: name, origin,
       });
     }

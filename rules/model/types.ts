@@ -42,7 +42,7 @@ export interface TypeRef {
   /** Schema written or implied (pg_catalog for built-ins spelled with SQL keywords). */
   schema?: string;
   /** Type modifiers as written, e.g. [10] for varchar(10), [10, 2] for numeric(10,2). */
-  mods: number[];
+  mods: readonly number[];
   array: boolean;
   /** Where the type name starts in the file (the end is found lazily by fixes that need it). */
   start: number;
@@ -53,10 +53,10 @@ export type ConstraintKind = 'primary' | 'unique' | 'foreign' | 'check' | 'exclu
 export interface ConstraintDef {
   kind: ConstraintKind;
   name?: string;
-  columns: string[];
+  columns: readonly string[];
   /** Foreign keys: the referenced table and columns. */
   refTable?: QName;
-  refColumns?: string[];
+  refColumns?: readonly string[];
   onDelete?: string;
   /** CHECK: the expression is `<column> IS NOT NULL` (used by the SET NOT NULL recipe since PG 12). */
   checkIsNotNullOf?: string;
@@ -83,7 +83,7 @@ export interface ColumnDef {
   identity: boolean;
   generatedStored: boolean;
   /** The column's constraints written inline (PRIMARY KEY, UNIQUE, REFERENCES, CHECK). */
-  constraints: ConstraintDef[];
+  constraints: readonly ConstraintDef[];
   span: Span;
 }
 
@@ -188,8 +188,8 @@ export interface PlpgsqlBlock {
 
 /** Everything a statement does, one entry per effect. An ALTER TABLE with three commands gives three actions. */
 export type Action =
-  | { type: 'create-table'; table: QName; columns: ColumnDef[]; constraints: ConstraintDef[]; ifNotExists: boolean;
-      partitioned: boolean; partitionOf?: QName; unlogged: boolean; temporary: boolean; likeTables: QName[]; asSelect: boolean }
+  | { type: 'create-table'; table: QName; columns: ColumnDef[]; constraints: readonly ConstraintDef[]; ifNotExists: boolean;
+      partitioned: boolean; partitionOf?: QName; unlogged: boolean; temporary: boolean; likeTables: readonly QName[]; asSelect: boolean }
   | { type: 'add-column'; table: QName; column: ColumnDef; ifNotExists: boolean }
   | { type: 'drop-column'; table: QName; column: string; ifExists: boolean }
   | { type: 'alter-column-type'; table: QName; column: string; newType: TypeRef; using: boolean; /** The USING expression as written. */ usingText?: string }
@@ -288,7 +288,7 @@ export interface Statement {
   /** Its length, when longer than the parser is given (MAX_STATEMENT_CHARS): not parsed, not replayed, reported as `analysis-limit`. */
   tooLarge?: number;
   /** Ignore directives (`-- sql-architect-ignore a, b: why`) in the comments right before this statement. */
-  ignores: IgnoreDirective[];
+  ignores: readonly IgnoreDirective[];
   /** A statement a DO block runs (rules/engine/embedded.ts); it shares the DO statement's index and ignores. */
   embedded?: { parent: Statement; dynamic: boolean; unknown?: string[] };
 }
@@ -323,9 +323,9 @@ export interface ColumnModel {
 export interface ConstraintModel {
   name: string;
   kind: ConstraintKind;
-  columns: string[];
+  columns: readonly string[];
   refTable?: QName;
-  refColumns?: string[];
+  refColumns?: readonly string[];
   /** Foreign keys: the ON DELETE action as the parser spells it ('n' SET NULL, 'c' CASCADE, 'd' SET DEFAULT, …). */
   onDelete?: string;
   validated: boolean;
@@ -335,8 +335,8 @@ export interface ConstraintModel {
 
 export interface IndexModel {
   name: string;
-  columns: string[];
-  include: string[];
+  columns: readonly string[];
+  include: readonly string[];
   unique: boolean;
   partial: boolean;
   /** Partial, and its condition only keeps rows not soft-deleted (`WHERE deleted_at IS NULL`). */
@@ -363,7 +363,7 @@ export interface TableModel {
   /** The first ENABLE ROW LEVEL SECURITY, even if a later DISABLE undid it (the project meant to use RLS). */
   rlsEverEnabled?: Origin;
   rlsForced?: Origin;
-  policies: PolicyModel[];
+  policies: readonly PolicyModel[];
   partitioned: boolean;
   partitionOf?: QName;
   temporary: boolean;
@@ -373,9 +373,9 @@ export interface TableModel {
   history: Origin[];
   comment?: string;
   /** Privileges granted to PUBLIC. */
-  publicGrants: { privileges: string[]; origin: Origin }[];
+  publicGrants: readonly { privileges: string[]; origin: Origin }[];
   /** Privileges granted to named roles (PUBLIC is in publicGrants). */
-  grants: GrantModel[];
+  grants: readonly GrantModel[];
   /** ALTER TABLE … OWNER TO, when the migrations say. */
   owner?: string;
   /** Rows and bytes, when a live database backs the review (engine/sizes.ts). */

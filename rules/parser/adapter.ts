@@ -8,6 +8,7 @@ import { Source, type Node } from './ast';
 import { ignoreDirectives } from './ignores';
 import { blankMetaCommands, lastTokenEnd, placeholderNames, replacePlaceholders, skipToken, skipTrivia, splitStatements, splitStatementsAgain, type Piece } from './lexer';
 import { lowerStatement } from './lower';
+import { orNone } from '../model/lists';
 import type { PlParser } from './plpgsql';
 import { byteMapper, LineIndex } from './positions';
 import { materialize, shiftActions, StatementCache, type PieceParse } from './statement-cache';
@@ -359,7 +360,7 @@ class StatementBuilder {
       text: original.slice(start, end),
       node: 'SyntaxError',
       actions: [],
-      ignores: statementIgnores,
+      ignores: orNone(statementIgnores),
     };
     if (u.tooLarge) {
       stmt.node = 'TooLarge';

@@ -4,7 +4,7 @@ import type { Action, ColumnDef, ConstraintDef, DefaultKind, QName, TypeRef } fr
 import { isSerialType } from '../model/types';
 import { listNames, node, qname, roleName, str, type Node, type Source } from './ast';
 import { columnRefs, defaultKindOf } from './expressions';
-import { sized } from '../model/lists';
+import { nameList, orNone, sized } from '../model/lists';
 
 const TYPE_ALIASES: Record<string, string> = {
   int: 'int4', integer: 'int4', int4: 'int4', smallint: 'int2', int2: 'int2', bigint: 'int8', int8: 'int8',
@@ -21,7 +21,7 @@ export function typeRef(tn: TypeName | undefined, src: Source): TypeRef {
   const name = TYPE_ALIASES[raw] ?? TYPE_ALIASES[raw.toLowerCase()] ?? raw;
   const schema = names.length > 1 ? names[names.length - 2] : undefined;
   const mods = (tn?.typmods ?? []).map((m) => Number(node(m).A_Const?.ival?.ival ?? 0));
-  return { name, schema, mods, array: Boolean(tn?.arrayBounds?.length), start: src.at(tn?.location) };
+  return { name, schema, mods: orNone(mods), array: Boolean(tn?.arrayBounds?.length), start: src.at(tn?.location) };
 }
 
 const CONSTRAINT_KINDS: Partial<Record<NonNullable<Constraint['contype']>, ConstraintDef['kind']>> = {
@@ -40,7 +40,7 @@ export function constraintDef(c: Constraint, src: Source, inlineColumn?: string)
   const def: ConstraintDef = {
     kind,
     name: c.conname || undefined,
-    columns,
+    columns: nameList(columns),
     notValid: Boolean(c.skip_validation),
     usingIndex: c.indexname || undefined,
     inline: inlineColumn !== undefined,
@@ -48,7 +48,7 @@ export function constraintDef(c: Constraint, src: Source, inlineColumn?: string)
   };
   if (kind === 'foreign') {
     def.refTable = qname(c.pktable);
-    def.refColumns = listNames(c.pk_attrs);
+    def.refColumns = nameList(listNames(c.pk_attrs));
     def.onDelete = c.fk_del_action;
   }
   if (kind === 'check') {
@@ -92,7 +92,7 @@ export function columnDef(cd: PgColumnDef, src: Source): ColumnDef {
     defaultKind = 'volatile'; // nextval() of a new sequence
     notNull = true;
   }
-  return { name: cd.colname ?? '', type, notNull, defaultKind, defaultText, identity, generatedStored, constraints: sized(constraints), span: src.element(cd.location) };
+  return { name: cd.colname ?? '', type, notNull, defaultKind, defaultText, identity, generatedStored, constraints: orNone(sized(constraints)), span: src.element(cd.location) };
 }
 
 /** Index elements as names; an expression element is `(col,…)` of the columns it reads, or `(expr)`. */

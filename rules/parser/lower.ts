@@ -10,7 +10,7 @@ import { columnRefs, functionsCalled, isConstTrue, isSoftDeleteFilter, notNullFi
 import { alterCmd, columnDef, constraintDef, indexColumns } from './lower-table';
 import { doBlockAction, functionInjections, type PlParser } from './plpgsql';
 import { mapStrings } from './walk';
-import { sized } from '../model/lists';
+import { NONE, orNone, sized } from '../model/lists';
 
 /**
  * The statement's node name and its actions, placeholders renamed back to what the migration wrote. `pl`: the
@@ -55,9 +55,9 @@ function createTable(n: pg.CreateStmt, src: Source): Action[] {
   const persistence = n.relation?.relpersistence;
   const parent = n.inhRelations?.[0];
   return [{
-    type: 'create-table', table: qname(n.relation), columns: sized(columns), constraints: sized(constraints), ifNotExists: Boolean(n.if_not_exists),
+    type: 'create-table', table: qname(n.relation), columns: sized(columns), constraints: orNone(sized(constraints)), ifNotExists: Boolean(n.if_not_exists),
     partitioned: Boolean(n.partspec), partitionOf: n.partbound && parent ? qname(node(parent).RangeVar) : undefined,
-    unlogged: persistence === 'u', temporary: persistence === 't', likeTables, asSelect: false,
+    unlogged: persistence === 'u', temporary: persistence === 't', likeTables: orNone(likeTables), asSelect: false,
   }];
 }
 
@@ -66,7 +66,7 @@ function createTableAs(n: pg.CreateTableAsStmt): Action[] {
   if (n.objtype === 'OBJECT_MATVIEW') return [{ type: 'create-view', view: qname(rel), materialized: true, sources: relationsRead(n.query) }];
   return [{
     type: 'create-table', table: qname(rel), columns: [], constraints: [], ifNotExists: Boolean(n.if_not_exists),
-    partitioned: false, unlogged: rel?.relpersistence === 'u', temporary: rel?.relpersistence === 't', likeTables: [], asSelect: true,
+    partitioned: false, unlogged: rel?.relpersistence === 'u', temporary: rel?.relpersistence === 't', likeTables: NONE, asSelect: true,
   }];
 }
 

@@ -4,6 +4,8 @@
 /** Every `start` / `end` number in a value (spans, TypeRef starts) sent through `map`. */
 export function mapOffsets<T>(value: T, map: (offset: number) => number): T {
   if (Array.isArray(value)) {
+    // A frozen list is one the parser shares (model/lists.ts: NONE, nameList): names, no offsets.
+    if (Object.isFrozen(value)) return value;
     const out = new Array(value.length);
     for (let i = 0; i < value.length; i++) out[i] = mapOffsets(value[i], map);
     return out as T;

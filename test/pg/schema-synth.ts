@@ -462,7 +462,7 @@ class Walk {
   }
 
   /** Ensures the columns exist on `q` (synthesised tables only); returns the table's parts. */
-  columns(q: QName, cols: string[], hints?: Map<string, { type?: string; hint?: string }>): { t?: TableModel; s?: SynthTable; env?: Record<string, string> } {
+  columns(q: QName, cols: readonly string[], hints?: Map<string, { type?: string; hint?: string }>): { t?: TableModel; s?: SynthTable; env?: Record<string, string> } {
     const r = this.table(q);
     if (!r.t || !r.s) return r;
     for (const name of cols) {
@@ -490,7 +490,7 @@ class Walk {
   }
 
   /** A foreign key from `local` columns (with the types declared in the statement, when known) to `ref`. */
-  private foreignKey(local: QName, localCols: string[], declared: (string | undefined)[], ref: QName, refCols: string[]): void {
+  private foreignKey(local: QName, localCols: readonly string[], declared: (string | undefined)[], ref: QName, refCols: readonly string[]): void {
     const l = this.table(local);
     const r = this.table(ref);
     let cols = refCols;
