@@ -8,7 +8,7 @@ import type { Statement } from '../model/types';
 import { NONE, orNone } from '../model/lists';
 import type { ResolvedConfig } from './config';
 import type { FileContext, Finding, Fix, HeldLock, Report, Rule, SetContext, TxKind } from './types';
-import { reportMessage } from './messages';
+import { checkMessageId, messageOnRead, reportMessage } from './messages';
 import { genericPopFiles } from './migrations';
 import type { LockPlan } from '../locks';
 import { RuleMemo } from './memo';
@@ -214,7 +214,11 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
  * time, and looking every one up (3,500 in the generated 1,000-table migration) cost more than rendering it.
  */
 function runSetRules(rules: readonly Rule[], ctx: SetContext, internalErrors: string[], incremental: boolean): RawReport[] {
-  const message = (rule: Rule, report: Report) => (incremental && Object.isFrozen(report) ? renderedMessage(rule, report) : reportMessage(rule, report));
+  // A check renders each message when its finding is read (messageOnRead); an editor reads them at every keystroke.
+  const message = (rule: Rule, report: Report) => {
+    if (!incremental) return checkMessageId(rule, report);
+    return Object.isFrozen(report) ? renderedMessage(rule, report) : reportMessage(rule, report);
+  };
   const raw: RawReport[] = [];
   for (const rule of rules) {
     if (!rule.checkSet) continue;
@@ -254,21 +258,30 @@ function ruleFindings(raw: RawReport[], scope: FindingScope): Finding[] {
     const sized = rule.scalesWithTableSize && statement ? sizedEntry(facts.get(statement)?.locks) : undefined;
     if (sized) {
       const note = sizeNote(sized, config);
-      message += note.text;
+      message = (message ?? reportMessage(rule, report)) + note.text;
       if (note.small) sev = 'info';
     }
     const span = report.span ?? statement?.span;
     if (!span) continue;
     const anchor = report.statement ?? (report.file || !statement ? statementIn(contextOf.get(findingFile), span.start) : statement);
     if (ignores.suppressed(rule.id, findingFile, anchor)) continue;
-    findings.push({
-      rule: rule.id, severity: sev, category: rule.category, message, messageId: report.messageId, data: report.data, file: findingFile,
+    const finding = {
+      rule: rule.id, severity: sev, category: rule.category, messageId: report.messageId, data: report.data, file: findingFile,
       start: span.start, end: span.end, related: relatedOutsideDatabase(report.related, input.baseline),
       fixes: isPgDump(contextOf.get(findingFile)) || sharedFiles.has(findingFile) ? NONE : outsideBlock(report.fixes ?? NONE, statement),
       recipe: report.recipe && statement?.embedded ? `${report.recipe}\n${doBlockNote(report.recipe)}` : report.recipe,
-    });
+    };
+    findings.push(message === undefined ? messageOnRead(finding, rule) : withMessage(finding, message));
   }
   return findings;
+}
+
+/** A finding with its message stored, last as `messageOnRead` defines it (one literal: no property added later). */
+function withMessage(f: Omit<Finding, 'message'>, message: string): Finding {
+  return {
+    rule: f.rule, severity: f.severity, category: f.category, messageId: f.messageId, data: f.data, file: f.file, start: f.start, end: f.end,
+    related: f.related, fixes: f.fixes, recipe: f.recipe, message,
+  };
 }
 
 /**

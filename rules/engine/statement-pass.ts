@@ -22,7 +22,8 @@ import { createdTableName } from '../parser/lexer';
 export interface RawReport {
   rule: Rule;
   report: Report;
-  message: string;
+  /** Undefined: the finding renders it when it is read (`messageOnRead`). */
+  message?: string;
   statement?: Statement;
   file: string;
 }
