@@ -186,12 +186,17 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
     factsAt: (s) => pass.facts.get(s),
     fileText: (p) => contextOf.get(p)?.text,
   };
-  const raw = [...pass.raw, ...runSetRules(rules, setCtx, pass.internalErrors, cache.memo(input.id) !== undefined)];
-
-  // Findings: severities, sizes, suppressions; then the engine's own (in this order: unused ignores come last).
+  // Findings: severities, sizes, suppressions; then the engine's own (in this order: unused ignores come last). A set
+  // rule's reports become findings before the next rule runs, so no more than one rule's reports are kept at a time
+  // (the 20,000-table check's set rules report 70,000 times).
   const ignores = new Suppressions(parsedByPath);
+  const scope: FindingScope = { input, config, facts: pass.facts, contextOf, baselinePath: baseline?.ctx.path, ignores };
+  const fromRules = ruleFindings(pass.raw, scope);
+  runSetRules(rules, setCtx, pass.internalErrors, cache.memo(input.id) !== undefined, (raw) => {
+    for (const f of ruleFindings(raw, scope)) fromRules.push(f);
+  });
   const findings = [
-    ...ruleFindings(raw, { input, config, facts: pass.facts, contextOf, baselinePath: baseline?.ctx.path, ignores }),
+    ...fromRules,
     ...dynamicSqlFindings(files, config, ignores),
     ...syntaxErrorFindings(contexts, config, ignores),
     ...limitFindings(contexts, parsedByPath, config, ignores),
@@ -213,15 +218,15 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
  * file's) freezes them: in the editor (`incremental`) their messages are rendered once. Others make new reports each
  * time, and looking every one up (3,500 in the generated 1,000-table migration) cost more than rendering it.
  */
-function runSetRules(rules: readonly Rule[], ctx: SetContext, internalErrors: string[], incremental: boolean): RawReport[] {
+function runSetRules(rules: readonly Rule[], ctx: SetContext, internalErrors: string[], incremental: boolean, found: (raw: RawReport[]) => void): void {
   // A check renders each message when its finding is read (messageOnRead); an editor reads them at every keystroke.
   const message = (rule: Rule, report: Report) => {
     if (!incremental) return checkMessageId(rule, report);
     return Object.isFrozen(report) ? renderedMessage(rule, report) : reportMessage(rule, report);
   };
-  const raw: RawReport[] = [];
   for (const rule of rules) {
     if (!rule.checkSet) continue;
+    const raw: RawReport[] = [];
     try {
       // A report on a statement a DO block runs is treated as a statement rule's is (fixes kept out of the block, the
       // recipe's note on the block).
@@ -229,8 +234,8 @@ function runSetRules(rules: readonly Rule[], ctx: SetContext, internalErrors: st
     } catch (e) {
       internalErrors.push(`${rule.id}: ${(e as Error).message}`);
     }
+    found(raw);
   }
-  return raw;
 }
 
 interface FindingScope {
