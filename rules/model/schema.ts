@@ -6,7 +6,9 @@ import { defaultConstraintName, defaultIndexName } from './names';
 import { NONE, sized } from './lists';
 
 export function tableKey(schema: string, name: string): string {
-  return `${schema}.${name}`;
+  // Most keys are public's: joined to the one 'public.' literal, not to a copy of it made by `${schema}.` (24 bytes
+  // each, 60,000 of them kept by the 20,000-table check).
+  return schema === 'public' ? 'public.' + name : `${schema}.${name}`;
 }
 
 /**
