@@ -1,7 +1,7 @@
 // Helpers of the design rules: where a column's type is written, where a constraint is declared, and the
 // edits that rewrite a type or remove a statement.
 import type { FileContext, SetContext, StatementContext, TextEdit } from '../engine/types';
-import type { SchemaModel } from '../model/schema';
+import { tableKey, type SchemaModel } from '../model/schema';
 import type { Action, ColumnModel, ConstraintModel, QName, Span, Statement, TableModel, TypeRef } from '../model/types';
 import { rememberedFor, rememberedRecent } from '../model/remember';
 import { pushTo } from '../model/group';
@@ -139,7 +139,10 @@ export function referencedColumns(model: SchemaModel, fk: ConstraintModel): { ta
 
 /** A name for a new index on `table` that no index of the model uses yet. */
 export function freeIndexName(model: SchemaModel, table: TableModel, base: string): string {
-  const taken = (n: string) => model.indexOwner.has(`${table.schema}.${n}`) || model.tables.has(`${table.schema}.${n}`);
+  const taken = (n: string) => {
+    const key = tableKey(table.schema, n);
+    return model.indexOwner.has(key) || model.tables.has(key);
+  };
   if (!taken(base)) return base;
   for (let i = 1; ; i++) {
     const suffix = String(i);

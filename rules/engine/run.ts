@@ -230,7 +230,7 @@ function runSetRules(rules: readonly Rule[], ctx: SetContext, internalErrors: st
     try {
       // A report on a statement a DO block runs is treated as a statement rule's is (fixes kept out of the block, the
       // recipe's note on the block).
-      for (const report of rule.checkSet(ctx)) raw.push({ rule, report, message: message(rule, report), file: report.file ?? '', ...(report.statement?.embedded ? { statement: report.statement } : {}) });
+      for (const report of rule.checkSet(ctx)) raw.push({ rule, report, message: message(rule, report), statement: report.statement?.embedded ? report.statement : undefined, file: report.file ?? '' });
     } catch (e) {
       internalErrors.push(`${rule.id}: ${(e as Error).message}`);
     }
