@@ -14,7 +14,7 @@ import type { LockPlan } from '../locks';
 import { RuleMemo } from './memo';
 import { sizedEntry, sizeNote } from './sizes';
 import { parsedSetFile, ReplaySnapshots, replayedStatements, replayFiles, startingModel } from './set-files';
-import { renderedMessage, StatementPass, type RawReport } from './statement-pass';
+import { renderedMessage, StatementPass } from './statement-pass';
 import type { StatementMap } from './statement-map';
 import { dynamicSqlFindings, limitFindings, severityOf, Suppressions, syntaxErrorFindings } from './meta-findings';
 
@@ -187,14 +187,14 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
     fileText: (p) => contextOf.get(p)?.text,
   };
   // Findings: severities, sizes, suppressions; then the engine's own (in this order: unused ignores come last). A set
-  // rule's reports become findings before the next rule runs, so no more than one rule's reports are kept at a time
-  // (the 20,000-table check's set rules report 70,000 times).
+  // rule's reports become findings as they come (runSetRules).
   const ignores = new Suppressions(parsedByPath);
-  const scope: FindingScope = { input, config, facts: pass.facts, contextOf, baselinePath: baseline?.ctx.path, ignores };
-  const fromRules = ruleFindings(pass.raw, scope);
-  runSetRules(rules, setCtx, pass.internalErrors, cache.memo(input.id) !== undefined, (raw) => {
-    for (const f of ruleFindings(raw, scope)) fromRules.push(f);
-  });
+  // A pop/popx file every database runs: a fix would add PostgreSQL-only SQL to the others' migration (advice stays).
+  const sharedFiles = input.otherDatabases ? genericPopFiles(input.files.map((f) => f.path)) : new Set<string>();
+  const scope: FindingScope = { input, config, facts: pass.facts, contextOf, baselinePath: baseline?.ctx.path, ignores, sharedFiles };
+  const fromRules: Finding[] = [];
+  for (const r of pass.raw) addFinding(fromRules, r.rule, r.report, r.message, r.statement, r.file, scope);
+  runSetRules(rules, setCtx, pass.internalErrors, cache.memo(input.id) !== undefined, fromRules, scope);
   const findings = [
     ...fromRules,
     ...dynamicSqlFindings(files, config, ignores),
@@ -214,11 +214,11 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
 }
 
 /**
- * The set rules' reports. A rule that hands the same report objects to later analyses (require-lock-timeout keeps a
+ * The set rules' findings, added to `out`. A rule that hands the same report objects to later analyses (require-lock-timeout keeps a
  * file's) freezes them: in the editor (`incremental`) their messages are rendered once. Others make new reports each
  * time, and looking every one up (3,500 in the generated 1,000-table migration) cost more than rendering it.
  */
-function runSetRules(rules: readonly Rule[], ctx: SetContext, internalErrors: string[], incremental: boolean, found: (raw: RawReport[]) => void): void {
+function runSetRules(rules: readonly Rule[], ctx: SetContext, internalErrors: string[], incremental: boolean, out: Finding[], scope: FindingScope): void {
   // A check renders each message when its finding is read (messageOnRead); an editor reads them at every keystroke.
   const message = (rule: Rule, report: Report) => {
     if (!incremental) return checkMessageId(rule, report);
@@ -226,15 +226,16 @@ function runSetRules(rules: readonly Rule[], ctx: SetContext, internalErrors: st
   };
   for (const rule of rules) {
     if (!rule.checkSet) continue;
-    const raw: RawReport[] = [];
     try {
-      // A report on a statement a DO block runs is treated as a statement rule's is (fixes kept out of the block, the
-      // recipe's note on the block).
-      for (const report of rule.checkSet(ctx)) raw.push({ rule, report, message: message(rule, report), statement: report.statement?.embedded ? report.statement : undefined, file: report.file ?? '' });
+      // Each report becomes a finding as it comes: no rule's reports are kept after it ran (70,000 of them in the
+      // 20,000-table check). A report on a statement a DO block runs is treated as a statement rule's is (fixes kept
+      // out of the block, the recipe's note on the block).
+      for (const report of rule.checkSet(ctx)) {
+        addFinding(out, rule, report, message(rule, report), report.statement?.embedded ? report.statement : undefined, report.file ?? '', scope);
+      }
     } catch (e) {
       internalErrors.push(`${rule.id}: ${(e as Error).message}`);
     }
-    found(raw);
   }
 }
 
@@ -245,40 +246,40 @@ interface FindingScope {
   contextOf: Map<string, FileContext>;
   baselinePath: string | undefined;
   ignores: Suppressions;
+  sharedFiles: ReadonlySet<string>;
 }
 
-/** The rules' reports as findings: configured severity, table sizes, the finding's statement, ignore comments. */
-function ruleFindings(raw: RawReport[], scope: FindingScope): Finding[] {
-  const { input, config, facts, contextOf, baselinePath, ignores } = scope;
-  // A pop/popx file every database runs: a fix would add PostgreSQL-only SQL to the others' migration (advice stays).
-  const sharedFiles = input.otherDatabases ? genericPopFiles(input.files.map((f) => f.path)) : new Set<string>();
-  const findings: Finding[] = [];
-  for (const { rule, report, message: rendered, statement, file } of raw) {
-    let sev = severityOf(config, rule.id, report.severity ?? rule.defaultSeverity);
-    if (sev === 'off') continue;
-    const findingFile = report.file ?? statement?.file ?? file;
-    // The baseline is the state before the set, not part of the review.
-    if (baselinePath !== undefined && findingFile === baselinePath) continue;
-    let message = rendered;
-    const sized = rule.scalesWithTableSize && statement ? sizedEntry(facts.get(statement)?.locks) : undefined;
-    if (sized) {
-      const note = sizeNote(sized, config);
-      message = (message ?? reportMessage(rule, report)) + note.text;
-      if (note.small) sev = 'info';
-    }
-    const span = report.span ?? statement?.span;
-    if (!span) continue;
-    const anchor = report.statement ?? (report.file || !statement ? statementIn(contextOf.get(findingFile), span.start) : statement);
-    if (ignores.suppressed(rule.id, findingFile, anchor)) continue;
-    const finding = {
-      rule: rule.id, severity: sev, category: rule.category, messageId: report.messageId, data: report.data, file: findingFile,
-      start: span.start, end: span.end, related: relatedOutsideDatabase(report.related, input.baseline),
-      fixes: isPgDump(contextOf.get(findingFile)) || sharedFiles.has(findingFile) ? NONE : outsideBlock(report.fixes ?? NONE, statement),
-      recipe: report.recipe && statement?.embedded ? `${report.recipe}\n${doBlockNote(report.recipe)}` : report.recipe,
-    };
-    findings.push(message === undefined ? messageOnRead(finding, rule) : withMessage(finding, message));
+/**
+ * A rule's report as a finding, added to `findings`: configured severity, table sizes, the finding's statement,
+ * ignore comments (none when the rule is off, the report is on the baseline or an ignore comment suppresses it).
+ */
+function addFinding(
+  findings: Finding[], rule: Rule, report: Report, rendered: string | undefined, statement: Statement | undefined, file: string, scope: FindingScope,
+): void {
+  const { input, config, facts, contextOf, baselinePath, ignores, sharedFiles } = scope;
+  let sev = severityOf(config, rule.id, report.severity ?? rule.defaultSeverity);
+  if (sev === 'off') return;
+  const findingFile = report.file ?? statement?.file ?? file;
+  // The baseline is the state before the set, not part of the review.
+  if (baselinePath !== undefined && findingFile === baselinePath) return;
+  let message = rendered;
+  const sized = rule.scalesWithTableSize && statement ? sizedEntry(facts.get(statement)?.locks) : undefined;
+  if (sized) {
+    const note = sizeNote(sized, config);
+    message = (message ?? reportMessage(rule, report)) + note.text;
+    if (note.small) sev = 'info';
   }
-  return findings;
+  const span = report.span ?? statement?.span;
+  if (!span) return;
+  const anchor = report.statement ?? (report.file || !statement ? statementIn(contextOf.get(findingFile), span.start) : statement);
+  if (ignores.suppressed(rule.id, findingFile, anchor)) return;
+  const finding = {
+    rule: rule.id, severity: sev, category: rule.category, messageId: report.messageId, data: report.data, file: findingFile,
+    start: span.start, end: span.end, related: relatedOutsideDatabase(report.related, input.baseline),
+    fixes: isPgDump(contextOf.get(findingFile)) || sharedFiles.has(findingFile) ? NONE : outsideBlock(report.fixes ?? NONE, statement),
+    recipe: report.recipe && statement?.embedded ? `${report.recipe}\n${doBlockNote(report.recipe)}` : report.recipe,
+  };
+  findings.push(message === undefined ? messageOnRead(finding, rule) : withMessage(finding, message));
 }
 
 /** A finding with its message stored, last as `messageOnRead` defines it (one literal: no property added later). */
