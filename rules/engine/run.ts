@@ -214,9 +214,10 @@ export function analyzeSet(input: SetInput, opts: AnalyzeOptions): SetResult {
 }
 
 /**
- * The set rules' findings, added to `out`. A rule that hands the same report objects to later analyses (require-lock-timeout keeps a
- * file's) freezes them: in the editor (`incremental`) their messages are rendered once. Others make new reports each
- * time, and looking every one up (3,500 in the generated 1,000-table migration) cost more than rendering it.
+ * The set rules' findings, added to `out`. A rule that hands the same report objects to later analyses
+ * (require-lock-timeout keeps a file's) freezes them: in the editor (`incremental`) their messages are rendered once.
+ * Others make new reports each time, and looking every one up (3,500 in the generated 1,000-table migration) cost more
+ * than rendering it.
  */
 function runSetRules(rules: readonly Rule[], ctx: SetContext, internalErrors: string[], incremental: boolean, out: Finding[], scope: FindingScope): void {
   // A check renders each message when its finding is read (messageOnRead); an editor reads them at every keystroke.
