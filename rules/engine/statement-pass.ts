@@ -22,8 +22,7 @@ import { createdTableName } from '../parser/lexer';
 export interface RawReport {
   rule: Rule;
   report: Report;
-  /** Undefined: the finding renders it when it is read (`messageOnRead`). */
-  message?: string;
+  message: string;
   statement?: Statement;
   file: string;
 }
