@@ -3,7 +3,7 @@ import type {
   Action, ActionOf, ColumnDef, ColumnModel, ConstraintDef, ConstraintModel, FunctionModel, IndexModel, Origin, QName, RoleModel, TableModel, ViewModel,
 } from './types';
 import { defaultConstraintName, defaultIndexName } from './names';
-import { NONE, sized } from './lists';
+import { NONE, orNone, sized } from './lists';
 
 export function tableKey(schema: string, name: string): string {
   // Most keys are public's: joined to the one 'public.' literal, not to a copy of it made by `${schema}.` (24 bytes
@@ -597,7 +597,8 @@ function cloneTable(t: TableModel): TableModel {
   for (const [k, c] of t.columns) columns.set(k, { ...c });
   return {
     ...t, columns, constraints: t.constraints.map((c) => ({ ...c })), indexes: t.indexes.map((i) => ({ ...i })),
-    policies: t.policies.map((p) => ({ ...p })), history: [...t.history], publicGrants: [...t.publicGrants], grants: [...t.grants],
+    // Policies are changed in place (a column renamed), so copied; the grant lists are only ever replaced, so shared.
+    policies: orNone(t.policies.map((p) => ({ ...p }))), history: [...t.history], publicGrants: t.publicGrants, grants: t.grants,
     ...(t.size ? { size: { ...t.size } } : {}),
   };
 }
