@@ -243,7 +243,7 @@ function keyFacts(v: SetView, table: TableModel, scope: string[], tenantSet: Set
   for (const c of table.constraints) {
     const stmtLoc = () => v.constraintLoc(c);
     if (c.kind === 'unique' || (c.kind === 'primary' && (c.columns.length > 1 || naturalPrimaryKey(c.columns)))) {
-      out.push({ name: c.name, kind: c.kind, columns: [...c.columns], includesTenant: includes(c.columns), exempt: globallyUnique(c.columns), loc: stmtLoc() });
+      out.push({ name: c.name, kind: c.kind, columns: c.columns, includesTenant: includes(c.columns), exempt: globallyUnique(c.columns), loc: stmtLoc() });
     } else if (c.kind === 'foreign' && c.refTable) {
       const target = v.ctx.model.table(c.refTable);
       // Only keys between tenant tables are judged (a self-reference included), as require-tenant-in-foreign-key does.
@@ -252,15 +252,15 @@ function keyFacts(v: SetView, table: TableModel, scope: string[], tenantSet: Set
       const theirs = target ? tenantColumnsOf(target, v.config, theirKey?.column) : [];
       const ok = c.columns.some((col, i) => scope.includes(col) && (!c.refColumns?.length || theirs.includes(c.refColumns[i])));
       out.push({
-        name: c.name, kind: 'foreign', columns: [...c.columns], references: target ? displayName(target) : qualified(c.refTable),
-        refColumns: c.refColumns && [...c.refColumns], includesTenant: ok, exempt: !toTenant, loc: stmtLoc(),
+        name: c.name, kind: 'foreign', columns: c.columns, references: target ? displayName(target) : qualified(c.refTable),
+        refColumns: c.refColumns, includesTenant: ok, exempt: !toTenant, loc: stmtLoc(),
       });
     }
   }
   for (const i of table.indexes) {
     if (!i.unique || i.constraint) continue;
     const cols = indexColumnNames(i.columns);
-    out.push({ name: i.name, kind: 'unique-index', columns: [...i.columns], includesTenant: includes(cols), exempt: globallyUnique(cols), loc: v.at(i.origin) });
+    out.push({ name: i.name, kind: 'unique-index', columns: i.columns, includesTenant: includes(cols), exempt: globallyUnique(cols), loc: v.at(i.origin) });
   }
   return out;
 }
@@ -409,8 +409,8 @@ function tableFacts(v: SetView): TableFact[] {
       rls: t.rlsForced && t.rlsEnabled ? 'forced' : t.rlsEnabled ? 'enabled' : 'off', partitioned: t.partitioned,
       columns,
       constraints: t.constraints.map((c) => ({
-        name: c.name, kind: c.kind, columns: [...c.columns], references: c.refTable ? refName(v, c.refTable) : undefined,
-        refColumns: c.refColumns && [...c.refColumns], validated: c.validated, loc: v.constraintLoc(c),
+        name: c.name, kind: c.kind, columns: c.columns, references: c.refTable ? refName(v, c.refTable) : undefined,
+        refColumns: c.refColumns, validated: c.validated, loc: v.constraintLoc(c),
       })),
       indexes: t.indexes.map((i) => ({
         name: i.name, columns: i.columns, include: i.include, unique: i.unique, partial: i.partial, method: i.method,
@@ -429,9 +429,9 @@ function relationshipsOf(v: SetView): Relationship[] {
     for (const c of t.constraints) {
       if (c.kind !== 'foreign' || !c.refTable) continue;
       const target = v.ctx.model.table(c.refTable);
-      const toColumns = [...(c.refColumns?.length ? c.refColumns : target?.constraints.find((k) => k.kind === 'primary')?.columns ?? [])];
+      const toColumns = c.refColumns?.length ? c.refColumns : target?.constraints.find((k) => k.kind === 'primary')?.columns ?? [];
       out.push({
-        set: v.setName, name: c.name, from: displayName(t), fromColumns: [...c.columns], to: refName(v, c.refTable), toColumns,
+        set: v.setName, name: c.name, from: displayName(t), fromColumns: c.columns, to: refName(v, c.refTable), toColumns,
         toKnown: Boolean(target && !target.temporary), required: c.columns.every((x) => t.columns.get(x)?.notNull),
         loc: v.constraintLoc(c),
       });

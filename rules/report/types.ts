@@ -56,10 +56,10 @@ export interface PolicyFact {
 export interface KeyFact {
   name: string;
   kind: 'primary' | 'unique' | 'unique-index' | 'foreign';
-  columns: string[];
+  columns: readonly string[];
   /** Foreign keys: the referenced table (display name) and columns. */
   references?: string;
-  refColumns?: string[];
+  refColumns?: readonly string[];
   includesTenant: boolean;
   /** Exempt from the tenant rule (a generated, globally unique single column; a key to a non-tenant table). */
   exempt: boolean;
@@ -168,9 +168,9 @@ export interface ColumnFact {
 export interface ConstraintFact {
   name: string;
   kind: string;
-  columns: string[];
+  columns: readonly string[];
   references?: string;
-  refColumns?: string[];
+  refColumns?: readonly string[];
   validated: boolean;
   loc: Loc;
 }
@@ -201,9 +201,9 @@ export interface Relationship {
   set: string;
   name: string;
   from: string;
-  fromColumns: string[];
+  fromColumns: readonly string[];
   to: string;
-  toColumns: string[];
+  toColumns: readonly string[];
   /** The referenced table is part of the reviewed schema (not e.g. auth.users of a platform). */
   toKnown: boolean;
   /** Every referencing column is NOT NULL. */
