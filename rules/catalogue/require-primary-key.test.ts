@@ -48,6 +48,25 @@ ruleTester(requirePrimaryKey, {
       errors: [{ line: 1, column: 1, messageId: 'noKey' }],
     },
     {
+      // Prisma's implicit many-to-many tables: said once, on the first the set creates, as info.
+      sql: {
+        'prisma/migrations/20240101000000_init/migration.sql': 'CREATE TABLE "_ProjectToUser" ("A" TEXT NOT NULL, "B" TEXT NOT NULL);\nCREATE UNIQUE INDEX "_ProjectToUser_AB_unique" ON "_ProjectToUser"("A", "B");\nCREATE INDEX "_ProjectToUser_B_index" ON "_ProjectToUser"("B");',
+        'prisma/migrations/20240201000000_queues/migration.sql': 'CREATE TABLE "_completedWaitpoints" ("A" TEXT NOT NULL, "B" TEXT NOT NULL);\nCREATE UNIQUE INDEX "_completedWaitpoints_AB_unique" ON "_completedWaitpoints"("A", "B");',
+      },
+      errors: [{
+        file: 'prisma/migrations/20240101000000_init/migration.sql', line: 1, column: 1, severity: 'info', messageId: 'prismaImplicit',
+        data: { table: '_ProjectToUser', index: '_ProjectToUser_AB_unique', more: ', like the 1 listed with this finding' },
+      }],
+    },
+    {
+      // Not Prisma's: a third column, or no unique index on the pair.
+      sql: 'CREATE TABLE "_AToB" ("A" TEXT NOT NULL, "B" TEXT NOT NULL, at timestamptz NOT NULL);\nCREATE UNIQUE INDEX "_AToB_AB_unique" ON "_AToB"("A", "B");\nCREATE TABLE "_CToD" ("A" TEXT NOT NULL, "B" TEXT NOT NULL);',
+      errors: [
+        { line: 1, column: 1, severity: 'info', messageId: 'promoteIndex', data: { table: '_AToB' } },
+        { line: 3, column: 1, messageId: 'noKey', data: { table: '_CToD' } },
+      ],
+    },
+    {
       // The key is dropped by a later migration: the table (created in the first file) is reported.
       sql: {
         'db/001_init.sql': 'CREATE TABLE tags (id bigint PRIMARY KEY, name text);',
@@ -61,12 +80,35 @@ ruleTester(requirePrimaryKey, {
 describe('require-primary-key severity', () => {
   before(() => initParser());
   const severity = (sql: string) => runCase({ 'db/001.sql': sql }).findings.filter((f) => f.rule === requirePrimaryKey.id).map((f) => f.severity);
-  it('is info when a unique key on NOT NULL columns already tells rows apart (Prisma\'s implicit many-to-many table)', () => {
+  it('is info when a unique key on NOT NULL columns already tells rows apart', () => {
+    assert.deepEqual(severity('CREATE TABLE tokens (token text NOT NULL, user_id bigint NOT NULL);\nCREATE UNIQUE INDEX tokens_token_key ON tokens (token);'), ['info']);
     assert.deepEqual(severity('CREATE TABLE "_ProjectToUser" ("A" TEXT NOT NULL, "B" TEXT NOT NULL);\nCREATE UNIQUE INDEX "_ProjectToUser_AB_unique" ON "_ProjectToUser"("A", "B");'), ['info']);
   });
   it('stays a warning when nothing tells rows apart', () => {
     assert.deepEqual(severity('CREATE TABLE order_events (order_id bigint NOT NULL, kind text NOT NULL);'), ['warning']);
     assert.deepEqual(severity('CREATE TABLE t (a text, b text);\nCREATE UNIQUE INDEX ON t (a, b);'), ['warning']);
+  });
+});
+
+describe('require-primary-key on Prisma\'s implicit many-to-many tables', () => {
+  before(() => initParser());
+  const implicit = (name: string) => `CREATE TABLE "${name}" ("A" TEXT NOT NULL, "B" TEXT NOT NULL);\nCREATE UNIQUE INDEX "${name}_AB_unique" ON "${name}"("A", "B");`;
+  it('says them once, the others as related locations, with the upgrade\'s migration written to take its lock for a moment', () => {
+    const r = runCase({ 'db/001.sql': implicit('_PostToTag'), 'db/002.sql': `${implicit('_UserToTeam')}\n${implicit('_labels')}` });
+    const found = r.findings.filter((f) => f.rule === requirePrimaryKey.id);
+    assert.equal(found.length, 1);
+    assert.deepEqual(found[0].related.map((x) => x.message), ['_UserToTeam is one too', '_labels is one too']);
+    assert.deepEqual(found[0].related.map((x) => x.file.slice(-10)), ['db/002.sql', 'db/002.sql']);
+    assert.match(found[0].file, /db\/001\.sql$/);
+    assert.equal(found[0].recipe!.split('\n').slice(1).join('\n'), [
+      'ALTER TABLE "_PostToTag" ADD CONSTRAINT "_PostToTag_AB_pkey" PRIMARY KEY USING INDEX "_PostToTag_AB_unique";',
+      'ALTER TABLE "_UserToTeam" ADD CONSTRAINT "_UserToTeam_AB_pkey" PRIMARY KEY USING INDEX "_UserToTeam_AB_unique";',
+      'ALTER TABLE _labels ADD CONSTRAINT "_labels_AB_pkey" PRIMARY KEY USING INDEX "_labels_AB_unique";',
+    ].join('\n'));
+  });
+  it('says nothing once the upgrade made the pair the key', () => {
+    const r = runCase({ 'db/001.sql': implicit('_PostToTag'), 'db/002.sql': 'ALTER TABLE "_PostToTag" ADD CONSTRAINT "_PostToTag_AB_pkey" PRIMARY KEY ("A", "B");\nDROP INDEX "_PostToTag_AB_unique";' });
+    assert.deepEqual(r.findings.filter((f) => f.rule === requirePrimaryKey.id), []);
   });
 });
 
