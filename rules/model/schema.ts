@@ -467,6 +467,12 @@ export class SchemaModel {
     t.history.push(origin);
     if (a.usingColumns) { p.usingColumns = a.usingColumns; p.usingAlwaysTrue = a.usingAlwaysTrue; p.usingText = a.usingText; }
     if (a.checkColumns) { p.checkColumns = a.checkColumns; p.checkAlwaysTrue = a.checkAlwaysTrue; p.checkText = a.checkText; }
+    if (a.usingColumns || a.checkColumns) {
+      // The clauses this statement sets are its calls now, in its own file; the other clause keeps the calls it had.
+      const kept = (p.calls ?? []).filter((c) => (c.clause === 'using' ? !a.usingColumns : !a.checkColumns));
+      const calls = [...kept, ...(a.calls ?? []).map((c) => ({ ...c, file: origin.file }))];
+      p.calls = calls.length ? calls : undefined;
+    }
     if (a.functions && (a.usingColumns || a.checkColumns)) p.functions = [...new Set([...(a.usingColumns ? [] : p.functions ?? []), ...a.functions])];
     if (a.roles) p.roles = a.roles;
   }
@@ -485,7 +491,8 @@ export class SchemaModel {
       const r = this.resolve(a.fn.name);
       this.functions.set(tableKey(r.schema, r.name), {
         schema: r.schema, name: r.name, securityDefiner: a.fn.securityDefiner, setsSearchPath: a.fn.setsSearchPath,
-        language: a.fn.language, body: a.fn.body, injections: a.fn.injections, ...(a.fn.returnsTrigger ? { returnsTrigger: true } : {}), origin,
+        language: a.fn.language, body: a.fn.body, injections: a.fn.injections, ...(a.fn.returnsTrigger ? { returnsTrigger: true } : {}),
+        ...(a.fn.volatility ? { volatility: a.fn.volatility } : {}), origin,
       });
       return;
     }
@@ -498,6 +505,7 @@ export class SchemaModel {
     if (!f) return;
     if (a.securityDefiner !== undefined) f.securityDefiner = a.securityDefiner;
     if (a.setsSearchPath !== undefined) f.setsSearchPath = a.setsSearchPath;
+    if (a.volatility !== undefined) f.volatility = a.volatility;
   }
 
   private grant(a: ActionOf<'grant'>, origin: Origin): void {

@@ -125,7 +125,26 @@ export interface PolicyDef {
   settings: string[];
   /** Functions the expressions call, lower-cased as written (`auth.uid`, `private.teams_of_current_user`). */
   functions?: string[];
+  /** Calls that read nothing of the row and sit outside any subquery: PostgreSQL runs them again for each row. */
+  calls?: PolicyCall[];
   span: Span;
+}
+
+/**
+ * A function call in USING or WITH CHECK that reads no column and is not inside a subquery (`auth.uid()`,
+ * `authorize('channels.delete', auth.uid())`): the widest such call, with the functions it calls.
+ */
+export interface PolicyCall {
+  /** Lower-cased as written: `auth.uid`, `current_setting`, `authorize`. */
+  name: string;
+  /** Every function the call runs, itself included. */
+  runs: string[];
+  clause: 'using' | 'check';
+  span: Span;
+  /** The clause's expression, inside its parentheses. */
+  within: Span;
+  /** The file of `span` and `within` when it is not the policy's (an ALTER POLICY in a later migration set the expression). */
+  file?: string;
 }
 
 export interface FunctionDef {
@@ -141,8 +160,12 @@ export interface FunctionDef {
   injections?: DynamicSqlRisk[];
   /** RETURNS trigger: it runs only as a trigger, never called by a client. */
   returnsTrigger?: boolean;
+  /** IMMUTABLE, STABLE or VOLATILE as declared (PostgreSQL's default: volatile). */
+  volatility?: Volatility;
   span: Span;
 }
+
+export type Volatility = 'immutable' | 'stable' | 'volatile';
 
 /** An EXECUTE whose SQL text carries a value the caller controls, unquoted (rules/parser/plpgsql.ts). */
 export interface DynamicSqlRisk {
@@ -214,14 +237,15 @@ export type Action =
   | { type: 'no-force-rls'; table: QName }
   | { type: 'create-policy'; policy: PolicyDef }
   | { type: 'alter-policy'; name: string; table: QName; usingColumns?: string[]; checkColumns?: string[];
-      usingAlwaysTrue?: boolean; checkAlwaysTrue?: boolean; roles?: string[]; usingText?: string; checkText?: string; functions?: string[] }
+      usingAlwaysTrue?: boolean; checkAlwaysTrue?: boolean; roles?: string[]; usingText?: string; checkText?: string; functions?: string[];
+      calls?: PolicyCall[] }
   | { type: 'drop-policy'; name: string; table: QName; ifExists: boolean }
   | { type: 'drop-table'; tables: QName[]; cascade: boolean; ifExists: boolean }
   | { type: 'truncate'; tables: QName[]; cascade: boolean }
   | { type: 'create-function'; fn: FunctionDef }
   | { type: 'drop-function'; name: QName }
-  /** ALTER FUNCTION … SECURITY DEFINER | INVOKER, SET search_path = …, RESET search_path (undefined: not changed). */
-  | { type: 'alter-function'; name: QName; securityDefiner?: boolean; setsSearchPath?: boolean }
+  /** ALTER FUNCTION … SECURITY DEFINER | INVOKER, SET search_path = …, RESET search_path, IMMUTABLE | STABLE | VOLATILE (undefined: not changed). */
+  | { type: 'alter-function'; name: QName; securityDefiner?: boolean; setsSearchPath?: boolean; volatility?: Volatility }
   | { type: 'grant'; tables: QName[]; allTablesInSchema?: string; privileges: string[]; grantees: string[]; revoke: boolean }
   /** GRANT USAGE ON SCHEMA … TO … (or REVOKE). */
   | { type: 'grant-schema'; schemas: string[]; privileges: string[]; grantees: string[]; revoke: boolean }
@@ -405,6 +429,7 @@ export interface FunctionModel {
   injections?: DynamicSqlRisk[];
   /** RETURNS trigger. */
   returnsTrigger?: boolean;
+  volatility?: Volatility;
   origin: Origin;
 }
 

@@ -1,7 +1,7 @@
 // Facts about expressions that rules need: how a DEFAULT behaves, which columns, relations, functions and
 // settings an expression reads, whether a policy expression is always true.
 import type { DefaultKind, QName } from '../model/types';
-import { listNames, node, qname, str, walk, type Node } from './ast';
+import { listNames, node, qname, str, walk, type AnyNode, type Node } from './ast';
 
 // Functions whose result changes per row: as a column DEFAULT on ADD COLUMN they force a table rewrite.
 // https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES
@@ -106,6 +106,43 @@ export function functionsCalled(...exprs: (Node | undefined)[]): string[] {
     });
   }
   return [...out];
+}
+
+/** A call that reads nothing of the row, outside any subquery: its name, the functions it runs, its parser location. */
+export interface RowFreeCall {
+  name: string;
+  runs: string[];
+  location: number;
+}
+
+/**
+ * The widest function calls of an expression whose arguments read no column, outside subqueries (a subquery's plan
+ * decides how often it runs): `auth.uid()` in `user_id = auth.uid()`, the whole `authorize('x', auth.uid())`.
+ */
+export function rowFreeCalls(expr: Node | undefined): RowFreeCall[] {
+  const out: RowFreeCall[] = [];
+  const visit = (v: unknown): void => {
+    if (v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) { for (const x of v) visit(x); return; }
+    const n = v as AnyNode;
+    if (n.SubLink) return;
+    const fc = n.FuncCall;
+    if (fc && typeof fc.location === 'number' && !fc.over && !readsRow(fc.args) && !readsRow(fc.agg_filter)) {
+      const name = listNames(fc.funcname).join('.').toLowerCase();
+      out.push({ name, runs: [...new Set([name, ...functionsCalled(...(fc.args ?? []))])], location: fc.location });
+      return;
+    }
+    for (const x of Object.values(v)) visit(x);
+  };
+  visit(expr);
+  return out;
+}
+
+/** Whether a tree reads a column or holds a subquery (which may read the row). */
+function readsRow(tree: unknown): boolean {
+  let reads = false;
+  walk(tree, (n) => { if (n.ColumnRef || n.SubLink || n.ParamRef) reads = true; });
+  return reads;
 }
 
 /** The settings an expression reads with current_setting('<name>', …). */

@@ -151,6 +151,19 @@ export function elementEnd(text: string, i: number, limit = text.length): number
   return lastTokenEnd;
 }
 
+/** End (exclusive) of a function call that starts at `i`: its name, then its parenthesised arguments. */
+export function callEnd(text: string, i: number, limit = text.length): number {
+  let depth = 0;
+  while (i < limit) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) { i++; continue; }
+    if (c === Ch.LParen) depth++;
+    else if (c === Ch.RParen && --depth <= 0) return i + 1;
+    i = skipToken(text, i);
+  }
+  return limit;
+}
+
 export interface Piece {
   start: number;
   end: number;

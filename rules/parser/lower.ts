@@ -1,12 +1,13 @@
 // Lowering: one statement's AST becomes the typed Actions rules read (model/types.ts). One function per kind of
 // statement; a kind not listed is `{ type: 'other', node }`. Rules never see the parser's JSON.
 import type * as pg from 'libpg-query';
-import type { Action, ColumnDef, ConstraintDef, IndexDef, LockMode, PolicyCommand, PolicyDef, QName } from '../model/types';
+import type { Action, ColumnDef, ConstraintDef, IndexDef, LockMode, PolicyCall, PolicyCommand, PolicyDef, QName, Span, Volatility } from '../model/types';
 import {
   constValue, listNames, node, qname, qnameFromList, qnameFromNames, roleName, roleNames, str, tagOf,
   type Node, type NodeOf, type NodeTag, type Source,
 } from './ast';
-import { columnRefs, functionsCalled, isConstTrue, isSoftDeleteFilter, notNullFilterColumns, relationsRead, settingsRead } from './expressions';
+import { columnRefs, functionsCalled, isConstTrue, isSoftDeleteFilter, notNullFilterColumns, relationsRead, rowFreeCalls, settingsRead } from './expressions';
+import { callEnd, tokens } from './lexer';
 import { alterCmd, columnDef, constraintDef, indexColumns } from './lower-table';
 import { doBlockAction, functionInjections, type PlParser } from './plpgsql';
 import { mapStrings } from './walk';
@@ -158,7 +159,43 @@ function policyExpressions(n: pg.CreatePolicyStmt | pg.AlterPolicyStmt, src: Sou
     checkAlwaysTrue: n.with_check ? isConstTrue(n.with_check) : undefined,
     usingText: n.qual ? src.expression(n.qual)?.trim() : undefined,
     checkText: n.with_check ? src.expression(n.with_check)?.trim() : undefined,
+    calls: policyCalls(n, src),
   };
+}
+
+/** The calls of USING and WITH CHECK that PostgreSQL runs once per row although they read nothing of it. */
+function policyCalls(n: pg.CreatePolicyStmt | pg.AlterPolicyStmt, src: Source): PolicyCall[] | undefined {
+  const calls: PolicyCall[] = [];
+  let clauses: Partial<Record<PolicyCall['clause'], Span>> | undefined;
+  for (const [clause, expr] of [['using', n.qual], ['check', n.with_check]] as const) {
+    for (const c of rowFreeCalls(expr)) {
+      clauses ??= policyClauses(src.text, src.span);
+      const within = clauses[clause];
+      const start = src.at(c.location);
+      if (within) calls.push({ name: c.name, runs: c.runs, clause, span: { start, end: callEnd(src.text, start, within.end) }, within });
+    }
+  }
+  return calls.length ? calls : undefined;
+}
+
+/** The expressions of USING ( … ) and WITH CHECK ( … ) in a policy statement, inside their parentheses. */
+function policyClauses(text: string, span: Span): Partial<Record<PolicyCall['clause'], Span>> {
+  const out: Partial<Record<PolicyCall['clause'], Span>> = {};
+  const toks = tokens(text, span.start, span.end);
+  let depth = 0;
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k];
+    if (t.text === '(') depth++;
+    else if (t.text === ')') depth--;
+    const clause = depth === 0 && toks[k + 1]?.text === '(' ? (t.word === 'using' ? 'using' : t.word === 'check' && toks[k - 1]?.word === 'with' ? 'check' : undefined) : undefined;
+    if (!clause) continue;
+    let d = 0;
+    for (let j = k + 1; j < toks.length; j++) {
+      if (toks[j].text === '(') d++;
+      else if (toks[j].text === ')' && --d === 0) { out[clause] = { start: toks[k + 1].end, end: toks[j].start }; break; }
+    }
+  }
+  return out;
 }
 
 function createPolicy(n: pg.CreatePolicyStmt, src: Source): Action[] {
@@ -182,7 +219,7 @@ function alterPolicy(n: pg.AlterPolicyStmt, src: Source): Action[] {
     type: 'alter-policy', name: n.policy_name ?? '', table: qname(n.table),
     usingColumns: e.usingColumns, checkColumns: e.checkColumns, usingAlwaysTrue: e.usingAlwaysTrue, checkAlwaysTrue: e.checkAlwaysTrue,
     roles: n.roles ? roleNames(n.roles) : undefined,
-    usingText: e.usingText, checkText: e.checkText,
+    usingText: e.usingText, checkText: e.checkText, calls: e.calls,
     functions: n.qual || n.with_check ? functionsCalled(n.qual, n.with_check) : undefined,
   }];
 }
@@ -196,6 +233,7 @@ function createFunction(n: pg.CreateFunctionStmt, src: Source, pl: PlParser): Ac
   let setsSearchPath = false;
   let language: string | undefined;
   let body: string | undefined;
+  let volatility: Volatility | undefined;
   for (const o of n.options ?? []) {
     const d = node(o).DefElem;
     if (!d) continue;
@@ -204,9 +242,15 @@ function createFunction(n: pg.CreateFunctionStmt, src: Source, pl: PlParser): Ac
     if (d.defname === 'set' && (arg.VariableSetStmt?.name ?? '').toLowerCase() === 'search_path') setsSearchPath = true;
     if (d.defname === 'language') language = str(d.arg).toLowerCase();
     if (d.defname === 'as') body = str(arg.List?.items?.[0] ?? d.arg);
+    if (d.defname === 'volatility') volatility = volatilityOf(d.arg);
   }
   const injections = functionInjections(n, src, pl);
-  return [{ type: 'create-function', fn: { name: qnameFromList(n.funcname), securityDefiner, setsSearchPath, language, orReplace: Boolean(n.replace), body, span: src.span, ...(injections?.length ? { injections } : {}), ...(listNames(n.returnType?.names).pop()?.toLowerCase() === 'trigger' ? { returnsTrigger: true } : {}) } }];
+  return [{ type: 'create-function', fn: { name: qnameFromList(n.funcname), securityDefiner, setsSearchPath, language, orReplace: Boolean(n.replace), body, span: src.span, ...(injections?.length ? { injections } : {}), ...(listNames(n.returnType?.names).pop()?.toLowerCase() === 'trigger' ? { returnsTrigger: true } : {}), ...(volatility ? { volatility } : {}) } }];
+}
+
+function volatilityOf(arg: Node | undefined): Volatility | undefined {
+  const v = str(arg).toLowerCase();
+  return v === 'immutable' || v === 'stable' || v === 'volatile' ? v : undefined;
 }
 
 /** DO: the statements its PL/pgSQL body runs at migration time. */
@@ -217,14 +261,16 @@ function doBlock(n: pg.DoStmt, src: Source, pl: PlParser): Action[] {
 function alterFunction(n: pg.AlterFunctionStmt): Action[] {
   let securityDefiner: boolean | undefined;
   let setsSearchPath: boolean | undefined;
+  let volatility: Volatility | undefined;
   for (const o of n.actions ?? []) {
     const d = node(o).DefElem;
     if (d?.defname === 'security') securityDefiner = Boolean(node(d.arg).Boolean?.boolval);
     const vs = d?.defname === 'set' ? node(d.arg).VariableSetStmt : undefined;
     if (vs && (vs.name ?? '').toLowerCase() === 'search_path') setsSearchPath = vs.kind !== 'VAR_RESET';
     if (vs && vs.kind === 'VAR_RESET_ALL') setsSearchPath = false;
+    if (d?.defname === 'volatility') volatility = volatilityOf(d.arg);
   }
-  return [{ type: 'alter-function', name: qnameFromList(n.func?.objname), securityDefiner, setsSearchPath }];
+  return [{ type: 'alter-function', name: qnameFromList(n.func?.objname), securityDefiner, setsSearchPath, ...(volatility ? { volatility } : {}) }];
 }
 
 function privilegeNames(privs: Node[] | undefined): string[] {
