@@ -105,7 +105,7 @@ describe('language server over stdio (dist/server.js)', function () {
     assert.match(next, /ENABLE ROW LEVEL SECURITY/);
     assert.match(next, /FORCE ROW LEVEL SECURITY/);
     assert.match(next, /CREATE POLICY documents_tenant_isolation ON documents/);
-    assert.match(next, /NULLIF\(current_setting\('app\.current_tenant_id', true\), ''\)::uuid/);
+    assert.match(next, /NULLIF\(\(SELECT current_setting\('app\.current_tenant_id', true\)\), ''\)::uuid/);
     await client.change(abs(files.docs), next, 2);
     await client.waitFor(() => !client.diags(abs(files.docs)).some((d) => /rls|policy/.test(String(d.code))), 'the RLS findings to disappear');
   });

@@ -2,5 +2,5 @@
 ALTER TABLE projects ENABLE ROW LEVEL SECURITY;
 ALTER TABLE projects FORCE ROW LEVEL SECURITY;
 CREATE POLICY projects_tenant_isolation ON projects
-  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid)
-  WITH CHECK (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
+  USING (tenant_id = (SELECT current_setting('app.current_tenant_id', true))::uuid)
+  WITH CHECK (tenant_id = (SELECT current_setting('app.current_tenant_id', true))::uuid);

@@ -20,7 +20,7 @@ export const noAlwaysTrueWritePolicy = defineRule({
     'A permissive INSERT, UPDATE, DELETE or ALL policy whose USING or WITH CHECK is a constant true lets every role it applies to write, change or delete any row: row-level security is on, but does nothing for writes. Public read access (a SELECT policy with USING (true)) is often intended; public write access rarely is. Restrict the policy to the rows the role owns, for example USING (owner_id = auth.uid()).',
   docs: {
     bad: "CREATE TABLE comments (id bigint PRIMARY KEY, author_id uuid NOT NULL, body text);\nALTER TABLE comments ENABLE ROW LEVEL SECURITY;\nCREATE POLICY comments_edit ON comments FOR UPDATE USING (true);",
-    good: "CREATE TABLE comments (id bigint PRIMARY KEY, author_id uuid NOT NULL, body text);\nALTER TABLE comments ENABLE ROW LEVEL SECURITY;\nCREATE POLICY comments_edit ON comments FOR UPDATE USING (author_id = current_setting('app.user_id', true)::uuid);",
+    good: "CREATE TABLE comments (id bigint PRIMARY KEY, author_id uuid NOT NULL, body text);\nALTER TABLE comments ENABLE ROW LEVEL SECURITY;\nCREATE POLICY comments_edit ON comments FOR UPDATE USING (author_id = (SELECT current_setting('app.user_id', true))::uuid);",
     details: 'Like splinter\'s `rls_policy_always_true`: SELECT policies are exempt, and so are restrictive policies (they only narrow access). Tenant tables are left to `require-tenant-scoped-policy`, which reports any policy there that does not constrain the tenant column, always-true ones included. Only policies on tables created in the migration set are checked, and only policies for roles the application connects as (a `TO service_role` policy is not: that role bypasses RLS anyway).',
   },
   checkSet(ctx) {

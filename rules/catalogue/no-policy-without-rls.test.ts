@@ -28,10 +28,10 @@ ruleTester(noPolicyWithoutRls, {
       // A tenant table gets FORCE too; the first policy is in a later file than the table; non-ASCII names.
       sql: {
         'db/001_init.sql': 'CREATE TABLE "Rechnungen" (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);',
-        'db/002_policy.sql': "-- Richtlinie für Mandanten 🔒\nCREATE POLICY \"Mandant\" ON \"Rechnungen\" USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);",
+        'db/002_policy.sql': "-- Richtlinie für Mandanten 🔒\nCREATE POLICY \"Mandant\" ON \"Rechnungen\" USING (tenant_id = (SELECT current_setting('app.current_tenant_id', true))::uuid);",
       },
       errors: [{ file: 'db/002_policy.sql', line: 2, column: 1, messageId: 'notEnabledTenant', data: { policies: 'Policy "Mandant"', table: 'Rechnungen', are: 'is' } }],
-      output: "-- Richtlinie für Mandanten 🔒\nCREATE POLICY \"Mandant\" ON \"Rechnungen\" USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);\n\nALTER TABLE \"Rechnungen\" ENABLE ROW LEVEL SECURITY;\nALTER TABLE \"Rechnungen\" FORCE ROW LEVEL SECURITY;",
+      output: "-- Richtlinie für Mandanten 🔒\nCREATE POLICY \"Mandant\" ON \"Rechnungen\" USING (tenant_id = (SELECT current_setting('app.current_tenant_id', true))::uuid);\n\nALTER TABLE \"Rechnungen\" ENABLE ROW LEVEL SECURITY;\nALTER TABLE \"Rechnungen\" FORCE ROW LEVEL SECURITY;",
     },
     {
       // RLS switched off after the policies: reported on the DISABLE, without a fix.

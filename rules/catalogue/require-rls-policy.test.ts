@@ -59,7 +59,7 @@ ruleTester(requireRlsPolicy, {
     {
       sql: 'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nALTER TABLE invoices FORCE ROW LEVEL SECURITY;',
       errors: [{ line: 2, column: 1, messageId: 'tenantNoPolicy', data: { column: 'tenant_id', source: 'comparing tenant_id with current_setting(\'app.current_tenant_id\', true)' } }],
-      output: "CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\n\nCREATE POLICY invoices_tenant_isolation ON invoices\n  USING (tenant_id = NULLIF(current_setting('app.current_tenant_id', true), '')::uuid)\n  WITH CHECK (tenant_id = NULLIF(current_setting('app.current_tenant_id', true), '')::uuid);\nALTER TABLE invoices FORCE ROW LEVEL SECURITY;",
+      output: "CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\n\nCREATE POLICY invoices_tenant_isolation ON invoices\n  USING (tenant_id = NULLIF((SELECT current_setting('app.current_tenant_id', true)), '')::uuid)\n  WITH CHECK (tenant_id = NULLIF((SELECT current_setting('app.current_tenant_id', true)), '')::uuid);\nALTER TABLE invoices FORCE ROW LEVEL SECURITY;",
     },
     {
       // The only policy was dropped in a later migration: reported on the ENABLE of the first file.
@@ -68,7 +68,7 @@ ruleTester(requireRlsPolicy, {
         'db/002_drop.sql': 'DROP POLICY alle ON "Auftrag";',
       },
       errors: [{ file: 'db/001_init.sql', line: 3, column: 1, messageId: 'tenantNoPolicy', data: { table: 'Auftrag' } }],
-      output: '-- Aufträge ✓\nCREATE TABLE "Auftrag" (id bigint PRIMARY KEY, org_id int NOT NULL);\nALTER TABLE "Auftrag" ENABLE ROW LEVEL SECURITY;\n\nALTER TABLE "Auftrag" FORCE ROW LEVEL SECURITY;\nCREATE POLICY "Auftrag_tenant_isolation" ON "Auftrag"\n  USING (org_id = NULLIF(current_setting(\'app.current_tenant_id\', true), \'\')::integer)\n  WITH CHECK (org_id = NULLIF(current_setting(\'app.current_tenant_id\', true), \'\')::integer);\nCREATE POLICY alle ON "Auftrag" USING (org_id = 1);',
+      output: '-- Aufträge ✓\nCREATE TABLE "Auftrag" (id bigint PRIMARY KEY, org_id int NOT NULL);\nALTER TABLE "Auftrag" ENABLE ROW LEVEL SECURITY;\n\nALTER TABLE "Auftrag" FORCE ROW LEVEL SECURITY;\nCREATE POLICY "Auftrag_tenant_isolation" ON "Auftrag"\n  USING (org_id = NULLIF((SELECT current_setting(\'app.current_tenant_id\', true)), \'\')::integer)\n  WITH CHECK (org_id = NULLIF((SELECT current_setting(\'app.current_tenant_id\', true)), \'\')::integer);\nCREATE POLICY alle ON "Auftrag" USING (org_id = 1);',
     },
   ],
 });

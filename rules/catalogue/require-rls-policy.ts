@@ -22,7 +22,7 @@ export const requireRlsPolicy = defineRule({
     good: [
       'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);',
       'ALTER TABLE invoices ENABLE ROW LEVEL SECURITY;',
-      "CREATE POLICY invoices_tenant_isolation ON invoices USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);",
+      "CREATE POLICY invoices_tenant_isolation ON invoices USING (tenant_id = (SELECT current_setting('app.current_tenant_id', true))::uuid);",
     ].join('\n'),
     details: [
       'Applies to every table the application\'s roles can reach (in a Supabase project, tables of the public schema and tables granted to anon or authenticated; elsewhere, tables granted to the roles policies and grants name, or every table when the application connects as the owner): a deny-all table in a schema those roles are not granted is the idiom for private data, and is not reported, nor is a table a SECURITY DEFINER function reads (the function is its door), a table granted to administrators alone (`postgres`, BYPASSRLS roles: Supabase Storage\'s `storage.objects`), or, when the application connects as the owner and RLS is not forced, a table the migrations grant to no one while they grant others. Policies added in later migrations of the set count. The finding sits on the ENABLE ROW LEVEL SECURITY statement. For a tenant table the fix adds a `<table>_tenant_isolation` policy right after it; for other tables there is no fix, since only you know who may see the rows.',

@@ -4,7 +4,7 @@ import { initParser } from '../parser/adapter';
 import { findingPosition, ruleTester, runCase } from '../testing/tester';
 import { requireTenantRls } from './require-tenant-rls';
 
-const POLICY = "CREATE POLICY invoices_tenant_isolation ON invoices\n  USING (tenant_id = NULLIF(current_setting('app.current_tenant_id', true), '')::uuid)\n  WITH CHECK (tenant_id = NULLIF(current_setting('app.current_tenant_id', true), '')::uuid);";
+const POLICY = "CREATE POLICY invoices_tenant_isolation ON invoices\n  USING (tenant_id = NULLIF((SELECT current_setting('app.current_tenant_id', true)), '')::uuid)\n  WITH CHECK (tenant_id = NULLIF((SELECT current_setting('app.current_tenant_id', true)), '')::uuid);";
 
 ruleTester(requireTenantRls, {
   valid: [
@@ -46,7 +46,7 @@ ruleTester(requireTenantRls, {
       sql: '-- Bestellungen je Mandant 🧾\nCREATE TABLE "Bestellung" (id bigint PRIMARY KEY, shop_id text NOT NULL, "Größe" int)\n;\nSELECT 1;',
       config: { tenantColumns: ['shop_id'], tenantSetting: 'shop.id', isolation: 'rls' },
       errors: [{ line: 2, column: 1, messageId: 'noRls', data: { table: 'Bestellung', column: 'shop_id', source: "comparing shop_id with current_setting('shop.id', true)" } }],
-      output: '-- Bestellungen je Mandant 🧾\nCREATE TABLE "Bestellung" (id bigint PRIMARY KEY, shop_id text NOT NULL, "Größe" int)\n;\n\n-- the application must run SET LOCAL shop.id = \'<tenant>\' in each transaction first: until then these policies hide every row from it\nALTER TABLE "Bestellung" ENABLE ROW LEVEL SECURITY;\nALTER TABLE "Bestellung" FORCE ROW LEVEL SECURITY;\nCREATE POLICY "Bestellung_tenant_isolation" ON "Bestellung"\n  USING (shop_id = NULLIF(current_setting(\'shop.id\', true), \'\'))\n  WITH CHECK (shop_id = NULLIF(current_setting(\'shop.id\', true), \'\'));\nSELECT 1;',
+      output: '-- Bestellungen je Mandant 🧾\nCREATE TABLE "Bestellung" (id bigint PRIMARY KEY, shop_id text NOT NULL, "Größe" int)\n;\n\n-- the application must run SET LOCAL shop.id = \'<tenant>\' in each transaction first: until then these policies hide every row from it\nALTER TABLE "Bestellung" ENABLE ROW LEVEL SECURITY;\nALTER TABLE "Bestellung" FORCE ROW LEVEL SECURITY;\nCREATE POLICY "Bestellung_tenant_isolation" ON "Bestellung"\n  USING (shop_id = NULLIF((SELECT current_setting(\'shop.id\', true)), \'\'))\n  WITH CHECK (shop_id = NULLIF((SELECT current_setting(\'shop.id\', true)), \'\'));\nSELECT 1;',
     },
     {
       // The tenant column arrives later: the finding and the fix go where it was added.
@@ -56,7 +56,7 @@ ruleTester(requireTenantRls, {
       },
       config: { isolation: 'rls' },
       errors: [{ file: 'db/002_tenant.sql', line: 1, column: 1, messageId: 'noRls', data: { table: 'orders' } }],
-      output: "ALTER TABLE orders ADD COLUMN team_id bigint NOT NULL DEFAULT 0;\n\n-- the application must run SET LOCAL app.current_tenant_id = '<tenant>' in each transaction first: until then these policies hide every row from it\nALTER TABLE orders ENABLE ROW LEVEL SECURITY;\nALTER TABLE orders FORCE ROW LEVEL SECURITY;\nCREATE POLICY orders_tenant_isolation ON orders\n  USING (team_id = NULLIF(current_setting('app.current_tenant_id', true), '')::bigint)\n  WITH CHECK (team_id = NULLIF(current_setting('app.current_tenant_id', true), '')::bigint);",
+      output: "ALTER TABLE orders ADD COLUMN team_id bigint NOT NULL DEFAULT 0;\n\n-- the application must run SET LOCAL app.current_tenant_id = '<tenant>' in each transaction first: until then these policies hide every row from it\nALTER TABLE orders ENABLE ROW LEVEL SECURITY;\nALTER TABLE orders FORCE ROW LEVEL SECURITY;\nCREATE POLICY orders_tenant_isolation ON orders\n  USING (team_id = NULLIF((SELECT current_setting('app.current_tenant_id', true)), '')::bigint)\n  WITH CHECK (team_id = NULLIF((SELECT current_setting('app.current_tenant_id', true)), '')::bigint);",
     },
     {
       // Enabled, then disabled again in a later migration: reported on the DISABLE, no fix.
@@ -72,7 +72,7 @@ ruleTester(requireTenantRls, {
       sql: 'CREATE SCHEMA app; CREATE TABLE app.projects (id bigint PRIMARY KEY, workspace_id bigint NOT NULL);',
       config: { isolation: 'rls' },
       errors: [{ line: 1, column: 20, messageId: 'noRls', data: { table: 'app.projects' } }],
-      output: "CREATE SCHEMA app; CREATE TABLE app.projects (id bigint PRIMARY KEY, workspace_id bigint NOT NULL);\n\n-- the application must run SET LOCAL app.current_tenant_id = '<tenant>' in each transaction first: until then these policies hide every row from it\nALTER TABLE app.projects ENABLE ROW LEVEL SECURITY;\nALTER TABLE app.projects FORCE ROW LEVEL SECURITY;\nCREATE POLICY projects_tenant_isolation ON app.projects\n  USING (workspace_id = NULLIF(current_setting('app.current_tenant_id', true), '')::bigint)\n  WITH CHECK (workspace_id = NULLIF(current_setting('app.current_tenant_id', true), '')::bigint);",
+      output: "CREATE SCHEMA app; CREATE TABLE app.projects (id bigint PRIMARY KEY, workspace_id bigint NOT NULL);\n\n-- the application must run SET LOCAL app.current_tenant_id = '<tenant>' in each transaction first: until then these policies hide every row from it\nALTER TABLE app.projects ENABLE ROW LEVEL SECURITY;\nALTER TABLE app.projects FORCE ROW LEVEL SECURITY;\nCREATE POLICY projects_tenant_isolation ON app.projects\n  USING (workspace_id = NULLIF((SELECT current_setting('app.current_tenant_id', true)), '')::bigint)\n  WITH CHECK (workspace_id = NULLIF((SELECT current_setting('app.current_tenant_id', true)), '')::bigint);",
     },
     {
       // Application-level isolation (no tenant table has RLS): one finding (info) for the set, the other tables related.
@@ -82,13 +82,14 @@ ruleTester(requireTenantRls, {
       errors: [{ line: 2, column: 1, messageId: 'application', data: { count: 2, tables: 'tables', names: 'Project, Invoice', first: 'Project' } }],
     },
     {
-      // RLS isolation: the project protects one tenant table and forgot the other.
+      // RLS isolation: the project protects one tenant table and forgot the other. The fix copies the project's
+      // policy, with its setting read once per statement (no-per-row-policy-call).
       sql: {
         'db/001_init.sql': "CREATE TABLE tenants (id uuid PRIMARY KEY);\nCREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nCREATE POLICY i ON invoices USING (tenant_id = current_setting('app.tenant')::uuid);",
         'db/002_payments.sql': 'CREATE TABLE payments (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants);',
       },
       errors: [{ file: 'db/002_payments.sql', line: 1, column: 1, messageId: 'noRls', data: { table: 'payments', unlike: ', unlike 1 other tenant table of the project' } }],
-      output: 'CREATE TABLE payments (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants);\n\nALTER TABLE payments ENABLE ROW LEVEL SECURITY;\nALTER TABLE payments FORCE ROW LEVEL SECURITY;\nCREATE POLICY payments_tenant_isolation ON payments\n  USING (tenant_id = current_setting(\'app.tenant\')::uuid)\n  WITH CHECK (tenant_id = current_setting(\'app.tenant\')::uuid);',
+      output: 'CREATE TABLE payments (id bigint PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants);\n\nALTER TABLE payments ENABLE ROW LEVEL SECURITY;\nALTER TABLE payments FORCE ROW LEVEL SECURITY;\nCREATE POLICY payments_tenant_isolation ON payments\n  USING (tenant_id = (SELECT current_setting(\'app.tenant\'))::uuid)\n  WITH CHECK (tenant_id = (SELECT current_setting(\'app.tenant\'))::uuid);',
     },
     {
       // Supabase: the fix follows the project's own policy (a membership function, TO authenticated), and no FORCE.

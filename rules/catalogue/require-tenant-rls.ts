@@ -42,16 +42,16 @@ export const requireTenantRls = defineRule({
     bad: [
       'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);',
       'ALTER TABLE invoices ENABLE ROW LEVEL SECURITY;',
-      "CREATE POLICY invoices_tenant_isolation ON invoices USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);",
+      "CREATE POLICY invoices_tenant_isolation ON invoices USING (tenant_id = (SELECT current_setting('app.current_tenant_id', true))::uuid);",
       'CREATE TABLE payments (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, amount numeric);',
     ].join('\n'),
     good: [
       'CREATE TABLE invoices (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);',
       'ALTER TABLE invoices ENABLE ROW LEVEL SECURITY;',
-      "CREATE POLICY invoices_tenant_isolation ON invoices USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);",
+      "CREATE POLICY invoices_tenant_isolation ON invoices USING (tenant_id = (SELECT current_setting('app.current_tenant_id', true))::uuid);",
       'CREATE TABLE payments (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, amount numeric);',
       'ALTER TABLE payments ENABLE ROW LEVEL SECURITY;',
-      "CREATE POLICY payments_tenant_isolation ON payments USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);",
+      "CREATE POLICY payments_tenant_isolation ON payments USING (tenant_id = (SELECT current_setting('app.current_tenant_id', true))::uuid);",
     ].join('\n'),
     details: [
       'Which tables are tenant tables, and how the project isolates tenants, come from the project model (`sql-architect explain` shows it): a table is tenant-scoped when a column refers to the tenant table (organizations, accounts, …) or, without such a foreign key, is named like a tenant key (`tenant_id`, `organizationId`, …; case and underscores do not matter) and cannot be another system\'s id.',

@@ -8,7 +8,7 @@ import { requireTenantScopedPolicy } from './require-tenant-scoped-policy';
 const T = 'CREATE TABLE invoices (id int PRIMARY KEY, tenant_id uuid NOT NULL, owner_id uuid);\n';
 const PRED = "tenant_id = current_setting('app.current_tenant_id', true)::uuid";
 // What the fix writes: NULLIF keeps a setting left '' by an earlier SET LOCAL from failing the cast.
-const FIXED_PRED = "tenant_id = NULLIF(current_setting('app.current_tenant_id', true), '')::uuid";
+const FIXED_PRED = "tenant_id = NULLIF((SELECT current_setting('app.current_tenant_id', true)), '')::uuid";
 const RESTRICTIVE = `CREATE POLICY invoices_tenant_isolation ON invoices AS RESTRICTIVE\n  USING (${FIXED_PRED})\n  WITH CHECK (${FIXED_PRED});`;
 
 ruleTester(requireTenantScopedPolicy, {
@@ -59,7 +59,7 @@ ruleTester(requireTenantScopedPolicy, {
       // Reading your own rows is narrower than a tenant; writing them with any tenant_id is not.
       sql: `${T}CREATE POLICY own ON invoices USING (owner_id = auth.uid());`,
       errors: [{ line: 2, column: 1, messageId: 'unscoped', data: { policy: 'own', column: 'tenant_id', how: 'USING (owner_id = auth.uid()) lets a session insert and update rows with any tenant_id' } }],
-      output: 'CREATE TABLE invoices (id int PRIMARY KEY, tenant_id uuid NOT NULL, owner_id uuid);\nCREATE POLICY own ON invoices USING (owner_id = auth.uid());\n\nCREATE POLICY invoices_tenant_isolation ON invoices AS RESTRICTIVE\n  USING (tenant_id = NULLIF(current_setting(\'app.current_tenant_id\', true), \'\')::uuid)\n  WITH CHECK (tenant_id = NULLIF(current_setting(\'app.current_tenant_id\', true), \'\')::uuid);',
+      output: 'CREATE TABLE invoices (id int PRIMARY KEY, tenant_id uuid NOT NULL, owner_id uuid);\nCREATE POLICY own ON invoices USING (owner_id = auth.uid());\n\nCREATE POLICY invoices_tenant_isolation ON invoices AS RESTRICTIVE\n  USING (tenant_id = NULLIF((SELECT current_setting(\'app.current_tenant_id\', true)), \'\')::uuid)\n  WITH CHECK (tenant_id = NULLIF((SELECT current_setting(\'app.current_tenant_id\', true)), \'\')::uuid);',
     },
     {
       // USING is scoped but WITH CHECK is not: a session can write into another tenant.
@@ -69,13 +69,13 @@ ruleTester(requireTenantScopedPolicy, {
         // One RESTRICTIVE policy closes both: it is offered on the first finding only (two would collide by name).
         { line: 3, column: 1, messageId: 'unscoped', data: { policy: 'q', column: 'tenant_id' }, message: /"q".*lets a session insert rows with any tenant_id/, output: null },
       ],
-      output: 'CREATE TABLE invoices (id int PRIMARY KEY, tenant_id uuid NOT NULL, owner_id uuid);\nCREATE POLICY p ON invoices FOR UPDATE USING (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid) WITH CHECK (owner_id IS NOT NULL);\n\nCREATE POLICY invoices_tenant_isolation ON invoices AS RESTRICTIVE\n  USING (tenant_id = NULLIF(current_setting(\'app.current_tenant_id\', true), \'\')::uuid)\n  WITH CHECK (tenant_id = NULLIF(current_setting(\'app.current_tenant_id\', true), \'\')::uuid);\nCREATE POLICY q ON invoices FOR INSERT WITH CHECK (auth.uid() IS NOT NULL);',
+      output: 'CREATE TABLE invoices (id int PRIMARY KEY, tenant_id uuid NOT NULL, owner_id uuid);\nCREATE POLICY p ON invoices FOR UPDATE USING (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid) WITH CHECK (owner_id IS NOT NULL);\n\nCREATE POLICY invoices_tenant_isolation ON invoices AS RESTRICTIVE\n  USING (tenant_id = NULLIF((SELECT current_setting(\'app.current_tenant_id\', true)), \'\')::uuid)\n  WITH CHECK (tenant_id = NULLIF((SELECT current_setting(\'app.current_tenant_id\', true)), \'\')::uuid);\nCREATE POLICY q ON invoices FOR INSERT WITH CHECK (auth.uid() IS NOT NULL);',
     },
     {
       // A restrictive policy that covers only SELECT leaves writes open; one for other roles does not count.
       sql: `${T}CREATE POLICY anyone ON invoices USING (true);\nCREATE POLICY tenant_read ON invoices AS RESTRICTIVE FOR SELECT USING (${PRED});\nCREATE POLICY admins ON invoices AS RESTRICTIVE TO admin USING (${PRED});`,
       errors: [{ line: 2, column: 1, messageId: 'unscoped', message: /lets a session update and delete the rows of every tenant/ }],
-      output: 'CREATE TABLE invoices (id int PRIMARY KEY, tenant_id uuid NOT NULL, owner_id uuid);\nCREATE POLICY anyone ON invoices USING (true);\n\nCREATE POLICY invoices_tenant_isolation ON invoices AS RESTRICTIVE\n  USING (tenant_id = NULLIF(current_setting(\'app.current_tenant_id\', true), \'\')::uuid)\n  WITH CHECK (tenant_id = NULLIF(current_setting(\'app.current_tenant_id\', true), \'\')::uuid);\nCREATE POLICY tenant_read ON invoices AS RESTRICTIVE FOR SELECT USING (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid);\nCREATE POLICY admins ON invoices AS RESTRICTIVE TO admin USING (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid);',
+      output: 'CREATE TABLE invoices (id int PRIMARY KEY, tenant_id uuid NOT NULL, owner_id uuid);\nCREATE POLICY anyone ON invoices USING (true);\n\nCREATE POLICY invoices_tenant_isolation ON invoices AS RESTRICTIVE\n  USING (tenant_id = NULLIF((SELECT current_setting(\'app.current_tenant_id\', true)), \'\')::uuid)\n  WITH CHECK (tenant_id = NULLIF((SELECT current_setting(\'app.current_tenant_id\', true)), \'\')::uuid);\nCREATE POLICY tenant_read ON invoices AS RESTRICTIVE FOR SELECT USING (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid);\nCREATE POLICY admins ON invoices AS RESTRICTIVE TO admin USING (tenant_id = current_setting(\'app.current_tenant_id\', true)::uuid);',
     },
     {
       // Membership table: a SELECT on the user column is fine, an INSERT on it is not (join any account).
@@ -92,7 +92,7 @@ ruleTester(requireTenantScopedPolicy, {
         'db/002_policy.sql': '-- Alle dürfen lesen 👀\nCREATE POLICY "lesen" ON "Aufträge" FOR SELECT USING (true);',
       },
       errors: [{ file: 'db/002_policy.sql', line: 2, column: 1, messageId: 'unscoped', data: { table: 'Aufträge', column: 'org_id' } }],
-      output: "-- Alle dürfen lesen 👀\nCREATE POLICY \"lesen\" ON \"Aufträge\" FOR SELECT USING (true);\n\nCREATE POLICY \"Aufträge_tenant_isolation\" ON \"Aufträge\" AS RESTRICTIVE\n  USING (org_id = NULLIF(current_setting('app.current_tenant_id', true), '')::bigint)\n  WITH CHECK (org_id = NULLIF(current_setting('app.current_tenant_id', true), '')::bigint);",
+      output: "-- Alle dürfen lesen 👀\nCREATE POLICY \"lesen\" ON \"Aufträge\" FOR SELECT USING (true);\n\nCREATE POLICY \"Aufträge_tenant_isolation\" ON \"Aufträge\" AS RESTRICTIVE\n  USING (org_id = NULLIF((SELECT current_setting('app.current_tenant_id', true)), '')::bigint)\n  WITH CHECK (org_id = NULLIF((SELECT current_setting('app.current_tenant_id', true)), '')::bigint);",
     },
   ],
 });

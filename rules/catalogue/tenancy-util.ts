@@ -1,6 +1,6 @@
 // Helpers shared by the tenancy and RLS rules: ordering facts across the files of a set, finding the
 // definition of a column or constraint inside its statement, rendering the RLS recipe, reading policies.
-import type { Origin, PolicyModel, TableModel, TypeRef } from '../model/types';
+import type { FunctionModel, Origin, PolicyCall, PolicyModel, TableModel, TypeRef } from '../model/types';
 import type { SetContext } from '../engine/types';
 import type { ProjectModel } from '../project/types';
 import { displayName } from '../model/schema';
@@ -80,7 +80,8 @@ export function projectIsolationPolicy(ctx: SetContext, table: TableModel, colum
   const best = policyStyle(ctx.project);
   const name = quoteIdent(isolationPolicyName(table));
   if (best) {
-    const predicate = best.template.split('\u0000').join(quoteIdent(column));
+    // The project's expression, with the calls PostgreSQL would run once per row made once per statement.
+    const predicate = wrapPerRowCalls(ctx, best.policy, 'using', best.template).split('\u0000').join(quoteIdent(column));
     const to = best.roles.length ? `\n  TO ${best.roles.map(quoteIdent).join(', ')}` : '';
     return {
       sql: `CREATE POLICY ${name} ON ${tableSql(table)}${to}\n  USING (${predicate})\n  WITH CHECK (${predicate});`,
@@ -136,7 +137,7 @@ const membership = rememberedFor((project: ProjectModel): { found?: { table: Tab
 });
 
 /** A tenant policy written as a template (the tenant key replaced by NUL), as first seen. */
-interface PolicyStyle { template: string; roles: string[]; name: string; on: TableModel }
+interface PolicyStyle { template: string; roles: string[]; name: string; on: TableModel; policy: PolicyModel }
 
 const styleCache = new WeakMap<ProjectModel, { best?: PolicyStyle }>();
 
@@ -155,7 +156,7 @@ function policyStyle(project: ProjectModel): PolicyStyle | undefined {
       // The key must appear once: a second one is likely another table's column in a subquery.
       if ((p.usingText.match(word) ?? []).length !== 1) continue;
       const template = p.usingText.replace(word, '\u0000');
-      const hit = counts.get(template) ?? { n: 0, style: { template, roles: p.roles.filter((r) => r !== 'public'), name: p.name, on: key.table } };
+      const hit = counts.get(template) ?? { n: 0, style: { template, roles: p.roles.filter((r) => r !== 'public'), name: p.name, on: key.table, policy: p } };
       hit.n++;
       counts.set(template, hit);
     }
@@ -166,6 +167,51 @@ function policyStyle(project: ProjectModel): PolicyStyle | undefined {
   return best?.style;
 }
 
+
+/* ---------------- calls a policy runs once per row ---------------- */
+
+/** Functions that read the session, not the row: Supabase's auth helpers and PostgreSQL's settings. */
+const SESSION_FUNCTIONS = new Set(['auth.uid', 'auth.jwt', 'auth.role', 'auth.email', 'current_setting', 'pg_catalog.current_setting']);
+
+/** The calls of a policy that read nothing of the row yet cost something each time (no-per-row-policy-call). */
+export function perRowCalls(ctx: SetContext, policy: PolicyModel): PolicyCall[] {
+  return (policy.calls ?? []).filter((c) => c.runs.some((name) => costlyFunction(ctx, name)));
+}
+
+/** A session function, or one of the project's that is not IMMUTABLE (and not a trigger). */
+function costlyFunction(ctx: SetContext, name: string): boolean {
+  if (SESSION_FUNCTIONS.has(name)) return true;
+  const f = setFunction(ctx, name);
+  return f !== undefined && !f.returnsTrigger && f.volatility !== 'immutable';
+}
+
+/** A function the migrations define, by the name a policy calls it (`authorize`, `private.my_orgs`). */
+export function setFunction(ctx: SetContext, name: string): FunctionModel | undefined {
+  const dot = name.lastIndexOf('.');
+  const schema = dot < 0 ? undefined : name.slice(0, dot);
+  const fn = name.slice(dot + 1);
+  let found: FunctionModel | undefined;
+  for (const f of ctx.model.functions.values()) {
+    if (f.name.toLowerCase() !== fn) continue;
+    if (schema !== undefined ? f.schema.toLowerCase() === schema : f.schema === 'public') return f;
+    if (schema === undefined) found ??= f;
+  }
+  return found;
+}
+
+/** A call as written in its file. */
+export function callText(ctx: SetContext, policy: PolicyModel, c: PolicyCall): string {
+  return (ctx.fileText(c.file ?? policy.origin.file) ?? '').slice(c.span.start, c.span.end);
+}
+
+/** `text` (an expression of the policy's clause) with each of its per-row calls written `(SELECT …)`. */
+function wrapPerRowCalls(ctx: SetContext, policy: PolicyModel, clause: PolicyCall['clause'], text: string): string {
+  let out = text;
+  for (const written of new Set(perRowCalls(ctx, policy).filter((c) => c.clause === clause).map((c) => callText(ctx, policy, c)))) {
+    if (written) out = out.replace(new RegExp(`(?<!\\(\\s*select\\s+)${escapeRe(written)}`, 'gi'), `(SELECT ${written})`);
+  }
+  return out;
+}
 
 export function enableRlsSql(table: TableModel): string {
   return `ALTER TABLE ${tableSql(table)} ENABLE ROW LEVEL SECURITY;`;

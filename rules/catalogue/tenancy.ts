@@ -1,5 +1,6 @@
 // The tenancy rules, in the order the docs list them. The registry (rules/engine/registry.ts) joins the categories.
 import type { Rule } from '../engine/types';
+import { noPerRowPolicyCall } from './no-per-row-policy-call';
 import { noPolicyWithoutRls } from './no-policy-without-rls';
 import { requireForceRls } from './require-force-rls';
 import { requireRlsPolicy } from './require-rls-policy';
@@ -20,4 +21,5 @@ export const tenancyRules: Rule[] = [
   requireTenantInUnique,
   requireTenantInForeignKey,
   requireTenantNotNull,
+  noPerRowPolicyCall,
 ];

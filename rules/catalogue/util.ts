@@ -217,8 +217,9 @@ const filesByPath = rememberedFor((files: readonly FileContext[]) => {
 export function tenantPredicate(column: string, type: TypeRef, setting: string): string {
   const cast = type.name === 'text' || type.name === 'varchar' ? '' : `::${typeSql({ ...type, mods: [] })}`;
   // NULLIF: once a transaction has SET LOCAL the setting, the session keeps it as '' afterwards, and ''::uuid is an
-  // error on every query; NULL matches no row instead (fail closed).
-  return `${quoteIdent(column)} = NULLIF(current_setting('${setting.replace(/'/g, "''")}', true), '')${cast}`;
+  // error on every query; NULL matches no row instead (fail closed). (SELECT …): read once per statement, not once
+  // per row (no-per-row-policy-call).
+  return `${quoteIdent(column)} = NULLIF((SELECT current_setting('${setting.replace(/'/g, "''")}', true)), '')${cast}`;
 }
 
 export function tableLabel(t: TableModel): string {

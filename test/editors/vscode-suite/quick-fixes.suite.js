@@ -27,7 +27,7 @@ describe('quick fixes (vscode.executeCodeActionProvider + workspace.applyEdit)',
     const text = editor.document.getText();
     assert.match(text, /ALTER TABLE documents ENABLE ROW LEVEL SECURITY;/);
     assert.match(text, /ALTER TABLE documents FORCE ROW LEVEL SECURITY;/);
-    assert.match(text, /CREATE POLICY documents_tenant_isolation ON documents\s+USING \(tenant_id = NULLIF\(current_setting\('app\.current_tenant_id', true\), ''\)::uuid\)/);
+    assert.match(text, /CREATE POLICY documents_tenant_isolation ON documents\s+USING \(tenant_id = NULLIF\(\(SELECT current_setting\('app\.current_tenant_id', true\)\), ''\)::uuid\)/);
     for (const rule of ['require-tenant-rls', 'require-force-rls', 'require-rls-policy']) await waitForNoDiagnostic(uri, rule);
     const left = diagnostics(uri).map(codeOf).filter((c) => /tenant|rls|polic/.test(c));
     assert.deepEqual(left, [], 'documents has no tenant-isolation findings left');
