@@ -30,6 +30,9 @@ ruleTester(noPerRowPolicyCall, {
     // Rewritten by a later migration, or dropped.
     { sql: { 'db/001.sql': `${T}CREATE POLICY own ON notes USING (user_id = auth.uid());`, 'db/002.sql': 'ALTER POLICY own ON notes USING (user_id = (SELECT auth.uid()));' } },
     { sql: { 'db/001.sql': `${T}CREATE POLICY own ON notes USING (user_id = auth.uid());`, 'db/002.sql': 'DROP POLICY own ON notes;' } },
+    // A table the migrations do not create, outside Supabase's storage: whether its RLS is on is not known.
+    'CREATE POLICY own ON legacy.notes USING (user_id = auth.uid());',
+    { sql: { 'supabase/migrations/20240101000000_init.sql': 'CREATE POLICY own ON legacy.notes USING (user_id = auth.uid());' } },
   ],
   invalid: [
     {
@@ -82,6 +85,16 @@ ruleTester(noPerRowPolicyCall, {
       sql: { 'db/001.sql': `${T}CREATE POLICY own ON notes USING (true);`, 'db/002.sql': 'ALTER POLICY own ON notes USING (user_id = auth.uid());' },
       errors: [{ file: 'db/002.sql', line: 1, column: 44, messageId: 'perRow', data: { policy: 'own' } }],
       output: 'ALTER POLICY own ON notes USING (user_id = (SELECT auth.uid()));',
+    },
+    {
+      // Supabase's storage.objects: not created by the migrations, but Supabase runs it with RLS on, and it holds every
+      // file of every bucket. Dropped and created again in a later migration: the later one is judged.
+      sql: {
+        'supabase/migrations/20240101000000_storage.sql': "create policy \"Anyone can update their own avatar.\" on storage.objects\n  for update using ( auth.uid() = owner ) with check (bucket_id = 'avatars');",
+        'supabase/migrations/20240201000000_storage.sql': "drop policy \"Anyone can update their own avatar.\" on storage.objects;\ncreate policy \"Owners update avatars\" on storage.objects\n  for update to authenticated using ( bucket_id = 'avatars' and auth.uid() = owner );",
+      },
+      errors: [{ file: 'supabase/migrations/20240201000000_storage.sql', line: 3, column: 65, messageId: 'perRow', data: { policy: 'Owners update avatars', table: 'storage.objects' } }],
+      output: "drop policy \"Anyone can update their own avatar.\" on storage.objects;\ncreate policy \"Owners update avatars\" on storage.objects\n  for update to authenticated using ( bucket_id = 'avatars' and (SELECT auth.uid()) = owner );",
     },
     {
       // Inside a DO block: reported, without a fix (an edit inside the block cannot be checked).

@@ -1,9 +1,13 @@
 import { defineRule, type Fix, type Report, type SetContext, type TextEdit } from '../engine/types';
 import { embeddedStatements, lazyLines } from '../engine/embedded';
-import type { FunctionModel, PolicyCall, PolicyModel, Statement, TableModel } from '../model/types';
+import { displayName } from '../model/schema';
+import type { FunctionModel, PolicyCall, PolicyModel, Statement } from '../model/types';
 import { onlyBypassRoles } from '../project/roles';
 import { callText, perRowCalls, setFunction } from './tenancy-util';
-import { quoteIdent, tableLabel, tableSql } from './util';
+import { quoteIdent, tableSql } from './util';
+
+/** A table, or a table the migrations do not create but write policies for. */
+type Named = { schema: string; name: string };
 
 const messages = {
   perRow: 'Policy "{{policy}}" on {{table}} calls {{calls}} for every row it checks: PostgreSQL runs a function call in a policy again for each row, so a query that reads or changes many rows of {{table}} pays for it as many times{{why}}. Wrap {{each}} in a scalar subquery, {{wrapped}}: it then runs once per statement (an InitPlan) and every row reuses the result.{{role}}',
@@ -21,12 +25,18 @@ export const noPerRowPolicyCall = defineRule({
   docs: {
     bad: 'CREATE TABLE notes (id bigint PRIMARY KEY, user_id uuid NOT NULL, body text);\nALTER TABLE notes ENABLE ROW LEVEL SECURITY;\nCREATE POLICY own_notes ON notes TO authenticated USING (user_id = auth.uid());',
     good: 'CREATE TABLE notes (id bigint PRIMARY KEY, user_id uuid NOT NULL, body text);\nALTER TABLE notes ENABLE ROW LEVEL SECURITY;\nCREATE POLICY own_notes ON notes TO authenticated USING (user_id = (SELECT auth.uid()));',
-    details: 'Reported: a policy whose USING has a call that reads nothing of the row and sits outside any subquery, when the call runs `auth.uid()`, `auth.jwt()`, `auth.role()`, `auth.email()`, `current_setting()`, or a function the migrations define that is not IMMUTABLE (an IMMUTABLE call with constant arguments is folded once when the query is planned). The widest such call is wrapped: `authorize(\'channels.delete\', auth.uid())` as a whole, `auth.jwt()` in `auth.jwt() ->> \'org_id\'`. Calls that take a column of the row (`has_role_on_account(account_id)`) cannot be cached and are not reported; calls inside a subquery (`EXISTS (SELECT … WHERE m.user_id = auth.uid())`) are left to the subquery\'s plan. USING runs for every row a query reads, updates or deletes; WITH CHECK only for the rows a statement writes, usually a few, so a policy with such calls only in WITH CHECK (an INSERT policy) is not reported, and one that is reported has the calls of its WITH CHECK wrapped too. The policy as it stands after the whole migration set is judged: one that a later migration drops, or rewrites with the subquery, is not reported, and neither is one on a table whose row-level security is not enabled (no-policy-without-rls says that) or one only for roles that bypass row-level security. The fix wraps every reported call of the policy; it is offered as safe for the session functions and for functions declared STABLE, and only on request for a function declared VOLATILE (or with no volatility, which is VOLATILE), whose result PostgreSQL may not assume is the same for every row. The recipe is the ALTER POLICY for a migration that has already run.',
+    details: 'Reported: a policy whose USING has a call that reads nothing of the row and sits outside any subquery, when the call runs `auth.uid()`, `auth.jwt()`, `auth.role()`, `auth.email()`, `current_setting()`, or a function the migrations define that is not IMMUTABLE (an IMMUTABLE call with constant arguments is folded once when the query is planned). The widest such call is wrapped: `authorize(\'channels.delete\', auth.uid())` as a whole, `auth.jwt()` in `auth.jwt() ->> \'org_id\'`. Calls that take a column of the row (`has_role_on_account(account_id)`) cannot be cached and are not reported; calls inside a subquery (`EXISTS (SELECT … WHERE m.user_id = auth.uid())`) are left to the subquery\'s plan. USING runs for every row a query reads, updates or deletes; WITH CHECK only for the rows a statement writes, usually a few, so a policy with such calls only in WITH CHECK (an INSERT policy) is not reported, and one that is reported has the calls of its WITH CHECK wrapped too. The policy as it stands after the whole migration set is judged: one that a later migration drops, or rewrites with the subquery, is not reported, and neither is one on a table whose row-level security is not enabled (no-policy-without-rls says that) or one only for roles that bypass row-level security. In a Supabase project, policies on its storage tables (`storage.objects`, which holds every file of every bucket) are checked too: the migrations do not create those tables, and Supabase runs them with row-level security on. The fix wraps every reported call of the policy; it is offered as safe for the session functions and for functions declared STABLE, and only on request for a function declared VOLATILE (or with no volatility, which is VOLATILE), whose result PostgreSQL may not assume is the same for every row. The recipe is the ALTER POLICY for a migration that has already run.',
   },
   checkSet(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
-    for (const table of ctx.model.tables.values()) {
-      if (!table.rlsEnabled) continue;
+    // Supabase enables row-level security on its storage tables (storage.objects holds every file of every bucket),
+    // which the migrations do not create but write policies for.
+    const supabase = ctx.project.roles.platform.id === 'supabase';
+    const tables: { schema: string; name: string; policies: readonly PolicyModel[] }[] = [
+      ...[...ctx.model.tables.values()].filter((t) => t.rlsEnabled),
+      ...[...ctx.model.outsidePolicies.values()].filter((t) => supabase && t.schema === 'storage'),
+    ];
+    for (const table of tables) {
       for (const policy of table.policies) {
         if (!policy.calls || onlyBypassRoles(ctx.project.roles, policy.roles)) continue;
         const perRow = perRowCalls(ctx, policy);
@@ -46,7 +56,7 @@ export const noPerRowPolicyCall = defineRule({
   },
 });
 
-function report(ctx: SetContext, table: TableModel, policy: PolicyModel, file: string, calls: PolicyCall[]): Report<keyof typeof messages> {
+function report(ctx: SetContext, table: Named, policy: PolicyModel, file: string, calls: PolicyCall[]): Report<keyof typeof messages> {
   const text = ctx.fileText(file) ?? '';
   const written = (c: PolicyCall) => callText(ctx, policy, c).replace(/\s+/g, ' ');
   const shown = [...new Set(calls.map(written))];
@@ -61,7 +71,7 @@ function report(ctx: SetContext, table: TableModel, policy: PolicyModel, file: s
     span: calls[0].span,
     messageId: 'perRow',
     data: {
-      policy: policy.name, table: tableLabel(table), calls: list(shown, 3), each: shown.length > 1 ? 'each' : 'it', wrapped: `(SELECT ${shown[0]})`,
+      policy: policy.name, table: displayName(table), calls: list(shown, 3), each: shown.length > 1 ? 'each' : 'it', wrapped: `(SELECT ${shown[0]})`,
       why: own.length
         ? `, and ${list(own.map((n) => `${n}()`), 2)} ${own.length > 1 ? 'are functions' : 'is a function'} of this project whose body runs each time${volatile.length ? ` (${volatile.length > 1 ? 'they are' : 'it is'} VOLATILE: declare ${volatile.length > 1 ? 'them' : 'it'} STABLE if the result is the same for the whole statement)` : ''}`
         : '',
@@ -82,7 +92,7 @@ function policyStatement(ctx: SetContext, file: string, text: string, offset: nu
 }
 
 /** ALTER POLICY with each clause that has reported calls rewritten: for a migration that has already run. */
-function alterPolicy(table: TableModel, policy: PolicyModel, text: string, calls: PolicyCall[]): string {
+function alterPolicy(table: Named, policy: PolicyModel, text: string, calls: PolicyCall[]): string {
   const clauses: string[] = [];
   for (const clause of ['using', 'check'] as const) {
     const mine = calls.filter((c) => c.clause === clause).sort((a, b) => b.span.start - a.span.start);

@@ -1,6 +1,6 @@
 // The schema model a migration set builds as it is replayed, statement by statement.
 import type {
-  Action, ActionOf, ColumnDef, ColumnModel, ConstraintDef, ConstraintModel, FunctionModel, IndexModel, Origin, QName, RoleModel, TableModel, ViewModel,
+  Action, ActionOf, ColumnDef, ColumnModel, ConstraintDef, ConstraintModel, FunctionModel, IndexModel, Origin, PolicyModel, QName, RoleModel, TableModel, ViewModel,
 } from './types';
 import { defaultConstraintName, defaultIndexName } from './names';
 import { NONE, orNone, sized } from './lists';
@@ -47,6 +47,8 @@ export class SchemaModel {
   readonly schemaUsage = new Map<string, Map<string, Origin>>();
   /** Schema ('' for every schema) → roles that ALTER DEFAULT PRIVILEGES grants table privileges to. */
   readonly defaultGrants = new Map<string, Map<string, Origin>>();
+  /** Policies on tables the migrations do not create (Supabase's storage.objects), by table key. */
+  readonly outsidePolicies = new Map<string, { schema: string; name: string; policies: readonly PolicyModel[] }>();
   /**
    * The tables this model may change in place: those it made or copied since it last shared them. A copy of the model
    * shares every table with it until either changes one (copy on write): an editor's analysis copies the model before
@@ -79,6 +81,7 @@ export class SchemaModel {
     for (const [k, r] of this.roles) m.roles.set(k, { ...r });
     for (const [k, roles] of this.schemaUsage) m.schemaUsage.set(k, new Map(roles));
     for (const [k, roles] of this.defaultGrants) m.defaultGrants.set(k, new Map(roles));
+    for (const [k, e] of this.outsidePolicies) m.outsidePolicies.set(k, { ...e, policies: e.policies.map((p) => ({ ...p })) });
     return m;
   }
 
@@ -450,31 +453,33 @@ export class SchemaModel {
   }
 
   private changePolicy(a: ActionOf<'create-policy' | 'alter-policy' | 'drop-policy'>, origin: Origin): void {
+    const q = a.type === 'create-policy' ? a.policy.table : a.table;
+    if (!this.table(q)) return this.changeOutsidePolicy(a, origin);
     if (a.type === 'create-policy') {
-      return this.changeTable(a.policy.table, origin, (t) => {
-        const { span: _span, table: _table, ...rest } = a.policy;
-        t.policies = [...t.policies.filter((p) => p.name !== a.policy.name), { ...rest, origin }];
-      });
+      return this.changeTable(q, origin, (t) => { t.policies = withPolicy(t.policies, a, origin); });
     }
     if (a.type === 'drop-policy') {
-      return this.changeTable(a.table, origin, (t) => {
-        t.policies = t.policies.filter((p) => p.name !== a.name);
-      });
+      return this.changeTable(q, origin, (t) => { t.policies = t.policies.filter((p) => p.name !== a.name); });
     }
-    const t = this.writable(a.table);
+    const t = this.writable(q);
     const p = t?.policies.find((x) => x.name === a.name);
     if (!t || !p) return;
     t.history.push(origin);
-    if (a.usingColumns) { p.usingColumns = a.usingColumns; p.usingAlwaysTrue = a.usingAlwaysTrue; p.usingText = a.usingText; }
-    if (a.checkColumns) { p.checkColumns = a.checkColumns; p.checkAlwaysTrue = a.checkAlwaysTrue; p.checkText = a.checkText; }
-    if (a.usingColumns || a.checkColumns) {
-      // The clauses this statement sets are its calls now, in its own file; the other clause keeps the calls it had.
-      const kept = (p.calls ?? []).filter((c) => (c.clause === 'using' ? !a.usingColumns : !a.checkColumns));
-      const calls = [...kept, ...(a.calls ?? []).map((c) => ({ ...c, file: origin.file }))];
-      p.calls = calls.length ? calls : undefined;
+    alterPolicy(p, a, origin);
+  }
+
+  /** A policy on a table the migrations do not create (Supabase's storage.objects): kept apart, by table. */
+  private changeOutsidePolicy(a: ActionOf<'create-policy' | 'alter-policy' | 'drop-policy'>, origin: Origin): void {
+    const r = this.resolve(a.type === 'create-policy' ? a.policy.table : a.table);
+    const key = tableKey(r.schema, r.name);
+    const entry = this.outsidePolicies.get(key) ?? { schema: r.schema, name: r.name, policies: NONE };
+    if (a.type === 'create-policy') entry.policies = withPolicy(entry.policies, a, origin);
+    else if (a.type === 'drop-policy') entry.policies = entry.policies.filter((p) => p.name !== a.name);
+    else {
+      const p = entry.policies.find((x) => x.name === a.name);
+      if (p) alterPolicy(p, a, origin);
     }
-    if (a.functions && (a.usingColumns || a.checkColumns)) p.functions = [...new Set([...(a.usingColumns ? [] : p.functions ?? []), ...a.functions])];
-    if (a.roles) p.roles = a.roles;
+    this.outsidePolicies.set(key, entry);
   }
 
   private dropTables(a: ActionOf<'drop-table'>): void {
@@ -616,6 +621,25 @@ function setRowSecurity(t: TableModel, type: 'enable-rls' | 'disable-rls' | 'for
   if (type === 'disable-rls') t.rlsEnabled = undefined;
   if (type === 'force-rls') t.rlsForced = origin;
   if (type === 'no-force-rls') t.rlsForced = undefined;
+}
+
+/** The policies with `a`'s policy added (one of the same name replaced). */
+function withPolicy(policies: readonly PolicyModel[], a: ActionOf<'create-policy'>, origin: Origin): PolicyModel[] {
+  const { span: _span, table: _table, ...rest } = a.policy;
+  return [...policies.filter((p) => p.name !== a.policy.name), { ...rest, origin }];
+}
+
+/** ALTER POLICY: the clauses it sets, with their calls in its own file (the other clause keeps the calls it had); its roles. */
+function alterPolicy(p: PolicyModel, a: ActionOf<'alter-policy'>, origin: Origin): void {
+  if (a.usingColumns) { p.usingColumns = a.usingColumns; p.usingAlwaysTrue = a.usingAlwaysTrue; p.usingText = a.usingText; }
+  if (a.checkColumns) { p.checkColumns = a.checkColumns; p.checkAlwaysTrue = a.checkAlwaysTrue; p.checkText = a.checkText; }
+  if (a.usingColumns || a.checkColumns) {
+    const kept = (p.calls ?? []).filter((c) => (c.clause === 'using' ? !a.usingColumns : !a.checkColumns));
+    const calls = [...kept, ...(a.calls ?? []).map((c) => ({ ...c, file: origin.file }))];
+    p.calls = calls.length ? calls : undefined;
+  }
+  if (a.functions && (a.usingColumns || a.checkColumns)) p.functions = [...new Set([...(a.usingColumns ? [] : p.functions ?? []), ...a.functions])];
+  if (a.roles) p.roles = a.roles;
 }
 
 /** GRANT USAGE ON SCHEMA and ALTER DEFAULT PRIVILEGES: the roles of each schema, added or (REVOKE) removed. */
