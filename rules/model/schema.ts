@@ -631,7 +631,7 @@ function withPolicy(policies: readonly PolicyModel[], a: ActionOf<'create-policy
 
 /** ALTER POLICY: the clauses it sets, with their calls in its own file (the other clause keeps the calls it had); its roles. */
 function alterPolicy(p: PolicyModel, a: ActionOf<'alter-policy'>, origin: Origin): void {
-  if (a.usingColumns) { p.usingColumns = a.usingColumns; p.usingAlwaysTrue = a.usingAlwaysTrue; p.usingText = a.usingText; }
+  if (a.usingColumns) { p.usingColumns = a.usingColumns; p.usingAlwaysTrue = a.usingAlwaysTrue; p.usingText = a.usingText; p.usingKeys = a.usingKeys; }
   if (a.checkColumns) { p.checkColumns = a.checkColumns; p.checkAlwaysTrue = a.checkAlwaysTrue; p.checkText = a.checkText; }
   if (a.usingColumns || a.checkColumns) {
     const kept = (p.calls ?? []).filter((c) => (c.clause === 'using' ? !a.usingColumns : !a.checkColumns));

@@ -127,6 +127,8 @@ export interface PolicyDef {
   functions?: string[];
   /** Calls that read nothing of the row and sit outside any subquery: PostgreSQL runs them again for each row. */
   calls?: PolicyCall[];
+  /** Columns USING compares for equality with the session in its top-level AND (`user_id = auth.uid()`). */
+  usingKeys?: string[];
   span: Span;
 }
 
@@ -238,7 +240,7 @@ export type Action =
   | { type: 'create-policy'; policy: PolicyDef }
   | { type: 'alter-policy'; name: string; table: QName; usingColumns?: string[]; checkColumns?: string[];
       usingAlwaysTrue?: boolean; checkAlwaysTrue?: boolean; roles?: string[]; usingText?: string; checkText?: string; functions?: string[];
-      calls?: PolicyCall[] }
+      calls?: PolicyCall[]; usingKeys?: string[] }
   | { type: 'drop-policy'; name: string; table: QName; ifExists: boolean }
   | { type: 'drop-table'; tables: QName[]; cascade: boolean; ifExists: boolean }
   | { type: 'truncate'; tables: QName[]; cascade: boolean }

@@ -145,6 +145,48 @@ function readsRow(tree: unknown): boolean {
   return reads;
 }
 
+/**
+ * The columns a policy expression compares for equality with the session, in its top-level AND: `user_id` in
+ * `user_id = auth.uid()`, `owner` in `(SELECT auth.uid()) = owner AND bucket_id = 'x'`, `org_id` in
+ * `org_id = current_setting('app.org')::uuid`. An index leading with one of them serves every query the policy filters.
+ */
+export function sessionKeys(expr: Node | undefined): string[] {
+  const out = new Set<string>();
+  const visit = (n: Node | undefined): void => {
+    const a = node(n);
+    if (a.BoolExpr?.boolop === 'AND_EXPR') { for (const x of a.BoolExpr.args ?? []) visit(x); return; }
+    const e = a.A_Expr;
+    if (!e || e.kind !== 'AEXPR_OP' || e.name?.length !== 1 || str(e.name[0]) !== '=') return;
+    const left = columnOf(e.lexpr);
+    const right = columnOf(e.rexpr);
+    if (left !== undefined && sessionValue(e.rexpr)) out.add(left);
+    else if (right !== undefined && sessionValue(e.lexpr)) out.add(right);
+  };
+  visit(expr);
+  return [...out];
+}
+
+/** A column reference, cast or not (`user_id`, `t.user_id`, `user_id::text`). */
+function columnOf(n: Node | undefined): string | undefined {
+  let a = node(n);
+  while (a.TypeCast) a = node(a.TypeCast.arg);
+  const fields = a.ColumnRef?.fields;
+  const last = fields?.[fields.length - 1];
+  return last && node(last).String ? str(last) : undefined;
+}
+
+/** A value of the session: it calls a function (auth.uid(), current_setting) and reads no column; a subquery only as `(SELECT f())`. */
+function sessionValue(n: Node | undefined): boolean {
+  let calls = false;
+  let rowFree = true;
+  walk(n, (x) => {
+    if (x.FuncCall) calls = true;
+    if (x.ColumnRef || x.ParamRef) rowFree = false;
+    if (x.SubLink && (x.SubLink.subLinkType !== 'EXPR_SUBLINK' || node(x.SubLink.subselect).SelectStmt?.fromClause?.length)) rowFree = false;
+  });
+  return calls && rowFree;
+}
+
 /** The settings an expression reads with current_setting('<name>', …). */
 export function settingsRead(expr: Node | undefined): string[] {
   const out: string[] = [];

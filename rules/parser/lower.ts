@@ -6,7 +6,7 @@ import {
   constValue, listNames, node, qname, qnameFromList, qnameFromNames, roleName, roleNames, str, tagOf,
   type Node, type NodeOf, type NodeTag, type Source,
 } from './ast';
-import { columnRefs, functionsCalled, isConstTrue, isSoftDeleteFilter, notNullFilterColumns, relationsRead, rowFreeCalls, settingsRead } from './expressions';
+import { columnRefs, functionsCalled, isConstTrue, isSoftDeleteFilter, notNullFilterColumns, relationsRead, rowFreeCalls, sessionKeys, settingsRead } from './expressions';
 import { callEnd, tokens } from './lexer';
 import { alterCmd, columnDef, constraintDef, indexColumns } from './lower-table';
 import { doBlockAction, functionInjections, type PlParser } from './plpgsql';
@@ -160,6 +160,7 @@ function policyExpressions(n: pg.CreatePolicyStmt | pg.AlterPolicyStmt, src: Sou
     usingText: n.qual ? src.expression(n.qual)?.trim() : undefined,
     checkText: n.with_check ? src.expression(n.with_check)?.trim() : undefined,
     calls: policyCalls(n, src),
+    usingKeys: n.qual ? sessionKeys(n.qual) : undefined,
   };
 }
 
@@ -219,7 +220,7 @@ function alterPolicy(n: pg.AlterPolicyStmt, src: Source): Action[] {
     type: 'alter-policy', name: n.policy_name ?? '', table: qname(n.table),
     usingColumns: e.usingColumns, checkColumns: e.checkColumns, usingAlwaysTrue: e.usingAlwaysTrue, checkAlwaysTrue: e.checkAlwaysTrue,
     roles: n.roles ? roleNames(n.roles) : undefined,
-    usingText: e.usingText, checkText: e.checkText, calls: e.calls,
+    usingText: e.usingText, checkText: e.checkText, calls: e.calls, usingKeys: e.usingKeys,
     functions: n.qual || n.with_check ? functionsCalled(n.qual, n.with_check) : undefined,
   }];
 }
