@@ -18,8 +18,8 @@ export const noPolicyWithoutRls = defineRule({
   rationale:
     'CREATE POLICY succeeds on a table without row-level security, and PostgreSQL then ignores the policy: every role with a table privilege reads and writes every row. The migration looks protected and is not. Enable row-level security on the table (and force it for tenant tables, so the owner is filtered too).',
   docs: {
-    bad: "CREATE TABLE documents (id bigint PRIMARY KEY, owner_id uuid NOT NULL);\nCREATE POLICY documents_owner ON documents USING (owner_id = (SELECT current_setting('app.user_id', true))::uuid);",
-    good: "CREATE TABLE documents (id bigint PRIMARY KEY, owner_id uuid NOT NULL);\nALTER TABLE documents ENABLE ROW LEVEL SECURITY;\nCREATE POLICY documents_owner ON documents USING (owner_id = (SELECT current_setting('app.user_id', true))::uuid);",
+    bad: "CREATE TABLE documents (id bigint PRIMARY KEY, owner_id uuid NOT NULL);\nCREATE INDEX documents_owner_id_idx ON documents (owner_id);\nCREATE POLICY documents_owner ON documents USING (owner_id = (SELECT current_setting('app.user_id', true))::uuid);",
+    good: "CREATE TABLE documents (id bigint PRIMARY KEY, owner_id uuid NOT NULL);\nCREATE INDEX documents_owner_id_idx ON documents (owner_id);\nALTER TABLE documents ENABLE ROW LEVEL SECURITY;\nCREATE POLICY documents_owner ON documents USING (owner_id = (SELECT current_setting('app.user_id', true))::uuid);",
     details: 'Applies to every table. RLS enabled in a later migration of the set counts. The finding sits on the first CREATE POLICY of the table; the fix enables RLS right after it (and forces it on tenant tables). When RLS was switched off with DISABLE ROW LEVEL SECURITY, the finding sits on that statement and has no fix.',
   },
   checkSet(ctx) {

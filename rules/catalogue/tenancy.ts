@@ -2,6 +2,7 @@
 import type { Rule } from '../engine/types';
 import { noPerRowPolicyCall } from './no-per-row-policy-call';
 import { noPolicyWithoutRls } from './no-policy-without-rls';
+import { requirePolicyIndex } from './require-policy-index';
 import { requireForceRls } from './require-force-rls';
 import { requireRlsPolicy } from './require-rls-policy';
 import { requireTenantInForeignKey } from './require-tenant-in-foreign-key';
@@ -22,4 +23,5 @@ export const tenancyRules: Rule[] = [
   requireTenantInForeignKey,
   requireTenantNotNull,
   noPerRowPolicyCall,
+  requirePolicyIndex,
 ];
