@@ -19,6 +19,7 @@ import { environmentSql } from '../../pg/environment';
 import {
   applyFixEdits, defaultConfig, initParser, orderMigrations, parseFile, type ResolvedConfig, type Statement, type TextEdit,
 } from '../../rules';
+import { cannotRunInTransaction } from '../../rules/locks';
 import { inferRunner } from '../../rules/project/runner';
 import { caseFiles, registeredCases, runCase, type CaseSql } from '../../rules/testing/tester';
 import { SchemaSynth, type CaseStatement } from './schema-synth';
@@ -105,13 +106,19 @@ function buildVersion(label: string, files: Record<string, string>, config: Reso
     const parsed = parseFile(f.path, text);
     const stmts = parsed.statements.filter((s: Statement) => parsed.downFrom === undefined || s.span.start < parsed.downFrom);
     // The migration tool wraps the file in a transaction when the runner (or the configuration) says it does.
-    const mode = inferRunner(Object.entries(files).map(([path, t]) => ({ path, text: t })), config).fileMode(f.path).mode;
+    const runner = inferRunner(Object.entries(files).map(([path, t]) => ({ path, text: t })), config);
+    const mode = runner.fileMode(f.path).mode;
     const wrap = mode === 'tool' || (mode === 'implicit' && stmts.length > 1);
     if (wrap) steps.push({ sql: 'BEGIN' });
     for (const s of stmts) {
       if (s.syntaxError) problem ??= `${label}: syntax error in ${f.path}: ${s.syntaxError.message}`;
+      // Supabase CLI ≥ 2.109 and Flyway commit the batch so far and run such a statement alone (the engine's
+      // TransactionTracker says the same).
+      const alone = wrap && mode === 'tool' && runner.splitsNonTransactional && cannotRunInTransaction(s);
+      if (alone) steps.push({ sql: 'COMMIT' });
       steps.push({ sql: s.text, stmt: statements.length });
       statements.push({ stmt: s, fileText: text });
+      if (alone) steps.push({ sql: 'BEGIN' });
     }
     if (wrap) steps.push({ sql: 'COMMIT' });
   }
