@@ -29,15 +29,8 @@ export const noPerRowPolicyCall = defineRule({
   },
   checkSet(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
-    // Supabase enables row-level security on its storage tables (storage.objects holds every file of every bucket),
-    // which the migrations do not create but write policies for.
-    const supabase = ctx.project.roles.platform.id === 'supabase';
-    const tables: { schema: string; name: string; policies: readonly PolicyModel[] }[] = [
-      ...[...ctx.model.tables.values()].filter((t) => t.rlsEnabled),
-      ...[...ctx.model.outsidePolicies.values()].filter((t) => supabase && t.schema === 'storage'),
-    ];
-    for (const table of tables) {
-      for (const policy of table.policies) {
+    const judge = (table: Named, policies: readonly PolicyModel[]) => {
+      for (const policy of policies) {
         if (!policy.calls || onlyBypassRoles(ctx.project.roles, policy.roles)) continue;
         const perRow = perRowCalls(ctx, policy);
         // USING runs for every row a query reads, updates or deletes; WITH CHECK only for the rows it writes, usually
@@ -51,6 +44,12 @@ export const noPerRowPolicyCall = defineRule({
         }
         for (const [file, calls] of byFile) reports.push(report(ctx, table, policy, file, calls));
       }
+    };
+    for (const table of ctx.model.tables.values()) if (table.rlsEnabled && table.policies.length) judge(table, table.policies);
+    // Supabase enables row-level security on its storage tables (storage.objects holds every file of every bucket),
+    // which the migrations do not create but write policies for.
+    if (ctx.project.roles.platform.id === 'supabase') {
+      for (const t of ctx.model.outsidePolicies.values()) if (t.schema === 'storage') judge(t, t.policies);
     }
     return reports;
   },

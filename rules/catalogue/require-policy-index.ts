@@ -24,7 +24,12 @@ export const requirePolicyIndex = defineRule({
   },
   checkSet(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
-    const tenantTables = ctx.config.rules['require-tenant-index'] === 'off' ? new Map<TableModel, string>() : new Map(tenantTablesOf(ctx.project).map((t) => [t.table, t.column] as const));
+    // Built when a policy first needs it: most sets have no table with row-level security.
+    let tenantTables: Map<TableModel, string> | undefined;
+    const tenantColumn = (t: TableModel) => {
+      tenantTables ??= ctx.config.rules['require-tenant-index'] === 'off' ? new Map() : new Map(tenantTablesOf(ctx.project).map((x) => [x.table, x.column] as const));
+      return tenantTables.get(t);
+    };
     const foreignKeyRule = ctx.config.rules['require-foreign-key-index'] !== 'off';
     for (const table of ctx.model.tables.values()) {
       if (!table.rlsEnabled || table.temporary || table.policies.length === 0) continue;
@@ -36,7 +41,7 @@ export const requirePolicyIndex = defineRule({
         const column = keys[0];
         // The same index, asked for by the rule whose business it is.
         if (foreignKeyRule && table.constraints.some((c) => c.kind === 'foreign' && c.columns.length === 1 && c.columns[0] === column)) continue;
-        const tenant = tenantTables.get(table);
+        const tenant = tenantColumn(table);
         if (tenant !== undefined && tenantPinningColumns(ctx, table, tenant).includes(column)) continue;
         byColumn.set(column, [...(byColumn.get(column) ?? []), p]);
       }
