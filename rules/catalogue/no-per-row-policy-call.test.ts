@@ -114,6 +114,9 @@ describe('rule no-per-row-policy-call: the recipe for a migration that has alrea
       'ALTER POLICY own ON notes\n  USING (user_id = (SELECT auth.uid()) OR org_id IS NULL)\n  WITH CHECK (user_id = (SELECT auth.uid()));',
     );
   });
+  it('gives none when a column of the policy was renamed since (it would name the old column)', () => {
+    assert.equal(recipeOf(`${T}CREATE POLICY own ON notes USING (user_id = auth.uid());\nALTER TABLE notes RENAME COLUMN user_id TO author_id;`), undefined);
+  });
   it('leaves a clause without calls as it is, and quotes names that need it', () => {
     assert.equal(
       recipeOf(`${T}CREATE POLICY "Own notes" ON notes FOR UPDATE USING (\n  user_id = auth.uid()\n) WITH CHECK (org_id IS NOT NULL);`),

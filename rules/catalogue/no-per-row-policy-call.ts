@@ -25,7 +25,7 @@ export const noPerRowPolicyCall = defineRule({
   docs: {
     bad: 'CREATE TABLE notes (id bigint PRIMARY KEY, user_id uuid NOT NULL, body text);\nALTER TABLE notes ENABLE ROW LEVEL SECURITY;\nCREATE POLICY own_notes ON notes TO authenticated USING (user_id = auth.uid());',
     good: 'CREATE TABLE notes (id bigint PRIMARY KEY, user_id uuid NOT NULL, body text);\nCREATE INDEX notes_user_id_idx ON notes (user_id);\nALTER TABLE notes ENABLE ROW LEVEL SECURITY;\nCREATE POLICY own_notes ON notes TO authenticated USING (user_id = (SELECT auth.uid()));',
-    details: 'Reported: a policy whose USING has a call that reads nothing of the row and sits outside any subquery, when the call runs `auth.uid()`, `auth.jwt()`, `auth.role()`, `auth.email()`, `current_setting()`, or a function the migrations define that is not IMMUTABLE (an IMMUTABLE call with constant arguments is folded once when the query is planned). The widest such call is wrapped: `authorize(\'channels.delete\', auth.uid())` as a whole, `auth.jwt()` in `auth.jwt() ->> \'org_id\'`. Calls that take a column of the row (`has_role_on_account(account_id)`) cannot be cached and are not reported; calls inside a subquery (`EXISTS (SELECT … WHERE m.user_id = auth.uid())`) are left to the subquery\'s plan. USING runs for every row a query reads, updates or deletes; WITH CHECK only for the rows a statement writes, usually a few, so a policy with such calls only in WITH CHECK (an INSERT policy) is not reported, and one that is reported has the calls of its WITH CHECK wrapped too. The policy as it stands after the whole migration set is judged: one that a later migration drops, or rewrites with the subquery, is not reported, and neither is one on a table whose row-level security is not enabled (no-policy-without-rls says that) or one only for roles that bypass row-level security. In a Supabase project, policies on its storage tables (`storage.objects`, which holds every file of every bucket) are checked too: the migrations do not create those tables, and Supabase runs them with row-level security on. The fix wraps every reported call of the policy; it is offered as safe for the session functions and for functions declared STABLE, and only on request for a function declared VOLATILE (or with no volatility, which is VOLATILE), whose result PostgreSQL may not assume is the same for every row. The recipe is the ALTER POLICY for a migration that has already run.',
+    details: 'Reported: a policy whose USING has a call that reads nothing of the row and sits outside any subquery, when the call runs `auth.uid()`, `auth.jwt()`, `auth.role()`, `auth.email()`, `current_setting()`, or a function the migrations define that is not IMMUTABLE (an IMMUTABLE call with constant arguments is folded once when the query is planned). The widest such call is wrapped: `authorize(\'channels.delete\', auth.uid())` as a whole, `auth.jwt()` in `auth.jwt() ->> \'org_id\'`. Calls that take a column of the row (`has_role_on_account(account_id)`) cannot be cached and are not reported; calls inside a subquery (`EXISTS (SELECT … WHERE m.user_id = auth.uid())`) are left to the subquery\'s plan. USING runs for every row a query reads, updates or deletes; WITH CHECK only for the rows a statement writes, usually a few, so a policy with such calls only in WITH CHECK (an INSERT policy) is not reported, and one that is reported has the calls of its WITH CHECK wrapped too. The policy as it stands after the whole migration set is judged: one that a later migration drops, or rewrites with the subquery, is not reported, and neither is one on a table whose row-level security is not enabled (no-policy-without-rls says that) or one only for roles that bypass row-level security. In a Supabase project, policies on its storage tables (`storage.objects`, which holds every file of every bucket) are checked too: the migrations do not create those tables, and Supabase runs them with row-level security on. The fix wraps every reported call of the policy; it is offered as safe for the session functions and for functions declared STABLE, and only on request for a function declared VOLATILE (or with no volatility, which is VOLATILE), whose result PostgreSQL may not assume is the same for every row. The recipe is the ALTER POLICY for a migration that has already run (none when a column of the policy has been renamed since, which it would name by its old name).',
   },
   checkSet(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
@@ -76,8 +76,9 @@ function report(ctx: SetContext, table: Named, policy: PolicyModel, file: string
         : '',
       role: roleCheck ? ' A test of auth.role() is better said with TO on the policy (TO authenticated): the policy is then not even considered for other roles.' : '',
     },
-    // Text inside an EXECUTE string has its quotes doubled: the recipe would need them single.
-    recipe: statement?.embedded?.dynamic ? undefined : alterPolicy(table, policy, text, calls),
+    // Text inside an EXECUTE string has its quotes doubled: the recipe would need them single. A column renamed since
+    // the policy was written would be named by its old name.
+    recipe: statement?.embedded?.dynamic || renamedSince(statement, policy) ? undefined : alterPolicy(table, policy, text, calls),
     fixes: [fix],
     statement,
   };
@@ -88,6 +89,14 @@ function policyStatement(ctx: SetContext, file: string, text: string, offset: nu
   const top = ctx.statementAt({ file, span: { start: offset, end: offset } });
   if (!top?.actions.some((a) => a.type === 'do-block')) return top;
   return embeddedStatements(top, text, lazyLines(text)).find((e) => e.span.start <= offset && offset <= e.span.end) ?? top;
+}
+
+/** The policy's columns have other names now than in the statement that wrote it (ALTER TABLE … RENAME COLUMN since). */
+function renamedSince(statement: Statement | undefined, policy: PolicyModel): boolean {
+  const same = (a: readonly string[] | undefined, b: readonly string[] | undefined) => (a ?? []).join('\0') === (b ?? []).join('\0');
+  return Boolean(statement?.actions.some((a) => a.type === 'create-policy'
+    ? !same(a.policy.usingColumns, policy.usingColumns) || !same(a.policy.checkColumns, policy.checkColumns)
+    : a.type === 'alter-policy' && ((a.usingColumns && !same(a.usingColumns, policy.usingColumns)) || (a.checkColumns && !same(a.checkColumns, policy.checkColumns)))));
 }
 
 /** ALTER POLICY with each clause that has reported calls rewritten: for a migration that has already run. */

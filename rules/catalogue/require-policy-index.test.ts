@@ -39,6 +39,13 @@ ruleTester(requirePolicyIndex, {
       output: `${TASKS}CREATE POLICY sel ON tasks FOR SELECT USING (user_id::text = current_setting('app.user_id', true));\n\nCREATE INDEX tasks_user_id_idx ON tasks (user_id);\nCREATE POLICY upd ON tasks FOR UPDATE USING (user_id = current_setting('app.user_id', true)) WITH CHECK (true);\nCREATE POLICY del ON tasks FOR DELETE USING (name IS NOT NULL AND user_id = current_setting('app.user_id', true));`,
     },
     {
+      // A column renamed after the policy was written: the policy follows it, and so does the finding. An index right
+      // after the policy would name a column that does not exist yet: no fix, the recipe for a new migration.
+      sql: `${TASKS}CREATE POLICY own ON tasks USING (user_id = (SELECT auth.jwt() ->> 'sub'));\nALTER TABLE tasks RENAME COLUMN user_id TO owner_sub;`,
+      errors: [{ line: 3, column: 1, messageId: 'noIndex', data: { column: 'owner_sub' } }],
+      output: null,
+    },
+    {
       // The policy comes in a later migration, on a table that already has rows: CONCURRENTLY, in a migration of its own.
       sql: {
         'supabase/migrations/20240101000000_tasks.sql': TASKS,

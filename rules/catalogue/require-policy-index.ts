@@ -20,7 +20,7 @@ export const requirePolicyIndex = defineRule({
   docs: {
     bad: 'CREATE TABLE todos (id bigint PRIMARY KEY, user_id uuid NOT NULL, task text);\nALTER TABLE todos ENABLE ROW LEVEL SECURITY;\nCREATE POLICY own_todos ON todos TO authenticated USING (user_id = (SELECT auth.uid()));',
     good: 'CREATE TABLE todos (id bigint PRIMARY KEY, user_id uuid NOT NULL, task text);\nCREATE INDEX todos_user_id_idx ON todos (user_id);\nALTER TABLE todos ENABLE ROW LEVEL SECURITY;\nCREATE POLICY own_todos ON todos TO authenticated USING (user_id = (SELECT auth.uid()));',
-    details: 'Reported: a policy for reading, updating or deleting rows (an INSERT policy filters no query) on a table with row-level security enabled, whose USING compares a column for equality with the session (`auth.uid()`, `auth.jwt() ->> …`, `current_setting(…)`, with or without `(SELECT …)`) in its top-level AND, when no index (primary key and unique constraints included; a partial one only if it keeps the rows that are not soft-deleted) leads with any column so compared. A comparison under OR or inside a subquery is not judged. The schema at the end of the migration set counts, so an index a later migration adds is enough. Left to other rules: the tenant column of a tenant table (`require-tenant-index`) and a column with a single-column foreign key (`require-foreign-key-index`, which asks for the same index). Policies only for roles that bypass row-level security are not judged. One finding per table and column, on the first such policy; the fix adds the index after it, CONCURRENTLY when the table existed before that migration.',
+    details: 'Reported: a policy for reading, updating or deleting rows (an INSERT policy filters no query) on a table with row-level security enabled, whose USING compares a column for equality with the session (`auth.uid()`, `auth.jwt() ->> …`, `current_setting(…)`, with or without `(SELECT …)`) in its top-level AND, when no index (primary key and unique constraints included; a partial one only if it keeps the rows that are not soft-deleted) leads with any column so compared. A comparison under OR or inside a subquery is not judged. The schema at the end of the migration set counts, so an index a later migration adds is enough. Left to other rules: the tenant column of a tenant table (`require-tenant-index`) and a column with a single-column foreign key (`require-foreign-key-index`, which asks for the same index). Policies only for roles that bypass row-level security are not judged. One finding per table and column, on the first such policy; the fix adds the index after it, CONCURRENTLY when the table existed before that migration (no fix when the column has been renamed since: the recipe, with its present name, is for a new migration).',
   },
   checkSet(ctx) {
     const reports: Report<keyof typeof messages>[] = [];
@@ -74,7 +74,8 @@ function report(ctx: SetContext, table: TableModel, column: string, policies: Po
     },
     related: policies.slice(1).map((p) => ({ file: p.origin.file, span: p.origin.span, message: `policy "${p.name}" filters by ${column} too` })),
     recipe: add?.sql ?? `CREATE INDEX ${quoteIdent(name)} ON ${tableSql(table)} (${columnsSql([column])});`,
-    fixes: add?.fix ? [add.fix] : [],
+    // The fix goes right after the policy, so the column must have its present name there (not renamed since).
+    fixes: add?.fix && stmt?.actions.some((a) => (a.type === 'create-policy' ? a.policy.usingKeys : a.type === 'alter-policy' ? a.usingKeys : undefined)?.includes(column)) ? [add.fix] : [],
   };
 }
 

@@ -366,6 +366,7 @@ export class SchemaModel {
     for (const p of t.policies) {
       if (p.usingColumns) p.usingColumns = ren(p.usingColumns);
       if (p.checkColumns) p.checkColumns = ren(p.checkColumns);
+      if (p.usingKeys) p.usingKeys = ren(p.usingKeys);
     }
     for (const k of this.foreignKeysTo(t)) if (k.refColumns) k.refColumns = ren(k.refColumns);
   }
