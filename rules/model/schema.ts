@@ -455,31 +455,17 @@ export class SchemaModel {
 
   private changePolicy(a: ActionOf<'create-policy' | 'alter-policy' | 'drop-policy'>, origin: Origin): void {
     const q = a.type === 'create-policy' ? a.policy.table : a.table;
-    if (!this.table(q)) return this.changeOutsidePolicy(a, origin);
-    if (a.type === 'create-policy') {
-      return this.changeTable(q, origin, (t) => { t.policies = withPolicy(t.policies, a, origin); });
+    const known = this.table(q);
+    if (known) {
+      // ALTER POLICY of a policy the table does not have changes nothing, not even its history.
+      if (a.type === 'alter-policy' && !known.policies.some((p) => p.name === a.name)) return;
+      return this.changeTable(q, origin, (t) => { t.policies = policiesAfter(t.policies, a, origin); });
     }
-    if (a.type === 'drop-policy') {
-      return this.changeTable(q, origin, (t) => { t.policies = t.policies.filter((p) => p.name !== a.name); });
-    }
-    const t = this.writable(q);
-    const p = t?.policies.find((x) => x.name === a.name);
-    if (!t || !p) return;
-    t.history.push(origin);
-    alterPolicy(p, a, origin);
-  }
-
-  /** A policy on a table the migrations do not create (Supabase's storage.objects): kept apart, by table. */
-  private changeOutsidePolicy(a: ActionOf<'create-policy' | 'alter-policy' | 'drop-policy'>, origin: Origin): void {
-    const r = this.resolve(a.type === 'create-policy' ? a.policy.table : a.table);
+    // A table the migrations do not create (Supabase's storage.objects): its policies are kept apart, by table.
+    const r = this.resolve(q);
     const key = tableKey(r.schema, r.name);
     const entry = this.outsidePolicies.get(key) ?? { schema: r.schema, name: r.name, policies: NONE };
-    if (a.type === 'create-policy') entry.policies = withPolicy(entry.policies, a, origin);
-    else if (a.type === 'drop-policy') entry.policies = entry.policies.filter((p) => p.name !== a.name);
-    else {
-      const p = entry.policies.find((x) => x.name === a.name);
-      if (p) alterPolicy(p, a, origin);
-    }
+    entry.policies = policiesAfter(entry.policies, a, origin);
     this.outsidePolicies.set(key, entry);
   }
 
@@ -624,10 +610,19 @@ function setRowSecurity(t: TableModel, type: 'enable-rls' | 'disable-rls' | 'for
   if (type === 'no-force-rls') t.rlsForced = undefined;
 }
 
-/** The policies with `a`'s policy added (one of the same name replaced). */
-function withPolicy(policies: readonly PolicyModel[], a: ActionOf<'create-policy'>, origin: Origin): PolicyModel[] {
-  const { span: _span, table: _table, ...rest } = a.policy;
-  return [...policies.filter((p) => p.name !== a.policy.name), { ...rest, origin }];
+/**
+ * A table's policies after CREATE POLICY (one of the same name replaced), DROP POLICY, or ALTER POLICY (the policy
+ * changed in place: the caller's list is its own copy).
+ */
+function policiesAfter(policies: readonly PolicyModel[], a: ActionOf<'create-policy' | 'alter-policy' | 'drop-policy'>, origin: Origin): readonly PolicyModel[] {
+  if (a.type === 'create-policy') {
+    const { span: _span, table: _table, ...rest } = a.policy;
+    return [...policies.filter((p) => p.name !== a.policy.name), { ...rest, origin }];
+  }
+  if (a.type === 'drop-policy') return policies.filter((p) => p.name !== a.name);
+  const p = policies.find((x) => x.name === a.name);
+  if (p) alterPolicy(p, a, origin);
+  return policies;
 }
 
 /** ALTER POLICY: the clauses it sets, with their calls in its own file (the other clause keeps the calls it had); its roles. */
