@@ -19,6 +19,8 @@ ruleTester(noPerRowPolicyCall, {
     // Functions that read nothing of the session, or IMMUTABLE ones (folded when the query is planned).
     `${T}CREATE POLICY recent ON notes USING (now() - interval '1 day' < now());`,
     `${T}CREATE FUNCTION app_flag() RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT true $$;\nCREATE POLICY flag ON notes USING (app_flag());`,
+    // Only in another schema, and IMMUTABLE there: found through search_path, and folded.
+    `CREATE SCHEMA private;\nCREATE FUNCTION private.app_flag() RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT true $$;\n${T}CREATE POLICY flag ON notes USING (app_flag());`,
     // Functions the migrations do not define: not known to cost anything.
     `${T}CREATE POLICY ext ON notes USING (some_extension.check_it());`,
     // RLS not enabled: the policy does nothing (no-policy-without-rls says so).
@@ -67,6 +69,13 @@ ruleTester(noPerRowPolicyCall, {
       sql: `CREATE SCHEMA basejump;\nCREATE FUNCTION basejump.is_set(field text) RETURNS boolean LANGUAGE plpgsql STABLE AS $$ BEGIN RETURN true; END $$;\n${T}CREATE POLICY teams ON notes USING (basejump.is_set('enable_team_accounts') = true AND user_id = auth.uid());`,
       errors: [{ line: 5, column: 37, messageId: 'perRow', data: { calls: "basejump.is_set('enable_team_accounts') and auth.uid()", why: ', and basejump.is_set() is a function of this project whose body runs each time' } }],
       output: `CREATE SCHEMA basejump;\nCREATE FUNCTION basejump.is_set(field text) RETURNS boolean LANGUAGE plpgsql STABLE AS $$ BEGIN RETURN true; END $$;\n${T}CREATE POLICY teams ON notes USING ((SELECT basejump.is_set('enable_team_accounts')) = true AND user_id = (SELECT auth.uid()));`,
+    },
+    {
+      // An unqualified call finds public's function before another schema's of the same name (search_path): here the
+      // STABLE one, which costs per row, not the IMMUTABLE one.
+      sql: `CREATE SCHEMA private;\nCREATE FUNCTION private.flag() RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT true $$;\nCREATE FUNCTION public.flag() RETURNS boolean LANGUAGE sql STABLE AS $$ SELECT true $$;\n${T}CREATE POLICY f ON notes USING (flag());`,
+      errors: [{ line: 6, column: 33, messageId: 'perRow', data: { calls: 'flag()', why: ', and flag() is a function of this project whose body runs each time' } }],
+      output: `CREATE SCHEMA private;\nCREATE FUNCTION private.flag() RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT true $$;\nCREATE FUNCTION public.flag() RETURNS boolean LANGUAGE sql STABLE AS $$ SELECT true $$;\n${T}CREATE POLICY f ON notes USING ((SELECT flag()));`,
     },
     {
       // auth.role() = 'authenticated' is better said with TO authenticated.

@@ -3,7 +3,7 @@
 import type { FunctionModel, Origin, PolicyCall, PolicyModel, TableModel, TypeRef } from '../model/types';
 import type { SetContext } from '../engine/types';
 import type { ProjectModel } from '../project/types';
-import { displayName } from '../model/schema';
+import { displayName, type SchemaModel } from '../model/schema';
 import { escapeRe, identName, quoteIdent, tableSql, tenantPredicate, tenantTablesOf, typeSql, type TenantTable } from './util';
 import { clipBytes, MAX_IDENTIFIER_BYTES } from '../model/names';
 import { rememberedFor } from '../model/remember';
@@ -187,17 +187,26 @@ function costlyFunction(ctx: SetContext, name: string): boolean {
 
 /** A function the migrations define, by the name a policy calls it (`authorize`, `private.my_orgs`). */
 export function setFunction(ctx: SetContext, name: string): FunctionModel | undefined {
-  const dot = name.lastIndexOf('.');
-  const schema = dot < 0 ? undefined : name.slice(0, dot);
-  const fn = name.slice(dot + 1);
-  let found: FunctionModel | undefined;
-  for (const f of ctx.model.functions.values()) {
-    if (f.name.toLowerCase() !== fn) continue;
-    if (schema !== undefined ? f.schema.toLowerCase() === schema : f.schema === 'public') return f;
-    if (schema === undefined) found ??= f;
-  }
-  return found;
+  const { qualified, bare } = functionsByName(ctx.model);
+  return name.includes('.') ? qualified.get(name) : bare.get(name);
 }
+
+/**
+ * The migrations' functions by lower-cased name, once per model (each policy call is looked up, several times): as
+ * `schema.name`, the first of that name; and bare, public's, or else the first in any schema (search_path).
+ */
+const functionsByName = rememberedFor((model: SchemaModel) => {
+  const qualified = new Map<string, FunctionModel>();
+  const bare = new Map<string, FunctionModel>();
+  for (const f of model.functions.values()) {
+    const name = f.name.toLowerCase();
+    const key = `${f.schema.toLowerCase()}.${name}`;
+    if (!qualified.has(key)) qualified.set(key, f);
+    const seen = bare.get(name);
+    if (!seen || (f.schema === 'public' && seen.schema !== 'public')) bare.set(name, f);
+  }
+  return { qualified, bare };
+});
 
 /** A call as written in its file. */
 export function callText(ctx: SetContext, policy: PolicyModel, c: PolicyCall): string {
