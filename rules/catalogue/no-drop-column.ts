@@ -1,6 +1,6 @@
 import { defineRule } from '../engine/types';
 import { columnNewInMigration, commandOf, isExisting, spanOf, tableText } from './locking-util';
-import { quoteIdent } from './util';
+import { andList, quoteIdent } from './util';
 
 const messages = {
   dropColumn: 'DROP COLUMN {{columns}} on {{table}} needs only a brief ACCESS EXCLUSIVE lock (no rewrite), but it breaks every running query that still reads or writes {{columns}} (ORMs that cache columns included), and the data is gone for good. Deploy code that no longer uses {{them}} first, then drop {{them}} in a later migration.',
@@ -27,7 +27,7 @@ export const noDropColumn = defineRule({
     if (drops.length === 0) return [];
     const t = tableText(ctx, drops[0].table);
     const cols = drops.map((a) => a.column);
-    const listed = cols.length === 1 ? cols[0] : `${cols.slice(0, -1).join(', ')} and ${cols[cols.length - 1]}`;
+    const listed = andList(cols);
     const cmd = commandOf(ctx, drops[0]);
     const them = cols.length === 1 ? 'it' : 'them';
     return [{

@@ -4,7 +4,7 @@ import { displayName } from '../model/schema';
 import type { FunctionModel, PolicyCall, PolicyModel, Statement } from '../model/types';
 import { onlyBypassRoles } from '../project/roles';
 import { callText, perRowCalls, setFunction } from './tenancy-util';
-import { quoteIdent, tableSql } from './util';
+import { andList, quoteIdent, tableSql } from './util';
 
 /** A table, or a table the migrations do not create but write policies for. */
 type Named = { schema: string; name: string };
@@ -62,7 +62,7 @@ function report(ctx: SetContext, table: Named, policy: PolicyModel, file: string
   const volatile = [...new Set(calls.flatMap((c) => c.runs.map((name) => setFunction(ctx, name)).filter((f): f is FunctionModel => f !== undefined && f.volatility !== 'stable' && f.volatility !== 'immutable')))];
   const own = [...new Set(calls.flatMap((c) => c.runs.filter((name) => setFunction(ctx, name))))];
   const edits: TextEdit[] = calls.flatMap((c) => [{ start: c.span.start, end: c.span.start, newText: '(SELECT ' }, { start: c.span.end, end: c.span.end, newText: ')' }]);
-  const fix: Fix = { title: `Call ${list(shown, 2)} once per statement: wrap in (SELECT …)`, safe: volatile.length === 0, edits };
+  const fix: Fix = { title: `Call ${andList(shown, 2)} once per statement: wrap in (SELECT …)`, safe: volatile.length === 0, edits };
   const statement = policyStatement(ctx, file, text, calls[0].span.start);
   const roleCheck = policy.permissive && calls.some((c) => c.name === 'auth.role');
   return {
@@ -70,9 +70,9 @@ function report(ctx: SetContext, table: Named, policy: PolicyModel, file: string
     span: calls[0].span,
     messageId: 'perRow',
     data: {
-      policy: policy.name, table: displayName(table), calls: list(shown, 3), each: shown.length > 1 ? 'each' : 'it', wrapped: `(SELECT ${shown[0]})`,
+      policy: policy.name, table: displayName(table), calls: andList(shown, 3), each: shown.length > 1 ? 'each' : 'it', wrapped: `(SELECT ${shown[0]})`,
       why: own.length
-        ? `, and ${list(own.map((n) => `${n}()`), 2)} ${own.length > 1 ? 'are functions' : 'is a function'} of this project whose body runs each time${volatile.length ? ` (${volatile.length > 1 ? 'they are' : 'it is'} VOLATILE: declare ${volatile.length > 1 ? 'them' : 'it'} STABLE if the result is the same for the whole statement)` : ''}`
+        ? `, and ${andList(own.map((n) => `${n}()`), 2)} ${own.length > 1 ? 'are functions' : 'is a function'} of this project whose body runs each time${volatile.length ? ` (${volatile.length > 1 ? 'they are' : 'it is'} VOLATILE: declare ${volatile.length > 1 ? 'them' : 'it'} STABLE if the result is the same for the whole statement)` : ''}`
         : '',
       role: roleCheck ? ' A test of auth.role() is better said with TO on the policy (TO authenticated): the policy is then not even considered for other roles.' : '',
     },
@@ -115,11 +115,4 @@ function alterPolicy(table: Named, policy: PolicyModel, text: string, calls: Pol
     clauses.push(`${clause === 'using' ? 'USING' : 'WITH CHECK'} (${expr.trim()})`);
   }
   return `ALTER POLICY ${quoteIdent(policy.name)} ON ${tableSql(table)}\n  ${clauses.join('\n  ')};`;
-}
-
-function list(items: string[], max: number): string {
-  const shown = items.slice(0, max);
-  const more = items.length - shown.length;
-  const head = shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}` : shown[0] ?? '';
-  return more > 0 ? `${shown.join(', ')} and ${more} more` : head;
 }

@@ -2,7 +2,7 @@ import { defineRule, type Report, type SetContext } from '../engine/types';
 import type { PolicyModel, TableModel } from '../model/types';
 import { onlyBypassRoles } from '../project/roles';
 import { freeIndexName } from './design-util';
-import { addIndexFix, columnsSql, flat, identName, quoteIdent, tableLabel, tableSql, tenantPinningColumns, tenantTablesOf } from './util';
+import { addIndexFix, andList, columnsSql, flat, identName, quoteIdent, tableLabel, tableSql, tenantPinningColumns, tenantTablesOf } from './util';
 
 const messages = {
   noIndex: '{{policies}} on {{table}} {{filter}} rows by comparing {{column}} with {{value}}, and no index leads with {{column}}: row-level security adds that filter to every query of {{table}}, and without an index each one reads the whole table to find the current user\'s rows. Add an index on {{table}} ({{column}}).',
@@ -68,7 +68,7 @@ function report(ctx: SetContext, table: TableModel, column: string, policies: Po
     statement: stmt,
     messageId: 'noIndex',
     data: {
-      policies: `${names.length > 1 ? 'Policies' : 'Policy'} ${names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0]}`,
+      policies: `${names.length > 1 ? 'Policies' : 'Policy'} ${andList(names, 3)}`,
       filter: names.length > 1 ? 'filter' : 'filters',
       table: tableLabel(table), column, value: sessionValueText(first),
     },

@@ -1,7 +1,7 @@
 import { defineRule, type Fix, type Report, type SetContext } from '../engine/types';
 import type { PolicyModel, TableModel } from '../model/types';
 import { COMMANDS, type Command, constrains, isolationPolicyName, membershipPartner, policyExpr, projectIsolationPolicy, rolesCovered, type PolicyExpr } from './tenancy-util';
-import { fileOf, insertAfterStatement, quoteIdent, related, tableLabel, tableSql, tenantColumnsOf, tenantTablesOf } from './util';
+import { andList, fileOf, insertAfterStatement, quoteIdent, related, tableLabel, tableSql, tenantColumnsOf, tenantTablesOf } from './util';
 import { onlyBypassRoles, policyReachesApp } from '../project/roles';
 import { isUserColumn } from '../project/names';
 
@@ -25,11 +25,7 @@ function clauseText(e: PolicyExpr): string {
 
 /** "filters on creator_id only, which " when the expression narrows rows by columns other than the tenant column. */
 function scopeOf(e: PolicyExpr): string {
-  return e.alwaysTrue || e.columns.length === 0 ? '' : `filters on ${list(e.columns)} only, which `;
-}
-
-function list(words: string[]): string {
-  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+  return e.alwaysTrue || e.columns.length === 0 ? '' : `filters on ${andList(e.columns)} only, which `;
 }
 
 export interface PolicyJudgement {
@@ -112,10 +108,10 @@ export const requireTenantScopedPolicy = defineRule({
       leaks.forEach(({ p, j }, k) => {
         const { reads, writes, readExpr, writeExpr } = j;
         const parts: string[] = [];
-        if (readExpr) parts.push(`${clauseText(readExpr)} ${scopeOf(readExpr)}lets a session ${list(reads.map((c) => READ_VERB[c]))} ${readExpr.alwaysTrue || readExpr.columns.length === 0 ? 'the rows of every tenant' : 'matching rows in every tenant'}`);
+        if (readExpr) parts.push(`${clauseText(readExpr)} ${scopeOf(readExpr)}lets a session ${andList(reads.map((c) => READ_VERB[c]))} ${readExpr.alwaysTrue || readExpr.columns.length === 0 ? 'the rows of every tenant' : 'matching rows in every tenant'}`);
         if (writeExpr) {
           const same = readExpr && writeExpr.clause === readExpr.clause;
-          parts.push(`${same ? 'and, used as WITH CHECK, it' : `${readExpr ? 'and ' : ''}${clauseText(writeExpr)}`} lets ${readExpr ? 'it' : 'a session'} ${list(writes)} rows with any ${column}`);
+          parts.push(`${same ? 'and, used as WITH CHECK, it' : `${readExpr ? 'and ' : ''}${clauseText(writeExpr)}`} lets ${readExpr ? 'it' : 'a session'} ${andList(writes)} rows with any ${column}`);
         }
         const stmt = ctx.statementAt(p.origin);
         const file = fileOf(ctx, p.origin.file);

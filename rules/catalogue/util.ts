@@ -35,6 +35,14 @@ export function quoteIdent(name: string): string {
  * copies it flat only when something reads it whole (JSON.stringify at output time), into new memory then. A fix's
  * title and SQL live as long as their finding; the 20,000-table check has 40,000 of them.
  */
+/** Words for a message: "a", "a and b", "a, b and c"; past `max`, "a, b, c and 2 more". */
+export function andList(items: readonly string[], max = Infinity): string {
+  const shown = items.slice(0, max);
+  const more = items.length - shown.length;
+  if (more > 0) return `${shown.join(', ')} and ${more} more`;
+  return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}` : shown[0] ?? '';
+}
+
 export function flat(strings: TemplateStringsArray, ...values: (string | number)[]): string {
   const parts: (string | number)[] = [strings[0]];
   for (let i = 0; i < values.length; i++) parts.push(values[i], strings[i + 1]);
