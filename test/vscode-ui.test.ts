@@ -52,11 +52,11 @@ describe('VS Code UI with the installed .vsix (code-server, mode B)', function (
   let wb: Workbench | undefined;
   let indexAdded = false;
   /** The workbench the first test opened; without it (that test failed) the later ones cannot run. */
-  const workbench = (test: Mocha.Context): Workbench => {
+  const workbench = (ctx: Mocha.Context): Workbench => {
     if (!wb) {
       console.log('      SKIPPED: no workbench: installing the .vsix or opening code-server failed above');
       // The first test already failed and says why; failing every later one again would only repeat it.
-      test.skip();
+      ctx.skip();
     }
     return wb!;
   };
