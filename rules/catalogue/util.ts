@@ -1,7 +1,7 @@
 // Helpers shared by rules: names, SQL rendering, insertion points, tenant detection.
 import { displayName } from '../model/schema';
 import type { SchemaModel } from '../model/schema';
-import type { ColumnDef, ConstraintDef, ConstraintModel, Origin, QName, Span, Statement, TableModel, TypeRef } from '../model/types';
+import type { ColumnDef, ConstraintDef, ConstraintModel, Origin, PolicyModel, QName, Span, Statement, TableModel, TypeRef } from '../model/types';
 import type { ResolvedConfig, RunnerId } from '../engine/config';
 import { followUpMigrationPath } from '../engine/migrations';
 import type { FileContext, Fix, RelatedInfo, Report, SetContext, TextEdit } from '../engine/types';
@@ -128,6 +128,40 @@ export function tenantTables(model: SchemaModel, config: ResolvedConfig): readon
 }
 
 const tenantNames = rememberedFor((columns: readonly string[]) => new Set(columns.map(normName)));
+
+/** A table whose rows belong to a user rather than a tenant: its policies key them on the signed-in user. */
+export interface UserTable {
+  table: TableModel;
+  /** The column the policies compare with the signed-in user (`user_id` in `auth.uid() = user_id`). */
+  column: string;
+  /** The policy that shows it. */
+  policy: string;
+}
+
+/** The user's id in a policy: Supabase's auth.uid(), or a setting that names a user (`app.current_user_id`). */
+function readsUser(p: PolicyModel, config: ResolvedConfig): boolean {
+  if (p.functions?.includes('auth.uid')) return true;
+  const own = config.tenantContext?.userSetting;
+  return p.settings.some((s) => s === own || /(^|[._])(user|uid|sub)([._]|id|$)/i.test(s.split('.').slice(1).join('.')));
+}
+
+/**
+ * Tables with row-level security, not tenant-scoped, whose USING or WITH CHECK compares a column with the signed-in
+ * user in its top-level AND (`auth.uid() = user_id`): each user is the "tenant" of its rows, and the isolation proof
+ * probes them as two users. The most common case of a Supabase project (a todo list, a profile, a message).
+ */
+export function userTables(model: SchemaModel, config: ResolvedConfig): UserTable[] {
+  const tenant = new Set(tenantTables(model, config).map((t) => t.table));
+  const out: UserTable[] = [];
+  for (const table of model.tables.values()) {
+    if (!table.rlsEnabled || tenant.has(table) || table.temporary) continue;
+    for (const p of table.policies) {
+      const column = readsUser(p, config) ? [...p.usingKeys ?? [], ...p.checkKeys ?? []].find((c) => table.columns.has(c)) : undefined;
+      if (column) { out.push({ table, column, policy: p.name }); break; }
+    }
+  }
+  return out;
+}
 
 /** Every column of the table that holds a tenant (its key, and other tenant-named columns such as team_id inside org_id). */
 export function tenantColumnsOf(table: TableModel, config: ResolvedConfig, key?: string): string[] {

@@ -367,6 +367,7 @@ export class SchemaModel {
       if (p.usingColumns) p.usingColumns = ren(p.usingColumns);
       if (p.checkColumns) p.checkColumns = ren(p.checkColumns);
       if (p.usingKeys) p.usingKeys = ren(p.usingKeys);
+      if (p.checkKeys) p.checkKeys = ren(p.checkKeys);
     }
     for (const k of this.foreignKeysTo(t)) if (k.refColumns) k.refColumns = ren(k.refColumns);
   }
@@ -628,7 +629,7 @@ function policiesAfter(policies: readonly PolicyModel[], a: ActionOf<'create-pol
 /** ALTER POLICY: the clauses it sets, with their calls in its own file (the other clause keeps the calls it had); its roles. */
 function alterPolicy(p: PolicyModel, a: ActionOf<'alter-policy'>, origin: Origin): void {
   if (a.usingColumns) { p.usingColumns = a.usingColumns; p.usingAlwaysTrue = a.usingAlwaysTrue; p.usingText = a.usingText; p.usingKeys = a.usingKeys; }
-  if (a.checkColumns) { p.checkColumns = a.checkColumns; p.checkAlwaysTrue = a.checkAlwaysTrue; p.checkText = a.checkText; }
+  if (a.checkColumns) { p.checkColumns = a.checkColumns; p.checkAlwaysTrue = a.checkAlwaysTrue; p.checkText = a.checkText; p.checkKeys = a.checkKeys; }
   if (a.usingColumns || a.checkColumns) {
     const kept = (p.calls ?? []).filter((c) => (c.clause === 'using' ? !a.usingColumns : !a.checkColumns));
     const calls = [...kept, ...(a.calls ?? []).map((c) => ({ ...c, file: origin.file }))];

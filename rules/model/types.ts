@@ -129,6 +129,8 @@ export interface PolicyDef {
   calls?: PolicyCall[];
   /** Columns USING compares for equality with the session in its top-level AND (`user_id = auth.uid()`). */
   usingKeys?: string[];
+  /** The same for WITH CHECK (`WITH CHECK (auth.uid() = author)`): the rows a user may write carry the user there. */
+  checkKeys?: string[];
   span: Span;
 }
 
@@ -240,7 +242,7 @@ export type Action =
   | { type: 'create-policy'; policy: PolicyDef }
   | { type: 'alter-policy'; name: string; table: QName; usingColumns?: string[]; checkColumns?: string[];
       usingAlwaysTrue?: boolean; checkAlwaysTrue?: boolean; roles?: string[]; usingText?: string; checkText?: string; functions?: string[];
-      calls?: PolicyCall[]; usingKeys?: string[] }
+      calls?: PolicyCall[]; usingKeys?: string[]; checkKeys?: string[] }
   | { type: 'drop-policy'; name: string; table: QName; ifExists: boolean }
   | { type: 'drop-table'; tables: QName[]; cascade: boolean; ifExists: boolean }
   | { type: 'truncate'; tables: QName[]; cascade: boolean }

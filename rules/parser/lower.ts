@@ -161,6 +161,7 @@ function policyExpressions(n: pg.CreatePolicyStmt | pg.AlterPolicyStmt, src: Sou
     checkText: n.with_check ? src.expression(n.with_check)?.trim() : undefined,
     calls: policyCalls(n, src),
     usingKeys: n.qual ? sessionKeys(n.qual) : undefined,
+    checkKeys: n.with_check ? sessionKeys(n.with_check) : undefined,
   };
 }
 
@@ -220,7 +221,7 @@ function alterPolicy(n: pg.AlterPolicyStmt, src: Source): Action[] {
     type: 'alter-policy', name: n.policy_name ?? '', table: qname(n.table),
     usingColumns: e.usingColumns, checkColumns: e.checkColumns, usingAlwaysTrue: e.usingAlwaysTrue, checkAlwaysTrue: e.checkAlwaysTrue,
     roles: n.roles ? roleNames(n.roles) : undefined,
-    usingText: e.usingText, checkText: e.checkText, calls: e.calls, usingKeys: e.usingKeys,
+    usingText: e.usingText, checkText: e.checkText, calls: e.calls, usingKeys: e.usingKeys, checkKeys: e.checkKeys,
     functions: n.qual || n.with_check ? functionsCalled(n.qual, n.with_check) : undefined,
   }];
 }

@@ -19,7 +19,7 @@ import { mermaidErDiagram } from './er';
 import { inferredSet } from './inferred';
 import type {
   Cell, ColumnFact, FindingLocation, KeyFact, Loc, PolicyFact, ProvedIsolation, Relationship, ReportModel, RiskFile, RiskStatement, RuleFindings,
-  SensitiveColumn, Summary, TableFact, TenantRow, Verdict,
+  SensitiveColumn, Summary, TableFact, TenantRow, UserIsolationRow, Verdict,
 } from './types';
 
 export interface ReportOptions {
@@ -33,7 +33,7 @@ export interface ReportOptions {
   /** The last lock trace, when one ran (paths as analysed). */
   trace?: { file: string; line: number; sql: string; locks: { relation: string; mode: string }[]; rewrites: string[]; ms: number; error?: string }[];
   /** The last tenant-isolation proof, when one ran: a verdict per set id and table (display name). */
-  isolation?: { setId: string; table: string; status: ProvedIsolation['status']; details: string }[];
+  isolation?: { setId: string; table: string; tenantColumn?: string; perUser?: boolean; status: ProvedIsolation['status']; details: string }[];
 }
 
 const SEVERITY_ORDER: Severity[] = ['error', 'warning', 'info'];
@@ -109,6 +109,7 @@ export function buildReport(sets: SetResult[], opts: ReportOptions): ReportModel
     tables,
     relationships,
     ...(opts.isolation ? { isolationProved: true as const } : {}),
+    ...(opts.isolation?.some((p) => p.perUser) ? { userIsolation: userIsolationRows(views, opts.isolation) } : {}),
     measuredLocks: opts.trace?.map((e) => ({
       at: { file: opts.relPath(e.file), line: e.line, column: 1 }, sql: e.sql, locks: e.locks, rewrites: e.rewrites, ms: e.ms, error: e.error,
     })),
@@ -167,6 +168,11 @@ function keyCells(keys: KeyFact[], column: string): { unique: Cell; foreignKeys:
       ? { status: 'yes', text: `${plural(fks.length, 'foreign key', 'foreign keys')} to tenant tables, all include ${column}`, loc: fks[0].loc }
       : { status: 'no', text: badFk.map((k) => `${k.name} → ${k.references}`).join(', ') + ` without ${column}`, loc: badFk[0].loc };
   return { unique, foreignKeys };
+}
+
+function userIsolationRows(views: SetView[], proof: NonNullable<ReportOptions['isolation']>): UserIsolationRow[] {
+  return views.flatMap((v) => proof.filter((p) => p.perUser && p.setId === v.result.id)
+    .map((p) => ({ set: v.setName, table: p.table, column: p.tenantColumn ?? '', status: p.status, details: p.details })));
 }
 
 function tenantRows(v: SetView, proof: ReportOptions['isolation']): TenantRow[] {

@@ -228,6 +228,12 @@ function tenancyHtml(report: ReportModel, { link, cell, multiSet }: Html): strin
       out.push('</tbody></table>');
     }
   }
+  if (report.userIsolation?.length) {
+    out.push('<h3>Tables keyed on the signed-in user (proved)</h3><p class="muted">Their policies compare a column with the signed-in user: the proof ran as two users, A and B, each the owner of its rows.</p>');
+    out.push(`<table><thead><tr>${multiSet ? '<th>Set</th>' : ''}<th>Table</th><th>Owner column</th><th>Isolation (proved)</th></tr></thead><tbody>`);
+    for (const r of report.userIsolation) out.push(`<tr>${multiSet ? `<td>${h(r.set)}</td>` : ''}<td>${h(r.table)}</td><td><code>${h(r.column)}</code></td>${provedHtml(r)}</tr>`);
+    out.push('</tbody></table>');
+  }
   out.push('</section>');
   return out;
 }
@@ -298,7 +304,7 @@ function schemaHtml(report: ReportModel, { link, multiSet }: Html): string[] {
 type Link = (loc: Loc | undefined, label?: string) => string;
 
 const PROVED: Record<ProvedIsolation['status'], string> = {
-  isolated: '<span class="st st-yes">✓</span>isolated', leaks: '<span class="st st-no">✗</span>leaks', untestable: '<span class="st st-partial">!</span>untestable',
+  isolated: '<span class="st st-yes">✓</span>isolated', shared: '<span class="st st-partial">◐</span>reads shared by policy', leaks: '<span class="st st-no">✗</span>leaks', untestable: '<span class="st st-partial">!</span>untestable',
 };
 
 /** The verdict of the isolation proof with what the probe saw; – when the proof did not reach the table. */

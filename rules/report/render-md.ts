@@ -120,6 +120,13 @@ function tenantIsolationMd(report: ReportModel, { link, cell, multiSet, setCol }
       out.push('');
     }
   }
+  if (report.userIsolation?.length) {
+    out.push('### Tables keyed on the signed-in user (proved)', '',
+      'Their policies compare a column with the signed-in user: the proof ran as two users, A and B, each the owner of its rows.', '');
+    out.push(`${multiSet ? '| Set ' : ''}| Table | Owner column | Isolation (proved) |`, `${multiSet ? '|---' : ''}|---|---|---|`);
+    for (const r of report.userIsolation) out.push(`| ${setCol(r.set)}${t(r.table)} | ${t(r.column)} | ${provedCell(r)} |`);
+    out.push('');
+  }
   return out;
 }
 
@@ -178,7 +185,7 @@ function schemaMd(report: ReportModel, { link, multiSet }: Md): string[] {
 
 type Link = (loc: Loc | undefined, label?: string) => string;
 
-const PROVED: Record<ProvedIsolation['status'], string> = { isolated: '✅ isolated', leaks: '❌ leaks', untestable: '⚠️ untestable' };
+const PROVED: Record<ProvedIsolation['status'], string> = { isolated: '✅ isolated', shared: '◐ reads shared by policy', leaks: '❌ leaks', untestable: '⚠️ untestable' };
 
 /** The verdict of the isolation proof with what the probe saw; — when the proof did not reach the table. */
 function provedCell(p: ProvedIsolation | undefined): string {

@@ -89,7 +89,8 @@ export interface TenantRow {
 
 /** A table's verdict from the tenant-isolation proof on a real PostgreSQL. */
 export interface ProvedIsolation {
-  status: 'isolated' | 'leaks' | 'untestable';
+  /** `shared` (per-user tables): writes isolated, reads open to other users by a policy that says so. */
+  status: 'isolated' | 'shared' | 'leaks' | 'untestable';
   /** What each probe step saw, or the step that could not be done. */
   details: string;
 }
@@ -234,8 +235,18 @@ export interface ReportModel {
   measuredLocks?: MeasuredLock[];
   /** A tenant-isolation proof ran (Prove Tenant Isolation, report --prove-isolation): the matrix has its column. */
   isolationProved?: true;
+  /** The proof's verdicts on tables whose policies key rows on the signed-in user (each user is the "tenant"). */
+  userIsolation?: UserIsolationRow[];
   /** Rule code that threw while the report's analysis ran (reported, never fatal). */
   internalErrors: string[];
+}
+
+/** A table whose policies key its rows on the signed-in user, with the isolation proof's verdict for two users. */
+export interface UserIsolationRow extends ProvedIsolation {
+  set: string;
+  table: string;
+  /** The column the policies compare with the signed-in user. */
+  column: string;
 }
 
 /** One statement replayed on PostgreSQL: the locks read from pg_locks before COMMIT. */
