@@ -29,7 +29,7 @@ export async function report(paths: string[], values: Record<string, string | bo
   // --prove-isolation: the tenant matrix gets the verdicts of the isolation proof on PostgreSQL.
   const isolation = values['prove-isolation']
     ? [...(await runIsolation(project, values['database-url'] as string | undefined, configFile, (m) => err(`warning: ${m}`))).results]
-      .flatMap(([setId, tables]) => tables.map((t) => ({ setId, table: t.table, status: t.status, details: t.details })))
+      .flatMap(([setId, tables]) => tables.map((t) => ({ setId, table: t.table, tenantColumn: t.tenantColumn, perUser: t.perUser, status: t.status, details: t.details })))
     : undefined;
   const model = buildReport(project.sets, { configFor: (id) => configForSet(project, id), relPath: displayPath, since, isolation });
 

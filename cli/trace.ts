@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { traceStatements, verifyIsolation, type ExecStatement, type IsolationResult, type TraceEntry } from '../pg/index';
 import { blocksWrites, fileStatements, isolationTables, migrationFailures, replayStatements } from '../pg/from-analysis';
-import { LineIndex, type Finding, type ResolvedConfig } from '../rules/index';
+import { isolationLine, isolationSummary, LineIndex, type Finding, type ResolvedConfig } from '../rules/index';
 import { readSqlFile } from '../io/files';
 import { findConfig } from '../io/config';
 import { displayPath } from './format';
@@ -72,7 +72,7 @@ export function formatTraceMarkdown(report: TraceReport): string {
 
 export interface IsolationReport {
   version: 1;
-  tables: { table: string; tenantColumn: string; status: IsolationResult['status']; details: string }[];
+  tables: { table: string; tenantColumn: string; perUser?: boolean; status: IsolationResult['status']; details: string; set?: string }[];
 }
 
 /**
@@ -97,7 +97,8 @@ export async function runIsolation(project: ProjectResult, databaseUrl?: string,
     replayErrors.push(...migrationFailures(set, r.replay));
     for (const e of r.replay) if (e.error && seed.some((s) => s.file === e.file)) warn(`${displayPath(e.file)}:${e.line}: the seed statement failed: ${e.error.message}`);
     results.set(set.id, r.tables);
-    for (const t of r.tables) report.tables.push({ table: t.table, tenantColumn: t.tenantColumn, status: t.status, details: t.details });
+    const where = project.sets.length > 1 ? { set: displayPath(set.id) } : {};
+    for (const t of r.tables) report.tables.push({ table: t.table, tenantColumn: t.tenantColumn, ...(t.perUser ? { perUser: true } : {}), status: t.status, details: t.details, ...where });
   }
   return { report, replayErrors, results };
 }
@@ -112,18 +113,15 @@ function seedStatements(config: ResolvedConfig, configFile: string | undefined, 
 }
 
 export function formatIsolationText(report: IsolationReport): string {
-  const mark = { isolated: '✔ isolated  ', leaks: '✘ LEAKS     ', untestable: '? untestable' } as const;
-  const lines = report.tables.map((t) => `${mark[t.status]} ${t.table} (${t.tenantColumn}): ${t.details}`);
-  const count = (s: string) => report.tables.filter((t) => t.status === s).length;
-  lines.push('', report.tables.length
-    ? `${report.tables.length} tenant tables: ${count('isolated')} isolated, ${count('leaks')} leak, ${count('untestable')} not testable.`
-    : 'No tenant tables found (a table is tenant-scoped when it has one of the tenantColumns).');
-  return lines.join('\n') + '\n';
+  return [...report.tables.map(isolationLine), '', isolationSummary(report.tables)].join('\n') + '\n';
 }
 
 export function formatIsolationMarkdown(report: IsolationReport): string {
-  const out = ['# Tenant isolation proof', '', '| table | tenant column | status | details |', '|---|---|---|---|'];
-  for (const t of report.tables) out.push(`| ${t.table} | ${t.tenantColumn} | **${t.status}** | ${t.details.replace(/\|/g, '\\|')} |`);
+  const sets = report.tables.some((t) => t.set);
+  const out = ['# Tenant isolation proof', '', `| ${sets ? 'set | ' : ''}table | tenant column | status | details |`, `|${sets ? '---|' : ''}---|---|---|---|`];
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  for (const t of report.tables) out.push(`| ${sets ? `${esc(t.set ?? '')} | ` : ''}${t.table} | ${t.tenantColumn}${t.perUser ? ' (per user)' : ''} | **${t.status}** | ${esc(t.details)} |`);
+  out.push('', isolationSummary(report.tables));
   return out.join('\n') + '\n';
 }
 

@@ -27,13 +27,10 @@ export function registerDatabaseCommands(context: vscode.ExtensionContext, getCl
         () => getClient().sendRequest(VerifyIsolationRequest, { uri: uri ?? activeUri() }),
       );
       output.clear();
-      const mark = { isolated: '✔ isolated  ', leaks: '✘ LEAKS     ', untestable: '? untestable' };
-      for (const t of r.tables) output.appendLine(`${mark[t.status]} ${t.table} (${t.tenantColumn}): ${t.details}`);
+      for (const line of r.lines) output.appendLine(line);
       output.show(true);
       const leaks = r.tables.filter((t) => t.status === 'leaks').length;
-      const message = r.tables.length
-        ? `SQL Architect: ${r.tables.length} tenant tables, ${r.tables.filter((t) => t.status === 'isolated').length} isolated, ${leaks} leak.`
-        : 'SQL Architect: no tenant tables found.';
+      const message = `SQL Architect: ${r.summary}`;
       if (leaks) void vscode.window.showWarningMessage(message); else void vscode.window.showInformationMessage(message);
       return r;
     }),

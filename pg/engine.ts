@@ -252,7 +252,7 @@ export class PgEngine {
       if (phase === 'isolation' && iso && current >= nextTable && current < iso.tables.length) {
         const t = iso.tables[current];
         tables[current] = { table: t.schema && t.schema !== 'public' ? `${t.schema}.${t.table}` : t.table,
-          tenantColumn: t.tenantColumn, status: 'untestable', details: outcome.message };
+          tenantColumn: t.tenantColumn, ...(t.perUser ? { perUser: true } : {}), status: 'untestable', details: outcome.message };
         nextTable = current + 1;
         continue;
       }
@@ -262,7 +262,7 @@ export class PgEngine {
         if (iso) {
           iso.tables.forEach((t, i) => {
             tables[i] ??= { table: t.schema && t.schema !== 'public' ? `${t.schema}.${t.table}` : t.table,
-              tenantColumn: t.tenantColumn, status: 'untestable', details: msg };
+              tenantColumn: t.tenantColumn, ...(t.perUser ? { perUser: true } : {}), status: 'untestable', details: msg };
           });
         }
         break;

@@ -1,6 +1,6 @@
 // From the core's analysis to what the engine replays: the statements of a migration set in apply order,
 // the tenant tables to probe, and real PostgreSQL errors as `migration-fails` findings.
-import { blocks, cannotRunInTransaction, LineIndex, migrationFailsRule, parseFile, reportMessage, tenantTables, type Finding, type LockMode, type ResolvedConfig, type SetResult } from '../rules/index';
+import { blocks, cannotRunInTransaction, LineIndex, migrationFailsRule, parseFile, reportMessage, tenantTables, userTables, type Finding, type LockMode, type ResolvedConfig, type SetResult } from '../rules/index';
 import type { ExecStatement, IsolationTable, TraceEntry } from './types';
 
 /** A lock mode as pg_locks names it ('ShareLock') makes INSERT, UPDATE and DELETE wait: the core's lock table says. */
@@ -33,8 +33,12 @@ export function fileStatements(path: string, text: string): ExecStatement[] {
     .map((s) => ({ file: path, line: s.line + 1, sql: s.text, transactional: !cannotRunInTransaction(s) }));
 }
 
+/** The tables the isolation proof probes: the tenant tables, then the tables whose policies key rows on the user. */
 export function isolationTables(set: SetResult, config: ResolvedConfig): IsolationTable[] {
-  return tenantTables(set.model, config).map((t) => ({ schema: t.table.schema, table: t.table.name, tenantColumn: t.column }));
+  return [
+    ...tenantTables(set.model, config).map((t) => ({ schema: t.table.schema, table: t.table.name, tenantColumn: t.column })),
+    ...userTables(set.model, config).map((t) => ({ schema: t.table.schema, table: t.table.name, tenantColumn: t.column, perUser: true })),
+  ];
 }
 
 /**

@@ -34,6 +34,10 @@ interface Counts { a: number; b: number; other: number; nulls: number }
 /** What happened under one candidate context. */
 interface Outcome {
   candidate: Candidate;
+  /** Who A and B are: two tenants, or two users of a per-user table. */
+  unit: 'tenant' | 'user';
+  /** Per-user table: the read of B's rows a policy grants every user regardless of owner, in words. */
+  shared?: string;
   role: string;
   /** The step that could not be done (creating the user, the membership row …). */
   failed?: string;
@@ -105,7 +109,7 @@ export class IsolationProbe {
     const schema = t.schema || 'public';
     const name = qualifiedName(schema, t.table);
     const result = (status: IsolationResult['status'], details: string): IsolationResult =>
-      ({ table: name, tenantColumn: t.tenantColumn, status, details });
+      ({ table: name, tenantColumn: t.tenantColumn, ...(t.perUser ? { perUser: true } : {}), status, details });
     await this.db.exec('RESET ROLE').catch(() => undefined);
     await this.db.exec('BEGIN');
     let broken = false;
@@ -120,7 +124,7 @@ export class IsolationProbe {
       }
       const col = info.columns.find((c) => c.name === t.tenantColumn);
       if (!col) return result('untestable', `column ${t.tenantColumn} does not exist in ${name}`);
-      return await this.probe(info, col, result);
+      return await this.probe(info, col, result, Boolean(t.perUser));
     } catch (e) {
       if (e instanceof Untestable) {
         const hint = /isolationSeed|tenantContext/.test(e.message) ? ''
@@ -140,22 +144,23 @@ export class IsolationProbe {
   }
 
   private async probe(info: TableInfo, tenantCol: Column,
-    result: (s: IsolationResult['status'], d: string) => IsolationResult): Promise<IsolationResult> {
+    result: (s: IsolationResult['status'], d: string) => IsolationResult, perUser: boolean): Promise<IsolationResult> {
     const warnings: string[] = [];
     if (!info.rls) warnings.push('row level security is not enabled on the table');
     else if (!info.force) warnings.push(`FORCE ROW LEVEL SECURITY is off: the owner (${info.owner}) bypasses RLS`);
 
     const { a, b, seeded } = await this.tenantRows(info, tenantCol);
-    if (seeded) warnings.push('rows of the seed file were used');
+    if (seeded) warnings.push('rows already in the table were used (from the seed file, or made by a trigger such as a sign-up trigger)');
     await this.installCounter(info, tenantCol);
     await this.grantProbeRole(info, this.db.probeRole);
     const policies = await loadPolicies(this.db, info.oid);
-    const candidates: Candidate[] = this.options.tenantContext
-      ? [{ context: this.options.tenantContext, why: 'the tenantContext of the configuration' }]
-      : await inferContexts(this.rows, {
-        info, tenantColumn: tenantCol.name, tenantSetting: this.options.tenantSetting,
-        tenantColumns: this.options.tenantColumns, policies, catalog: this.catalog ??= await readCatalog(this.db),
-      });
+    const inferred = async (): Promise<Candidate[]> => inferContexts(this.rows, {
+      info, tenantColumn: tenantCol.name, tenantSetting: this.options.tenantSetting,
+      tenantColumns: this.options.tenantColumns, policies, catalog: this.catalog ??= await readCatalog(this.db),
+    });
+    const candidates: Candidate[] = perUser ? await this.userContexts(inferred, tenantCol.name)
+      : this.options.tenantContext ? [{ context: this.options.tenantContext, why: 'the tenantContext of the configuration' }]
+        : await inferred();
 
     const outcomes: Outcome[] = [];
     for (const candidate of candidates) {
@@ -163,7 +168,7 @@ export class IsolationProbe {
       await this.db.exec(`SAVEPOINT ${sp}`);
       const role = await requestRole(this.db, candidate.context, this.db.probeRole, Boolean(this.options.supabase));
       const outcome: Outcome = {
-        candidate, role, leaks: [], problems: [], notes: [], done: {}, refused: {},
+        candidate, role, unit: perUser ? 'user' : 'tenant', leaks: [], problems: [], notes: [], done: {}, refused: {},
         ownSeen: 0, ownTotal: 0, ownUpdated: 0, ownDeleted: 0, ownInserted: false,
       };
       try {
@@ -181,13 +186,25 @@ export class IsolationProbe {
     return this.verdict(outcomes, info, warnings, result);
   }
 
+  /**
+   * A per-user table is probed as two signed-in users, each the "tenant" of its rows: the contexts inferred with the
+   * user as the tenant (JWT or the configured user setting), else that context stated. A configured tenantContext
+   * names how a request becomes a tenant, which is not how it becomes a user.
+   */
+  private async userContexts(inferred: () => Promise<Candidate[]>, column: string): Promise<Candidate[]> {
+    const found = (await inferred()).filter((c) => c.context.userIsTenant);
+    if (found.length) return found;
+    const userSetting = this.options.tenantContext?.userSetting;
+    return [{ context: { userIsTenant: true, ...(userSetting ? { userSetting } : {}) }, why: `the policies compare ${column} with the signed-in user` }];
+  }
+
   private verdict(outcomes: Outcome[], info: TableInfo, warnings: string[],
     result: (s: IsolationResult['status'], d: string) => IsolationResult): IsolationResult {
     const join = (...parts: string[]): string => parts.filter(Boolean).join('; ');
     const table = qualifiedName(info.schema, info.table);
     const describe = (o: Outcome): string => describeContext(o.candidate.context, this.roleLabel(o.role), table);
     // A context in which A saw none of its own rows still proves a leak: that request is no user of tenant B.
-    const who = (o: Outcome): string => (validated(o) ? `tenant A: ${describe(o)}` : `probed as: ${describe(o)}`);
+    const who = (o: Outcome): string => (validated(o) ? `${o.unit} A: ${describe(o)}` : `probed as: ${describe(o)}`);
     const leaking = outcomes.find((o) => o.leaks.length && validated(o)) ?? outcomes.find((o) => o.leaks.length);
     if (leaking) return result('leaks', join(...leaking.leaks, ...leaking.problems, ...leaking.notes, who(leaking), ...warnings));
     const probed = (o: Outcome): boolean => (['select', 'update', 'delete', 'insert', 'move'] as Op[]).every((op) => o.refused[op] ?? o.done[op]);
@@ -195,12 +212,12 @@ export class IsolationProbe {
     if (sound.length) {
       const best = sound.reduce((m, o) => (score(o) > score(m) ? o : m), sound[0]);
       const steps = (['select', 'update', 'delete', 'insert', 'move'] as Op[]).map((op) => best.refused[op] ?? best.done[op]).filter(Boolean) as string[];
-      return result('isolated', join(...steps, ...best.notes, who(best), ...warnings));
+      return result(best.shared ? 'shared' : 'isolated', join(...steps, ...best.notes, who(best), ...warnings));
     }
     // Nothing proved: say what each context did and how to name the right one.
     const tried = outcomes.map((o, i) => {
       const what = o.failed ?? (o.problems.length ? join(...o.problems)
-        : `tenant A saw and changed none of its ${o.ownTotal} rows (the policies did not grant this context access)`);
+        : `${o.unit} A saw and changed none of its ${o.ownTotal} rows (the policies did not grant this context access)`);
       return `${outcomes.length > 1 ? `${i + 1}) ` : ''}${describe(o)} [${o.candidate.why}]: ${what}`;
     });
     const guess = outcomes.find((o) => o.candidate.context.membership)?.candidate.context ?? outcomes[0]?.candidate.context;
@@ -311,6 +328,30 @@ export class IsolationProbe {
     return `a probe role with every privilege on the table${m}`;
   }
 
+  /**
+   * The permissive SELECT policies of `role` whose USING does not depend on who asks: it names neither the owner
+   * column nor the signed-in user (`USING (true)`, `auth.role() = 'authenticated'`, `is_public`). A read they let
+   * through is the design the policy states, not a leak of the per-user table.
+   */
+  private async sharingPolicies(policies: PolicyInfo[], role: string, owner: string): Promise<PolicyInfo[]> {
+    const personal = new RegExp(`(^|[^\\w$"])"?${owner.replace(/[$]/g, '\\$')}"?($|[^\\w$"])|auth\\.(uid|jwt|email)\\s*\\(|current_setting|request\\.jwt|current_user|session_user`, 'i');
+    const out: PolicyInfo[] = [];
+    for (const p of policies) {
+      if (!p.permissive || (p.cmd !== '*' && p.cmd !== 'r') || personal.test(p.using ?? 'true')) continue;
+      if (await this.appliesTo(p, role)) out.push(p);
+    }
+    return out;
+  }
+
+  private async appliesTo(p: PolicyInfo, role: string): Promise<boolean> {
+    if (p.roles.includes('public') || p.roles.includes(role)) return true;
+    for (const r of p.roles) {
+      const m = await this.db.query(`SELECT pg_catalog.pg_has_role($1, $2, 'MEMBER') AS m`, [role, r]);
+      if (m.rows[0]?.m) return true;
+    }
+    return false;
+  }
+
   /** Whether row-level security refuses `op` to every request of `role`: RLS applies and no permissive policy covers it. */
   private async noPolicy(info: TableInfo, policies: PolicyInfo[], role: string, op: Op): Promise<boolean> {
     if (!info.rls) return false;
@@ -318,11 +359,7 @@ export class IsolationProbe {
     if (bypass.rows[0]?.b) return false;
     for (const p of policies) {
       if (!p.permissive || (p.cmd !== '*' && p.cmd !== OP_CMD[op])) continue;
-      if (p.roles.includes('public') || p.roles.includes(role)) return false;
-      for (const r of p.roles) {
-        const m = await this.db.query(`SELECT pg_catalog.pg_has_role($1, $2, 'MEMBER') AS m`, [role, r]);
-        if (m.rows[0]?.m) return false;
-      }
+      if (await this.appliesTo(p, role)) return false;
     }
     return true;
   }
@@ -330,6 +367,8 @@ export class IsolationProbe {
   private async tryContext(info: TableInfo, tenantCol: Column, o: Outcome, a: string, b: string,
     policies: PolicyInfo[]): Promise<void> {
     const db = this.db;
+    const u = o.unit;
+    const [A, B] = [`${u} A`, `${u} B`];
     const tbl = `${ident(info.schema)}.${ident(info.table)}`;
     const tc = ident(tenantCol.name);
     const lit = (v: string): string => `${literal(v)}::${tenantCol.type}`;
@@ -366,7 +405,7 @@ export class IsolationProbe {
     };
     const total = await counts();
     o.ownTotal = total.a;
-    const aLabel = own.length > 1 ? `tenant A (and the ${own.length - 1} other tenants its user belongs to)` : 'tenant A';
+    const aLabel = own.length > 1 ? `${A} (and the ${own.length - 1} other ${own.length > 2 ? "tenants" : "tenant"} its user belongs to)` : A;
 
     /** Runs `fn` as the request of tenant A, in a savepoint that is rolled back. */
     const asA = async <T>(fn: () => Promise<T>, touch = false): Promise<T> => {
@@ -390,7 +429,7 @@ export class IsolationProbe {
       return false;
     };
     const noPolicy = async (op: Op, what: string): Promise<void> => {
-      if (await this.noPolicy(info, policies, o.role, op)) o.refused[op] = `${what}: no ${op === 'move' ? 'UPDATE' : op.toUpperCase()} policy applies to ${o.role}, so RLS refuses it to every tenant`;
+      if (await this.noPolicy(info, policies, o.role, op)) o.refused[op] = `${what}: no ${op === 'move' ? 'UPDATE' : op.toUpperCase()} policy applies to ${o.role}, so RLS refuses it to every ${u}`;
     };
 
     // SELECT: sees A's rows and nothing else.
@@ -399,14 +438,22 @@ export class IsolationProbe {
       try {
         seen = await counts();
       } catch (e) {
-        if (!(await refuse('select', e))) o.problems.push(`SELECT as tenant A failed: ${errorText(e)}`);
+        if (!(await refuse('select', e))) o.problems.push(`SELECT as ${A} failed: ${errorText(e)}`);
         return;
       }
       o.ownSeen = seen.a;
-      if (seen.b > 0) o.leaks.push(`SELECT as tenant A returned ${seen.b} of ${total.b} rows of tenant B`);
-      if (seen.other > 0) o.leaks.push(`SELECT as tenant A returned ${seen.other} rows of other tenants`);
-      if (seen.nulls > 0) o.notes.push(`SELECT as tenant A returned ${seen.nulls} rows whose ${tenantCol.name} is NULL`);
-      o.done.select = `${aLabel} saw only its ${seen.a} of ${total.a} rows, none of B's ${total.b}`;
+      const sharing = u === 'user' && (seen.b > 0 || seen.other > 0) ? await this.sharingPolicies(policies, o.role, tenantCol.name) : [];
+      if (sharing.length) {
+        const others = seen.b + seen.other;
+        o.shared = `SELECT as ${A} returned ${others} ${others === 1 ? 'row' : 'rows'} of other users, as ${sharing.length > 1 ? 'policies' : 'policy'} ` +
+          `${sharing.map((p) => `"${p.name}" (USING ${p.using ?? 'true'})`).join(' and ')} ${sharing.length > 1 ? 'let' : 'lets'} every ${o.role} request read them whoever owns them`;
+        o.done.select = o.shared;
+      } else {
+        if (seen.b > 0) o.leaks.push(`SELECT as ${A} returned ${seen.b} of ${total.b} rows of ${B}`);
+        if (seen.other > 0) o.leaks.push(`SELECT as ${A} returned ${seen.other} rows of other ${u}s`);
+        o.done.select = `${aLabel} saw only its ${seen.a} of ${total.a} rows, none of B's ${total.b}`;
+      }
+      if (seen.nulls > 0) o.notes.push(`SELECT as ${A} returned ${seen.nulls} rows whose ${tenantCol.name} is NULL`);
       if (seen.a === 0) await noPolicy('select', 'SELECT returned nothing');
     });
 
@@ -419,7 +466,7 @@ export class IsolationProbe {
         try {
           await db.query(sql);
         } catch (e) {
-          if (!(await refuse(op, e))) o.problems.push(`${verb} without WHERE as tenant A failed: ${errorText(e)}`);
+          if (!(await refuse(op, e))) o.problems.push(`${verb} without WHERE as ${A} failed: ${errorText(e)}`);
           return;
         }
         await db.exec('RESET ROLE');
@@ -431,8 +478,8 @@ export class IsolationProbe {
           else if (t === b) ofB += Number(row.n);
           else if (t !== null) others += Number(row.n);
         }
-        if (ofB > 0) o.leaks.push(`${verb} without WHERE as tenant A reached ${ofB} of ${total.b} rows of tenant B`);
-        if (others > 0) o.leaks.push(`${verb} without WHERE as tenant A reached ${others} rows of other tenants`);
+        if (ofB > 0) o.leaks.push(`${verb} without WHERE as ${A} reached ${ofB} of ${total.b} rows of ${B}`);
+        if (others > 0) o.leaks.push(`${verb} without WHERE as ${A} reached ${others} rows of other ${u}s`);
         if (op === 'update') o.ownUpdated = ofA; else o.ownDeleted = ofA;
         o.done[op] = `${verb} without WHERE reached ${ofA} of A's ${total.a} rows and none of B's`;
         if (ofA === 0) await noPolicy(op, `${verb} reached nothing`);
@@ -458,18 +505,18 @@ export class IsolationProbe {
       try {
         await db.query(insertB);
       } catch (e) {
-        if (isRlsViolation(e)) o.done.insert = 'INSERT of a row of tenant B rejected by RLS';
+        if (isRlsViolation(e)) o.done.insert = `INSERT of a row of ${B} rejected by RLS`;
         else if (isDatabaseError(e) && e.code.startsWith('23')) {
-          o.leaks.push(`INSERT of a row of tenant B as tenant A passed RLS (only ${e.constraint ?? 'a constraint'} stopped it: ${e.message})`);
-        } else if (!(await refuse('insert', e))) o.problems.push(`INSERT as tenant A failed before RLS decided: ${errorText(e)}`);
+          o.leaks.push(`INSERT of a row of ${B} as ${A} passed RLS (only ${e.constraint ?? 'a constraint'} stopped it: ${e.message})`);
+        } else if (!(await refuse('insert', e))) o.problems.push(`INSERT as ${A} failed before RLS decided: ${errorText(e)}`);
         return;
       }
       await db.exec('RESET ROLE');
       const now = await counts();
-      if (now.b > total.b) o.leaks.push('INSERT of a row of tenant B as tenant A succeeded');
+      if (now.b > total.b) o.leaks.push(`INSERT of a row of ${B} as ${A} succeeded`);
       else {
-        o.notes.push('INSERT of a row of tenant B as tenant A was accepted but stored for another tenant (a trigger sets it)');
-        o.done.insert = 'INSERT of a row of tenant B stored for another tenant';
+        o.notes.push(`INSERT of a row of ${B} as ${A} was accepted but stored for another ${u} (a trigger sets it)`);
+        o.done.insert = `INSERT of a row of ${B} stored for another ${u}`;
       }
     });
 
@@ -480,20 +527,20 @@ export class IsolationProbe {
       try {
         moved = (await db.query(`UPDATE ${tbl} SET ${tc} = ${lit(b)}`)).affectedRows;
       } catch (e) {
-        if (isRlsViolation(e)) o.done.move = 'moving rows to tenant B rejected by RLS';
+        if (isRlsViolation(e)) o.done.move = `moving rows to ${B} rejected by RLS`;
         else if (isDatabaseError(e) && e.code.startsWith('23')) {
-          o.leaks.push(`UPDATE setting ${tenantCol.name} to tenant B passed RLS (only ${e.constraint ?? 'a constraint'} stopped it: ${e.message})`);
-        } else if (!(await refuse('move', e))) o.problems.push(`UPDATE of ${tenantCol.name} as tenant A failed: ${errorText(e)}`);
+          o.leaks.push(`UPDATE setting ${tenantCol.name} to ${B} passed RLS (only ${e.constraint ?? 'a constraint'} stopped it: ${e.message})`);
+        } else if (!(await refuse('move', e))) o.problems.push(`UPDATE of ${tenantCol.name} as ${A} failed: ${errorText(e)}`);
         return;
       }
-      if (moved > 0) o.leaks.push(`UPDATE setting ${tenantCol.name} to tenant B succeeded on ${moved} rows visible to tenant A`);
+      if (moved > 0) o.leaks.push(`UPDATE setting ${tenantCol.name} to ${B} succeeded on ${moved} rows visible to ${A}`);
       else {
-        o.done.move = 'moving rows to tenant B changed nothing (no row of A is updatable)';
-        await noPolicy('move', 'moving rows to tenant B changed nothing');
+        o.done.move = `moving rows to ${B} changed nothing (no row of A is updatable)`;
+        await noPolicy('move', `moving rows to ${B} changed nothing`);
       }
     });
     if (o.refused.insert === undefined && o.done.insert === undefined && !o.leaks.length && !o.problems.length) {
-      o.problems.push('INSERT of a row of tenant B was not decided');
+      o.problems.push(`INSERT of a row of ${B} was not decided`);
     }
   }
 }

@@ -87,6 +87,11 @@ export interface IsolationTable {
   schema: string;
   table: string;
   tenantColumn: string;
+  /**
+   * The rows belong to users, not tenants: the policies compare `tenantColumn` with the signed-in user. The probe
+   * runs as two users, and a read that a policy grants every user regardless of owner is `shared`, not a leak.
+   */
+  perUser?: boolean;
 }
 
 export interface IsolationOptions extends EngineOptions {
@@ -106,12 +111,15 @@ export interface IsolationOptions extends EngineOptions {
   probeMemberOf?: string[];
 }
 
-export type IsolationStatus = 'isolated' | 'leaks' | 'untestable';
+/** `shared`: on a per-user table, every write is isolated and reads are open to other users by a policy that says so. */
+export type IsolationStatus = 'isolated' | 'shared' | 'leaks' | 'untestable';
 
 export interface IsolationResult {
   /** Schema-qualified unless public. */
   table: string;
   tenantColumn: string;
+  /** The rows belong to users (the signed-in user is the tenant): see IsolationTable.perUser. */
+  perUser?: boolean;
   status: IsolationStatus;
   details: string;
 }

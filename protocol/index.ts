@@ -3,6 +3,7 @@
 // Both sides import these objects, so a method name or a payload cannot drift between them.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { AnalysisSettings, ConfigProblem } from '../rules/index';
+import type { VerdictLine } from '../rules/index';
 
 /** The `sqlArchitect.*` settings, read per workspace folder (they are resource-scoped). */
 export interface EditorSettings extends AnalysisSettings {
@@ -52,13 +53,14 @@ export interface TraceResult {
 
 /** Proves tenant isolation: each tenant table probed as a role without BYPASSRLS. */
 export const VerifyIsolationRequest = new RequestType<SetScope, VerifyIsolationResult, void>('sqlArchitect/verifyIsolation');
-export interface VerifyIsolationResult { tables: TenantIsolation[] }
-export interface TenantIsolation {
-  table: string;
-  tenantColumn: string;
-  status: 'isolated' | 'leaks' | 'untestable';
-  details: string;
+export interface VerifyIsolationResult {
+  tables: TenantIsolation[];
+  /** Each table's verdict as a line, and the counts, worded by the core as the CLI words them. */
+  lines: string[];
+  summary: string;
 }
+/** A tenant table, or (perUser) a table whose policies key rows on the signed-in user: see rules/report/isolation.ts. */
+export type TenantIsolation = VerdictLine;
 
 /** Sent when an analysis starts and ends (the status bar item). */
 export const StatusNotification = new NotificationType<StatusParams>('sqlArchitect/status');

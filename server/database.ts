@@ -5,7 +5,7 @@ import path from 'node:path';
 import { InlayHint, InlayHintKind, ResponseError, type Connection, type Diagnostic } from 'vscode-languageserver/node';
 import { PgEngine, type ExecStatement, type IsolationResult, type TraceEntry } from '../pg/index';
 import { fileStatements, isolationTables, migrationFailures, replayStatements, tookBlockingLock } from '../pg/from-analysis';
-import type { Finding, ReportOptions, SetResult } from '../rules/index';
+import { isolationLine, isolationSummary, type Finding, type ReportOptions, type SetResult, type VerdictLine } from '../rules/index';
 import { TraceRequest, VerifyIsolationRequest, type TraceResult, type VerifyIsolationResult } from '../protocol/index';
 import { readSqlFile } from '../io/files';
 import { findConfig } from '../io/config';
@@ -89,7 +89,7 @@ export class DatabaseFeatures {
 
   async verifyIsolation(file?: string): Promise<VerifyIsolationResult> {
     const sets = file ? [this.ws.resultFor(file)].filter((s): s is SetResult => Boolean(s)) : [...this.ws.results.values()];
-    const tables: IsolationResult[] = [];
+    const tables: (IsolationResult & VerdictLine)[] = [];
     for (const set of sets) {
       const config = this.ws.configOf(set.id);
       const t = isolationTables(set, config);
@@ -99,9 +99,9 @@ export class DatabaseFeatures {
         seed: this.seed(set.id, config.isolationSeed), tables: t,
       });
       this.proofs.set(set.id, { tables: r.tables, texts: new Map(set.files.map((f) => [f.path, f.text])) });
-      tables.push(...r.tables);
+      tables.push(...r.tables.map((x) => (sets.length > 1 ? { ...x, set: set.id } : x)));
     }
-    return { tables };
+    return { tables, lines: tables.map(isolationLine), summary: isolationSummary(tables) };
   }
 
   /** The isolationSeed file of a set (relative to its .sqlarchitect.json); unreadable: none, with a warning. */
@@ -121,7 +121,7 @@ export class DatabaseFeatures {
     for (const [setId, proof] of this.proofs) {
       const current = this.ws.results.get(setId);
       if (!current || current.files.some((f) => proof.texts.get(f.path) !== f.text)) continue;
-      for (const t of proof.tables) out.push({ setId, table: t.table, status: t.status, details: t.details });
+      for (const t of proof.tables) out.push({ setId, table: t.table, tenantColumn: t.tenantColumn, perUser: t.perUser, status: t.status, details: t.details });
     }
     return out;
   }

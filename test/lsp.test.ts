@@ -387,8 +387,11 @@ describe('language server: embedded PostgreSQL requests', function () {
       assert.match(md, /## Measured locks \(PostgreSQL\)/);
       assert.match(md, /CREATE INDEX notes_body_idx.*\| notes: ShareLock \|/);
       assert.match(md, /error: column "nope" of relation "notes" does not exist/);
-      const iso = (await client.conn.sendRequest('sqlArchitect/verifyIsolation', { uri: uri(file) })) as { tables: { table: string; status: string }[] };
+      const iso = (await client.conn.sendRequest('sqlArchitect/verifyIsolation', { uri: uri(file) })) as { tables: { table: string; status: string }[]; lines: string[]; summary: string };
       assert.deepEqual(iso.tables.map((t) => [t.table, t.status]), [['notes', 'leaks']]);
+      // The client prints what the server words, as the CLI words it.
+      assert.match(iso.lines[0], /^✘ LEAKS {6}notes \(tenant_id\): SELECT as tenant A returned 2 of 2 rows of tenant B/);
+      assert.equal(iso.summary, '1 tenant tables: 0 isolated, 1 leak, 0 not testable.');
       // The report's tenant matrix now carries the proof, as it carries the measured locks.
       const proved = (await client.conn.sendRequest('sqlArchitect/report', { format: 'md' })) as string;
       assert.match(proved, /\| Isolated \| Isolation \(proved\) \|/);

@@ -109,6 +109,34 @@ describe('sql-architect trace / verify-isolation (embedded PostgreSQL)', functio
     assert.match(missing.stdout, /\? untestable orders \(shop_code\): .*no generated values for shops pass CHECK constraint shops_code_check/);
   });
 
+  it('a Supabase project: tables keyed on auth.uid() are proved for two users, in verify-isolation and in the report', () => {
+    const dir = tempWorkspace({
+      'supabase/migrations/20240101000000_app.sql': [
+        'create table todos (id bigserial primary key, user_id uuid not null references auth.users, title text not null);',
+        'alter table todos enable row level security;',
+        'create policy "own todos" on todos for all to authenticated using ((select auth.uid()) = user_id) with check ((select auth.uid()) = user_id);',
+        'create table posts (id bigserial primary key, author uuid not null references auth.users, body text not null);',
+        'alter table posts enable row level security;',
+        'create policy "anyone reads" on posts for select using (true);',
+        'create policy "authors write" on posts for insert to authenticated with check ((select auth.uid()) = author);',
+      ].join('\n') + '\n',
+    });
+    const r = runCli(['verify-isolation', 'supabase/migrations'], dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^✔ isolated {3}todos \(user_id, per user\): user A saw only its 2 of 2 rows, none of B's 2;/m);
+    assert.match(r.stdout, /^◐ shared {5}posts \(author, per user\): SELECT as user A returned 2 rows of other users, as policy "anyone reads" \(USING true\)/m);
+    assert.match(r.stdout, /^2 per-user tables: 1 isolated, 1 with reads shared by policy, 0 leak, 0 not testable\.$/m);
+
+    const md = runCli(['report', 'supabase/migrations', '--prove-isolation'], dir);
+    assert.equal(md.status, 0, md.stderr);
+    assert.match(md.stdout, /### Tables keyed on the signed-in user \(proved\)/);
+    assert.match(md.stdout, /\| todos \| user_id \| ✅ isolated: user A saw only its 2 of 2 rows/);
+    assert.match(md.stdout, /\| posts \| author \| ◐ reads shared by policy: SELECT as user A returned 2 rows/);
+    const html = runCli(['report', 'supabase/migrations', '--prove-isolation', '--format', 'html'], dir);
+    assert.match(html.stdout, /<h3>Tables keyed on the signed-in user \(proved\)<\/h3>/);
+    assert.match(html.stdout, /<td>posts<\/td><td><code>author<\/code><\/td><td><span class="st st-partial">◐<\/span>reads shared by policy/);
+  });
+
   it('proves a leak on a table whose policy is USING (true)', () => {
     const dir = tempWorkspace({
       'db/001.sql': [

@@ -27,6 +27,9 @@ describe('embedded PostgreSQL commands', function () {
     // attachments never gets row-level security in these tests (earlier suites may have secured others).
     assert.equal(byTable.attachments, 'leaks', JSON.stringify(r.tables));
     assert.match(r.tables.find((t) => t.table === 'attachments').details, /row level security is not enabled/);
-    assert.ok(r.tables.every((t) => ['isolated', 'leaks', 'untestable'].includes(t.status) && t.details.length > 0));
+    assert.ok(r.tables.every((t) => ['isolated', 'shared', 'leaks', 'untestable'].includes(t.status) && t.details.length > 0));
+    // The output channel gets one line per table and the counts, worded by the server.
+    assert.equal(r.lines.length, r.tables.length);
+    assert.match(r.summary, /^\d+ tenant tables: \d+ isolated/);
   });
 });
