@@ -7,6 +7,10 @@
  *
  * "isolated" needs every step probed and a context in which A really sees or changes its own rows (else the
  * probe may just have asked as nobody), unless every step is refused to everyone (privileges, no policy).
+ *
+ * A table whose rows belong to users (IsolationTable.perUser) is probed the same way as two signed-in users, each
+ * the tenant of its rows. There, other users' rows that a SELECT policy independent of who asks lets through
+ * (`USING (true)`) are the design that policy states: "shared", when every write is isolated.
  */
 import type { TenantContextConfig } from '../rules/index';
 import { isDatabaseError, type Driver } from './driver';
@@ -443,7 +447,25 @@ export class IsolationProbe {
       }
       o.ownSeen = seen.a;
       const sharing = u === 'user' && (seen.b > 0 || seen.other > 0) ? await this.sharingPolicies(policies, o.role, tenantCol.name) : [];
+      // Still as A: the other users' rows A sees that no sharing policy grants came through a policy on who asks.
+      let unshared = 0;
       if (sharing.length) {
+        const sp = this.rows.savepoint('sqla_shared');
+        await db.exec(`SAVEPOINT ${sp}`);
+        try {
+          unshared = Number((await db.query(`SELECT count(*)::int AS n FROM ${tbl}
+            WHERE ${tc}::text <> ALL($1::text[]) AND NOT COALESCE(${sharing.map((p) => `(${p.using ?? 'true'})`).join(' OR ')}, false)`, [own])).rows[0].n);
+        } catch (e) {
+          if (!isDatabaseError(e)) throw e;
+          await db.exec(`ROLLBACK TO SAVEPOINT ${sp}`);
+          o.problems.push(`could not tell which rows of other users the shared-read policies grant: ${errorText(e)}`);
+          return;
+        }
+      }
+      if (unshared > 0) {
+        o.leaks.push(`SELECT as ${A} returned ${unshared} rows of other users that no policy shares with every user ` +
+          `(${sharing.map((p) => `"${p.name}"`).join(', ')} shares the others)`);
+      } else if (sharing.length) {
         const others = seen.b + seen.other;
         o.shared = `SELECT as ${A} returned ${others} ${others === 1 ? 'row' : 'rows'} of other users, as ${sharing.length > 1 ? 'policies' : 'policy'} ` +
           `${sharing.map((p) => `"${p.name}" (USING ${p.using ?? 'true'})`).join(' and ')} ${sharing.length > 1 ? 'let' : 'lets'} every ${o.role} request read them whoever owns them`;

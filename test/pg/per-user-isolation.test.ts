@@ -28,6 +28,12 @@ const SQL = [
   'ALTER TABLE notes ENABLE ROW LEVEL SECURITY',
   'CREATE POLICY own_notes ON notes FOR ALL TO authenticated USING (auth.uid() = owner OR auth.uid() IS NOT NULL)',
   'CREATE POLICY owner_key ON notes FOR SELECT TO authenticated USING (auth.uid() = owner)',
+  // Leaks: a shared read of public articles, and a policy on who asks that lets every signed-in user read drafts too.
+  'CREATE TABLE articles (id bigserial PRIMARY KEY, author uuid NOT NULL REFERENCES auth.users (id), public boolean NOT NULL DEFAULT false, body text NOT NULL)',
+  'ALTER TABLE articles ENABLE ROW LEVEL SECURITY',
+  'CREATE POLICY read_public ON articles FOR SELECT TO authenticated USING (public)',
+  'CREATE POLICY read_signed_in ON articles FOR SELECT TO authenticated USING (auth.uid() IS NOT NULL)',
+  'CREATE POLICY write_own ON articles FOR ALL TO authenticated USING (auth.uid() = author) WITH CHECK (auth.uid() = author)',
   // Not probed per user: a tenant table (its tenant key decides), and a table without row-level security.
   'CREATE TABLE accounts (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), name text NOT NULL)',
   'CREATE TABLE members (account_id uuid NOT NULL REFERENCES accounts (id), user_id uuid NOT NULL REFERENCES auth.users (id), PRIMARY KEY (account_id, user_id))',
@@ -46,14 +52,15 @@ describe('isolation proof: tables whose rows belong to users', () => {
     assert.deepEqual(isolationTables(set, defaultConfig()).map((t) => [t.table, t.tenantColumn, t.perUser ?? false]), [
       ['members', 'account_id', false],
       ['todos', 'user_id', true], ['posts', 'author', true], ['comments', 'user_id', true], ['notes', 'owner', true],
+      ['articles', 'author', true],
     ]);
   });
 
   it('two users on PostgreSQL: own rows only is isolated, a read every user is granted is shared, a write to others leaks', async function () {
     this.timeout(120000);
-    const tables = [['todos', 'user_id'], ['posts', 'author'], ['comments', 'user_id'], ['notes', 'owner']]
+    const tables = [['todos', 'user_id'], ['posts', 'author'], ['comments', 'user_id'], ['notes', 'owner'], ['articles', 'author']]
       .map(([table, tenantColumn]) => ({ schema: 'public', table, tenantColumn, perUser: true }));
-    const r = await verifyIsolation(stmts('users.sql', SQL.slice(0, 20)), { tenantSetting: 'app.current_tenant_id', tables });
+    const r = await verifyIsolation(stmts('users.sql', SQL.slice(0, SQL.findIndex((s) => s.startsWith('CREATE TABLE accounts')))), { tenantSetting: 'app.current_tenant_id', tables });
     for (const e of r.replay) assert.equal(e.error, undefined, `${e.sql}: ${e.error?.message}`);
     const by = new Map(r.tables.map((t) => [t.table, t]));
     for (const t of r.tables) assert.equal(t.perUser, true, t.table);
@@ -73,5 +80,10 @@ describe('isolation proof: tables whose rows belong to users', () => {
     const notes = by.get('notes')!;
     assert.equal(notes.status, 'leaks', notes.details);
     assert.match(notes.details, /^SELECT as user A returned 2 of 2 rows of user B/);
+
+    // The public articles are shared by design; the drafts A reads through read_signed_in are not.
+    const articles = by.get('articles')!;
+    assert.equal(articles.status, 'leaks', articles.details);
+    assert.match(articles.details, /^SELECT as user A returned 2 rows of other users that no policy shares with every user \("read_public" shares the others\)/);
   });
 });
