@@ -135,7 +135,7 @@ export interface UserTable {
   /** The column the policies compare with the signed-in user (`user_id` in `auth.uid() = user_id`). */
   column: string;
   /** The policy that shows it. */
-  policy: string;
+  policy: PolicyModel;
 }
 
 /** The user's id in a policy: Supabase's auth.uid(), or a setting that names a user (`app.current_user_id`). */
@@ -150,14 +150,14 @@ function readsUser(p: PolicyModel, config: ResolvedConfig): boolean {
  * user in its top-level AND (`auth.uid() = user_id`): each user is the "tenant" of its rows, and the isolation proof
  * probes them as two users. The most common case of a Supabase project (a todo list, a profile, a message).
  */
-export function userTables(model: SchemaModel, config: ResolvedConfig): UserTable[] {
-  const tenant = new Set(tenantTables(model, config).map((t) => t.table));
+export function userTables(model: SchemaModel, config: ResolvedConfig,
+  tenant: ReadonlySet<TableModel> = new Set(tenantTables(model, config).map((t) => t.table))): UserTable[] {
   const out: UserTable[] = [];
   for (const table of model.tables.values()) {
     if (!table.rlsEnabled || tenant.has(table) || table.temporary) continue;
     for (const p of table.policies) {
       const column = readsUser(p, config) ? [...p.usingKeys ?? [], ...p.checkKeys ?? []].find((c) => table.columns.has(c)) : undefined;
-      if (column) { out.push({ table, column, policy: p.name }); break; }
+      if (column) { out.push({ table, column, policy: p }); break; }
     }
   }
   return out;

@@ -7,6 +7,7 @@ import { initParser } from '../parser/adapter';
 import { runCase } from '../testing/tester';
 import type { SetResult } from '../engine/run';
 import { explainLines, inferredSet } from '../report/inferred';
+import { defaultConfig } from '../engine/config';
 
 const of = (r: SetResult, rule: string) => r.findings.filter((f) => f.rule === rule);
 
@@ -101,12 +102,39 @@ describe('project model', () => {
     });
 
     it('explains every inference with its evidence and the setting that corrects it', () => {
-      const text = explainLines(inferredSet(r, 'prisma/migrations', (o) => ({ file: o.file, line: 1, column: 1 }))).join('\n');
+      const text = explainLines(inferredSet(r, 'prisma/migrations', (o) => ({ file: o.file, line: 1, column: 1 }), defaultConfig())).join('\n');
       assert.match(text, /migration tool: Prisma Migrate/);
       assert.match(text, /tenant isolation: application code — no tenant table enables row-level security/);
       assert.match(text, /correct it with "isolation": "rls"/);
       assert.match(text, /Project\.organizationId \[foreign-key\] — organizationId references the tenant table Organization/);
       assert.match(text, /SlackInstall\.teamId — teamId is named like a tenant key, but SlackInstall declares foreign keys for other columns and none for teamId/);
+      // No policy anywhere: no table is keyed on the signed-in user.
+      assert.doesNotMatch(text, /keyed on the signed-in user/);
+    });
+
+    it('explains which tables the isolation proof takes as per user, with the policy that shows it', () => {
+      const set = runCase({
+        'supabase/migrations/20240101000000_app.sql': [
+          'CREATE TABLE todos (id bigint PRIMARY KEY, user_id uuid NOT NULL, title text);',
+          'ALTER TABLE todos ENABLE ROW LEVEL SECURITY;',
+          'CREATE POLICY read_own ON todos FOR SELECT USING (user_id = (SELECT auth.uid()));',
+          'CREATE TABLE posts (id bigint PRIMARY KEY, author uuid NOT NULL, body text);',
+          'ALTER TABLE posts ENABLE ROW LEVEL SECURITY;',
+          'CREATE POLICY anyone_reads ON posts FOR SELECT USING (true);',
+          'CREATE POLICY authors_write ON posts FOR INSERT WITH CHECK (auth.uid() = author);',
+          // Not per user: the same comparison under OR, and a table without row-level security.
+          'CREATE TABLE notes (id bigint PRIMARY KEY, owner uuid NOT NULL);',
+          'ALTER TABLE notes ENABLE ROW LEVEL SECURITY;',
+          'CREATE POLICY mine_or_admin ON notes USING (owner = auth.uid() OR auth.jwt() ->> \'role\' = \'admin\');',
+          'CREATE TABLE drafts (id bigint PRIMARY KEY, user_id uuid NOT NULL);',
+          'CREATE POLICY drafts_own ON drafts USING (user_id = auth.uid());',
+        ].join('\n'),
+      });
+      const text = explainLines(inferredSet(set, 'supabase/migrations', (o) => ({ file: o.file, line: 1, column: 1 }), defaultConfig())).join('\n');
+      assert.match(text, /\n {2}tables keyed on the signed-in user: 2 \(verify-isolation proves each as two users\)\n/);
+      assert.match(text, /\n {4}todos\.user_id — policy "read_own" compares user_id with the signed-in user \(supabase\/migrations\/20240101000000_app\.sql:1\)\n/);
+      assert.match(text, /\n {4}posts\.author — policy "authors_write" compares author with the signed-in user/);
+      assert.doesNotMatch(text, /notes\.owner|drafts\.user_id/);
     });
   });
 

@@ -1,13 +1,15 @@
 // The project model of each set as report data: "What SQL Architect inferred", shown at the top of the report, by
 // `sql-architect explain` and (per table) by hover. Every fact keeps its evidence so a user can see why a rule fired.
+import type { ResolvedConfig } from '../engine/config';
 import type { SetResult } from '../engine/run';
+import { tenantTablesOf, userTables } from '../catalogue/util';
 import { fileTransactionMode } from '../engine/transactions';
 import { displayName } from '../model/schema';
 import type { Origin } from '../model/types';
 import type { Evidence } from '../project/types';
 import type { InferredFact, InferredSet, Loc } from './types';
 
-export function inferredSet(result: SetResult, setName: string, at: (o: Origin) => Loc): InferredSet {
+export function inferredSet(result: SetResult, setName: string, at: (o: Origin) => Loc, config: ResolvedConfig): InferredSet {
   const p = result.project;
   const fact = (e: Evidence | undefined): InferredFact => ({ text: e?.text ?? '', loc: e?.origin ? at(e.origin) : undefined });
   const modes = { tool: 0, implicit: 0, none: 0 };
@@ -28,6 +30,10 @@ export function inferredSet(result: SetResult, setName: string, at: (o: Origin) 
     tenantTables: p.tenancy.registries.map((r) => ({ table: displayName(r.table), evidence: fact(r.evidence) })),
     tenantKeys: [...p.tenancy.keys.values()].map((k) => ({ table: displayName(k.table), column: k.column, kind: k.optional ? `${k.kind}, optional` : k.kind, evidence: { ...fact(k.evidence), text: k.optional ? `${k.evidence.text}; ${k.optional}` : k.evidence.text }, loc: at(k.origin) })),
     rejected: p.tenancy.rejected.map((r) => ({ table: displayName(r.table), column: r.column, reason: r.reason })),
+    userTables: userTables(result.model, config, new Set(tenantTablesOf(p).map((t) => t.table))).map((u) => ({
+      table: displayName(u.table), column: u.column,
+      evidence: { text: `policy "${u.policy.name}" compares ${u.column} with the signed-in user`, loc: at(u.policy.origin) },
+    })),
     conventions: [...p.conventions.values()].map((c) => ({ id: c.id, text: c.text, count: c.count, loc: c.places[0] ? at(c.places[0]) : undefined })),
   };
 }
@@ -61,6 +67,10 @@ export function explainLines(s: InferredSet): string[] {
   if (s.rejected.length) {
     out.push('  not tenant keys:');
     for (const r of s.rejected) out.push(`    ${r.table}.${r.column} — ${r.reason}`);
+  }
+  if (s.userTables.length) {
+    out.push(`  tables keyed on the signed-in user: ${s.userTables.length} (verify-isolation proves each as two users)`);
+    for (const u of s.userTables) out.push(`    ${u.table}.${u.column} — ${u.evidence.text}${where(u.evidence)}`);
   }
   if (s.conventions.length) {
     out.push('  project-wide conventions (reported once):');

@@ -100,7 +100,7 @@ export function buildReport(sets: SetResult[], opts: ReportOptions): ReportModel
     sets: views.map((v) => v.setName),
     files: allFiles.map(opts.relPath),
     summary: summarize(views, findings.map((x) => x.f), tenantMatrix, sensitive, migrationRisk, tables.length),
-    inferred: views.map((v) => inferredSet(v.result, v.setName, (o) => v.at(o))),
+    inferred: views.map((v) => inferredSet(v.result, v.setName, (o) => v.at(o), v.config)),
     tenantColumns: [...new Set(views.flatMap((v) => v.config.tenantColumns))],
     tenantMatrix,
     sensitive,

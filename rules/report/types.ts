@@ -287,5 +287,7 @@ export interface InferredSet {
   tenantKeys: { table: string; column: string; kind: string; evidence: InferredFact; loc: Loc }[];
   /** Columns named like a tenant key that the model decided are not one. */
   rejected: { table: string; column: string; reason: string }[];
+  /** Tables whose policies key rows on the signed-in user: the isolation proof probes them as two users. */
+  userTables: { table: string; column: string; evidence: InferredFact }[];
   conventions: { id: string; text: string; count: number; loc?: Loc }[];
 }
