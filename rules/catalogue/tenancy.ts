@@ -4,6 +4,7 @@ import { noPerRowPolicyCall } from './no-per-row-policy-call';
 import { noPolicyWithoutRls } from './no-policy-without-rls';
 import { requirePolicyIndex } from './require-policy-index';
 import { requireForceRls } from './require-force-rls';
+import { requireOwnerCheck } from './require-owner-check';
 import { requireRlsPolicy } from './require-rls-policy';
 import { requireTenantInForeignKey } from './require-tenant-in-foreign-key';
 import { requireTenantInUnique } from './require-tenant-in-unique';
@@ -19,6 +20,7 @@ export const tenancyRules: Rule[] = [
   noPolicyWithoutRls,
   requireForceRls,
   requireTenantScopedPolicy,
+  requireOwnerCheck,
   requireTenantInUnique,
   requireTenantInForeignKey,
   requireTenantNotNull,

@@ -271,7 +271,8 @@ export type Action =
   | { type: 'set-logged'; table: QName; logged: boolean }
   | { type: 'attach-partition'; table: QName; partition: QName }
   | { type: 'detach-partition'; table: QName; partition: QName; concurrently: boolean }
-  | { type: 'create-trigger'; table: QName; name: string }
+  /** `function`: the function it executes, lower-cased as written (`basejump.trigger_set_timestamps`). */
+  | { type: 'create-trigger'; table: QName; name: string; function: string }
   | { type: 'refresh-matview'; view: QName; concurrently: boolean }
   /** `sources`: the relations the view's query reads (FROM, JOIN, subqueries; CTE names excluded), as written. */
   | { type: 'create-view'; view: QName; materialized: boolean; sources: QName[] }

@@ -1,6 +1,7 @@
 // A small SQL lexer for the places the real parser cannot help: splitting a file that does not parse as a
 // whole, finding the comments before a statement, and the end of a list element. It never throws: an
 // unterminated string, quoted identifier, comment or dollar quote runs to the end of the text.
+import type { PolicyCall, Span } from '../model/types';
 
 const enum Ch {
   Dash = 45, Slash = 47, Star = 42, Quote = 39, DQuote = 34, Dollar = 36, Semi = 59,
@@ -425,4 +426,24 @@ export function createdTableName(text: string): { schema?: string; name: string 
   if (toks[i + 1]?.text !== '.') return { name: first };
   const second = ident(toks[i + 2]);
   return second === undefined ? undefined : { schema: first, name: second };
+}
+
+/** The expressions of USING ( … ) and WITH CHECK ( … ) in a policy statement, inside their parentheses. */
+export function policyClauses(text: string, span: Span): Partial<Record<PolicyCall['clause'], Span>> {
+  const out: Partial<Record<PolicyCall['clause'], Span>> = {};
+  const toks = tokens(text, span.start, span.end);
+  let depth = 0;
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k];
+    if (t.text === '(') depth++;
+    else if (t.text === ')') depth--;
+    const clause = depth === 0 && toks[k + 1]?.text === '(' ? (t.word === 'using' ? 'using' : t.word === 'check' && toks[k - 1]?.word === 'with' ? 'check' : undefined) : undefined;
+    if (!clause) continue;
+    let d = 0;
+    for (let j = k + 1; j < toks.length; j++) {
+      if (toks[j].text === '(') d++;
+      else if (toks[j].text === ')' && --d === 0) { out[clause] = { start: toks[k + 1].end, end: toks[j].start }; break; }
+    }
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ import {
   type Node, type NodeOf, type NodeTag, type Source,
 } from './ast';
 import { columnRefs, functionsCalled, isConstTrue, isSoftDeleteFilter, notNullFilterColumns, relationsRead, rowFreeCalls, sessionKeys, settingsRead } from './expressions';
-import { callEnd, tokens } from './lexer';
+import { callEnd, policyClauses } from './lexer';
 import { alterCmd, columnDef, constraintDef, indexColumns } from './lower-table';
 import { doBlockAction, functionInjections, type PlParser } from './plpgsql';
 import { mapStrings } from './walk';
@@ -178,26 +178,6 @@ function policyCalls(n: pg.CreatePolicyStmt | pg.AlterPolicyStmt, src: Source): 
     }
   }
   return calls.length ? calls : undefined;
-}
-
-/** The expressions of USING ( … ) and WITH CHECK ( … ) in a policy statement, inside their parentheses. */
-function policyClauses(text: string, span: Span): Partial<Record<PolicyCall['clause'], Span>> {
-  const out: Partial<Record<PolicyCall['clause'], Span>> = {};
-  const toks = tokens(text, span.start, span.end);
-  let depth = 0;
-  for (let k = 0; k < toks.length; k++) {
-    const t = toks[k];
-    if (t.text === '(') depth++;
-    else if (t.text === ')') depth--;
-    const clause = depth === 0 && toks[k + 1]?.text === '(' ? (t.word === 'using' ? 'using' : t.word === 'check' && toks[k - 1]?.word === 'with' ? 'check' : undefined) : undefined;
-    if (!clause) continue;
-    let d = 0;
-    for (let j = k + 1; j < toks.length; j++) {
-      if (toks[j].text === '(') d++;
-      else if (toks[j].text === ')' && --d === 0) { out[clause] = { start: toks[k + 1].end, end: toks[j].start }; break; }
-    }
-  }
-  return out;
 }
 
 function createPolicy(n: pg.CreatePolicyStmt, src: Source): Action[] {
@@ -414,7 +394,7 @@ const STATEMENTS: { [K in NodeTag]?: Lowering<K> } = {
   CreateSchemaStmt: (n) => [{ type: 'create-schema', name: n.schemaname ?? '' }],
   CreateExtensionStmt: (n) => [{ type: 'create-extension', name: n.extname ?? '' }],
   CommentStmt: comment,
-  CreateTrigStmt: (n) => [{ type: 'create-trigger', table: qname(n.relation), name: n.trigname ?? '' }],
+  CreateTrigStmt: (n) => [{ type: 'create-trigger', table: qname(n.relation), name: n.trigname ?? '', function: listNames(n.funcname).join('.').toLowerCase() }],
   RefreshMatViewStmt: (n) => [{ type: 'refresh-matview', view: qname(n.relation), concurrently: Boolean(n.concurrent) }],
   ViewStmt: (n) => [{ type: 'create-view', view: qname(n.view), materialized: false, sources: relationsRead(n.query) }],
   AlterEnumStmt: (n) => [{ type: 'alter-type-add-value', typeName: qnameFromList(n.typeName) }],
