@@ -13,6 +13,9 @@ ruleTester(requireOwnerCheck, {
   valid: [
     `${T}CREATE POLICY add_own ON todos FOR INSERT TO authenticated WITH CHECK (user_id = (SELECT auth.uid()));`,
     `${T}CREATE POLICY add_own ON todos FOR INSERT TO authenticated WITH CHECK (length(title) > 0 AND auth.uid() = user_id);`,
+    // pg_dump's quoting; the user under an OR still asks who inserts.
+    `${T}CREATE POLICY add_own ON "public"."todos" FOR INSERT WITH CHECK ((length("title") > 0) AND ("auth"."uid"() = "user_id"));`,
+    `${T}CREATE POLICY add_own ON todos FOR INSERT WITH CHECK (public OR "auth"."uid"() = user_id);`,
     // Another way of asking who inserts: not judged.
     `${T}CREATE TABLE members (user_id uuid PRIMARY KEY);\nCREATE POLICY add ON todos FOR INSERT WITH CHECK (EXISTS (SELECT 1 FROM members m WHERE m.user_id = auth.uid()));`,
     `${T}CREATE FUNCTION may_add() RETURNS boolean LANGUAGE sql STABLE AS $$ SELECT auth.uid() IS NOT NULL $$;\nCREATE POLICY add ON todos FOR INSERT WITH CHECK (may_add());`,

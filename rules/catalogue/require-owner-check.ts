@@ -11,7 +11,7 @@ const messages = {
 };
 
 /** Reads who asks: the signed-in user, the JWT, the role, a setting. */
-const WHO = /auth\s*\.\s*(uid|jwt|email)\s*\(|\bcurrent_user\b|\bsession_user\b|\bcurrent_setting\b|request\.jwt/i;
+const WHO = /"?\bauth"?\s*\.\s*"?(uid|jwt|email)"?\s*\(|\bcurrent_user\b|\bsession_user\b|\bcurrent_setting\b|request\.jwt/i;
 
 export const requireOwnerCheck = defineRule({
   id: 'require-owner-check',
