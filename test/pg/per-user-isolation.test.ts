@@ -1,7 +1,7 @@
 // The isolation proof on tables whose rows belong to users (a Supabase project's todos, profiles, messages): which
 // tables the analysis hands to the proof, and the verdicts for two signed-in users on the embedded PostgreSQL.
 import assert from 'node:assert/strict';
-import { allRules, analyzeSet, defaultConfig, initParser } from '../../rules';
+import { allRules, analyzeSet, applyEdits, defaultConfig, initParser, parseFile } from '../../rules';
 import { verifyIsolation } from '../../pg';
 import { isolationTables } from '../../pg/from-analysis';
 import { stmts } from './fixtures';
@@ -85,5 +85,32 @@ describe('isolation proof: tables whose rows belong to users', () => {
     const articles = by.get('articles')!;
     assert.equal(articles.status, 'leaks', articles.details);
     assert.match(articles.details, /^SELECT as user A returned 2 rows of other users that no policy shares with every user \("read_public" shares the others\)/);
+  });
+
+  it('require-owner-check: the INSERT the rule reports is accepted for another user on PostgreSQL, and refused after its fix', async function () {
+    this.timeout(120000);
+    const text = [
+      'CREATE TABLE todos (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id uuid NOT NULL DEFAULT auth.uid() REFERENCES auth.users (id), title text NOT NULL);',
+      'ALTER TABLE todos ENABLE ROW LEVEL SECURITY;',
+      'CREATE POLICY read_own ON todos FOR SELECT TO authenticated USING (user_id = (SELECT auth.uid()));',
+      'CREATE POLICY add_todos ON todos FOR INSERT TO authenticated WITH CHECK (length(title) > 0);',
+    ].join('\n');
+    const file = '/m/20240101000000_todos.sql';
+    const set = analyzeSet({ id: '/m', files: [{ path: file, text }] }, { config: defaultConfig(), rules: allRules });
+    const [finding] = set.findings.filter((f) => f.rule === 'require-owner-check');
+    assert.ok(finding, 'the rule reports the INSERT policy');
+    const fixed = applyEdits(text, finding.fixes[0].edits);
+    const probe = async (sql: string) => {
+      const statements = parseFile(file, sql).statements.map((s) => ({ file, line: s.line + 1, sql: s.text }));
+      const r = await verifyIsolation(statements, { tenantSetting: 'app.current_tenant_id', tables: [{ schema: 'public', table: 'todos', tenantColumn: 'user_id', perUser: true }] });
+      for (const e of r.replay) assert.equal(e.error, undefined, `${e.sql}: ${e.error?.message}`);
+      return r.tables[0];
+    };
+    const before = await probe(text);
+    assert.equal(before.status, 'leaks', before.details);
+    assert.match(before.details, /^INSERT of a row of user B as user A succeeded/);
+    const after = await probe(fixed);
+    assert.equal(after.status, 'isolated', after.details);
+    assert.match(after.details, /INSERT of a row of user B rejected by RLS/);
   });
 });
