@@ -23,6 +23,10 @@ ruleTester(requireOwnerCheck, {
     `${T}${SET_OWNER}CREATE TRIGGER todos_owner BEFORE INSERT ON todos FOR EACH ROW EXECUTE FUNCTION set_owner();\nCREATE POLICY add ON todos FOR INSERT WITH CHECK (length(title) > 0);`,
     // A trigger whose function the migrations do not define may set it too.
     `${T}CREATE TRIGGER todos_owner BEFORE INSERT ON todos FOR EACH ROW EXECUTE FUNCTION extensions.moddatetime(updated_at);\nCREATE POLICY add ON todos FOR INSERT WITH CHECK (length(title) > 0);`,
+    // UPDATE and DELETE of the owner's rows; a check through a function that asks who (slack-clone's authorize()).
+    `${T}CREATE POLICY edit ON todos FOR UPDATE TO authenticated USING (auth.uid() = user_id);`,
+    `${T}CREATE FUNCTION authorize(perm text, uid uuid) RETURNS boolean LANGUAGE sql STABLE AS $$ SELECT uid IS NOT NULL $$;\nCREATE POLICY del ON todos FOR DELETE USING (authorize('todos.delete', auth.uid()));`,
+    `${T}CREATE FUNCTION is_admin() RETURNS boolean LANGUAGE sql STABLE AS $$ SELECT (auth.jwt() ->> 'role') = 'admin' $$;\nCREATE POLICY moderate ON todos FOR DELETE USING (is_admin());`,
     // Always true: no-always-true-write-policy's.
     `${T}CREATE POLICY add ON todos FOR INSERT WITH CHECK (true);`,
     // Only for the service role, which bypasses row-level security; restrictive policies only narrow.
@@ -54,10 +58,36 @@ ruleTester(requireOwnerCheck, {
         'CREATE POLICY "Team todos can be created by any user" ON todos FOR INSERT TO authenticated WITH CHECK ((public = false) AND user_id = (SELECT auth.uid()));',
     },
     {
-      // An ALL policy without WITH CHECK checks inserts with its USING: the fix gives it a WITH CHECK of its own.
+      // An ALL policy whose USING does not ask who: every user reads, changes, deletes and inserts public todos of others.
       sql: `${T}CREATE POLICY shared ON todos USING (public);`,
-      errors: [{ line: 4, column: 1, messageId: 'unchecked', data: { policy: 'shared', roles: 'every role' } }],
-      output: `${T}CREATE POLICY shared ON todos USING (public) WITH CHECK ((public) AND user_id = (SELECT auth.uid()));`,
+      errors: [{
+        line: 4, column: 1, messageId: 'anyRow',
+        data: { policy: 'shared', roles: 'every role', verbs: 'read, update and delete', insert: ', and insert rows for other users', andCheck: '', select: ' (if only reading was meant to be shared, make it a FOR SELECT policy)' },
+      }],
+      output: `${T}CREATE POLICY shared ON todos USING ((public) AND user_id = (SELECT auth.uid()));`,
+    },
+    {
+      // Every signed-in user has the role authenticated: that is no owner check.
+      sql: `${T}CREATE POLICY edit ON todos FOR UPDATE TO authenticated USING (auth.role() = 'authenticated');`,
+      errors: [{ line: 4, column: 1, messageId: 'anyRow', data: { policy: 'edit', verbs: 'update', insert: '', select: '' } }],
+      output: `${T}CREATE POLICY edit ON todos FOR UPDATE TO authenticated USING ((auth.role() = 'authenticated') AND user_id = (SELECT auth.uid()));`,
+    },
+    {
+      sql: `${T}CREATE POLICY tidy ON todos FOR DELETE TO authenticated USING (public);`,
+      errors: [{ line: 4, column: 1, messageId: 'anyRow', data: { verbs: 'delete' } }],
+      output: `${T}CREATE POLICY tidy ON todos FOR DELETE TO authenticated USING ((public) AND user_id = (SELECT auth.uid()));`,
+    },
+    {
+      // The owner's rows only, but the new row may name anyone.
+      sql: `${T}CREATE POLICY edit_own ON todos FOR UPDATE TO authenticated USING (auth.uid() = user_id) WITH CHECK (length(title) > 0);`,
+      errors: [{ line: 4, column: 1, messageId: 'giveAway', data: { policy: 'edit_own', column: 'user_id' } }],
+      output: `${T}CREATE POLICY edit_own ON todos FOR UPDATE TO authenticated USING (auth.uid() = user_id) WITH CHECK ((length(title) > 0) AND user_id = (SELECT auth.uid()));`,
+    },
+    {
+      // Both clauses open: one finding, one fix for both.
+      sql: `${T}CREATE POLICY shared ON todos USING (public) WITH CHECK (length(title) > 0);`,
+      errors: [{ line: 4, column: 1, messageId: 'anyRow', data: { andCheck: ' and its WITH CHECK', insert: ', and insert rows for other users' } }],
+      output: `${T}CREATE POLICY shared ON todos USING ((public) AND user_id = (SELECT auth.uid())) WITH CHECK ((length(title) > 0) AND user_id = (SELECT auth.uid()));`,
     },
     {
       // The policy in a later migration of a Supabase project; the owner column has no default there.
