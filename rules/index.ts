@@ -19,7 +19,7 @@ export { SchemaModel, displayName, tableKey } from './model/schema';
 export { pushTo } from './model/group';
 export { catalogSql, catalogBaseline, quoteIdentifier, type CatalogSnapshot, type CatalogTable, type CatalogColumn, type CatalogConstraint, type CatalogPolicy } from './model/catalog';
 export { tableSize, sizeText, isSmall, type TableSize } from './engine/sizes';
-export { tenantTables, userTables, type TenantTable, type UserTable } from './catalogue/util';
+export { tenantTables, userKeyOf, userTables, type TenantTable, type UserTable } from './catalogue/util';
 export { isolationLine, isolationSummary, type IsolationVerdict, type VerdictLine } from './report/isolation';
 export type * from './model/types';
 export type * from './engine/types';

@@ -1,6 +1,6 @@
 // Hover: the locks a statement takes, or what the schema model knows about a table.
 import path from 'node:path';
-import { blocks, displayName, LineIndex, modeName, sensitiveColumnsOf, sizeText, tableSize, type ResolvedConfig, type SetResult, type TableModel } from '../rules/index';
+import { blocks, displayName, LineIndex, modeName, sensitiveColumnsOf, sizeText, tableSize, userKeyOf, type ResolvedConfig, type SetResult, type TableModel } from '../rules/index';
 import { fileToUri, range } from './convert';
 import type { Workspace } from './workspace';
 
@@ -38,6 +38,11 @@ export function tableHover(ws: Workspace, result: SetResult, t: TableModel, conf
   if (registry) lines.push(`- Tenant table: ${registry.evidence.text}`);
   for (const r of rejected) lines.push(`- Not a tenant key: \`${r.column}\` — ${r.reason}`);
   if (!key && !registry && !rejected.length && !config.tenantColumns.length) lines.push('- Not tenant-scoped');
+  const user = key || registry ? undefined : userKeyOf(t, config);
+  if (user) {
+    const at = link(ws, user.policy.origin.file, user.policy.origin.span.start, `\`${user.policy.name}\``, result);
+    lines.push(`- Rows keyed on the signed-in user: \`${user.column}\` (policy ${at} compares it with the user); \`verify-isolation\` proves it as two users`);
+  }
   const owner = project.roles.connectsAsOwner ? 'the owner bypasses it' : `the application connects as ${project.roles.appRoles.join(', ')}`;
   const size = tableSize(config, t);
   if (size) lines.push(`- Size: ${sizeText(size)}${size.source === 'database' ? ' (from the database)' : ''}`);

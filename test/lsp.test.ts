@@ -401,3 +401,31 @@ describe('language server: embedded PostgreSQL requests', function () {
     }
   });
 });
+
+describe('language server: hover on a table keyed on the signed-in user', function () {
+  this.timeout(60000);
+
+  it('names the owner column and links the policy that keys the rows on the user', async () => {
+    const dir = tempWorkspace({
+      'supabase/migrations/20240101000000_todos.sql': [
+        'create table todos (id bigint primary key, user_id uuid not null, title text not null);',
+        'alter table todos enable row level security;',
+        'create policy read_own on todos for select to authenticated using (user_id = (select auth.uid()));',
+      ].join('\n') + '\n',
+    });
+    const file = path.join(dir, 'supabase/migrations/20240201000000_more.sql');
+    const sql = 'create index todos_title_idx on todos (title);\n';
+    fs.writeFileSync(file, sql);
+    const client = new LspClient();
+    try {
+      await client.initialize(dir);
+      await client.open(file, sql);
+      await client.waitFor(() => client.diags(file).some((d) => d.code === 'require-concurrent-index'), 'findings of the open file');
+      const h = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri: uri(file) }, position: { line: 0, character: 33 } })) as { contents: { value: string } };
+      assert.match(h.contents.value, /\*\*Table todos\*\*/);
+      assert.match(h.contents.value, /- Rows keyed on the signed-in user: `user_id` \(policy \[`read_own`\]\(file:\/\/[^)]*20240101000000_todos\.sql#L3\) compares it with the user\); `verify-isolation` proves it as two users/);
+    } finally {
+      await client.stop();
+    }
+  });
+});

@@ -154,13 +154,20 @@ export function userTables(model: SchemaModel, config: ResolvedConfig,
   tenant: ReadonlySet<TableModel> = new Set(tenantTables(model, config).map((t) => t.table))): UserTable[] {
   const out: UserTable[] = [];
   for (const table of model.tables.values()) {
-    if (!table.rlsEnabled || tenant.has(table) || table.temporary) continue;
-    for (const p of table.policies) {
-      const column = readsUser(p, config) ? [...p.usingKeys ?? [], ...p.checkKeys ?? []].find((c) => table.columns.has(c)) : undefined;
-      if (column) { out.push({ table, column, policy: p }); break; }
-    }
+    const u = tenant.has(table) ? undefined : userKeyOf(table, config);
+    if (u) out.push(u);
   }
   return out;
+}
+
+/** The owner column of a table with row-level security whose policies key rows on the signed-in user (see userTables). */
+export function userKeyOf(table: TableModel, config: ResolvedConfig): UserTable | undefined {
+  if (!table.rlsEnabled || table.temporary) return undefined;
+  for (const p of table.policies) {
+    const column = readsUser(p, config) ? [...p.usingKeys ?? [], ...p.checkKeys ?? []].find((c) => table.columns.has(c)) : undefined;
+    if (column) return { table, column, policy: p };
+  }
+  return undefined;
 }
 
 /** Every column of the table that holds a tenant (its key, and other tenant-named columns such as team_id inside org_id). */
