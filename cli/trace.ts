@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { traceStatements, verifyIsolation, type ExecStatement, type IsolationResult, type TraceEntry } from '../pg/index';
 import { blocksWrites, fileStatements, isolationTables, migrationFailures, replayStatements } from '../pg/from-analysis';
-import { isolationLine, isolationSummary, LineIndex, type Finding, type ResolvedConfig } from '../rules/index';
+import { isolationLine, isolationSummary, LineIndex, type Finding, type ResolvedConfig, type VerdictLine } from '../rules/index';
 import { readSqlFile } from '../io/files';
 import { findConfig } from '../io/config';
 import { displayPath } from './format';
@@ -72,7 +72,7 @@ export function formatTraceMarkdown(report: TraceReport): string {
 
 export interface IsolationReport {
   version: 1;
-  tables: { table: string; tenantColumn: string; perUser?: boolean; status: IsolationResult['status']; details: string; set?: string }[];
+  tables: VerdictLine[];
 }
 
 /**

@@ -35,9 +35,11 @@ export function fileStatements(path: string, text: string): ExecStatement[] {
 
 /** The tables the isolation proof probes: the tenant tables, then the tables whose policies key rows on the user. */
 export function isolationTables(set: SetResult, config: ResolvedConfig): IsolationTable[] {
+  const tenants = tenantTables(set.model, config);
   return [
-    ...tenantTables(set.model, config).map((t) => ({ schema: t.table.schema, table: t.table.name, tenantColumn: t.column })),
-    ...userTables(set.model, config).map((t) => ({ schema: t.table.schema, table: t.table.name, tenantColumn: t.column, perUser: true })),
+    ...tenants.map((t) => ({ schema: t.table.schema, table: t.table.name, tenantColumn: t.column })),
+    ...userTables(set.model, config, new Set(tenants.map((t) => t.table)))
+      .map((t) => ({ schema: t.table.schema, table: t.table.name, tenantColumn: t.column, perUser: true })),
   ];
 }
 

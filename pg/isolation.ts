@@ -40,8 +40,8 @@ interface Outcome {
   candidate: Candidate;
   /** Who A and B are: two tenants, or two users of a per-user table. */
   unit: 'tenant' | 'user';
-  /** Per-user table: the read of B's rows a policy grants every user regardless of owner, in words. */
-  shared?: string;
+  /** Per-user table: a policy grants every user the read of other users' rows (done.select names it). */
+  shared?: boolean;
   role: string;
   /** The step that could not be done (creating the user, the membership row …). */
   failed?: string;
@@ -467,9 +467,9 @@ export class IsolationProbe {
           `(${sharing.map((p) => `"${p.name}"`).join(', ')} shares the others)`);
       } else if (sharing.length) {
         const others = seen.b + seen.other;
-        o.shared = `SELECT as ${A} returned ${others} ${others === 1 ? 'row' : 'rows'} of other users, as ${sharing.length > 1 ? 'policies' : 'policy'} ` +
+        o.shared = true;
+        o.done.select = `SELECT as ${A} returned ${others} ${others === 1 ? 'row' : 'rows'} of other users, as ${sharing.length > 1 ? 'policies' : 'policy'} ` +
           `${sharing.map((p) => `"${p.name}" (USING ${p.using ?? 'true'})`).join(' and ')} ${sharing.length > 1 ? 'let' : 'lets'} every ${o.role} request read them whoever owns them`;
-        o.done.select = o.shared;
       } else {
         if (seen.b > 0) o.leaks.push(`SELECT as ${A} returned ${seen.b} of ${total.b} rows of ${B}`);
         if (seen.other > 0) o.leaks.push(`SELECT as ${A} returned ${seen.other} rows of other ${u}s`);

@@ -1,5 +1,5 @@
 /** Public types of the embedded-PostgreSQL engine (replay, lock trace, tenant-isolation probe). */
-import type { TenantContextConfig } from '../rules/index';
+import type { IsolationVerdict, TenantContextConfig, VerdictLine } from '../rules/index';
 
 export interface ExecStatement {
   file: string;
@@ -112,17 +112,10 @@ export interface IsolationOptions extends EngineOptions {
 }
 
 /** `shared`: on a per-user table, every write is isolated and reads are open to other users by a policy that says so. */
-export type IsolationStatus = 'isolated' | 'shared' | 'leaks' | 'untestable';
+export type IsolationStatus = IsolationVerdict;
 
-export interface IsolationResult {
-  /** Schema-qualified unless public. */
-  table: string;
-  tenantColumn: string;
-  /** The rows belong to users (the signed-in user is the tenant): see IsolationTable.perUser. */
-  perUser?: boolean;
-  status: IsolationStatus;
-  details: string;
-}
+/** A table's verdict (`table` schema-qualified unless public), before a front end names its set. */
+export type IsolationResult = Omit<VerdictLine, 'set'>;
 
 export interface ScriptError {
   index: number;

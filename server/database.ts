@@ -89,7 +89,7 @@ export class DatabaseFeatures {
 
   async verifyIsolation(file?: string): Promise<VerifyIsolationResult> {
     const sets = file ? [this.ws.resultFor(file)].filter((s): s is SetResult => Boolean(s)) : [...this.ws.results.values()];
-    const tables: (IsolationResult & VerdictLine)[] = [];
+    const tables: VerdictLine[] = [];
     for (const set of sets) {
       const config = this.ws.configOf(set.id);
       const t = isolationTables(set, config);

@@ -1,6 +1,7 @@
-// The isolation proof's verdicts in words, for every front end that prints them (CLI, VS Code's output channel).
-// No imports: the VS Code client bundles this file alone.
+// The isolation proof's verdicts in words, for every front end that prints them: the CLI, and the language server
+// for VS Code's output channel. The verdict's type is the one pg/, the report and the protocol use.
 
+/** `shared`: on a per-user table, every write is isolated and reads are open to other users by a policy that says so. */
 export type IsolationVerdict = 'isolated' | 'shared' | 'leaks' | 'untestable';
 
 /** What a front end prints of one proved table. */

@@ -2,6 +2,7 @@
 // export is this object, so fields are only ever added.
 import type { Category, Severity } from '../engine/types';
 import type { IndexModel } from '../model/types';
+import type { IsolationVerdict } from './isolation';
 
 /** Where a fact comes from. `file` is the display path the caller chose (relPath); line and column are 1-based UTF-16. */
 export interface Loc {
@@ -89,8 +90,7 @@ export interface TenantRow {
 
 /** A table's verdict from the tenant-isolation proof on a real PostgreSQL. */
 export interface ProvedIsolation {
-  /** `shared` (per-user tables): writes isolated, reads open to other users by a policy that says so. */
-  status: 'isolated' | 'shared' | 'leaks' | 'untestable';
+  status: IsolationVerdict;
   /** What each probe step saw, or the step that could not be done. */
   details: string;
 }
